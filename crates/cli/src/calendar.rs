@@ -1,0 +1,242 @@
+//! `motcua calendar ...`: the working-day calendar from the command line. Times are Vietnam local time.
+
+use anyhow::Result;
+use chrono::{NaiveDate, NaiveDateTime};
+use clap::{ArgGroup, Subcommand};
+use motcua_domain::calendar::{
+    CalendarError, DatedReason, Limit, LunarCalendar, LunarDate, WorkCalendar, weekday_name,
+    year_name,
+};
+use serde::Serialize;
+
+use crate::BadInput;
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// Đổi ngày dương lịch sang âm lịch / solar dates to lunar dates
+    Lunar {
+        #[arg(required = true, value_parser = parse_date)]
+        dates: Vec<NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Đổi ngày âm lịch sang dương lịch / a lunar date to a solar date
+    Solar {
+        year: i32,
+        month: u8,
+        day: u8,
+        /// Tháng nhuận / the leap month
+        #[arg(long)]
+        leap: bool,
+    },
+    /// Ngày làm việc và ngày nghỉ / working days and days off, with reasons
+    Days {
+        #[arg(value_parser = parse_date)]
+        from: NaiveDate,
+        #[arg(value_parser = parse_date)]
+        to: NaiveDate,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Hạn giải quyết / the due time of a limit from a reception instant
+    #[command(group(ArgGroup::new("limit").required(true).args(["days", "hours"])))]
+    Due {
+        /// Thời điểm tiếp nhận / reception time, YYYY-MM-DDTHH:MM
+        #[arg(long, value_parser = parse_instant)]
+        received: NaiveDateTime,
+        /// Số ngày làm việc / working days
+        #[arg(long, allow_negative_numbers = true)]
+        days: Option<i64>,
+        /// Số giờ làm việc / working hours (decimals allowed)
+        #[arg(long, allow_negative_numbers = true)]
+        hours: Option<f64>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        format!(
+            "ngày không hợp lệ '{s}', cần dạng YYYY-MM-DD / invalid date '{s}', expected YYYY-MM-DD"
+        )
+    })
+}
+
+fn parse_instant(s: &str) -> Result<NaiveDateTime, String> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").map_err(|_| {
+        format!(
+            "thời điểm không hợp lệ '{s}', cần dạng YYYY-MM-DDTHH:MM / invalid time '{s}', expected YYYY-MM-DDTHH:MM"
+        )
+    })
+}
+
+fn bad(e: CalendarError) -> anyhow::Error {
+    BadInput(e.to_string()).into()
+}
+
+pub fn dmy(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+fn lunar_text(l: &LunarDate) -> String {
+    format!(
+        "ngày {} tháng {}{} năm {} ({})",
+        l.day,
+        l.month,
+        if l.leap { " nhuận" } else { "" },
+        year_name(l.year),
+        l.year
+    )
+}
+
+/// Converts a limit given on the command line, refusing zero, negative and absurd values.
+fn limit(days: Option<i64>, hours: Option<f64>) -> Result<Limit> {
+    let given = days.map(|n| n as f64).or(hours).unwrap_or(0.0);
+    if given.is_nan() || given <= 0.0 {
+        return Err(BadInput(format!(
+            "thời hạn phải là số dương, nhận được {given} / the limit must be positive, got {given}"
+        ))
+        .into());
+    }
+    let limit = match (days, hours) {
+        (Some(n), None) => Limit::WorkingDays(u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
+        (None, Some(h)) if h.is_finite() => {
+            Limit::WorkingMinutes((h * 60.0).round().clamp(0.0, f64::from(u32::MAX)) as u32)
+        }
+        _ => Limit::WorkingMinutes(0),
+    };
+    limit.validate().map_err(bad)
+}
+
+pub fn run(command: CalendarCommand) -> Result<()> {
+    let lunar = LunarCalendar::vietnam();
+    match command {
+        CalendarCommand::Lunar { dates, json } => {
+            // Check every date before printing anything.
+            let converted: Vec<(NaiveDate, LunarDate)> = dates
+                .iter()
+                .map(|&d| lunar.to_lunar(d).map(|l| (d, l)))
+                .collect::<Result<_, _>>()
+                .map_err(bad)?;
+            for (date, l) in converted {
+                if json {
+                    #[derive(Serialize)]
+                    struct Line {
+                        date: NaiveDate,
+                        year: i32,
+                        month: u8,
+                        day: u8,
+                        leap: bool,
+                    }
+                    let line = Line {
+                        date,
+                        year: l.year,
+                        month: l.month,
+                        day: l.day,
+                        leap: l.leap,
+                    };
+                    println!("{}", serde_json::to_string(&line)?);
+                } else {
+                    println!("{} dương lịch = {} âm lịch", dmy(date), lunar_text(&l));
+                }
+            }
+        }
+        CalendarCommand::Solar {
+            year,
+            month,
+            day,
+            leap,
+        } => {
+            let date = lunar
+                .to_solar(LunarDate {
+                    year,
+                    month,
+                    day,
+                    leap,
+                })
+                .map_err(bad)?;
+            println!("{date}");
+        }
+        CalendarCommand::Days { from, to, json } => {
+            if to < from {
+                return Err(BadInput(format!(
+                    "ngày kết thúc {to} trước ngày bắt đầu {from} / end {to} is before start {from}"
+                ))
+                .into());
+            }
+            let cal = WorkCalendar::vietnam();
+            let days: Vec<_> = from
+                .iter_days()
+                .take_while(|d| *d <= to)
+                .map(|d| cal.day(d))
+                .collect::<Result<_, _>>()
+                .map_err(bad)?;
+            for day in days {
+                if json {
+                    // DayInfo serialises as date, working, reason, official.
+                    println!("{}", serde_json::to_string(&day)?);
+                } else {
+                    println!(
+                        "{} {:<9} {:<10} {}{}",
+                        dmy(day.date),
+                        weekday_name(day.date),
+                        if day.working { "làm việc" } else { "nghỉ" },
+                        day.reason.as_deref().unwrap_or(""),
+                        if day.official {
+                            ""
+                        } else {
+                            " (dự kiến / provisional)"
+                        }
+                    );
+                }
+            }
+        }
+        CalendarCommand::Due {
+            received,
+            days,
+            hours,
+            json,
+        } => {
+            let limit = limit(days, hours)?;
+            let cal = WorkCalendar::vietnam();
+            let due = cal.due(received, limit).map_err(bad)?;
+            let fmt = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
+            if json {
+                #[derive(Serialize)]
+                struct Line<'a> {
+                    due: String,
+                    skipped: &'a [DatedReason],
+                }
+                let line = Line {
+                    due: fmt(due.due),
+                    skipped: &due.skipped,
+                };
+                println!("{}", serde_json::to_string(&line)?);
+            } else {
+                let human = |t: NaiveDateTime| {
+                    format!(
+                        "{} ngày {} ({})",
+                        t.format("%H:%M"),
+                        dmy(t.date()),
+                        weekday_name(t.date())
+                    )
+                };
+                println!("Tiếp nhận:       {}", human(received));
+                if due.start != received {
+                    println!("Bắt đầu tính:    {}", human(due.start));
+                }
+                println!("Hạn giải quyết:  {}", human(due.due));
+                if due.skipped.is_empty() {
+                    println!("Không có ngày nghỉ lễ, Tết nào trong thời hạn.");
+                } else {
+                    println!("Ngày nghỉ không tính:");
+                    for s in &due.skipped {
+                        println!("  {} {}", dmy(s.date), s.reason);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
