@@ -1,1 +1,9 @@
+//! The rules of the one-stop shop, as pure code: no I/O, no async, no SQL, no HTTP, no clock.
+//! Time is always passed in.
+
+pub mod authz;
 pub mod calendar;
+pub mod dossier;
+pub mod org;
+pub mod procedure;
+pub mod text;

@@ -1,0 +1,1332 @@
+//! The dossier (hồ sơ): commands -> events -> state.
+//!
+//! `decide` checks a command against the current state and the one-stop rules and returns the one
+//! event it causes, or the reason it is refused. `Dossier::apply` folds events into state and needs
+//! nothing else: every due time is computed when the event is decided and written into it, so a later
+//! change of the calendar never rewrites what a dossier was promised.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{CalendarError, Limit, Pause, Timeliness, WorkCalendar};
+use crate::procedure::ProcedureRef;
+use crate::text::clean;
+
+pub type Instant = DateTime<Utc>;
+
+/// Vietnam is UTC+7 all year.
+pub fn to_local(t: Instant) -> NaiveDateTime {
+    t.naive_utc() + TimeDelta::hours(7)
+}
+
+pub fn from_local(t: NaiveDateTime) -> Instant {
+    Utc.from_utc_datetime(&(t - TimeDelta::hours(7)))
+}
+
+/// The one-stop regulation a dossier is handled under, chosen by its reception date and kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSet {
+    /// Decree 61/2018/NĐ-CP and Circular 01/2018/TT-VPCP (until 30 June 2025).
+    Nd61_2018,
+    /// Decree 118/2025/NĐ-CP and Circular 03/2025/TT-VPCP (from 1 July 2025).
+    Nd118_2025,
+}
+
+impl RuleSet {
+    pub fn in_force_on(date: NaiveDate) -> RuleSet {
+        if date < NaiveDate::from_ymd_opt(2025, 7, 1).expect("date") {
+            RuleSet::Nd61_2018
+        } else {
+            RuleSet::Nd118_2025
+        }
+    }
+
+    pub fn legal_basis(self) -> &'static str {
+        match self {
+            RuleSet::Nd61_2018 => "Nghị định 61/2018/NĐ-CP; Thông tư 01/2018/TT-VPCP",
+            RuleSet::Nd118_2025 => "Nghị định 118/2025/NĐ-CP; Thông tư 03/2025/TT-VPCP",
+        }
+    }
+
+    /// Form number of the control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ).
+    pub fn control_sheet_form(self) -> &'static str {
+        match self {
+            RuleSet::Nd61_2018 => "05",
+            RuleSet::Nd118_2025 => "06",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Desk,
+    Post,
+    Online,
+}
+
+impl Channel {
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s {
+            "desk" => Some(Channel::Desk),
+            "post" => Some(Channel::Post),
+            "online" => Some(Channel::Online),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Desk => "desk",
+            Channel::Post => "post",
+            Channel::Online => "online",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub full_name: String,
+    pub id_number: Option<String>,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+impl Applicant {
+    /// Normalises and checks the applicant's details.
+    pub fn validated(self) -> Result<Applicant, DossierError> {
+        let full_name = clean(&self.full_name);
+        if full_name.is_empty() || full_name.chars().count() > 200 {
+            return Err(DossierError::invalid(
+                "applicant.full_name",
+                "Họ tên người nộp không được để trống và không quá 200 ký tự",
+                "the applicant's name must be 1 to 200 characters",
+            ));
+        }
+        let phone: String = self
+            .phone
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-'))
+            .collect();
+        let digits = phone.strip_prefix('+').unwrap_or(&phone);
+        if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(DossierError::invalid(
+                "applicant.phone",
+                "Số điện thoại phải gồm 8 đến 15 chữ số",
+                "the phone number must have 8 to 15 digits",
+            ));
+        }
+        let id_number = match self.id_number.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
+            Some(id) if !(id.len() == 9 || id.len() == 12) || !id.chars().all(|c| c.is_ascii_digit()) => {
+                return Err(DossierError::invalid(
+                    "applicant.id_number",
+                    "Số định danh (CCCD/CMND) phải gồm 12 hoặc 9 chữ số",
+                    "the ID number must have 12 or 9 digits",
+                ));
+            }
+            other => other,
+        };
+        let email = match self.email.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
+            Some(e) if !e.contains('@') || e.len() > 254 => {
+                return Err(DossierError::invalid(
+                    "applicant.email",
+                    "Địa chỉ thư điện tử không hợp lệ",
+                    "the e-mail address is invalid",
+                ));
+            }
+            other => other,
+        };
+        let address = self.address.map(|s| clean(&s)).filter(|s| !s.is_empty());
+        if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
+            return Err(DossierError::invalid(
+                "applicant.address",
+                "Địa chỉ không quá 500 ký tự",
+                "the address must be at most 500 characters",
+            ));
+        }
+        Ok(Applicant {
+            full_name,
+            id_number,
+            phone: phone.to_string(),
+            email,
+            address,
+        })
+    }
+
+    /// The last four digits of the phone number: what the public lookup asks for.
+    pub fn phone_last4(&self) -> String {
+        let digits: Vec<char> = self.phone.chars().filter(char::is_ascii_digit).collect();
+        digits[digits.len().saturating_sub(4)..].iter().collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paper {
+    pub name: String,
+    pub copies: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Submitted online, waiting for the desk to check and receive it.
+    Submitted,
+    /// Waiting for the applicant to add or fix papers (form 02).
+    SupplementRequested,
+    Processing,
+    /// The clock stands still: financial obligations, or the applicant asked to stop for a while.
+    Paused,
+    ResultReady,
+    Returned,
+    Refused,
+    Withdrawn,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Submitted,
+        Status::SupplementRequested,
+        Status::Processing,
+        Status::Paused,
+        Status::ResultReady,
+        Status::Returned,
+        Status::Refused,
+        Status::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::SupplementRequested => "supplement_requested",
+            Status::Processing => "processing",
+            Status::Paused => "paused",
+            Status::ResultReady => "result_ready",
+            Status::Returned => "returned",
+            Status::Refused => "refused",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::Submitted => "Chờ tiếp nhận",
+            Status::SupplementRequested => "Chờ bổ sung",
+            Status::Processing => "Đang xử lý",
+            Status::Paused => "Tạm dừng",
+            Status::ResultReady => "Có kết quả, chờ trả",
+            Status::Returned => "Đã trả kết quả",
+            Status::Refused => "Từ chối tiếp nhận",
+            Status::Withdrawn => "Đã rút hồ sơ",
+        }
+    }
+
+    /// The clock runs (the dossier is received and not finished or paused).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Processing | Status::Paused | Status::SupplementRequested
+        )
+    }
+}
+
+/// Where a supplement was asked for: at the desk before reception, or at a processing step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "at", content = "step")]
+pub enum Stage {
+    Reception,
+    Step(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseKind {
+    Supplement,
+    FinancialObligation,
+    ApplicantRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "decision")]
+pub enum Outcome {
+    Approved,
+    Denied { reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    VerySatisfied,
+    Satisfied,
+    Unsatisfied,
+}
+
+/// Who did it. The server sets this from the authenticated session, never from the request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Actor {
+    Staff { id: i64 },
+    Applicant,
+    System,
+    /// Historical data brought in by an import or the demo generator (not an act of this server).
+    Import,
+}
+
+/// A step of processing starts: who holds the dossier and by when they must hand it on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepStart {
+    pub index: usize,
+    pub name: String,
+    pub unit: String,
+    pub budget: Option<Limit>,
+    pub due: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Event {
+    Submitted {
+        procedure: ProcedureRef,
+        unit: String,
+        applicant: Applicant,
+        papers: Vec<Paper>,
+    },
+    Received {
+        code: String,
+        channel: Channel,
+        procedure: ProcedureRef,
+        unit: String,
+        applicant: Applicant,
+        papers: Vec<Paper>,
+        rule_set: RuleSet,
+        due: Instant,
+        step: StepStart,
+    },
+    SupplementRequested {
+        stage: Stage,
+        items: Vec<String>,
+        reason: String,
+    },
+    Supplemented {
+        note: String,
+        /// New due times, when the clock had been running (None at the desk before reception).
+        due: Option<Instant>,
+        step_due: Option<Instant>,
+    },
+    Refused {
+        reason: String,
+    },
+    HandedOver {
+        from_unit: String,
+        to_unit: String,
+        /// The receiving unit is another agency (liên thông).
+        external: bool,
+        step_result: Timeliness,
+        next: StepStart,
+        note: String,
+    },
+    Paused {
+        pause: PauseKind,
+        reason: String,
+    },
+    Resumed {
+        due: Instant,
+        step_due: Instant,
+    },
+    Apologized {
+        reason: String,
+        new_appointment: Instant,
+        /// Issued at least one day before the due date, as the rules require.
+        notice_in_time: bool,
+    },
+    ResultReady {
+        outcome: Outcome,
+        step_result: Timeliness,
+        result: Timeliness,
+    },
+    Returned {
+        to_whom: String,
+        channel: Channel,
+    },
+    Withdrawn {
+        reason: String,
+    },
+    Rated {
+        rating: Rating,
+        comment: String,
+    },
+}
+
+impl Event {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Submitted { .. } => "submitted",
+            Event::Received { .. } => "received",
+            Event::SupplementRequested { .. } => "supplement_requested",
+            Event::Supplemented { .. } => "supplemented",
+            Event::Refused { .. } => "refused",
+            Event::HandedOver { .. } => "handed_over",
+            Event::Paused { .. } => "paused",
+            Event::Resumed { .. } => "resumed",
+            Event::Apologized { .. } => "apologized",
+            Event::ResultReady { .. } => "result_ready",
+            Event::Returned { .. } => "returned",
+            Event::Withdrawn { .. } => "withdrawn",
+            Event::Rated { .. } => "rated",
+        }
+    }
+}
+
+/// An event as recorded: which dossier, its place in the dossier's history, when, by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded {
+    pub seq: i64,
+    pub at: Instant,
+    pub actor: Actor,
+    pub event: Event,
+}
+
+/// A step as the control sheet shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub index: usize,
+    pub name: String,
+    pub unit: String,
+    pub budget: Option<Limit>,
+    pub started_at: Instant,
+    pub due: Instant,
+    pub finished_at: Option<Instant>,
+    pub result: Option<Timeliness>,
+    pub handed_to: Option<String>,
+    pub external: bool,
+    pub actor: Option<Actor>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Apology {
+    pub reason: String,
+    pub new_appointment: Instant,
+    pub at: Instant,
+    pub notice_in_time: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementRequest {
+    pub stage: Stage,
+    pub items: Vec<String>,
+    pub reason: String,
+    pub at: Instant,
+    pub supplemented_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseRecord {
+    pub kind: PauseKind,
+    pub reason: String,
+    pub from: Instant,
+    pub to: Option<Instant>,
+}
+
+/// The state of a dossier: what its events add up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub version: i64,
+    pub status: Status,
+    pub code: Option<String>,
+    pub channel: Channel,
+    pub procedure: ProcedureRef,
+    /// The unit that received (or is to receive) it; closed dossiers keep it even after a merger.
+    pub unit: String,
+    /// The unit that holds it now.
+    pub current_unit: String,
+    pub applicant: Applicant,
+    pub papers: Vec<Paper>,
+    pub submitted_at: Option<Instant>,
+    pub received_at: Option<Instant>,
+    pub rule_set: Option<RuleSet>,
+    /// The legal due time, pauses included; an apology does not move it.
+    pub due: Option<Instant>,
+    pub steps: Vec<Step>,
+    pub supplements: Vec<SupplementRequest>,
+    pub pauses: Vec<PauseRecord>,
+    pub apology: Option<Apology>,
+    pub outcome: Option<Outcome>,
+    pub result: Option<Timeliness>,
+    pub finished_at: Option<Instant>,
+    pub returned_to: Option<String>,
+    pub returned_at: Option<Instant>,
+    pub refusal: Option<String>,
+    pub withdrawal: Option<String>,
+    pub rating: Option<Rating>,
+    pub closed_at: Option<Instant>,
+}
+
+impl Dossier {
+    /// The state after the first event.
+    pub fn start(rec: &Recorded) -> Result<Dossier, DossierError> {
+        let base = |procedure: &ProcedureRef, unit: &str, applicant: &Applicant, papers: &[Paper], channel| Dossier {
+            version: 0,
+            status: Status::Submitted,
+            code: None,
+            channel,
+            procedure: procedure.clone(),
+            unit: unit.to_owned(),
+            current_unit: unit.to_owned(),
+            applicant: applicant.clone(),
+            papers: papers.to_vec(),
+            submitted_at: None,
+            received_at: None,
+            rule_set: None,
+            due: None,
+            steps: vec![],
+            supplements: vec![],
+            pauses: vec![],
+            apology: None,
+            outcome: None,
+            result: None,
+            finished_at: None,
+            returned_to: None,
+            returned_at: None,
+            refusal: None,
+            withdrawal: None,
+            rating: None,
+            closed_at: None,
+        };
+        let mut d = match &rec.event {
+            Event::Submitted {
+                procedure,
+                unit,
+                applicant,
+                papers,
+            } => base(procedure, unit, applicant, papers, Channel::Online),
+            Event::Received {
+                procedure,
+                unit,
+                applicant,
+                papers,
+                channel,
+                ..
+            } => base(procedure, unit, applicant, papers, *channel),
+            other => {
+                return Err(DossierError::IllegalTransition {
+                    action: other.kind(),
+                    status: None,
+                });
+            }
+        };
+        d.apply(rec);
+        Ok(d)
+    }
+
+    /// Replays a whole history.
+    pub fn replay(events: &[Recorded]) -> Result<Dossier, DossierError> {
+        let (first, rest) = events.split_first().ok_or(DossierError::Empty)?;
+        let mut d = Dossier::start(first)?;
+        for e in rest {
+            d.apply(e);
+        }
+        Ok(d)
+    }
+
+    fn current_step_mut(&mut self) -> Option<&mut Step> {
+        self.steps.last_mut()
+    }
+
+    /// Folds one event into the state. Events are facts: this never fails.
+    pub fn apply(&mut self, rec: &Recorded) {
+        self.version = rec.seq;
+        let at = rec.at;
+        match &rec.event {
+            Event::Submitted { .. } => {
+                self.status = Status::Submitted;
+                self.submitted_at = Some(at);
+            }
+            Event::Received {
+                code,
+                channel,
+                procedure,
+                unit,
+                applicant,
+                papers,
+                rule_set,
+                due,
+                step,
+            } => {
+                self.status = Status::Processing;
+                self.code = Some(code.clone());
+                self.channel = *channel;
+                self.procedure = procedure.clone();
+                self.unit = unit.clone();
+                self.current_unit = step.unit.clone();
+                self.applicant = applicant.clone();
+                self.papers = papers.clone();
+                self.received_at = Some(at);
+                self.rule_set = Some(*rule_set);
+                self.due = Some(*due);
+                self.steps.push(Step {
+                    index: step.index,
+                    name: step.name.clone(),
+                    unit: step.unit.clone(),
+                    budget: step.budget,
+                    started_at: at,
+                    due: step.due,
+                    finished_at: None,
+                    result: None,
+                    handed_to: None,
+                    external: false,
+                    actor: Some(rec.actor.clone()),
+                    note: None,
+                });
+            }
+            Event::SupplementRequested {
+                stage,
+                items,
+                reason,
+            } => {
+                self.status = Status::SupplementRequested;
+                self.supplements.push(SupplementRequest {
+                    stage: *stage,
+                    items: items.clone(),
+                    reason: reason.clone(),
+                    at,
+                    supplemented_at: None,
+                });
+                if *stage != Stage::Reception {
+                    self.pauses.push(PauseRecord {
+                        kind: PauseKind::Supplement,
+                        reason: reason.clone(),
+                        from: at,
+                        to: None,
+                    });
+                }
+            }
+            Event::Supplemented { due, step_due, .. } => {
+                if let Some(s) = self.supplements.last_mut() {
+                    s.supplemented_at = Some(at);
+                }
+                match (due, step_due) {
+                    (Some(due), Some(step_due)) => {
+                        self.close_pause(at);
+                        self.due = Some(*due);
+                        if let Some(step) = self.current_step_mut() {
+                            step.due = *step_due;
+                        }
+                        self.status = Status::Processing;
+                    }
+                    _ => self.status = Status::Submitted,
+                }
+            }
+            Event::Refused { reason } => {
+                self.status = Status::Refused;
+                self.refusal = Some(reason.clone());
+                self.closed_at = Some(at);
+            }
+            Event::HandedOver {
+                to_unit,
+                external,
+                step_result,
+                next,
+                note,
+                ..
+            } => {
+                if let Some(step) = self.current_step_mut() {
+                    step.finished_at = Some(at);
+                    step.result = Some(*step_result);
+                    step.handed_to = Some(to_unit.clone());
+                    step.external = *external;
+                    step.note = Some(note.clone()).filter(|n| !n.is_empty());
+                }
+                self.current_unit = to_unit.clone();
+                self.steps.push(Step {
+                    index: next.index,
+                    name: next.name.clone(),
+                    unit: next.unit.clone(),
+                    budget: next.budget,
+                    started_at: at,
+                    due: next.due,
+                    finished_at: None,
+                    result: None,
+                    handed_to: None,
+                    external: false,
+                    actor: Some(rec.actor.clone()),
+                    note: None,
+                });
+            }
+            Event::Paused { pause, reason } => {
+                self.status = Status::Paused;
+                self.pauses.push(PauseRecord {
+                    kind: *pause,
+                    reason: reason.clone(),
+                    from: at,
+                    to: None,
+                });
+            }
+            Event::Resumed { due, step_due } => {
+                self.close_pause(at);
+                self.status = Status::Processing;
+                self.due = Some(*due);
+                if let Some(step) = self.current_step_mut() {
+                    step.due = *step_due;
+                }
+            }
+            Event::Apologized {
+                reason,
+                new_appointment,
+                notice_in_time,
+            } => {
+                self.apology = Some(Apology {
+                    reason: reason.clone(),
+                    new_appointment: *new_appointment,
+                    at,
+                    notice_in_time: *notice_in_time,
+                });
+            }
+            Event::ResultReady {
+                outcome,
+                step_result,
+                result,
+            } => {
+                let desk = self.unit.clone();
+                if let Some(step) = self.current_step_mut() {
+                    step.finished_at = Some(at);
+                    step.result = Some(*step_result);
+                    step.handed_to = Some(desk);
+                }
+                self.current_unit = self.unit.clone();
+                self.status = Status::ResultReady;
+                self.outcome = Some(outcome.clone());
+                self.result = Some(*result);
+                self.finished_at = Some(at);
+            }
+            Event::Returned { to_whom, .. } => {
+                self.status = Status::Returned;
+                self.returned_to = Some(to_whom.clone());
+                self.returned_at = Some(at);
+                self.closed_at = Some(at);
+            }
+            Event::Withdrawn { reason } => {
+                self.close_pause(at);
+                self.status = Status::Withdrawn;
+                self.withdrawal = Some(reason.clone());
+                self.closed_at = Some(at);
+            }
+            Event::Rated { rating, .. } => {
+                self.rating = Some(*rating);
+            }
+        }
+    }
+
+    fn close_pause(&mut self, at: Instant) {
+        if let Some(p) = self.pauses.last_mut().filter(|p| p.to.is_none()) {
+            p.to = Some(at);
+        }
+    }
+
+    /// The date promised to the applicant: the new appointment after an apology, else the due time.
+    pub fn appointment(&self) -> Option<Instant> {
+        self.apology
+            .as_ref()
+            .map(|a| a.new_appointment)
+            .or(self.due)
+    }
+
+    /// Open and past its due time at `now` (a running pause still stops the clock).
+    pub fn is_overdue(&self, now: Instant) -> bool {
+        matches!(self.status, Status::Processing) && self.due.is_some_and(|d| now > d)
+    }
+
+    fn current_step(&self) -> Option<&Step> {
+        self.steps.last()
+    }
+}
+
+/// What a command may need besides the state: the time, the calendar, and facts the caller looked up.
+pub struct Context<'a> {
+    pub now: Instant,
+    pub calendar: &'a WorkCalendar,
+}
+
+/// Everything that can be asked of a dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum Command {
+    SubmitOnline {
+        procedure: ProcedureRef,
+        unit: String,
+        applicant: Applicant,
+        papers: Vec<Paper>,
+    },
+    /// Reception of a complete dossier; `code` is the next free code of the unit for today.
+    Receive {
+        code: String,
+        channel: Channel,
+        procedure: Option<ProcedureRef>,
+        unit: Option<String>,
+        applicant: Option<Applicant>,
+        papers: Option<Vec<Paper>>,
+    },
+    RequestSupplement {
+        items: Vec<String>,
+        reason: String,
+    },
+    Supplement {
+        note: String,
+    },
+    Refuse {
+        reason: String,
+    },
+    HandOver {
+        to_unit: String,
+        external: bool,
+        note: String,
+    },
+    Pause {
+        pause: PauseKind,
+        reason: String,
+    },
+    Resume,
+    Apologize {
+        reason: String,
+        new_appointment: Instant,
+    },
+    MarkResultReady {
+        outcome: Outcome,
+    },
+    Return {
+        to_whom: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Rate {
+        rating: Rating,
+        comment: String,
+    },
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::SubmitOnline { .. } => "submit",
+            Command::Receive { .. } => "receive",
+            Command::RequestSupplement { .. } => "request_supplement",
+            Command::Supplement { .. } => "supplement",
+            Command::Refuse { .. } => "refuse",
+            Command::HandOver { .. } => "hand_over",
+            Command::Pause { .. } => "pause",
+            Command::Resume => "resume",
+            Command::Apologize { .. } => "apologize",
+            Command::MarkResultReady { .. } => "result_ready",
+            Command::Return { .. } => "return",
+            Command::Withdraw { .. } => "withdraw",
+            Command::Rate { .. } => "rate",
+        }
+    }
+
+    /// Which permission the command needs from a member of staff (None: the applicant's own act).
+    pub fn action(&self) -> Option<crate::authz::Action> {
+        use crate::authz::Action;
+        match self {
+            Command::SubmitOnline { .. } | Command::Rate { .. } => None,
+            Command::Receive { .. }
+            | Command::Supplement { .. }
+            | Command::Refuse { .. }
+            | Command::Return { .. }
+            | Command::Withdraw { .. } => Some(Action::Desk),
+            Command::RequestSupplement { .. }
+            | Command::HandOver { .. }
+            | Command::Pause { .. }
+            | Command::Resume => Some(Action::Process),
+            Command::Apologize { .. } | Command::MarkResultReady { .. } => Some(Action::Decide),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DossierError {
+    #[error(
+        "không thể thực hiện '{action}' khi hồ sơ đang ở trạng thái '{}' / '{action}' is not allowed when the dossier is {}",
+        status.map_or("chưa có", |s| s.label_vi()),
+        status.map_or("new", |s| s.as_str())
+    )]
+    IllegalTransition {
+        action: &'static str,
+        status: Option<Status>,
+    },
+    #[error("{vi} / {en}")]
+    Rule { vi: String, en: String },
+    #[error("{field}: {vi} / {en}")]
+    Invalid {
+        field: String,
+        vi: String,
+        en: String,
+    },
+    #[error("hồ sơ không có sự kiện nào / the dossier has no events")]
+    Empty,
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+impl DossierError {
+    pub fn invalid(field: &str, vi: &str, en: &str) -> DossierError {
+        DossierError::Invalid {
+            field: field.into(),
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    fn rule(vi: &str, en: &str) -> DossierError {
+        DossierError::Rule {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+}
+
+fn text(field: &str, value: &str, required: bool, max: usize) -> Result<String, DossierError> {
+    let v = clean(value);
+    if required && v.is_empty() {
+        return Err(DossierError::Invalid {
+            field: field.into(),
+            vi: "không được để trống".into(),
+            en: "must not be empty".into(),
+        });
+    }
+    if v.chars().count() > max {
+        return Err(DossierError::Invalid {
+            field: field.into(),
+            vi: format!("không quá {max} ký tự"),
+            en: format!("must be at most {max} characters"),
+        });
+    }
+    Ok(v)
+}
+
+fn papers(list: Vec<Paper>) -> Result<Vec<Paper>, DossierError> {
+    if list.len() > 100 {
+        return Err(DossierError::invalid(
+            "papers",
+            "không quá 100 thành phần hồ sơ",
+            "at most 100 papers",
+        ));
+    }
+    list.into_iter()
+        .map(|p| {
+            let name = text("papers.name", &p.name, true, 500)?;
+            if !(1..=100).contains(&p.copies) {
+                return Err(DossierError::invalid(
+                    "papers.copies",
+                    "số bản từ 1 đến 100",
+                    "copies must be 1 to 100",
+                ));
+            }
+            Ok(Paper {
+                name,
+                copies: p.copies,
+            })
+        })
+        .collect()
+}
+
+/// Due time of a limit counted from `start`, in UTC instants.
+fn due_from(cal: &WorkCalendar, start: Instant, limit: Limit) -> Result<Instant, DossierError> {
+    Ok(from_local(cal.due(to_local(start), limit)?.due))
+}
+
+/// The due time of a limit counted from `start`, with every pause since then.
+fn due_with_pauses(
+    cal: &WorkCalendar,
+    start: Instant,
+    limit: Limit,
+    pauses: &[PauseRecord],
+    now: Instant,
+) -> Result<Instant, DossierError> {
+    let local: Vec<Pause> = pauses
+        .iter()
+        .filter(|p| p.to.is_none_or(|to| to > start))
+        .map(|p| Pause {
+            from: to_local(p.from.max(start)),
+            to: p.to.map(to_local),
+        })
+        .collect();
+    Ok(from_local(
+        cal.due_with_pauses(to_local(start), limit, &local, to_local(now))?
+            .due,
+    ))
+}
+
+/// The next step's plan: its budget from the procedure's workflow, or the rest of the dossier's time.
+fn step_plan(procedure: &ProcedureRef, index: usize) -> (String, Option<Limit>) {
+    match procedure.steps.get(index) {
+        Some(s) => (s.name.clone(), Some(s.budget)),
+        None => (format!("Bước {}", index + 1), None),
+    }
+}
+
+/// Decides what a command does to a dossier (None: the dossier does not exist yet).
+pub fn decide(
+    state: Option<&Dossier>,
+    command: Command,
+    ctx: &Context,
+) -> Result<Event, DossierError> {
+    let now = ctx.now;
+    let cal = ctx.calendar;
+    let action = command.name();
+    let illegal = |status: Option<Status>| DossierError::IllegalTransition { action, status };
+    let status = state.map(|d| d.status);
+    match (state, command) {
+        (
+            None,
+            Command::SubmitOnline {
+                procedure,
+                unit,
+                applicant,
+                papers: list,
+            },
+        ) => Ok(Event::Submitted {
+            procedure,
+            unit,
+            applicant: applicant.validated()?,
+            papers: papers(list)?,
+        }),
+        (
+            state,
+            Command::Receive {
+                code,
+                channel,
+                procedure,
+                unit,
+                applicant,
+                papers: list,
+            },
+        ) => {
+            let (procedure, unit, applicant, list) = match state {
+                None => (
+                    procedure.ok_or_else(|| {
+                        DossierError::invalid("procedure", "chưa chọn thủ tục", "no procedure given")
+                    })?,
+                    unit.ok_or_else(|| {
+                        DossierError::invalid("unit", "chưa chọn đơn vị", "no unit given")
+                    })?,
+                    applicant
+                        .ok_or_else(|| {
+                            DossierError::invalid(
+                                "applicant",
+                                "thiếu thông tin người nộp",
+                                "no applicant given",
+                            )
+                        })?
+                        .validated()?,
+                    papers(list.unwrap_or_default())?,
+                ),
+                Some(d) if d.status == Status::Submitted => (
+                    d.procedure.clone(),
+                    d.unit.clone(),
+                    d.applicant.clone(),
+                    d.papers.clone(),
+                ),
+                Some(d) => return Err(illegal(Some(d.status))),
+            };
+            if state.is_none() && channel == Channel::Online {
+                return Err(DossierError::rule(
+                    "hồ sơ trực tuyến phải được nộp trước khi tiếp nhận",
+                    "an online dossier must be submitted before it is received",
+                ));
+            }
+            let due = due_from(cal, now, procedure.limit)?;
+            let (name, budget) = step_plan(&procedure, 0);
+            let step_due = match budget {
+                Some(b) => due_from(cal, now, b)?,
+                None => due,
+            };
+            Ok(Event::Received {
+                code,
+                channel: if state.is_some() {
+                    Channel::Online
+                } else {
+                    channel
+                },
+                rule_set: RuleSet::in_force_on(to_local(now).date()),
+                due,
+                step: StepStart {
+                    index: 0,
+                    name,
+                    unit: unit.clone(),
+                    budget,
+                    due: step_due,
+                },
+                procedure,
+                unit,
+                applicant,
+                papers: list,
+            })
+        }
+        (Some(d), Command::RequestSupplement { items, reason }) => {
+            let stage = match d.status {
+                Status::Submitted => Stage::Reception,
+                Status::Processing => Stage::Step(d.current_step().map_or(0, |s| s.index)),
+                s => return Err(illegal(Some(s))),
+            };
+            if d.supplements.iter().any(|s| s.stage == stage) {
+                return Err(DossierError::rule(
+                    "đã yêu cầu bổ sung một lần ở bước này; yêu cầu phải đầy đủ ngay từ lần đầu",
+                    "a supplement was already requested at this stage; it must be asked once, completely",
+                ));
+            }
+            let items = items
+                .iter()
+                .map(|i| text("items", i, true, 500))
+                .collect::<Result<Vec<_>, _>>()?;
+            if items.is_empty() || items.len() > 50 {
+                return Err(DossierError::invalid(
+                    "items",
+                    "cần liệt kê từ 1 đến 50 nội dung cần bổ sung",
+                    "list 1 to 50 items to supplement",
+                ));
+            }
+            Ok(Event::SupplementRequested {
+                stage,
+                items,
+                reason: text("reason", &reason, true, 2000)?,
+            })
+        }
+        (Some(d), Command::Supplement { note }) => {
+            if d.status != Status::SupplementRequested {
+                return Err(illegal(Some(d.status)));
+            }
+            let note = text("note", &note, false, 2000)?;
+            let stage = d.supplements.last().map(|s| s.stage);
+            if stage == Some(Stage::Reception) {
+                return Ok(Event::Supplemented {
+                    note,
+                    due: None,
+                    step_due: None,
+                });
+            }
+            let (due, step_due) = dues_after_pause(d, cal, now)?;
+            Ok(Event::Supplemented {
+                note,
+                due: Some(due),
+                step_due: Some(step_due),
+            })
+        }
+        (Some(d), Command::Refuse { reason }) => match d.status {
+            Status::Submitted | Status::SupplementRequested if d.received_at.is_none() => {
+                Ok(Event::Refused {
+                    reason: text("reason", &reason, true, 2000)?,
+                })
+            }
+            s => Err(illegal(Some(s))),
+        },
+        (
+            Some(d),
+            Command::HandOver {
+                to_unit,
+                external,
+                note,
+            },
+        ) => {
+            if d.status != Status::Processing {
+                return Err(illegal(Some(d.status)));
+            }
+            let step = d.current_step().ok_or_else(|| illegal(Some(d.status)))?;
+            if to_unit == step.unit {
+                return Err(DossierError::rule(
+                    "không thể chuyển hồ sơ cho chính đơn vị đang giữ",
+                    "a dossier cannot be handed over to the unit that holds it",
+                ));
+            }
+            let index = step.index + 1;
+            let (name, budget) = step_plan(&d.procedure, index);
+            let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;
+            let next_due = match budget {
+                Some(b) => due_from(cal, now, b)?,
+                None => due.max(now),
+            };
+            Ok(Event::HandedOver {
+                from_unit: step.unit.clone(),
+                to_unit: to_unit.clone(),
+                external,
+                step_result: Timeliness::classify(to_local(now), to_local(step.due)),
+                next: StepStart {
+                    index,
+                    name,
+                    unit: to_unit,
+                    budget,
+                    due: next_due,
+                },
+                note: text("note", &note, false, 2000)?,
+            })
+        }
+        (Some(d), Command::Pause { pause, reason }) => {
+            if d.status != Status::Processing {
+                return Err(illegal(Some(d.status)));
+            }
+            if pause == PauseKind::Supplement {
+                return Err(DossierError::rule(
+                    "dùng yêu cầu bổ sung hồ sơ để tạm dừng chờ bổ sung",
+                    "use a supplement request to pause for a supplement",
+                ));
+            }
+            Ok(Event::Paused {
+                pause,
+                reason: text("reason", &reason, true, 2000)?,
+            })
+        }
+        (Some(d), Command::Resume) => {
+            if d.status != Status::Paused {
+                return Err(illegal(Some(d.status)));
+            }
+            let (due, step_due) = dues_after_pause(d, cal, now)?;
+            Ok(Event::Resumed { due, step_due })
+        }
+        (
+            Some(d),
+            Command::Apologize {
+                reason,
+                new_appointment,
+            },
+        ) => {
+            if !matches!(d.status, Status::Processing | Status::Paused | Status::SupplementRequested)
+                || d.received_at.is_none()
+            {
+                return Err(illegal(Some(d.status)));
+            }
+            if d.apology.is_some() {
+                return Err(DossierError::rule(
+                    "chỉ được hẹn lại ngày trả kết quả một lần",
+                    "a new appointment may be set only once",
+                ));
+            }
+            let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;
+            if new_appointment <= due {
+                return Err(DossierError::invalid(
+                    "new_appointment",
+                    "ngày hẹn mới phải sau hạn giải quyết hiện tại",
+                    "the new appointment must be after the current due time",
+                ));
+            }
+            if new_appointment > now + TimeDelta::days(366) {
+                return Err(DossierError::invalid(
+                    "new_appointment",
+                    "ngày hẹn mới không được quá một năm",
+                    "the new appointment must be within a year",
+                ));
+            }
+            Ok(Event::Apologized {
+                reason: text("reason", &reason, true, 2000)?,
+                new_appointment,
+                notice_in_time: to_local(now).date() < to_local(due).date(),
+            })
+        }
+        (Some(d), Command::MarkResultReady { outcome }) => {
+            if d.status != Status::Processing {
+                return Err(illegal(Some(d.status)));
+            }
+            let outcome = match outcome {
+                Outcome::Approved => Outcome::Approved,
+                Outcome::Denied { reason } => Outcome::Denied {
+                    reason: text("reason", &reason, true, 2000)?,
+                },
+            };
+            let step = d.current_step().ok_or_else(|| illegal(Some(d.status)))?;
+            let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;
+            let result = if d.apology.is_some() {
+                Timeliness::Late
+            } else {
+                Timeliness::classify(to_local(now), to_local(due))
+            };
+            Ok(Event::ResultReady {
+                outcome,
+                step_result: Timeliness::classify(to_local(now), to_local(step.due)),
+                result,
+            })
+        }
+        (Some(d), Command::Return { to_whom }) => {
+            if d.status != Status::ResultReady {
+                return Err(illegal(Some(d.status)));
+            }
+            Ok(Event::Returned {
+                to_whom: text("to_whom", &to_whom, true, 200)?,
+                channel: d.channel,
+            })
+        }
+        (Some(d), Command::Withdraw { reason }) => match d.status {
+            Status::Submitted | Status::SupplementRequested | Status::Processing | Status::Paused => {
+                Ok(Event::Withdrawn {
+                    reason: text("reason", &reason, true, 2000)?,
+                })
+            }
+            s => Err(illegal(Some(s))),
+        },
+        (Some(d), Command::Rate { rating, comment }) => {
+            if d.status != Status::Returned {
+                return Err(illegal(Some(d.status)));
+            }
+            if d.rating.is_some() {
+                return Err(DossierError::rule(
+                    "hồ sơ này đã được đánh giá",
+                    "this dossier has already been rated",
+                ));
+            }
+            Ok(Event::Rated {
+                rating,
+                comment: text("comment", &comment, false, 2000)?,
+            })
+        }
+        (None, _) => Err(illegal(None)),
+        (Some(_), Command::SubmitOnline { .. }) => Err(illegal(status)),
+    }
+}
+
+/// The dossier's and the current step's due times once the running pause ends at `now`.
+fn dues_after_pause(
+    d: &Dossier,
+    cal: &WorkCalendar,
+    now: Instant,
+) -> Result<(Instant, Instant), DossierError> {
+    let received = d.received_at.ok_or(DossierError::Empty)?;
+    let mut pauses = d.pauses.clone();
+    if let Some(p) = pauses.last_mut().filter(|p| p.to.is_none()) {
+        p.to = Some(now);
+    }
+    let due = due_with_pauses(cal, received, d.procedure.limit, &pauses, now)?;
+    let step = d.current_step().ok_or(DossierError::Empty)?;
+    let step_due = match step.budget {
+        Some(b) => due_with_pauses(cal, step.started_at, b, &pauses, now)?,
+        None => due.max(step.due),
+    };
+    Ok((due, step_due))
+}
+
+/// Formats a dossier code: `<unit code>-<yymmdd>-<4-digit daily sequence>`.
+pub fn dossier_code(unit: &str, local_date: NaiveDate, seq: i64) -> Result<String, DossierError> {
+    if !(1..=9999).contains(&seq) {
+        return Err(DossierError::rule(
+            "đơn vị đã dùng hết 9999 số hồ sơ trong ngày",
+            "the unit has used all 9999 dossier numbers of the day",
+        ));
+    }
+    Ok(format!("{unit}-{}-{seq:04}", local_date.format("%y%m%d")))
+}
+
+/// Splits a dossier code into unit code, date and sequence; None when it has not that shape.
+pub fn parse_dossier_code(code: &str) -> Option<(String, NaiveDate, u32)> {
+    let mut parts = code.rsplitn(3, '-');
+    let seq = parts.next()?;
+    let date = parts.next()?;
+    let unit = parts.next()?;
+    if seq.len() != 4 || date.len() != 6 || unit.is_empty() || unit.len() > 64 {
+        return None;
+    }
+    let seq: u32 = seq.parse().ok()?;
+    let date = NaiveDate::parse_from_str(&format!("20{date}"), "%Y%m%d").ok()?;
+    Some((unit.to_owned(), date, seq))
+}

@@ -1,0 +1,155 @@
+//! The organisation: administrative units with validity periods and successors, one-stop desks with
+//! their founding decision and members, staff and the roles they hold in a unit and its sub-units.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The level of a unit. Departments and desks belong to a government unit; agencies outside the
+/// local government tree (tax, land registration, police) take part in inter-agency dossiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitLevel {
+    Province,
+    District,
+    Commune,
+    Department,
+    Agency,
+}
+
+impl UnitLevel {
+    pub fn parse(s: &str) -> Option<UnitLevel> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitLevel::Province => "province",
+            UnitLevel::District => "district",
+            UnitLevel::Commune => "commune",
+            UnitLevel::Department => "department",
+            UnitLevel::Agency => "agency",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            UnitLevel::Province => "Cấp tỉnh",
+            UnitLevel::District => "Cấp huyện",
+            UnitLevel::Commune => "Cấp xã",
+            UnitLevel::Department => "Cơ quan chuyên môn",
+            UnitLevel::Agency => "Cơ quan phối hợp",
+        }
+    }
+}
+
+/// An administrative unit. `code` is its agency identifier (QCVN 102 style), the prefix of the
+/// dossier codes it issues.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub level: UnitLevel,
+    pub parent: Option<String>,
+    pub valid_from: NaiveDate,
+    /// Last day the unit existed; None while it exists.
+    pub valid_to: Option<NaiveDate>,
+    /// Units that took over its work when it was merged or abolished.
+    pub successors: Vec<String>,
+}
+
+impl Unit {
+    pub fn is_valid_on(&self, date: NaiveDate) -> bool {
+        self.valid_from <= date && self.valid_to.is_none_or(|to| date <= to)
+    }
+}
+
+/// A legal act: number, date, signer (a desk's founding decision, an inspection team's decision).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub number: String,
+    pub date: NaiveDate,
+    pub signer: String,
+}
+
+/// A one-stop desk (Bộ phận Một cửa / Bộ phận tiếp nhận và trả kết quả) of a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Desk {
+    pub id: i64,
+    pub unit: String,
+    pub name: String,
+    pub founding_decision: Option<Decision>,
+    pub members: Vec<DeskMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskMember {
+    pub staff_id: i64,
+    pub assigned_on: NaiveDate,
+    pub duty: String,
+}
+
+/// What a member of staff may be, always within a unit and its sub-units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    ReceptionOfficer,
+    Specialist,
+    UnitLeader,
+    UnitAdmin,
+    Inspector,
+    SystemAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::ReceptionOfficer,
+        Role::Specialist,
+        Role::UnitLeader,
+        Role::UnitAdmin,
+        Role::Inspector,
+        Role::SystemAdmin,
+    ];
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::ReceptionOfficer => "reception_officer",
+            Role::Specialist => "specialist",
+            Role::UnitLeader => "unit_leader",
+            Role::UnitAdmin => "unit_admin",
+            Role::Inspector => "inspector",
+            Role::SystemAdmin => "system_admin",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Role::ReceptionOfficer => "Cán bộ tiếp nhận",
+            Role::Specialist => "Chuyên viên xử lý",
+            Role::UnitLeader => "Lãnh đạo đơn vị",
+            Role::UnitAdmin => "Quản trị đơn vị",
+            Role::Inspector => "Thanh tra, kiểm tra",
+            Role::SystemAdmin => "Quản trị hệ thống",
+        }
+    }
+}
+
+/// A role held in a unit (and so in every unit below it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub title: String,
+    pub grants: Vec<Grant>,
+    pub active: bool,
+}

@@ -1,0 +1,39 @@
+//! Text at the edge: every input is normalised to NFC (some Vietnamese keyboards emit NFD), and one
+//! folding function serves search on every backend: marks dropped, đ -> d, lower case.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// NFC-normalises and trims a piece of user input.
+pub fn clean(s: &str) -> String {
+    s.trim().nfc().collect()
+}
+
+/// Folds Vietnamese text for search: "Đăng ký Kết hôn" -> "dang ky ket hon".
+pub fn fold_vi(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold_vi("Đăng ký kết hôn"), "dang ky ket hon");
+        assert_eq!(fold_vi("ĐĂNG KÝ KẾT HÔN"), "dang ky ket hon");
+        assert_eq!(fold_vi("dang ky ket hon"), "dang ky ket hon");
+        assert_eq!(fold_vi("Chứng thực bản sao"), "chung thuc ban sao");
+        // NFD input folds the same as NFC.
+        let nfd: String = "Ưu đãi người có công".nfd().collect();
+        assert_eq!(fold_vi(&nfd), fold_vi("Ưu đãi người có công"));
+        assert_eq!(clean(&format!("  {nfd} ")), "Ưu đãi người có công");
+    }
+}

@@ -1,0 +1,470 @@
+//! The dossier lifecycle: legal paths, refused ones, and the clock.
+
+use std::sync::OnceLock;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use motcua_domain::calendar::{Limit, Timeliness, WorkCalendar};
+use motcua_domain::dossier::{
+    Actor, Applicant, Channel, Command, Context, Dossier, DossierError, Event, Instant, Outcome,
+    Paper, PauseKind, Rating, Recorded, RuleSet, Stage, Status, decide, dossier_code, from_local,
+    parse_dossier_code, to_local,
+};
+use motcua_domain::procedure::{ProcedureRef, StepBudget};
+use proptest::prelude::*;
+
+fn cal() -> &'static WorkCalendar {
+    static CAL: OnceLock<WorkCalendar> = OnceLock::new();
+    CAL.get_or_init(WorkCalendar::vietnam)
+}
+
+fn vn(s: &str) -> Instant {
+    from_local(NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap())
+}
+
+fn procedure() -> ProcedureRef {
+    ProcedureRef {
+        code: "1.001612".into(),
+        version: 1,
+        name: "Đăng ký thành lập hộ kinh doanh".into(),
+        limit: Limit::WorkingDays(3),
+        steps: vec![
+            StepBudget {
+                name: "Tiếp nhận, chuyển hồ sơ".into(),
+                budget: Limit::WorkingMinutes(4 * 60),
+            },
+            StepBudget {
+                name: "Thẩm định".into(),
+                budget: Limit::WorkingDays(2),
+            },
+            StepBudget {
+                name: "Phê duyệt".into(),
+                budget: Limit::WorkingMinutes(4 * 60),
+            },
+        ],
+    }
+}
+
+fn applicant() -> Applicant {
+    Applicant {
+        full_name: "  Nguyễn Văn An ".into(),
+        id_number: Some("066090001234".into()),
+        phone: "0905 123 456".into(),
+        email: None,
+        address: Some("Phường An Lạc, thị xã Buôn Hồ".into()),
+    }
+}
+
+/// A dossier and its history, driven by commands as the store drives it.
+struct Run {
+    events: Vec<Recorded>,
+    state: Option<Dossier>,
+}
+
+impl Run {
+    fn new() -> Run {
+        Run {
+            events: vec![],
+            state: None,
+        }
+    }
+
+    fn exec(&mut self, at: Instant, command: Command) -> Result<&Dossier, DossierError> {
+        let ctx = Context {
+            now: at,
+            calendar: cal(),
+        };
+        let event = decide(self.state.as_ref(), command, &ctx)?;
+        let rec = Recorded {
+            seq: self.events.len() as i64 + 1,
+            at,
+            actor: Actor::Staff { id: 1 },
+            event,
+        };
+        match &mut self.state {
+            None => self.state = Some(Dossier::start(&rec)?),
+            Some(d) => d.apply(&rec),
+        }
+        self.events.push(rec);
+        Ok(self.state.as_ref().unwrap())
+    }
+}
+
+fn receive_at_desk(run: &mut Run, at: Instant) {
+    run.exec(
+        at,
+        Command::Receive {
+            code: dossier_code("000.00.12.H15", to_local(at).date(), 1).unwrap(),
+            channel: Channel::Desk,
+            procedure: Some(procedure()),
+            unit: Some("town-desk".into()),
+            applicant: Some(applicant()),
+            papers: Some(vec![Paper {
+                name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
+                copies: 1,
+            }]),
+        },
+    )
+    .unwrap();
+}
+
+fn hand_over(to: &str, external: bool) -> Command {
+    Command::HandOver {
+        to_unit: to.into(),
+        external,
+        note: String::new(),
+    }
+}
+
+#[test]
+fn desk_lifecycle_with_control_sheet() {
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    let d = run.state.as_ref().unwrap();
+    assert_eq!(d.status, Status::Processing);
+    assert_eq!(d.code.as_deref(), Some("000.00.12.H15-250310-0001"));
+    assert_eq!(d.applicant.full_name, "Nguyễn Văn An");
+    assert_eq!(d.applicant.phone_last4(), "3456");
+    assert_eq!(d.due, Some(vn("2025-03-13T08:00")));
+    assert_eq!(d.rule_set, Some(RuleSet::Nd61_2018));
+    // Four working hours from 08:00: 3.5 h before lunch, 0.5 h after.
+    assert_eq!(d.steps[0].due, vn("2025-03-10T14:00"));
+
+    run.exec(vn("2025-03-10T10:00"), hand_over("finance", false)).unwrap();
+    run.exec(vn("2025-03-13T09:00"), hand_over("tax", true)).unwrap();
+    let d = run
+        .exec(
+            vn("2025-03-13T10:00"),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+        )
+        .unwrap();
+    let results: Vec<_> = d.steps.iter().map(|s| s.result).collect();
+    // Reception handed over on the day it was due; appraisal took 3 days of its 2; the tax office
+    // finished on the day it was due (early means before the due date).
+    assert_eq!(
+        results,
+        [
+            Some(Timeliness::OnTime),
+            Some(Timeliness::Late),
+            Some(Timeliness::OnTime)
+        ]
+    );
+    assert!(d.steps[1].external);
+    assert_eq!(d.result, Some(Timeliness::Late));
+    let d = run
+        .exec(
+            vn("2025-03-14T08:00"),
+            Command::Return {
+                to_whom: "Nguyễn Văn An".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.status, Status::Returned);
+    run.exec(
+        vn("2025-03-14T08:05"),
+        Command::Rate {
+            rating: Rating::Satisfied,
+            comment: String::new(),
+        },
+    )
+    .unwrap();
+    let again = run.exec(
+        vn("2025-03-14T08:06"),
+        Command::Rate {
+            rating: Rating::Unsatisfied,
+            comment: String::new(),
+        },
+    );
+    assert!(matches!(again, Err(DossierError::Rule { .. })));
+    assert_eq!(
+        Dossier::replay(&run.events).unwrap(),
+        *run.state.as_ref().unwrap()
+    );
+}
+
+#[test]
+fn online_submission_supplement_at_desk_then_reception() {
+    let mut run = Run::new();
+    run.exec(
+        vn("2025-07-04T20:00"),
+        Command::SubmitOnline {
+            procedure: procedure(),
+            unit: "ward".into(),
+            applicant: applicant(),
+            papers: vec![],
+        },
+    )
+    .unwrap();
+    run.exec(
+        vn("2025-07-07T08:00"),
+        Command::RequestSupplement {
+            items: vec!["Bản sao CCCD".into()],
+            reason: "Thiếu giấy tờ tùy thân".into(),
+        },
+    )
+    .unwrap();
+    let d = run
+        .exec(
+            vn("2025-07-07T15:00"),
+            Command::Supplement {
+                note: "Đã nộp bổ sung".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.status, Status::Submitted);
+    assert!(d.received_at.is_none(), "the clock has not started");
+    let d = run
+        .exec(
+            vn("2025-07-08T09:00"),
+            Command::Receive {
+                code: "X-250708-0001".into(),
+                channel: Channel::Desk,
+                procedure: None,
+                unit: None,
+                applicant: None,
+                papers: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(d.channel, Channel::Online);
+    assert_eq!(d.rule_set, Some(RuleSet::Nd118_2025));
+    assert_eq!(d.due, Some(vn("2025-07-11T09:00")));
+}
+
+#[test]
+fn supplement_during_processing_pauses_once_per_stage() {
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    run.exec(vn("2025-03-10T09:00"), hand_over("finance", false)).unwrap();
+    let request = || Command::RequestSupplement {
+        items: vec!["Hợp đồng thuê địa điểm".into()],
+        reason: "Thiếu".into(),
+    };
+    run.exec(vn("2025-03-11T08:00"), request()).unwrap();
+    // The applicant comes back a whole working day later: due moves a day.
+    let d = run
+        .exec(
+            vn("2025-03-12T08:00"),
+            Command::Supplement {
+                note: String::new(),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.due, Some(vn("2025-03-14T08:00")));
+    assert_eq!(d.status, Status::Processing);
+    assert_eq!(d.supplements[0].stage, Stage::Step(1));
+    let twice = run.exec(vn("2025-03-12T09:00"), request());
+    assert!(matches!(twice, Err(DossierError::Rule { .. })));
+    // At the next step a new request is allowed.
+    run.exec(vn("2025-03-12T10:00"), hand_over("leader", false)).unwrap();
+    run.exec(vn("2025-03-12T11:00"), request()).unwrap();
+}
+
+#[test]
+fn financial_pause_and_apology() {
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    run.exec(
+        vn("2025-03-10T09:00"),
+        Command::Pause {
+            pause: PauseKind::FinancialObligation,
+            reason: "Chờ nộp lệ phí".into(),
+        },
+    )
+    .unwrap();
+    assert!(
+        run.exec(vn("2025-03-10T10:00"), hand_over("x", false))
+            .is_err(),
+        "a paused dossier cannot move"
+    );
+    let d = run.exec(vn("2025-03-10T13:30"), Command::Resume).unwrap();
+    // Paused 09:00-11:30 and 13:30 (lunch is not working time): 2.5 working hours.
+    assert_eq!(d.due, Some(vn("2025-03-13T10:30")));
+    let too_early = run.exec(
+        vn("2025-03-12T08:00"),
+        Command::Apologize {
+            reason: "Cần xác minh".into(),
+            new_appointment: vn("2025-03-12T08:00"),
+        },
+    );
+    assert!(matches!(too_early, Err(DossierError::Invalid { .. })));
+    let d = run
+        .exec(
+            vn("2025-03-12T08:00"),
+            Command::Apologize {
+                reason: "Cần xác minh".into(),
+                new_appointment: vn("2025-03-17T08:00"),
+            },
+        )
+        .unwrap();
+    assert!(d.apology.as_ref().unwrap().notice_in_time);
+    assert_eq!(d.appointment(), Some(vn("2025-03-17T08:00")));
+    let twice = run.exec(
+        vn("2025-03-12T09:00"),
+        Command::Apologize {
+            reason: "x".into(),
+            new_appointment: vn("2025-03-18T08:00"),
+        },
+    );
+    assert!(matches!(twice, Err(DossierError::Rule { .. })));
+    // Finished before the original due time, but an apology was issued: still late.
+    let d = run
+        .exec(
+            vn("2025-03-12T10:00"),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+        )
+        .unwrap();
+    assert_eq!(d.result, Some(Timeliness::Late));
+}
+
+#[test]
+fn illegal_transitions_are_refused_with_a_reason() {
+    let mut run = Run::new();
+    let e = run.exec(
+        vn("2025-03-10T08:00"),
+        Command::Return {
+            to_whom: "A".into(),
+        },
+    );
+    assert!(matches!(e, Err(DossierError::IllegalTransition { status: None, .. })));
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    for cmd in [
+        Command::Return {
+            to_whom: "A".into(),
+        },
+        Command::Resume,
+        Command::Refuse {
+            reason: "x".into(),
+        },
+        Command::Rate {
+            rating: Rating::Satisfied,
+            comment: String::new(),
+        },
+        Command::Supplement {
+            note: String::new(),
+        },
+    ] {
+        let e = run.exec(vn("2025-03-10T09:00"), cmd).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("Đang xử lý") && msg.contains("processing"), "{msg}");
+    }
+    let e = run
+        .exec(vn("2025-03-10T09:00"), hand_over("town-desk", false))
+        .unwrap_err();
+    assert!(matches!(e, DossierError::Rule { .. }));
+    let e = run
+        .exec(
+            vn("2025-03-10T09:00"),
+            Command::Withdraw {
+                reason: "  ".into(),
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(e, DossierError::Invalid { .. }));
+    run.exec(
+        vn("2025-03-10T09:00"),
+        Command::Withdraw {
+            reason: "Người nộp xin rút".into(),
+        },
+    )
+    .unwrap();
+    assert!(run.exec(vn("2025-03-10T10:00"), hand_over("x", false)).is_err());
+}
+
+#[test]
+fn applicant_validation() {
+    let mut bad = applicant();
+    bad.phone = "12ab".into();
+    assert!(bad.validated().is_err());
+    let mut bad = applicant();
+    bad.id_number = Some("123".into());
+    assert!(bad.validated().is_err());
+    let mut bad = applicant();
+    bad.full_name = " ".into();
+    assert!(bad.validated().is_err());
+}
+
+#[test]
+fn codes() {
+    let date = "2023-05-12".parse().unwrap();
+    let code = dossier_code("000.00.12.H17", date, 1).unwrap();
+    assert_eq!(code, "000.00.12.H17-230512-0001");
+    assert_eq!(
+        parse_dossier_code(&code),
+        Some(("000.00.12.H17".into(), date, 1))
+    );
+    assert!(dossier_code("U", date, 10_000).is_err());
+    assert!(parse_dossier_code("nonsense").is_none());
+    assert!(parse_dossier_code("U-231399-0001").is_none());
+}
+
+fn any_command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        Just(Command::Receive {
+            code: "U-250310-0001".into(),
+            channel: Channel::Desk,
+            procedure: Some(procedure()),
+            unit: Some("desk".into()),
+            applicant: Some(applicant()),
+            papers: None,
+        }),
+        Just(Command::RequestSupplement {
+            items: vec!["x".into()],
+            reason: "y".into()
+        }),
+        Just(Command::Supplement { note: "z".into() }),
+        Just(Command::Refuse { reason: "r".into() }),
+        prop_oneof![Just("a"), Just("b"), Just("c")].prop_map(|u| hand_over(u, u == "c")),
+        Just(Command::Pause {
+            pause: PauseKind::FinancialObligation,
+            reason: "fee".into()
+        }),
+        Just(Command::Resume),
+        (1i64..20).prop_map(|d| Command::Apologize {
+            reason: "late".into(),
+            new_appointment: vn("2025-03-10T08:00") + TimeDelta::days(d),
+        }),
+        Just(Command::MarkResultReady {
+            outcome: Outcome::Approved
+        }),
+        Just(Command::Return { to_whom: "A".into() }),
+        Just(Command::Withdraw { reason: "w".into() }),
+        Just(Command::Rate {
+            rating: Rating::VerySatisfied,
+            comment: String::new()
+        }),
+    ]
+}
+
+proptest! {
+    /// Any sequence of commands: no panic, every accepted event replays to the same state, and the
+    /// due time never moves earlier than the one given at reception.
+    #[test]
+    fn random_histories_replay(cmds in proptest::collection::vec((any_command(), 1i64..600), 1..30)) {
+        let mut run = Run::new();
+        let mut at = vn("2025-03-10T07:45");
+        let mut first_due = None;
+        for (cmd, minutes) in cmds {
+            at += TimeDelta::minutes(minutes);
+            let before = run.state.clone();
+            match run.exec(at, cmd) {
+                Ok(d) => {
+                    if first_due.is_none() { first_due = d.due; }
+                    if let (Some(first), Some(due)) = (first_due, d.due) {
+                        prop_assert!(due >= first);
+                    }
+                    if let Some(Event::Received { .. }) = run.events.last().map(|e| &e.event) {
+                        prop_assert_eq!(run.events.len(), 1);
+                    }
+                }
+                Err(_) => prop_assert_eq!(&run.state, &before, "a refused command changed nothing"),
+            }
+        }
+        if !run.events.is_empty() {
+            prop_assert_eq!(Dossier::replay(&run.events).unwrap(), run.state.clone().unwrap());
+        }
+    }
+}
