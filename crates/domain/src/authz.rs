@@ -61,7 +61,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 pub fn can(grants: &[Grant], action: Action, unit_chain: &[String]) -> bool {
     grants
         .iter()
-        .any(|g| allows(g.role, action) && unit_chain.iter().any(|u| *u == g.unit))
+        .any(|g| allows(g.role, action) && unit_chain.contains(&g.unit))
 }
 
 #[cfg(test)]

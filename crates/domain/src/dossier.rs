@@ -119,7 +119,10 @@ impl Applicant {
             ));
         }
         let id_number = match self.id_number.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
-            Some(id) if !(id.len() == 9 || id.len() == 12) || !id.chars().all(|c| c.is_ascii_digit()) => {
+            Some(id)
+                if !(id.len() == 9 || id.len() == 12)
+                    || !id.chars().all(|c| c.is_ascii_digit()) =>
+            {
                 return Err(DossierError::invalid(
                     "applicant.id_number",
                     "Số định danh (CCCD/CMND) phải gồm 12 hoặc 9 chữ số",
@@ -270,7 +273,9 @@ pub enum Rating {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Actor {
-    Staff { id: i64 },
+    Staff {
+        id: i64,
+    },
     Applicant,
     System,
     /// Historical data brought in by an import or the demo generator (not an act of this server).
@@ -470,7 +475,11 @@ pub struct Dossier {
 impl Dossier {
     /// The state after the first event.
     pub fn start(rec: &Recorded) -> Result<Dossier, DossierError> {
-        let base = |procedure: &ProcedureRef, unit: &str, applicant: &Applicant, papers: &[Paper], channel| Dossier {
+        let base = |procedure: &ProcedureRef,
+                    unit: &str,
+                    applicant: &Applicant,
+                    papers: &[Paper],
+                    channel| Dossier {
             version: 0,
             status: Status::Submitted,
             code: None,
@@ -1010,7 +1019,11 @@ pub fn decide(
             let (procedure, unit, applicant, list) = match state {
                 None => (
                     procedure.ok_or_else(|| {
-                        DossierError::invalid("procedure", "chưa chọn thủ tục", "no procedure given")
+                        DossierError::invalid(
+                            "procedure",
+                            "chưa chọn thủ tục",
+                            "no procedure given",
+                        )
                     })?,
                     unit.ok_or_else(|| {
                         DossierError::invalid("unit", "chưa chọn đơn vị", "no unit given")
@@ -1194,8 +1207,10 @@ pub fn decide(
                 new_appointment,
             },
         ) => {
-            if !matches!(d.status, Status::Processing | Status::Paused | Status::SupplementRequested)
-                || d.received_at.is_none()
+            if !matches!(
+                d.status,
+                Status::Processing | Status::Paused | Status::SupplementRequested
+            ) || d.received_at.is_none()
             {
                 return Err(illegal(Some(d.status)));
             }
@@ -1259,11 +1274,12 @@ pub fn decide(
             })
         }
         (Some(d), Command::Withdraw { reason }) => match d.status {
-            Status::Submitted | Status::SupplementRequested | Status::Processing | Status::Paused => {
-                Ok(Event::Withdrawn {
-                    reason: text("reason", &reason, true, 2000)?,
-                })
-            }
+            Status::Submitted
+            | Status::SupplementRequested
+            | Status::Processing
+            | Status::Paused => Ok(Event::Withdrawn {
+                reason: text("reason", &reason, true, 2000)?,
+            }),
             s => Err(illegal(Some(s))),
         },
         (Some(d), Command::Rate { rating, comment }) => {

@@ -129,8 +129,10 @@ fn desk_lifecycle_with_control_sheet() {
     // Four working hours from 08:00: 3.5 h before lunch, 0.5 h after.
     assert_eq!(d.steps[0].due, vn("2025-03-10T14:00"));
 
-    run.exec(vn("2025-03-10T10:00"), hand_over("finance", false)).unwrap();
-    run.exec(vn("2025-03-13T09:00"), hand_over("tax", true)).unwrap();
+    run.exec(vn("2025-03-10T10:00"), hand_over("finance", false))
+        .unwrap();
+    run.exec(vn("2025-03-13T09:00"), hand_over("tax", true))
+        .unwrap();
     let d = run
         .exec(
             vn("2025-03-13T10:00"),
@@ -236,7 +238,8 @@ fn online_submission_supplement_at_desk_then_reception() {
 fn supplement_during_processing_pauses_once_per_stage() {
     let mut run = Run::new();
     receive_at_desk(&mut run, vn("2025-03-10T08:00"));
-    run.exec(vn("2025-03-10T09:00"), hand_over("finance", false)).unwrap();
+    run.exec(vn("2025-03-10T09:00"), hand_over("finance", false))
+        .unwrap();
     let request = || Command::RequestSupplement {
         items: vec!["Hợp đồng thuê địa điểm".into()],
         reason: "Thiếu".into(),
@@ -257,7 +260,8 @@ fn supplement_during_processing_pauses_once_per_stage() {
     let twice = run.exec(vn("2025-03-12T09:00"), request());
     assert!(matches!(twice, Err(DossierError::Rule { .. })));
     // At the next step a new request is allowed.
-    run.exec(vn("2025-03-12T10:00"), hand_over("leader", false)).unwrap();
+    run.exec(vn("2025-03-12T10:00"), hand_over("leader", false))
+        .unwrap();
     run.exec(vn("2025-03-12T11:00"), request()).unwrap();
 }
 
@@ -329,16 +333,17 @@ fn illegal_transitions_are_refused_with_a_reason() {
             to_whom: "A".into(),
         },
     );
-    assert!(matches!(e, Err(DossierError::IllegalTransition { status: None, .. })));
+    assert!(matches!(
+        e,
+        Err(DossierError::IllegalTransition { status: None, .. })
+    ));
     receive_at_desk(&mut run, vn("2025-03-10T08:00"));
     for cmd in [
         Command::Return {
             to_whom: "A".into(),
         },
         Command::Resume,
-        Command::Refuse {
-            reason: "x".into(),
-        },
+        Command::Refuse { reason: "x".into() },
         Command::Rate {
             rating: Rating::Satisfied,
             comment: String::new(),
@@ -349,7 +354,10 @@ fn illegal_transitions_are_refused_with_a_reason() {
     ] {
         let e = run.exec(vn("2025-03-10T09:00"), cmd).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("Đang xử lý") && msg.contains("processing"), "{msg}");
+        assert!(
+            msg.contains("Đang xử lý") && msg.contains("processing"),
+            "{msg}"
+        );
     }
     let e = run
         .exec(vn("2025-03-10T09:00"), hand_over("town-desk", false))
@@ -371,7 +379,10 @@ fn illegal_transitions_are_refused_with_a_reason() {
         },
     )
     .unwrap();
-    assert!(run.exec(vn("2025-03-10T10:00"), hand_over("x", false)).is_err());
+    assert!(
+        run.exec(vn("2025-03-10T10:00"), hand_over("x", false))
+            .is_err()
+    );
 }
 
 #[test]
@@ -430,7 +441,9 @@ fn any_command() -> impl Strategy<Value = Command> {
         Just(Command::MarkResultReady {
             outcome: Outcome::Approved
         }),
-        Just(Command::Return { to_whom: "A".into() }),
+        Just(Command::Return {
+            to_whom: "A".into()
+        }),
         Just(Command::Withdraw { reason: "w".into() }),
         Just(Command::Rate {
             rating: Rating::VerySatisfied,

@@ -92,6 +92,14 @@ pub enum Timeliness {
 }
 
 impl Timeliness {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timeliness::Early => "early",
+            Timeliness::OnTime => "on_time",
+            Timeliness::Late => "late",
+        }
+    }
+
     pub fn classify(done: NaiveDateTime, due: NaiveDateTime) -> Timeliness {
         if done > due {
             Timeliness::Late

@@ -1,0 +1,442 @@
+//! Dossiers on the event log: one command, one transaction (lock the ledger head, check the version,
+//! decide, append the event with its hash, update the projection, add the ledger entry); queries over
+//! the projection; and a rebuild of every projection from the log.
+
+use chrono::{DateTime, Utc};
+use motcua_domain::calendar::WorkCalendar;
+use motcua_domain::dossier::{
+    Actor, Command, Context, Dossier, Event, Instant, Recorded, Status, decide, dossier_code,
+    to_local,
+};
+use serde::Serialize;
+
+use crate::db::{Row, Sql, Tx, Value};
+use crate::ledger::{self, EventFields, LedgerItem};
+use crate::{StoreError, from_millis, millis};
+
+/// Which dossier a command is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    New,
+    Existing { id: i64, expected_version: i64 },
+}
+
+/// One command to run, with who asks and when.
+pub struct Request {
+    pub target: Target,
+    pub actor: Actor,
+    pub command: Command,
+    pub now: Instant,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: i64,
+    pub dossier: Dossier,
+    pub event: Recorded,
+}
+
+/// Runs a batch of commands in one transaction with one ledger entry; all succeed or none does.
+/// (The server sends one command at a time; imports and the demo generator batch them.)
+pub fn execute(
+    tx: &mut dyn Tx,
+    calendar: &WorkCalendar,
+    requests: Vec<Request>,
+) -> Result<Vec<Outcome>, StoreError> {
+    let head = ledger::lock_head(tx)?;
+    let mut next_id: Option<i64> = None;
+    let mut items = Vec::with_capacity(requests.len());
+    let mut outcomes = Vec::with_capacity(requests.len());
+    let mut last_at = 0;
+    for req in requests {
+        let (id, state) = match req.target {
+            Target::New => {
+                let id = match next_id {
+                    Some(id) => id,
+                    None => {
+                        let row = tx
+                            .query_one("SELECT COALESCE(MAX(dossier_id), 0) + 1 FROM events", &[])?
+                            .ok_or_else(|| StoreError::Db("no max".into()))?;
+                        row.i64(0)?
+                    }
+                };
+                next_id = Some(id + 1);
+                (id, None)
+            }
+            Target::Existing {
+                id,
+                expected_version,
+            } => {
+                let state = load(tx, id)?;
+                if state.version != expected_version {
+                    return Err(StoreError::Conflict {
+                        expected: expected_version,
+                        actual: state.version,
+                    });
+                }
+                (id, Some(state))
+            }
+        };
+        let mut command = req.command;
+        if let Command::Receive { code, unit, .. } = &mut command {
+            let unit = match &state {
+                Some(d) => d.unit.clone(),
+                None => unit.clone().unwrap_or_default(),
+            };
+            *code = next_code(tx, &unit, req.now)?;
+        }
+        let ctx = Context {
+            now: req.now,
+            calendar,
+        };
+        let event = decide(state.as_ref(), command, &ctx)?;
+        let seq = state.as_ref().map_or(1, |d| d.version + 1);
+        let recorded = Recorded {
+            seq,
+            at: req.now,
+            actor: req.actor,
+            event,
+        };
+        let dossier = match state {
+            None => Dossier::start(&recorded)?,
+            Some(mut d) => {
+                d.apply(&recorded);
+                d
+            }
+        };
+        let item = append_event(tx, id, &recorded)?;
+        save(tx, id, &dossier, millis(req.now))?;
+        last_at = last_at.max(millis(req.now));
+        items.push(item);
+        outcomes.push(Outcome {
+            id,
+            dossier,
+            event: recorded,
+        });
+    }
+    ledger::append(tx, &head, last_at, &items)?;
+    Ok(outcomes)
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Db(e.to_string()))
+}
+
+/// The next dossier code of a unit for the local day of `now`: a counter row per unit and day,
+/// incremented inside the writer's transaction, so codes are unique and gapless.
+fn next_code(tx: &mut dyn Tx, unit: &str, now: Instant) -> Result<String, StoreError> {
+    let day = to_local(now).date();
+    let row = tx
+        .query_one(
+            "INSERT INTO code_counters (unit, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (unit, day) DO UPDATE SET last = code_counters.last + 1 RETURNING last",
+            &[Value::from(unit), Value::Text(day.to_string())],
+        )?
+        .ok_or_else(|| StoreError::Db("counter".into()))?;
+    Ok(dossier_code(unit, day, row.i64(0)?)?)
+}
+
+fn append_event(tx: &mut dyn Tx, id: i64, rec: &Recorded) -> Result<LedgerItem, StoreError> {
+    let prev_hash = if rec.seq == 1 {
+        ledger::GENESIS.to_owned()
+    } else {
+        tx.query_one(
+            "SELECT hash FROM events WHERE dossier_id = $1 AND seq = $2",
+            &[Value::Int(id), Value::Int(rec.seq - 1)],
+        )?
+        .ok_or_else(|| StoreError::Db(format!("dossier {id}: event {} missing", rec.seq - 1)))?
+        .string(0)?
+    };
+    let actor = json(&rec.actor)?;
+    let payload = json(&rec.event)?;
+    let at = millis(rec.at);
+    let hash = ledger::event_hash(&EventFields {
+        dossier_id: id,
+        seq: rec.seq,
+        at,
+        actor: &actor,
+        kind: rec.event.kind(),
+        payload: &payload,
+        prev_hash: &prev_hash,
+    });
+    let row = tx
+        .query_one(
+            "INSERT INTO events (dossier_id, seq, at, actor, kind, payload, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            &[
+                Value::Int(id),
+                Value::Int(rec.seq),
+                Value::Int(at),
+                Value::Text(actor),
+                Value::from(rec.event.kind()),
+                Value::Text(payload),
+                Value::Text(prev_hash),
+                Value::from(&hash),
+            ],
+        )?
+        .ok_or_else(|| StoreError::Db("insert event".into()))?;
+    Ok(LedgerItem {
+        event_id: row.i64(0)?,
+        dossier_id: id,
+        seq: rec.seq,
+        hash,
+    })
+}
+
+/// Writes the projection row of a dossier.
+fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), StoreError> {
+    let ms = |t: Option<DateTime<Utc>>| Value::from(t.map(millis));
+    let params = [
+        Value::Int(id),
+        Value::from(d.code.clone()),
+        Value::Int(d.version),
+        Value::from(d.status.as_str()),
+        Value::from(d.channel.as_str()),
+        Value::from(&d.procedure.code),
+        Value::from(&d.unit),
+        Value::from(&d.current_unit),
+        Value::from(&d.applicant.full_name),
+        Value::Text(d.applicant.phone_last4()),
+        ms(d.submitted_at),
+        ms(d.received_at),
+        ms(d.due),
+        ms(d.appointment()),
+        ms(d.finished_at),
+        ms(d.closed_at),
+        Value::from(d.result.map(|r| r.as_str())),
+        Value::Int(updated_at),
+        Value::Text(json(d)?),
+    ];
+    tx.exec(
+        "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
+         applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
+         closed_at, result, updated_at, state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, version = excluded.version, \
+         status = excluded.status, channel = excluded.channel, procedure_code = excluded.procedure_code, \
+         unit = excluded.unit, current_unit = excluded.current_unit, applicant_name = excluded.applicant_name, \
+         phone_last4 = excluded.phone_last4, submitted_at = excluded.submitted_at, \
+         received_at = excluded.received_at, due_at = excluded.due_at, appointment_at = excluded.appointment_at, \
+         finished_at = excluded.finished_at, closed_at = excluded.closed_at, result = excluded.result, \
+         updated_at = excluded.updated_at, state = excluded.state",
+        &params,
+    )?;
+    Ok(())
+}
+
+/// The current state of a dossier, from its projection.
+pub fn load(tx: &mut dyn Tx, id: i64) -> Result<Dossier, StoreError> {
+    tx.query_one(
+        "SELECT state FROM dossiers WHERE id = $1",
+        &[Value::Int(id)],
+    )?
+    .ok_or_else(|| StoreError::NotFound(format!("hồ sơ {id} / dossier {id}")))?
+    .json(0)
+}
+
+pub fn id_by_code(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, StoreError> {
+    tx.query_one(
+        "SELECT id FROM dossiers WHERE code = $1",
+        &[Value::from(code)],
+    )?
+    .map(|r| r.i64(0))
+    .transpose()
+}
+
+/// The recorded history of a dossier, read from the log itself.
+pub fn history(tx: &mut dyn Tx, id: i64) -> Result<Vec<Recorded>, StoreError> {
+    let rows = tx.query(
+        "SELECT seq, at, actor, payload FROM events WHERE dossier_id = $1 ORDER BY seq",
+        &[Value::Int(id)],
+    )?;
+    rows.iter().map(recorded).collect()
+}
+
+fn recorded(r: &Row) -> Result<Recorded, StoreError> {
+    Ok(Recorded {
+        seq: r.i64(0)?,
+        at: from_millis(r.i64(1)?)?,
+        actor: r.json(2)?,
+        event: r.json(3)?,
+    })
+}
+
+/// Filters of the dossier list; every one optional.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Dossiers held by (or received by) these units.
+    pub units: Option<Vec<String>>,
+    pub by_receiving_unit: bool,
+    pub status: Option<Status>,
+    pub procedure: Option<String>,
+    pub received_from: Option<Instant>,
+    pub received_to: Option<Instant>,
+    pub due_before: Option<Instant>,
+    /// Open and past due at this instant.
+    pub overdue_at: Option<Instant>,
+    /// Keyset cursor: the last (due_at or received_at, id) seen.
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: i64,
+    pub code: Option<String>,
+    pub version: i64,
+    pub status: Status,
+    pub channel: String,
+    pub procedure_code: String,
+    pub unit: String,
+    pub current_unit: String,
+    pub applicant_name: String,
+    pub received_at: Option<Instant>,
+    pub due_at: Option<Instant>,
+    pub appointment_at: Option<Instant>,
+    pub finished_at: Option<Instant>,
+    pub result: Option<String>,
+}
+
+/// Lists dossiers, ordered by due time (open ones first) then id, with keyset pagination: the
+/// cursor is the (due_at, id) of the last row, so every page costs the same.
+pub fn list(tx: &mut dyn Tx, f: &Filter) -> Result<Vec<Summary>, StoreError> {
+    const DUE: &str = "COALESCE(due_at, 9223372036854775807)";
+    let mut q = Sql::new(
+        "SELECT id, code, version, status, channel, procedure_code, unit, current_unit, applicant_name, \
+         received_at, due_at, appointment_at, finished_at, result FROM dossiers WHERE 1 = 1",
+    );
+    if let Some(units) = &f.units {
+        if units.is_empty() {
+            return Ok(vec![]);
+        }
+        q.push(if f.by_receiving_unit {
+            " AND unit IN ("
+        } else {
+            " AND current_unit IN ("
+        });
+        for (i, u) in units.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(u);
+        }
+        q.push(")");
+    }
+    if let Some(s) = f.status {
+        q.push(" AND status = ").bind(s.as_str());
+    }
+    if let Some(p) = &f.procedure {
+        q.push(" AND procedure_code = ").bind(p);
+    }
+    if let Some(t) = f.received_from {
+        q.push(" AND received_at >= ").bind(millis(t));
+    }
+    if let Some(t) = f.received_to {
+        q.push(" AND received_at < ").bind(millis(t));
+    }
+    if let Some(t) = f.due_before {
+        q.push(" AND due_at < ").bind(millis(t));
+    }
+    if let Some(t) = f.overdue_at {
+        q.push(" AND status = 'processing' AND due_at < ")
+            .bind(millis(t));
+    }
+    if let Some((due, id)) = f.after {
+        q.push(&format!(" AND ({DUE} > ")).bind(due);
+        q.push(&format!(" OR ({DUE} = ")).bind(due);
+        q.push(" AND id > ").bind(id).push("))");
+    }
+    q.push(&format!(" ORDER BY {DUE}, id LIMIT "))
+        .bind(f.limit.clamp(1, 500));
+    let rows = tx.query(&q.text, &q.params)?;
+    rows.iter()
+        .map(|r| {
+            let t = |i| r.opt_i64(i)?.map(from_millis).transpose();
+            Ok(Summary {
+                id: r.i64(0)?,
+                code: r.opt_string(1)?,
+                version: r.i64(2)?,
+                status: Status::parse(r.str(3)?)
+                    .ok_or_else(|| StoreError::Db("unknown status".into()))?,
+                channel: r.string(4)?,
+                procedure_code: r.string(5)?,
+                unit: r.string(6)?,
+                current_unit: r.string(7)?,
+                applicant_name: r.string(8)?,
+                received_at: t(9)?,
+                due_at: t(10)?,
+                appointment_at: t(11)?,
+                finished_at: t(12)?,
+                result: r.opt_string(13)?,
+            })
+        })
+        .collect()
+}
+
+/// The keyset cursor after a row of `list`.
+pub fn cursor_of(s: &Summary) -> (i64, i64) {
+    (s.due_at.map_or(i64::MAX, millis), s.id)
+}
+
+/// Records that a member of staff saw a dossier's personal data.
+pub fn log_personal_view(
+    tx: &mut dyn Tx,
+    staff_id: i64,
+    dossier_id: i64,
+    purpose: &str,
+    now: Instant,
+) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO personal_data_views (at, staff_id, dossier_id, purpose) VALUES ($1, $2, $3, $4)",
+        &[
+            Value::Int(millis(now)),
+            Value::Int(staff_id),
+            Value::Int(dossier_id),
+            Value::from(purpose),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Recomputes every dossier projection and the code counters from the event log.
+pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    tx.exec("DELETE FROM dossiers", &[])?;
+    tx.exec("DELETE FROM code_counters", &[])?;
+    let mut count = 0;
+    let mut after = 0i64;
+    loop {
+        let ids: Vec<i64> = tx
+            .query(
+                "SELECT DISTINCT dossier_id FROM events WHERE dossier_id > $1 ORDER BY dossier_id LIMIT 1000",
+                &[Value::Int(after)],
+            )?
+            .iter()
+            .map(|r| r.i64(0))
+            .collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            break;
+        }
+        for id in ids {
+            let events = history(tx, id)?;
+            let dossier = Dossier::replay(&events)?;
+            let updated = events.last().map_or(0, |e| millis(e.at));
+            save(tx, id, &dossier, updated)?;
+            if let Some(Event::Received { code, .. }) = events
+                .iter()
+                .map(|e| &e.event)
+                .find(|e| matches!(e, Event::Received { .. }))
+                && let Some((unit, day, seq)) = motcua_domain::dossier::parse_dossier_code(code)
+            {
+                tx.exec(
+                    "INSERT INTO code_counters (unit, day, last) VALUES ($1, $2, $3) \
+                     ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
+                     THEN code_counters.last ELSE excluded.last END",
+                    &[Value::Text(unit), Value::Text(day.to_string()), Value::Int(seq.into())],
+                )?;
+            }
+            count += 1;
+            after = id;
+        }
+    }
+    Ok(count)
+}

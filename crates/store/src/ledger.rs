@@ -1,0 +1,433 @@
+//! The tamper-evident record: each event carries the hash of the previous event of its dossier, and
+//! each committed transaction adds one ledger entry listing the events it wrote (id, dossier, seq,
+//! hash) chained to the previous entry. `verify` recomputes everything and names what does not match.
+//!
+//! Someone with write access who drops the triggers can still edit rows; then either an event no longer
+//! matches its hash, or its chain, or the ledger's copy of its hash, or the ledger chain itself. Rewriting
+//! the ledger from some entry to the head is only caught against a head recorded elsewhere (printed on
+//! reports): `verify` accepts such anchors.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::StoreError;
+use crate::db::{Tx, Value};
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of an event that its hash covers.
+pub struct EventFields<'a> {
+    pub dossier_id: i64,
+    pub seq: i64,
+    pub at: i64,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub prev_hash: &'a str,
+}
+
+pub fn event_hash(e: &EventFields) -> String {
+    let mut h = Sha256::new();
+    h.update(b"motcua-event-v1\n");
+    for part in [
+        e.dossier_id.to_string().as_str(),
+        e.seq.to_string().as_str(),
+        e.at.to_string().as_str(),
+        e.actor,
+        e.kind,
+        e.payload,
+        e.prev_hash,
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// One event as a ledger entry lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerItem {
+    pub event_id: i64,
+    pub dossier_id: i64,
+    pub seq: i64,
+    pub hash: String,
+}
+
+pub fn ledger_hash(seq: i64, at: i64, events: &str, prev_hash: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"motcua-ledger-v1\n");
+    for part in [
+        seq.to_string().as_str(),
+        at.to_string().as_str(),
+        events,
+        prev_hash,
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The head of the ledger, locked for the rest of the transaction. Every writer takes it first, so
+/// writers are serialised and the chain never forks.
+pub fn lock_head(tx: &mut dyn Tx) -> Result<(i64, String), StoreError> {
+    let sql = format!(
+        "SELECT seq, hash FROM ledger_head WHERE id = 1{}",
+        tx.for_update()
+    );
+    let row = tx
+        .query_one(&sql, &[])?
+        .ok_or_else(|| StoreError::Db("ledger head missing".into()))?;
+    Ok((row.i64(0)?, row.string(1)?))
+}
+
+/// Appends the ledger entry for the events this transaction wrote.
+pub fn append(
+    tx: &mut dyn Tx,
+    head: &(i64, String),
+    at: i64,
+    items: &[LedgerItem],
+) -> Result<(i64, String), StoreError> {
+    let seq = head.0 + 1;
+    let events = serde_json::to_string(items).map_err(|e| StoreError::Db(e.to_string()))?;
+    let hash = ledger_hash(seq, at, &events, &head.1);
+    tx.exec(
+        "INSERT INTO ledger (seq, at, events, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            Value::Int(seq),
+            Value::Int(at),
+            Value::Text(events),
+            Value::from(&head.1),
+            Value::from(&hash),
+        ],
+    )?;
+    tx.exec(
+        "UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1",
+        &[Value::Int(seq), Value::from(&hash)],
+    )?;
+    Ok((seq, hash))
+}
+
+/// What `verify` found wrong, naming the dossier or ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Finding {
+    EventEdited {
+        dossier_id: i64,
+        seq: i64,
+        event_id: i64,
+    },
+    EventDeleted {
+        dossier_id: i64,
+        seq: i64,
+        event_id: i64,
+        ledger_seq: i64,
+    },
+    EventInserted {
+        dossier_id: i64,
+        seq: i64,
+        event_id: i64,
+    },
+    EventsReordered {
+        dossier_id: i64,
+        seq: i64,
+        event_id: i64,
+    },
+    ChainBroken {
+        dossier_id: i64,
+        seq: i64,
+        event_id: i64,
+    },
+    DossierErased {
+        dossier_id: i64,
+        events: i64,
+    },
+    LedgerEntryEdited {
+        ledger_seq: i64,
+    },
+    LedgerEntryMissing {
+        ledger_seq: i64,
+    },
+    LedgerHeadMismatch {
+        head_seq: i64,
+        last_seq: i64,
+    },
+    AnchorMismatch {
+        ledger_seq: i64,
+    },
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Finding::EventEdited {
+                dossier_id,
+                seq,
+                event_id,
+            } => write!(
+                f,
+                "hồ sơ {dossier_id}: sự kiện thứ {seq} (id {event_id}) đã bị sửa / dossier {dossier_id}: event {seq} (id {event_id}) was edited"
+            ),
+            Finding::EventDeleted {
+                dossier_id,
+                seq,
+                event_id,
+                ledger_seq,
+            } => write!(
+                f,
+                "hồ sơ {dossier_id}: sự kiện thứ {seq} (id {event_id}, sổ cái mục {ledger_seq}) đã bị xóa / dossier {dossier_id}: event {seq} (id {event_id}, ledger entry {ledger_seq}) was deleted"
+            ),
+            Finding::EventInserted {
+                dossier_id,
+                seq,
+                event_id,
+            } => write!(
+                f,
+                "hồ sơ {dossier_id}: sự kiện thứ {seq} (id {event_id}) được chèn ngoài sổ cái / dossier {dossier_id}: event {seq} (id {event_id}) was inserted outside the ledger"
+            ),
+            Finding::EventsReordered {
+                dossier_id,
+                seq,
+                event_id,
+            } => write!(
+                f,
+                "hồ sơ {dossier_id}: thứ tự sự kiện bị đảo (id {event_id} nay ở vị trí {seq}) / dossier {dossier_id}: events were reordered (id {event_id} now at {seq})"
+            ),
+            Finding::ChainBroken {
+                dossier_id,
+                seq,
+                event_id,
+            } => write!(
+                f,
+                "hồ sơ {dossier_id}: chuỗi băm đứt trước sự kiện thứ {seq} (id {event_id}) / dossier {dossier_id}: hash chain broken before event {seq} (id {event_id})"
+            ),
+            Finding::DossierErased { dossier_id, events } => write!(
+                f,
+                "hồ sơ {dossier_id}: bị xóa toàn bộ ({events} sự kiện trong sổ cái) / dossier {dossier_id}: erased ({events} events in the ledger)"
+            ),
+            Finding::LedgerEntryEdited { ledger_seq } => write!(
+                f,
+                "sổ cái mục {ledger_seq} đã bị sửa / ledger entry {ledger_seq} was edited"
+            ),
+            Finding::LedgerEntryMissing { ledger_seq } => write!(
+                f,
+                "sổ cái mục {ledger_seq} bị mất / ledger entry {ledger_seq} is missing"
+            ),
+            Finding::LedgerHeadMismatch { head_seq, last_seq } => write!(
+                f,
+                "đầu sổ cái ({head_seq}) không khớp mục cuối ({last_seq}) / ledger head ({head_seq}) does not match the last entry ({last_seq})"
+            ),
+            Finding::AnchorMismatch { ledger_seq } => write!(
+                f,
+                "sổ cái mục {ledger_seq} khác với mốc đã công bố / ledger entry {ledger_seq} differs from the published anchor"
+            ),
+        }
+    }
+}
+
+/// A summary of a verification run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub events: i64,
+    pub dossiers: i64,
+    pub ledger_entries: i64,
+    pub head: Option<(i64, String)>,
+    pub findings: Vec<Finding>,
+}
+
+const PAGE: i64 = 5_000;
+
+struct StoredEvent {
+    id: i64,
+    dossier_id: i64,
+    seq: i64,
+    prev_hash: String,
+    hash: String,
+    content_ok: bool,
+}
+
+/// Recomputes every event hash, every dossier chain, the ledger chain and the ledger's copy of each
+/// event, page by page (memory stays flat however large the log).
+pub fn verify(tx: &mut dyn Tx, anchors: &[(i64, String)]) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+
+    // 1. The ledger: its own chain, and what it says each event's hash is.
+    let mut recorded: BTreeMap<i64, (LedgerItem, i64)> = BTreeMap::new();
+    let mut expected_prev = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    let mut after = 0;
+    loop {
+        let rows = tx.query(
+            "SELECT seq, at, events, prev_hash, hash FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[Value::Int(after), Value::Int(PAGE)],
+        )?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let (seq, at, events, prev, hash) =
+                (r.i64(0)?, r.i64(1)?, r.str(2)?, r.str(3)?, r.str(4)?);
+            while expected_seq < seq {
+                report.findings.push(Finding::LedgerEntryMissing {
+                    ledger_seq: expected_seq,
+                });
+                expected_seq += 1;
+            }
+            if ledger_hash(seq, at, events, prev) != hash || prev != expected_prev {
+                report
+                    .findings
+                    .push(Finding::LedgerEntryEdited { ledger_seq: seq });
+            }
+            if let Some((_, anchor)) = anchors.iter().find(|(s, _)| *s == seq)
+                && anchor != hash
+            {
+                report
+                    .findings
+                    .push(Finding::AnchorMismatch { ledger_seq: seq });
+            }
+            match serde_json::from_str::<Vec<LedgerItem>>(events) {
+                Ok(items) => {
+                    for item in items {
+                        recorded.insert(item.event_id, (item, seq));
+                    }
+                }
+                Err(_) => report
+                    .findings
+                    .push(Finding::LedgerEntryEdited { ledger_seq: seq }),
+            }
+            expected_prev = hash.to_owned();
+            expected_seq = seq + 1;
+            report.ledger_entries += 1;
+            after = seq;
+        }
+    }
+    let head = tx
+        .query_one("SELECT seq, hash FROM ledger_head WHERE id = 1", &[])?
+        .map(|r| Ok::<_, StoreError>((r.i64(0)?, r.string(1)?)))
+        .transpose()?;
+    if let Some((head_seq, head_hash)) = &head
+        && (*head_seq != after || (after > 0 && *head_hash != expected_prev))
+    {
+        report.findings.push(Finding::LedgerHeadMismatch {
+            head_seq: *head_seq,
+            last_seq: after,
+        });
+    }
+    report.head = head;
+
+    // 2. Events dossier by dossier, in chain order.
+    let mut last: Option<StoredEvent> = None;
+    let mut cursor = (0i64, 0i64);
+    let mut seen_dossiers = std::collections::BTreeSet::new();
+    loop {
+        let rows = tx.query(
+            "SELECT id, dossier_id, seq, at, actor, kind, payload, prev_hash, hash FROM events \
+             WHERE dossier_id > $1 OR (dossier_id = $1 AND seq > $2) ORDER BY dossier_id, seq LIMIT $3",
+            &[Value::Int(cursor.0), Value::Int(cursor.1), Value::Int(PAGE)],
+        )?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let e = StoredEvent {
+                id: r.i64(0)?,
+                dossier_id: r.i64(1)?,
+                seq: r.i64(2)?,
+                prev_hash: r.string(7)?,
+                hash: r.string(8)?,
+                content_ok: false,
+            };
+            let computed = event_hash(&EventFields {
+                dossier_id: e.dossier_id,
+                seq: e.seq,
+                at: r.i64(3)?,
+                actor: r.str(4)?,
+                kind: r.str(5)?,
+                payload: r.str(6)?,
+                prev_hash: &e.prev_hash,
+            });
+            let e = StoredEvent {
+                content_ok: computed == e.hash,
+                ..e
+            };
+            check_event(&e, last.as_ref(), recorded.remove(&e.id), &mut report);
+            seen_dossiers.insert(e.dossier_id);
+            report.events += 1;
+            cursor = (e.dossier_id, e.seq);
+            last = Some(e);
+        }
+    }
+    report.dossiers = seen_dossiers.len() as i64;
+
+    // 3. What the ledger recorded and is no longer there.
+    let mut missing_by_dossier: BTreeMap<i64, Vec<(LedgerItem, i64)>> = BTreeMap::new();
+    for (_, (item, ledger_seq)) in recorded {
+        missing_by_dossier
+            .entry(item.dossier_id)
+            .or_default()
+            .push((item, ledger_seq));
+    }
+    for (dossier_id, items) in missing_by_dossier {
+        if seen_dossiers.contains(&dossier_id) {
+            for (item, ledger_seq) in items {
+                report.findings.push(Finding::EventDeleted {
+                    dossier_id,
+                    seq: item.seq,
+                    event_id: item.event_id,
+                    ledger_seq,
+                });
+            }
+        } else {
+            report.findings.push(Finding::DossierErased {
+                dossier_id,
+                events: items.len() as i64,
+            });
+        }
+    }
+    Ok(report)
+}
+
+fn check_event(
+    e: &StoredEvent,
+    prev: Option<&StoredEvent>,
+    recorded: Option<(LedgerItem, i64)>,
+    report: &mut Report,
+) {
+    let prev_in_dossier = prev.filter(|p| p.dossier_id == e.dossier_id);
+    let chain_prev = prev_in_dossier.map_or(GENESIS, |p| p.hash.as_str());
+    let expected_seq = prev_in_dossier.map_or(1, |p| p.seq + 1);
+    let (dossier_id, seq, event_id) = (e.dossier_id, e.seq, e.id);
+    match recorded {
+        None => report.findings.push(Finding::EventInserted {
+            dossier_id,
+            seq,
+            event_id,
+        }),
+        Some((item, _)) if item.seq != e.seq || item.dossier_id != e.dossier_id => {
+            report.findings.push(Finding::EventsReordered {
+                dossier_id,
+                seq,
+                event_id,
+            });
+        }
+        Some((item, _)) if item.hash != e.hash || !e.content_ok => {
+            report.findings.push(Finding::EventEdited {
+                dossier_id,
+                seq,
+                event_id,
+            });
+        }
+        // Intact itself and as the ledger has it, yet not linked to the event before it: the history
+        // before it was rewritten (even if the ledger was rewritten to match).
+        Some(_) if e.prev_hash != chain_prev || e.seq != expected_seq => {
+            report.findings.push(Finding::ChainBroken {
+                dossier_id,
+                seq,
+                event_id,
+            });
+        }
+        Some(_) => {}
+    }
+}

@@ -1,0 +1,192 @@
+//! The only place that knows SQL. One portable SQL layer (`db`) with two drivers (SQLite, the
+//! embedded default, and PostgreSQL), migrations per backend, and the repositories of each
+//! aggregate: organisation, staff and sessions, procedures, calendar imports, and dossiers on an
+//! append-only, hash-chained event log with one global ledger.
+
+pub mod calendar;
+pub mod db;
+pub mod dossiers;
+pub mod idempotency;
+pub mod ledger;
+pub mod org;
+mod postgres;
+pub mod procedures;
+mod sqlite;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use motcua_domain::dossier::DossierError;
+
+pub use db::{Dialect, Row, Tx, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("không tìm thấy {0} / {0} not found")]
+    NotFound(String),
+    #[error(
+        "hồ sơ đã thay đổi (phiên bản {actual}, yêu cầu dựa trên phiên bản {expected}); hãy tải lại / the dossier has changed (version {actual}, the request was based on {expected}); reload it"
+    )]
+    Conflict { expected: i64, actual: i64 },
+    #[error(transparent)]
+    Domain(#[from] DossierError),
+    #[error("{vi} / {en}")]
+    Invalid { vi: String, en: String },
+    #[error("dữ liệu trùng hoặc không hợp lệ / constraint violated: {0}")]
+    Constraint(String),
+    #[error("lỗi cơ sở dữ liệu / database error: {0}")]
+    Db(String),
+}
+
+impl StoreError {
+    pub fn invalid(vi: impl Into<String>, en: impl Into<String>) -> StoreError {
+        StoreError::Invalid {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// Where the data lives, parsed from `sqlite:PATH` or `postgres://...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> Result<DbUrl, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::invalid(
+                    "thiếu đường dẫn tệp SQLite",
+                    "the SQLite URL has no path",
+                ));
+            }
+            Ok(DbUrl::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbUrl::Postgres(url.to_owned()))
+        } else {
+            Err(StoreError::invalid(
+                format!(
+                    "địa chỉ cơ sở dữ liệu không hợp lệ: {url} (dùng sqlite:ĐƯỜNG_DẪN hoặc postgres://...)"
+                ),
+                format!("invalid database URL: {url} (use sqlite:PATH or postgres://...)"),
+            ))
+        }
+    }
+}
+
+enum Backend {
+    Sqlite(sqlite::SqliteDb),
+    Postgres(postgres::PgDb),
+}
+
+/// A handle on the database. Cheap to share behind an `Arc`; every call is one transaction.
+pub struct Store {
+    backend: Backend,
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+impl Store {
+    /// Opens the database and brings its schema up to date.
+    pub fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::open_unmigrated(url)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn open_unmigrated(url: &str) -> Result<Store, StoreError> {
+        let backend = match DbUrl::parse(url)? {
+            DbUrl::Sqlite(path) => Backend::Sqlite(sqlite::SqliteDb::open(&path)?),
+            DbUrl::Postgres(url) => Backend::Postgres(postgres::PgDb::open(&url)?),
+        };
+        Ok(Store { backend })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs `f` in one write transaction: everything or nothing.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.write(f),
+            Backend::Postgres(db) => db.write(f),
+        }
+    }
+
+    /// Runs `f` in one read-only transaction (a consistent snapshot).
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.read(f),
+            Backend::Postgres(db) => db.read(f),
+        }
+    }
+
+    /// Applies the migrations this database has not seen yet; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, StoreError> {
+        let migrations = match self.dialect() {
+            Dialect::Sqlite => SQLITE_MIGRATIONS,
+            Dialect::Postgres => POSTGRES_MIGRATIONS,
+        };
+        self.write(|tx| {
+            if tx.dialect() == Dialect::Postgres {
+                // Two servers starting at once must not both migrate.
+                tx.exec("SELECT pg_advisory_xact_lock(7424)", &[])?;
+            }
+            tx.batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            )?;
+            let mut ran = 0;
+            for (version, sql) in migrations {
+                let done = tx
+                    .query_one(
+                        "SELECT version FROM schema_migrations WHERE version = $1",
+                        &[Value::Int(*version)],
+                    )?
+                    .is_some();
+                if !done {
+                    tx.batch(sql)?;
+                    tx.exec(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                        &[Value::Int(*version), Value::Int(millis(Utc::now()))],
+                    )?;
+                    ran += 1;
+                }
+            }
+            Ok(ran)
+        })
+    }
+
+    /// True when the database answers.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.read(|tx| tx.query("SELECT 1", &[]).map(|_| ()))
+    }
+}
+
+/// Instants are stored as milliseconds since the Unix epoch.
+pub fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Db(format!("timestamp {ms} out of range")))
+}

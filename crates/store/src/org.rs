@@ -1,0 +1,306 @@
+//! Units, staff, roles, one-stop desks and login sessions.
+
+use chrono::NaiveDate;
+use motcua_domain::org::{Decision, Desk, DeskMember, Grant, Role, Staff, Unit, UnitLevel};
+
+use crate::db::{Row, Tx, Value};
+use crate::{StoreError, millis};
+
+fn date(s: &str) -> Result<NaiveDate, StoreError> {
+    s.parse()
+        .map_err(|_| StoreError::Db(format!("stored date '{s}' does not parse")))
+}
+
+fn unit(r: &Row) -> Result<Unit, StoreError> {
+    Ok(Unit {
+        code: r.string(0)?,
+        name: r.string(1)?,
+        level: UnitLevel::parse(r.str(2)?)
+            .ok_or_else(|| StoreError::Db(format!("unknown level {}", r.str(2).unwrap_or(""))))?,
+        parent: r.opt_string(3)?,
+        valid_from: date(r.str(4)?)?,
+        valid_to: r.opt_string(5)?.map(|s| date(&s)).transpose()?,
+        successors: r.json(6)?,
+    })
+}
+
+const UNIT_COLUMNS: &str = "code, name, level, parent, valid_from, valid_to, successors";
+
+pub fn put_unit(tx: &mut dyn Tx, u: &Unit) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO units (code, name, level, parent, valid_from, valid_to, successors) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+         level = excluded.level, parent = excluded.parent, valid_from = excluded.valid_from, \
+         valid_to = excluded.valid_to, successors = excluded.successors",
+        &[
+            Value::from(&u.code),
+            Value::from(&u.name),
+            Value::from(u.level.as_str()),
+            Value::from(u.parent.clone()),
+            Value::Text(u.valid_from.to_string()),
+            Value::from(u.valid_to.map(|d| d.to_string())),
+            Value::Text(serde_json::to_string(&u.successors).map_err(|e| StoreError::Db(e.to_string()))?),
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn units(tx: &mut dyn Tx) -> Result<Vec<Unit>, StoreError> {
+    tx.query(
+        &format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code"),
+        &[],
+    )?
+    .iter()
+    .map(unit)
+    .collect()
+}
+
+pub fn get_unit(tx: &mut dyn Tx, code: &str) -> Result<Unit, StoreError> {
+    tx.query_one(
+        &format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"),
+        &[Value::from(code)],
+    )?
+    .map(|r| unit(&r))
+    .transpose()?
+    .ok_or_else(|| StoreError::NotFound(format!("đơn vị {code} / unit {code}")))
+}
+
+/// The unit and its ancestors, from itself up to the root: what a role's scope is checked against.
+pub fn chain(tx: &mut dyn Tx, code: &str) -> Result<Vec<String>, StoreError> {
+    let mut out = vec![];
+    let mut next = Some(code.to_owned());
+    while let Some(c) = next {
+        if out.contains(&c) || out.len() > 16 {
+            break;
+        }
+        next = get_unit(tx, &c)?.parent;
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// The unit and everything below it (for "my unit" queues and scoped lists).
+pub fn subtree(tx: &mut dyn Tx, code: &str) -> Result<Vec<String>, StoreError> {
+    let all = units(tx)?;
+    let mut out = vec![code.to_owned()];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i].clone();
+        out.extend(
+            all.iter()
+                .filter(|u| u.parent.as_deref() == Some(parent.as_str()))
+                .map(|u| u.code.clone()),
+        );
+        i += 1;
+    }
+    Ok(out)
+}
+
+pub struct NewStaff<'a> {
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub title: &'a str,
+    pub password_hash: &'a str,
+    pub grants: &'a [Grant],
+}
+
+pub fn add_staff(tx: &mut dyn Tx, s: &NewStaff) -> Result<i64, StoreError> {
+    let id = tx
+        .query_one(
+            "INSERT INTO staff (username, full_name, title, password_hash, active) VALUES ($1, $2, $3, $4, 1) RETURNING id",
+            &[
+                Value::from(s.username),
+                Value::from(s.full_name),
+                Value::from(s.title),
+                Value::from(s.password_hash),
+            ],
+        )
+        .map_err(|e| match e {
+            StoreError::Constraint(_) => StoreError::invalid(
+                format!("tên đăng nhập '{}' đã tồn tại", s.username),
+                format!("username '{}' already exists", s.username),
+            ),
+            e => e,
+        })?
+        .ok_or_else(|| StoreError::Db("insert staff".into()))?
+        .i64(0)?;
+    for g in s.grants {
+        get_unit(tx, &g.unit)?;
+        tx.exec(
+            "INSERT INTO grants (staff_id, role, unit) VALUES ($1, $2, $3)",
+            &[
+                Value::Int(id),
+                Value::from(g.role.as_str()),
+                Value::from(&g.unit),
+            ],
+        )?;
+    }
+    Ok(id)
+}
+
+fn grants_of(tx: &mut dyn Tx, id: i64) -> Result<Vec<Grant>, StoreError> {
+    tx.query(
+        "SELECT role, unit FROM grants WHERE staff_id = $1 ORDER BY unit, role",
+        &[Value::Int(id)],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Grant {
+            role: Role::parse(r.str(0)?).ok_or_else(|| StoreError::Db("unknown role".into()))?,
+            unit: r.string(1)?,
+        })
+    })
+    .collect()
+}
+
+fn staff_row(tx: &mut dyn Tx, r: &Row) -> Result<Staff, StoreError> {
+    let id = r.i64(0)?;
+    Ok(Staff {
+        id,
+        username: r.string(1)?,
+        full_name: r.string(2)?,
+        title: r.string(3)?,
+        active: r.i64(4)? != 0,
+        grants: grants_of(tx, id)?,
+    })
+}
+
+pub fn get_staff(tx: &mut dyn Tx, id: i64) -> Result<Staff, StoreError> {
+    let r = tx
+        .query_one(
+            "SELECT id, username, full_name, title, active FROM staff WHERE id = $1",
+            &[Value::Int(id)],
+        )?
+        .ok_or_else(|| StoreError::NotFound(format!("cán bộ {id} / staff {id}")))?;
+    staff_row(tx, &r)
+}
+
+pub fn list_staff(tx: &mut dyn Tx) -> Result<Vec<Staff>, StoreError> {
+    let rows = tx.query(
+        "SELECT id, username, full_name, title, active FROM staff ORDER BY id",
+        &[],
+    )?;
+    rows.iter().map(|r| staff_row(tx, r)).collect()
+}
+
+/// The staff id and password hash for a username (active accounts only).
+pub fn credentials(tx: &mut dyn Tx, username: &str) -> Result<Option<(i64, String)>, StoreError> {
+    tx.query_one(
+        "SELECT id, password_hash FROM staff WHERE username = $1 AND active = 1",
+        &[Value::from(username)],
+    )?
+    .map(|r| Ok((r.i64(0)?, r.string(1)?)))
+    .transpose()
+}
+
+pub fn create_session(
+    tx: &mut dyn Tx,
+    token_hash: &str,
+    staff_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+    expires: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        &[
+            Value::from(token_hash),
+            Value::Int(staff_id),
+            Value::Int(millis(now)),
+            Value::Int(millis(expires)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The member of staff behind a session token, if the session is live.
+pub fn session_staff(
+    tx: &mut dyn Tx,
+    token_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Staff>, StoreError> {
+    let row = tx.query_one(
+        "SELECT s.id, s.username, s.full_name, s.title, s.active FROM sessions x \
+         JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.active = 1",
+        &[Value::from(token_hash), Value::Int(millis(now))],
+    )?;
+    row.map(|r| staff_row(tx, &r)).transpose()
+}
+
+pub fn delete_session(tx: &mut dyn Tx, token_hash: &str) -> Result<(), StoreError> {
+    tx.exec(
+        "DELETE FROM sessions WHERE token_hash = $1",
+        &[Value::from(token_hash)],
+    )?;
+    Ok(())
+}
+
+pub fn add_desk(tx: &mut dyn Tx, d: &Desk) -> Result<i64, StoreError> {
+    let dec = d.founding_decision.as_ref();
+    let id = tx
+        .query_one(
+            "INSERT INTO desks (unit, name, decision_number, decision_date, decision_signer) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[
+                Value::from(&d.unit),
+                Value::from(&d.name),
+                Value::from(dec.map(|x| x.number.clone())),
+                Value::from(dec.map(|x| x.date.to_string())),
+                Value::from(dec.map(|x| x.signer.clone())),
+            ],
+        )?
+        .ok_or_else(|| StoreError::Db("insert desk".into()))?
+        .i64(0)?;
+    for m in &d.members {
+        tx.exec(
+            "INSERT INTO desk_members (desk_id, staff_id, assigned_on, duty) VALUES ($1, $2, $3, $4)",
+            &[
+                Value::Int(id),
+                Value::Int(m.staff_id),
+                Value::Text(m.assigned_on.to_string()),
+                Value::from(&m.duty),
+            ],
+        )?;
+    }
+    Ok(id)
+}
+
+pub fn desks(tx: &mut dyn Tx) -> Result<Vec<Desk>, StoreError> {
+    let rows = tx.query(
+        "SELECT id, unit, name, decision_number, decision_date, decision_signer FROM desks ORDER BY id",
+        &[],
+    )?;
+    let mut out = vec![];
+    for r in rows {
+        let id = r.i64(0)?;
+        let founding_decision = match (r.opt_string(3)?, r.opt_string(4)?, r.opt_string(5)?) {
+            (Some(number), Some(d), Some(signer)) => Some(Decision {
+                number,
+                date: date(&d)?,
+                signer,
+            }),
+            _ => None,
+        };
+        let members = tx
+            .query(
+                "SELECT staff_id, assigned_on, duty FROM desk_members WHERE desk_id = $1 ORDER BY staff_id",
+                &[Value::Int(id)],
+            )?
+            .iter()
+            .map(|m| {
+                Ok(DeskMember {
+                    staff_id: m.i64(0)?,
+                    assigned_on: date(m.str(1)?)?,
+                    duty: m.string(2)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        out.push(Desk {
+            id,
+            unit: r.string(1)?,
+            name: r.string(2)?,
+            founding_decision,
+            members,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,187 @@
+//! The PostgreSQL driver: for a province. A small pool of synchronous clients; write transactions
+//! are READ COMMITTED and serialise on the ledger head row, which every writer locks first.
+
+use std::error::Error as _;
+use std::sync::Mutex;
+
+use bytes::BytesMut;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, NoTls};
+
+use crate::StoreError;
+use crate::db::{Dialect, Row, Tx, Value};
+
+pub struct PgDb {
+    url: String,
+    pool: Mutex<Vec<Client>>,
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error() {
+            let code = db.code().code();
+            // 23xxx: integrity constraint violation.
+            if code.starts_with("23") {
+                return StoreError::Constraint(db.message().to_owned());
+            }
+            return StoreError::Db(format!("{} ({code})", db.message()));
+        }
+        StoreError::Db(
+            e.source()
+                .map_or_else(|| e.to_string(), |s| format!("{e}: {s}")),
+        )
+    }
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => match *ty {
+                Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+                Type::BOOL => (*v != 0).to_sql(ty, out),
+                Type::FLOAT8 => (*v as f64).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Real(v) => v.to_sql(ty, out),
+            Value::Text(v) => v.to_sql(ty, out),
+            Value::Blob(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn row_values(row: &postgres::Row) -> Result<Row, StoreError> {
+    let mut values = Vec::with_capacity(row.len());
+    for (i, col) in row.columns().iter().enumerate() {
+        let v = match *col.type_() {
+            Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
+            Type::INT4 => row
+                .try_get::<_, Option<i32>>(i)?
+                .map(|v| Value::Int(v.into())),
+            Type::INT2 => row
+                .try_get::<_, Option<i16>>(i)?
+                .map(|v| Value::Int(v.into())),
+            Type::BOOL => row
+                .try_get::<_, Option<bool>>(i)?
+                .map(|v| Value::Int(v.into())),
+            Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Value::Real),
+            Type::FLOAT4 => row
+                .try_get::<_, Option<f32>>(i)?
+                .map(|v| Value::Real(v.into())),
+            Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                row.try_get::<_, Option<String>>(i)?.map(Value::Text)
+            }
+            ref other => {
+                return Err(StoreError::Db(format!(
+                    "column {}: unsupported type {other}",
+                    col.name()
+                )));
+            }
+        };
+        values.push(v.unwrap_or(Value::Null));
+    }
+    Ok(Row(values))
+}
+
+impl PgDb {
+    pub fn open(url: &str) -> Result<PgDb, StoreError> {
+        let db = PgDb {
+            url: url.to_owned(),
+            pool: Mutex::new(Vec::new()),
+        };
+        let client = db.connect()?;
+        db.put(client);
+        Ok(db)
+    }
+
+    fn connect(&self) -> Result<Client, StoreError> {
+        Ok(Client::connect(&self.url, NoTls)?)
+    }
+
+    fn take(&self) -> Result<Client, StoreError> {
+        let taken = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match taken {
+            Some(c) if !c.is_closed() => Ok(c),
+            _ => self.connect(),
+        }
+    }
+
+    fn put(&self, client: Client) {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < 16 && !client.is_closed() {
+            pool.push(client);
+        }
+    }
+
+    fn run<T>(
+        &self,
+        read_only: bool,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut client = self.take()?;
+        let out = (|| {
+            let mut tx = client.build_transaction().read_only(read_only).start()?;
+            let out = f(&mut PgTx { tx: &mut tx })?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        self.put(client);
+        out
+    }
+
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.run(false, f)
+    }
+
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.run(true, f)
+    }
+}
+
+struct PgTx<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+}
+
+fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+impl Tx for PgTx<'_, '_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn exec(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+        Ok(self.tx.execute(sql, &params(values))?)
+    }
+
+    fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
+        self.tx
+            .query(sql, &params(values))?
+            .iter()
+            .map(row_values)
+            .collect()
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        Ok(self.tx.batch_execute(sql)?)
+    }
+}
