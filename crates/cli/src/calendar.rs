@@ -4,12 +4,13 @@ use anyhow::Result;
 use chrono::{NaiveDate, NaiveDateTime};
 use clap::{ArgGroup, Subcommand};
 use motcua_domain::calendar::{
-    CalendarError, DatedReason, Limit, LunarCalendar, LunarDate, WorkCalendar, weekday_name,
-    year_name,
+    CalendarError, DatedReason, Limit, LunarCalendar, LunarDate, WorkCalendar, YearSchedule,
+    weekday_name, year_name,
 };
 use serde::Serialize;
 
 use crate::BadInput;
+use crate::config::Config;
 
 #[derive(Subcommand)]
 pub enum CalendarCommand {
@@ -37,6 +38,12 @@ pub enum CalendarCommand {
         to: NaiveDate,
         #[arg(long)]
         json: bool,
+    },
+    /// Nhập lịch nghỉ chính thức của một năm / import a year's official schedule (JSON)
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        db: Option<String>,
     },
     /// Hạn giải quyết / the due time of a limit from a reception instant
     #[command(group(ArgGroup::new("limit").required(true).args(["days", "hours"])))]
@@ -109,7 +116,19 @@ fn limit(days: Option<i64>, hours: Option<f64>) -> Result<Limit> {
     limit.validate().map_err(bad)
 }
 
-pub fn run(command: CalendarCommand) -> Result<()> {
+/// The calendar in force: the shipped schedules plus what was imported into the configured database
+/// (when that database exists; the calendar commands never create one).
+fn work_calendar(config: &Config) -> Result<WorkCalendar> {
+    if let Ok(motcua_store::DbUrl::Sqlite(path)) = motcua_store::DbUrl::parse(&config.db)
+        && !path.exists()
+    {
+        return Ok(WorkCalendar::vietnam());
+    }
+    let store = crate::open_store(&config.db)?;
+    Ok(store.read(motcua_store::calendar::work_calendar)?)
+}
+
+pub fn run(command: CalendarCommand, config: &Config) -> Result<()> {
     let lunar = LunarCalendar::vietnam();
     match command {
         CalendarCommand::Lunar { dates, json } => {
@@ -165,7 +184,7 @@ pub fn run(command: CalendarCommand) -> Result<()> {
                 ))
                 .into());
             }
-            let cal = WorkCalendar::vietnam();
+            let cal = work_calendar(config)?;
             let days: Vec<_> = from
                 .iter_days()
                 .take_while(|d| *d <= to)
@@ -199,7 +218,7 @@ pub fn run(command: CalendarCommand) -> Result<()> {
             json,
         } => {
             let limit = limit(days, hours)?;
-            let cal = WorkCalendar::vietnam();
+            let cal = work_calendar(config)?;
             let due = cal.due(received, limit).map_err(bad)?;
             let fmt = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
             if json {
@@ -236,6 +255,30 @@ pub fn run(command: CalendarCommand) -> Result<()> {
                     }
                 }
             }
+        }
+        CalendarCommand::Import { file, db } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                BadInput(format!(
+                    "không đọc được {} / cannot read {}: {e}",
+                    file.display(),
+                    file.display()
+                ))
+            })?;
+            let schedule = YearSchedule::parse(&text).map_err(bad)?;
+            let url = db.unwrap_or_else(|| config.db.clone());
+            let store = crate::open_store(&url)?;
+            store.write(|tx| {
+                motcua_store::calendar::import(tx, &schedule, "cli", chrono::Utc::now())
+            })?;
+            println!(
+                "đã nhập lịch chính thức năm {}: {} ngày nghỉ, {} ngày làm bù / imported the official {} schedule: {} days off, {} make-up days",
+                schedule.year,
+                schedule.days_off.len(),
+                schedule.working_saturdays.len(),
+                schedule.year,
+                schedule.days_off.len(),
+                schedule.working_saturdays.len()
+            );
         }
     }
     Ok(())

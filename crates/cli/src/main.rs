@@ -1,12 +1,23 @@
-//! `motcua`: the one binary. Parses the command line, then hands over to the crates below.
-//! Exit codes: 0 success, 1 failure while running, 2 bad input (nothing was changed).
+//! `motcua`: the one binary. Parses the command line and configuration, then hands over to the
+//! crates below. Exit codes: 0 success; 1 failure while running (or, for `verify`, tampering found);
+//! 2 bad input (nothing was changed).
 
 mod bench;
 mod calendar;
+mod config;
+mod demo;
 
+use std::io::BufRead;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use motcua_domain::org::{Grant, Role};
+use motcua_store::{Store, StoreError, dossiers, ledger, org};
+
+use config::{Config, redact};
 
 #[derive(Parser)]
 #[command(
@@ -15,12 +26,61 @@ use clap::{Parser, Subcommand};
     about = "Một cửa điện tử / the electronic one-stop shop"
 )]
 struct Cli {
+    /// Tệp cấu hình / configuration file (TOML); default ./motcua.toml when present
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Chạy máy chủ / run the server
+    Serve {
+        /// sqlite:PATH or postgres://...
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Dữ liệu mẫu thị xã Buôn Hồ, rồi chạy máy chủ / a fresh demo town, then serve it
+    Demo {
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        listen: Option<String>,
+        /// Chỉ tạo dữ liệu rồi thoát / seed and exit
+        #[arg(long)]
+        no_serve: bool,
+        /// Số hồ sơ mẫu / number of dossiers to generate
+        #[arg(long, default_value_t = 3000)]
+        dossiers: usize,
+    },
+    /// Cập nhật cấu trúc cơ sở dữ liệu / apply database migrations
+    Migrate {
+        #[arg(long)]
+        db: Option<String>,
+    },
+    /// Kiểm tra toàn vẹn nhật ký / recompute every hash chain and the ledger
+    Verify {
+        #[arg(long)]
+        db: Option<String>,
+        /// A ledger head recorded elsewhere (printed on a report), SEQ:HASH; repeatable
+        #[arg(long = "anchor")]
+        anchors: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Dựng lại dữ liệu hiện trạng từ nhật ký / rebuild projections from the event log
+    Rebuild {
+        #[arg(long)]
+        db: Option<String>,
+    },
+    /// Tài khoản cán bộ / staff accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Lịch làm việc, âm lịch, hạn giải quyết / working-day calendar, lunar calendar, due times
     Calendar {
         #[command(subcommand)]
@@ -30,6 +90,33 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Thêm cán bộ / add a member of staff
+    Add {
+        username: String,
+        /// Họ tên / full name
+        #[arg(long)]
+        name: String,
+        /// Chức vụ / title
+        #[arg(long, default_value = "")]
+        title: String,
+        /// ROLE@UNIT_CODE, e.g. reception_officer@000.01.12.H15; repeatable
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Đọc mật khẩu từ dòng đầu của stdin / read the password from stdin (else one is generated)
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        db: Option<String>,
+    },
+    /// Danh sách cán bộ / list staff
+    List {
+        #[arg(long)]
+        db: Option<String>,
     },
 }
 
@@ -45,13 +132,257 @@ impl std::fmt::Display for BadInput {
 
 impl std::error::Error for BadInput {}
 
+/// Tampering found by `verify`: exit code 1 with the findings already printed.
+#[derive(Debug)]
+struct Tampered(usize);
+
+impl std::fmt::Display for Tampered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "phát hiện {} sai lệch trong nhật ký / {} problems found in the record",
+            self.0, self.0
+        )
+    }
+}
+
+impl std::error::Error for Tampered {}
+
+/// Opens a database, turning a malformed URL into bad input.
+pub fn open_store(url: &str) -> Result<Store> {
+    Store::open(url).map_err(|e| match e {
+        StoreError::Invalid { .. } => BadInput(e.to_string()).into(),
+        e => anyhow::Error::new(e).context(format!("cannot open {}", redact(url))),
+    })
+}
+
+fn init_logging(level: &str) {
+    let level = match level {
+        "error" => tracing::Level::ERROR,
+        "warn" => tracing::Level::WARN,
+        "debug" => tracing::Level::DEBUG,
+        _ => tracing::Level::INFO,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .try_init();
+}
+
+async fn serve(store: Store, config: &Config, listen: &str, banner: &str) -> Result<()> {
+    let app = Arc::new(motcua_web::App::new(store, config.web_settings())?);
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        BadInput(format!(
+            "không mở được cổng {listen} / cannot listen on {listen}: {e}"
+        ))
+    })?;
+    let addr = listener.local_addr()?;
+    println!("{banner}");
+    println!("motcua đang chạy tại / is serving at http://{addr}/  (Ctrl-C để dừng / to stop)");
+    tracing::info!(%addr, db = %redact(&config.db), "serving");
+    motcua_web::serve(app, listener).await?;
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    init_logging(&config.log);
+    match cli.command {
+        Command::Serve { db, listen } => {
+            if let Some(db) = db {
+                config.db = db;
+            }
+            let listen = listen.unwrap_or_else(|| config.listen.clone());
+            let store = open_store(&config.db)?;
+            tokio::runtime::Runtime::new()?.block_on(serve(store, &config, &listen, ""))
+        }
+        Command::Demo {
+            db,
+            listen,
+            no_serve,
+            dossiers,
+        } => {
+            config.db = db.unwrap_or_else(|| "sqlite:data/motcua-demo.db".into());
+            let store = demo::fresh_store(&config.db)?;
+            let summary = demo::seed(&store, dossiers, chrono::Utc::now())?;
+            if no_serve {
+                println!("{summary}");
+                return Ok(());
+            }
+            let listen = listen.unwrap_or_else(|| config.listen.clone());
+            tokio::runtime::Runtime::new()?.block_on(serve(store, &config, &listen, &summary))
+        }
+        Command::Migrate { db } => {
+            let url = db.unwrap_or(config.db);
+            let store = Store::open_unmigrated(&url).map_err(|e| BadInput(e.to_string()))?;
+            let ran = store.migrate()?;
+            println!(
+                "đã áp dụng {ran} bản cập nhật / applied {ran} migrations to {}",
+                redact(&url)
+            );
+            Ok(())
+        }
+        Command::Verify { db, anchors, json } => {
+            let url = db.unwrap_or(config.db);
+            let anchors = anchors
+                .iter()
+                .map(|a| {
+                    a.split_once(':')
+                        .and_then(|(s, h)| Some((s.parse::<i64>().ok()?, h.to_owned())))
+                        .filter(|(_, h)| h.len() == 64)
+                        .ok_or_else(|| BadInput(format!("mốc không hợp lệ '{a}', cần SEQ:HASH / invalid anchor '{a}', expected SEQ:HASH")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let store = open_store(&url)?;
+            let report = store.read(|tx| ledger::verify(tx, &anchors))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{} hồ sơ, {} sự kiện, {} mục sổ cái / {} dossiers, {} events, {} ledger entries",
+                    report.dossiers,
+                    report.events,
+                    report.ledger_entries,
+                    report.dossiers,
+                    report.events,
+                    report.ledger_entries
+                );
+                if let Some((seq, hash)) = &report.head {
+                    println!("đầu sổ cái / ledger head: {seq}:{hash}");
+                }
+                for f in &report.findings {
+                    println!("SAI LỆCH / PROBLEM: {f}");
+                }
+                if report.findings.is_empty() {
+                    println!("toàn vẹn / intact");
+                }
+            }
+            if report.findings.is_empty() {
+                Ok(())
+            } else {
+                Err(Tampered(report.findings.len()).into())
+            }
+        }
+        Command::Rebuild { db } => {
+            let store = open_store(&db.unwrap_or(config.db))?;
+            let n = store.write(dossiers::rebuild)?;
+            println!("đã dựng lại {n} hồ sơ từ nhật ký / rebuilt {n} dossiers from the event log");
+            Ok(())
+        }
+        Command::User { command } => user(command, config),
+        Command::Calendar { command } => calendar::run(command, &config),
+        Command::Bench { command } => bench::run(command),
+    }
+}
+
+fn user(command: UserCommand, config: Config) -> Result<()> {
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            title,
+            roles,
+            password_stdin,
+            db,
+        } => {
+            let grants = roles
+                .iter()
+                .map(|r| {
+                    let (role, unit) = r.split_once('@').ok_or_else(|| {
+                        BadInput(format!(
+                            "'{r}': cần dạng VAI_TRÒ@MÃ_ĐƠN_VỊ / expected ROLE@UNIT"
+                        ))
+                    })?;
+                    let role = Role::parse(role).ok_or_else(|| {
+                        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                        BadInput(format!(
+                            "vai trò '{role}' không tồn tại / unknown role '{role}' (one of: {})",
+                            all.join(", ")
+                        ))
+                    })?;
+                    Ok(Grant {
+                        role,
+                        unit: unit.to_owned(),
+                    })
+                })
+                .collect::<Result<Vec<_>, BadInput>>()?;
+            let username = username.trim().to_owned();
+            if username.is_empty()
+                || username.len() > 64
+                || !username
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                return Err(BadInput(
+                    "tên đăng nhập chỉ gồm chữ, số, . _ - (tối đa 64) / usernames are letters, digits, . _ - (at most 64)".into(),
+                )
+                .into());
+            }
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (motcua_web::auth::new_token()[..16].to_owned(), true)
+            };
+            if password.chars().count() < 10 {
+                return Err(BadInput(
+                    "mật khẩu cần ít nhất 10 ký tự / the password needs at least 10 characters"
+                        .into(),
+                )
+                .into());
+            }
+            let hash = motcua_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
+            let store = open_store(&db.unwrap_or(config.db))?;
+            let id = store
+                .write(|tx| {
+                    org::add_staff(
+                        tx,
+                        &org::NewStaff {
+                            username: &username,
+                            full_name: motcua_domain::text::clean(&name).as_str(),
+                            title: &title,
+                            password_hash: &hash,
+                            grants: &grants,
+                        },
+                    )
+                })
+                .map_err(|e| match e {
+                    StoreError::Invalid { .. } | StoreError::NotFound(_) => {
+                        anyhow::Error::new(BadInput(e.to_string()))
+                    }
+                    e => e.into(),
+                })?;
+            println!("đã thêm cán bộ #{id} {username} / added staff #{id} {username}");
+            if generated {
+                println!("mật khẩu (chỉ hiện một lần) / password (shown once): {password}");
+            }
+            Ok(())
+        }
+        UserCommand::List { db } => {
+            let store = open_store(&db.unwrap_or(config.db))?;
+            for s in store.read(org::list_staff).context("list staff")? {
+                let grants: Vec<String> = s
+                    .grants
+                    .iter()
+                    .map(|g| format!("{}@{}", g.role.as_str(), g.unit))
+                    .collect();
+                println!(
+                    "{:>4} {:<24} {:<28} {}",
+                    s.id,
+                    s.username,
+                    s.full_name,
+                    grants.join(", ")
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Calendar { command } => calendar::run(command),
-        Command::Bench { command } => bench::run(command),
-    };
-    match result {
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("lỗi / error: {e:#}");

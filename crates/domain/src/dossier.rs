@@ -278,8 +278,12 @@ pub enum Actor {
     },
     Applicant,
     System,
-    /// Historical data brought in by an import or the demo generator (not an act of this server).
-    Import,
+    /// Historical data brought in by an import or the demo generator, not an act on this server:
+    /// `staff` names who did it in the source, `source` where it came from.
+    Import {
+        staff: Option<i64>,
+        source: String,
+    },
 }
 
 /// A step of processing starts: who holds the dossier and by when they must hand it on.
@@ -838,21 +842,39 @@ impl Command {
         }
     }
 
-    /// Which permission the command needs from a member of staff (None: the applicant's own act).
-    pub fn action(&self) -> Option<crate::authz::Action> {
+    /// What a member of staff needs to run this command: a permission, over a unit (the receiving
+    /// desk's unit for desk work, the holding unit for processing). None: the applicant's own act.
+    pub fn permission(&self, d: Option<&Dossier>) -> Option<(crate::authz::Action, String)> {
         use crate::authz::Action;
+        let desk = || {
+            d.map(|d| d.unit.clone())
+                .or_else(|| match self {
+                    Command::Receive { unit, .. } => unit.clone(),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        let holder = || d.map(|d| d.current_unit.clone()).unwrap_or_default();
+        let at_reception = d.is_none_or(|d| d.received_at.is_none() || d.steps.len() <= 1);
         match self {
             Command::SubmitOnline { .. } | Command::Rate { .. } => None,
             Command::Receive { .. }
             | Command::Supplement { .. }
             | Command::Refuse { .. }
             | Command::Return { .. }
-            | Command::Withdraw { .. } => Some(Action::Desk),
+            | Command::Withdraw { .. } => Some((Action::Desk, desk())),
+            // The desk hands a dossier over to processing, and asks for supplements before reception.
+            Command::HandOver { .. } if at_reception => Some((Action::Desk, desk())),
+            Command::RequestSupplement { .. } if d.is_some_and(|d| d.received_at.is_none()) => {
+                Some((Action::Desk, desk()))
+            }
             Command::RequestSupplement { .. }
             | Command::HandOver { .. }
             | Command::Pause { .. }
-            | Command::Resume => Some(Action::Process),
-            Command::Apologize { .. } | Command::MarkResultReady { .. } => Some(Action::Decide),
+            | Command::Resume => Some((Action::Process, holder())),
+            Command::Apologize { .. } | Command::MarkResultReady { .. } => {
+                Some((Action::Decide, holder()))
+            }
         }
     }
 }
@@ -1150,12 +1172,6 @@ pub fn decide(
                 return Err(illegal(Some(d.status)));
             }
             let step = d.current_step().ok_or_else(|| illegal(Some(d.status)))?;
-            if to_unit == step.unit {
-                return Err(DossierError::rule(
-                    "không thể chuyển hồ sơ cho chính đơn vị đang giữ",
-                    "a dossier cannot be handed over to the unit that holds it",
-                ));
-            }
             let index = step.index + 1;
             let (name, budget) = step_plan(&d.procedure, index);
             let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;

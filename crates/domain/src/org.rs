@@ -153,3 +153,32 @@ pub struct Staff {
     pub grants: Vec<Grant>,
     pub active: bool,
 }
+
+/// The government unit (province, district or commune) a unit belongs to: itself, or its nearest
+/// such ancestor. Departments and desks belong to theirs; an outside agency is its own.
+pub fn government_of<'a>(unit: &'a Unit, lookup: impl Fn(&str) -> Option<&'a Unit>) -> &'a Unit {
+    let mut current = unit;
+    for _ in 0..16 {
+        if matches!(
+            current.level,
+            UnitLevel::Province | UnitLevel::District | UnitLevel::Commune | UnitLevel::Agency
+        ) {
+            return current;
+        }
+        match current.parent.as_deref().and_then(&lookup) {
+            Some(p) => current = p,
+            None => return current,
+        }
+    }
+    current
+}
+
+/// A hand-over is inter-agency (liên thông) when it leaves the government unit that received the
+/// dossier: to another level, another commune, or an outside agency.
+pub fn is_inter_agency<'a>(
+    receiving: &'a Unit,
+    to: &'a Unit,
+    lookup: impl Fn(&str) -> Option<&'a Unit> + Copy,
+) -> bool {
+    government_of(receiving, lookup).code != government_of(to, lookup).code
+}

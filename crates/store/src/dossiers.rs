@@ -48,7 +48,9 @@ pub fn execute(
     let mut items = Vec::with_capacity(requests.len());
     let mut outcomes = Vec::with_capacity(requests.len());
     let mut last_at = 0;
-    for req in requests {
+    for mut req in requests {
+        // The record keeps milliseconds: the state must equal what a replay of the record gives.
+        req.now = from_millis(millis(req.now))?;
         let (id, state) = match req.target {
             Target::New => {
                 let id = match next_id {

@@ -628,13 +628,19 @@ fn refused_commands_change_nothing() {
                 vec![
                     Request {
                         target: Target::New,
-                        actor: Actor::Import,
+                        actor: Actor::Import {
+                            staff: None,
+                            source: "test".into(),
+                        },
                         command: receive(TOWN, 5),
                         now: vn("2025-03-10T10:00"),
                     },
                     Request {
                         target: on(&o),
-                        actor: Actor::Import,
+                        actor: Actor::Import {
+                            staff: None,
+                            source: "test".into(),
+                        },
                         command: Command::Resume,
                         now: vn("2025-03-10T10:00"),
                     },

@@ -1,0 +1,126 @@
+//! Configuration: defaults, then a TOML file (`--config PATH`, or `motcua.toml` in the working
+//! directory when present), then environment variables (`MOTCUA_*`), then command-line flags.
+//! Secrets (the database URL may hold a password) are never printed in full.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::BadInput;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `sqlite:PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`.
+    pub db: String,
+    /// Address to listen on.
+    pub listen: String,
+    /// Set the Secure flag on session cookies (when served over HTTPS).
+    pub secure_cookies: bool,
+    pub public_rate_per_minute: u32,
+    pub login_rate_per_minute: u32,
+    pub max_body_bytes: usize,
+    pub session_hours: i64,
+    /// Log level: error, warn, info, debug.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let web = motcua_web::Settings::default();
+        Config {
+            db: "sqlite:data/motcua.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: web.secure_cookies,
+            public_rate_per_minute: web.public_rate_per_minute,
+            login_rate_per_minute: web.login_rate_per_minute,
+            max_body_bytes: web.max_body_bytes,
+            session_hours: web.session_hours,
+            log: "info".into(),
+        }
+    }
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str, into: &mut T) -> Result<()> {
+    if let Ok(v) = std::env::var(name) {
+        *into = v.parse().map_err(|_| {
+            BadInput(format!(
+                "biến môi trường {name}='{v}' không hợp lệ / environment variable {name}='{v}' is invalid"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+impl Config {
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let default_file = Path::new("motcua.toml");
+        let file = path.or(default_file.exists().then_some(default_file));
+        let mut config = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read {}", p.display()))?;
+                toml::from_str(&text).map_err(|e| {
+                    BadInput(format!(
+                        "tệp cấu hình {} không hợp lệ / invalid configuration file {}: {e}",
+                        p.display(),
+                        p.display()
+                    ))
+                })?
+            }
+            None => Config::default(),
+        };
+        env_parse("MOTCUA_DB", &mut config.db)?;
+        env_parse("MOTCUA_LISTEN", &mut config.listen)?;
+        env_parse("MOTCUA_SECURE_COOKIES", &mut config.secure_cookies)?;
+        env_parse(
+            "MOTCUA_PUBLIC_RATE_PER_MINUTE",
+            &mut config.public_rate_per_minute,
+        )?;
+        env_parse(
+            "MOTCUA_LOGIN_RATE_PER_MINUTE",
+            &mut config.login_rate_per_minute,
+        )?;
+        env_parse("MOTCUA_MAX_BODY_BYTES", &mut config.max_body_bytes)?;
+        env_parse("MOTCUA_SESSION_HOURS", &mut config.session_hours)?;
+        env_parse("MOTCUA_LOG", &mut config.log)?;
+        Ok(config)
+    }
+
+    pub fn web_settings(&self) -> motcua_web::Settings {
+        motcua_web::Settings {
+            secure_cookies: self.secure_cookies,
+            public_rate_per_minute: self.public_rate_per_minute,
+            login_rate_per_minute: self.login_rate_per_minute,
+            max_body_bytes: self.max_body_bytes,
+            session_hours: self.session_hours,
+        }
+    }
+}
+
+/// A database URL fit for logs: the password replaced by ***.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://motcua:s3cret@db:5432/motcua"),
+            "postgres://motcua:***@db:5432/motcua"
+        );
+        assert_eq!(super::redact("sqlite:data/x.db"), "sqlite:data/x.db");
+    }
+}

@@ -1,0 +1,299 @@
+//! `motcua demo`: a fresh database holding the town of Buôn Hồ (Đắk Lắk): its 2017 units and desks,
+//! the three units that succeeded it in 2025, their staff, a procedure catalogue, and months of
+//! realistic dossiers generated through the same code paths as real ones.
+
+mod catalogue;
+mod generate;
+mod town;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::Instant as Clock;
+
+use anyhow::Result;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use motcua_domain::dossier::to_local;
+use motcua_domain::org::{Decision, Desk, DeskMember, Grant, Role};
+use motcua_store::dossiers::{self, Request, Target};
+use motcua_store::{DbUrl, Store, calendar, org, procedures};
+
+use crate::BadInput;
+
+pub const PASSWORD: &str = "motcua-demo";
+
+/// Opens an empty database for the demo: a SQLite file is recreated; a PostgreSQL database must be
+/// empty (the demo never overwrites real data).
+pub fn fresh_store(url: &str) -> Result<Store> {
+    if let DbUrl::Sqlite(path) = DbUrl::parse(url).map_err(|e| BadInput(e.to_string()))? {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    let store = crate::open_store(url)?;
+    let used = store.read(|tx| {
+        Ok(tx
+            .query_one(
+                "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM units)",
+                &[],
+            )?
+            .map(|r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0))
+    })?;
+    if used > 0 {
+        return Err(BadInput(
+            "cơ sở dữ liệu đã có dữ liệu; bản demo cần một cơ sở dữ liệu trống / the database is not empty; the demo needs an empty one".into(),
+        )
+        .into());
+    }
+    Ok(store)
+}
+
+/// Seeds the demo and returns a summary for people.
+pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<String> {
+    let started = Clock::now();
+    let hash = motcua_web::auth::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;
+    let accounts = town::accounts();
+    let catalogue = catalogue::procedures();
+    let ids: HashMap<String, i64> = store.write(|tx| {
+        for u in town::units() {
+            org::put_unit(tx, &u)?;
+        }
+        for p in &catalogue {
+            procedures::put(tx, &p.procedure)?;
+        }
+        let mut ids = HashMap::new();
+        for a in &accounts {
+            let grants: Vec<Grant> = a
+                .grants
+                .iter()
+                .map(|(role, unit)| Grant {
+                    role: *role,
+                    unit: unit.clone(),
+                })
+                .collect();
+            let id = org::add_staff(
+                tx,
+                &org::NewStaff {
+                    username: &a.username,
+                    full_name: &a.full_name,
+                    title: &a.title,
+                    password_hash: &hash,
+                    grants: &grants,
+                },
+            )?;
+            ids.insert(a.username.clone(), id);
+        }
+        for (unit, name, decision) in town::desks() {
+            let members = accounts
+                .iter()
+                .filter(|a| {
+                    a.grants
+                        .iter()
+                        .any(|(r, u)| *r == Role::ReceptionOfficer && *u == unit)
+                })
+                .map(|a| DeskMember {
+                    staff_id: ids[&a.username],
+                    assigned_on: decision
+                        .map_or(NaiveDate::MIN, |d| d.1.parse().unwrap_or(NaiveDate::MIN)),
+                    duty: "Tiếp nhận và trả kết quả".into(),
+                })
+                .collect();
+            org::add_desk(
+                tx,
+                &Desk {
+                    id: 0,
+                    unit,
+                    name,
+                    founding_decision: decision.map(|(number, date, signer)| Decision {
+                        number: number.into(),
+                        date: date.parse().unwrap_or(NaiveDate::MIN),
+                        signer: signer.into(),
+                    }),
+                    members,
+                },
+            )?;
+        }
+        Ok(ids)
+    })?;
+
+    // Who acts for each unit in the generated history.
+    let role_of = |unit: &str, role: Role| {
+        accounts
+            .iter()
+            .find(|a| a.grants.iter().any(|(r, u)| *r == role && u == unit))
+            .map_or(1, |a| ids[&a.username])
+    };
+    let mut crew = generate::Crew {
+        by_unit: HashMap::new(),
+    };
+    for unit in [
+        town::PHUONG_BUON_HO,
+        town::PHUONG_CU_BAO,
+        town::XA_EA_DRONG,
+        town::LAND_OFFICE,
+        town::TAX,
+    ] {
+        crew.by_unit.insert(
+            unit.to_owned(),
+            (
+                role_of(unit, Role::ReceptionOfficer),
+                role_of(unit, Role::Specialist),
+                role_of(unit, Role::UnitLeader),
+            ),
+        );
+    }
+    let units = [
+        (town::PHUONG_BUON_HO, "phường Buôn Hồ", 50),
+        (town::PHUONG_CU_BAO, "phường Cư Bao", 30),
+        (town::XA_EA_DRONG, "xã Ea Drông", 20),
+    ];
+    let cal = store.read(calendar::work_calendar)?;
+    let earliest: NaiveDate = "2025-07-01".parse().unwrap_or(NaiveDate::MIN);
+    let from = (to_local(now).date() - TimeDelta::days(183)).max(earliest);
+    let mut rng = generate::Rng::new(20_171_020);
+    let mut plans = generate::plan(
+        &mut rng,
+        &cal,
+        &catalogue,
+        &units,
+        &crew,
+        dossier_count,
+        from,
+        now,
+    );
+    // Dossier ids follow the order of first events, as they would have been created.
+    plans.sort_by_key(|p| p[0].at);
+    let mut all: Vec<(usize, generate::Planned)> = plans
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.into_iter().map(move |x| (i, x)))
+        .collect();
+    all.sort_by_key(|(i, p)| (p.at, *i, p.seq));
+    let base = store.read(|tx| {
+        Ok(tx
+            .query_one("SELECT COALESCE(MAX(dossier_id), 0) FROM events", &[])?
+            .map(|r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0))
+    })?;
+    let total_events = all.len();
+    let dossier_total = all.iter().map(|(i, _)| *i).max().map_or(0, |m| m + 1);
+    for chunk in all.chunks(2000) {
+        let requests: Vec<Request> = chunk
+            .iter()
+            .map(|(i, p)| Request {
+                target: if p.seq == 1 {
+                    Target::New
+                } else {
+                    Target::Existing {
+                        id: base + *i as i64 + 1,
+                        expected_version: p.seq - 1,
+                    }
+                },
+                actor: p.actor.clone(),
+                command: p.command.clone(),
+                now: p.at,
+            })
+            .collect();
+        store.write(|tx| dossiers::execute(tx, &cal, requests).map(|_| ()))?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let mut s = String::new();
+    let _ = writeln!(s, "Thị xã Buôn Hồ (Đắk Lắk), dữ liệu mô phỏng / demo data:");
+    let _ = writeln!(
+        s,
+        "  {} đơn vị, {} thủ tục, {} hồ sơ ({} sự kiện) từ {} / {} units, {} procedures, {} dossiers ({} events) since {}; {:.1} s",
+        town::units().len(),
+        catalogue.len(),
+        dossier_total,
+        total_events,
+        from.format("%d/%m/%Y"),
+        town::units().len(),
+        catalogue.len(),
+        dossier_total,
+        total_events,
+        from,
+        elapsed
+    );
+    let _ = writeln!(s, "Tài khoản mẫu (mật khẩu / password: {PASSWORD}):");
+    for a in &accounts {
+        let roles: Vec<String> = a
+            .grants
+            .iter()
+            .map(|(r, u)| format!("{} @ {u}", r.label_vi()))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  {:<20} {:<24} {}",
+            a.username,
+            a.full_name,
+            roles.join("; ")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "Thử / try:  curl -s 'http://HOST/api/v1/procedures' | head -c 400"
+    );
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_routes_match_steps() {
+        for p in catalogue::procedures() {
+            assert_eq!(
+                p.route.len(),
+                p.procedure.steps.len(),
+                "{}",
+                p.procedure.code
+            );
+            assert!(!p.procedure.steps.is_empty());
+        }
+    }
+
+    #[test]
+    fn demo_seeds_a_consistent_town() {
+        let dir = std::env::temp_dir().join(format!("motcua-demo-test-{}", std::process::id()));
+        let url = format!("sqlite:{}", dir.join("demo.db").display());
+        let store = fresh_store(&url).unwrap();
+        let now: DateTime<Utc> = "2026-11-27T03:00:00Z".parse().unwrap();
+        let summary = seed(&store, 300, now).unwrap();
+        assert!(summary.contains("300 dossiers"), "{summary}");
+        let report = store
+            .read(|tx| motcua_store::ledger::verify(tx, &[]))
+            .unwrap();
+        assert!(report.findings.is_empty());
+        assert_eq!(report.dossiers, 300);
+        // Every status a desk sees in practice is present.
+        let statuses: Vec<String> = store
+            .read(|tx| {
+                tx.query("SELECT DISTINCT status FROM dossiers ORDER BY status", &[])?
+                    .iter()
+                    .map(|r| r.string(0))
+                    .collect()
+            })
+            .unwrap();
+        for s in ["processing", "returned"] {
+            assert!(statuses.iter().any(|x| x == s), "{s} in {statuses:?}");
+        }
+        let late: i64 = store
+            .read(|tx| {
+                tx.query_one("SELECT COUNT(*) FROM dossiers WHERE result = 'late'", &[])?
+                    .unwrap()
+                    .i64(0)
+            })
+            .unwrap();
+        assert!(
+            late > 0 && late < 150,
+            "some but not most dossiers are late: {late}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,225 @@
+//! What anyone may do without an account: submit a dossier online, look one up with its code and the
+//! last four digits of the applicant's phone, rate it after the result is returned. Rate-limited per
+//! client address; no personal data ever leaves here.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use motcua_domain::dossier::{
+    Applicant, Command, Dossier, Paper, Rating, parse_dossier_code, to_local,
+};
+use motcua_domain::procedure::ProcedureRef;
+use motcua_store::dossiers::{self, Request, Target};
+use motcua_store::{Tx, org, procedures};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::dossiers::open_unit;
+use super::views::{self, Names};
+use super::{Body, ClientIp, Params, rate_limited};
+use crate::{ApiError, AppState, blocking};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    procedure_code: String,
+    unit: String,
+    applicant: Applicant,
+    #[serde(default)]
+    papers: Vec<Paper>,
+}
+
+/// POST /public/dossiers: online submission; the dossier waits for the desk to receive it.
+pub async fn submit(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Body(body): Body<Submission>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if !app.public_limiter.allow(ip) {
+        return Err(rate_limited());
+    }
+    let value = blocking(move || {
+        let mut failure = None;
+        let out = app.store.write(|tx| {
+            let today = to_local(Utc::now()).date();
+            let prepared = (|| {
+                let unit = open_unit(tx, &body.unit, today)?;
+                let procedure = procedures::get(tx, &body.procedure_code)?;
+                Ok::<_, ApiError>((unit, procedure))
+            })();
+            let (unit, procedure) = match prepared {
+                Ok(x) => x,
+                Err(e) => {
+                    failure = Some(e);
+                    return Ok(None);
+                }
+            };
+            let cal = app.calendar(tx)?;
+            let o = dossiers::execute(
+                tx,
+                &cal,
+                vec![Request {
+                    target: Target::New,
+                    actor: motcua_domain::dossier::Actor::Applicant,
+                    command: Command::SubmitOnline {
+                        procedure: ProcedureRef::from(&procedure),
+                        unit: unit.code,
+                        applicant: body.applicant,
+                        papers: body.papers,
+                    },
+                    now: Utc::now(),
+                }],
+            )?
+            .remove(0);
+            Ok(Some(o))
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let o = out.ok_or_else(|| ApiError::internal("no outcome".into()))?;
+        Ok(json!({
+            "reference": reference(o.id),
+            "status": o.dossier.status,
+            "message": "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và 4 số cuối điện thoại.",
+            "message_en": "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the last 4 digits of your phone.",
+        }))
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(value)))
+}
+
+/// The reference of an online submission before it has a dossier code.
+fn reference(id: i64) -> String {
+    format!("W{id:08}")
+}
+
+fn find(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, motcua_store::StoreError> {
+    if let Some(id) = code.strip_prefix('W').and_then(|n| n.parse::<i64>().ok()) {
+        return Ok(Some(id));
+    }
+    if parse_dossier_code(code).is_none() {
+        return Ok(None);
+    }
+    dossiers::id_by_code(tx, code)
+}
+
+/// The dossier behind a code (or online reference) and phone digits; the same answer whether the
+/// code is unknown or the digits are wrong.
+fn authenticate(
+    tx: &mut dyn Tx,
+    code: &str,
+    phone_last4: &str,
+) -> Result<Option<(i64, Dossier)>, motcua_store::StoreError> {
+    let Some(id) = find(tx, code)? else {
+        return Ok(None);
+    };
+    let d = match dossiers::load(tx, id) {
+        Ok(d) => d,
+        Err(motcua_store::StoreError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if phone_last4.len() == 4 && d.applicant.phone_last4() == phone_last4 {
+        Ok(Some((id, d)))
+    } else {
+        Ok(None)
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found(
+        "Không tìm thấy hồ sơ với mã và số điện thoại này",
+        "No dossier matches this code and phone number",
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    code: String,
+    phone_last4: String,
+}
+
+/// GET /public/lookup?code=...&phone_last4=...
+pub async fn lookup(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Params(q): Params<LookupQuery>,
+) -> Result<Json<Value>, ApiError> {
+    if !app.public_limiter.allow(ip) {
+        return Err(rate_limited());
+    }
+    let value = blocking(move || {
+        let found = app.store.read(|tx| {
+            Ok(match authenticate(tx, q.code.trim(), q.phone_last4.trim())? {
+                Some((id, d)) => Some((id, d, Names::new(&org::units(tx)?))),
+                None => None,
+            })
+        })?;
+        let (id, d, names) = found.ok_or_else(not_found)?;
+        Ok(json!({
+            "code": d.code,
+            "reference": reference(id),
+            "procedure": { "code": d.procedure.code, "name": d.procedure.name },
+            "unit": d.unit,
+            "unit_name": names.of(&d.unit),
+            "status": d.status,
+            "status_label": d.status.label_vi(),
+            "received_at": d.received_at,
+            "appointment": d.appointment(),
+            "result": d.result,
+            "returned_at": d.returned_at,
+            "supplement_requested": d.supplements.last().filter(|s| s.supplemented_at.is_none()).map(|s| json!({"items": s.items, "reason": s.reason})),
+            "can_rate": d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none(),
+            "control_sheet": views::control_sheet(&d, &names),
+        }))
+    })
+    .await?;
+    Ok(Json(value))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    code: String,
+    phone_last4: String,
+    rating: Rating,
+    #[serde(default)]
+    comment: String,
+}
+
+/// POST /public/rating: the applicant's rating after the result was returned.
+pub async fn rate(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Body(body): Body<RatingBody>,
+) -> Result<Json<Value>, ApiError> {
+    if !app.public_limiter.allow(ip) {
+        return Err(rate_limited());
+    }
+    blocking(move || {
+        let mut missing = false;
+        app.store.write(|tx| {
+            let Some((id, d)) = authenticate(tx, body.code.trim(), body.phone_last4.trim())? else {
+                missing = true;
+                return Ok(());
+            };
+            let cal = app.calendar(tx)?;
+            dossiers::execute(
+                tx,
+                &cal,
+                vec![Request {
+                    target: Target::Existing { id, expected_version: d.version },
+                    actor: motcua_domain::dossier::Actor::Applicant,
+                    command: Command::Rate { rating: body.rating, comment: body.comment },
+                    now: Utc::now(),
+                }],
+            )?;
+            Ok(())
+        })?;
+        if missing {
+            return Err(not_found());
+        }
+        Ok(Json(json!({ "status": "rated", "message": "Cảm ơn ông/bà đã đánh giá", "message_en": "Thank you for your rating" })))
+    })
+    .await
+}

@@ -1,0 +1,108 @@
+//! Staff authentication: Argon2id password hashes, random session tokens stored only as hashes,
+//! sent as a bearer token or an HttpOnly, SameSite=Lax cookie.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use motcua_domain::org::Staff;
+use motcua_store::org;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::{ApiError, AppState, blocking};
+
+pub const COOKIE: &str = "motcua_session";
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the username is unknown, so both cases take the same time.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("motcua-dummy-password").unwrap_or_default())
+}
+
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The session token of a request: `Authorization: Bearer ...` or the session cookie.
+pub fn token_of(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        && let Some(t) = v.strip_prefix("Bearer ")
+    {
+        return Some(t.trim().to_owned());
+    }
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The signed-in member of staff; requests without a live session get 401.
+pub struct CurrentStaff(pub Staff);
+
+impl FromRequestParts<AppState> for CurrentStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let token = token_of(parts).ok_or_else(ApiError::unauthorized)?;
+        if token.len() != 64 {
+            return Err(ApiError::unauthorized());
+        }
+        let app = app.clone();
+        let hash = token_hash(&token);
+        let staff = blocking(move || {
+            Ok(app
+                .store
+                .read(|tx| org::session_staff(tx, &hash, chrono::Utc::now()))?)
+        })
+        .await?;
+        staff.map(CurrentStaff).ok_or_else(ApiError::unauthorized)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords() {
+        let h = super::hash_password("đúng mật khẩu").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(super::verify_password("đúng mật khẩu", &h));
+        assert!(!super::verify_password("sai", &h));
+        assert!(!super::verify_password("x", "not a hash"));
+    }
+}

@@ -1,0 +1,122 @@
+//! HTTP for motcua: the JSON API under `/api/v1` with its OpenAPI document. Handlers are thin:
+//! parse, authorise, call the store (in a blocking task, one transaction per command), render.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod home;
+pub mod openapi;
+pub mod ratelimit;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use motcua_domain::calendar::WorkCalendar;
+use motcua_store::{Store, StoreError, Tx, calendar};
+
+pub use error::ApiError;
+
+/// Settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Mark session cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Requests per minute per client address on public endpoints and login.
+    pub public_rate_per_minute: u32,
+    pub login_rate_per_minute: u32,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Session lifetime.
+    pub session_hours: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            public_rate_per_minute: 60,
+            login_rate_per_minute: 10,
+            max_body_bytes: 256 * 1024,
+            session_hours: 12,
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct App {
+    pub store: Store,
+    pub settings: Settings,
+    calendar: RwLock<(i64, Arc<WorkCalendar>)>,
+    pub public_limiter: ratelimit::Limiter,
+    pub login_limiter: ratelimit::Limiter,
+}
+
+pub type AppState = Arc<App>;
+
+impl App {
+    pub fn new(store: Store, settings: Settings) -> Result<App, StoreError> {
+        let (generation, cal) =
+            store.read(|tx| Ok((calendar::generation(tx)?, calendar::work_calendar(tx)?)))?;
+        Ok(App {
+            public_limiter: ratelimit::Limiter::new(settings.public_rate_per_minute),
+            login_limiter: ratelimit::Limiter::new(settings.login_rate_per_minute),
+            store,
+            settings,
+            calendar: RwLock::new((generation, Arc::new(cal))),
+        })
+    }
+
+    /// The working calendar, rebuilt inside `tx` when an import happened since it was built (an
+    /// administrator may import from the command line while the server runs).
+    pub fn calendar(&self, tx: &mut dyn Tx) -> Result<Arc<WorkCalendar>, StoreError> {
+        let generation = calendar::generation(tx)?;
+        {
+            let cached = self.calendar.read().unwrap_or_else(|p| p.into_inner());
+            if cached.0 == generation {
+                return Ok(cached.1.clone());
+            }
+        }
+        let fresh = Arc::new(calendar::work_calendar(tx)?);
+        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = (generation, fresh.clone());
+        Ok(fresh)
+    }
+}
+
+/// Runs a blocking store call off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("task failed: {e}")))?
+}
+
+/// Serves the application until Ctrl-C or SIGTERM.
+pub async fn serve(app: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let router = api::router(app);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

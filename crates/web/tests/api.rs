@@ -1,0 +1,801 @@
+//! The HTTP API through the router, on SQLite and (when the test command provides it) PostgreSQL:
+//! flows, authorization by role and unit, bad input that changes nothing, no personal data in public.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use motcua_domain::calendar::Limit;
+use motcua_domain::org::{Grant, Role, Unit, UnitLevel};
+use motcua_domain::procedure::{OnlineLevel, PaperSpec, Procedure, StepBudget};
+use motcua_store::{Store, org, procedures};
+use motcua_web::{App, Settings};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const PROVINCE: &str = "P";
+const WARD_A: &str = "WA";
+const WARD_B: &str = "WB";
+const OLD_WARD: &str = "OLD";
+const TAX: &str = "TAX";
+const PASSWORD: &str = "mật-khẩu-thử-nghiệm";
+
+fn test_db_urls() -> Vec<String> {
+    let dir = std::env::temp_dir().join("motcua-web-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let unique = format!(
+        "{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let mut urls = vec![format!(
+        "sqlite:{}",
+        dir.join(format!("{unique}.db")).display()
+    )];
+    match std::env::var("MOTCUA_TEST_PG") {
+        Ok(base) => {
+            let name = format!("motcua_web_{unique}");
+            let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+            let (prefix, _) = base.rsplit_once('/').unwrap();
+            urls.push(format!("{prefix}/{name}"));
+        }
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("MOTCUA_TEST_PG must be set in CI (scripts/test-all.sh sets it)")
+        }
+        Err(_) => eprintln!("MOTCUA_TEST_PG not set: PostgreSQL skipped"),
+    }
+    urls
+}
+
+fn hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| motcua_web::auth::hash_password(PASSWORD).unwrap())
+}
+
+fn unit(code: &str, level: UnitLevel, parent: Option<&str>, to: Option<&str>) -> Unit {
+    Unit {
+        code: code.into(),
+        name: format!("Đơn vị {code}"),
+        level,
+        parent: parent.map(Into::into),
+        valid_from: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+        valid_to: to.map(|d| d.parse().unwrap()),
+        successors: if to.is_some() {
+            vec![WARD_A.into()]
+        } else {
+            vec![]
+        },
+    }
+}
+
+/// Every role, at ward A and at ward B: usernames "<role>.<unit>".
+const ROLES: [Role; 6] = Role::ALL;
+
+struct TestApp {
+    router: Router,
+    store: Arc<App>,
+}
+
+impl TestApp {
+    fn new(url: &str, settings: Settings) -> TestApp {
+        let store = Store::open(url).unwrap();
+        store
+            .write(|tx| {
+                org::put_unit(tx, &unit(PROVINCE, UnitLevel::Province, None, None))?;
+                org::put_unit(tx, &unit(WARD_A, UnitLevel::Commune, Some(PROVINCE), None))?;
+                org::put_unit(tx, &unit(WARD_B, UnitLevel::Commune, Some(PROVINCE), None))?;
+                org::put_unit(
+                    tx,
+                    &unit(
+                        OLD_WARD,
+                        UnitLevel::Commune,
+                        Some(PROVINCE),
+                        Some("2025-06-30"),
+                    ),
+                )?;
+                org::put_unit(tx, &unit(TAX, UnitLevel::Agency, Some(PROVINCE), None))?;
+                procedures::put(
+                    tx,
+                    &Procedure {
+                        code: "1.001612".into(),
+                        version: 1,
+                        name: "Đăng ký thành lập hộ kinh doanh".into(),
+                        field: "Hộ kinh doanh".into(),
+                        level: "commune".into(),
+                        limit: Limit::WorkingDays(3),
+                        steps: vec![
+                            StepBudget {
+                                name: "Tiếp nhận".into(),
+                                budget: Limit::WorkingMinutes(240),
+                            },
+                            StepBudget {
+                                name: "Thẩm định".into(),
+                                budget: Limit::WorkingDays(2),
+                            },
+                            StepBudget {
+                                name: "Ký".into(),
+                                budget: Limit::WorkingMinutes(240),
+                            },
+                        ],
+                        papers: vec![PaperSpec {
+                            name: "Giấy đề nghị".into(),
+                            copies: 1,
+                            mandatory: true,
+                        }],
+                        online: OnlineLevel::Full,
+                        fee: "100.000 đồng".into(),
+                    },
+                )?;
+                for u in [WARD_A, WARD_B] {
+                    for role in ROLES {
+                        org::add_staff(
+                            tx,
+                            &org::NewStaff {
+                                username: &format!("{}.{u}", role.as_str()),
+                                full_name: "Cán bộ thử",
+                                title: "",
+                                password_hash: hash(),
+                                grants: &[Grant {
+                                    role,
+                                    unit: u.into(),
+                                }],
+                            },
+                        )?;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        let app = Arc::new(App::new(store, settings).unwrap());
+        TestApp {
+            router: motcua_web::api::router(app.clone()),
+            store: app,
+        }
+    }
+
+    async fn send(&self, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, value, headers)
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(v) => b
+                .header("content-type", "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let (s, v, _) = self.send(req).await;
+        (s, v)
+    }
+
+    async fn login(&self, username: &str) -> String {
+        let (s, v) = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{username}: {v}");
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    fn count(&self, table: &str) -> i64 {
+        self.store
+            .store
+            .read(|tx| {
+                tx.query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])?
+                    .unwrap()
+                    .i64(0)
+            })
+            .unwrap()
+    }
+}
+
+fn relaxed() -> Settings {
+    Settings {
+        public_rate_per_minute: 100_000,
+        login_rate_per_minute: 100_000,
+        ..Settings::default()
+    }
+}
+
+fn reception(unit: &str) -> Value {
+    json!({
+        "procedure_code": "1.001612",
+        "unit": unit,
+        "applicant": {"full_name": "Nguyễn Văn Thử", "phone": "0905 111 222", "id_number": "066090001234", "address": "Tổ 1, phường A"},
+        "papers": [{"name": "Giấy đề nghị", "copies": 1}]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn citizen_and_officials_walk_a_dossier_through() {
+    for url in test_db_urls() {
+        let app = TestApp::new(&url, relaxed());
+        // The citizen submits online.
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/public/dossiers",
+                None,
+                Some(json!({
+                    "procedure_code": "1.001612", "unit": WARD_A,
+                    "applicant": {"full_name": "Trần Thị Dân", "phone": "0912345678"}
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
+        let reference = v["reference"].as_str().unwrap().to_owned();
+        let id: i64 = reference[1..].parse().unwrap();
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let specialist = app.login(&format!("specialist.{WARD_A}")).await;
+        let leader = app.login(&format!("unit_leader.{WARD_A}")).await;
+        let act = |token: &str, action: &str, body: Value| {
+            let token = token.to_owned();
+            let path = format!("/api/v1/dossiers/{id}/{action}");
+            let app = &app;
+            async move { app.call("POST", &path, Some(&token), Some(body)).await }
+        };
+        let (s, v) = act(&desk, "receive", json!({"version": 1})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let code = v["code"].as_str().unwrap().to_owned();
+        assert!(code.starts_with(&format!("{WARD_A}-")), "{code}");
+        assert_eq!(v["receipt"]["form"], "01");
+        let (s, v) = act(&desk, "hand-over", json!({"version": 2, "to_unit": WARD_A})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        // The specialist sends it to the tax office (another agency), which hands it back.
+        let (s, v) = act(
+            &specialist,
+            "hand-over",
+            json!({"version": 3, "to_unit": TAX}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = act(&leader, "result-ready", json!({"version": 4})).await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "ward A's leader cannot act for the tax office: {v}"
+        );
+        let (s, _) = app
+            .call(
+                "GET",
+                &format!("/api/v1/dossiers/{id}"),
+                Some(&leader),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "ward A still sees its dossier");
+        let tax = {
+            app.store
+                .store
+                .write(|tx| {
+                    org::add_staff(
+                        tx,
+                        &org::NewStaff {
+                            username: "tax.specialist",
+                            full_name: "Thuế",
+                            title: "",
+                            password_hash: hash(),
+                            grants: &[Grant {
+                                role: Role::Specialist,
+                                unit: TAX.into(),
+                            }],
+                        },
+                    )
+                })
+                .unwrap();
+            app.login("tax.specialist").await
+        };
+        let (s, v) = act(&tax, "hand-over", json!({"version": 4, "to_unit": WARD_A})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = act(&leader, "result-ready", json!({"version": 5})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = act(
+            &desk,
+            "return",
+            json!({"version": 6, "to_whom": "Trần Thị Dân"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        // The dossier as staff see it: control sheet with an inter-agency row.
+        let (s, v) = app
+            .call("GET", &format!("/api/v1/dossiers/{id}"), Some(&desk), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let rows = v["control_sheet"]["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 4, "{v}");
+        assert_eq!(rows[1]["to_unit"], TAX);
+        assert_eq!(rows[1]["external"], true);
+        assert_eq!(v["dossier"]["applicant"]["full_name"], "Trần Thị Dân");
+        assert_eq!(v["history"].as_array().unwrap().len(), 7);
+        assert!(
+            app.count("personal_data_views") >= 1,
+            "the view of personal data was logged"
+        );
+        // The citizen looks it up and rates it; no personal data is in the answer.
+        let (s, v) = app
+            .call(
+                "GET",
+                &format!("/api/v1/public/lookup?code={code}&phone_last4=5678"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["status"], "returned");
+        assert_eq!(v["can_rate"], true);
+        let text = v.to_string();
+        for secret in ["Trần Thị Dân", "0912345678", "5678"] {
+            assert!(
+                !text.contains(secret),
+                "public lookup leaks {secret}: {text}"
+            );
+        }
+        let (s, _) = app
+            .call(
+                "GET",
+                &format!("/api/v1/public/lookup?code={code}&phone_last4=0000"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/public/rating",
+                None,
+                Some(json!({"code": code, "phone_last4": "5678", "rating": "very_satisfied"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, _) = app
+            .call(
+                "POST",
+                "/api/v1/public/rating",
+                None,
+                Some(json!({"code": code, "phone_last4": "5678", "rating": "satisfied"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "rated once only");
+        let report = app
+            .store
+            .store
+            .read(|tx| motcua_store::ledger::verify(tx, &[]))
+            .unwrap();
+        assert!(report.findings.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    for url in test_db_urls() {
+        let app = TestApp::new(
+            &url,
+            Settings {
+                max_body_bytes: 4096,
+                ..relaxed()
+            },
+        );
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        let events = app.count("events");
+        let raw = |body: &str, ctype: Option<&str>| {
+            let mut b = Request::builder()
+                .method("POST")
+                .uri("/api/v1/dossiers")
+                .header("authorization", format!("Bearer {desk}"));
+            if let Some(c) = ctype {
+                b = b.header("content-type", c);
+            }
+            b.body(Body::from(body.to_owned())).unwrap()
+        };
+        let cases: Vec<(Request<Body>, StatusCode)> = vec![
+            (
+                raw("{not json", Some("application/json")),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                raw(r#"{"procedure_code": 5}"#, Some("application/json")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                raw(&reception(WARD_A).to_string(), None),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
+            (
+                raw(
+                    &format!(r#"{{"x":"{}"}}"#, "a".repeat(10_000)),
+                    Some("application/json"),
+                ),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+        ];
+        for (req, expected) in cases {
+            let (s, v, h) = app.send(req).await;
+            assert_eq!(s, expected, "{v}");
+            assert_eq!(h["content-type"], "application/problem+json");
+            assert!(
+                v["detail"].as_str().is_some_and(|d| !d.is_empty()) && v["detail_en"].is_string(),
+                "{v}"
+            );
+        }
+        let mut unknown_procedure = reception(WARD_A);
+        unknown_procedure["procedure_code"] = json!("9.999999");
+        let mut unknown_unit = reception(WARD_A);
+        unknown_unit["unit"] = json!("NOPE");
+        let mut bad_phone = reception(WARD_A);
+        bad_phone["applicant"]["phone"] = json!("12");
+        let mut extra_field = reception(WARD_A);
+        extra_field["surprise"] = json!(1);
+        for (body, expected) in [
+            (unknown_procedure, StatusCode::NOT_FOUND),
+            (unknown_unit, StatusCode::NOT_FOUND),
+            (reception(OLD_WARD), StatusCode::UNPROCESSABLE_ENTITY),
+            (bad_phone, StatusCode::UNPROCESSABLE_ENTITY),
+            (extra_field, StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
+            let (s, v) = app
+                .call("POST", "/api/v1/dossiers", Some(&desk), Some(body))
+                .await;
+            assert_eq!(s, expected, "{v}");
+        }
+        let path = format!("/api/v1/dossiers/{id}/return");
+        let (s, v) = app
+            .call(
+                "POST",
+                &path,
+                Some(&desk),
+                Some(json!({"version": 1, "to_whom": "A"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "not allowed in this state: {v}");
+        assert!(v["detail"].as_str().unwrap().contains("Đang xử lý"), "{v}");
+        let (s, _) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/hand-over"),
+                Some(&desk),
+                Some(json!({"version": 7, "to_unit": WARD_A})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "stale version");
+        let (s, _) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/fly"),
+                Some(&desk),
+                Some(json!({"version": 1})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/hand-over"),
+                None,
+                Some(json!({"version": 1, "to_unit": WARD_A})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = app
+            .call("GET", "/api/v1/dossiers", Some(&"0".repeat(64)), None)
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = app
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "specialist.WA", "password": "wrong"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = app
+            .call("GET", "/api/v1/dossiers?status=flying", Some(&desk), None)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _) = app
+            .call("GET", "/api/v1/dossiers?limit=0", Some(&desk), None)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _) = app
+            .call(
+                "GET",
+                "/api/v1/calendar/due?received=2025-02-30T08:00&days=3",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("events"), events, "{url}: nothing was written");
+        // Idempotency: the same key and body give the first answer; another body is refused.
+        let keyed = |body: Value| {
+            Request::builder()
+                .method("POST")
+                .uri("/api/v1/dossiers")
+                .header("authorization", format!("Bearer {desk}"))
+                .header("content-type", "application/json")
+                .header("idempotency-key", "k-1")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let (s1, v1, _) = app.send(keyed(reception(WARD_A))).await;
+        let (s2, v2, _) = app.send(keyed(reception(WARD_A))).await;
+        assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED));
+        assert_eq!(v1["id"], v2["id"]);
+        let mut other = reception(WARD_A);
+        other["applicant"]["full_name"] = json!("Người khác");
+        let (s3, _, _) = app.send(keyed(other)).await;
+        assert_eq!(s3, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("events"), events + 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn authorization_matrix() {
+    let url = test_db_urls().remove(0);
+    let app = TestApp::new(&url, relaxed());
+    let admin_a = app.login(&format!("reception_officer.{WARD_A}")).await;
+    let mut tokens = vec![];
+    for role in ROLES {
+        for u in [WARD_A, WARD_B] {
+            tokens.push((role, u, app.login(&format!("{}.{u}", role.as_str())).await));
+        }
+    }
+    // One dossier at each step kind, all in ward A.
+    let new_dossier = || async {
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&admin_a),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        v["id"].as_i64().unwrap()
+    };
+    for (role, u, token) in &tokens {
+        let own = *u == WARD_A;
+        // Reception at ward A: desk officers of ward A only.
+        let (s, _) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(token),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        let expected = *role == Role::ReceptionOfficer && own;
+        assert_eq!(s.is_success(), expected, "{role:?}@{u} receive: {s}");
+        // Viewing a ward A dossier: every role that views dossiers, in its own unit.
+        let id = new_dossier().await;
+        let (s, v) = app
+            .call("GET", &format!("/api/v1/dossiers/{id}"), Some(token), None)
+            .await;
+        assert_eq!(s.is_success(), own, "{role:?}@{u} view: {s}");
+        if s.is_success() {
+            let personal = matches!(
+                role,
+                Role::ReceptionOfficer | Role::Specialist | Role::UnitLeader
+            );
+            assert_eq!(
+                v["dossier"]["applicant"]["full_name"].is_string(),
+                personal,
+                "{role:?} personal data"
+            );
+            assert_eq!(
+                v.to_string().contains("0905111222"),
+                personal,
+                "{role:?} phone"
+            );
+        }
+        // First hand-over: the desk's job.
+        let (s, _) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/hand-over"),
+                Some(token),
+                Some(json!({"version": 1, "to_unit": WARD_A})),
+            )
+            .await;
+        assert_eq!(
+            s.is_success(),
+            *role == Role::ReceptionOfficer && own,
+            "{role:?}@{u} first hand-over: {s}"
+        );
+        if !s.is_success() {
+            app.call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/hand-over"),
+                Some(&admin_a),
+                Some(json!({"version": 1, "to_unit": WARD_A})),
+            )
+            .await;
+        }
+        // Processing: specialists and leaders of the holding unit.
+        let (s, _) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/pause"),
+                Some(token),
+                Some(
+                    json!({"version": 2, "pause": "financial_obligation", "reason": "Chờ nộp phí"}),
+                ),
+            )
+            .await;
+        assert_eq!(
+            s.is_success(),
+            matches!(role, Role::Specialist | Role::UnitLeader) && own,
+            "{role:?}@{u} pause: {s}"
+        );
+        let version = if s.is_success() { 3 } else { 2 };
+        if s.is_success() {
+            let leader = &tokens
+                .iter()
+                .find(|t| t.0 == Role::UnitLeader && t.1 == WARD_A)
+                .unwrap()
+                .2;
+            app.call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/resume"),
+                Some(leader),
+                Some(json!({"version": 3})),
+            )
+            .await;
+        }
+        // Deciding: leaders of the holding unit.
+        let version = if version == 3 { 4 } else { 2 };
+        let (s, _) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/result-ready"),
+                Some(token),
+                Some(json!({"version": version})),
+            )
+            .await;
+        assert_eq!(
+            s.is_success(),
+            *role == Role::UnitLeader && own,
+            "{role:?}@{u} decide: {s}"
+        );
+        // Lists are scoped: nobody outside ward A sees ward A's dossiers.
+        let (s, v) = app
+            .call("GET", "/api/v1/dossiers?limit=500", Some(token), None)
+            .await;
+        assert!(s.is_success());
+        let seen_a = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["unit"] == WARD_A);
+        assert_eq!(seen_a, own, "{role:?}@{u} list");
+        let (s, _) = app
+            .call(
+                "GET",
+                &format!("/api/v1/dossiers?unit={WARD_A}"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(s.is_success(), own, "{role:?}@{u} list other unit");
+    }
+    // Public endpoints carry no personal data.
+    for path in [
+        "/api/v1/units",
+        "/api/v1/procedures",
+        "/api/v1/openapi.json",
+    ] {
+        let (s, v) = app.call("GET", path, None, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!v.to_string().contains("Nguyễn Văn Thử"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_documented_route_exists_and_limits_apply() {
+    let url = test_db_urls().remove(0);
+    let app = TestApp::new(
+        &url,
+        Settings {
+            login_rate_per_minute: 3,
+            public_rate_per_minute: 5,
+            ..Settings::default()
+        },
+    );
+    for (method, path, _, _) in motcua_web::openapi::ROUTES {
+        let concrete = path
+            .replace("{code}", "X")
+            .replace("{id}", "1")
+            .replace("{action}", "resume");
+        let (_, v) = app
+            .call(
+                &method.to_uppercase(),
+                &format!("/api/v1{concrete}"),
+                None,
+                None,
+            )
+            .await;
+        assert_ne!(v["type"], "urn:motcua:problem:no-route", "{method} {path}");
+    }
+    let (_, v) = app.call("GET", "/api/v1/nothing-here", None, None).await;
+    assert_eq!(v["type"], "urn:motcua:problem:no-route");
+    let doc = motcua_web::openapi::build();
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 20);
+    // Login: 3 tries a minute per address (one was used above), then 429.
+    let mut statuses = vec![];
+    for _ in 0..4 {
+        let (s, _) = app
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "x", "password": "y"})),
+            )
+            .await;
+        statuses.push(s.as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let mut statuses = vec![];
+    for _ in 0..8 {
+        let (s, _) = app
+            .call(
+                "GET",
+                "/api/v1/public/lookup?code=W1&phone_last4=1234",
+                None,
+                None,
+            )
+            .await;
+        statuses.push(s.as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    // Cookie sessions refuse cross-site writes.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/auth/logout")
+        .header("cookie", "motcua_session=abc")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, _) = app.send(req).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
