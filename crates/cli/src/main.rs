@@ -169,8 +169,19 @@ fn init_logging(level: &str) {
         .try_init();
 }
 
-async fn serve(store: Store, config: &Config, listen: &str, banner: &str) -> Result<()> {
+/// Serves `store`. The app is built before the async runtime starts: the PostgreSQL driver is
+/// synchronous and must never block a thread that drives async tasks.
+fn serve(store: Store, config: &Config, listen: &str, banner: &str) -> Result<()> {
     let app = Arc::new(motcua_web::App::new(store, config.web_settings())?);
+    tokio::runtime::Runtime::new()?.block_on(listen_and_serve(app, config, listen, banner))
+}
+
+async fn listen_and_serve(
+    app: Arc<motcua_web::App>,
+    config: &Config,
+    listen: &str,
+    banner: &str,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         BadInput(format!(
             "không mở được cổng {listen} / cannot listen on {listen}: {e}"
@@ -194,7 +205,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             let listen = listen.unwrap_or_else(|| config.listen.clone());
             let store = open_store(&config.db)?;
-            tokio::runtime::Runtime::new()?.block_on(serve(store, &config, &listen, ""))
+            serve(store, &config, &listen, "")
         }
         Command::Demo {
             db,
@@ -210,7 +221,7 @@ fn run(cli: Cli) -> Result<()> {
                 return Ok(());
             }
             let listen = listen.unwrap_or_else(|| config.listen.clone());
-            tokio::runtime::Runtime::new()?.block_on(serve(store, &config, &listen, &summary))
+            serve(store, &config, &listen, &summary)
         }
         Command::Migrate { db } => {
             let url = db.unwrap_or(config.db);

@@ -156,6 +156,17 @@ impl PgDb {
     }
 }
 
+impl Drop for PgDb {
+    /// Closing a synchronous client blocks on its own runtime, which panics on a thread that drives
+    /// async tasks: when dropped there, the clients are closed on a thread of their own.
+    fn drop(&mut self) {
+        let clients = std::mem::take(self.pool.get_mut().unwrap_or_else(|p| p.into_inner()));
+        if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::spawn(move || drop(clients));
+        }
+    }
+}
+
 struct PgTx<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
 }

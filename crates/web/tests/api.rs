@@ -208,15 +208,22 @@ impl TestApp {
     }
 
     fn count(&self, table: &str) -> i64 {
-        self.store
-            .store
-            .read(|tx| {
-                tx.query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])?
-                    .unwrap()
-                    .i64(0)
-            })
-            .unwrap()
+        sync(|| {
+            self.store
+                .store
+                .read(|tx| {
+                    tx.query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])?
+                        .unwrap()
+                        .i64(0)
+                })
+                .unwrap()
+        })
     }
+}
+
+/// Runs blocking store work (the PostgreSQL driver is synchronous) from an async test.
+fn sync<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
 }
 
 fn relaxed() -> Settings {
@@ -238,8 +245,8 @@ fn reception(unit: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn citizen_and_officials_walk_a_dossier_through() {
-    for url in test_db_urls() {
-        let app = TestApp::new(&url, relaxed());
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
         // The citizen submits online.
         let (s, v) = app
             .call(
@@ -295,24 +302,26 @@ async fn citizen_and_officials_walk_a_dossier_through() {
             .await;
         assert_eq!(s, StatusCode::OK, "ward A still sees its dossier");
         let tax = {
-            app.store
-                .store
-                .write(|tx| {
-                    org::add_staff(
-                        tx,
-                        &org::NewStaff {
-                            username: "tax.specialist",
-                            full_name: "Thuế",
-                            title: "",
-                            password_hash: hash(),
-                            grants: &[Grant {
-                                role: Role::Specialist,
-                                unit: TAX.into(),
-                            }],
-                        },
-                    )
-                })
-                .unwrap();
+            sync(|| {
+                app.store
+                    .store
+                    .write(|tx| {
+                        org::add_staff(
+                            tx,
+                            &org::NewStaff {
+                                username: "tax.specialist",
+                                full_name: "Thuế",
+                                title: "",
+                                password_hash: hash(),
+                                grants: &[Grant {
+                                    role: Role::Specialist,
+                                    unit: TAX.into(),
+                                }],
+                            },
+                        )
+                    })
+                    .unwrap()
+            });
             app.login("tax.specialist").await
         };
         let (s, v) = act(&tax, "hand-over", json!({"version": 4, "to_unit": WARD_A})).await;
@@ -387,25 +396,24 @@ async fn citizen_and_officials_walk_a_dossier_through() {
             )
             .await;
         assert_eq!(s, StatusCode::CONFLICT, "rated once only");
-        let report = app
-            .store
-            .store
-            .read(|tx| motcua_store::ledger::verify(tx, &[]))
-            .unwrap();
+        let report = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::ledger::verify(tx, &[]))
+                .unwrap()
+        });
         assert!(report.findings.is_empty());
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_gets_a_clear_error_and_changes_nothing() {
-    for url in test_db_urls() {
-        let app = TestApp::new(
-            &url,
-            Settings {
-                max_body_bytes: 4096,
-                ..relaxed()
-            },
-        );
+    for url in sync(test_db_urls) {
+        let settings = Settings {
+            max_body_bytes: 4096,
+            ..relaxed()
+        };
+        let app = sync(|| TestApp::new(&url, settings));
         let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
         let (s, v) = app
             .call(
@@ -572,8 +580,8 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn authorization_matrix() {
-    let url = test_db_urls().remove(0);
-    let app = TestApp::new(&url, relaxed());
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
     let admin_a = app.login(&format!("reception_officer.{WARD_A}")).await;
     let mut tokens = vec![];
     for role in ROLES {
@@ -733,15 +741,13 @@ async fn authorization_matrix() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_documented_route_exists_and_limits_apply() {
-    let url = test_db_urls().remove(0);
-    let app = TestApp::new(
-        &url,
-        Settings {
-            login_rate_per_minute: 3,
-            public_rate_per_minute: 5,
-            ..Settings::default()
-        },
-    );
+    let url = sync(test_db_urls).remove(0);
+    let settings = Settings {
+        login_rate_per_minute: 3,
+        public_rate_per_minute: 5,
+        ..Settings::default()
+    };
+    let app = sync(|| TestApp::new(&url, settings));
     for (method, path, _, _) in motcua_web::openapi::ROUTES {
         let concrete = path
             .replace("{code}", "X")
