@@ -1,19 +1,26 @@
 //! The PostgreSQL driver: for a province. A small pool of synchronous clients; write transactions
 //! are READ COMMITTED and serialise on the ledger head row, which every writer locks first.
 
+use std::collections::HashMap;
 use std::error::Error as _;
 use std::sync::Mutex;
 
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Statement};
 
 use crate::StoreError;
 use crate::db::{Dialect, Row, Tx, Value};
 
 pub struct PgDb {
     url: String,
-    pool: Mutex<Vec<Client>>,
+    pool: Mutex<Vec<Conn>>,
+}
+
+/// A client and its prepared statements (a statement belongs to the connection that prepared it).
+struct Conn {
+    client: Client,
+    statements: HashMap<String, Statement>,
 }
 
 impl From<postgres::Error> for StoreError {
@@ -106,22 +113,25 @@ impl PgDb {
         Ok(db)
     }
 
-    fn connect(&self) -> Result<Client, StoreError> {
-        Ok(Client::connect(&self.url, NoTls)?)
+    fn connect(&self) -> Result<Conn, StoreError> {
+        Ok(Conn {
+            client: Client::connect(&self.url, NoTls)?,
+            statements: HashMap::new(),
+        })
     }
 
-    fn take(&self) -> Result<Client, StoreError> {
+    fn take(&self) -> Result<Conn, StoreError> {
         let taken = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match taken {
-            Some(c) if !c.is_closed() => Ok(c),
+            Some(c) if !c.client.is_closed() => Ok(c),
             _ => self.connect(),
         }
     }
 
-    fn put(&self, client: Client) {
+    fn put(&self, conn: Conn) {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < 16 && !client.is_closed() {
-            pool.push(client);
+        if pool.len() < 16 && !conn.client.is_closed() {
+            pool.push(conn);
         }
     }
 
@@ -130,14 +140,18 @@ impl PgDb {
         read_only: bool,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut client = self.take()?;
+        let mut conn = self.take()?;
         let out = (|| {
+            let Conn { client, statements } = &mut conn;
             let mut tx = client.build_transaction().read_only(read_only).start()?;
-            let out = f(&mut PgTx { tx: &mut tx })?;
+            let out = f(&mut PgTx {
+                tx: &mut tx,
+                statements,
+            })?;
             tx.commit()?;
             Ok(out)
         })();
-        self.put(client);
+        self.put(conn);
         out
     }
 
@@ -169,6 +183,21 @@ impl Drop for PgDb {
 
 struct PgTx<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+impl PgTx<'_, '_> {
+    /// The prepared statement for `sql`, prepared once per connection.
+    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        if self.statements.len() < 500 {
+            self.statements.insert(sql.to_owned(), s.clone());
+        }
+        Ok(s)
+    }
 }
 
 fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
@@ -181,12 +210,14 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn exec(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
-        Ok(self.tx.execute(sql, &params(values))?)
+        let st = self.statement(sql)?;
+        Ok(self.tx.execute(&st, &params(values))?)
     }
 
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let st = self.statement(sql)?;
         self.tx
-            .query(sql, &params(values))?
+            .query(&st, &params(values))?
             .iter()
             .map(row_values)
             .collect()
