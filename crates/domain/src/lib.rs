@@ -3,6 +3,7 @@
 
 pub mod authz;
 pub mod calendar;
+pub mod catalogue;
 pub mod dossier;
 pub mod org;
 pub mod procedure;

@@ -1,10 +1,14 @@
-//! What a dossier needs to know about its procedure (thủ tục hành chính): code, name, level, the
-//! processing time limit and its split into per-step budgets, the papers to bring. The catalogue
-//! (versions, announcement decisions, posting) builds on this.
+//! A procedure (thủ tục hành chính) as it must be posted: code, name, field, level, agencies,
+//! channels, time limit and per-step budgets, fees with exemptions, papers, conditions, result, legal
+//! basis, and which units apply it. Versions come from the province's announcement decisions
+//! (see `catalogue`); a dossier pins the version it was received under (`ProcedureRef`).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Limit;
+use crate::org::{Unit, UnitLevel};
+use crate::text::clean;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -14,6 +18,34 @@ pub enum OnlineLevel {
     Full,
 }
 
+impl OnlineLevel {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            OnlineLevel::None => "Không",
+            OnlineLevel::Partial => "Một phần",
+            OnlineLevel::Full => "Toàn trình",
+        }
+    }
+}
+
+/// How a dossier may be submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Channels {
+    pub desk: bool,
+    pub post: bool,
+    pub online: OnlineLevel,
+}
+
+impl Default for Channels {
+    fn default() -> Self {
+        Channels {
+            desk: true,
+            post: true,
+            online: OnlineLevel::None,
+        }
+    }
+}
+
 /// A step of the internal workflow and its share of the time limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepBudget {
@@ -21,27 +53,226 @@ pub struct StepBudget {
     pub budget: Limit,
 }
 
+/// A fee or charge line, with who is exempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeLine {
+    pub name: String,
+    /// Amount in đồng, when it is one figure.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    /// The rule as published ("2.000 đồng/trang ...").
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub exemptions: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaperSpec {
     pub name: String,
     pub copies: u32,
     pub mandatory: bool,
+    /// Form or template to download (name or number of the form).
+    #[serde(default)]
+    pub template: Option<String>,
+    /// When a conditional paper is needed.
+    #[serde(default)]
+    pub condition: Option<String>,
 }
 
+/// Which units apply a procedure: every unit of the listed levels, plus listed units, minus excepted ones.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Applicability {
+    #[serde(default)]
+    pub levels: Vec<UnitLevel>,
+    #[serde(default)]
+    pub units: Vec<String>,
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+impl Applicability {
+    pub fn applies(&self, unit: &Unit) -> bool {
+        !self.except.contains(&unit.code)
+            && (self.units.contains(&unit.code) || self.levels.contains(&unit.level))
+    }
+}
+
+/// Everything an announcement decision says about a procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Procedure {
+#[serde(deny_unknown_fields)]
+pub struct ProcedureSpec {
     /// National code, e.g. 1.001193.
     pub code: String,
-    pub version: i64,
     pub name: String,
     pub field: String,
-    /// Level of the unit that decides: commune, district, province.
-    pub level: String,
+    /// The level of government that decides.
+    pub level: UnitLevel,
+    #[serde(default)]
+    pub receiving_agency: String,
+    #[serde(default)]
+    pub deciding_agency: String,
+    #[serde(default)]
+    pub channels: Channels,
     pub limit: Limit,
+    #[serde(default)]
     pub steps: Vec<StepBudget>,
+    #[serde(default)]
+    pub fees: Vec<FeeLine>,
+    #[serde(default)]
     pub papers: Vec<PaperSpec>,
-    pub online: OnlineLevel,
-    pub fee: String,
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    #[serde(default)]
+    pub result: String,
+    #[serde(default)]
+    pub legal_basis: Vec<String>,
+    pub applies_to: Applicability,
+}
+
+/// A procedure version: a spec and when it is in force, by which decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Procedure {
+    pub version: i64,
+    pub effective_from: NaiveDate,
+    /// Last day in force; None while in force.
+    pub effective_to: Option<NaiveDate>,
+    /// Number of the announcement decision that made this version.
+    pub announced_by: String,
+    pub spec: ProcedureSpec,
+}
+
+impl Procedure {
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+    }
+}
+
+/// A field-level problem in a procedure spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecProblem {
+    pub field: &'static str,
+    pub vi: String,
+    pub en: String,
+}
+
+fn problem(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> SpecProblem {
+    SpecProblem {
+        field,
+        vi: vi.into(),
+        en: en.into(),
+    }
+}
+
+/// A national procedure code: digits separated by dots, e.g. 1.001193 or 2.000815.
+pub fn valid_code(code: &str) -> bool {
+    code.len() <= 20
+        && code.split('.').count() >= 2
+        && code
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+impl ProcedureSpec {
+    /// Normalises the text (NFC, trimmed) and checks every field.
+    pub fn validated(mut self) -> Result<ProcedureSpec, SpecProblem> {
+        self.code = self.code.trim().to_owned();
+        if !valid_code(&self.code) {
+            return Err(problem(
+                "code",
+                format!("mã thủ tục '{}' không hợp lệ (dạng 1.001193)", self.code),
+                format!("procedure code '{}' is invalid (like 1.001193)", self.code),
+            ));
+        }
+        self.name = clean(&self.name);
+        self.field = clean(&self.field);
+        if self.name.is_empty() || self.name.chars().count() > 500 {
+            return Err(problem(
+                "name",
+                "tên thủ tục từ 1 đến 500 ký tự",
+                "the name must be 1 to 500 characters",
+            ));
+        }
+        if self.field.is_empty() || self.field.chars().count() > 200 {
+            return Err(problem(
+                "field",
+                "lĩnh vực từ 1 đến 200 ký tự",
+                "the field must be 1 to 200 characters",
+            ));
+        }
+        self.limit.validate().map_err(|e| {
+            let s = e.to_string();
+            let (vi, en) = s.split_once(" / ").unwrap_or((&s, &s));
+            problem("limit", vi, en)
+        })?;
+        for s in &mut self.steps {
+            s.name = clean(&s.name);
+            if s.name.is_empty() {
+                return Err(problem(
+                    "steps",
+                    "bước xử lý thiếu tên",
+                    "a step has no name",
+                ));
+            }
+            s.budget.validate().map_err(|_| {
+                problem(
+                    "steps",
+                    format!("thời gian của bước '{}' không hợp lệ", s.name),
+                    format!("the budget of step '{}' is invalid", s.name),
+                )
+            })?;
+        }
+        for p in &mut self.papers {
+            p.name = clean(&p.name);
+            if p.name.is_empty() || !(1..=100).contains(&p.copies) {
+                return Err(problem(
+                    "papers",
+                    "thành phần hồ sơ cần tên và số bản từ 1 đến 100",
+                    "each paper needs a name and 1 to 100 copies",
+                ));
+            }
+            p.template = p.template.as_deref().map(clean).filter(|t| !t.is_empty());
+            p.condition = p.condition.as_deref().map(clean).filter(|t| !t.is_empty());
+        }
+        for f in &mut self.fees {
+            f.name = clean(&f.name);
+            f.description = clean(&f.description);
+            if f.name.is_empty() || f.amount.is_some_and(|a| a < 0) {
+                return Err(problem(
+                    "fees",
+                    "phí, lệ phí cần tên và số tiền không âm",
+                    "each fee needs a name and a non-negative amount",
+                ));
+            }
+        }
+        if self.applies_to.levels.is_empty() && self.applies_to.units.is_empty() {
+            return Err(problem(
+                "applies_to",
+                "cần chỉ rõ cấp hoặc đơn vị áp dụng",
+                "say which levels or units apply the procedure",
+            ));
+        }
+        for text in [
+            &mut self.receiving_agency,
+            &mut self.deciding_agency,
+            &mut self.result,
+        ] {
+            *text = clean(text);
+        }
+        self.conditions = self
+            .conditions
+            .iter()
+            .map(|c| clean(c))
+            .filter(|c| !c.is_empty())
+            .collect();
+        self.legal_basis = self
+            .legal_basis
+            .iter()
+            .map(|c| clean(c))
+            .filter(|c| !c.is_empty())
+            .collect();
+        Ok(self)
+    }
 }
 
 /// The procedure as a dossier pins it: the version it was received under.
@@ -57,11 +288,11 @@ pub struct ProcedureRef {
 impl From<&Procedure> for ProcedureRef {
     fn from(p: &Procedure) -> Self {
         ProcedureRef {
-            code: p.code.clone(),
+            code: p.spec.code.clone(),
             version: p.version,
-            name: p.name.clone(),
-            limit: p.limit,
-            steps: p.steps.clone(),
+            name: p.spec.name.clone(),
+            limit: p.spec.limit,
+            steps: p.spec.steps.clone(),
         }
     }
 }

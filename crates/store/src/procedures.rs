@@ -1,43 +1,267 @@
-//! The procedures dossiers are received under (the catalogue issue extends this with versions,
-//! announcement decisions and posting).
+//! The catalogue: announcement decisions (append-only), the procedure versions they made (a
+//! projection, rebuildable from the decisions), and what each unit has posted.
 
+use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::catalogue::{Announcement, Catalogue, Change, Posting};
 use motcua_domain::procedure::Procedure;
-use motcua_domain::text::fold_vi;
 
-use crate::StoreError;
-use crate::db::{Tx, Value};
+use crate::db::{Row, Tx, Value};
+use crate::{StoreError, millis};
 
-pub fn put(tx: &mut dyn Tx, p: &Procedure) -> Result<(), StoreError> {
-    let spec = serde_json::to_string(p).map_err(|e| StoreError::Db(e.to_string()))?;
+fn date(s: &str) -> Result<NaiveDate, StoreError> {
+    s.parse()
+        .map_err(|_| StoreError::Db(format!("stored date '{s}' does not parse")))
+}
+
+fn version_row(r: &Row) -> Result<Procedure, StoreError> {
+    Ok(Procedure {
+        version: r.i64(0)?,
+        effective_from: date(r.str(1)?)?,
+        effective_to: r.opt_string(2)?.map(|d| date(&d)).transpose()?,
+        announced_by: r.string(3)?,
+        spec: r.json(4)?,
+    })
+}
+
+const COLUMNS: &str = "version, effective_from, effective_to, announced_by, spec";
+
+/// Every version of every procedure.
+pub fn catalogue(tx: &mut dyn Tx) -> Result<Catalogue, StoreError> {
+    let rows = tx.query(
+        &format!("SELECT {COLUMNS} FROM procedure_versions ORDER BY code, version"),
+        &[],
+    )?;
+    Ok(Catalogue::new(
+        rows.iter().map(version_row).collect::<Result<_, _>>()?,
+    ))
+}
+
+/// The version of a procedure in force on a date.
+pub fn in_force(tx: &mut dyn Tx, code: &str, on: NaiveDate) -> Result<Procedure, StoreError> {
+    let d = Value::Text(on.to_string());
+    tx.query_one(
+        &format!(
+            "SELECT {COLUMNS} FROM procedure_versions WHERE code = $1 AND effective_from <= $2 \
+             AND (effective_to IS NULL OR effective_to >= $2) ORDER BY version DESC LIMIT 1"
+        ),
+        &[Value::from(code), d],
+    )?
+    .map(|r| version_row(&r))
+    .transpose()?
+    .ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "thủ tục {code} (đang hiệu lực ngày {on}) / procedure {code} (in force on {on})"
+        ))
+    })
+}
+
+pub fn versions(tx: &mut dyn Tx, code: &str) -> Result<Vec<Procedure>, StoreError> {
+    tx.query(
+        &format!("SELECT {COLUMNS} FROM procedure_versions WHERE code = $1 ORDER BY version"),
+        &[Value::from(code)],
+    )?
+    .iter()
+    .map(version_row)
+    .collect()
+}
+
+/// A number that changes whenever the catalogue does (to know when a cached index is stale).
+pub fn generation(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    Ok(tx
+        .query_one(
+            "SELECT COALESCE(MAX(id), 0) * 1000000 + (SELECT COUNT(*) FROM postings) FROM announcements",
+            &[],
+        )?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+fn persist(tx: &mut dyn Tx, changes: &[Change]) -> Result<(), StoreError> {
+    for c in changes {
+        match c {
+            Change::Close {
+                code,
+                version,
+                last_day,
+            } => {
+                tx.exec(
+                    "UPDATE procedure_versions SET effective_to = $1 WHERE code = $2 AND version = $3",
+                    &[
+                        Value::Text(last_day.to_string()),
+                        Value::from(code),
+                        Value::Int(*version),
+                    ],
+                )?;
+            }
+            Change::Open(p) => {
+                let spec =
+                    serde_json::to_string(&p.spec).map_err(|e| StoreError::Db(e.to_string()))?;
+                tx.exec(
+                    "INSERT INTO procedure_versions (code, version, effective_from, effective_to, announced_by, spec) \
+                     VALUES ($1, $2, $3, NULL, $4, $5)",
+                    &[
+                        Value::from(&p.spec.code),
+                        Value::Int(p.version),
+                        Value::Text(p.effective_from.to_string()),
+                        Value::from(&p.announced_by),
+                        Value::Text(spec),
+                    ],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies announcement decisions in order, all or nothing: each is checked against the catalogue
+/// as the previous ones left it; the first problem (naming the decision and the row) stops the
+/// whole import. Returns the number of procedure versions created.
+pub fn import(
+    tx: &mut dyn Tx,
+    announcements: &[Announcement],
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut cat = catalogue(tx)?;
+    let mut created = 0;
+    for (i, a) in announcements.iter().enumerate() {
+        let exists = tx
+            .query_one(
+                "SELECT id FROM announcements WHERE number = $1",
+                &[Value::from(a.number.trim())],
+            )?
+            .is_some();
+        let which = |vi: &str, en: &str| {
+            StoreError::invalid(
+                format!(
+                    "quyết định {} ({}/{}): {vi}",
+                    a.number,
+                    i + 1,
+                    announcements.len()
+                ),
+                format!(
+                    "decision {} ({}/{}): {en}",
+                    a.number,
+                    i + 1,
+                    announcements.len()
+                ),
+            )
+        };
+        if exists {
+            return Err(which("đã được nhập trước đây", "was already imported"));
+        }
+        let changes = cat.apply(a).map_err(|e| {
+            let s = e.to_string();
+            let (vi, en) = s.split_once(" / ").unwrap_or((&s, &s));
+            which(vi, en)
+        })?;
+        persist(tx, &changes)?;
+        created += changes
+            .iter()
+            .filter(|c| matches!(c, Change::Open(_)))
+            .count();
+        let body = serde_json::to_string(a).map_err(|e| StoreError::Db(e.to_string()))?;
+        tx.exec(
+            "INSERT INTO announcements (number, effective, body, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                Value::Text(a.number.trim().to_owned()),
+                Value::Text(a.effective.to_string()),
+                Value::Text(body),
+                Value::Int(millis(now)),
+                Value::from(by),
+            ],
+        )?;
+        cat = cat.with(&changes);
+    }
+    Ok(created)
+}
+
+/// Every announcement decision, in the order it was imported.
+pub fn announcements(tx: &mut dyn Tx) -> Result<Vec<Announcement>, StoreError> {
+    tx.query("SELECT body FROM announcements ORDER BY id", &[])?
+        .iter()
+        .map(|r| r.json(0))
+        .collect()
+}
+
+/// Records what a unit has posted at its desk (a version of a procedure, on a date).
+pub fn record_posting(
+    tx: &mut dyn Tx,
+    posting: &Posting,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    crate::org::get_unit(tx, &posting.unit)?;
+    let known = tx
+        .query_one(
+            "SELECT version FROM procedure_versions WHERE code = $1 AND version = $2",
+            &[Value::from(&posting.code), Value::Int(posting.version)],
+        )?
+        .is_some();
+    if !known {
+        return Err(StoreError::NotFound(format!(
+            "thủ tục {} phiên bản {} / procedure {} version {}",
+            posting.code, posting.version, posting.code, posting.version
+        )));
+    }
     tx.exec(
-        "INSERT INTO procedures (code, version, name, name_fold, field, level, spec) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (code) DO UPDATE SET version = excluded.version, name = excluded.name, \
-         name_fold = excluded.name_fold, field = excluded.field, level = excluded.level, spec = excluded.spec",
+        "INSERT INTO postings (unit, code, version, posted_on, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
         &[
-            Value::from(&p.code),
-            Value::Int(p.version),
-            Value::from(&p.name),
-            Value::Text(fold_vi(&p.name)),
-            Value::from(&p.field),
-            Value::from(&p.level),
-            Value::Text(spec),
+            Value::from(&posting.unit),
+            Value::from(&posting.code),
+            Value::Int(posting.version),
+            Value::Text(posting.posted_on.to_string()),
+            Value::Int(millis(now)),
+            Value::from(by),
         ],
     )?;
     Ok(())
 }
 
-pub fn get(tx: &mut dyn Tx, code: &str) -> Result<Procedure, StoreError> {
-    tx.query_one(
-        "SELECT spec FROM procedures WHERE code = $1",
-        &[Value::from(code)],
-    )?
-    .ok_or_else(|| StoreError::NotFound(format!("thủ tục {code} / procedure {code}")))?
-    .json(0)
+/// Postings, of one unit or of all.
+pub fn postings(tx: &mut dyn Tx, unit: Option<&str>) -> Result<Vec<Posting>, StoreError> {
+    let rows = match unit {
+        Some(u) => tx.query(
+            "SELECT unit, code, version, posted_on FROM postings WHERE unit = $1 ORDER BY id",
+            &[Value::from(u)],
+        )?,
+        None => tx.query(
+            "SELECT unit, code, version, posted_on FROM postings ORDER BY id",
+            &[],
+        )?,
+    };
+    rows.iter()
+        .map(|r| {
+            Ok(Posting {
+                unit: r.string(0)?,
+                code: r.string(1)?,
+                version: r.i64(2)?,
+                posted_on: date(r.str(3)?)?,
+            })
+        })
+        .collect()
 }
 
-pub fn list(tx: &mut dyn Tx) -> Result<Vec<Procedure>, StoreError> {
-    tx.query("SELECT spec FROM procedures ORDER BY code", &[])?
-        .iter()
-        .map(|r| r.json(0))
-        .collect()
+/// Recomputes every procedure version from the announcement decisions.
+pub fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
+    let all = announcements(tx)?;
+    tx.exec("DELETE FROM procedure_versions", &[])?;
+    let mut cat = Catalogue::default();
+    let mut count = 0;
+    for a in &all {
+        let changes = cat.apply(a).map_err(|e| {
+            StoreError::Db(format!(
+                "stored decision {} no longer applies: {e}",
+                a.number
+            ))
+        })?;
+        persist(tx, &changes)?;
+        count += changes
+            .iter()
+            .filter(|c| matches!(c, Change::Open(_)))
+            .count();
+        cat = cat.with(&changes);
+    }
+    Ok(count)
 }

@@ -11,8 +11,10 @@ pub mod ratelimit;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
+use chrono::NaiveDate;
 use motcua_domain::calendar::WorkCalendar;
-use motcua_store::{Store, StoreError, Tx, calendar};
+use motcua_domain::catalogue::SearchIndex;
+use motcua_store::{Store, StoreError, Tx, calendar, procedures};
 
 pub use error::ApiError;
 
@@ -47,6 +49,7 @@ pub struct App {
     pub store: Store,
     pub settings: Settings,
     calendar: RwLock<(i64, Arc<WorkCalendar>)>,
+    search: RwLock<Option<(i64, NaiveDate, Arc<SearchIndex>)>>,
     pub public_limiter: ratelimit::Limiter,
     pub login_limiter: ratelimit::Limiter,
 }
@@ -63,6 +66,7 @@ impl App {
             store,
             settings,
             calendar: RwLock::new((generation, Arc::new(cal))),
+            search: RwLock::new(None),
         })
     }
 
@@ -79,6 +83,33 @@ impl App {
         let fresh = Arc::new(calendar::work_calendar(tx)?);
         *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = (generation, fresh.clone());
         Ok(fresh)
+    }
+}
+
+impl App {
+    /// The search index over the procedures in force on `date`, rebuilt when the catalogue changed.
+    pub fn search_index(
+        &self,
+        tx: &mut dyn Tx,
+        date: NaiveDate,
+    ) -> Result<Arc<SearchIndex>, StoreError> {
+        let generation = procedures::generation(tx)?;
+        {
+            let cached = self.search.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((g, d, index)) = cached.as_ref()
+                && *g == generation
+                && *d == date
+            {
+                return Ok(index.clone());
+            }
+        }
+        let catalogue = procedures::catalogue(tx)?;
+        let index = Arc::new(SearchIndex::new(
+            catalogue.all_in_force(date).cloned().collect(),
+        ));
+        *self.search.write().unwrap_or_else(|p| p.into_inner()) =
+            Some((generation, date, index.clone()));
+        Ok(index)
     }
 }
 

@@ -31,14 +31,32 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("get", "/units/{code}", "Một đơn vị / one unit", false),
     (
         "get",
+        "/units/{code}/procedures",
+        "Danh mục phải niêm yết, đã niêm yết và còn thiếu / what a unit must post, has posted, and its gaps ?on",
+        false,
+    ),
+    (
+        "post",
+        "/units/{code}/postings",
+        "Ghi nhận niêm yết / record what the unit has posted {code, version, posted_on}",
+        true,
+    ),
+    (
+        "get",
         "/procedures",
-        "Thủ tục hành chính / procedures",
+        "Tìm thủ tục (có hoặc không dấu) / ranked search ?q&field&level&unit&online&on&offset&limit",
         false,
     ),
     (
         "get",
         "/procedures/{code}",
-        "Một thủ tục / one procedure",
+        "Một thủ tục và các phiên bản / a procedure and its versions ?on",
+        false,
+    ),
+    (
+        "get",
+        "/announcements",
+        "Quyết định công bố / announcement decisions",
         false,
     ),
     (

@@ -9,8 +9,11 @@ use axum::http::{Request, StatusCode};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use motcua_domain::calendar::Limit;
+use motcua_domain::catalogue::{Announcement, Item};
 use motcua_domain::org::{Grant, Role, Unit, UnitLevel};
-use motcua_domain::procedure::{OnlineLevel, PaperSpec, Procedure, StepBudget};
+use motcua_domain::procedure::{
+    Applicability, Channels, OnlineLevel, PaperSpec, ProcedureSpec, StepBudget,
+};
 use motcua_store::{Store, org, procedures};
 use motcua_web::{App, Settings};
 use serde_json::{Value, json};
@@ -26,9 +29,11 @@ const PASSWORD: &str = "mật-khẩu-thử-nghiệm";
 fn test_db_urls() -> Vec<String> {
     let dir = std::env::temp_dir().join("motcua-web-tests");
     std::fs::create_dir_all(&dir).unwrap();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let unique = format!(
-        "{}_{}",
+        "{}_{}_{}",
         std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -103,38 +108,58 @@ impl TestApp {
                     ),
                 )?;
                 org::put_unit(tx, &unit(TAX, UnitLevel::Agency, Some(PROVINCE), None))?;
-                procedures::put(
-                    tx,
-                    &Procedure {
-                        code: "1.001612".into(),
-                        version: 1,
-                        name: "Đăng ký thành lập hộ kinh doanh".into(),
-                        field: "Hộ kinh doanh".into(),
-                        level: "commune".into(),
-                        limit: Limit::WorkingDays(3),
-                        steps: vec![
-                            StepBudget {
-                                name: "Tiếp nhận".into(),
-                                budget: Limit::WorkingMinutes(240),
-                            },
-                            StepBudget {
-                                name: "Thẩm định".into(),
-                                budget: Limit::WorkingDays(2),
-                            },
-                            StepBudget {
-                                name: "Ký".into(),
-                                budget: Limit::WorkingMinutes(240),
-                            },
-                        ],
-                        papers: vec![PaperSpec {
-                            name: "Giấy đề nghị".into(),
-                            copies: 1,
-                            mandatory: true,
-                        }],
+                let spec = ProcedureSpec {
+                    code: "1.001612".into(),
+                    name: "Đăng ký thành lập hộ kinh doanh".into(),
+                    field: "Hộ kinh doanh".into(),
+                    level: UnitLevel::Commune,
+                    receiving_agency: String::new(),
+                    deciding_agency: String::new(),
+                    channels: Channels {
+                        desk: true,
+                        post: true,
                         online: OnlineLevel::Full,
-                        fee: "100.000 đồng".into(),
                     },
-                )?;
+                    limit: Limit::WorkingDays(3),
+                    steps: vec![
+                        StepBudget {
+                            name: "Tiếp nhận".into(),
+                            budget: Limit::WorkingMinutes(240),
+                        },
+                        StepBudget {
+                            name: "Thẩm định".into(),
+                            budget: Limit::WorkingDays(2),
+                        },
+                        StepBudget {
+                            name: "Ký".into(),
+                            budget: Limit::WorkingMinutes(240),
+                        },
+                    ],
+                    fees: vec![],
+                    papers: vec![PaperSpec {
+                        name: "Giấy đề nghị".into(),
+                        copies: 1,
+                        mandatory: true,
+                        template: None,
+                        condition: None,
+                    }],
+                    conditions: vec![],
+                    result: String::new(),
+                    legal_basis: vec![],
+                    applies_to: Applicability {
+                        levels: vec![UnitLevel::Commune],
+                        units: vec![],
+                        except: vec![],
+                    },
+                };
+                let decision = Announcement {
+                    number: "1/QĐ-UBND".into(),
+                    date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                    issuer: "UBND tỉnh".into(),
+                    effective: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                    items: vec![Item::New { procedure: spec }],
+                };
+                procedures::import(tx, &[decision], "test", chrono::Utc::now())?;
                 for u in [WARD_A, WARD_B] {
                     for role in ROLES {
                         org::add_staff(
@@ -766,7 +791,7 @@ async fn every_documented_route_exists_and_limits_apply() {
     let (_, v) = app.call("GET", "/api/v1/nothing-here", None, None).await;
     assert_eq!(v["type"], "urn:motcua:problem:no-route");
     let doc = motcua_web::openapi::build();
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 20);
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 23);
     // Login: 3 tries a minute per address (one was used above), then 429.
     let mut statuses = vec![];
     for _ in 0..4 {

@@ -287,6 +287,7 @@ fn simulate(
     let person = applicant(rng, place);
     let papers: Vec<Paper> = p
         .procedure
+        .spec
         .papers
         .iter()
         .map(|x| Paper {
@@ -295,7 +296,7 @@ fn simulate(
         })
         .collect();
     let mut t = reception_time(rng, sim.cal, from, today + TimeDelta::days(1));
-    let online_share = match p.procedure.online {
+    let online_share = match p.procedure.spec.channels.online {
         motcua_domain::procedure::OnlineLevel::Full => 0.45,
         motcua_domain::procedure::OnlineLevel::Partial => 0.2,
         motcua_domain::procedure::OnlineLevel::None => 0.0,
@@ -376,9 +377,9 @@ fn simulate(
 
     // Processing, step by step: most steps finish within their budget, some do not.
     let slow = rng.chance(0.12);
-    let steps = p.procedure.steps.len();
+    let steps = p.procedure.spec.steps.len();
     for k in 0..steps {
-        let budget = seconds(p.procedure.steps[k].budget) as f64;
+        let budget = seconds(p.procedure.spec.steps[k].budget) as f64;
         let factor = if slow && k == steps / 2 {
             rng.between(1.2, 2.5)
         } else if rng.chance(0.05) {

@@ -56,13 +56,17 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
     let started = Clock::now();
     let hash = motcua_web::auth::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;
     let accounts = town::accounts();
-    let catalogue = catalogue::procedures();
+    let today = to_local(now).date();
+    let cat = catalogue::catalogue();
+    let catalogue = catalogue::procedures(&cat, today);
+    let decisions = catalogue::announcements();
     let ids: HashMap<String, i64> = store.write(|tx| {
         for u in town::units() {
             org::put_unit(tx, &u)?;
         }
-        for p in &catalogue {
-            procedures::put(tx, &p.procedure)?;
+        procedures::import(tx, &decisions, "demo", now)?;
+        for p in catalogue::postings(&cat) {
+            procedures::record_posting(tx, &p, "demo", now)?;
         }
         let mut ids = HashMap::new();
         for a in &accounts {
@@ -152,7 +156,7 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
     ];
     let cal = store.read(calendar::work_calendar)?;
     let earliest: NaiveDate = "2025-07-01".parse().unwrap_or(NaiveDate::MIN);
-    let from = (to_local(now).date() - TimeDelta::days(183)).max(earliest);
+    let from = (today - TimeDelta::days(183)).max(earliest);
     let mut rng = generate::Rng::new(20_171_020);
     let mut plans = generate::plan(
         &mut rng,
@@ -201,23 +205,19 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
         store.write(|tx| dossiers::execute(tx, &cal, requests).map(|_| ()))?;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let in_force = cat.all_in_force(today).count();
 
     let mut s = String::new();
     let _ = writeln!(s, "Thị xã Buôn Hồ (Đắk Lắk), dữ liệu mô phỏng / demo data:");
     let _ = writeln!(
         s,
-        "  {} đơn vị, {} thủ tục, {} hồ sơ ({} sự kiện) từ {} / {} units, {} procedures, {} dossiers ({} events) since {}; {:.1} s",
+        "  {} đơn vị, {} quyết định công bố, {in_force} thủ tục đang hiệu lực, {dossier_total} hồ sơ ({total_events} sự kiện) từ {} / \
+         {} units, {} announcement decisions, {in_force} procedures in force, {dossier_total} dossiers ({total_events} events) since {from}; {elapsed:.1} s",
         town::units().len(),
-        catalogue.len(),
-        dossier_total,
-        total_events,
+        decisions.len(),
         from.format("%d/%m/%Y"),
         town::units().len(),
-        catalogue.len(),
-        dossier_total,
-        total_events,
-        from,
-        elapsed
+        decisions.len(),
     );
     let _ = writeln!(s, "Tài khoản mẫu (mật khẩu / password: {PASSWORD}):");
     for a in &accounts {
@@ -247,14 +247,22 @@ mod tests {
 
     #[test]
     fn catalogue_routes_match_steps() {
-        for p in catalogue::procedures() {
+        let cat = catalogue::catalogue();
+        let today = "2026-11-28".parse().unwrap();
+        assert!(cat.all_in_force(today).count() >= 40);
+        let procedures = catalogue::procedures(&cat, today);
+        assert_eq!(
+            procedures.len(),
+            20,
+            "every generated procedure is in force"
+        );
+        for p in procedures {
             assert_eq!(
                 p.route.len(),
-                p.procedure.steps.len(),
+                p.procedure.spec.steps.len(),
                 "{}",
-                p.procedure.code
+                p.procedure.spec.code
             );
-            assert!(!p.procedure.steps.is_empty());
         }
     }
 

@@ -50,15 +50,37 @@ CREATE TABLE sessions (
     expires_at INTEGER NOT NULL
 );
 
-CREATE TABLE procedures (
-    code TEXT PRIMARY KEY,
-    version INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    name_fold TEXT NOT NULL,
-    field TEXT NOT NULL,
-    level TEXT NOT NULL,
-    spec TEXT NOT NULL
+-- The catalogue: announcement decisions (append-only) and the procedure versions they made
+-- (a projection of the decisions); what each unit has posted at its desk (append-only).
+CREATE TABLE announcements (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    effective TEXT NOT NULL,
+    body TEXT NOT NULL,
+    imported_at INTEGER NOT NULL,
+    imported_by TEXT NOT NULL
 );
+
+CREATE TABLE procedure_versions (
+    code TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    effective_from TEXT NOT NULL,
+    effective_to TEXT,
+    announced_by TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    PRIMARY KEY (code, version)
+);
+
+CREATE TABLE postings (
+    id INTEGER PRIMARY KEY,
+    unit TEXT NOT NULL REFERENCES units(code),
+    code TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    posted_on TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL
+);
+CREATE INDEX postings_unit ON postings (unit, code);
 
 CREATE TABLE calendar_imports (
     id INTEGER PRIMARY KEY,
@@ -113,6 +135,14 @@ CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
 BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
 BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER announcements_no_update BEFORE UPDATE ON announcements
+BEGIN SELECT RAISE(ABORT, 'announcements are append-only'); END;
+CREATE TRIGGER announcements_no_delete BEFORE DELETE ON announcements
+BEGIN SELECT RAISE(ABORT, 'announcements are append-only'); END;
+CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
+CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
 CREATE TRIGGER views_no_update BEFORE UPDATE ON personal_data_views
 BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
 CREATE TRIGGER views_no_delete BEFORE DELETE ON personal_data_views

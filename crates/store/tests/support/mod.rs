@@ -8,8 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::NaiveDate;
 use motcua_domain::calendar::Limit;
+use motcua_domain::catalogue::{Announcement, Item};
 use motcua_domain::org::{Unit, UnitLevel};
-use motcua_domain::procedure::{OnlineLevel, PaperSpec, Procedure, StepBudget};
+use motcua_domain::procedure::{
+    Applicability, Channels, OnlineLevel, PaperSpec, Procedure, ProcedureSpec, StepBudget,
+};
 use motcua_store::{Store, org, procedures};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -91,13 +94,19 @@ pub fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> U
     }
 }
 
-pub fn procedure() -> Procedure {
-    Procedure {
+pub fn spec() -> ProcedureSpec {
+    ProcedureSpec {
         code: "1.001612".into(),
-        version: 1,
         name: "Đăng ký thành lập hộ kinh doanh".into(),
         field: "Thành lập và hoạt động của hộ kinh doanh".into(),
-        level: "district".into(),
+        level: UnitLevel::District,
+        receiving_agency: "Bộ phận Một cửa".into(),
+        deciding_agency: "Phòng Tài chính - Kế hoạch".into(),
+        channels: Channels {
+            desk: true,
+            post: true,
+            online: OnlineLevel::Partial,
+        },
         limit: Limit::WorkingDays(3),
         steps: vec![
             StepBudget {
@@ -109,13 +118,43 @@ pub fn procedure() -> Procedure {
                 budget: Limit::WorkingDays(2),
             },
         ],
+        fees: vec![],
         papers: vec![PaperSpec {
             name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
             copies: 1,
             mandatory: true,
+            template: None,
+            condition: None,
         }],
-        online: OnlineLevel::Partial,
-        fee: "100.000 đồng".into(),
+        conditions: vec![],
+        result: "Giấy chứng nhận đăng ký hộ kinh doanh".into(),
+        legal_basis: vec![],
+        applies_to: Applicability {
+            levels: vec![UnitLevel::District],
+            units: vec![],
+            except: vec![],
+        },
+    }
+}
+
+/// The procedure as announced by a 2020 decision.
+pub fn announcement() -> Announcement {
+    Announcement {
+        number: "100/QĐ-UBND".into(),
+        date: d("2020-01-10"),
+        issuer: "Chủ tịch UBND tỉnh Đắk Lắk".into(),
+        effective: d("2020-02-01"),
+        items: vec![Item::New { procedure: spec() }],
+    }
+}
+
+pub fn procedure() -> Procedure {
+    Procedure {
+        version: 1,
+        effective_from: d("2020-02-01"),
+        effective_to: None,
+        announced_by: "100/QĐ-UBND".into(),
+        spec: spec(),
     }
 }
 
@@ -149,7 +188,8 @@ pub fn seeded(url: &str) -> Store {
                 tx,
                 &unit(TAX, "Chi cục Thuế", UnitLevel::Agency, Some(PROVINCE)),
             )?;
-            procedures::put(tx, &procedure())
+            procedures::import(tx, &[announcement()], "test", chrono::Utc::now())?;
+            Ok(())
         })
         .unwrap();
     store

@@ -236,7 +236,7 @@ pub async fn receive_new(
             let today = motcua_domain::dossier::to_local(Utc::now()).date();
             let unit = open_unit(tx, &body.unit, today)?;
             require(&staff, Action::Desk, &org::chain(tx, &unit.code)?)?;
-            let procedure = procedures::get(tx, &body.procedure_code)?;
+            let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
             Ok((
                 Target::New,
                 Command::Receive {

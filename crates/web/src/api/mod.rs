@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 mod calendar;
+mod catalogue;
 mod dossiers;
 mod org;
 mod public;
@@ -164,8 +165,11 @@ pub fn router(app: AppState) -> Router {
         .route("/auth/me", get(session::me))
         .route("/units", get(org::units))
         .route("/units/{code}", get(org::unit))
-        .route("/procedures", get(org::procedures))
-        .route("/procedures/{code}", get(org::procedure))
+        .route("/units/{code}/procedures", get(catalogue::unit_list))
+        .route("/units/{code}/postings", post(catalogue::record_posting))
+        .route("/procedures", get(catalogue::search))
+        .route("/procedures/{code}", get(catalogue::procedure))
+        .route("/announcements", get(catalogue::announcements))
         .route("/calendar/lunar", get(calendar::lunar))
         .route("/calendar/solar", get(calendar::solar))
         .route("/calendar/days", get(calendar::days))

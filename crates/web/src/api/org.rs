@@ -1,8 +1,8 @@
-//! Units and procedures: public information.
+//! Units and their desks: public information.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use motcua_store::{org, procedures};
+use motcua_store::org;
 use serde_json::{Value, json};
 
 use crate::{ApiError, AppState, blocking};
@@ -18,17 +18,4 @@ pub async fn unit(
 ) -> Result<Json<Value>, ApiError> {
     let unit = blocking(move || Ok(app.store.read(|tx| org::get_unit(tx, &code))?)).await?;
     Ok(Json(json!(unit)))
-}
-
-pub async fn procedures(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let list = blocking(move || Ok(app.store.read(procedures::list)?)).await?;
-    Ok(Json(json!({ "items": list, "total": list.len() })))
-}
-
-pub async fn procedure(
-    State(app): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let p = blocking(move || Ok(app.store.read(|tx| procedures::get(tx, &code))?)).await?;
-    Ok(Json(json!(p)))
 }

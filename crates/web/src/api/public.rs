@@ -45,7 +45,7 @@ pub async fn submit(
             let today = to_local(Utc::now()).date();
             let prepared = (|| {
                 let unit = open_unit(tx, &body.unit, today)?;
-                let procedure = procedures::get(tx, &body.procedure_code)?;
+                let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
                 Ok::<_, ApiError>((unit, procedure))
             })();
             let (unit, procedure) = match prepared {
