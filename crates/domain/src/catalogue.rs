@@ -100,7 +100,7 @@ pub enum Change {
         version: i64,
         last_day: NaiveDate,
     },
-    Open(Procedure),
+    Open(Box<Procedure>),
 }
 
 /// Every version of every procedure.
@@ -233,13 +233,13 @@ impl Catalogue {
                     vi: format!("{}: {}", p.field, p.vi),
                     en: format!("{}: {}", p.field, p.en),
                 })?;
-                Ok(Change::Open(Procedure {
+                Ok(Change::Open(Box::new(Procedure {
                     version,
                     effective_from: a.effective,
                     effective_to: None,
                     announced_by: clean(&a.number),
                     spec,
-                }))
+                })))
             };
             match item {
                 Item::New { procedure } => {
@@ -325,7 +325,7 @@ impl Catalogue {
                     .versions
                     .entry(p.spec.code.clone())
                     .or_default()
-                    .push(p.clone()),
+                    .push((**p).clone()),
             }
         }
         next

@@ -9,15 +9,15 @@ pub fn clean(s: &str) -> String {
     s.trim().nfc().collect()
 }
 
-/// Folds Vietnamese text for search: "Đăng ký Kết hôn" -> "dang ky ket hon".
+/// Folds Vietnamese text for search: "Đăng ký Kết hôn" -> "dang ky ket hon". Compatibility
+/// decomposition (ligatures and full-width forms fold too), lower case, marks dropped.
 pub fn fold_vi(s: &str) -> String {
-    s.nfd()
+    s.nfkd()
+        .collect::<String>()
+        .to_lowercase()
+        .nfkd()
         .filter(|c| !is_combining_mark(*c))
-        .map(|c| match c {
-            'đ' | 'Đ' => 'd',
-            c => c,
-        })
-        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
         .collect()
 }
 
