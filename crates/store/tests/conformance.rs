@@ -6,15 +6,19 @@ mod support;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
 
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use motcua_domain::calendar::{WorkCalendar, YearSchedule};
+use motcua_domain::catalogue::{
+    Announcement, GapKind, Item, Posting, SearchFilter, SearchIndex, posting_gaps,
+};
 use motcua_domain::dossier::{
     Actor, Applicant, Channel, Command, Dossier, Outcome, Paper, Status, from_local,
 };
 use motcua_domain::procedure::ProcedureRef;
+use motcua_domain::procedure::ProcedureSpec;
 use motcua_store::dossiers::{self, Filter, Request, Target};
 use motcua_store::ledger::{self, Finding};
-use motcua_store::{Store, StoreError, Value, calendar};
+use motcua_store::{Store, StoreError, Value, calendar, org, procedures};
 use support::*;
 
 fn cal() -> WorkCalendar {
@@ -685,5 +689,217 @@ fn calendar_imports_apply_and_bad_ones_change_nothing() {
                 .is_err()
         );
         assert_eq!(count(&store, "calendar_imports"), before, "{name}");
+    }
+}
+
+fn decision(number: &str, effective: &str, items: Vec<Item>) -> Announcement {
+    Announcement {
+        number: number.into(),
+        date: d(effective),
+        issuer: "Chủ tịch UBND tỉnh".into(),
+        effective: d(effective),
+        items,
+    }
+}
+
+fn named(code: &str, name: &str) -> ProcedureSpec {
+    let mut s = spec();
+    s.code = code.into();
+    s.name = name.into();
+    s
+}
+
+#[test]
+fn catalogue_imports_are_atomic_and_rebuildable() {
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        let versions = || count(&store, "procedure_versions");
+        let before = versions();
+        // The second decision abolishes what does not exist: neither decision is imported.
+        let good = decision(
+            "200/QĐ-UBND",
+            "2021-01-01",
+            vec![
+                Item::New {
+                    procedure: named("1.000894", "Đăng ký kết hôn"),
+                },
+                Item::Amended {
+                    procedure: named("1.001612", "Đăng ký thành lập hộ kinh doanh"),
+                },
+            ],
+        );
+        let bad = decision(
+            "201/QĐ-UBND",
+            "2021-02-01",
+            vec![
+                Item::New {
+                    procedure: named("1.004746", "Đăng ký lại kết hôn"),
+                },
+                Item::Abolished {
+                    code: "9.999999".into(),
+                    reason: String::new(),
+                },
+            ],
+        );
+        let e = store
+            .write(|tx| {
+                procedures::import(tx, &[good.clone(), bad], "test", vn("2021-01-01T08:00"))
+            })
+            .unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("201/QĐ-UBND") && msg.contains("dòng 2") && msg.contains("9.999999"),
+            "{name}: {msg}"
+        );
+        assert_eq!(versions(), before, "{name}: nothing was imported");
+        assert_eq!(count(&store, "announcements"), 1);
+        // The good one alone goes in; importing it again is refused.
+        store
+            .write(|tx| {
+                procedures::import(
+                    tx,
+                    std::slice::from_ref(&good),
+                    "test",
+                    vn("2021-01-01T08:00"),
+                )
+            })
+            .unwrap();
+        assert_eq!(versions(), before + 2, "{name}");
+        assert!(
+            store
+                .write(|tx| procedures::import(tx, &[good], "test", vn("2021-01-01T08:00")))
+                .is_err()
+        );
+        let v = store
+            .read(|tx| procedures::in_force(tx, "1.001612", d("2021-06-01")))
+            .unwrap();
+        assert_eq!(v.version, 2, "{name}");
+        let old = store
+            .read(|tx| procedures::in_force(tx, "1.001612", d("2020-12-31")))
+            .unwrap();
+        assert_eq!(
+            (old.version, old.effective_to),
+            (1, Some(d("2020-12-31"))),
+            "{name}"
+        );
+        // A dossier received under version 1 keeps it.
+        let all = |store: &Store| {
+            store
+                .read(|tx| {
+                    Ok(tx
+                        .query(
+                            "SELECT * FROM procedure_versions ORDER BY code, version",
+                            &[],
+                        )?
+                        .into_iter()
+                        .map(|r| r.0)
+                        .collect::<Vec<_>>())
+                })
+                .unwrap()
+        };
+        let snapshot = all(&store);
+        store.write(procedures::rebuild).unwrap();
+        assert_eq!(all(&store), snapshot, "{name}: rebuilt from the decisions");
+        // Postings: refused for unknown versions, recorded otherwise, and the gaps follow.
+        let posting = Posting {
+            unit: TOWN.into(),
+            code: "1.001612".into(),
+            version: 1,
+            posted_on: d("2020-03-01"),
+        };
+        store
+            .write(|tx| procedures::record_posting(tx, &posting, "test", vn("2020-03-01T08:00")))
+            .unwrap();
+        let wrong = Posting {
+            version: 7,
+            ..posting.clone()
+        };
+        assert!(
+            store
+                .write(|tx| procedures::record_posting(tx, &wrong, "test", vn("2020-03-01T08:00")))
+                .is_err()
+        );
+        let (cat, posted, town) = store
+            .read(|tx| {
+                Ok((
+                    procedures::catalogue(tx)?,
+                    procedures::postings(tx, Some(TOWN))?,
+                    org::get_unit(tx, TOWN)?,
+                ))
+            })
+            .unwrap();
+        let gaps = posting_gaps(&cat, &town, &posted, d("2021-06-01"));
+        let kinds: Vec<(&str, GapKind, NaiveDate)> = gaps
+            .iter()
+            .map(|g| (g.code.as_str(), g.kind, g.since))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("1.000894", GapKind::Missing, d("2021-01-01")),
+                ("1.001612", GapKind::Outdated, d("2021-01-01"))
+            ],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn search_gives_the_same_answers_on_every_backend() {
+    let mut answers: Vec<(String, Vec<Vec<String>>)> = vec![];
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        let items = [
+            "Đăng ký kết hôn",
+            "Đăng ký lại kết hôn",
+            "Đăng ký khai sinh",
+            "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+            "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Item::New {
+            procedure: named(&format!("1.10000{i}"), n),
+        })
+        .collect();
+        store
+            .write(|tx| {
+                procedures::import(
+                    tx,
+                    &[decision("300/QĐ-UBND", "2022-01-01", items)],
+                    "test",
+                    vn("2022-01-01T08:00"),
+                )
+            })
+            .unwrap();
+        let cat = store.read(procedures::catalogue).unwrap();
+        let index = SearchIndex::new(cat.all_in_force(d("2022-06-01")).cloned().collect());
+        let queries = [
+            "dang ky ket hon",
+            "DANG KY KET HON",
+            "đăng ký kết hôn",
+            "Đăng Ký Kết Hôn",
+            "chung thuc",
+            "giay p",
+            "ho kinh",
+        ];
+        let results: Vec<Vec<String>> = queries
+            .iter()
+            .map(|q| {
+                index
+                    .search(q, &SearchFilter::default())
+                    .iter()
+                    .map(|p| p.spec.code.clone())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(results[0], results[1], "{name}");
+        assert_eq!(results[0], results[2], "{name}");
+        assert_eq!(results[0], results[3], "{name}");
+        assert_eq!(results[0][0], "1.100000", "{name}: the exact name first");
+        answers.push((name.to_owned(), results));
+    }
+    for w in answers.windows(2) {
+        assert_eq!(w[0].1, w[1].1, "{} and {} answer alike", w[0].0, w[1].0);
     }
 }
