@@ -4,6 +4,7 @@
 
 mod bench;
 mod calendar;
+mod catalogue;
 mod config;
 mod demo;
 
@@ -85,6 +86,11 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         command: calendar::CalendarCommand,
+    },
+    /// Danh mục thủ tục hành chính / the procedure catalogue
+    Catalogue {
+        #[command(subcommand)]
+        command: catalogue::CatalogueCommand,
     },
     /// Đo hiệu năng / benchmarks that print figures
     Bench {
@@ -282,6 +288,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::User { command } => user(command, config),
         Command::Calendar { command } => calendar::run(command, &config),
+        Command::Catalogue { command } => catalogue::run(command, &config),
         Command::Bench { command } => bench::run(command),
     }
 }

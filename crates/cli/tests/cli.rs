@@ -242,3 +242,116 @@ fn users_and_bad_urls() {
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn procedure_versions(url: &str) -> String {
+    // The catalogue as JSON export: the same decisions make the same catalogue.
+    let o = motcua(&["catalogue", "export", "--db", url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn catalogue_round_trips_through_json_and_xlsx() {
+    let (dir, demo) = temp_db("catalogue");
+    let o = motcua(&["demo", "--no-serve", "--db", &demo, "--dossiers", "10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let exported = procedure_versions(&demo);
+    let decisions: Vec<serde_json::Value> = serde_json::from_str(&exported).unwrap();
+    assert_eq!(decisions.len(), 6);
+
+    // JSON: all decisions into an empty database give the same catalogue.
+    let json = dir.join("all.json");
+    std::fs::write(&json, &exported).unwrap();
+    let fresh = format!("sqlite:{}", dir.join("fresh.db").display());
+    let o = motcua(&[
+        "catalogue",
+        "import",
+        json.to_str().unwrap(),
+        "--db",
+        &fresh,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(procedure_versions(&fresh), exported);
+    // Importing them again is refused and changes nothing.
+    let o = motcua(&[
+        "catalogue",
+        "import",
+        json.to_str().unwrap(),
+        "--db",
+        &fresh,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already imported"), "{}", stderr(&o));
+    assert_eq!(procedure_versions(&fresh), exported);
+
+    // XLSX: each decision in turn, exported and imported in order.
+    let other = format!("sqlite:{}", dir.join("xlsx.db").display());
+    for d in &decisions {
+        let number = d["number"].as_str().unwrap();
+        let file = dir.join(format!("{}.xlsx", number.replace('/', "-")));
+        let o = motcua(&[
+            "catalogue",
+            "export",
+            "--format",
+            "xlsx",
+            "--decision",
+            number,
+            "--output",
+            file.to_str().unwrap(),
+            "--db",
+            &demo,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = motcua(&[
+            "catalogue",
+            "import",
+            file.to_str().unwrap(),
+            "--db",
+            &other,
+        ]);
+        assert!(o.status.success(), "{number}: {}", stderr(&o));
+    }
+    assert_eq!(
+        procedure_versions(&other),
+        exported,
+        "XLSX carries every field"
+    );
+
+    // Bad files: malformed JSON, a decision that abolishes what does not exist, a broken XLSX.
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"number\": ").unwrap();
+    assert_eq!(
+        motcua(&["catalogue", "import", bad.to_str().unwrap(), "--db", &other])
+            .status
+            .code(),
+        Some(2)
+    );
+    std::fs::write(
+        &bad,
+        r#"{"number":"9/QĐ","date":"2026-01-01","issuer":"UBND tỉnh","effective":"2026-01-01","items":[{"action":"abolished","code":"1.000001"}]}"#,
+    )
+    .unwrap();
+    let o = motcua(&["catalogue", "import", bad.to_str().unwrap(), "--db", &other]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("dòng 1") && stderr(&o).contains("1.000001"),
+        "{}",
+        stderr(&o)
+    );
+    let broken = dir.join("broken.xlsx");
+    std::fs::write(&broken, b"PK not really").unwrap();
+    assert_eq!(
+        motcua(&[
+            "catalogue",
+            "import",
+            broken.to_str().unwrap(),
+            "--db",
+            &other
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(procedure_versions(&other), exported, "nothing changed");
+    let _ = std::fs::remove_dir_all(dir);
+}
