@@ -442,3 +442,19 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     }
     Ok(count)
 }
+
+/// The procedures most asked for since `since` (by dossiers received), most first.
+pub fn popular_procedures(
+    tx: &mut dyn Tx,
+    since: Instant,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    tx.query(
+        "SELECT procedure_code, COUNT(*) AS n FROM dossiers WHERE received_at >= $1 \
+         GROUP BY procedure_code ORDER BY n DESC, procedure_code LIMIT $2",
+        &[Value::Int(millis(since)), Value::Int(limit)],
+    )?
+    .iter()
+    .map(|r| r.string(0))
+    .collect()
+}

@@ -4,8 +4,8 @@
 pub mod api;
 pub mod auth;
 pub mod error;
-pub mod home;
 pub mod openapi;
+pub mod pages;
 pub mod ratelimit;
 
 use std::net::SocketAddr;

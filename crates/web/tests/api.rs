@@ -830,3 +830,67 @@ async fn every_documented_route_exists_and_limits_apply() {
     let (s, _, _) = app.send(req).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn public_pages_render_and_escape() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let get = |path: &str| {
+        let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+        let app = &app;
+        async move {
+            let res = app.router.clone().oneshot(req).await.unwrap();
+            let status = res.status();
+            let ctype = res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            let body =
+                String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+                    .unwrap();
+            (status, ctype, body)
+        }
+    };
+    let (s, ctype, body) = get("/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ctype.starts_with("text/html"));
+    assert!(body.contains("Một cửa điện tử") && body.contains("Hộ kinh doanh"));
+    for q in ["dang+ky+thanh+lap", "%C4%90%C4%82NG+K%C3%9D", "ho+kinh+doa"] {
+        let (s, _, body) = get(&format!("/thu-tuc?q={q}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("/thu-tuc/1.001612"), "{q}: {body}");
+    }
+    let (_, _, body) = get("/thu-tuc?q=xyz").await;
+    assert!(body.contains("0 thủ tục"));
+    let (_, _, body) = get("/thu-tuc?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert!(!body.contains("<script>alert"), "input is escaped");
+    let (s, _, body) = get("/thu-tuc/1.001612").await;
+    assert_eq!(s, StatusCode::OK);
+    for must in [
+        "Thành phần hồ sơ",
+        "Giấy đề nghị",
+        "3 ngày làm việc",
+        "Thẩm định",
+        "1/QĐ-UBND",
+        "Căn cứ pháp lý",
+    ] {
+        assert!(body.contains(must), "procedure page shows {must}");
+    }
+    let (s, ctype, body) = get("/thu-tuc/9.999999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(ctype.starts_with("text/html") && body.contains("Không có thủ tục này"));
+    let (s, _, body) = get(&format!("/don-vi/{WARD_A}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Chưa niêm yết"), "ward A has posted nothing");
+    let (s, _, body) = get("/don-vi").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains(&format!("/don-vi/{WARD_A}")));
+    let (s, _, _) = get(&format!("/don-vi/{WARD_A}?on=2025-13-01")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, ctype, _) = get("/assets/site.css").await;
+    assert_eq!(
+        (s, ctype.as_str()),
+        (StatusCode::OK, "text/css; charset=utf-8")
+    );
+}

@@ -182,7 +182,12 @@ pub fn router(app: AppState) -> Router {
         .route("/public/rating", post(public::rate))
         .fallback(no_route);
     Router::new()
-        .route("/", get(crate::home::page))
+        .route("/", get(crate::pages::home))
+        .route("/assets/site.css", get(crate::pages::stylesheet))
+        .route("/thu-tuc", get(crate::pages::search))
+        .route("/thu-tuc/{code}", get(crate::pages::procedure))
+        .route("/don-vi", get(crate::pages::units))
+        .route("/don-vi/{code}", get(crate::pages::unit))
         .nest("/api/v1", api)
         .fallback(no_route)
         .layer(middleware::from_fn(same_origin))
