@@ -741,6 +741,15 @@ fn catalogue_imports_are_atomic_and_rebuildable() {
                 },
             ],
         );
+        // A dossier received under version 1, before the amendment.
+        let o = run(
+            &store,
+            Target::New,
+            receive(TOWN, 1),
+            vn("2020-12-30T08:00"),
+        )
+        .unwrap();
+        assert_eq!(o.dossier.procedure.version, 1);
         let e = store
             .write(|tx| {
                 procedures::import(tx, &[good.clone(), bad], "test", vn("2021-01-01T08:00"))
@@ -774,6 +783,11 @@ fn catalogue_imports_are_atomic_and_rebuildable() {
             .read(|tx| procedures::in_force(tx, "1.001612", d("2021-06-01")))
             .unwrap();
         assert_eq!(v.version, 2, "{name}");
+        let kept = store.read(|tx| dossiers::load(tx, o.id)).unwrap();
+        assert_eq!(
+            kept.procedure.version, 1,
+            "{name}: a new version never changes a running dossier"
+        );
         let old = store
             .read(|tx| procedures::in_force(tx, "1.001612", d("2020-12-31")))
             .unwrap();

@@ -134,13 +134,16 @@ pub async fn home(State(app): State<AppState>) -> Result<Html<String>, PageError
     if common.is_empty() {
         common = all.iter().take(8).map(|p| row(p)).collect();
     }
-    let mut fields: BTreeMap<String, usize> = BTreeMap::new();
+    // Keyed by the folded name, so "Đất đai" sorts with the d's as a Vietnamese reader expects.
+    let mut fields: BTreeMap<(String, String), usize> = BTreeMap::new();
     for p in &all {
-        *fields.entry(p.spec.field.clone()).or_default() += 1;
+        *fields
+            .entry((fold_vi(&p.spec.field), p.spec.field.clone()))
+            .or_default() += 1;
     }
     let fields = fields
         .into_iter()
-        .map(|(name, count)| FieldLink {
+        .map(|((_, name), count)| FieldLink {
             query: percent(&name),
             name,
             count,
@@ -227,7 +230,7 @@ pub async fn search(
         .iter()
         .map(|p| p.spec.field.clone())
         .collect();
-    field_names.sort();
+    field_names.sort_by_key(|f| fold_vi(f));
     field_names.dedup();
     let folded = field.as_deref().map(fold_vi);
     render(&SearchPage {

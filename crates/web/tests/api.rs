@@ -852,6 +852,26 @@ async fn public_pages_render_and_escape() {
             (status, ctype, body)
         }
     };
+    let mut firsts = vec![];
+    for q in [
+        "dang%20ky%20thanh%20lap",
+        "%C4%91%C4%83ng%20k%C3%BD%20th%C3%A0nh%20l%E1%BA%ADp",
+        "DANG%20KY%20THANH%20LAP",
+    ] {
+        let (s, v) = app
+            .call("GET", &format!("/api/v1/procedures?q={q}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["total"], 1);
+        firsts.push(v["items"][0]["code"].clone());
+    }
+    assert!(firsts.iter().all(|c| *c == "1.001612"), "{firsts:?}");
+    let (_, v) = app.call("GET", "/api/v1/procedures", None, None).await;
+    assert_eq!(v["total"], 1, "without q: everything, with the total");
+    let (s, _) = app
+        .call("GET", "/api/v1/procedures?level=galaxy", None, None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, ctype, body) = get("/").await;
     assert_eq!(s, StatusCode::OK);
     assert!(ctype.starts_with("text/html"));
