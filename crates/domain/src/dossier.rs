@@ -417,6 +417,26 @@ pub struct Step {
     pub note: Option<String>,
 }
 
+impl Step {
+    /// The step a hand-over (or the reception) starts.
+    fn open(start: &StepStart, rec: &Recorded) -> Step {
+        Step {
+            index: start.index,
+            name: start.name.clone(),
+            unit: start.unit.clone(),
+            budget: start.budget,
+            started_at: rec.at,
+            due: start.due,
+            finished_at: None,
+            result: None,
+            handed_to: None,
+            external: false,
+            actor: Some(rec.actor.clone()),
+            note: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Apology {
     pub reason: String,
@@ -582,20 +602,7 @@ impl Dossier {
                 self.received_at = Some(at);
                 self.rule_set = Some(*rule_set);
                 self.due = Some(*due);
-                self.steps.push(Step {
-                    index: step.index,
-                    name: step.name.clone(),
-                    unit: step.unit.clone(),
-                    budget: step.budget,
-                    started_at: at,
-                    due: step.due,
-                    finished_at: None,
-                    result: None,
-                    handed_to: None,
-                    external: false,
-                    actor: Some(rec.actor.clone()),
-                    note: None,
-                });
+                self.steps.push(Step::open(step, rec));
             }
             Event::SupplementRequested {
                 stage,
@@ -656,20 +663,7 @@ impl Dossier {
                     step.note = Some(note.clone()).filter(|n| !n.is_empty());
                 }
                 self.current_unit = to_unit.clone();
-                self.steps.push(Step {
-                    index: next.index,
-                    name: next.name.clone(),
-                    unit: next.unit.clone(),
-                    budget: next.budget,
-                    started_at: at,
-                    due: next.due,
-                    finished_at: None,
-                    result: None,
-                    handed_to: None,
-                    external: false,
-                    actor: Some(rec.actor.clone()),
-                    note: None,
-                });
+                self.steps.push(Step::open(next, rec));
             }
             Event::Paused { pause, reason } => {
                 self.status = Status::Paused;
