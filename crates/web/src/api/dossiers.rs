@@ -70,7 +70,7 @@ fn may(tx: &mut dyn Tx, staff: &Staff, action: Action, d: &Dossier) -> Result<bo
 }
 
 /// Runs one command with an optional idempotency key, inside one transaction.
-fn run(
+pub fn run(
     app: &App,
     staff_id: Option<i64>,
     key: Option<String>,
@@ -254,23 +254,23 @@ pub async fn receive_new(
     Ok((status, Json(value)))
 }
 
-#[derive(Deserialize, serde::Serialize)]
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {
-    version: i64,
+    pub version: i64,
     #[serde(default)]
-    items: Vec<String>,
+    pub items: Vec<String>,
     #[serde(default)]
-    reason: String,
+    pub reason: String,
     #[serde(default)]
-    note: String,
-    to_unit: Option<String>,
-    pause: Option<String>,
+    pub note: String,
+    pub to_unit: Option<String>,
+    pub pause: Option<String>,
     /// New appointment, Vietnam local time YYYY-MM-DDTHH:MM.
-    new_appointment: Option<String>,
+    pub new_appointment: Option<String>,
     #[serde(default)]
-    approved: Option<bool>,
-    to_whom: Option<String>,
+    pub approved: Option<bool>,
+    pub to_whom: Option<String>,
 }
 
 fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ApiError> {
@@ -285,6 +285,113 @@ fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ApiError>
         })
 }
 
+/// The command an action asks for, built from the request's fields and checked against the caller's
+/// permission over the dossier's units. Shared by the API and the staff pages.
+pub fn command_for(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    id: i64,
+    action: &str,
+    body: &ActionBody,
+) -> Result<(Target, Command), ApiError> {
+    let d = dossiers::load(tx, id)?;
+    let command = match action {
+        "receive" => Command::Receive {
+            code: String::new(),
+            channel: Channel::Online,
+            procedure: None,
+            unit: None,
+            applicant: None,
+            papers: None,
+        },
+        "request-supplement" => Command::RequestSupplement {
+            items: body.items.clone(),
+            reason: body.reason.clone(),
+        },
+        "supplement" => Command::Supplement {
+            note: body.note.clone(),
+        },
+        "refuse" => Command::Refuse {
+            reason: body.reason.clone(),
+        },
+        "hand-over" => {
+            let to = required("to_unit", &body.to_unit)?;
+            let today = motcua_domain::dossier::to_local(Utc::now()).date();
+            let to_unit = open_unit(tx, to, today)?;
+            let all = org::units(tx)?;
+            let lookup = |c: &str| all.iter().find(|u| u.code == c);
+            let receiving = lookup(&d.unit).ok_or_else(|| ApiError::internal("unit".into()))?;
+            Command::HandOver {
+                external: is_inter_agency(receiving, &to_unit, lookup),
+                to_unit: to_unit.code,
+                note: body.note.clone(),
+            }
+        }
+        "pause" => Command::Pause {
+            pause: match body.pause.as_deref() {
+                Some("financial_obligation") => PauseKind::FinancialObligation,
+                Some("applicant_request") => PauseKind::ApplicantRequest,
+                _ => {
+                    return Err(ApiError::invalid(
+                        "pause",
+                        "lý do tạm dừng phải là financial_obligation hoặc applicant_request",
+                        "pause must be financial_obligation or applicant_request",
+                    ));
+                }
+            },
+            reason: body.reason.clone(),
+        },
+        "resume" => Command::Resume,
+        "apologize" => {
+            let t = required("new_appointment", &body.new_appointment)?;
+            let local =
+                chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").map_err(|_| {
+                    ApiError::invalid(
+                        "new_appointment",
+                        "ngày hẹn mới cần dạng YYYY-MM-DDTHH:MM",
+                        "new_appointment must be YYYY-MM-DDTHH:MM",
+                    )
+                })?;
+            Command::Apologize {
+                reason: body.reason.clone(),
+                new_appointment: from_local(local),
+            }
+        }
+        "result-ready" => Command::MarkResultReady {
+            outcome: if body.approved.unwrap_or(true) {
+                Outcome::Approved
+            } else {
+                Outcome::Denied {
+                    reason: body.reason.clone(),
+                }
+            },
+        },
+        "return" => Command::Return {
+            to_whom: required("to_whom", &body.to_whom)?.to_owned(),
+        },
+        "withdraw" => Command::Withdraw {
+            reason: body.reason.clone(),
+        },
+        other => {
+            return Err(ApiError::not_found(
+                format!("không có thao tác '{other}'"),
+                format!("no action '{other}'"),
+            ));
+        }
+    };
+    let (action, unit) = command
+        .permission(Some(&d))
+        .ok_or_else(ApiError::forbidden)?;
+    require(staff, action, &org::chain(tx, &unit)?)?;
+    Ok((
+        Target::Existing {
+            id,
+            expected_version: body.version,
+        },
+        command,
+    ))
+}
+
 /// POST /dossiers/{id}/{action}.
 pub async fn act(
     State(app): State<AppState>,
@@ -294,82 +401,7 @@ pub async fn act(
 ) -> Result<Json<Value>, ApiError> {
     let (_, value) = blocking(move || {
         run(&app, Some(staff.id), None, String::new(), |tx| {
-            let d = dossiers::load(tx, id)?;
-            let command = match action.as_str() {
-                "receive" => Command::Receive {
-                    code: String::new(),
-                    channel: Channel::Online,
-                    procedure: None,
-                    unit: None,
-                    applicant: None,
-                    papers: None,
-                },
-                "request-supplement" => Command::RequestSupplement {
-                    items: body.items.clone(),
-                    reason: body.reason.clone(),
-                },
-                "supplement" => Command::Supplement { note: body.note.clone() },
-                "refuse" => Command::Refuse { reason: body.reason.clone() },
-                "hand-over" => {
-                    let to = required("to_unit", &body.to_unit)?;
-                    let today = motcua_domain::dossier::to_local(Utc::now()).date();
-                    let to_unit = open_unit(tx, to, today)?;
-                    let all = org::units(tx)?;
-                    let lookup = |c: &str| all.iter().find(|u| u.code == c);
-                    let receiving = lookup(&d.unit).ok_or_else(|| ApiError::internal("unit".into()))?;
-                    Command::HandOver {
-                        external: is_inter_agency(receiving, &to_unit, lookup),
-                        to_unit: to_unit.code,
-                        note: body.note.clone(),
-                    }
-                }
-                "pause" => Command::Pause {
-                    pause: match body.pause.as_deref() {
-                        Some("financial_obligation") => PauseKind::FinancialObligation,
-                        Some("applicant_request") => PauseKind::ApplicantRequest,
-                        _ => {
-                            return Err(ApiError::invalid(
-                                "pause",
-                                "lý do tạm dừng phải là financial_obligation hoặc applicant_request",
-                                "pause must be financial_obligation or applicant_request",
-                            ));
-                        }
-                    },
-                    reason: body.reason.clone(),
-                },
-                "resume" => Command::Resume,
-                "apologize" => {
-                    let t = required("new_appointment", &body.new_appointment)?;
-                    let local = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").map_err(|_| {
-                        ApiError::invalid(
-                            "new_appointment",
-                            "ngày hẹn mới cần dạng YYYY-MM-DDTHH:MM",
-                            "new_appointment must be YYYY-MM-DDTHH:MM",
-                        )
-                    })?;
-                    Command::Apologize { reason: body.reason.clone(), new_appointment: from_local(local) }
-                }
-                "result-ready" => Command::MarkResultReady {
-                    outcome: if body.approved.unwrap_or(true) {
-                        Outcome::Approved
-                    } else {
-                        Outcome::Denied { reason: body.reason.clone() }
-                    },
-                },
-                "return" => Command::Return {
-                    to_whom: required("to_whom", &body.to_whom)?.to_owned(),
-                },
-                "withdraw" => Command::Withdraw { reason: body.reason.clone() },
-                other => {
-                    return Err(ApiError::not_found(
-                        format!("không có thao tác '{other}'"),
-                        format!("no action '{other}'"),
-                    ));
-                }
-            };
-            let (action, unit) = command.permission(Some(&d)).ok_or_else(ApiError::forbidden)?;
-            require(&staff, action, &org::chain(tx, &unit)?)?;
-            Ok((Target::Existing { id, expected_version: body.version }, command))
+            command_for(tx, &staff, id, &action, &body)
         })
     })
     .await?;
