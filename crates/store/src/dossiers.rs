@@ -274,6 +274,7 @@ pub struct Filter {
     pub received_from: Option<Instant>,
     pub received_to: Option<Instant>,
     pub due_before: Option<Instant>,
+    pub due_after: Option<Instant>,
     /// Open and past due at this instant.
     pub overdue_at: Option<Instant>,
     /// Keyset cursor: the last (due_at or received_at, id) seen.
@@ -299,17 +300,15 @@ pub struct Summary {
     pub result: Option<String>,
 }
 
-/// Lists dossiers, ordered by due time (open ones first) then id, with keyset pagination: the
-/// cursor is the (due_at, id) of the last row, so every page costs the same.
-pub fn list(tx: &mut dyn Tx, f: &Filter) -> Result<Vec<Summary>, StoreError> {
-    const DUE: &str = "COALESCE(due_at, 9223372036854775807)";
-    let mut q = Sql::new(
-        "SELECT id, code, version, status, channel, procedure_code, unit, current_unit, applicant_name, \
-         received_at, due_at, appointment_at, finished_at, result FROM dossiers WHERE 1 = 1",
-    );
+const DUE: &str = "COALESCE(due_at, 9223372036854775807)";
+
+/// The query of a filter (without the keyset cursor); None when it can match nothing.
+fn filtered(select: &str, f: &Filter) -> Option<Sql> {
+    let mut q = Sql::new(select);
+    q.push(" FROM dossiers WHERE 1 = 1");
     if let Some(units) = &f.units {
         if units.is_empty() {
-            return Ok(vec![]);
+            return None;
         }
         q.push(if f.by_receiving_unit {
             " AND unit IN ("
@@ -339,10 +338,38 @@ pub fn list(tx: &mut dyn Tx, f: &Filter) -> Result<Vec<Summary>, StoreError> {
     if let Some(t) = f.due_before {
         q.push(" AND due_at < ").bind(millis(t));
     }
+    if let Some(t) = f.due_after {
+        q.push(" AND due_at >= ").bind(millis(t));
+    }
     if let Some(t) = f.overdue_at {
         q.push(" AND status = 'processing' AND due_at < ")
             .bind(millis(t));
     }
+    Some(q)
+}
+
+/// How many dossiers match a filter.
+pub fn count(tx: &mut dyn Tx, f: &Filter) -> Result<i64, StoreError> {
+    let Some(q) = filtered("SELECT COUNT(*)", f) else {
+        return Ok(0);
+    };
+    Ok(tx
+        .query_one(&q.text, &q.params)?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// Lists dossiers, ordered by due time (open ones first) then id, with keyset pagination: the
+/// cursor is the (due_at, id) of the last row, so every page costs the same.
+pub fn list(tx: &mut dyn Tx, f: &Filter) -> Result<Vec<Summary>, StoreError> {
+    let Some(mut q) = filtered(
+        "SELECT id, code, version, status, channel, procedure_code, unit, current_unit, applicant_name, \
+         received_at, due_at, appointment_at, finished_at, result",
+        f,
+    ) else {
+        return Ok(vec![]);
+    };
     if let Some((due, id)) = f.after {
         q.push(&format!(" AND ({DUE} > ")).bind(due);
         q.push(&format!(" OR ({DUE} = ")).bind(due);

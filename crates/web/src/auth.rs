@@ -72,6 +72,62 @@ pub fn token_of(parts: &Parts) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// Checks a username and password and opens a session: (token, staff, expiry). Unknown usernames
+/// take as long as wrong passwords.
+pub async fn sign_in(
+    app: AppState,
+    username: String,
+    password: String,
+) -> Result<(String, Staff, chrono::DateTime<chrono::Utc>), ApiError> {
+    if username.len() > 100 || password.len() > 200 {
+        return Err(ApiError::invalid(
+            "username",
+            "Tên đăng nhập hoặc mật khẩu quá dài",
+            "username or password too long",
+        ));
+    }
+    blocking(move || {
+        let found = app.store.read(|tx| org::credentials(tx, username.trim()))?;
+        let (id, ok) = match &found {
+            Some((id, hash)) => (*id, verify_password(&password, hash)),
+            None => {
+                verify_password(&password, dummy_hash());
+                (0, false)
+            }
+        };
+        if !ok {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "bad-credentials",
+                "Sai tên đăng nhập hoặc mật khẩu",
+                "Wrong username or password",
+            ));
+        }
+        let token = new_token();
+        let now = chrono::Utc::now();
+        let expires = now + chrono::TimeDelta::hours(app.settings.session_hours);
+        let staff = app.store.write(|tx| {
+            org::create_session(tx, &token_hash(&token), id, now, expires)?;
+            org::get_staff(tx, id)
+        })?;
+        Ok((token, staff, expires))
+    })
+    .await
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when configured.
+pub fn session_cookie(token: &str, settings: &crate::Settings) -> String {
+    format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        settings.session_hours * 3600,
+        if settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
+}
+
 /// The signed-in member of staff; requests without a live session get 401.
 pub struct CurrentStaff(pub Staff);
 

@@ -548,6 +548,7 @@ pub async fn list(
             .as_deref()
             .map(|s| local_date_start("due_before", s))
             .transpose()?,
+        due_after: None,
         overdue_at: q.overdue.then(Utc::now),
         after,
         limit: q.limit.unwrap_or(50),

@@ -4,13 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{TimeDelta, Utc};
 use motcua_store::org;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::{Body, ClientIp, rate_limited};
-use crate::auth::{self, COOKIE, CurrentStaff};
+use crate::auth::{self, CurrentStaff};
 use crate::{ApiError, AppState, blocking};
 
 #[derive(Deserialize)]
@@ -27,49 +26,8 @@ pub async fn login(
     if !app.login_limiter.allow(ip) {
         return Err(rate_limited());
     }
-    if body.username.len() > 100 || body.password.len() > 200 {
-        return Err(ApiError::invalid(
-            "username",
-            "Tên đăng nhập hoặc mật khẩu quá dài",
-            "username or password too long",
-        ));
-    }
-    let hours = app.settings.session_hours;
-    let secure = app.settings.secure_cookies;
-    let (token, staff, expires) = blocking(move || {
-        let found = app
-            .store
-            .read(|tx| org::credentials(tx, body.username.trim()))?;
-        let (id, ok) = match &found {
-            Some((id, hash)) => (*id, auth::verify_password(&body.password, hash)),
-            None => {
-                auth::verify_password(&body.password, auth::dummy_hash());
-                (0, false)
-            }
-        };
-        if !ok {
-            return Err(ApiError::new(
-                axum::http::StatusCode::UNAUTHORIZED,
-                "bad-credentials",
-                "Sai tên đăng nhập hoặc mật khẩu",
-                "Wrong username or password",
-            ));
-        }
-        let token = auth::new_token();
-        let now = Utc::now();
-        let expires = now + TimeDelta::hours(hours);
-        let staff = app.store.write(|tx| {
-            org::create_session(tx, &auth::token_hash(&token), id, now, expires)?;
-            org::get_staff(tx, id)
-        })?;
-        Ok((token, staff, expires))
-    })
-    .await?;
-    let cookie = format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        hours * 3600,
-        if secure { "; Secure" } else { "" }
-    );
+    let (token, staff, expires) = auth::sign_in(app.clone(), body.username, body.password).await?;
+    let cookie = auth::session_cookie(&token, &app.settings);
     let mut res =
         Json(json!({"token": token, "expires_at": expires, "staff": staff})).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
