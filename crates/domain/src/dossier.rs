@@ -372,6 +372,25 @@ pub enum Event {
 }
 
 impl Event {
+    /// What happened, in Vietnamese, for histories and timelines.
+    pub fn label_vi(&self) -> &'static str {
+        match self {
+            Event::Submitted { .. } => "Nộp hồ sơ trực tuyến",
+            Event::Received { .. } => "Tiếp nhận hồ sơ",
+            Event::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ",
+            Event::Supplemented { .. } => "Đã bổ sung hồ sơ",
+            Event::Refused { .. } => "Từ chối tiếp nhận",
+            Event::HandedOver { .. } => "Chuyển hồ sơ",
+            Event::Paused { .. } => "Tạm dừng",
+            Event::Resumed { .. } => "Tiếp tục xử lý",
+            Event::Apologized { .. } => "Xin lỗi, hẹn lại ngày trả",
+            Event::ResultReady { .. } => "Có kết quả",
+            Event::Returned { .. } => "Trả kết quả",
+            Event::Withdrawn { .. } => "Rút hồ sơ",
+            Event::Rated { .. } => "Người nộp đánh giá",
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Event::Submitted { .. } => "submitted",

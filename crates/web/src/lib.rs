@@ -7,6 +7,7 @@ pub mod error;
 pub mod openapi;
 pub mod pages;
 pub mod ratelimit;
+pub mod staff;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};

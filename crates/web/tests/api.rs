@@ -914,3 +914,146 @@ async fn public_pages_render_and_escape() {
         (StatusCode::OK, "text/css; charset=utf-8")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn officials_work_through_pages_without_javascript() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let send = |method: &str, path: &str, cookie: Option<&str>, form: Option<&str>| {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "motcua.test")
+            .header("origin", "http://motcua.test");
+        if let Some(c) = cookie {
+            b = b.header("cookie", c);
+        }
+        let req = match form {
+            Some(f) => b
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(f.to_owned()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let app = &app;
+        async move {
+            let res = app.router.clone().oneshot(req).await.unwrap();
+            let status = res.status();
+            let headers = res.headers().clone();
+            let body =
+                String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+                    .unwrap();
+            (status, headers, body)
+        }
+    };
+    // Not signed in: to the sign-in page.
+    let (s, h, _) = send("GET", "/can-bo", None, None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], "/dang-nhap");
+    let (s, _, body) = send(
+        "POST",
+        "/dang-nhap",
+        None,
+        Some("username=reception_officer.WA&password=sai"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(
+        body.contains("Sai tên đăng nhập hoặc mật khẩu") && body.contains("reception_officer.WA")
+    );
+    let form = format!(
+        "username=reception_officer.WA&password={}",
+        PASSWORD
+            .replace('ậ', "%E1%BA%AD")
+            .replace('ẩ', "%E1%BA%A9")
+            .replace('ử', "%E1%BB%AD")
+            .replace('ệ', "%E1%BB%87")
+    );
+    let (s, h, _) = send("POST", "/dang-nhap", None, Some(&form)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "signed in");
+    let cookie = h["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(h["set-cookie"].to_str().unwrap().contains("HttpOnly"));
+    // Counter: choose the procedure, then receive.
+    let (s, _, body) = send(
+        "GET",
+        "/can-bo/tiep-nhan?thu_tuc=1.001612",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Giấy đề nghị") && body.contains(&format!("value=\"{WARD_A}\"")));
+    let bad = format!("procedure_code=1.001612&unit={WARD_A}&full_name=Tr%E1%BA%A7n+A&phone=12");
+    let (s, _, body) = send("POST", "/can-bo/tiep-nhan", Some(&cookie), Some(&bad)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("field-error") && body.contains("8 đến 15 chữ số"),
+        "the error sits next to the phone field"
+    );
+    assert_eq!(app.count("events"), 0, "nothing was written");
+    let good = format!(
+        "procedure_code=1.001612&unit={WARD_A}&paper=Gi%E1%BA%A5y+%C4%91%E1%BB%81+ngh%E1%BB%8B&full_name=Tr%E1%BA%A7n+A&phone=0905000111"
+    );
+    let (s, h, _) = send("POST", "/can-bo/tiep-nhan", Some(&cookie), Some(&good)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let receipt = h["location"].to_str().unwrap().to_owned();
+    assert!(receipt.ends_with("/phieu-tiep-nhan"), "{receipt}");
+    let (s, _, body) = send("GET", &receipt, Some(&cookie), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
+            && body.contains(&format!("{WARD_A}-"))
+            && body.contains("<svg")
+    );
+    // The dossier page offers the desk's actions; a stale version is refused with the reason shown.
+    let dossier = receipt.trim_end_matches("/phieu-tiep-nhan").to_owned();
+    let (s, _, body) = send("GET", &dossier, Some(&cookie), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("Chuyển hồ sơ") && !body.contains("Phê duyệt, có kết quả"),
+        "only what this role may do"
+    );
+    let (s, _, body) = send(
+        "POST",
+        &format!("{dossier}/hand-over"),
+        Some(&cookie),
+        Some(&format!("version=9&to_unit={WARD_A}")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(body.contains("phiên bản"), "version conflict explained");
+    let (s, h, _) = send(
+        "POST",
+        &format!("{dossier}/hand-over"),
+        Some(&cookie),
+        Some(&format!("version=1&to_unit={WARD_A}")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "handed over");
+    assert!(h["location"].to_str().unwrap().contains("?ok=hand-over"));
+    let (_, _, body) = send("GET", "/can-bo?hang=dang-xu-ly", Some(&cookie), None).await;
+    assert!(body.contains(&format!("{WARD_A}-")), "the queue lists it");
+    // A cross-site form post with the cookie is refused.
+    let req = Request::builder()
+        .method("POST")
+        .uri(format!("{dossier}/withdraw"))
+        .header("host", "motcua.test")
+        .header("origin", "http://evil.test")
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("version=2&reason=x"))
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (s, h, _) = send("POST", "/dang-xuat", Some(&cookie), None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(h["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    let (s, _, _) = send("GET", "/can-bo", Some(&cookie), None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "the session is gone");
+}

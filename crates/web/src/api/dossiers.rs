@@ -199,17 +199,58 @@ fn body_hash(v: &impl serde::Serialize) -> String {
 #[derive(Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reception {
-    procedure_code: String,
-    unit: String,
+    pub procedure_code: String,
+    pub unit: String,
     #[serde(default = "desk")]
-    channel: String,
-    applicant: Applicant,
+    pub channel: String,
+    pub applicant: Applicant,
     #[serde(default)]
-    papers: Vec<Paper>,
+    pub papers: Vec<Paper>,
 }
 
 fn desk() -> String {
     "desk".into()
+}
+
+/// The reception command for a dossier brought to the desk or sent by post, checked against the
+/// caller's permission over the receiving unit. Shared by the API and the counter page.
+pub fn receive_command(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    body: Reception,
+) -> Result<(Target, Command), ApiError> {
+    let channel = match Channel::parse(&body.channel) {
+        Some(c @ (Channel::Desk | Channel::Post)) => c,
+        _ => {
+            return Err(ApiError::invalid(
+                "channel",
+                "kênh tiếp nhận phải là desk (trực tiếp) hoặc post (bưu chính)",
+                "channel must be desk or post (online dossiers are submitted by the applicant)",
+            ));
+        }
+    };
+    let today = motcua_domain::dossier::to_local(Utc::now()).date();
+    if body.unit.is_empty() {
+        return Err(ApiError::invalid(
+            "unit",
+            "chưa chọn đơn vị tiếp nhận",
+            "no receiving unit chosen",
+        ));
+    }
+    let unit = open_unit(tx, &body.unit, today)?;
+    require(staff, Action::Desk, &org::chain(tx, &unit.code)?)?;
+    let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
+    Ok((
+        Target::New,
+        Command::Receive {
+            code: String::new(),
+            channel,
+            procedure: Some(ProcedureRef::from(&procedure)),
+            unit: Some(unit.code),
+            applicant: Some(body.applicant),
+            papers: Some(body.papers),
+        },
+    ))
 }
 
 /// POST /dossiers: reception of a complete dossier at the desk or by post.
@@ -221,33 +262,9 @@ pub async fn receive_new(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let key = idempotency_key(&headers)?;
     let hash = body_hash(&body);
-    let channel = match Channel::parse(&body.channel) {
-        Some(c @ (Channel::Desk | Channel::Post)) => c,
-        _ => {
-            return Err(ApiError::invalid(
-                "channel",
-                "kênh tiếp nhận phải là desk (trực tiếp) hoặc post (bưu chính)",
-                "channel must be desk or post (online dossiers are submitted by the applicant)",
-            ));
-        }
-    };
     let (status, value) = blocking(move || {
         run(&app, Some(staff.id), key, hash, |tx| {
-            let today = motcua_domain::dossier::to_local(Utc::now()).date();
-            let unit = open_unit(tx, &body.unit, today)?;
-            require(&staff, Action::Desk, &org::chain(tx, &unit.code)?)?;
-            let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
-            Ok((
-                Target::New,
-                Command::Receive {
-                    code: String::new(),
-                    channel,
-                    procedure: Some(ProcedureRef::from(&procedure)),
-                    unit: Some(unit.code),
-                    applicant: Some(body.applicant),
-                    papers: Some(body.papers),
-                },
-            ))
+            receive_command(tx, &staff, body)
         })
     })
     .await?;

@@ -2,11 +2,11 @@
 
 mod calendar;
 mod catalogue;
-mod dossiers;
+pub mod dossiers;
 mod org;
 mod public;
 mod session;
-mod views;
+pub mod views;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -188,6 +188,23 @@ pub fn router(app: AppState) -> Router {
         .route("/thu-tuc/{code}", get(crate::pages::procedure))
         .route("/don-vi", get(crate::pages::units))
         .route("/don-vi/{code}", get(crate::pages::unit))
+        .route("/assets/print.css", get(crate::staff::print_stylesheet))
+        .route(
+            "/dang-nhap",
+            get(crate::staff::login_page).post(crate::staff::login),
+        )
+        .route("/dang-xuat", post(crate::staff::logout))
+        .route("/can-bo", get(crate::staff::queue))
+        .route(
+            "/can-bo/tiep-nhan",
+            get(crate::staff::reception_form).post(crate::staff::receive),
+        )
+        .route("/can-bo/ho-so/{id}", get(crate::staff::dossier))
+        .route(
+            "/can-bo/ho-so/{id}/phieu-tiep-nhan",
+            get(crate::staff::receipt),
+        )
+        .route("/can-bo/ho-so/{id}/{action}", post(crate::staff::act))
         .nest("/api/v1", api)
         .fallback(no_route)
         .layer(middleware::from_fn(same_origin))
