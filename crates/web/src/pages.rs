@@ -544,3 +544,153 @@ mod tests {
         assert_eq!(e.status, axum::http::StatusCode::NOT_FOUND);
     }
 }
+
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct LookupPage {
+    code: String,
+    phone_last4: String,
+    notice: String,
+    error: String,
+    found: bool,
+    shown_code: String,
+    procedure: String,
+    unit: String,
+    status: &'static str,
+    received: String,
+    appointment: String,
+    supplement: String,
+    rows: Vec<(String, String, String, &'static str)>,
+    can_rate: bool,
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    code: Option<String>,
+    phone_last4: Option<String>,
+    ok: Option<String>,
+}
+
+fn when(t: Option<motcua_domain::dossier::Instant>) -> String {
+    t.map(|t| to_local(t).format("%H:%M %d/%m/%Y").to_string())
+        .unwrap_or_default()
+}
+
+/// GET /tra-cuu: the citizen's lookup, by code (or online reference) and the phone's last four digits.
+/// Shows progress without any personal data; rate-limited like the API.
+pub async fn lookup(
+    State(app): State<AppState>,
+    crate::api::ClientIp(ip): crate::api::ClientIp,
+    Params(q): Params<LookupQuery>,
+) -> Result<axum::response::Response, PageError> {
+    let code = q
+        .code
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(80)
+        .collect::<String>();
+    let phone = q
+        .phone_last4
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(4)
+        .collect::<String>();
+    let mut page = LookupPage {
+        notice: if q.ok.is_some() {
+            "Cảm ơn ông/bà đã đánh giá. / Thank you for your rating.".into()
+        } else {
+            String::new()
+        },
+        error: String::new(),
+        found: false,
+        shown_code: String::new(),
+        procedure: String::new(),
+        unit: String::new(),
+        status: "",
+        received: String::new(),
+        appointment: String::new(),
+        supplement: String::new(),
+        rows: vec![],
+        can_rate: false,
+        code: code.clone(),
+        phone_last4: phone.clone(),
+    };
+    if code.is_empty() {
+        return Ok(render(&page)?.into_response());
+    }
+    if !app.public_limiter.allow(ip) {
+        return Err(crate::api::rate_limited().into());
+    }
+    let found = blocking(move || {
+        Ok(app.store.read(|tx| {
+            Ok(match crate::api::public::authenticate(tx, &code, &phone)? {
+                Some((id, d)) => Some((id, d, org::units(tx)?)),
+                None => None,
+            })
+        })?)
+    })
+    .await?;
+    let Some((id, d, units)) = found else {
+        page.error = "Không tìm thấy hồ sơ với mã và số điện thoại này / No dossier matches this code and phone number".into();
+        return Ok((axum::http::StatusCode::NOT_FOUND, render(&page)?).into_response());
+    };
+    let name = |c: &str| {
+        units
+            .iter()
+            .find(|u| u.code == c)
+            .map_or(c.to_owned(), |u| u.name.clone())
+    };
+    page.found = true;
+    page.shown_code = d.code.clone().unwrap_or_else(|| format!("W{id:08}"));
+    page.procedure = d.procedure.name.clone();
+    page.unit = name(&d.unit);
+    page.status = d.status.label_vi();
+    page.received = when(d.received_at);
+    page.appointment = when(d.appointment());
+    page.supplement = d
+        .supplements
+        .last()
+        .filter(|s| s.supplemented_at.is_none())
+        .map(|s| s.items.join("; "))
+        .unwrap_or_default();
+    page.rows = d
+        .steps
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                name(&s.unit),
+                when(s.finished_at),
+                s.result.map_or("", |r| r.label_vi()),
+            )
+        })
+        .collect();
+    page.can_rate = d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none();
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RatingForm {
+    code: String,
+    phone_last4: String,
+    rating: motcua_domain::dossier::Rating,
+    #[serde(default)]
+    comment: String,
+}
+
+/// POST /tra-cuu/danh-gia: the rating, then back to the lookup with thanks.
+pub async fn rate(
+    State(app): State<AppState>,
+    ip: crate::api::ClientIp,
+    axum::Form(f): axum::Form<RatingForm>,
+) -> Result<axum::response::Response, PageError> {
+    let back = format!(
+        "/tra-cuu?code={}&phone_last4={}",
+        percent(&f.code),
+        percent(&f.phone_last4)
+    );
+    crate::api::public::rate_dossier(app, ip, f.code, f.phone_last4, f.rating, f.comment).await?;
+    Ok(axum::response::Redirect::to(&format!("{back}&ok=1")).into_response())
+}

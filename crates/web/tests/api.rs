@@ -403,6 +403,29 @@ async fn citizen_and_officials_walk_a_dossier_through() {
             )
             .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+        // The same lookup as a page: progress, a rating form, still no personal data.
+        let page = |path: String| {
+            let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+            let app = &app;
+            async move {
+                let res = app.router.clone().oneshot(req).await.unwrap();
+                let status = res.status();
+                let body = res.into_body().collect().await.unwrap().to_bytes();
+                (status, String::from_utf8(body.to_vec()).unwrap())
+            }
+        };
+        let (s, body) = page(format!("/tra-cuu?code={code}&phone_last4=5678")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("Đã trả kết quả") && body.contains("Gửi đánh giá"),
+            "{body}"
+        );
+        for secret in ["Trần Thị Dân", "0912345678"] {
+            assert!(!body.contains(secret), "lookup page leaks {secret}");
+        }
+        let (s, body) = page(format!("/tra-cuu?code={code}&phone_last4=1111")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(body.contains("Không tìm thấy"));
         let (s, v) = app
             .call(
                 "POST",
@@ -1037,6 +1060,21 @@ async fn officials_work_through_pages_without_javascript() {
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "handed over");
     assert!(h["location"].to_str().unwrap().contains("?ok=hand-over"));
+    let (s, _, body) = send(
+        "GET",
+        &format!("{dossier}/mau/kiem-soat"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{dossier}: {body}");
+    assert!(
+        body.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
+            && (body.contains("Đúng hạn") || body.contains("Trước hạn")),
+        "{body}"
+    );
+    let (s, _, _) = send("GET", &format!("{dossier}/mau/04"), Some(&cookie), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "no apology, no form 04");
     let (_, _, body) = send("GET", "/can-bo?hang=dang-xu-ly", Some(&cookie), None).await;
     assert!(body.contains(&format!("{WARD_A}-")), "the queue lists it");
     // A cross-site form post with the cookie is refused.

@@ -4,7 +4,7 @@ mod calendar;
 mod catalogue;
 pub mod dossiers;
 mod org;
-mod public;
+pub mod public;
 mod session;
 pub mod views;
 
@@ -188,6 +188,8 @@ pub fn router(app: AppState) -> Router {
         .route("/thu-tuc/{code}", get(crate::pages::procedure))
         .route("/don-vi", get(crate::pages::units))
         .route("/don-vi/{code}", get(crate::pages::unit))
+        .route("/tra-cuu", get(crate::pages::lookup))
+        .route("/tra-cuu/danh-gia", post(crate::pages::rate))
         .route("/assets/print.css", get(crate::staff::print_stylesheet))
         .route(
             "/dang-nhap",
@@ -203,6 +205,10 @@ pub fn router(app: AppState) -> Router {
         .route(
             "/can-bo/ho-so/{id}/phieu-tiep-nhan",
             get(crate::staff::receipt),
+        )
+        .route(
+            "/can-bo/ho-so/{id}/mau/{form}",
+            get(crate::staff::print_form),
         )
         .route("/can-bo/ho-so/{id}/{action}", post(crate::staff::act))
         .nest("/api/v1", api)

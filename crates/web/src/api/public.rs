@@ -106,7 +106,7 @@ fn find(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, motcua_store::StoreE
 
 /// The dossier behind a code (or online reference) and phone digits; the same answer whether the
 /// code is unknown or the digits are wrong.
-fn authenticate(
+pub fn authenticate(
     tx: &mut dyn Tx,
     code: &str,
     phone_last4: &str,
@@ -190,16 +190,39 @@ pub struct RatingBody {
 /// POST /public/rating: the applicant's rating after the result was returned.
 pub async fn rate(
     State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
+    ip: ClientIp,
     Body(body): Body<RatingBody>,
 ) -> Result<Json<Value>, ApiError> {
+    rate_dossier(
+        app,
+        ip,
+        body.code,
+        body.phone_last4,
+        body.rating,
+        body.comment,
+    )
+    .await?;
+    Ok(Json(
+        json!({ "status": "rated", "message": "Cảm ơn ông/bà đã đánh giá", "message_en": "Thank you for your rating" }),
+    ))
+}
+
+/// Records an applicant's rating, for the API and the public page.
+pub async fn rate_dossier(
+    app: AppState,
+    ClientIp(ip): ClientIp,
+    code: String,
+    phone_last4: String,
+    rating: Rating,
+    comment: String,
+) -> Result<(), ApiError> {
     if !app.public_limiter.allow(ip) {
         return Err(rate_limited());
     }
     blocking(move || {
         let mut missing = false;
         app.store.write(|tx| {
-            let Some((id, d)) = authenticate(tx, body.code.trim(), body.phone_last4.trim())? else {
+            let Some((id, d)) = authenticate(tx, code.trim(), phone_last4.trim())? else {
                 missing = true;
                 return Ok(());
             };
@@ -208,9 +231,12 @@ pub async fn rate(
                 tx,
                 &cal,
                 vec![Request {
-                    target: Target::Existing { id, expected_version: d.version },
+                    target: Target::Existing {
+                        id,
+                        expected_version: d.version,
+                    },
                     actor: motcua_domain::dossier::Actor::Applicant,
-                    command: Command::Rate { rating: body.rating, comment: body.comment },
+                    command: Command::Rate { rating, comment },
                     now: Utc::now(),
                 }],
             )?;
@@ -219,7 +245,7 @@ pub async fn rate(
         if missing {
             return Err(not_found());
         }
-        Ok(Json(json!({ "status": "rated", "message": "Cảm ơn ông/bà đã đánh giá", "message_en": "Thank you for your rating" })))
+        Ok(())
     })
     .await
 }
