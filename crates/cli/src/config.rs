@@ -22,6 +22,9 @@ pub struct Config {
     pub login_rate_per_minute: u32,
     pub max_body_bytes: usize,
     pub session_hours: i64,
+    /// Where uploaded papers are kept.
+    pub files_dir: std::path::PathBuf,
+    pub max_upload_bytes: usize,
     /// Log level: error, warn, info, debug.
     pub log: String,
 }
@@ -37,6 +40,8 @@ impl Default for Config {
             login_rate_per_minute: web.login_rate_per_minute,
             max_body_bytes: web.max_body_bytes,
             session_hours: web.session_hours,
+            files_dir: web.files_dir,
+            max_upload_bytes: web.max_upload_bytes,
             log: "info".into(),
         }
     }
@@ -84,6 +89,8 @@ impl Config {
         )?;
         env_parse("MOTCUA_MAX_BODY_BYTES", &mut config.max_body_bytes)?;
         env_parse("MOTCUA_SESSION_HOURS", &mut config.session_hours)?;
+        env_parse("MOTCUA_FILES_DIR", &mut config.files_dir)?;
+        env_parse("MOTCUA_MAX_UPLOAD_BYTES", &mut config.max_upload_bytes)?;
         env_parse("MOTCUA_LOG", &mut config.log)?;
         Ok(config)
     }
@@ -95,6 +102,8 @@ impl Config {
             login_rate_per_minute: self.login_rate_per_minute,
             max_body_bytes: self.max_body_bytes,
             session_hours: self.session_hours,
+            files_dir: self.files_dir.clone(),
+            max_upload_bytes: self.max_upload_bytes,
         }
     }
 }

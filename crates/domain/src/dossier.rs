@@ -169,6 +169,9 @@ impl Applicant {
 pub struct Paper {
     pub name: String,
     pub copies: u32,
+    /// The uploaded copy (SHA-256 of its bytes), for papers submitted online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -971,9 +974,20 @@ fn papers(list: Vec<Paper>) -> Result<Vec<Paper>, DossierError> {
                     "copies must be 1 to 100",
                 ));
             }
+            if p.file
+                .as_ref()
+                .is_some_and(|f| f.len() != 64 || !f.chars().all(|c| c.is_ascii_hexdigit()))
+            {
+                return Err(DossierError::invalid(
+                    "papers.file",
+                    "tệp đính kèm không hợp lệ",
+                    "invalid attached file reference",
+                ));
+            }
             Ok(Paper {
                 name,
                 copies: p.copies,
+                file: p.file,
             })
         })
         .collect()

@@ -101,6 +101,7 @@ fn receive_at_desk(run: &mut Run, at: Instant) {
             papers: Some(vec![Paper {
                 name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
                 copies: 1,
+                file: None,
             }]),
         },
     )

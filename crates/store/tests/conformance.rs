@@ -49,6 +49,7 @@ fn receive(unit: &str, i: usize) -> Command {
         papers: Some(vec![Paper {
             name: "Giấy đề nghị".into(),
             copies: 1,
+            file: None,
         }]),
     }
 }

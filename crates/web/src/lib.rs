@@ -4,10 +4,12 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod files;
 pub mod openapi;
 pub mod pages;
 pub mod ratelimit;
 pub mod staff;
+pub mod submit;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -31,6 +33,10 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Session lifetime.
     pub session_hours: i64,
+    /// Where uploaded papers are kept, named by the SHA-256 of their content.
+    pub files_dir: std::path::PathBuf,
+    /// Largest uploaded paper, in bytes.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for Settings {
@@ -41,6 +47,8 @@ impl Default for Settings {
             login_rate_per_minute: 10,
             max_body_bytes: 256 * 1024,
             session_hours: 12,
+            files_dir: std::path::PathBuf::from("data/files"),
+            max_upload_bytes: 10 * 1024 * 1024,
         }
     }
 }

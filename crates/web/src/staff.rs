@@ -895,6 +895,7 @@ pub async fn receive(
             .map(|(_, v)| motcua_domain::dossier::Paper {
                 name: v.clone(),
                 copies: 1,
+                file: None,
             })
             .collect(),
     };

@@ -293,6 +293,7 @@ fn simulate(
         .map(|x| Paper {
             name: x.name.clone(),
             copies: x.copies,
+            file: None,
         })
         .collect();
     let mut t = reception_time(rng, sim.cal, from, today + TimeDelta::days(1));

@@ -156,6 +156,8 @@ async fn ready(
 
 pub fn router(app: AppState) -> Router {
     let max_body = app.settings.max_body_bytes;
+    // A submission carries every paper of a procedure (at most 20 files at the upload limit).
+    let upload_limit = app.settings.max_upload_bytes.saturating_mul(20);
     let api = Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -189,6 +191,13 @@ pub fn router(app: AppState) -> Router {
         .route("/don-vi", get(crate::pages::units))
         .route("/don-vi/{code}", get(crate::pages::unit))
         .route("/tra-cuu", get(crate::pages::lookup))
+        .route("/nop-ho-so/da-gui", get(crate::submit::done))
+        .route(
+            "/nop-ho-so/{code}",
+            get(crate::submit::form)
+                .post(crate::submit::submit)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/tra-cuu/danh-gia", post(crate::pages::rate))
         .route("/assets/print.css", get(crate::staff::print_stylesheet))
         .route(
