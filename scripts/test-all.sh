@@ -9,6 +9,9 @@ root=$(pwd)
 need_apt=()
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pgbin" ] || need_apt+=(postgresql)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+command -v npm >/dev/null || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing: ${need_apt[*]}"
   as_root=""
@@ -43,3 +46,11 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+
+# The browser suite: real Chromium through WebDriver, axe-core (from npm) on the key pages.
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  echo "== installing axe-core"
+  npm install --no-save --silent --prefix tests/browser axe-core@4 >/dev/null
+fi
+echo "== browser suite"
+python3 tests/browser/walk.py target/debug/motcua tests/browser/node_modules/axe-core/axe.min.js

@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+"""The flows people use, walked in a real headless Chromium through WebDriver (Debian's chromium and
+chromium-driver), with axe-core checking accessibility on the key pages and screenshots written to
+target/screenshots/. Standard library only: WebDriver is plain HTTP and JSON.
+
+Usage: walk.py MOTCUA_BINARY AXE_JS   (prints "N passed, M failed"; exits non-zero on any failure)
+"""
+
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHOTS = os.path.join(ROOT, "target", "screenshots")
+PASSWORD = "motcua-demo"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(url, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+class WebDriver:
+    """A minimal W3C WebDriver client."""
+
+    def __init__(self, port, profile):
+        self.base = f"http://127.0.0.1:{port}"
+        caps = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "binary": shutil.which("chromium") or "/usr/bin/chromium",
+                        "args": [
+                            "--headless",
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--disable-dev-shm-usage",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync",
+                            "--no-first-run",
+                            "--window-size=1200,1600",
+                            f"--user-data-dir={profile}",
+                        ],
+                    },
+                }
+            }
+        }
+        self.session = self._call("POST", "/session", caps)["sessionId"]
+
+    def _call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return json.loads(r.read() or b"{}").get("value")
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"WebDriver {method} {path}: {e.read()[:500]!r}") from None
+
+    def s(self, method, path, body=None):
+        return self._call(method, f"/session/{self.session}{path}", body)
+
+    def go(self, url):
+        self.s("POST", "/url", {"url": url})
+
+    def find(self, css):
+        el = self.s("POST", "/element", {"using": "css selector", "value": css})
+        return list(el.values())[0]
+
+    def finds(self, css):
+        return [list(e.values())[0] for e in self.s("POST", "/elements", {"using": "css selector", "value": css})]
+
+    def click(self, css):
+        self.s("POST", f"/element/{self.find(css)}/click", {})
+
+    def type(self, css, text):
+        el = self.find(css)
+        self.s("POST", f"/element/{el}/clear", {})
+        self.s("POST", f"/element/{el}/value", {"text": text})
+
+    def text(self, css="body"):
+        return self.s("GET", f"/element/{self.find(css)}/text")
+
+    def url(self):
+        return self.s("GET", "/url")
+
+    def wait_url(self, part, seconds=15):
+        """Waits for a navigation (a form post and its redirect) to land on a URL containing `part`."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if part in self.url():
+                return True
+            time.sleep(0.1)
+        return False
+
+    def script(self, js, *args):
+        return self.s("POST", "/execute/sync", {"script": js, "args": list(args)})
+
+    def async_script(self, js, *args):
+        return self.s("POST", "/execute/async", {"script": js, "args": list(args)})
+
+    def shot(self, name):
+        os.makedirs(SHOTS, exist_ok=True)
+        with open(os.path.join(SHOTS, f"{name}.png"), "wb") as f:
+            f.write(base64.b64decode(self.s("GET", "/screenshot")))
+
+    def quit(self):
+        try:
+            self.s("DELETE", "")
+        except Exception:
+            pass
+
+
+class Walk:
+    def __init__(self, motcua, axe_js):
+        self.motcua = motcua
+        self.axe = open(axe_js, encoding="utf-8").read()
+        self.tmp = tempfile.mkdtemp(prefix="motcua-browser-")
+        shutil.rmtree(SHOTS, ignore_errors=True)
+        self.procs = []
+        self.passed = 0
+        self.failed = []
+        db = f"sqlite:{self.tmp}/demo.db"
+        subprocess.run([motcua, "demo", "--no-serve", "--db", db, "--dossiers", "150"], check=True, stdout=subprocess.DEVNULL)
+        self.port = free_port()
+        env = dict(os.environ, MOTCUA_FILES_DIR=f"{self.tmp}/files", MOTCUA_LOG="warn", MOTCUA_LOGIN_RATE_PER_MINUTE="1000")
+        self.procs.append(subprocess.Popen([motcua, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}"], env=env, stdout=subprocess.DEVNULL))
+        self.site = f"http://127.0.0.1:{self.port}"
+        wait_for(self.site + "/api/v1/health")
+        driver_port = free_port()
+        self.procs.append(subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(f"http://127.0.0.1:{driver_port}/status")
+        self.b = WebDriver(driver_port, os.path.join(self.tmp, "profile"))
+        self.pdf = os.path.join(self.tmp, "to-khai.pdf")
+        with open(self.pdf, "wb") as f:
+            f.write(b"%PDF-1.4\n% a small test paper\n%%EOF\n")
+
+    def close(self):
+        self.b.quit()
+        for p in self.procs:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def check(self, name, fn):
+        try:
+            fn()
+            self.passed += 1
+            print(f"ok    {name}")
+        except Exception:
+            self.failed.append(name)
+            print(f"FAIL  {name}\n{traceback.format_exc()}")
+            try:
+                self.b.shot(f"failed-{name}")
+            except Exception:
+                pass
+
+    def axe_check(self, page):
+        """No serious or critical accessibility violation on the current page."""
+        self.b.script(self.axe + "; return true;")
+        result = self.b.async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length])));"
+        )
+        bad = [v for v in result if v[1] in ("serious", "critical")]
+        assert not bad, f"{page}: {bad}"
+
+    def login(self, username):
+        self.b.go(self.site + "/dang-nhap")
+        self.b.type("#username", username)
+        self.b.type("#password", PASSWORD)
+        self.b.click("form button[type=submit]")
+        assert self.b.wait_url("/can-bo"), self.b.url()
+
+    def logout(self):
+        self.b.go(self.site + "/can-bo")
+        self.b.click("form[action='/dang-xuat'] button")
+        deadline = time.time() + 15
+        while self.b.url().rstrip("/") != self.site and time.time() < deadline:
+            time.sleep(0.1)
+
+    def act(self, dossier, action, fields=None):
+        self.b.go(f"{self.site}/can-bo/ho-so/{dossier}")
+        for css, value in (fields or {}).items():
+            if css.startswith("select"):
+                self.b.click(f"{css} option[value='{value}']")
+            else:
+                self.b.type(css, value)
+        self.b.click(f"form[action$='/{action}'] button[type=submit]")
+        assert self.b.wait_url(f"ok={action}"), f"{action}: {self.b.url()}\n{self.b.text()[:800]}"
+
+    def run(self):
+        state = {}
+
+        def search():
+            for q in ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "đăng ký khai sinh"]:
+                self.b.go(self.site + "/")
+                self.b.type("#q", q)
+                self.b.click("form.search button")
+                self.b.wait_url("/thu-tuc?q=")
+                first = self.b.text("ol.results li a")
+                assert first == "Đăng ký khai sinh", f"{q}: {first}"
+            self.b.shot("search")
+            self.axe_check("search")
+
+        def home_and_procedure():
+            self.b.go(self.site + "/")
+            self.b.shot("home")
+            self.axe_check("home")
+            self.b.go(self.site + "/thu-tuc/1.001612")
+            assert "Thành phần hồ sơ" in self.b.text()
+            self.b.shot("procedure")
+            self.axe_check("procedure")
+
+        def submit_online():
+            self.b.go(self.site + "/thu-tuc/1.001612")
+            self.b.click("a.button")
+            self.b.wait_url("/nop-ho-so/")
+            self.b.click("select#unit option[value='000.31.00.H15']")
+            self.b.type("#full_name", "Trần Thị Kiểm Thử")
+            self.b.type("#phone", "0905 246 810")
+            for el in self.b.finds("input[type=file]"):
+                self.b.s("POST", f"/element/{el}/value", {"text": self.pdf})
+            self.b.shot("submit-form")
+            self.axe_check("submission form")
+            self.b.click("form button[type=submit]")
+            assert self.b.wait_url("/nop-ho-so/da-gui"), self.b.url() + self.b.text()[:500]
+            state["reference"] = self.b.text(".reference")
+            state["id"] = int(state["reference"][1:])
+            self.b.shot("submitted")
+
+        def desk_receives_and_hands_over():
+            self.login("motcua.buonho")
+            self.b.go(self.site + "/can-bo?hang=cho-tiep-nhan")
+            assert state["reference"] in self.b.text(), "the online dossier waits in the queue"
+            self.b.shot("queue")
+            self.axe_check("queue")
+            self.act(state["id"], "receive")
+            state["code"] = re.search(r"Hồ sơ (\S+)", self.b.text("h1")).group(1)
+            # Inter-agency: the desk sends it to the tax office.
+            self.act(state["id"], "hand-over", {"select#hand-over-to_unit": "000.00.60.H15"})
+            self.b.shot("dossier")
+            self.axe_check("dossier")
+            self.logout()
+
+        def other_agency_and_leader():
+            self.login("thue.chuyenvien")
+            self.act(state["id"], "hand-over", {"select#hand-over-to_unit": "000.31.00.H15"})
+            self.logout()
+            self.login("lanhdao.buonho")
+            self.act(state["id"], "result-ready")
+            self.logout()
+            self.login("motcua.buonho")
+            self.act(state["id"], "return")
+            rows = self.b.text("table")
+            assert "Chi cục Thuế" in self.b.text(), "the control sheet shows the other agency"
+            self.b.go(f"{self.site}/can-bo/ho-so/{state['id']}/mau/kiem-soat")
+            assert "PHIẾU KIỂM SOÁT" in self.b.text()
+            self.b.shot("control-sheet")
+            self.logout()
+            assert rows
+
+        def citizen_looks_up_and_rates():
+            self.b.go(self.site + "/tra-cuu")
+            self.b.type("#code", state["code"])
+            self.b.type("#phone", "6810")
+            self.b.click("form[action='/tra-cuu'] button")
+            self.b.wait_url("phone_last4=")
+            body = self.b.text()
+            assert "Đã trả kết quả" in body, body[:500]
+            assert "Trần Thị Kiểm Thử" not in body and "0905" not in body, "no personal data"
+            self.axe_check("lookup")
+            self.b.click("input[value='very_satisfied']")
+            self.b.click("form[action='/tra-cuu/danh-gia'] button")
+            assert self.b.wait_url("ok=1") and "Cảm ơn" in self.b.text()
+            self.b.shot("rated")
+
+        def counter_reception_and_receipt():
+            self.login("motcua.cubao")
+            self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=2.000815")
+            self.b.type("#full_name", "Hoàng Văn Quầy")
+            self.b.type("#phone", "0912000333")
+            self.b.shot("counter")
+            self.axe_check("counter")
+            self.b.click("form[method=post] button[type=submit]")
+            assert self.b.wait_url("phieu-tiep-nhan"), self.b.url()
+            text = self.b.text()
+            assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "000.32.00.H15-" in text
+            assert self.b.finds(".qr svg"), "the code as a QR code"
+            self.b.shot("receipt")
+            self.logout()
+
+        def bad_input_is_explained():
+            self.login("motcua.cubao")
+            self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=2.000815")
+            self.b.type("#full_name", "Hoàng Văn Sai")
+            self.b.type("#phone", "12")
+            self.b.click("form[method=post] button[type=submit]")
+            deadline = time.time() + 15
+            while not self.b.finds(".field-error") and time.time() < deadline:
+                time.sleep(0.1)
+            assert "8 đến 15 chữ số" in self.b.text(".field-error")
+            self.logout()
+
+        for name, fn in [
+            ("search with and without diacritics", search),
+            ("home and procedure pages", home_and_procedure),
+            ("citizen submits online", submit_online),
+            ("desk receives and hands over to another agency", desk_receives_and_hands_over),
+            ("the agency returns it, the leader approves, the desk returns the result", other_agency_and_leader),
+            ("citizen looks up and rates", citizen_looks_up_and_rates),
+            ("counter reception with the receipt print view", counter_reception_and_receipt),
+            ("bad input is explained next to the field", bad_input_is_explained),
+        ]:
+            self.check(name, fn)
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    walk = Walk(sys.argv[1], sys.argv[2])
+    try:
+        walk.run()
+    finally:
+        walk.close()
+    print(f"browser: {walk.passed} passed, {len(walk.failed)} failed")
+    return 1 if walk.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
