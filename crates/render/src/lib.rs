@@ -2,3 +2,4 @@
 //! grows, receipts as PDF, reports as XLSX and CSV, charts as SVG). No I/O, no database.
 
 pub mod catalogue_xlsx;
+pub mod chart;

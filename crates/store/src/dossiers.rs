@@ -485,3 +485,96 @@ pub fn popular_procedures(
     .map(|r| r.string(0))
     .collect()
 }
+
+/// Figures of one unit over a period: what was received, how it was resolved, what is still open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UnitFigures {
+    pub unit: String,
+    pub received: i64,
+    pub early: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// Figures per receiving unit for dossiers received in [from, to), open and overdue as of `now`.
+/// (The reports work replaces these scans with counters kept in the write transaction.)
+pub fn unit_figures(
+    tx: &mut dyn Tx,
+    units: &[String],
+    from: Instant,
+    to: Instant,
+    now: Instant,
+) -> Result<Vec<UnitFigures>, StoreError> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut q = Sql::new(
+        "SELECT unit, COUNT(*), \
+         SUM(CASE WHEN result = 'early' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN result = 'on_time' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN result = 'late' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN status IN ('processing', 'paused', 'supplement_requested') THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN status = 'processing' AND due_at < ",
+    );
+    q.bind(millis(now));
+    q.push(" THEN 1 ELSE 0 END) FROM dossiers WHERE received_at >= ")
+        .bind(millis(from))
+        .push(" AND received_at < ")
+        .bind(millis(to))
+        .push(" AND unit IN (");
+    for (i, u) in units.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(u);
+    }
+    q.push(") GROUP BY unit ORDER BY unit");
+    tx.query(&q.text, &q.params)?
+        .iter()
+        .map(|r| {
+            Ok(UnitFigures {
+                unit: r.string(0)?,
+                received: r.i64(1)?,
+                early: r.i64(2)?,
+                on_time: r.i64(3)?,
+                late: r.i64(4)?,
+                open: r.i64(5)?,
+                overdue: r.i64(6)?,
+            })
+        })
+        .collect()
+}
+
+/// Late dossiers per procedure over a period, most first.
+pub fn late_by_procedure(
+    tx: &mut dyn Tx,
+    units: &[String],
+    from: Instant,
+    to: Instant,
+    limit: i64,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut q = Sql::new(
+        "SELECT procedure_code, COUNT(*) FROM dossiers WHERE result = 'late' AND received_at >= ",
+    );
+    q.bind(millis(from))
+        .push(" AND received_at < ")
+        .bind(millis(to))
+        .push(" AND unit IN (");
+    for (i, u) in units.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(u);
+    }
+    q.push(") GROUP BY procedure_code ORDER BY COUNT(*) DESC, procedure_code LIMIT ")
+        .bind(limit);
+    tx.query(&q.text, &q.params)?
+        .iter()
+        .map(|r| Ok((r.string(0)?, r.i64(1)?)))
+        .collect()
+}

@@ -696,3 +696,66 @@ pub async fn rate(
     crate::api::public::rate_dossier(app, ip, f.code, f.phone_last4, f.rating, f.comment).await?;
     Ok(axum::response::Redirect::to(&format!("{back}&ok=1")).into_response())
 }
+
+struct StatRow {
+    name: String,
+    received: i64,
+    resolved: i64,
+    in_time: i64,
+    share: String,
+    open: i64,
+}
+
+#[derive(Template)]
+#[template(path = "stats.html")]
+struct StatsPage {
+    from: String,
+    rows: Vec<StatRow>,
+}
+
+/// GET /thong-ke: public statistics per unit this year (counts only, no personal data).
+pub async fn stats(State(app): State<AppState>) -> Result<Html<String>, PageError> {
+    let now = Utc::now();
+    let today = today();
+    let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
+    let start = from_local(year_start.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let (figures, units) = blocking(move || {
+        Ok(app.store.read(|tx| {
+            let units = org::units(tx)?;
+            let current: Vec<String> = units
+                .iter()
+                .filter(|u| {
+                    u.is_valid_on(today)
+                        && matches!(
+                            u.level,
+                            motcua_domain::org::UnitLevel::Commune
+                                | motcua_domain::org::UnitLevel::District
+                        )
+                })
+                .map(|u| u.code.clone())
+                .collect();
+            Ok((
+                dossiers::unit_figures(tx, &current, start, now, now)?,
+                units,
+            ))
+        })?)
+    })
+    .await?;
+    render(&StatsPage {
+        from: dmy(year_start),
+        rows: figures
+            .iter()
+            .map(|f| StatRow {
+                name: units
+                    .iter()
+                    .find(|u| u.code == f.unit)
+                    .map_or(f.unit.clone(), |u| u.name.clone()),
+                received: f.received,
+                resolved: f.early + f.on_time + f.late,
+                in_time: f.early + f.on_time,
+                share: crate::staff::share(f.early + f.on_time, f.early + f.on_time + f.late),
+                open: f.open,
+            })
+            .collect(),
+    })
+}

@@ -9,7 +9,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{TimeDelta, Utc};
+use chrono::{Datelike, TimeDelta, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
     Applicant, Command, Context, Dossier, Instant, Outcome, PauseKind, Status, decide, to_local,
@@ -1197,5 +1197,140 @@ pub async fn print_form(
         table,
         legal_basis: d.rule_set.map_or("", |r| r.legal_basis()),
         signer,
+    })
+}
+
+struct FigureRow {
+    name: String,
+    received: i64,
+    early: i64,
+    on_time: i64,
+    late: i64,
+    share: String,
+    open: i64,
+    overdue: i64,
+}
+
+#[derive(Template)]
+#[template(path = "staff/dashboard.html")]
+struct DashboardPage {
+    who: String,
+    from: String,
+    rows: Vec<FigureRow>,
+    chart: String,
+    late: Vec<(String, String, i64)>,
+}
+
+/// "85,2 %" of resolved dossiers finished early or on time, or a dash when none was resolved.
+pub fn share(in_time: i64, resolved: i64) -> String {
+    if resolved == 0 {
+        "–".into()
+    } else {
+        format!("{:.1} %", 100.0 * in_time as f64 / resolved as f64).replace('.', ",")
+    }
+}
+
+/// GET /can-bo/tong-quan: the leader's overview of the units in scope: this year's figures per unit,
+/// twelve months of received and late dossiers as a chart, the procedures with most late dossiers.
+pub async fn dashboard(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+) -> Result<Html<String>, PageError> {
+    let now = Utc::now();
+    let today = to_local(now).date();
+    let year_start =
+        chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
+    let start =
+        motcua_domain::dossier::from_local(year_start.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let who = who(&staff);
+    let (figures, months, late, units, names) = blocking(move || {
+        Ok(app.store.read(|tx| {
+            let mut scope_units = scope(tx, &staff, Action::Inspect)?;
+            scope_units.extend(scope(tx, &staff, Action::ViewDossier)?);
+            scope_units.sort();
+            scope_units.dedup();
+            let figures = dossiers::unit_figures(tx, &scope_units, start, now, now)?;
+            // The last twelve months, each as received and late.
+            let mut months = vec![];
+            let mut first = chrono::NaiveDate::from_ymd_opt(
+                chrono::Datelike::year(&today),
+                chrono::Datelike::month(&today),
+                1,
+            )
+            .unwrap_or(today);
+            for _ in 0..11 {
+                first = (first - TimeDelta::days(1)).with_day0(0).unwrap_or(first);
+            }
+            for _ in 0..12 {
+                let next = (first + TimeDelta::days(32)).with_day0(0).unwrap_or(first);
+                let (a, b) = (
+                    motcua_domain::dossier::from_local(
+                        first.and_hms_opt(0, 0, 0).unwrap_or_default(),
+                    ),
+                    motcua_domain::dossier::from_local(
+                        next.and_hms_opt(0, 0, 0).unwrap_or_default(),
+                    ),
+                );
+                let f = dossiers::unit_figures(tx, &scope_units, a, b, now)?;
+                months.push((
+                    first,
+                    f.iter().map(|x| x.received).sum::<i64>(),
+                    f.iter().map(|x| x.late).sum::<i64>(),
+                ));
+                first = next;
+            }
+            let late = dossiers::late_by_procedure(tx, &scope_units, start, now, 10)?;
+            let names: Vec<(String, String)> = procedures::catalogue(tx)?
+                .all_in_force(today)
+                .map(|p| (p.spec.code.clone(), p.spec.name.clone()))
+                .collect();
+            Ok((figures, months, late, org::units(tx)?, names))
+        })?)
+    })
+    .await?;
+    let unit_name = |c: &str| {
+        units
+            .iter()
+            .find(|u| u.code == c)
+            .map_or(c.to_owned(), |u| u.name.clone())
+    };
+    let groups: Vec<motcua_render::chart::Group> = months
+        .iter()
+        .map(|(m, received, late)| motcua_render::chart::Group {
+            label: m.format("%m/%y").to_string(),
+            values: vec![*received as u64, *late as u64],
+        })
+        .collect();
+    html(&DashboardPage {
+        who,
+        from: year_start.format("%d/%m/%Y").to_string(),
+        rows: figures
+            .iter()
+            .map(|f| FigureRow {
+                name: unit_name(&f.unit),
+                received: f.received,
+                early: f.early,
+                on_time: f.on_time,
+                late: f.late,
+                share: share(f.early + f.on_time, f.early + f.on_time + f.late),
+                open: f.open,
+                overdue: f.overdue,
+            })
+            .collect(),
+        chart: motcua_render::chart::bars(
+            "Hồ sơ tiếp nhận và quá hạn theo tháng",
+            &["Tiếp nhận", "Quá hạn"],
+            &groups,
+        ),
+        late: late
+            .into_iter()
+            .map(|(code, n)| {
+                let name = names
+                    .iter()
+                    .find(|(c, _)| *c == code)
+                    .map_or(code.clone(), |(_, n)| n.clone());
+                (code, name, n)
+            })
+            .collect(),
     })
 }

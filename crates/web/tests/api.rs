@@ -1089,6 +1089,18 @@ async fn officials_work_through_pages_without_javascript() {
         .unwrap();
     let res = app.router.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (s, _, body) = send("GET", "/can-bo/tong-quan", Some(&cookie), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("<svg") && body.contains("Đơn vị WA"),
+        "the overview with its chart"
+    );
+    let (s, _, body) = send("GET", "/thong-ke", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("Đơn vị WA") && !body.contains("Trần A"),
+        "public figures, no names"
+    );
     let (s, h, _) = send("POST", "/dang-xuat", Some(&cookie), None).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(h["set-cookie"].to_str().unwrap().contains("Max-Age=0"));

@@ -191,6 +191,8 @@ pub fn router(app: AppState) -> Router {
         .route("/don-vi", get(crate::pages::units))
         .route("/don-vi/{code}", get(crate::pages::unit))
         .route("/tra-cuu", get(crate::pages::lookup))
+        .route("/thong-ke", get(crate::pages::stats))
+        .route("/can-bo/tong-quan", get(crate::staff::dashboard))
         .route("/nop-ho-so/da-gui", get(crate::submit::done))
         .route(
             "/nop-ho-so/{code}",
