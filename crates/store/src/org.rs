@@ -304,3 +304,44 @@ pub fn desks(tx: &mut dyn Tx) -> Result<Vec<Desk>, StoreError> {
     }
     Ok(out)
 }
+
+/// Records a desk's founding decision (a unit that had none gets one when the act is issued).
+pub fn set_desk_decision(tx: &mut dyn Tx, desk_id: i64, d: &Decision) -> Result<(), StoreError> {
+    let n = tx.exec(
+        "UPDATE desks SET decision_number = $1, decision_date = $2, decision_signer = $3 WHERE id = $4",
+        &[
+            Value::from(&d.number),
+            Value::Text(d.date.to_string()),
+            Value::from(&d.signer),
+            Value::Int(desk_id),
+        ],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!(
+            "bộ phận một cửa {desk_id} / desk {desk_id}"
+        )));
+    }
+    Ok(())
+}
+
+/// Assigns a member of staff to a desk (once).
+pub fn assign_member(tx: &mut dyn Tx, desk_id: i64, m: &DeskMember) -> Result<(), StoreError> {
+    get_staff(tx, m.staff_id)?;
+    tx.exec(
+        "INSERT INTO desk_members (desk_id, staff_id, assigned_on, duty) VALUES ($1, $2, $3, $4)",
+        &[
+            Value::Int(desk_id),
+            Value::Int(m.staff_id),
+            Value::Text(m.assigned_on.to_string()),
+            Value::from(&m.duty),
+        ],
+    )
+    .map_err(|e| match e {
+        StoreError::Constraint(_) => StoreError::invalid(
+            "cán bộ này đã được phân công vào bộ phận",
+            "this member of staff is already assigned to the desk",
+        ),
+        e => e,
+    })?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! HTTP for motcua: the JSON API under `/api/v1` with its OpenAPI document. Handlers are thin:
 //! parse, authorise, call the store (in a blocking task, one transaction per command), render.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;

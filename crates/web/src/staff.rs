@@ -597,11 +597,13 @@ async fn dossier_page(
                 .map_or(code.to_owned(), |u| u.name.clone())
         };
         let today = to_local(now).date();
-        let targets: Vec<(String, String)> = units
+        // The holding unit first (hand-over between its own desk, officers and leaders), then the rest.
+        let mut targets: Vec<(String, String)> = units
             .iter()
             .filter(|u| u.is_valid_on(today))
             .map(|u| (u.code.clone(), u.name.clone()))
             .collect();
+        targets.sort_by_key(|(code, _)| *code != d.current_unit);
         let ctx = Context {
             now,
             calendar: &cal,
@@ -661,7 +663,7 @@ async fn dossier_page(
             actions,
             history: history
                 .iter()
-                .map(|e| format!("{} · {}", when(Some(e.at)), e.event.kind()))
+                .map(|e| format!("{} · {}", when(Some(e.at)), e.event.label_vi()))
                 .collect(),
         })
     })

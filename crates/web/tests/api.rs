@@ -1219,3 +1219,175 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unit_administrators_record_desks_members_and_postings() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let desk = sync(|| {
+        app.store
+            .store
+            .write(|tx| {
+                org::add_desk(
+                    tx,
+                    &motcua_domain::org::Desk {
+                        id: 0,
+                        unit: WARD_A.into(),
+                        name: "Bộ phận Một cửa phường A".into(),
+                        founding_decision: None,
+                        members: vec![],
+                    },
+                )
+            })
+            .unwrap()
+    });
+    let token = app.login(&format!("unit_admin.{WARD_A}")).await;
+    let cookie = format!("motcua_session={token}");
+    let send = |method: &str, path: String, form: Option<String>, cookie: String| {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("cookie", cookie)
+            .header("host", "motcua.test")
+            .header("origin", "http://motcua.test");
+        let req = match form {
+            Some(f) => b
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(f))
+                .unwrap(),
+            None => {
+                b = b.header("accept", "text/html");
+                b.body(Body::empty()).unwrap()
+            }
+        };
+        let app = &app;
+        async move {
+            let res = app.router.clone().oneshot(req).await.unwrap();
+            let status = res.status();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body =
+                String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+                    .unwrap();
+            (status, location, body)
+        }
+    };
+    let (s, location, _) = send("GET", "/can-bo/quan-tri".into(), None, cookie.clone()).await;
+    assert_eq!(
+        (s, location.as_deref()),
+        (
+            StatusCode::SEE_OTHER,
+            Some(format!("/can-bo/quan-tri/{WARD_A}").as_str())
+        )
+    );
+    let (s, _, body) = send(
+        "GET",
+        format!("/can-bo/quan-tri/{WARD_A}"),
+        None,
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("Chưa có") && body.contains("Chưa phân công"),
+        "no decision, no member yet"
+    );
+    // A decision dated in the future is refused and changes nothing.
+    let (s, _, body) = send(
+        "POST",
+        format!("/can-bo/quan-tri/{WARD_A}/quyet-dinh"),
+        Some(format!(
+            "desk={desk}&number=12%2FQ%C4%90-UBND&date=2999-01-01&signer=Ch%E1%BB%A7+t%E1%BB%8Bch"
+        )),
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("tương lai"));
+    let (s, _, _) = send(
+        "POST",
+        format!("/can-bo/quan-tri/{WARD_A}/quyet-dinh"),
+        Some(format!(
+            "desk={desk}&number=12%2FQ%C4%90-UBND&date=2025-07-01&signer=Ch%E1%BB%A7+t%E1%BB%8Bch"
+        )),
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, _, body) = send(
+        "GET",
+        format!("/can-bo/quan-tri/{WARD_A}"),
+        None,
+        cookie.clone(),
+    )
+    .await;
+    assert!(body.contains("12/QĐ-UBND ngày 01/07/2025"), "{body}");
+    let officer = sync(|| {
+        app.store
+            .store
+            .read(|tx| org::credentials(tx, &format!("reception_officer.{WARD_A}")))
+            .unwrap()
+            .unwrap()
+            .0
+    });
+    let (s, _, _) = send(
+        "POST",
+        format!("/can-bo/quan-tri/{WARD_A}/thanh-vien"),
+        Some(format!(
+            "desk={desk}&staff={officer}&duty=Ti%E1%BA%BFp+nh%E1%BA%ADn"
+        )),
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = send(
+        "POST",
+        format!("/can-bo/quan-tri/{WARD_A}/niem-yet"),
+        Some("code=1.001612&version=1".into()),
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, v) = app
+        .call(
+            "GET",
+            &format!("/api/v1/units/{WARD_A}/procedures"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(v["up_to_date"], true, "{v}");
+    let (_, v) = app
+        .call("GET", &format!("/api/v1/units/{WARD_A}"), None, None)
+        .await;
+    assert_eq!(
+        v["desks"][0]["founding_decision"]["number"], "12/QĐ-UBND",
+        "{v}"
+    );
+    assert_eq!(v["desks"][0]["members"], 1);
+    // Another unit's administrator, or an officer, may not.
+    for who in [
+        format!("unit_admin.{WARD_B}"),
+        format!("reception_officer.{WARD_A}"),
+    ] {
+        let token = app.login(&who).await;
+        let (s, _, _) = send(
+            "GET",
+            format!("/can-bo/quan-tri/{WARD_A}"),
+            None,
+            format!("motcua_session={token}"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+        let (s, _, _) = send(
+            "POST",
+            format!("/can-bo/quan-tri/{WARD_A}/niem-yet"),
+            Some("code=1.001612&version=1".into()),
+            format!("motcua_session={token}"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+    }
+}

@@ -85,9 +85,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-        ),
+        HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
     );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -193,6 +191,20 @@ pub fn router(app: AppState) -> Router {
         .route("/tra-cuu", get(crate::pages::lookup))
         .route("/thong-ke", get(crate::pages::stats))
         .route("/can-bo/tong-quan", get(crate::staff::dashboard))
+        .route("/can-bo/quan-tri", get(crate::admin::index))
+        .route("/can-bo/quan-tri/{unit}", get(crate::admin::page))
+        .route(
+            "/can-bo/quan-tri/{unit}/quyet-dinh",
+            post(crate::admin::decision),
+        )
+        .route(
+            "/can-bo/quan-tri/{unit}/thanh-vien",
+            post(crate::admin::member),
+        )
+        .route(
+            "/can-bo/quan-tri/{unit}/niem-yet",
+            post(crate::admin::posting),
+        )
         .route("/nop-ho-so/da-gui", get(crate::submit::done))
         .route(
             "/nop-ho-so/{code}",

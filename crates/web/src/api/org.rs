@@ -12,10 +12,30 @@ pub async fn units(State(app): State<AppState>) -> Result<Json<Value>, ApiError>
     Ok(Json(json!({ "items": units, "total": units.len() })))
 }
 
+/// A unit with its one-stop desks: founding decision and number of members (public facts).
 pub async fn unit(
     State(app): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let unit = blocking(move || Ok(app.store.read(|tx| org::get_unit(tx, &code))?)).await?;
-    Ok(Json(json!(unit)))
+    let (unit, desks) = blocking(move || {
+        Ok(app.store.read(|tx| {
+            let unit = org::get_unit(tx, &code)?;
+            let desks: Vec<Value> = org::desks(tx)?
+                .into_iter()
+                .filter(|d| d.unit == code)
+                .map(|d| {
+                    json!({
+                        "name": d.name,
+                        "founding_decision": d.founding_decision,
+                        "members": d.members.len(),
+                    })
+                })
+                .collect();
+            Ok((unit, desks))
+        })?)
+    })
+    .await?;
+    let mut v = json!(unit);
+    v["desks"] = json!(desks);
+    Ok(Json(v))
 }
