@@ -573,7 +573,8 @@ pub struct LookupQuery {
     ok: Option<String>,
 }
 
-fn when(t: Option<motcua_domain::dossier::Instant>) -> String {
+/// An instant as Vietnam local time, "HH:MM dd/mm/yyyy".
+pub fn when(t: Option<motcua_domain::dossier::Instant>) -> String {
     t.map(|t| to_local(t).format("%H:%M %d/%m/%Y").to_string())
         .unwrap_or_default()
 }
@@ -759,3 +760,21 @@ pub async fn stats(State(app): State<AppState>) -> Result<Html<String>, PageErro
             .collect(),
     })
 }
+
+/// A text input of a form, with its value and the error to show next to it.
+pub struct InputField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error: String,
+    pub required: bool,
+}
+
+/// The applicant's details, as the counter and the online form ask for them: (name, label, required).
+pub const APPLICANT_FIELDS: [(&str, &str, bool); 5] = [
+    ("full_name", "Họ và tên (full name)", true),
+    ("id_number", "Số định danh cá nhân (ID number)", false),
+    ("phone", "Số điện thoại (phone)", true),
+    ("email", "Thư điện tử (e-mail)", false),
+    ("address", "Địa chỉ (address)", false),
+];

@@ -16,13 +16,13 @@ use motcua_domain::dossier::{
 };
 use motcua_domain::org::Staff;
 use motcua_store::dossiers::{self, Filter};
-use motcua_store::{Tx, org, procedures};
+use motcua_store::{org, procedures};
 use serde::Deserialize;
 
-use crate::api::dossiers::{ActionBody, Reception, command_for, receive_command, run};
+use crate::api::dossiers::{ActionBody, Reception, command_for, receive_command, run, scope};
 use crate::api::{ClientIp, Params, rate_limited};
 use crate::auth::{self, CurrentStaff};
-use crate::pages::PageError;
+use crate::pages::{APPLICANT_FIELDS, InputField, PageError, when};
 use crate::{ApiError, AppState, blocking};
 
 /// A signed-in member of staff; anyone else is sent to the sign-in page.
@@ -46,11 +46,6 @@ fn html(t: &impl Template) -> Result<Html<String>, PageError> {
     t.render()
         .map(Html)
         .map_err(|e| PageError::from(ApiError::internal(format!("template: {e}"))))
-}
-
-fn when(t: Option<Instant>) -> String {
-    t.map(|t| to_local(t).format("%H:%M %d/%m/%Y").to_string())
-        .unwrap_or_default()
 }
 
 fn who(staff: &Staff) -> String {
@@ -123,23 +118,6 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response
         HeaderValue::from_static("motcua_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
     );
     res
-}
-
-/// Every unit under a grant of the caller that allows `action`.
-fn scope(
-    tx: &mut dyn Tx,
-    staff: &Staff,
-    action: Action,
-) -> Result<Vec<String>, motcua_store::StoreError> {
-    let mut units = vec![];
-    for g in &staff.grants {
-        if motcua_domain::authz::allows(g.role, action) {
-            units.extend(org::subtree(tx, &g.unit)?);
-        }
-    }
-    units.sort();
-    units.dedup();
-    Ok(units)
 }
 
 struct QueueLink {
@@ -743,14 +721,6 @@ pub async fn act(
     }
 }
 
-struct InputField {
-    name: &'static str,
-    label: &'static str,
-    value: String,
-    error: String,
-    required: bool,
-}
-
 #[derive(Template)]
 #[template(path = "staff/reception.html")]
 struct ReceptionPage {
@@ -762,14 +732,6 @@ struct ReceptionPage {
     papers: Vec<String>,
     fields: Vec<InputField>,
 }
-
-const APPLICANT_FIELDS: [(&str, &str, bool); 5] = [
-    ("full_name", "Họ và tên (full name)", true),
-    ("id_number", "Số định danh cá nhân (ID number)", false),
-    ("phone", "Điện thoại (phone)", true),
-    ("email", "Thư điện tử (e-mail)", false),
-    ("address", "Địa chỉ (address)", false),
-];
 
 async fn reception_page(
     app: AppState,

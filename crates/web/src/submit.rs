@@ -14,16 +14,8 @@ use motcua_store::{org, procedures};
 use serde::Deserialize;
 
 use crate::api::{ClientIp, Params, rate_limited};
-use crate::pages::PageError;
+use crate::pages::{APPLICANT_FIELDS, InputField, PageError};
 use crate::{ApiError, AppState, blocking, files};
-
-struct InputField {
-    name: &'static str,
-    label: &'static str,
-    value: String,
-    error: String,
-    required: bool,
-}
 
 #[derive(Template)]
 #[template(path = "submit.html")]
@@ -38,14 +30,6 @@ struct SubmitPage {
     papers: Vec<(String, bool, String)>,
     max_mb: usize,
 }
-
-const FIELDS: [(&str, &str, bool); 5] = [
-    ("full_name", "Họ và tên (full name)", true),
-    ("id_number", "Số định danh cá nhân (ID number)", false),
-    ("phone", "Số điện thoại (phone)", true),
-    ("email", "Thư điện tử (e-mail)", false),
-    ("address", "Địa chỉ (address)", false),
-];
 
 /// The procedure in force today, if it can be submitted online, and the units that apply it.
 fn load(app: &AppState, code: &str) -> Result<(Procedure, Vec<(String, String)>), ApiError> {
@@ -92,7 +76,7 @@ fn page(
         name: p.spec.name.clone(),
         units,
         unit: value("unit"),
-        fields: FIELDS
+        fields: APPLICANT_FIELDS
             .iter()
             .map(|(name, label, required)| InputField {
                 name,

@@ -615,7 +615,7 @@ pub async fn list(
 }
 
 /// Every unit under a grant of the caller that allows `action`.
-fn scope(
+pub fn scope(
     tx: &mut dyn Tx,
     staff: &Staff,
     action: Action,
