@@ -1391,3 +1391,96 @@ async fn unit_administrators_record_desks_members_and_postings() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
     }
 }
+
+/// Every role at ward A or ward B against every staff page of a ward A dossier: allowed or refused
+/// as designed, and refused requests change nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_pages_authorization_matrix() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    let (_, v) = app
+        .call(
+            "POST",
+            "/api/v1/dossiers",
+            Some(&desk),
+            Some(reception(WARD_A)),
+        )
+        .await;
+    let id = v["id"].as_i64().unwrap();
+    let get = |path: String, token: String| {
+        let req = Request::builder()
+            .uri(path)
+            .header("cookie", format!("motcua_session={token}"))
+            .body(Body::empty())
+            .unwrap();
+        let app = &app;
+        async move {
+            let res = app.router.clone().oneshot(req).await.unwrap();
+            let status = res.status();
+            let body =
+                String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+                    .unwrap();
+            (status, body)
+        }
+    };
+    let events = app.count("events");
+    for role in ROLES {
+        for unit in [WARD_A, WARD_B] {
+            let token = app.login(&format!("{}.{unit}", role.as_str())).await;
+            let own = unit == WARD_A;
+            let sees = own; // every role may view dossiers of its own unit
+            let personal = own
+                && matches!(
+                    role,
+                    Role::ReceptionOfficer | Role::Specialist | Role::UnitLeader
+                );
+            let (s, body) = get(format!("/can-bo/ho-so/{id}"), token.clone()).await;
+            assert_eq!(s.is_success(), sees, "{role:?}@{unit} dossier page: {s}");
+            if sees {
+                assert_eq!(
+                    body.contains("0905111222"),
+                    personal,
+                    "{role:?}@{unit} personal data"
+                );
+                // Only the desk may hand the dossier over at reception.
+                assert_eq!(
+                    body.contains("/hand-over\""),
+                    role == Role::ReceptionOfficer,
+                    "{role:?} actions"
+                );
+            }
+            let (s, _) = get(format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"), token.clone()).await;
+            assert_eq!(s.is_success(), personal, "{role:?}@{unit} receipt");
+            let (s, _) = get(format!("/can-bo/ho-so/{id}/mau/kiem-soat"), token.clone()).await;
+            assert_eq!(
+                s.is_success(),
+                personal,
+                "{role:?}@{unit} control sheet print"
+            );
+            let (s, body) = get("/can-bo/tiep-nhan?thu_tuc=1.001612".into(), token.clone()).await;
+            assert!(s.is_success());
+            assert_eq!(
+                body.contains(&format!("value=\"{WARD_A}\"")),
+                role == Role::ReceptionOfficer && own,
+                "{role:?}@{unit} counter units"
+            );
+            let (s, _) = get(format!("/can-bo/quan-tri/{WARD_A}"), token.clone()).await;
+            assert_eq!(
+                s.is_success(),
+                matches!(role, Role::UnitAdmin | Role::SystemAdmin) && own,
+                "{role:?}@{unit} administration"
+            );
+            let (s, body) = get("/can-bo?hang=dang-xu-ly".into(), token.clone()).await;
+            assert!(s.is_success());
+            assert_eq!(
+                body.contains(&format!("{WARD_A}-")),
+                own,
+                "{role:?}@{unit} queue scope"
+            );
+            let (s, _) = get("/can-bo/tong-quan".into(), token.clone()).await;
+            assert!(s.is_success(), "{role:?}@{unit} overview (scoped)");
+        }
+    }
+    assert_eq!(app.count("events"), events, "looking changes nothing");
+}
