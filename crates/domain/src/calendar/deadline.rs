@@ -117,14 +117,6 @@ impl Timeliness {
             Timeliness::Late => "Quá hạn",
         }
     }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Timeliness::Early => "Early",
-            Timeliness::OnTime => "On time",
-            Timeliness::Late => "Late",
-        }
-    }
 }
 
 /// What the calendar says about one date.
@@ -184,12 +176,6 @@ impl WorkCalendar {
             .expect("shipped calendar is valid")
     }
 
-    /// Replaces a year with an official schedule (an import). Nothing changes when it is invalid.
-    pub fn set_official_year(&mut self, schedule: &YearSchedule) -> Result<(), CalendarError> {
-        schedule.validate()?;
-        self.apply(schedule, true)
-    }
-
     fn apply(&mut self, schedule: &YearSchedule, official: bool) -> Result<(), CalendarError> {
         let year = schedule.year;
         let weekend_names = weekend_holiday_names(year, LunarCalendar::vietnam())?;
@@ -228,10 +214,6 @@ impl WorkCalendar {
 
     pub fn hours(&self) -> &WorkingHours {
         &self.hours
-    }
-
-    pub fn official_years(&self) -> impl Iterator<Item = i32> + '_ {
-        self.official_years.iter().copied()
     }
 
     fn index(&self, date: NaiveDate) -> Result<usize, CalendarError> {
