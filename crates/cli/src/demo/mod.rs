@@ -236,7 +236,7 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
     }
     let _ = writeln!(
         s,
-        "Thử / try:  curl -s 'http://HOST/api/v1/procedures' | head -c 400"
+        "Trang công dân / citizens: /   Cán bộ đăng nhập / staff sign-in: /dang-nhap   API: /api/v1/openapi.json"
     );
     Ok(s)
 }
