@@ -19,7 +19,9 @@ use motcua_store::dossiers::{self, Filter};
 use motcua_store::{org, procedures};
 use serde::Deserialize;
 
-use crate::api::dossiers::{ActionBody, Reception, command_for, receive_command, run, scope};
+use crate::api::dossiers::{
+    ActionBody, Caller, Reception, command_for, receive_command, run, scope,
+};
 use crate::api::{ClientIp, Params, rate_limited};
 use crate::auth::{self, CurrentStaff};
 use crate::pages::{APPLICANT_FIELDS, InputField, PageError, when};
@@ -703,7 +705,7 @@ pub async fn act(
     let staff2 = staff.clone();
     let action2 = action.clone();
     let done = blocking(move || {
-        run(&app2, Some(staff2.id), None, String::new(), |tx| {
+        run(&app2, Caller::Staff(staff2.id), None, String::new(), |tx| {
             command_for(tx, &staff2, id, &action2, &body)
         })
     })
@@ -865,7 +867,7 @@ pub async fn receive(
     };
     let (app2, staff2) = (app.clone(), staff.clone());
     let done = blocking(move || {
-        run(&app2, Some(staff2.id), None, String::new(), |tx| {
+        run(&app2, Caller::Staff(staff2.id), None, String::new(), |tx| {
             receive_command(tx, &staff2, reception)
         })
     })

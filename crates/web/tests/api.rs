@@ -287,6 +287,38 @@ async fn citizen_and_officials_walk_a_dossier_through() {
         assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
         let reference = v["reference"].as_str().unwrap().to_owned();
         let id: i64 = reference[1..].parse().unwrap();
+        assert!(
+            v.get("receipt").is_none(),
+            "the applicant's answer carries no desk data: {v}"
+        );
+        // A retried submission with the same Idempotency-Key gets the first answer, not a second dossier.
+        let keyed = |name: &str| {
+            Request::builder()
+                .method("POST")
+                .uri("/api/v1/public/dossiers")
+                .header("content-type", "application/json")
+                .header("idempotency-key", "retry-1")
+                .body(Body::from(
+                    json!({"procedure_code": "1.001612", "unit": WARD_A, "applicant": {"full_name": name, "phone": "0912345678"}})
+                        .to_string(),
+                ))
+                .unwrap()
+        };
+        let (s1, v1, _) = app.send(keyed("Lê Thử Lại")).await;
+        let (s2, v2, _) = app.send(keyed("Lê Thử Lại")).await;
+        assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED));
+        assert_eq!(v1["reference"], v2["reference"]);
+        let (s3, _, _) = app.send(keyed("Người Khác")).await;
+        assert_eq!(
+            s3,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "same key, another body"
+        );
+        assert_eq!(
+            app.count("dossiers"),
+            2,
+            "{url}: one dossier per submission, not per retry"
+        );
         let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
         let specialist = app.login(&format!("specialist.{WARD_A}")).await;
         let leader = app.login(&format!("unit_leader.{WARD_A}")).await;

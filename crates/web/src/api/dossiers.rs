@@ -69,16 +69,26 @@ fn may(tx: &mut dyn Tx, staff: &Staff, action: Action, d: &Dossier) -> Result<bo
     Ok(false)
 }
 
+/// Who sends a command: a signed-in member of staff, or a member of the public (by address, which
+/// also scopes idempotency keys so one client never sees another's answer).
+#[derive(Debug, Clone, Copy)]
+pub enum Caller {
+    Staff(i64),
+    Public(std::net::IpAddr),
+}
+
 /// Runs one command with an optional idempotency key, inside one transaction.
 pub fn run(
     app: &App,
-    staff_id: Option<i64>,
+    caller: Caller,
     key: Option<String>,
     request_hash: String,
     build: impl FnOnce(&mut dyn Tx) -> Result<(Target, Command), ApiError>,
 ) -> Result<(StatusCode, Value), ApiError> {
-    let actor = staff_id.map_or(Actor::Applicant, |id| Actor::Staff { id });
-    let actor_key = staff_id.map_or_else(|| "applicant".to_owned(), |id| format!("staff:{id}"));
+    let (actor, actor_key) = match caller {
+        Caller::Staff(id) => (Actor::Staff { id }, format!("staff:{id}")),
+        Caller::Public(ip) => (Actor::Applicant, format!("public:{ip}")),
+    };
     let mut result: Result<(StatusCode, Value), ApiError> =
         Err(ApiError::internal("no result".into()));
     let write = app.store.write(|tx| {
@@ -126,6 +136,7 @@ pub fn run(
         let names = Names::new(&org::units(tx)?);
         let body = json!({
             "id": o.id,
+            "reference": format!("W{:08}", o.id),
             "code": o.dossier.code,
             "version": o.dossier.version,
             "status": o.dossier.status,
@@ -176,7 +187,7 @@ fn receipt(d: &Dossier, names: &Names) -> Value {
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => {
@@ -192,7 +203,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     }
 }
 
-fn body_hash(v: &impl serde::Serialize) -> String {
+pub fn body_hash(v: &impl serde::Serialize) -> String {
     hex::encode(Sha256::digest(serde_json::to_vec(v).unwrap_or_default()))
 }
 
@@ -263,7 +274,7 @@ pub async fn receive_new(
     let key = idempotency_key(&headers)?;
     let hash = body_hash(&body);
     let (status, value) = blocking(move || {
-        run(&app, Some(staff.id), key, hash, |tx| {
+        run(&app, Caller::Staff(staff.id), key, hash, |tx| {
             receive_command(tx, &staff, body)
         })
     })
@@ -417,7 +428,7 @@ pub async fn act(
     Body(body): Body<ActionBody>,
 ) -> Result<Json<Value>, ApiError> {
     let (_, value) = blocking(move || {
-        run(&app, Some(staff.id), None, String::new(), |tx| {
+        run(&app, Caller::Staff(staff.id), None, String::new(), |tx| {
             command_for(tx, &staff, id, &action, &body)
         })
     })

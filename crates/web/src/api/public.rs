@@ -15,12 +15,12 @@ use motcua_store::{Tx, org, procedures};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::dossiers::open_unit;
+use super::dossiers::{Caller, open_unit};
 use super::views::{self, Names};
 use super::{Body, ClientIp, Params, rate_limited};
 use crate::{ApiError, AppState, blocking};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     procedure_code: String,
@@ -34,59 +34,40 @@ pub struct Submission {
 pub async fn submit(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     Body(body): Body<Submission>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     if !app.public_limiter.allow(ip) {
         return Err(rate_limited());
     }
-    let value = blocking(move || {
-        let mut failure = None;
-        let out = app.store.write(|tx| {
+    let key = super::dossiers::idempotency_key(&headers)?;
+    let hash = super::dossiers::body_hash(&body);
+    let (status, mut value) = blocking(move || {
+        super::dossiers::run(&app, Caller::Public(ip), key, hash, |tx| {
             let today = to_local(Utc::now()).date();
-            let prepared = (|| {
-                let unit = open_unit(tx, &body.unit, today)?;
-                let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
-                Ok::<_, ApiError>((unit, procedure))
-            })();
-            let (unit, procedure) = match prepared {
-                Ok(x) => x,
-                Err(e) => {
-                    failure = Some(e);
-                    return Ok(None);
-                }
-            };
-            let cal = app.calendar(tx)?;
-            let o = dossiers::execute(
-                tx,
-                &cal,
-                vec![Request {
-                    target: Target::New,
-                    actor: motcua_domain::dossier::Actor::Applicant,
-                    command: Command::SubmitOnline {
-                        procedure: ProcedureRef::from(&procedure),
-                        unit: unit.code,
-                        applicant: body.applicant,
-                        papers: body.papers,
-                    },
-                    now: Utc::now(),
-                }],
-            )?
-            .remove(0);
-            Ok(Some(o))
-        })?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        let o = out.ok_or_else(|| ApiError::internal("no outcome".into()))?;
-        Ok(json!({
-            "reference": reference(o.id),
-            "status": o.dossier.status,
-            "message": "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và 4 số cuối điện thoại.",
-            "message_en": "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the last 4 digits of your phone.",
-        }))
+            let unit = open_unit(tx, &body.unit, today)?;
+            let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
+            Ok((
+                Target::New,
+                Command::SubmitOnline {
+                    procedure: ProcedureRef::from(&procedure),
+                    unit: unit.code,
+                    applicant: body.applicant,
+                    papers: body.papers,
+                },
+            ))
+        })
     })
     .await?;
-    Ok((StatusCode::CREATED, Json(value)))
+    // What the applicant needs and nothing of what the desk needs.
+    let reference = value["reference"].clone();
+    value = json!({
+        "reference": reference,
+        "status": value["status"],
+        "message": "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và 4 số cuối điện thoại.",
+        "message_en": "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the last 4 digits of your phone.",
+    });
+    Ok((status, Json(value)))
 }
 
 /// The reference of an online submission before it has a dossier code.
