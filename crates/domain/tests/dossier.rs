@@ -478,3 +478,15 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Parsing what users type never panics.
+    #[test]
+    fn parsers_never_panic(s in "\\PC{0,80}") {
+        let _ = parse_dossier_code(&s);
+        let _ = motcua_domain::calendar::YearSchedule::parse(&s);
+        let _ = motcua_domain::text::fold_vi(&s);
+        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()) };
+        let _ = applicant.validated();
+    }
+}

@@ -115,3 +115,29 @@ fn broken_workbooks_name_the_place() {
     assert_eq!(e.row, Some(2), "{e}");
     assert!(e.to_string().contains("Thời hạn giải quyết"), "{e}");
 }
+
+mod no_panic {
+    use motcua_render::catalogue_xlsx::{read_decision, write_decision};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever bytes arrive, reading answers with a decision or an error, never a panic.
+        #[test]
+        fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let _ = read_decision(&bytes);
+        }
+
+        /// A real workbook with some bytes changed: still an answer, never a panic.
+        #[test]
+        fn corrupted_workbooks(flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..20)) {
+            let mut bytes = write_decision(&super::decision()).unwrap();
+            for (at, b) in flips {
+                let i = at % bytes.len();
+                bytes[i] = b;
+            }
+            let _ = read_decision(&bytes);
+        }
+    }
+}
