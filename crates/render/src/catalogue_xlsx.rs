@@ -329,8 +329,21 @@ fn parse_limit(n: &str, unit: &str) -> Option<Limit> {
     }
 }
 
-/// Reads a decision from a workbook written in this layout.
+/// Reads a decision from a workbook written in this layout. A workbook is untrusted input and the
+/// XLSX reader can panic on some corrupted files (an out-of-range shared-string index, seen with
+/// calamine 0.30): such a panic is turned into an error like any other unreadable file.
 pub fn read_decision(bytes: &[u8]) -> Result<Announcement, XlsxProblem> {
+    std::panic::catch_unwind(|| read_workbook(bytes)).unwrap_or_else(|_| {
+        Err(problem(
+            None,
+            None,
+            "tệp XLSX bị hỏng, không đọc được",
+            "the XLSX file is corrupted and cannot be read",
+        ))
+    })
+}
+
+fn read_workbook(bytes: &[u8]) -> Result<Announcement, XlsxProblem> {
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
         problem(
             None,
