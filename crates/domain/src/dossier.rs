@@ -295,6 +295,9 @@ pub struct StepStart {
     pub index: usize,
     pub name: String,
     pub unit: String,
+    /// The member of staff the dossier was handed to, when it went to a person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<i64>,
     pub budget: Option<Limit>,
     pub due: Instant,
 }
@@ -437,6 +440,9 @@ pub struct Step {
     pub external: bool,
     pub actor: Option<Actor>,
     pub note: Option<String>,
+    /// Who holds the dossier at this step, when it was handed to a person.
+    #[serde(default)]
+    pub holder: Option<i64>,
 }
 
 impl Step {
@@ -455,6 +461,7 @@ impl Step {
             external: false,
             actor: Some(rec.actor.clone()),
             note: None,
+            holder: start.holder,
         }
     }
 }
@@ -814,6 +821,9 @@ pub enum Command {
         to_unit: String,
         external: bool,
         note: String,
+        /// A member of staff of `to_unit` to hand it to (checked by the caller against the unit).
+        #[serde(default)]
+        to_staff: Option<i64>,
     },
     Pause {
         pause: PauseKind,
@@ -1121,6 +1131,7 @@ pub fn decide(
                     index: 0,
                     name,
                     unit: unit.clone(),
+                    holder: None,
                     budget,
                     due: step_due,
                 },
@@ -1193,6 +1204,7 @@ pub fn decide(
                 to_unit,
                 external,
                 note,
+                to_staff,
             },
         ) => {
             if d.status != Status::Processing {
@@ -1215,6 +1227,7 @@ pub fn decide(
                     index,
                     name,
                     unit: to_unit,
+                    holder: to_staff,
                     budget,
                     due: next_due,
                 },

@@ -113,6 +113,7 @@ fn hand_over(to: &str, external: bool) -> Command {
         to_unit: to.into(),
         external,
         note: String::new(),
+        to_staff: None,
     }
 }
 

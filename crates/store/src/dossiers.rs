@@ -197,6 +197,12 @@ fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), St
         Value::from(&d.procedure.code),
         Value::from(&d.unit),
         Value::from(&d.current_unit),
+        Value::from(
+            d.status
+                .is_open()
+                .then(|| d.steps.last().and_then(|s| s.holder))
+                .flatten(),
+        ),
         Value::from(&d.applicant.full_name),
         Value::Text(d.applicant.phone_last4()),
         ms(d.submitted_at),
@@ -211,12 +217,13 @@ fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), St
     ];
     tx.exec(
         "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
-         applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
+         holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
          closed_at, result, updated_at, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, version = excluded.version, \
          status = excluded.status, channel = excluded.channel, procedure_code = excluded.procedure_code, \
-         unit = excluded.unit, current_unit = excluded.current_unit, applicant_name = excluded.applicant_name, \
+         unit = excluded.unit, current_unit = excluded.current_unit, holder = excluded.holder, \
+         applicant_name = excluded.applicant_name, \
          phone_last4 = excluded.phone_last4, submitted_at = excluded.submitted_at, \
          received_at = excluded.received_at, due_at = excluded.due_at, appointment_at = excluded.appointment_at, \
          finished_at = excluded.finished_at, closed_at = excluded.closed_at, result = excluded.result, \
@@ -275,6 +282,8 @@ pub struct Filter {
     pub received_to: Option<Instant>,
     pub due_before: Option<Instant>,
     pub due_after: Option<Instant>,
+    /// Dossiers handed to this member of staff.
+    pub holder: Option<i64>,
     /// Open and past due at this instant.
     pub overdue_at: Option<Instant>,
     /// Keyset cursor: the last (due_at or received_at, id) seen.
@@ -337,6 +346,9 @@ fn filtered(select: &str, f: &Filter) -> Option<Sql> {
     }
     if let Some(t) = f.due_before {
         q.push(" AND due_at < ").bind(millis(t));
+    }
+    if let Some(h) = f.holder {
+        q.push(" AND holder = ").bind(h);
     }
     if let Some(t) = f.due_after {
         q.push(" AND due_at >= ").bind(millis(t));

@@ -109,6 +109,7 @@ fn populate(store: &Store) -> Vec<i64> {
                     to_unit: FINANCE.into(),
                     external: false,
                     note: String::new(),
+                    to_staff: None,
                 },
                 t + TimeDelta::hours(1),
             )
@@ -492,6 +493,7 @@ fn concurrent_actions_on_one_version_give_one_success() {
                             },
                             external: i % 2 == 1,
                             note: format!("thread {i}"),
+                            to_staff: None,
                         },
                         vn("2025-03-10T09:00"),
                     )

@@ -14,7 +14,7 @@ use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
     Applicant, Command, Context, Dossier, Instant, Outcome, PauseKind, Status, decide, to_local,
 };
-use motcua_domain::org::Staff;
+use motcua_domain::org::{Role, Staff};
 use motcua_store::dossiers::{self, Filter};
 use motcua_store::{org, procedures};
 use serde::Deserialize;
@@ -156,6 +156,7 @@ struct QueuePage {
 fn queues(
     units: &[String],
     now: Instant,
+    me: i64,
 ) -> Vec<(&'static str, &'static str, &'static str, Filter)> {
     let base = Filter {
         units: Some(units.to_vec()),
@@ -163,6 +164,17 @@ fn queues(
         ..Filter::default()
     };
     vec![
+        (
+            "cua-toi",
+            "Giao cho tôi",
+            "handed to me",
+            Filter {
+                units: None,
+                holder: Some(me),
+                status: Some(Status::Processing),
+                ..base.clone()
+            },
+        ),
         (
             "dang-xu-ly",
             "Đang xử lý",
@@ -255,7 +267,7 @@ pub async fn queue(
     let (links, chosen, rows, names) = blocking(move || {
         Ok(app.store.read(|tx| {
             let units = scope(tx, &staff, Action::ViewDossier)?;
-            let all = queues(&units, now);
+            let all = queues(&units, now, staff.id);
             let mut links = vec![];
             for (k, label, _, f) in &all {
                 links.push(QueueLink {
@@ -268,7 +280,7 @@ pub async fn queue(
             let (k, label, label_en, mut f) = all
                 .into_iter()
                 .find(|x| x.0 == key)
-                .unwrap_or_else(|| queues(&units, now).remove(0));
+                .unwrap_or_else(|| queues(&units, now, staff.id).remove(1));
             f.after = after;
             let rows = dossiers::list(tx, &f)?;
             let names: Vec<(String, String)> = procedures::catalogue(tx)?
@@ -383,6 +395,7 @@ fn actions(
     chains: &dyn Fn(&str) -> Vec<String>,
     ctx: &Context,
     units: &[(String, String)],
+    people: &[(String, String)],
 ) -> Vec<ActionForm> {
     let later = d.due.map_or(ctx.now, |due| due) + TimeDelta::days(3);
     let candidates: Vec<(&'static str, &'static str, Command, Vec<Field>)> = vec![
@@ -406,11 +419,16 @@ fn actions(
                 to_unit: d.current_unit.clone(),
                 external: false,
                 note: String::new(),
+                to_staff: None,
             },
             vec![
                 Field {
                     options: units.to_vec(),
                     ..field("to_unit", "Chuyển đến", "select")
+                },
+                Field {
+                    options: people.to_vec(),
+                    ..field("to_staff", "Người nhận (không bắt buộc)", "select")
                 },
                 field("note", "Ghi chú", "text"),
             ],
@@ -543,7 +561,7 @@ async fn dossier_page(
     let who = who(&staff);
     let page = blocking(move || {
         let cal = app.store.read(|tx| app.calendar(tx))?;
-        let (d, history, units, chains, personal) = app
+        let (d, history, units, chains, personal, everyone) = app
             .store
             .read(|tx| {
                 let d = dossiers::load(tx, id)?;
@@ -563,7 +581,14 @@ async fn dossier_page(
                     return Ok(None);
                 }
                 let personal = allowed(Action::ViewPersonalData);
-                Ok(Some((d, dossiers::history(tx, id)?, all, chains, personal)))
+                Ok(Some((
+                    d,
+                    dossiers::history(tx, id)?,
+                    all,
+                    chains,
+                    personal,
+                    org::list_staff(tx)?,
+                )))
             })?
             .ok_or_else(ApiError::forbidden)?;
         if personal {
@@ -589,7 +614,26 @@ async fn dossier_page(
             calendar: &cal,
         };
         let chain_of = |u: &str| chains.get(u).cloned().unwrap_or_default();
-        let actions = actions(&d, &staff, &chain_of, &ctx, &targets);
+        // People to hand it to, by unit; the empty choice hands it to the unit as a whole.
+        let mut people = vec![(String::new(), "Cả đơn vị / the unit".to_owned())];
+        people.extend(everyone.iter().filter(|s| s.active).flat_map(|s| {
+            s.grants
+                .iter()
+                .filter(|g| {
+                    matches!(
+                        g.role,
+                        Role::Specialist | Role::UnitLeader | Role::ReceptionOfficer
+                    )
+                })
+                .map(|g| {
+                    (
+                        s.id.to_string(),
+                        format!("{} ({}, {})", s.full_name, g.role.label_vi(), name(&g.unit)),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }));
+        let actions = actions(&d, &staff, &chain_of, &ctx, &targets, &people);
         Ok(DossierPage {
             who,
             id,
@@ -696,6 +740,7 @@ pub async fn act(
         reason: get("reason").unwrap_or_default(),
         note: get("note").unwrap_or_default(),
         to_unit: get("to_unit"),
+        to_staff: get("to_staff").and_then(|v| v.parse().ok()),
         pause: get("pause"),
         new_appointment: get("new_appointment"),
         approved: get("approved").map(|v| v == "true"),

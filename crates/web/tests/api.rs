@@ -1083,11 +1083,33 @@ async fn officials_work_through_pages_without_javascript() {
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(body.contains("phiên bản"), "version conflict explained");
+    // Handing it to a person of another unit is refused; to the ward's specialist, accepted.
+    let person = |name: String| {
+        sync(|| {
+            app.store
+                .store
+                .read(|tx| org::credentials(tx, &name))
+                .unwrap()
+                .unwrap()
+                .0
+        })
+    };
+    let outsider = person(format!("specialist.{WARD_B}"));
+    let (s, _, body) = send(
+        "POST",
+        &format!("{dossier}/hand-over"),
+        Some(&cookie),
+        Some(&format!("version=1&to_unit={WARD_A}&to_staff={outsider}")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("người nhận không làm việc tại đơn vị"));
+    let specialist = person(format!("specialist.{WARD_A}"));
     let (s, h, _) = send(
         "POST",
         &format!("{dossier}/hand-over"),
         Some(&cookie),
-        Some(&format!("version=1&to_unit={WARD_A}")),
+        Some(&format!("version=1&to_unit={WARD_A}&to_staff={specialist}")),
     )
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "handed over");
@@ -1109,6 +1131,20 @@ async fn officials_work_through_pages_without_javascript() {
     assert_eq!(s, StatusCode::NOT_FOUND, "no apology, no form 04");
     let (_, _, body) = send("GET", "/can-bo?hang=dang-xu-ly", Some(&cookie), None).await;
     assert!(body.contains(&format!("{WARD_A}-")), "the queue lists it");
+    let theirs = app.login(&format!("specialist.{WARD_A}")).await;
+    let (_, _, body) = send(
+        "GET",
+        "/can-bo?hang=cua-toi",
+        Some(&format!("motcua_session={theirs}")),
+        None,
+    )
+    .await;
+    assert!(
+        body.contains(&format!("{WARD_A}-")),
+        "the specialist finds it under 'handed to me'"
+    );
+    let (_, _, body) = send("GET", "/can-bo?hang=cua-toi", Some(&cookie), None).await;
+    assert!(!body.contains(&format!("{WARD_A}-")), "the desk does not");
     // A cross-site form post with the cookie is refused.
     let req = Request::builder()
         .method("POST")

@@ -493,6 +493,7 @@ fn simulate(
                     to_unit,
                     external,
                     note: String::new(),
+                    to_staff: None,
                 },
             ) {
                 return;

@@ -157,6 +157,7 @@ CREATE TABLE dossiers (
     procedure_code TEXT NOT NULL,
     unit TEXT NOT NULL,
     current_unit TEXT NOT NULL,
+    holder BIGINT,
     applicant_name TEXT NOT NULL,
     phone_last4 TEXT NOT NULL,
     submitted_at BIGINT,
@@ -172,6 +173,7 @@ CREATE TABLE dossiers (
 CREATE INDEX dossiers_queue ON dossiers (current_unit, status, due_at, id);
 CREATE INDEX dossiers_unit_received ON dossiers (unit, received_at, id);
 CREATE INDEX dossiers_status_due ON dossiers (status, due_at, id);
+CREATE INDEX dossiers_holder ON dossiers (holder, status, due_at, id);
 
 CREATE TABLE code_counters (
     unit TEXT NOT NULL,

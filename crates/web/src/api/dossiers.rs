@@ -293,6 +293,8 @@ pub struct ActionBody {
     #[serde(default)]
     pub note: String,
     pub to_unit: Option<String>,
+    /// A member of staff of `to_unit` to hand the dossier to.
+    pub to_staff: Option<i64>,
     pub pause: Option<String>,
     /// New appointment, Vietnam local time YYYY-MM-DDTHH:MM.
     pub new_appointment: Option<String>,
@@ -349,10 +351,23 @@ pub fn command_for(
             let all = org::units(tx)?;
             let lookup = |c: &str| all.iter().find(|u| u.code == c);
             let receiving = lookup(&d.unit).ok_or_else(|| ApiError::internal("unit".into()))?;
+            // A person to hand it to must work in the receiving unit (or above it).
+            if let Some(person) = body.to_staff {
+                let member = org::get_staff(tx, person)?;
+                let chain = org::chain(tx, &to_unit.code)?;
+                if !member.active || !member.grants.iter().any(|g| chain.contains(&g.unit)) {
+                    return Err(ApiError::invalid(
+                        "to_staff",
+                        "người nhận không làm việc tại đơn vị được chuyển đến",
+                        "the person does not work in the receiving unit",
+                    ));
+                }
+            }
             Command::HandOver {
                 external: is_inter_agency(receiving, &to_unit, lookup),
                 to_unit: to_unit.code,
                 note: body.note.clone(),
+                to_staff: body.to_staff,
             }
         }
         "pause" => Command::Pause {
@@ -577,6 +592,7 @@ pub async fn list(
             .map(|s| local_date_start("due_before", s))
             .transpose()?,
         due_after: None,
+        holder: None,
         overdue_at: q.overdue.then(Utc::now),
         after,
         limit: q.limit.unwrap_or(50),
