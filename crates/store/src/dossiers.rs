@@ -55,12 +55,7 @@ pub fn execute(
             Target::New => {
                 let id = match next_id {
                     Some(id) => id,
-                    None => {
-                        let row = tx
-                            .query_one("SELECT COALESCE(MAX(dossier_id), 0) + 1 FROM events", &[])?
-                            .ok_or_else(|| StoreError::Db("no max".into()))?;
-                        row.i64(0)?
-                    }
+                    None => last_id(tx)? + 1,
                 };
                 next_id = Some(id + 1);
                 (id, None)
@@ -589,4 +584,13 @@ pub fn late_by_procedure(
         .iter()
         .map(|r| Ok((r.string(0)?, r.i64(1)?)))
         .collect()
+}
+
+/// The highest dossier id on the log (0 when there is none).
+pub fn last_id(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    Ok(tx
+        .query_one("SELECT COALESCE(MAX(dossier_id), 0) FROM events", &[])?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0))
 }

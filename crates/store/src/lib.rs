@@ -181,6 +181,19 @@ impl Store {
     }
 }
 
+/// True when the database holds no units and no events (a fresh one).
+pub fn is_empty(tx: &mut dyn Tx) -> Result<bool, StoreError> {
+    let n = tx
+        .query_one(
+            "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM units)",
+            &[],
+        )?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(n == 0)
+}
+
 /// Instants are stored as milliseconds since the Unix epoch.
 pub fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

@@ -32,17 +32,8 @@ pub fn fresh_store(url: &str) -> Result<Store> {
         }
     }
     let store = crate::open_store(url)?;
-    let used = store.read(|tx| {
-        Ok(tx
-            .query_one(
-                "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM units)",
-                &[],
-            )?
-            .map(|r| r.i64(0))
-            .transpose()?
-            .unwrap_or(0))
-    })?;
-    if used > 0 {
+    let used = !store.read(motcua_store::is_empty)?;
+    if used {
         return Err(BadInput(
             "cơ sở dữ liệu đã có dữ liệu; bản demo cần một cơ sở dữ liệu trống / the database is not empty; the demo needs an empty one".into(),
         )
@@ -176,13 +167,7 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
         .flat_map(|(i, p)| p.into_iter().map(move |x| (i, x)))
         .collect();
     all.sort_by_key(|(i, p)| (p.at, *i, p.seq));
-    let base = store.read(|tx| {
-        Ok(tx
-            .query_one("SELECT COALESCE(MAX(dossier_id), 0) FROM events", &[])?
-            .map(|r| r.i64(0))
-            .transpose()?
-            .unwrap_or(0))
-    })?;
+    let base = store.read(dossiers::last_id)?;
     let total_events = all.len();
     let dossier_total = all.iter().map(|(i, _)| *i).max().map_or(0, |m| m + 1);
     for chunk in all.chunks(2000) {
