@@ -150,6 +150,8 @@ struct QueuePage {
     current: String,
     items: Vec<QueueRow>,
     next: String,
+    procedure: String,
+    procedures: Vec<(String, String)>,
 }
 
 /// The queues: (key, label, English label, filter).
@@ -249,6 +251,8 @@ fn queues(
 pub struct QueueQuery {
     hang: Option<String>,
     sau: Option<String>,
+    /// Only this procedure (by code).
+    thu_tuc: Option<String>,
 }
 
 pub async fn queue(
@@ -257,6 +261,8 @@ pub async fn queue(
     Params(q): Params<QueueQuery>,
 ) -> Result<Html<String>, PageError> {
     let key = q.hang.unwrap_or_else(|| "dang-xu-ly".into());
+    let procedure = q.thu_tuc.filter(|p| !p.is_empty());
+    let chosen_procedure = procedure.clone().unwrap_or_default();
     let after = q
         .sau
         .as_deref()
@@ -267,7 +273,10 @@ pub async fn queue(
     let (links, chosen, rows, names) = blocking(move || {
         Ok(app.store.read(|tx| {
             let units = scope(tx, &staff, Action::ViewDossier)?;
-            let all = queues(&units, now, staff.id);
+            let mut all = queues(&units, now, staff.id);
+            for q in &mut all {
+                q.3.procedure = procedure.clone();
+            }
             let mut links = vec![];
             for (k, label, _, f) in &all {
                 links.push(QueueLink {
@@ -322,6 +331,12 @@ pub async fn queue(
             })
             .collect(),
         next: next.unwrap_or_default(),
+        procedure: chosen_procedure,
+        procedures: {
+            let mut p = names.clone();
+            p.sort_by_key(|(_, n)| motcua_domain::text::fold_vi(n));
+            p
+        },
     })
 }
 

@@ -1145,6 +1145,25 @@ async fn officials_work_through_pages_without_javascript() {
     );
     let (_, _, body) = send("GET", "/can-bo?hang=cua-toi", Some(&cookie), None).await;
     assert!(!body.contains(&format!("{WARD_A}-")), "the desk does not");
+    let (_, _, body) = send(
+        "GET",
+        "/can-bo?hang=dang-xu-ly&thu_tuc=1.001612",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        body.contains(&format!("{WARD_A}-")),
+        "filtered by its procedure"
+    );
+    let (_, _, body) = send(
+        "GET",
+        "/can-bo?hang=dang-xu-ly&thu_tuc=9.999999",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(!body.contains(&format!("{WARD_A}-")), "and not by another");
     // A cross-site form post with the cookie is refused.
     let req = Request::builder()
         .method("POST")
