@@ -146,6 +146,19 @@ impl Sql {
         self.text.push_str(&format!("${}", self.params.len()));
         self
     }
+
+    /// Appends `(p1, p2, ...)` binding every value of a list (for `IN`).
+    pub fn bind_list<'a>(&mut self, values: impl IntoIterator<Item = &'a String>) -> &mut Sql {
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self.text.push(')');
+        self
+    }
 }
 
 /// A database transaction. Every command of the system runs in exactly one.

@@ -315,17 +315,11 @@ fn filtered(select: &str, f: &Filter) -> Option<Sql> {
             return None;
         }
         q.push(if f.by_receiving_unit {
-            " AND unit IN ("
+            " AND unit IN "
         } else {
-            " AND current_unit IN ("
-        });
-        for (i, u) in units.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(u);
-        }
-        q.push(")");
+            " AND current_unit IN "
+        })
+        .bind_list(units);
     }
     if let Some(s) = f.status {
         q.push(" AND status = ").bind(s.as_str());
@@ -530,14 +524,9 @@ pub fn unit_figures(
         .bind(millis(from))
         .push(" AND received_at < ")
         .bind(millis(to))
-        .push(" AND unit IN (");
-    for (i, u) in units.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(u);
-    }
-    q.push(") GROUP BY unit ORDER BY unit");
+        .push(" AND unit IN ")
+        .bind_list(units)
+        .push(" GROUP BY unit ORDER BY unit");
     tx.query(&q.text, &q.params)?
         .iter()
         .map(|r| {
@@ -571,14 +560,9 @@ pub fn late_by_procedure(
     q.bind(millis(from))
         .push(" AND received_at < ")
         .bind(millis(to))
-        .push(" AND unit IN (");
-    for (i, u) in units.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(u);
-    }
-    q.push(") GROUP BY procedure_code ORDER BY COUNT(*) DESC, procedure_code LIMIT ")
+        .push(" AND unit IN ")
+        .bind_list(units)
+        .push(" GROUP BY procedure_code ORDER BY COUNT(*) DESC, procedure_code LIMIT ")
         .bind(limit);
     tx.query(&q.text, &q.params)?
         .iter()

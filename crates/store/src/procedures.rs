@@ -65,13 +65,11 @@ pub fn versions(tx: &mut dyn Tx, code: &str) -> Result<Vec<Procedure>, StoreErro
     .collect()
 }
 
-/// A number that changes whenever the catalogue does (to know when a cached index is stale).
+/// A number that changes whenever the catalogue does (to know when a cached index is stale): the
+/// last decision imported, since decisions are the only thing that change procedure versions.
 pub fn generation(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     Ok(tx
-        .query_one(
-            "SELECT COALESCE(MAX(id), 0) * 1000000 + (SELECT COUNT(*) FROM postings) FROM announcements",
-            &[],
-        )?
+        .query_one("SELECT COALESCE(MAX(id), 0) FROM announcements", &[])?
         .map(|r| r.i64(0))
         .transpose()?
         .unwrap_or(0))

@@ -778,3 +778,37 @@ pub const APPLICANT_FIELDS: [(&str, &str, bool); 5] = [
     ("email", "Thư điện tử (e-mail)", false),
     ("address", "Địa chỉ (address)", false),
 ];
+
+/// The fields of a submitted form (every name and value, repeated names kept), read by name.
+pub struct FormValues<'a>(pub &'a [(String, String)]);
+
+impl FormValues<'_> {
+    /// The trimmed value of a field, when the form has it.
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim().to_owned())
+    }
+
+    /// The trimmed value of a field, empty when the form lacks it.
+    pub fn value(&self, name: &str) -> String {
+        self.field(name).unwrap_or_default()
+    }
+
+    /// The value of an optional field: None when absent or empty.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        self.field(name).filter(|v| !v.is_empty())
+    }
+
+    /// The applicant's details, as the counter and the online form ask for them (APPLICANT_FIELDS).
+    pub fn applicant(&self) -> motcua_domain::dossier::Applicant {
+        motcua_domain::dossier::Applicant {
+            full_name: self.value("full_name"),
+            id_number: self.optional("id_number"),
+            phone: self.value("phone"),
+            email: self.optional("email"),
+            address: self.optional("address"),
+        }
+    }
+}

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, TimeDelta, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
-    Applicant, Command, Context, Dossier, Instant, Outcome, PauseKind, Status, decide, to_local,
+    Command, Context, Dossier, Instant, Outcome, PauseKind, Status, decide, to_local,
 };
 use motcua_domain::org::{Role, Staff};
 use motcua_store::dossiers::{self, Filter};
@@ -24,7 +24,7 @@ use crate::api::dossiers::{
 };
 use crate::api::{ClientIp, Params, rate_limited};
 use crate::auth::{self, CurrentStaff};
-use crate::pages::{APPLICANT_FIELDS, InputField, PageError, when};
+use crate::pages::{APPLICANT_FIELDS, FormValues, InputField, PageError, when};
 use crate::{ApiError, AppState, blocking};
 
 /// A signed-in member of staff; anyone else is sent to the sign-in page.
@@ -583,9 +583,13 @@ async fn dossier_page(
                 let mut involved = vec![d.unit.clone(), d.current_unit.clone()];
                 involved.extend(d.steps.iter().map(|s| s.unit.clone()));
                 let all = org::units(tx)?;
+                // Permissions are checked against the units the dossier has been at (the receiving
+                // and the holding unit among them), so only their chains are needed.
                 let mut chains = std::collections::HashMap::new();
-                for u in all.iter() {
-                    chains.insert(u.code.clone(), org::chain(tx, &u.code)?);
+                for u in &involved {
+                    if !chains.contains_key(u) {
+                        chains.insert(u.clone(), org::chain(tx, u)?);
+                    }
                 }
                 let allowed = |action| {
                     involved
@@ -735,12 +739,8 @@ pub async fn act(
     Path((id, action)): Path<(i64, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-    };
+    let form = FormValues(&fields);
+    let get = |k: &str| form.field(k);
     let body = ActionBody {
         version: get("version").and_then(|v| v.parse().ok()).unwrap_or(-1),
         items: get("items")
@@ -826,13 +826,8 @@ async fn reception_page(
         })?)
     })
     .await?;
-    let value = |k: &str| {
-        values
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let form = FormValues(&values);
+    let value = |k: &str| form.value(k);
     let (field_of_error, message) = match &error {
         Some(e) => (
             e.field.clone().unwrap_or_default(),
@@ -896,25 +891,13 @@ pub async fn receive(
     StaffPage(staff): StaffPage,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let optional = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
+    let form = FormValues(&fields);
+    let get = |k: &str| form.value(k);
     let reception = Reception {
         procedure_code: get("procedure_code"),
         unit: get("unit"),
         channel: "desk".into(),
-        applicant: Applicant {
-            full_name: get("full_name"),
-            id_number: optional("id_number"),
-            phone: get("phone"),
-            email: optional("email"),
-            address: optional("address"),
-        },
+        applicant: form.applicant(),
         papers: fields
             .iter()
             .filter(|(n, _)| n == "paper")

@@ -7,14 +7,14 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
-use motcua_domain::dossier::{Actor, Applicant, Command, Paper, to_local};
+use motcua_domain::dossier::{Actor, Command, Paper, to_local};
 use motcua_domain::procedure::{OnlineLevel, Procedure, ProcedureRef};
 use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::{org, procedures};
 use serde::Deserialize;
 
 use crate::api::{ClientIp, Params, rate_limited};
-use crate::pages::{APPLICANT_FIELDS, InputField, PageError};
+use crate::pages::{APPLICANT_FIELDS, FormValues, InputField, PageError};
 use crate::{ApiError, AppState, blocking, files};
 
 #[derive(Template)]
@@ -58,13 +58,8 @@ fn page(
     error: Option<&ApiError>,
     max: usize,
 ) -> Result<Html<String>, PageError> {
-    let value = |k: &str| {
-        values
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let form = FormValues(values);
+    let value = |k: &str| form.value(k);
     let (field, message) = error.map_or((String::new(), String::new()), |e| {
         (
             e.field.clone().unwrap_or_default(),
@@ -198,14 +193,8 @@ fn accept(
     values: &[(String, String)],
     uploads: &[(String, Vec<u8>)],
 ) -> Result<i64, ApiError> {
-    let value = |k: &str| {
-        values
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let unit = value("unit");
+    let form = FormValues(values);
+    let unit = form.value("unit");
     if !units.iter().any(|(c, _)| *c == unit) {
         return Err(ApiError::invalid(
             "unit",
@@ -213,15 +202,7 @@ fn accept(
             "choose where to apply",
         ));
     }
-    let optional = |k: &str| Some(value(k)).filter(|v| !v.is_empty());
-    let applicant = Applicant {
-        full_name: value("full_name"),
-        id_number: optional("id_number"),
-        phone: value("phone"),
-        email: optional("email"),
-        address: optional("address"),
-    }
-    .validated()?;
+    let applicant = form.applicant().validated()?;
     // Every mandatory paper needs a file, and every file must be acceptable, before any is stored.
     for (i, spec) in procedure.spec.papers.iter().enumerate() {
         let name = format!("file_{i}");
