@@ -330,6 +330,28 @@ class Walk:
             assert "8 đến 15 chữ số" in self.b.text(".field-error")
             self.logout()
 
+        def english_switch():
+            self.b.go(self.site + "/thu-tuc?q=khai+sinh")
+            self.b.click("header .lang a")
+            assert self.b.wait_url("/thu-tuc?q=khai"), self.b.url()
+            assert "Administrative procedures" in self.b.text("h1"), self.b.text("h1")
+            assert self.b.script("return document.documentElement.lang;") == "en"
+            self.b.go(self.site + "/")
+            assert "Electronic one-stop shop" in self.b.text("h1")
+            self.b.shot("home-en")
+            self.axe_check("home in English")
+            self.b.click("header .lang a")
+            assert self.b.wait_url("/"), self.b.url()
+            assert "Một cửa điện tử" in self.b.text("h1")
+
+        def unit_administration():
+            self.login("quantri.cubao")
+            self.b.go(self.site + "/can-bo/quan-tri")
+            assert "Cán bộ và vai trò" in self.b.text(), self.b.url()
+            self.b.shot("administration")
+            self.axe_check("unit administration")
+            self.logout()
+
         for name, fn in [
             ("search with and without diacritics", search),
             ("home and procedure pages", home_and_procedure),
@@ -339,6 +361,8 @@ class Walk:
             ("citizen looks up and rates", citizen_looks_up_and_rates),
             ("counter reception with the receipt print view", counter_reception_and_receipt),
             ("bad input is explained next to the field", bad_input_is_explained),
+            ("the English switch", english_switch),
+            ("unit administration: desk, staff and roles, postings", unit_administration),
         ]:
             self.check(name, fn)
 

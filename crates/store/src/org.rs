@@ -183,6 +183,67 @@ pub fn list_staff(tx: &mut dyn Tx) -> Result<Vec<Staff>, StoreError> {
     rows.iter().map(|r| staff_row(tx, r)).collect()
 }
 
+/// Gives `staff_id` a role in `unit` (nothing changes if it has it already).
+pub fn grant(tx: &mut dyn Tx, staff_id: i64, g: &Grant) -> Result<(), StoreError> {
+    get_unit(tx, &g.unit)?;
+    get_staff(tx, staff_id)?;
+    let has = tx
+        .query_one(
+            "SELECT 1 FROM grants WHERE staff_id = $1 AND role = $2 AND unit = $3",
+            &[
+                Value::Int(staff_id),
+                Value::from(g.role.as_str()),
+                Value::from(&g.unit),
+            ],
+        )?
+        .is_some();
+    if !has {
+        tx.exec(
+            "INSERT INTO grants (staff_id, role, unit) VALUES ($1, $2, $3)",
+            &[
+                Value::Int(staff_id),
+                Value::from(g.role.as_str()),
+                Value::from(&g.unit),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Takes a role in `unit` away from `staff_id`; an error when there was none.
+pub fn revoke(tx: &mut dyn Tx, staff_id: i64, g: &Grant) -> Result<(), StoreError> {
+    let n = tx.exec(
+        "DELETE FROM grants WHERE staff_id = $1 AND role = $2 AND unit = $3",
+        &[
+            Value::Int(staff_id),
+            Value::from(g.role.as_str()),
+            Value::from(&g.unit),
+        ],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound(
+            "cán bộ không có vai trò này / no such role to take away".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Locks or unlocks an account; locking also ends its sessions.
+pub fn set_active(tx: &mut dyn Tx, staff_id: i64, active: bool) -> Result<(), StoreError> {
+    get_staff(tx, staff_id)?;
+    tx.exec(
+        "UPDATE staff SET active = $1 WHERE id = $2",
+        &[Value::Int(i64::from(active)), Value::Int(staff_id)],
+    )?;
+    if !active {
+        tx.exec(
+            "DELETE FROM sessions WHERE staff_id = $1",
+            &[Value::Int(staff_id)],
+        )?;
+    }
+    Ok(())
+}
+
 /// The staff id and password hash for a username (active accounts only).
 pub fn credentials(tx: &mut dyn Tx, username: &str) -> Result<Option<(i64, String)>, StoreError> {
     tx.query_one(

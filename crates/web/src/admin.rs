@@ -9,12 +9,13 @@ use chrono::{NaiveDate, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::catalogue::Posting;
 use motcua_domain::dossier::to_local;
-use motcua_domain::org::{Decision, DeskMember, Staff};
+use motcua_domain::org::{Decision, DeskMember, Grant, Role, Staff};
 use motcua_domain::text::clean;
 use motcua_store::{org, procedures};
 use serde::Deserialize;
 
 use crate::api::Params;
+use crate::i18n::filters;
 use crate::pages::PageError;
 use crate::staff::StaffPage;
 use crate::{ApiError, AppState, blocking};
@@ -24,6 +25,16 @@ struct DeskView {
     name: String,
     decision: String,
     members: Vec<String>,
+}
+
+struct MemberRow {
+    id: i64,
+    username: String,
+    full_name: String,
+    title: String,
+    active: bool,
+    roles: Vec<(&'static str, &'static str)>,
+    is_me: bool,
 }
 
 struct PostingRow {
@@ -44,7 +55,8 @@ struct AdminPage {
     error: String,
     desks: Vec<DeskView>,
     staff: Vec<(i64, String)>,
-    members: Vec<(String, String, String)>,
+    members: Vec<MemberRow>,
+    roles: Vec<(&'static str, &'static str)>,
     postings: Vec<PostingRow>,
 }
 
@@ -89,6 +101,7 @@ async fn render(
 ) -> Result<Html<String>, PageError> {
     let today = to_local(Utc::now()).date();
     let who = staff.full_name.clone();
+    let me = staff.id;
     let page = blocking(move || {
         let view = app.store.read(|tx| {
             if !administers(tx, &staff, &unit)? {
@@ -174,15 +187,24 @@ async fn render(
                     .collect(),
                 members: of_unit
                     .iter()
-                    .map(|s| {
-                        let roles: Vec<&str> = s
+                    .map(|s| MemberRow {
+                        id: s.id,
+                        username: s.username.clone(),
+                        full_name: s.full_name.clone(),
+                        title: s.title.clone(),
+                        active: s.active,
+                        roles: s
                             .grants
                             .iter()
                             .filter(|g| g.unit == unit)
-                            .map(|g| g.role.label_vi())
-                            .collect();
-                        (s.username.clone(), s.full_name.clone(), roles.join(", "))
+                            .map(|g| (g.role.as_str(), g.role.label_vi()))
+                            .collect(),
+                        is_me: s.id == me,
                     })
+                    .collect(),
+                roles: GRANTABLE
+                    .iter()
+                    .map(|r| (r.as_str(), r.label_vi()))
                     .collect(),
                 postings,
                 unit,
@@ -203,7 +225,7 @@ pub async fn page(
     Params(f): Params<Flash>,
 ) -> Result<Html<String>, PageError> {
     let notice =
-        f.ok.map(|_| "Đã ghi nhận / recorded".to_owned())
+        f.ok.map(|_| crate::i18n::t("Đã ghi nhận").to_owned())
             .unwrap_or_default();
     render(app, staff, unit, notice, String::new()).await
 }
@@ -240,7 +262,7 @@ async fn write(
                 staff,
                 unit,
                 String::new(),
-                format!("{} / {}", e.vi, e.en),
+                crate::i18n::pick(&e.vi, &e.en).to_owned(),
             )
             .await
             {
@@ -392,6 +414,185 @@ pub async fn posting(
             posted_on: today,
         };
         Ok(procedures::record_posting(tx, &posting, &by, Utc::now())?)
+    })
+    .await
+}
+
+/// The roles a unit administrator may give within a unit it administers. Inspectors and system
+/// administrators are appointed by the operator (`motcua user add`), not from a unit's page.
+pub const GRANTABLE: [Role; 4] = [
+    Role::ReceptionOfficer,
+    Role::Specialist,
+    Role::UnitLeader,
+    Role::UnitAdmin,
+];
+
+fn grantable(role: &str) -> Result<Role, ApiError> {
+    Role::parse(role)
+        .filter(|r| GRANTABLE.contains(r))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "role",
+                "vai trò không hợp lệ ở cấp đơn vị",
+                "not a role a unit may give",
+            )
+        })
+}
+
+/// A member of staff the caller may manage: every unit it holds a role in is administered by the
+/// caller, and it is not the caller.
+fn manageable(
+    tx: &mut dyn motcua_store::Tx,
+    caller: &Staff,
+    staff_id: i64,
+) -> Result<Staff, ApiError> {
+    if staff_id == caller.id {
+        return Err(ApiError::invalid(
+            "staff",
+            "không tự thay đổi tài khoản của mình",
+            "you cannot change your own account",
+        ));
+    }
+    let other = org::get_staff(tx, staff_id)?;
+    for g in &other.grants {
+        if !administers(tx, caller, &g.unit)? {
+            return Err(ApiError::forbidden());
+        }
+    }
+    Ok(other)
+}
+
+#[derive(Deserialize)]
+pub struct NewStaffForm {
+    username: String,
+    full_name: String,
+    title: String,
+    password: String,
+    role: String,
+}
+
+pub async fn add_staff(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(unit): Path<String>,
+    Form(f): Form<NewStaffForm>,
+) -> Response {
+    let username = f.username.trim().to_owned();
+    let (full_name, title) = (clean(&f.full_name), clean(&f.title));
+    let checked = (|| {
+        if username.len() < 3
+            || username.len() > 50
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+        {
+            return Err(ApiError::invalid(
+                "username",
+                "tên đăng nhập 3 đến 50 ký tự: chữ không dấu, số, dấu chấm, gạch dưới",
+                "the username must be 3 to 50 characters: letters A-Z, digits, dot, underscore",
+            ));
+        }
+        if full_name.is_empty() || full_name.chars().count() > 100 || title.chars().count() > 100 {
+            return Err(ApiError::invalid(
+                "full_name",
+                "cần họ tên (tối đa 100 ký tự); chức danh tối đa 100 ký tự",
+                "a full name (at most 100 characters) is needed; the title is at most 100",
+            ));
+        }
+        if f.password.chars().count() < 10 || f.password.len() > 200 {
+            return Err(ApiError::invalid(
+                "password",
+                "mật khẩu từ 10 đến 200 ký tự",
+                "the password must be 10 to 200 characters",
+            ));
+        }
+        let role = grantable(&f.role)?;
+        let hash = crate::auth::hash_password(&f.password).map_err(ApiError::internal)?;
+        Ok((role, hash))
+    })();
+    let u = unit.clone();
+    write(app, staff, unit, move |tx| {
+        let (role, hash) = checked?;
+        org::add_staff(
+            tx,
+            &org::NewStaff {
+                username: &username,
+                full_name: &full_name,
+                title: &title,
+                password_hash: &hash,
+                grants: &[Grant { role, unit: u }],
+            },
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    staff: i64,
+    role: String,
+    /// `them` (give) or `bo` (take away).
+    op: String,
+}
+
+pub async fn role(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(unit): Path<String>,
+    Form(f): Form<RoleForm>,
+) -> Response {
+    let caller = staff.clone();
+    let u = unit.clone();
+    write(app, staff, unit, move |tx| {
+        let role = grantable(&f.role)?;
+        let other = manageable(tx, &caller, f.staff)?;
+        if !other.grants.iter().any(|g| g.unit == u) {
+            return Err(ApiError::invalid(
+                "staff",
+                "cán bộ không thuộc đơn vị này",
+                "this member of staff does not belong to the unit",
+            ));
+        }
+        let g = Grant { role, unit: u };
+        match f.op.as_str() {
+            "them" => Ok(org::grant(tx, other.id, &g)?),
+            "bo" => {
+                if other.grants.len() == 1 {
+                    return Err(ApiError::invalid(
+                        "role",
+                        "đây là vai trò cuối cùng; hãy khóa tài khoản thay vì bỏ vai trò",
+                        "this is the last role; lock the account instead",
+                    ));
+                }
+                Ok(org::revoke(tx, other.id, &g)?)
+            }
+            _ => Err(ApiError::invalid(
+                "op",
+                "thao tác không hợp lệ",
+                "unknown operation",
+            )),
+        }
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct LockForm {
+    staff: i64,
+    active: bool,
+}
+
+pub async fn lock(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(unit): Path<String>,
+    Form(f): Form<LockForm>,
+) -> Response {
+    let caller = staff.clone();
+    write(app, staff, unit, move |tx| {
+        let other = manageable(tx, &caller, f.staff)?;
+        Ok(org::set_active(tx, other.id, f.active)?)
     })
     .await
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod files;
+pub mod i18n;
 pub mod openapi;
 pub mod pages;
 pub mod ratelimit;

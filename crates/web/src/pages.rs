@@ -17,6 +17,7 @@ use motcua_store::{dossiers, org, procedures};
 use serde::Deserialize;
 
 use crate::api::Params;
+use crate::i18n::filters;
 use crate::{ApiError, AppState, blocking};
 
 /// An error shown as a page.
@@ -32,17 +33,15 @@ impl From<ApiError> for PageError {
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
     title: &'a str,
-    vi: &'a str,
-    en: &'a str,
+    message: &'a str,
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let title = self.0.title().split(" / ").next().unwrap_or("Lỗi");
+        let (vi, en) = self.0.title().split_once(" / ").unwrap_or(("Lỗi", "Error"));
         let page = ErrorPage {
-            title,
-            vi: &self.0.vi,
-            en: &self.0.en,
+            title: crate::i18n::pick(vi, en),
+            message: crate::i18n::pick(&self.0.vi, &self.0.en),
         };
         (self.0.status, Html(page.render().unwrap_or_default())).into_response()
     }
@@ -88,7 +87,7 @@ fn row(p: &Procedure) -> Row {
         name: p.spec.name.clone(),
         field: p.spec.field.clone(),
         level: p.spec.level.label_vi(),
-        limit: p.spec.limit.describe_vi(),
+        limit: crate::i18n::limit(p.spec.limit),
         online: match p.spec.channels.online {
             OnlineLevel::None => "",
             OnlineLevel::Partial => "Trực tuyến một phần",
@@ -320,15 +319,16 @@ pub async fn procedure(
     let s = &current.spec;
     let mut channels = vec![];
     if s.channels.desk {
-        channels.push("Trực tiếp tại Bộ phận Một cửa".to_owned());
+        channels.push(crate::i18n::t("Trực tiếp tại Bộ phận Một cửa").to_owned());
     }
     if s.channels.post {
-        channels.push("Qua dịch vụ bưu chính công ích".to_owned());
+        channels.push(crate::i18n::t("Qua dịch vụ bưu chính công ích").to_owned());
     }
     if s.channels.online != OnlineLevel::None {
         channels.push(format!(
-            "Trực tuyến ({})",
-            s.channels.online.label_vi().to_lowercase()
+            "{} ({})",
+            crate::i18n::t("Trực tuyến"),
+            crate::i18n::t(s.channels.online.label_vi())
         ));
     }
     render(&ProcedurePage {
@@ -342,7 +342,7 @@ pub async fn procedure(
         receiving: s.receiving_agency.clone(),
         deciding: s.deciding_agency.clone(),
         channels: channels.join("; "),
-        limit: s.limit.describe_vi(),
+        limit: crate::i18n::limit(s.limit),
         result: s.result.clone(),
         effective_from: dmy(current.effective_from),
         effective_to: current.effective_to.map(dmy).unwrap_or_default(),
@@ -365,7 +365,7 @@ pub async fn procedure(
         steps: s
             .steps
             .iter()
-            .map(|x| (x.name.clone(), x.budget.describe_vi()))
+            .map(|x| (x.name.clone(), crate::i18n::limit(x.budget)))
             .collect(),
         fees: s
             .fees
@@ -602,7 +602,7 @@ pub async fn lookup(
         .collect::<String>();
     let mut page = LookupPage {
         notice: if q.ok.is_some() {
-            "Cảm ơn ông/bà đã đánh giá. / Thank you for your rating.".into()
+            crate::i18n::t("Cảm ơn ông/bà đã đánh giá.").to_owned()
         } else {
             String::new()
         },
@@ -636,7 +636,7 @@ pub async fn lookup(
     })
     .await?;
     let Some((id, d, units)) = found else {
-        page.error = "Không tìm thấy hồ sơ với mã và số điện thoại này / No dossier matches this code and phone number".into();
+        page.error = crate::i18n::t("Không tìm thấy hồ sơ với mã và số điện thoại này.").to_owned();
         return Ok((axum::http::StatusCode::NOT_FOUND, render(&page)?).into_response());
     };
     let name = |c: &str| {
@@ -772,11 +772,11 @@ pub struct InputField {
 
 /// The applicant's details, as the counter and the online form ask for them: (name, label, required).
 pub const APPLICANT_FIELDS: [(&str, &str, bool); 5] = [
-    ("full_name", "Họ và tên (full name)", true),
-    ("id_number", "Số định danh cá nhân (ID number)", false),
-    ("phone", "Số điện thoại (phone)", true),
-    ("email", "Thư điện tử (e-mail)", false),
-    ("address", "Địa chỉ (address)", false),
+    ("full_name", "Họ và tên", true),
+    ("id_number", "Số định danh cá nhân", false),
+    ("phone", "Số điện thoại", true),
+    ("email", "Thư điện tử", false),
+    ("address", "Địa chỉ", false),
 ];
 
 /// The fields of a submitted form (every name and value, repeated names kept), read by name.
@@ -811,4 +811,48 @@ impl FormValues<'_> {
             address: self.optional("address"),
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/blank_form.html")]
+struct BlankForm {
+    code: String,
+    procedure: String,
+    title: String,
+    agency: String,
+    fields: Vec<&'static str>,
+    papers: Vec<String>,
+}
+
+/// `GET /thu-tuc/{code}/mau/{n}`: the n-th paper's form (tờ khai), blank, ready to print and fill in
+/// by hand: for applicants who come to the desk with it filled in, and for intranets without the
+/// national portal. An official paper, so always in Vietnamese.
+pub async fn blank_form(
+    State(app): State<AppState>,
+    Path((code, n)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    let on = today();
+    let versions =
+        blocking(move || Ok(app.store.read(|tx| procedures::versions(tx, &code))?)).await?;
+    let missing = || ApiError::not_found("Không có mẫu này", "No such form");
+    let current = versions
+        .iter()
+        .rev()
+        .find(|p| p.in_force_on(on))
+        .or(versions.last())
+        .ok_or_else(missing)?;
+    let index: usize = n.parse().map_err(|_| missing())?;
+    let paper = index
+        .checked_sub(1)
+        .and_then(|i| current.spec.papers.get(i))
+        .filter(|p| p.template.is_some())
+        .ok_or_else(missing)?;
+    render(&BlankForm {
+        code: current.spec.code.clone(),
+        procedure: current.spec.name.clone(),
+        title: paper.template.clone().unwrap_or_default(),
+        agency: current.spec.receiving_agency.clone(),
+        fields: APPLICANT_FIELDS.iter().map(|f| f.1).collect(),
+        papers: current.spec.papers.iter().map(|p| p.name.clone()).collect(),
+    })
 }

@@ -24,6 +24,7 @@ use crate::api::dossiers::{
 };
 use crate::api::{ClientIp, Params, rate_limited};
 use crate::auth::{self, CurrentStaff};
+use crate::i18n::filters;
 use crate::pages::{APPLICANT_FIELDS, FormValues, InputField, PageError, when};
 use crate::{ApiError, AppState, blocking};
 
@@ -93,7 +94,7 @@ pub async fn login(
         }
         Err(e) => {
             let page = LoginPage {
-                error: format!("{} / {}", e.vi, e.en),
+                error: crate::i18n::pick(&e.vi, &e.en).to_owned(),
                 username,
             };
             (
@@ -146,7 +147,6 @@ struct QueuePage {
     who: String,
     queues: Vec<QueueLink>,
     title: &'static str,
-    title_en: &'static str,
     current: String,
     items: Vec<QueueRow>,
     next: String,
@@ -154,12 +154,8 @@ struct QueuePage {
     procedures: Vec<(String, String)>,
 }
 
-/// The queues: (key, label, English label, filter).
-fn queues(
-    units: &[String],
-    now: Instant,
-    me: i64,
-) -> Vec<(&'static str, &'static str, &'static str, Filter)> {
+/// The queues: (key, label, filter).
+fn queues(units: &[String], now: Instant, me: i64) -> Vec<(&'static str, &'static str, Filter)> {
     let base = Filter {
         units: Some(units.to_vec()),
         limit: 50,
@@ -169,7 +165,6 @@ fn queues(
         (
             "cua-toi",
             "Giao cho tôi",
-            "handed to me",
             Filter {
                 units: None,
                 holder: Some(me),
@@ -180,7 +175,6 @@ fn queues(
         (
             "dang-xu-ly",
             "Đang xử lý",
-            "in processing",
             Filter {
                 status: Some(Status::Processing),
                 ..base.clone()
@@ -189,7 +183,6 @@ fn queues(
         (
             "sap-den-han",
             "Sắp đến hạn",
-            "due within two days",
             Filter {
                 status: Some(Status::Processing),
                 due_after: Some(now),
@@ -200,7 +193,6 @@ fn queues(
         (
             "qua-han",
             "Quá hạn",
-            "overdue",
             Filter {
                 overdue_at: Some(now),
                 ..base.clone()
@@ -209,7 +201,6 @@ fn queues(
         (
             "cho-bo-sung",
             "Chờ bổ sung",
-            "waiting for a supplement",
             Filter {
                 status: Some(Status::SupplementRequested),
                 ..base.clone()
@@ -218,7 +209,6 @@ fn queues(
         (
             "cho-tiep-nhan",
             "Chờ tiếp nhận",
-            "submitted online",
             Filter {
                 status: Some(Status::Submitted),
                 by_receiving_unit: true,
@@ -228,7 +218,6 @@ fn queues(
         (
             "tam-dung",
             "Tạm dừng",
-            "paused",
             Filter {
                 status: Some(Status::Paused),
                 ..base.clone()
@@ -237,7 +226,6 @@ fn queues(
         (
             "co-ket-qua",
             "Chờ trả kết quả",
-            "result ready",
             Filter {
                 status: Some(Status::ResultReady),
                 by_receiving_unit: true,
@@ -275,10 +263,10 @@ pub async fn queue(
             let units = scope(tx, &staff, Action::ViewDossier)?;
             let mut all = queues(&units, now, staff.id);
             for q in &mut all {
-                q.3.procedure = procedure.clone();
+                q.2.procedure = procedure.clone();
             }
             let mut links = vec![];
-            for (k, label, _, f) in &all {
+            for (k, label, f) in &all {
                 links.push(QueueLink {
                     key: k,
                     label,
@@ -286,7 +274,7 @@ pub async fn queue(
                     current: *k == key,
                 });
             }
-            let (k, label, label_en, mut f) = all
+            let (k, label, mut f) = all
                 .into_iter()
                 .find(|x| x.0 == key)
                 .unwrap_or_else(|| queues(&units, now, staff.id).remove(1));
@@ -296,7 +284,7 @@ pub async fn queue(
                 .all_in_force(to_local(now).date())
                 .map(|p| (p.spec.code.clone(), p.spec.name.clone()))
                 .collect();
-            Ok((links, (k, label, label_en), rows, names))
+            Ok((links, (k, label), rows, names))
         })?)
     })
     .await?;
@@ -312,7 +300,6 @@ pub async fn queue(
         who,
         queues: links,
         title: chosen.1,
-        title_en: chosen.2,
         current: chosen.0.to_owned(),
         items: rows
             .iter()
@@ -634,7 +621,7 @@ async fn dossier_page(
         };
         let chain_of = |u: &str| chains.get(u).cloned().unwrap_or_default();
         // People to hand it to, by unit; the empty choice hands it to the unit as a whole.
-        let mut people = vec![(String::new(), "Cả đơn vị / the unit".to_owned())];
+        let mut people = vec![(String::new(), crate::i18n::t("Cả đơn vị").to_owned())];
         people.extend(everyone.iter().filter(|s| s.active).flat_map(|s| {
             s.grants
                 .iter()
@@ -726,7 +713,7 @@ pub async fn dossier(
     Params(q): Params<DossierQuery>,
 ) -> Result<Html<String>, PageError> {
     let notice =
-        q.ok.map(|a| format!("Đã thực hiện: {a} / done: {a}"))
+        q.ok.map(|a| crate::i18n::t1("Đã thực hiện: {}", a))
             .unwrap_or_default();
     dossier_page(app, staff, id, notice, String::new()).await
 }
@@ -774,7 +761,7 @@ pub async fn act(
         Ok(_) => Redirect::to(&format!("/can-bo/ho-so/{id}?ok={action}")).into_response(),
         Err(e) => {
             let status = e.status;
-            let message = format!("{} / {}", e.vi, e.en);
+            let message = crate::i18n::pick(&e.vi, &e.en).to_owned();
             match dossier_page(app, staff, id, String::new(), message).await {
                 Ok(page) => (status, page).into_response(),
                 Err(e) => e.into_response(),
@@ -831,7 +818,7 @@ async fn reception_page(
     let (field_of_error, message) = match &error {
         Some(e) => (
             e.field.clone().unwrap_or_default(),
-            format!("{} / {}", e.vi, e.en),
+            crate::i18n::pick(&e.vi, &e.en).to_owned(),
         ),
         None => (String::new(), String::new()),
     };

@@ -14,6 +14,7 @@ use motcua_store::{org, procedures};
 use serde::Deserialize;
 
 use crate::api::{ClientIp, Params, rate_limited};
+use crate::i18n::filters;
 use crate::pages::{APPLICANT_FIELDS, FormValues, InputField, PageError};
 use crate::{ApiError, AppState, blocking, files};
 
@@ -63,7 +64,7 @@ fn page(
     let (field, message) = error.map_or((String::new(), String::new()), |e| {
         (
             e.field.clone().unwrap_or_default(),
-            format!("{} / {}", e.vi, e.en),
+            crate::i18n::pick(&e.vi, &e.en).to_owned(),
         )
     });
     let page = SubmitPage {

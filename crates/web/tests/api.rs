@@ -140,7 +140,7 @@ impl TestApp {
                         name: "Giấy đề nghị".into(),
                         copies: 1,
                         mandatory: true,
-                        template: None,
+                        template: Some("Giấy đề nghị đăng ký hộ kinh doanh".into()),
                         condition: None,
                     }],
                     conditions: vec![],
@@ -1476,6 +1476,368 @@ async fn unit_administrators_record_desks_members_and_postings() {
         )
         .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+    }
+}
+
+/// Unit administrators add staff, give and take away roles, lock and unlock accounts, within their
+/// unit only; bad input is refused next to the form and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn unit_administrators_manage_staff_and_roles() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let token = app.login(&format!("unit_admin.{WARD_A}")).await;
+    let post = |path: String, form: &str, token: &str| {
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("cookie", format!("motcua_session={token}"))
+            .header("host", "motcua.test")
+            .header("origin", "http://motcua.test")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .unwrap();
+        let app = &app;
+        async move {
+            let res = app.router.clone().oneshot(req).await.unwrap();
+            let status = res.status();
+            let body =
+                String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+                    .unwrap();
+            (status, body)
+        }
+    };
+    let staff_of = |username: &str| {
+        sync(|| {
+            app.store.store.read(|tx| {
+                let all = org::list_staff(tx)?;
+                Ok(all.into_iter().find(|s| s.username == username))
+            })
+        })
+        .unwrap()
+    };
+    let add = format!("/can-bo/quan-tri/{WARD_A}/can-bo");
+    let before = app.count("staff");
+    for (form, says) in [
+        (
+            "username=A+B&full_name=X&title=&password=long-enough-1&role=specialist",
+            "tên đăng nhập",
+        ),
+        (
+            "username=nguyen.an&full_name=&title=&password=long-enough-1&role=specialist",
+            "họ tên",
+        ),
+        (
+            "username=nguyen.an&full_name=An&title=&password=short&role=specialist",
+            "mật khẩu",
+        ),
+        (
+            "username=nguyen.an&full_name=An&title=&password=long-enough-1&role=system_admin",
+            "vai trò",
+        ),
+        (
+            "username=nguyen.an&full_name=An&title=&password=long-enough-1&role=nonsense",
+            "vai trò",
+        ),
+        (
+            &format!(
+                "username=specialist.{WARD_A}&full_name=An&title=&password=long-enough-1&role=specialist"
+            ),
+            "đã tồn tại",
+        ),
+    ] {
+        let (s, body) = post(add.clone(), form, &token).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{form}");
+        assert!(
+            body.contains(says) && body.contains("error-summary"),
+            "{form}: {says}"
+        );
+    }
+    assert_eq!(app.count("staff"), before, "refused forms add nobody");
+    let (s, _) = post(
+        add.clone(),
+        "username=nguyen.an&full_name=Nguy%E1%BB%85n+An&title=Chuy%C3%AAn+vi%C3%AAn&password=long-enough-1&role=specialist",
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let an = staff_of("nguyen.an").expect("added");
+    assert_eq!(
+        an.grants,
+        vec![Grant {
+            role: Role::Specialist,
+            unit: WARD_A.into()
+        }]
+    );
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "nguyen.an", "password": "long-enough-1"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "the new account signs in: {v}");
+    let an_token = v["token"].as_str().unwrap().to_owned();
+    // Roles: give one, take it away; the last one cannot be taken (lock instead).
+    let role = format!("/can-bo/quan-tri/{WARD_A}/vai-tro");
+    let (s, _) = post(
+        role.clone(),
+        &format!("staff={}&role=unit_leader&op=them", an.id),
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(staff_of("nguyen.an").unwrap().grants.len(), 2);
+    let (s, _) = post(
+        role.clone(),
+        &format!("staff={}&role=unit_leader&op=bo", an.id),
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, body) = post(
+        role.clone(),
+        &format!("staff={}&role=specialist&op=bo", an.id),
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("vai trò cuối cùng"));
+    assert_eq!(staff_of("nguyen.an").unwrap().grants.len(), 1);
+    // Not oneself, and not someone of another unit.
+    let me = staff_of(&format!("unit_admin.{WARD_A}")).unwrap();
+    let (s, _) = post(
+        format!("/can-bo/quan-tri/{WARD_A}/khoa"),
+        &format!("staff={}&active=false", me.id),
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let other = staff_of(&format!("specialist.{WARD_B}")).unwrap();
+    let (s, _) = post(
+        format!("/can-bo/quan-tri/{WARD_A}/khoa"),
+        &format!("staff={}&active=false", other.id),
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = post(
+        role.clone(),
+        &format!("staff={}&role=unit_admin&op=them", other.id),
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(staff_of(&format!("specialist.{WARD_B}")).unwrap().active);
+    // Another unit's administrator cannot add staff here.
+    let b_token = app.login(&format!("unit_admin.{WARD_B}")).await;
+    let (s, _) = post(
+        add.clone(),
+        "username=intruder&full_name=X&title=&password=long-enough-1&role=unit_admin",
+        &b_token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(staff_of("intruder").is_none());
+    // Locking ends the account's sessions and sign-ins; unlocking restores sign-in.
+    let (s, _) = post(
+        format!("/can-bo/quan-tri/{WARD_A}/khoa"),
+        &format!("staff={}&active=false", an.id),
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _) = app
+        .call("GET", "/api/v1/auth/me", Some(&an_token), None)
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "the locked account's session ended"
+    );
+    let (s, _) = app
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "nguyen.an", "password": "long-enough-1"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = post(
+        format!("/can-bo/quan-tri/{WARD_A}/khoa"),
+        &format!("staff={}&active=true", an.id),
+        &token,
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _) = app
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "nguyen.an", "password": "long-enough-1"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// A procedure's forms, blank and printable, linked from its page; only forms that exist.
+#[tokio::test(flavor = "multi_thread")]
+async fn procedure_forms_download_blank() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let get = |path: &str| app.send(Request::builder().uri(path).body(Body::empty()).unwrap());
+    let (_, page, _) = get("/thu-tuc/1.001612").await;
+    assert!(
+        page.as_str()
+            .unwrap()
+            .contains("href=\"/thu-tuc/1.001612/mau/1\"")
+    );
+    let (s, form, _) = get("/thu-tuc/1.001612/mau/1").await;
+    assert_eq!(s, StatusCode::OK);
+    let form = form.as_str().unwrap();
+    for part in [
+        "GIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH",
+        "Họ và tên",
+        "Số định danh cá nhân",
+        "NGƯỜI KHAI",
+        "print.css",
+    ] {
+        assert!(form.contains(part), "{part}");
+    }
+    for bad in [
+        "/thu-tuc/1.001612/mau/0",
+        "/thu-tuc/1.001612/mau/2",
+        "/thu-tuc/1.001612/mau/x",
+        "/thu-tuc/9.999/mau/1",
+    ] {
+        let (s, _, _) = get(bad).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
+
+/// The English switch: a cookie set by /ngon-ngu/en (never redirecting off the site), and pages whose
+/// headings, labels, buttons and table headers are then all in English.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_switch_to_english() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let (s, _, h) = app
+        .send(
+            Request::builder()
+                .uri("/ngon-ngu/en?next=/thu-tuc%3Fq%3Dho")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], "/thu-tuc?q=ho");
+    assert!(h["set-cookie"].to_str().unwrap().starts_with("lang=en;"));
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let (_, _, h) = app
+            .send(
+                Request::builder()
+                    .uri(format!(
+                        "/ngon-ngu/en?next={}",
+                        evil.replace('/', "%2F")
+                            .replace('\\', "%5C")
+                            .replace(':', "%3A")
+                    ))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(h["location"], "/", "{evil}");
+    }
+    let (s, _, _) = app
+        .send(
+            Request::builder()
+                .uri("/ngon-ngu/fr")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let staff = app.login(&format!("unit_admin.{WARD_A}")).await;
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    let (_, v) = app
+        .call(
+            "POST",
+            "/api/v1/dossiers",
+            Some(&desk),
+            Some(reception(WARD_A)),
+        )
+        .await;
+    let id = v["id"].as_i64().unwrap();
+    let pages: Vec<(String, Option<&str>)> = vec![
+        ("/".into(), None),
+        ("/thu-tuc?q=ho+kinh+doanh".into(), None),
+        ("/thu-tuc/1.001612".into(), None),
+        ("/don-vi".into(), None),
+        (format!("/don-vi/{WARD_A}"), None),
+        ("/tra-cuu".into(), None),
+        ("/thong-ke".into(), None),
+        ("/dang-nhap".into(), None),
+        ("/nop-ho-so/1.001612".into(), None),
+        ("/can-bo".into(), Some(&desk)),
+        ("/can-bo/tiep-nhan?thu_tuc=1.001612".into(), Some(&desk)),
+        (format!("/can-bo/ho-so/{id}"), Some(&desk)),
+        ("/can-bo/tong-quan".into(), Some(&staff)),
+        (format!("/can-bo/quan-tri/{WARD_A}"), Some(&staff)),
+    ];
+    // Letters only Vietnamese uses: a UI text left untranslated shows one of them.
+    let vietnamese = |t: &str| {
+        t.chars().any(|c| {
+            "ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ".contains(c)
+        })
+    };
+    for (path, token) in pages {
+        for (lang, expect_vi) in [("vi", true), ("en", false)] {
+            let mut b = Request::builder().uri(&path).header("accept", "text/html");
+            let mut cookie = format!("lang={lang}");
+            if let Some(t) = token {
+                cookie.push_str(&format!("; motcua_session={t}"));
+            }
+            b = b.header("cookie", cookie);
+            let (s, body, _) = app.send(b.body(Body::empty()).unwrap()).await;
+            assert_eq!(s, StatusCode::OK, "{path}");
+            let html = body.as_str().unwrap();
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\">")),
+                "{path} {lang}"
+            );
+            // The interface's own words: headings of tables and forms, buttons, table headers, terms.
+            let mut ui = vec![];
+            for tag in ["th", "button", "dt", "legend", "caption"] {
+                let mut rest = html;
+                while let Some(i) = rest.find(&format!("<{tag}")) {
+                    let after = &rest[i..];
+                    let Some(open_end) = after.find('>') else {
+                        break;
+                    };
+                    let Some(close) = after.find(&format!("</{tag}>")) else {
+                        break;
+                    };
+                    ui.push(after[open_end + 1..close].to_owned());
+                    rest = &after[close..];
+                }
+            }
+            assert!(!ui.is_empty(), "{path}: {ui:?}");
+            let untranslated: Vec<&String> = ui.iter().filter(|t| vietnamese(t)).collect();
+            if expect_vi {
+                assert!(!untranslated.is_empty(), "{path} in Vietnamese");
+            } else {
+                assert!(
+                    untranslated.is_empty(),
+                    "{path} in English still says {untranslated:?}"
+                );
+            }
+        }
     }
 }
 

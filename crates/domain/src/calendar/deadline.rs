@@ -44,7 +44,8 @@ impl Limit {
     pub fn describe_en(self) -> String {
         match self {
             Limit::WorkingDays(n) => format!("{n} working days"),
-            Limit::WorkingMinutes(m) => format!("{m} working minutes"),
+            Limit::WorkingMinutes(m) if m % 60 == 0 => format!("{} working hours", m / 60),
+            Limit::WorkingMinutes(m) => format!("{} h {} min of working time", m / 60, m % 60),
         }
     }
 

@@ -205,6 +205,14 @@ pub fn router(app: AppState) -> Router {
             "/can-bo/quan-tri/{unit}/niem-yet",
             post(crate::admin::posting),
         )
+        .route(
+            "/can-bo/quan-tri/{unit}/can-bo",
+            post(crate::admin::add_staff),
+        )
+        .route("/can-bo/quan-tri/{unit}/vai-tro", post(crate::admin::role))
+        .route("/can-bo/quan-tri/{unit}/khoa", post(crate::admin::lock))
+        .route("/ngon-ngu/{code}", get(crate::i18n::switch))
+        .route("/thu-tuc/{code}/mau/{n}", get(crate::pages::blank_form))
         .route("/nop-ho-so/da-gui", get(crate::submit::done))
         .route(
             "/nop-ho-so/{code}",
@@ -236,6 +244,7 @@ pub fn router(app: AppState) -> Router {
         .route("/can-bo/ho-so/{id}/{action}", post(crate::staff::act))
         .nest("/api/v1", api)
         .fallback(no_route)
+        .layer(middleware::from_fn(crate::i18n::scope))
         .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(max_body))
