@@ -7,4 +7,5 @@ pub mod catalogue;
 pub mod dossier;
 pub mod org;
 pub mod procedure;
+pub mod stats;
 pub mod text;

@@ -8,6 +8,7 @@ use motcua_domain::dossier::{
     Actor, Command, Context, Dossier, Event, Instant, Recorded, Status, decide, dossier_code,
     to_local,
 };
+use motcua_domain::stats;
 use serde::Serialize;
 
 use crate::db::{Row, Sql, Tx, Value};
@@ -94,15 +95,22 @@ pub fn execute(
             actor: req.actor,
             event,
         };
-        let dossier = match state {
-            None => Dossier::start(&recorded)?,
-            Some(mut d) => {
+        let (dossier, change) = match state {
+            None => {
+                let d = Dossier::start(&recorded)?;
+                let change = stats::delta(None, &d);
+                (d, change)
+            }
+            Some(before) => {
+                let mut d = before.clone();
                 d.apply(&recorded);
-                d
+                let change = stats::delta(Some(&before), &d);
+                (d, change)
             }
         };
         let item = append_event(tx, id, &recorded)?;
         save(tx, id, &dossier, millis(req.now))?;
+        crate::stats::add(tx, &change)?;
         last_at = last_at.max(millis(req.now));
         items.push(item);
         outcomes.push(Outcome {
@@ -432,6 +440,8 @@ pub fn log_personal_view(
 pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM dossiers", &[])?;
     tx.exec("DELETE FROM code_counters", &[])?;
+    tx.exec("DELETE FROM stats", &[])?;
+    let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut count = 0;
     let mut after = 0i64;
     loop {
@@ -451,6 +461,9 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             let dossier = Dossier::replay(&events)?;
             let updated = events.last().map_or(0, |e| millis(e.at));
             save(tx, id, &dossier, updated)?;
+            for (k, m) in stats::contributions(&dossier) {
+                counters.entry(k).or_default().add(m, 1);
+            }
             if let Some(Event::Received { code, .. }) = events
                 .iter()
                 .map(|e| &e.event)
@@ -468,6 +481,8 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             after = id;
         }
     }
+    let counters: Vec<_> = counters.into_iter().collect();
+    crate::stats::add(tx, &counters)?;
     Ok(count)
 }
 

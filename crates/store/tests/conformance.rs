@@ -12,7 +12,8 @@ use motcua_domain::catalogue::{
     Announcement, GapKind, Item, Posting, SearchFilter, SearchIndex, posting_gaps,
 };
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, Dossier, Outcome, Paper, Status, from_local,
+    Actor, Applicant, Channel, Command, Dossier, Outcome, Paper, PauseKind, Rating, Status,
+    from_local,
 };
 use motcua_domain::procedure::ProcedureRef;
 use motcua_domain::procedure::ProcedureSpec;
@@ -21,8 +22,9 @@ use motcua_store::ledger::{self, Finding};
 use motcua_store::{Store, StoreError, Value, calendar, org, procedures};
 use support::*;
 
-fn cal() -> WorkCalendar {
-    WorkCalendar::vietnam()
+fn cal() -> &'static WorkCalendar {
+    static CAL: std::sync::LazyLock<WorkCalendar> = std::sync::LazyLock::new(WorkCalendar::vietnam);
+    &CAL
 }
 
 fn vn(s: &str) -> DateTime<Utc> {
@@ -65,7 +67,7 @@ fn run(
         .write(|tx| {
             dossiers::execute(
                 tx,
-                &cal,
+                cal,
                 vec![Request {
                     target,
                     actor: Actor::Staff { id: 1 },
@@ -631,7 +633,7 @@ fn refused_commands_change_nothing() {
         let e = store.write(|tx| {
             dossiers::execute(
                 tx,
-                &cal,
+                cal,
                 vec![
                     Request {
                         target: Target::New,
@@ -918,5 +920,357 @@ fn search_gives_the_same_answers_on_every_backend() {
     }
     for w in answers.windows(2) {
         assert_eq!(w[0].1, w[1].1, "{} and {} answer alike", w[0].0, w[1].0);
+    }
+}
+
+/// A small deterministic generator for the statistics tests (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// Dossiers through every path the statistics distinguish, at random times over five months, some
+/// crossing month ends, some late, some still in processing at `now`. Returns their ids.
+fn generate(store: &Store, n: usize, now: DateTime<Utc>, seed: u64) -> Vec<i64> {
+    let mut rng = Rng(seed);
+    let cal = cal();
+    let other = ProcedureRef {
+        code: "2.000815".into(),
+        ..ProcedureRef::from(&procedure())
+    };
+    let mut ids = vec![];
+    for i in 0..n {
+        let mut day = d("2025-01-02") + TimeDelta::days(rng.below(165) as i64);
+        while !cal.is_working_day(day).unwrap() {
+            day += TimeDelta::days(1);
+        }
+        let mut t = from_local(day.and_hms_opt(8, 0, 0).unwrap())
+            + TimeDelta::minutes(rng.below(420) as i64);
+        if t >= now {
+            continue;
+        }
+        let unit = if rng.chance(70) { TOWN } else { WARD };
+        let procedure = if rng.chance(60) {
+            ProcedureRef::from(&procedure())
+        } else {
+            other.clone()
+        };
+        let channel = match rng.below(10) {
+            0..=5 => Channel::Desk,
+            6 => Channel::Post,
+            _ => Channel::Online,
+        };
+        let papers = vec![Paper {
+            name: "Giấy đề nghị".into(),
+            copies: 1,
+            file: (channel == Channel::Online).then(|| format!("{:064x}", i)),
+        }];
+        let mut o = if channel == Channel::Online {
+            let submitted = run(
+                store,
+                Target::New,
+                Command::SubmitOnline {
+                    procedure: procedure.clone(),
+                    unit: unit.into(),
+                    applicant: applicant(i),
+                    papers: papers.clone(),
+                },
+                t - TimeDelta::hours(10),
+            )
+            .unwrap();
+            if rng.chance(10) {
+                let r = run(
+                    store,
+                    on(&submitted),
+                    Command::Refuse {
+                        reason: "Không thuộc thẩm quyền".into(),
+                    },
+                    t,
+                )
+                .unwrap();
+                ids.push(r.id);
+                continue;
+            }
+            run(
+                store,
+                on(&submitted),
+                Command::Receive {
+                    code: String::new(),
+                    channel,
+                    procedure: None,
+                    unit: None,
+                    applicant: None,
+                    papers: None,
+                },
+                t,
+            )
+            .unwrap()
+        } else {
+            run(
+                store,
+                Target::New,
+                Command::Receive {
+                    code: String::new(),
+                    channel,
+                    procedure: Some(procedure.clone()),
+                    unit: Some(unit.into()),
+                    applicant: Some(applicant(i)),
+                    papers: Some(papers.clone()),
+                },
+                t,
+            )
+            .unwrap()
+        };
+        ids.push(o.id);
+        // Each later command happens some working hours on; a story stops at `now`.
+        let step =
+            |o: &mut dossiers::Outcome, t: &mut DateTime<Utc>, hours: u64, command: Command| {
+                let at = from_local(
+                    cal.add_working_seconds(dossier_local(*t), (hours * 3600) as i64)
+                        .unwrap(),
+                );
+                if at >= now {
+                    return false;
+                }
+                match run(store, on(o), command, at) {
+                    Ok(next) => {
+                        *o = next;
+                        *t = at;
+                        true
+                    }
+                    Err(_) => false,
+                }
+            };
+        if rng.chance(5) {
+            step(
+                &mut o,
+                &mut t,
+                2,
+                Command::Withdraw {
+                    reason: "Người nộp xin rút".into(),
+                },
+            );
+            continue;
+        }
+        let to = if rng.chance(25) { TAX } else { FINANCE };
+        if !step(
+            &mut o,
+            &mut t,
+            1 + rng.below(4),
+            Command::HandOver {
+                to_unit: to.into(),
+                external: to == TAX,
+                note: String::new(),
+                to_staff: None,
+            },
+        ) {
+            continue;
+        }
+        if rng.chance(10) {
+            let _ = step(
+                &mut o,
+                &mut t,
+                1,
+                Command::Pause {
+                    pause: PauseKind::FinancialObligation,
+                    reason: "Chờ nộp thuế".into(),
+                },
+            ) && step(&mut o, &mut t, 4 + rng.below(30), Command::Resume);
+        }
+        if rng.chance(10) {
+            let _ = step(
+                &mut o,
+                &mut t,
+                2,
+                Command::RequestSupplement {
+                    items: vec!["Bản sao".into()],
+                    reason: "Thiếu".into(),
+                },
+            ) && step(
+                &mut o,
+                &mut t,
+                8 + rng.below(40),
+                Command::Supplement {
+                    note: "Đã bổ sung".into(),
+                },
+            );
+        }
+        if to == TAX {
+            // The outside agency hands it back.
+            if !step(
+                &mut o,
+                &mut t,
+                2 + rng.below(20),
+                Command::HandOver {
+                    to_unit: FINANCE.into(),
+                    external: false,
+                    note: String::new(),
+                    to_staff: None,
+                },
+            ) {
+                continue;
+            }
+        }
+        // 3 working days allowed: from well within to well past.
+        if !step(
+            &mut o,
+            &mut t,
+            2 + rng.below(40),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+        ) {
+            continue;
+        }
+        if step(
+            &mut o,
+            &mut t,
+            1 + rng.below(16),
+            Command::Return {
+                to_whom: "Người nộp".into(),
+            },
+        ) && rng.chance(60)
+        {
+            let rating = match rng.below(10) {
+                0..=5 => Rating::VerySatisfied,
+                6..=8 => Rating::Satisfied,
+                _ => Rating::Unsatisfied,
+            };
+            let at = t + TimeDelta::hours(1);
+            if at < now {
+                o = run(
+                    store,
+                    on(&o),
+                    Command::Rate {
+                        rating,
+                        comment: String::new(),
+                    },
+                    at,
+                )
+                .unwrap();
+            }
+        }
+    }
+    ids
+}
+
+fn dossier_local(t: DateTime<Utc>) -> NaiveDateTime {
+    motcua_domain::dossier::to_local(t)
+}
+
+#[test]
+fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
+    use motcua_domain::stats::{Figures, Period, brute_force};
+    use motcua_store::stats::{self, Scope};
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        let now = vn("2025-06-18T10:00");
+        let ids = generate(&store, 400, now, 7);
+        let states: Vec<Dossier> = store
+            .read(|tx| {
+                ids.iter()
+                    .map(|&id| Ok(Dossier::replay(&dossiers::history(tx, id)?)?))
+                    .collect::<Result<_, StoreError>>()
+            })
+            .unwrap();
+        let all_units: Vec<String> = [PROVINCE, TOWN, WARD, FINANCE, TAX]
+            .map(String::from)
+            .to_vec();
+        let periods = [
+            Period::month(202412),
+            Period::month(202501),
+            Period::month(202502),
+            Period::month(202503),
+            Period::month(202504),
+            Period::month(202505),
+            Period::month(202506),
+            Period::month(202507),
+            Period::quarter(2025, 1),
+            Period::quarter(2025, 2),
+            Period::year(2025),
+            Period {
+                from: 202502,
+                to: 202505,
+            },
+        ];
+        let scopes = [
+            Scope {
+                units: all_units.clone(),
+                procedures: None,
+            },
+            Scope {
+                units: vec![TOWN.into()],
+                procedures: None,
+            },
+            Scope {
+                units: vec![TAX.into(), WARD.into()],
+                procedures: Some(vec!["2.000815".into()]),
+            },
+        ];
+        let check = |label: &str| {
+            let mut total = Figures::default();
+            for p in &periods {
+                let expected = brute_force(&states, p, now);
+                for scope in &scopes {
+                    let want: std::collections::BTreeMap<_, _> = expected
+                        .iter()
+                        .filter(|((u, c), _)| {
+                            scope.units.contains(u)
+                                && scope.procedures.as_ref().is_none_or(|ps| ps.contains(c))
+                        })
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect();
+                    let got = store.read(|tx| stats::figures(tx, scope, p, now)).unwrap();
+                    assert_eq!(got, want, "{name} {label}: {p:?} {:?}", scope.units);
+                }
+                for f in expected.values() {
+                    total.merge(f);
+                }
+            }
+            // The data exercises every figure.
+            for (what, n) in [
+                ("carried", total.carried),
+                ("desk", total.received_desk),
+                ("post", total.received_post),
+                ("online", total.received_online),
+                ("early", total.resolved_early),
+                ("on time", total.resolved_on_time),
+                ("late", total.resolved_late),
+                ("refused", total.refused),
+                ("withdrawn", total.withdrawn),
+                ("open in time", total.open_in_time),
+                ("open overdue", total.open_overdue),
+                ("rated", total.rated),
+                ("satisfied", total.satisfied),
+                ("digitised", total.digitised),
+                ("supplemented", total.supplemented),
+                ("step late", total.step_late),
+            ] {
+                assert!(n > 0, "{name}: the generated data has no {what}");
+            }
+        };
+        check("kept in the write transaction");
+        let before = store.read(stats::all).unwrap();
+        assert!(!before.is_empty());
+        store.write(dossiers::rebuild).unwrap();
+        assert_eq!(
+            store.read(stats::all).unwrap(),
+            before,
+            "{name}: rebuild gives identical counters"
+        );
+        check("after a rebuild");
     }
 }

@@ -1,0 +1,552 @@
+//! Statistics as counters: what one dossier adds to the monthly figures of its unit and procedure.
+//!
+//! The figures of any period are sums of monthly counters, kept in the same transaction as the
+//! event that changes them: the store subtracts what the old state contributed and adds what the new
+//! state contributes ([`contributions`]). A report's cost then grows with units x procedures x
+//! months, not with dossiers; `motcua rebuild` recomputes the counters as the sum over every
+//! dossier, and tests compare them with a brute-force count ([`brute_force`]).
+//!
+//! Months are local (UTC+7) calendar months, written `yyyymm`. A dossier counts:
+//! - as received in the month it was received, by channel (desk, post, online);
+//! - as resolved (early, on time, late) in the month its processing finished, refused or withdrawn
+//!   in the month it was closed;
+//! - as open at the end of a month (and overdue then, when its due time had passed) for every month
+//!   end between its reception and the end of its processing; dossiers still in processing are not
+//!   in the counters (they are few, and read live);
+//! - its rating (satisfied or not), its uploaded papers and its supplement requests in the month
+//!   it was received;
+//! - each finished step once, for the unit that did it, in the month it finished (early, on time,
+//!   late): the per-agency figures of inter-agency dossiers.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::calendar::Timeliness;
+use crate::dossier::{Channel, Dossier, Instant, Rating, to_local};
+
+/// A month as `yyyymm`.
+pub type Month = i32;
+
+pub fn month_of(t: Instant) -> Month {
+    let d = to_local(t).date();
+    d.year() * 100 + d.month() as i32
+}
+
+pub fn month_start(m: Month) -> NaiveDate {
+    NaiveDate::from_ymd_opt(m / 100, (m % 100) as u32, 1).unwrap_or(NaiveDate::MIN)
+}
+
+pub fn next_month(m: Month) -> Month {
+    if m % 100 == 12 {
+        (m / 100 + 1) * 100 + 1
+    } else {
+        m + 1
+    }
+}
+
+pub fn prev_month(m: Month) -> Month {
+    if m % 100 == 1 {
+        (m / 100 - 1) * 100 + 12
+    } else {
+        m - 1
+    }
+}
+
+/// The instant a month ends (the start of the next one, local time).
+pub fn month_end(m: Month) -> Instant {
+    crate::dossier::from_local(month_start(next_month(m)).and_time(chrono::NaiveTime::MIN))
+}
+
+/// The counted quantities, one column each in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    ReceivedDesk,
+    ReceivedPost,
+    ReceivedOnline,
+    ResolvedEarly,
+    ResolvedOnTime,
+    ResolvedLate,
+    Refused,
+    Withdrawn,
+    OpenEnd,
+    OverdueEnd,
+    Rated,
+    Satisfied,
+    Digitised,
+    Supplemented,
+    StepEarly,
+    StepOnTime,
+    StepLate,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 17] = [
+        Metric::ReceivedDesk,
+        Metric::ReceivedPost,
+        Metric::ReceivedOnline,
+        Metric::ResolvedEarly,
+        Metric::ResolvedOnTime,
+        Metric::ResolvedLate,
+        Metric::Refused,
+        Metric::Withdrawn,
+        Metric::OpenEnd,
+        Metric::OverdueEnd,
+        Metric::Rated,
+        Metric::Satisfied,
+        Metric::Digitised,
+        Metric::Supplemented,
+        Metric::StepEarly,
+        Metric::StepOnTime,
+        Metric::StepLate,
+    ];
+
+    /// The column name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::ReceivedDesk => "received_desk",
+            Metric::ReceivedPost => "received_post",
+            Metric::ReceivedOnline => "received_online",
+            Metric::ResolvedEarly => "resolved_early",
+            Metric::ResolvedOnTime => "resolved_on_time",
+            Metric::ResolvedLate => "resolved_late",
+            Metric::Refused => "refused",
+            Metric::Withdrawn => "withdrawn",
+            Metric::OpenEnd => "open_end",
+            Metric::OverdueEnd => "overdue_end",
+            Metric::Rated => "rated",
+            Metric::Satisfied => "satisfied",
+            Metric::Digitised => "digitised",
+            Metric::Supplemented => "supplemented",
+            Metric::StepEarly => "step_early",
+            Metric::StepOnTime => "step_on_time",
+            Metric::StepLate => "step_late",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where a contribution is counted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub unit: String,
+    pub procedure: String,
+    pub month: Month,
+}
+
+/// Counter values for one key, indexed by [`Metric::index`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts(pub [i64; 17]);
+
+impl Counts {
+    pub fn get(&self, m: Metric) -> i64 {
+        self.0[m.index()]
+    }
+
+    pub fn add(&mut self, m: Metric, n: i64) {
+        self.0[m.index()] += n;
+    }
+
+    pub fn merge(&mut self, other: &Counts) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += b;
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.iter().all(|n| *n == 0)
+    }
+}
+
+/// What one dossier adds to the counters (each entry +1).
+pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
+    let mut out = vec![];
+    let key = |month| Key {
+        unit: d.unit.clone(),
+        procedure: d.procedure.code.clone(),
+        month,
+    };
+    if let Some(received) = d.received_at {
+        let m = month_of(received);
+        out.push((
+            key(m),
+            match d.channel {
+                Channel::Desk => Metric::ReceivedDesk,
+                Channel::Post => Metric::ReceivedPost,
+                Channel::Online => Metric::ReceivedOnline,
+            },
+        ));
+        if d.papers.iter().any(|p| p.file.is_some()) {
+            out.push((key(m), Metric::Digitised));
+        }
+        if let Some(r) = d.rating {
+            out.push((key(m), Metric::Rated));
+            if r != Rating::Unsatisfied {
+                out.push((key(m), Metric::Satisfied));
+            }
+        }
+        for _ in &d.supplements {
+            out.push((key(m), Metric::Supplemented));
+        }
+        // Open at each month end until its processing ended.
+        if let Some(end) = processing_end(d) {
+            let mut month = m;
+            loop {
+                let boundary = month_end(month);
+                if boundary > end {
+                    break;
+                }
+                if boundary > received {
+                    out.push((key(month), Metric::OpenEnd));
+                    if d.due.is_some_and(|due| due < boundary) {
+                        out.push((key(month), Metric::OverdueEnd));
+                    }
+                }
+                month = next_month(month);
+            }
+        }
+    }
+    if let (Some(finished), Some(result)) = (d.finished_at, d.result) {
+        out.push((
+            key(month_of(finished)),
+            match result {
+                Timeliness::Early => Metric::ResolvedEarly,
+                Timeliness::OnTime => Metric::ResolvedOnTime,
+                Timeliness::Late => Metric::ResolvedLate,
+            },
+        ));
+    } else if let Some(closed) = d.closed_at {
+        if d.refusal.is_some() {
+            out.push((key(month_of(closed)), Metric::Refused));
+        } else if d.withdrawal.is_some() {
+            out.push((key(month_of(closed)), Metric::Withdrawn));
+        }
+    }
+    for s in &d.steps {
+        if let (Some(finished), Some(result)) = (s.finished_at, s.result) {
+            out.push((
+                Key {
+                    unit: s.unit.clone(),
+                    procedure: d.procedure.code.clone(),
+                    month: month_of(finished),
+                },
+                match result {
+                    Timeliness::Early => Metric::StepEarly,
+                    Timeliness::OnTime => Metric::StepOnTime,
+                    Timeliness::Late => Metric::StepLate,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// When a received dossier's processing ended: its result, refusal or withdrawal. None while it is
+/// still being processed.
+pub fn processing_end(d: &Dossier) -> Option<Instant> {
+    d.received_at?;
+    d.finished_at.or(d.closed_at)
+}
+
+/// The change to the counters from `before` to `after`, without zero entries.
+pub fn delta(before: Option<&Dossier>, after: &Dossier) -> Vec<(Key, Counts)> {
+    let mut map: std::collections::BTreeMap<Key, Counts> = std::collections::BTreeMap::new();
+    if let Some(b) = before {
+        for (k, m) in contributions(b) {
+            map.entry(k).or_default().add(m, -1);
+        }
+    }
+    for (k, m) in contributions(after) {
+        map.entry(k).or_default().add(m, 1);
+    }
+    map.into_iter().filter(|(_, c)| !c.is_zero()).collect()
+}
+
+/// A report period: whole local months, `from` to `to` inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: Month,
+    pub to: Month,
+}
+
+impl Period {
+    /// A period from dates: it must start on the first day of a month and end on the last day of a
+    /// month (the counters are monthly), not be inverted, and span at most ten years.
+    pub fn from_dates(from: NaiveDate, to: NaiveDate) -> Result<Period, (String, String)> {
+        if to < from {
+            return Err((
+                format!("kỳ báo cáo bị ngược: {from} sau {to}"),
+                format!("the period is inverted: {from} is after {to}"),
+            ));
+        }
+        if from.day() != 1 {
+            return Err((
+                format!("kỳ báo cáo phải bắt đầu từ ngày đầu tháng (nhận được {from})"),
+                format!("a period must start on the first day of a month (got {from})"),
+            ));
+        }
+        if (to + chrono::TimeDelta::days(1)).day() != 1 {
+            return Err((
+                format!("kỳ báo cáo phải kết thúc vào ngày cuối tháng (nhận được {to})"),
+                format!("a period must end on the last day of a month (got {to})"),
+            ));
+        }
+        let p = Period {
+            from: from.year() * 100 + from.month() as i32,
+            to: to.year() * 100 + to.month() as i32,
+        };
+        if p.months() > 120 {
+            return Err((
+                "kỳ báo cáo dài quá 10 năm".into(),
+                "a period is at most ten years".into(),
+            ));
+        }
+        Ok(p)
+    }
+
+    pub fn year(y: i32) -> Period {
+        Period {
+            from: y * 100 + 1,
+            to: y * 100 + 12,
+        }
+    }
+
+    pub fn quarter(y: i32, q: i32) -> Period {
+        Period {
+            from: y * 100 + (q - 1) * 3 + 1,
+            to: y * 100 + q * 3,
+        }
+    }
+
+    pub fn month(m: Month) -> Period {
+        Period { from: m, to: m }
+    }
+
+    pub fn months(&self) -> usize {
+        let mut n = 1;
+        let mut m = self.from;
+        while m < self.to && n <= 1000 {
+            m = next_month(m);
+            n += 1;
+        }
+        n
+    }
+
+    pub fn start(&self) -> Instant {
+        month_end(prev_month(self.from))
+    }
+
+    pub fn end(&self) -> Instant {
+        month_end(self.to)
+    }
+
+    pub fn contains(&self, t: Instant) -> bool {
+        let m = month_of(t);
+        m >= self.from && m <= self.to
+    }
+}
+
+/// The figures of a set of dossiers over a period, as the reports show them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    /// Received before the period and still in processing at its start.
+    pub carried: i64,
+    pub received_desk: i64,
+    pub received_post: i64,
+    pub received_online: i64,
+    pub resolved_early: i64,
+    pub resolved_on_time: i64,
+    pub resolved_late: i64,
+    pub refused: i64,
+    pub withdrawn: i64,
+    /// In processing at the end of the period (or now, if it has not ended), within time.
+    pub open_in_time: i64,
+    /// In processing and past due at the end of the period (or now).
+    pub open_overdue: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub digitised: i64,
+    pub supplemented: i64,
+    pub step_early: i64,
+    pub step_on_time: i64,
+    pub step_late: i64,
+}
+
+impl Figures {
+    pub fn received(&self) -> i64 {
+        self.received_desk + self.received_post + self.received_online
+    }
+
+    pub fn resolved(&self) -> i64 {
+        self.resolved_early + self.resolved_on_time + self.resolved_late
+    }
+
+    pub fn merge(&mut self, o: &Figures) {
+        self.carried += o.carried;
+        self.received_desk += o.received_desk;
+        self.received_post += o.received_post;
+        self.received_online += o.received_online;
+        self.resolved_early += o.resolved_early;
+        self.resolved_on_time += o.resolved_on_time;
+        self.resolved_late += o.resolved_late;
+        self.refused += o.refused;
+        self.withdrawn += o.withdrawn;
+        self.open_in_time += o.open_in_time;
+        self.open_overdue += o.open_overdue;
+        self.rated += o.rated;
+        self.satisfied += o.satisfied;
+        self.digitised += o.digitised;
+        self.supplemented += o.supplemented;
+        self.step_early += o.step_early;
+        self.step_on_time += o.step_on_time;
+        self.step_late += o.step_late;
+    }
+
+    /// The figures of the period from its counters: `sum` over its months, `before` the month
+    /// before it, `last` its last month.
+    pub fn from_counters(sum: &Counts, before: &Counts, last: &Counts) -> Figures {
+        Figures {
+            carried: before.get(Metric::OpenEnd),
+            received_desk: sum.get(Metric::ReceivedDesk),
+            received_post: sum.get(Metric::ReceivedPost),
+            received_online: sum.get(Metric::ReceivedOnline),
+            resolved_early: sum.get(Metric::ResolvedEarly),
+            resolved_on_time: sum.get(Metric::ResolvedOnTime),
+            resolved_late: sum.get(Metric::ResolvedLate),
+            refused: sum.get(Metric::Refused),
+            withdrawn: sum.get(Metric::Withdrawn),
+            open_in_time: last.get(Metric::OpenEnd) - last.get(Metric::OverdueEnd),
+            open_overdue: last.get(Metric::OverdueEnd),
+            rated: sum.get(Metric::Rated),
+            satisfied: sum.get(Metric::Satisfied),
+            digitised: sum.get(Metric::Digitised),
+            supplemented: sum.get(Metric::Supplemented),
+            step_early: sum.get(Metric::StepEarly),
+            step_on_time: sum.get(Metric::StepOnTime),
+            step_late: sum.get(Metric::StepLate),
+        }
+    }
+
+    /// Adds a dossier still in processing now, received at `received`, due at `due`.
+    pub fn add_open(&mut self, p: &Period, received: Instant, due: Option<Instant>, now: Instant) {
+        if received < p.start() {
+            self.carried += 1;
+        }
+        if received < p.end() {
+            let at = p.end().min(now);
+            if due.is_some_and(|d| d < at) {
+                self.open_overdue += 1;
+            } else {
+                self.open_in_time += 1;
+            }
+        }
+    }
+}
+
+/// The figures of each (unit, procedure), counted straight from the dossiers by the definitions
+/// above, without counters: what the tests compare the counters with. Step figures go to the unit
+/// of the step, everything else to the receiving unit.
+pub fn brute_force<'a>(
+    dossiers: impl IntoIterator<Item = &'a Dossier>,
+    p: &Period,
+    now: Instant,
+) -> std::collections::BTreeMap<(String, String), Figures> {
+    let mut out: std::collections::BTreeMap<(String, String), Figures> = Default::default();
+    let (start, end) = (p.start(), p.end());
+    for d in dossiers {
+        let mut f = Figures::default();
+        if let Some(r) = d.received_at {
+            let ended = processing_end(d);
+            if r < start && ended.is_none_or(|e| e >= start) {
+                f.carried += 1;
+            }
+            if p.contains(r) {
+                match d.channel {
+                    Channel::Desk => f.received_desk += 1,
+                    Channel::Post => f.received_post += 1,
+                    Channel::Online => f.received_online += 1,
+                }
+                if d.papers.iter().any(|x| x.file.is_some()) {
+                    f.digitised += 1;
+                }
+                if let Some(rating) = d.rating {
+                    f.rated += 1;
+                    f.satisfied += i64::from(rating != Rating::Unsatisfied);
+                }
+                f.supplemented += d.supplements.len() as i64;
+            }
+            // In processing at the end of the period, or now if that is earlier.
+            let at = if ended.is_none() { end.min(now) } else { end };
+            let open_at_end = r < end && ended.is_none_or(|e| e >= end);
+            if open_at_end {
+                if d.due.is_some_and(|due| due < at) {
+                    f.open_overdue += 1;
+                } else {
+                    f.open_in_time += 1;
+                }
+            }
+        }
+        match (d.finished_at, d.result, d.closed_at) {
+            (Some(t), Some(result), _) if p.contains(t) => match result {
+                Timeliness::Early => f.resolved_early += 1,
+                Timeliness::OnTime => f.resolved_on_time += 1,
+                Timeliness::Late => f.resolved_late += 1,
+            },
+            (None, _, Some(t)) if p.contains(t) => {
+                if d.refusal.is_some() {
+                    f.refused += 1;
+                } else if d.withdrawal.is_some() {
+                    f.withdrawn += 1;
+                }
+            }
+            _ => {}
+        }
+        out.entry((d.unit.clone(), d.procedure.code.clone()))
+            .or_default()
+            .merge(&f);
+        for s in &d.steps {
+            if let (Some(t), Some(result)) = (s.finished_at, s.result)
+                && p.contains(t)
+            {
+                let e = out
+                    .entry((s.unit.clone(), d.procedure.code.clone()))
+                    .or_default();
+                match result {
+                    Timeliness::Early => e.step_early += 1,
+                    Timeliness::OnTime => e.step_on_time += 1,
+                    Timeliness::Late => e.step_late += 1,
+                }
+            }
+        }
+    }
+    out.retain(|_, f| *f != Figures::default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_and_periods() {
+        assert_eq!(next_month(202512), 202601);
+        assert_eq!(prev_month(202601), 202512);
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let p = Period::from_dates(d("2025-01-01"), d("2025-03-31")).unwrap();
+        assert_eq!((p.from, p.to, p.months()), (202501, 202503, 3));
+        assert_eq!(p, Period::quarter(2025, 1));
+        assert!(Period::from_dates(d("2025-01-02"), d("2025-03-31")).is_err());
+        assert!(Period::from_dates(d("2025-01-01"), d("2025-03-30")).is_err());
+        assert!(Period::from_dates(d("2025-03-01"), d("2025-01-31")).is_err());
+        assert!(Period::from_dates(d("2000-01-01"), d("2025-01-31")).is_err());
+        // Month ends are local midnight: 17:00 UTC the day before.
+        assert_eq!(month_end(202501).to_rfc3339(), "2025-01-31T17:00:00+00:00");
+        assert_eq!(
+            Period::year(2025).start().to_rfc3339(),
+            "2024-12-31T17:00:00+00:00"
+        );
+    }
+}

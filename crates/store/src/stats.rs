@@ -1,0 +1,153 @@
+//! The monthly counters (see `motcua_domain::stats`): updated in the write transaction of every
+//! dossier event, summed by the reports, recomputed by the rebuild.
+
+use std::collections::BTreeMap;
+
+use motcua_domain::dossier::Instant;
+use motcua_domain::stats::{Counts, Figures, Key, Metric, Period, prev_month};
+
+use crate::db::{Sql, Tx, Value};
+use crate::{StoreError, from_millis, millis};
+
+fn columns() -> String {
+    Metric::ALL.map(|m| m.as_str()).join(", ")
+}
+
+/// Adds counter changes (one upsert per key).
+pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let cols = columns();
+    let updates = Metric::ALL
+        .map(|m| format!("{0} = stats.{0} + excluded.{0}", m.as_str()))
+        .join(", ");
+    let placeholders = (4..4 + Metric::ALL.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO stats (month, unit, procedure, {cols}) VALUES ($1, $2, $3, {placeholders}) \
+         ON CONFLICT (month, unit, procedure) DO UPDATE SET {updates}"
+    );
+    for (k, c) in changes {
+        let mut params = vec![
+            Value::Int(k.month.into()),
+            Value::from(&k.unit),
+            Value::from(&k.procedure),
+        ];
+        params.extend(c.0.iter().map(|n| Value::Int(*n)));
+        tx.exec(&sql, &params)?;
+    }
+    Ok(())
+}
+
+/// Every counter row, in key order (for the rebuild equality check).
+pub fn all(tx: &mut dyn Tx) -> Result<Vec<(Key, Counts)>, StoreError> {
+    let q = format!(
+        "SELECT month, unit, procedure, {} FROM stats ORDER BY month, unit, procedure",
+        columns()
+    );
+    tx.query(&q, &[])?
+        .iter()
+        .map(|r| {
+            let mut c = Counts::default();
+            for (i, n) in c.0.iter_mut().enumerate() {
+                *n = r.i64(3 + i)?;
+            }
+            Ok((
+                Key {
+                    month: r.i64(0)? as i32,
+                    unit: r.string(1)?,
+                    procedure: r.string(2)?,
+                },
+                c,
+            ))
+        })
+        .filter(|x: &Result<(Key, Counts), StoreError>| {
+            x.as_ref().map_or(true, |(_, c)| !c.is_zero())
+        })
+        .collect()
+}
+
+/// What a report covers: receiving (or step) units, and optionally only some procedures.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub units: Vec<String>,
+    pub procedures: Option<Vec<String>>,
+}
+
+/// The figures per (unit, procedure) of a period, from the counters plus the dossiers still in
+/// processing (read live). Cost: the counter rows of the period's months for the scope, and the
+/// open dossiers of the scope.
+pub fn figures(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    period: &Period,
+    now: Instant,
+) -> Result<BTreeMap<(String, String), Figures>, StoreError> {
+    let mut out: BTreeMap<(String, String), Figures> = BTreeMap::new();
+    if scope.units.is_empty() || scope.procedures.as_ref().is_some_and(|p| p.is_empty()) {
+        return Ok(out);
+    }
+    let before = prev_month(period.from);
+    let n = Metric::ALL.len();
+    let mut select = String::from("SELECT unit, procedure");
+    for m in Metric::ALL {
+        select.push_str(&format!(
+            ", SUM(CASE WHEN month >= {f} THEN {c} ELSE 0 END)",
+            f = period.from,
+            c = m.as_str()
+        ));
+    }
+    select.push_str(&format!(
+        ", SUM(CASE WHEN month = {before} THEN open_end ELSE 0 END), \
+         SUM(CASE WHEN month = {to} THEN open_end ELSE 0 END), \
+         SUM(CASE WHEN month = {to} THEN overdue_end ELSE 0 END) FROM stats WHERE month >= ",
+        to = period.to
+    ));
+    let mut q = Sql::new(&select);
+    q.bind(i64::from(before))
+        .push(" AND month <= ")
+        .bind(i64::from(period.to))
+        .push(" AND unit IN ")
+        .bind_list(&scope.units);
+    if let Some(p) = &scope.procedures {
+        q.push(" AND procedure IN ").bind_list(p);
+    }
+    q.push(" GROUP BY unit, procedure");
+    for r in tx.query(&q.text, &q.params)? {
+        let mut sum = Counts::default();
+        for (i, v) in sum.0.iter_mut().enumerate() {
+            *v = r.i64(2 + i)?;
+        }
+        let mut carried = Counts::default();
+        carried.add(Metric::OpenEnd, r.i64(2 + n)?);
+        let mut last = Counts::default();
+        last.add(Metric::OpenEnd, r.i64(3 + n)?);
+        last.add(Metric::OverdueEnd, r.i64(4 + n)?);
+        let f = Figures::from_counters(&sum, &carried, &last);
+        if f != Figures::default() {
+            out.insert((r.string(0)?, r.string(1)?), f);
+        }
+    }
+    // Dossiers still in processing.
+    let mut q = Sql::new(
+        "SELECT unit, procedure_code, received_at, due_at FROM dossiers \
+         WHERE finished_at IS NULL AND closed_at IS NULL AND received_at IS NOT NULL AND received_at < ",
+    );
+    q.bind(millis(period.end()))
+        .push(" AND unit IN ")
+        .bind_list(&scope.units);
+    if let Some(p) = &scope.procedures {
+        q.push(" AND procedure_code IN ").bind_list(p);
+    }
+    for r in tx.query(&q.text, &q.params)? {
+        let received = from_millis(r.i64(2)?)?;
+        let due = r.opt_i64(3)?.map(from_millis).transpose()?;
+        out.entry((r.string(0)?, r.string(1)?))
+            .or_default()
+            .add_open(period, received, due, now);
+    }
+    Ok(out)
+}
