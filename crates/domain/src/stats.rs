@@ -15,8 +15,8 @@
 //!   in the counters (they are few, and read live);
 //! - its rating (satisfied or not), its uploaded papers and its supplement requests in the month
 //!   it was received;
-//! - each finished step once, for the unit that did it, in the month it finished (early, on time,
-//!   late): the per-agency figures of inter-agency dossiers.
+//! - each finished step once, in the month it finished (early, on time, late), under the receiving
+//!   unit and the unit that did the step: the per-agency figures of inter-agency dossiers.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -135,6 +135,8 @@ pub struct Key {
     pub unit: String,
     pub procedure: String,
     pub month: Month,
+    /// The unit that did a step (step figures only); empty for the dossier's own figures.
+    pub agency: String,
 }
 
 /// Counter values for one key, indexed by [`Metric::index`].
@@ -168,6 +170,7 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
         unit: d.unit.clone(),
         procedure: d.procedure.code.clone(),
         month,
+        agency: String::new(),
     };
     if let Some(received) = d.received_at {
         let m = month_of(received);
@@ -229,9 +232,10 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
         if let (Some(finished), Some(result)) = (s.finished_at, s.result) {
             out.push((
                 Key {
-                    unit: s.unit.clone(),
+                    unit: d.unit.clone(),
                     procedure: d.procedure.code.clone(),
                     month: month_of(finished),
+                    agency: s.unit.clone(),
                 },
                 match result {
                     Timeliness::Early => Metric::StepEarly,
@@ -446,9 +450,8 @@ impl Figures {
     }
 }
 
-/// The figures of each (unit, procedure), counted straight from the dossiers by the definitions
-/// above, without counters: what the tests compare the counters with. Step figures go to the unit
-/// of the step, everything else to the receiving unit.
+/// The figures of each (receiving unit, procedure), counted straight from the dossiers by the
+/// definitions above, without counters: what the tests compare the counters with.
 pub fn brute_force<'a>(
     dossiers: impl IntoIterator<Item = &'a Dossier>,
     p: &Period,
@@ -512,7 +515,7 @@ pub fn brute_force<'a>(
                 && p.contains(t)
             {
                 let e = out
-                    .entry((s.unit.clone(), d.procedure.code.clone()))
+                    .entry((d.unit.clone(), d.procedure.code.clone()))
                     .or_default();
                 match result {
                     Timeliness::Early => e.step_early += 1,
@@ -523,6 +526,31 @@ pub fn brute_force<'a>(
         }
     }
     out.retain(|_, f| *f != Figures::default());
+    out
+}
+
+/// Step figures (early, on time, late) per unit that did the step, for dossiers received by
+/// `units`, counted straight from the dossiers.
+pub fn brute_force_agencies<'a>(
+    dossiers: impl IntoIterator<Item = &'a Dossier>,
+    units: &[String],
+    p: &Period,
+) -> std::collections::BTreeMap<String, [i64; 3]> {
+    let mut out: std::collections::BTreeMap<String, [i64; 3]> = Default::default();
+    for d in dossiers.into_iter().filter(|d| units.contains(&d.unit)) {
+        for s in &d.steps {
+            if let (Some(t), Some(result)) = (s.finished_at, s.result)
+                && p.contains(t)
+            {
+                let i = match result {
+                    Timeliness::Early => 0,
+                    Timeliness::OnTime => 1,
+                    Timeliness::Late => 2,
+                };
+                out.entry(s.unit.clone()).or_default()[i] += 1;
+            }
+        }
+    }
     out
 }
 

@@ -22,19 +22,20 @@ pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError>
     let updates = Metric::ALL
         .map(|m| format!("{0} = stats.{0} + excluded.{0}", m.as_str()))
         .join(", ");
-    let placeholders = (4..4 + Metric::ALL.len())
+    let placeholders = (5..5 + Metric::ALL.len())
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "INSERT INTO stats (month, unit, procedure, {cols}) VALUES ($1, $2, $3, {placeholders}) \
-         ON CONFLICT (month, unit, procedure) DO UPDATE SET {updates}"
+        "INSERT INTO stats (month, unit, procedure, agency, {cols}) VALUES ($1, $2, $3, $4, {placeholders}) \
+         ON CONFLICT (month, unit, procedure, agency) DO UPDATE SET {updates}"
     );
     for (k, c) in changes {
         let mut params = vec![
             Value::Int(k.month.into()),
             Value::from(&k.unit),
             Value::from(&k.procedure),
+            Value::from(&k.agency),
         ];
         params.extend(c.0.iter().map(|n| Value::Int(*n)));
         tx.exec(&sql, &params)?;
@@ -45,7 +46,7 @@ pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError>
 /// Every counter row, in key order (for the rebuild equality check).
 pub fn all(tx: &mut dyn Tx) -> Result<Vec<(Key, Counts)>, StoreError> {
     let q = format!(
-        "SELECT month, unit, procedure, {} FROM stats ORDER BY month, unit, procedure",
+        "SELECT month, unit, procedure, agency, {} FROM stats ORDER BY month, unit, procedure, agency",
         columns()
     );
     tx.query(&q, &[])?
@@ -53,13 +54,14 @@ pub fn all(tx: &mut dyn Tx) -> Result<Vec<(Key, Counts)>, StoreError> {
         .map(|r| {
             let mut c = Counts::default();
             for (i, n) in c.0.iter_mut().enumerate() {
-                *n = r.i64(3 + i)?;
+                *n = r.i64(4 + i)?;
             }
             Ok((
                 Key {
                     month: r.i64(0)? as i32,
                     unit: r.string(1)?,
                     procedure: r.string(2)?,
+                    agency: r.string(3)?,
                 },
                 c,
             ))
@@ -148,6 +150,39 @@ pub fn figures(
         out.entry((r.string(0)?, r.string(1)?))
             .or_default()
             .add_open(period, received, due, now);
+    }
+    Ok(out)
+}
+
+/// Step figures (early, on time, late) per unit that did the step, for dossiers received in the
+/// scope: the per-agency view of inter-agency dossiers.
+pub fn agencies(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    period: &Period,
+) -> Result<BTreeMap<String, [i64; 3]>, StoreError> {
+    let mut out = BTreeMap::new();
+    if scope.units.is_empty() || scope.procedures.as_ref().is_some_and(|p| p.is_empty()) {
+        return Ok(out);
+    }
+    let mut q = Sql::new(
+        "SELECT agency, SUM(step_early), SUM(step_on_time), SUM(step_late) FROM stats \
+         WHERE agency <> '' AND month >= ",
+    );
+    q.bind(i64::from(period.from))
+        .push(" AND month <= ")
+        .bind(i64::from(period.to))
+        .push(" AND unit IN ")
+        .bind_list(&scope.units);
+    if let Some(p) = &scope.procedures {
+        q.push(" AND procedure IN ").bind_list(p);
+    }
+    q.push(" GROUP BY agency");
+    for r in tx.query(&q.text, &q.params)? {
+        let counts = [r.i64(1)?, r.i64(2)?, r.i64(3)?];
+        if counts.iter().any(|n| *n != 0) {
+            out.insert(r.string(0)?, counts);
+        }
     }
     Ok(out)
 }

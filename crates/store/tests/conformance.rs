@@ -1173,7 +1173,7 @@ fn dossier_local(t: DateTime<Utc>) -> NaiveDateTime {
 
 #[test]
 fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
-    use motcua_domain::stats::{Figures, Period, brute_force};
+    use motcua_domain::stats::{Figures, Period, brute_force, brute_force_agencies};
     use motcua_store::stats::{self, Scope};
     for (name, url) in backends() {
         let store = seeded(&url);
@@ -1235,6 +1235,15 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                         .collect();
                     let got = store.read(|tx| stats::figures(tx, scope, p, now)).unwrap();
                     assert_eq!(got, want, "{name} {label}: {p:?} {:?}", scope.units);
+                    if scope.procedures.is_none() {
+                        let got = store.read(|tx| stats::agencies(tx, scope, p)).unwrap();
+                        let want = brute_force_agencies(&states, &scope.units, p);
+                        assert_eq!(
+                            got, want,
+                            "{name} {label} agencies: {p:?} {:?}",
+                            scope.units
+                        );
+                    }
                 }
                 for f in expected.values() {
                     total.merge(f);
@@ -1262,6 +1271,24 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                 assert!(n > 0, "{name}: the generated data has no {what}");
             }
         };
+        let tax_steps = store
+            .read(|tx| {
+                stats::agencies(
+                    tx,
+                    &Scope {
+                        units: all_units.clone(),
+                        procedures: None,
+                    },
+                    &Period::year(2025),
+                )
+            })
+            .unwrap();
+        assert!(
+            tax_steps
+                .get(TAX)
+                .is_some_and(|c| c.iter().sum::<i64>() > 0),
+            "{name}: the outside agency's steps are counted"
+        );
         check("kept in the write transaction");
         let before = store.read(stats::all).unwrap();
         assert!(!before.is_empty());

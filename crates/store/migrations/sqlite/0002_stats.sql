@@ -5,6 +5,8 @@ CREATE TABLE stats (
     month INTEGER NOT NULL,
     unit TEXT NOT NULL,
     procedure TEXT NOT NULL,
+    -- The unit that did a step (step figures); '' for the dossier's own figures.
+    agency TEXT NOT NULL,
     received_desk INTEGER NOT NULL DEFAULT 0,
     received_post INTEGER NOT NULL DEFAULT 0,
     received_online INTEGER NOT NULL DEFAULT 0,
@@ -22,7 +24,7 @@ CREATE TABLE stats (
     step_early INTEGER NOT NULL DEFAULT 0,
     step_on_time INTEGER NOT NULL DEFAULT 0,
     step_late INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (month, unit, procedure)
+    PRIMARY KEY (month, unit, procedure, agency)
 ) WITHOUT ROWID;
 
 -- Dossiers still in processing, read live by the reports (few at any time).
