@@ -7,6 +7,7 @@ mod calendar;
 mod catalogue;
 mod config;
 mod demo;
+mod report;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use motcua_domain::org::{Grant, Role};
-use motcua_store::{Store, StoreError, dossiers, ledger, org};
+use motcua_store::{Store, StoreError, dossiers, ledger, org, stats};
 
 use config::{Config, redact};
 
@@ -92,6 +93,8 @@ enum Command {
         #[command(subcommand)]
         command: catalogue::CatalogueCommand,
     },
+    /// Báo cáo thống kê và chỉ số 766 / statistics and Decision 766 indicators as XLSX, CSV or JSON
+    Report(report::ReportArgs),
     /// Đo hiệu năng / benchmarks that print figures
     Bench {
         #[command(subcommand)]
@@ -282,14 +285,31 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Rebuild { db } => {
             let store = open_store(&db.unwrap_or(config.db))?;
-            let n = store.write(dossiers::rebuild)?;
-            println!("đã dựng lại {n} hồ sơ từ nhật ký / rebuilt {n} dossiers from the event log");
+            let (n, same) = store.write(|tx| {
+                let before = (dossiers::projection_digest(tx)?, stats::all(tx)?);
+                let n = dossiers::rebuild(tx)?;
+                let after = (dossiers::projection_digest(tx)?, stats::all(tx)?);
+                Ok((n, before == after))
+            })?;
+            println!(
+                "đã dựng lại {n} hồ sơ và các bộ đếm từ nhật ký / rebuilt {n} dossiers and the counters from the event log"
+            );
+            if same {
+                println!(
+                    "kết quả giống hệt trước khi dựng lại / identical to what was there before"
+                );
+            } else {
+                println!(
+                    "KHÁC với trước khi dựng lại: dữ liệu hiện trạng đã bị sửa ngoài nhật ký / DIFFERENT from before: the projections had been changed outside the log"
+                );
+            }
             Ok(())
         }
         Command::User { command } => user(command, config),
         Command::Calendar { command } => calendar::run(command, &config),
         Command::Catalogue { command } => catalogue::run(command, &config),
         Command::Bench { command } => bench::run(command),
+        Command::Report(args) => report::run(args, &config),
     }
 }
 

@@ -184,7 +184,7 @@ fn demo_verify_and_tampering() {
     assert!(stdout(&o).contains("intact"));
     let o = motcua(&["rebuild", "--db", &url]);
     assert!(
-        stdout(&o).contains("rebuilt 200 dossiers"),
+        stdout(&o).contains("rebuilt 200 dossiers") && stdout(&o).contains("identical"),
         "{}",
         stdout(&o)
     );
@@ -353,5 +353,148 @@ fn catalogue_round_trips_through_json_and_xlsx() {
         Some(2)
     );
     assert_eq!(procedure_versions(&other), exported, "nothing changed");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn reports_export_as_json_csv_and_xlsx_and_refuse_bad_input() {
+    use calamine::{Data, Reader, Xlsx};
+    let (dir, url) = temp_db("report");
+    let o = motcua(&["demo", "--no-serve", "--db", &url, "--dossiers", "300"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = |name: &str| dir.join(name).display().to_string();
+    let o = motcua(&[
+        "report",
+        "--db",
+        &url,
+        "--format",
+        "json",
+        "--output",
+        &out("r.json"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out("r.json")).unwrap()).unwrap();
+    let total = &json["total"];
+    let received = total["received_desk"].as_i64().unwrap()
+        + total["received_post"].as_i64().unwrap()
+        + total["received_online"].as_i64().unwrap();
+    assert!(received > 0, "{json}");
+    let rows = json["rows"].as_array().unwrap();
+    let sum: i64 = rows
+        .iter()
+        .map(|r| r["figures"]["received_desk"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        sum,
+        total["received_desk"].as_i64().unwrap(),
+        "rows add up to the total"
+    );
+    assert_eq!(json["indicators"].as_array().unwrap().len(), 21);
+    let progress = json["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "2.1")
+        .unwrap();
+    assert_eq!(
+        progress["denominator"].as_i64().unwrap(),
+        received,
+        "766 figures show their denominator"
+    );
+    // XLSX, read back: Vietnamese headers, dates as dates, the same numbers.
+    let o = motcua(&[
+        "report",
+        "--db",
+        &url,
+        "--format",
+        "xlsx",
+        "--output",
+        &out("r.xlsx"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut book: Xlsx<_> = calamine::open_workbook(out("r.xlsx")).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["Báo cáo", "Liên thông", "Chỉ số 766"]
+    );
+    let sheet = book.worksheet_range("Báo cáo").unwrap();
+    assert!(
+        matches!(sheet.get_value((1, 1)), Some(Data::DateTime(_))),
+        "{:?}",
+        sheet.get_value((1, 1))
+    );
+    assert_eq!(
+        sheet.get_value((6, 3)),
+        Some(&Data::String("Tiếp nhận trực tiếp".into()))
+    );
+    let last = sheet.height() as u32 - 1;
+    assert_eq!(
+        sheet.get_value((last, 1)),
+        Some(&Data::String("Tổng cộng".into()))
+    );
+    assert_eq!(
+        sheet.get_value((last, 3)),
+        Some(&Data::Float(total["received_desk"].as_i64().unwrap() as f64))
+    );
+    // CSV: UTF-8 with a byte-order mark.
+    let o = motcua(&[
+        "report",
+        "--db",
+        &url,
+        "--format",
+        "csv",
+        "--by",
+        "procedure",
+        "--output",
+        &out("r.csv"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read(out("r.csv")).unwrap();
+    assert!(csv.starts_with(b"\xef\xbb\xbf"));
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("Thủ tục,Kỳ trước chuyển qua")
+    );
+    assert!(text.contains("Tổng cộng"));
+    // Bad input: a clear message, exit code 2, no file.
+    for (args, says) in [
+        (vec!["--unit", "000.99.99.H15"], "không có đơn vị"),
+        (
+            vec!["--from", "2025-03-05", "--to", "2025-03-31"],
+            "ngày đầu tháng",
+        ),
+        (
+            vec!["--from", "2025-03-01", "--to", "2025-03-30"],
+            "ngày cuối tháng",
+        ),
+        (
+            vec!["--from", "2025-06-01", "--to", "2025-03-31"],
+            "bị ngược",
+        ),
+        (vec!["--from", "hôm qua"], "YYYY-MM-DD"),
+        (vec!["--by", "tuần"], "--by"),
+        (vec!["--procedure", "9.999999"], "không có thủ tục"),
+        (vec!["--field", "Không có"], "không có lĩnh vực"),
+    ] {
+        let mut all = vec!["report", "--db", &url, "--format", "json"];
+        all.extend(args.iter().copied());
+        let bad = out("bad.json");
+        all.extend(["--output", &bad]);
+        let o = motcua(&all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert!(
+            !std::path::Path::new(&bad).exists(),
+            "{args:?} wrote a file"
+        );
+    }
+    let bad = out("bad.pdf");
+    let o = motcua(&["report", "--db", &url, "--format", "pdf", "--output", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown format"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(dir);
 }

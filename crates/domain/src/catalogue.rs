@@ -121,6 +121,11 @@ impl Catalogue {
         Catalogue { versions }
     }
 
+    /// Every version of every procedure, by code then version.
+    pub fn all_versions(&self) -> impl Iterator<Item = &Procedure> {
+        self.versions.values().flatten()
+    }
+
     pub fn versions(&self, code: &str) -> &[Procedure] {
         self.versions.get(code).map_or(&[], Vec::as_slice)
     }

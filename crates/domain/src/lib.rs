@@ -5,6 +5,7 @@ pub mod authz;
 pub mod calendar;
 pub mod catalogue;
 pub mod dossier;
+pub mod indicators;
 pub mod org;
 pub mod procedure;
 pub mod stats;

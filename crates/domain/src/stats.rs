@@ -578,3 +578,143 @@ mod tests {
         );
     }
 }
+
+/// What a report's rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    Unit,
+    Field,
+    Procedure,
+}
+
+impl By {
+    pub fn parse(s: &str) -> Option<By> {
+        match s {
+            "unit" | "don-vi" => Some(By::Unit),
+            "field" | "linh-vuc" => Some(By::Field),
+            "procedure" | "thu-tuc" => Some(By::Procedure),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            By::Unit => "unit",
+            By::Field => "field",
+            By::Procedure => "procedure",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            By::Unit => "Đơn vị",
+            By::Field => "Lĩnh vực",
+            By::Procedure => "Thủ tục",
+        }
+    }
+}
+
+/// One row of a report: a unit, a field or a procedure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Unit code, field name or procedure code: what the drill-down filters on.
+    pub key: String,
+    pub label: String,
+    pub figures: Figures,
+}
+
+/// Step figures of one unit that did steps of the dossiers in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgencyRow {
+    pub unit: String,
+    pub name: String,
+    pub early: i64,
+    pub on_time: i64,
+    pub late: i64,
+}
+
+/// A report: the figures of a unit with its sub-units over a period, by unit, field or procedure,
+/// with the per-agency step figures and the Decision 766 indicators of the whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub unit: String,
+    pub unit_name: String,
+    pub period: Period,
+    pub by: By,
+    pub procedure: Option<String>,
+    pub field: Option<String>,
+    pub generated_at: Instant,
+    pub rows: Vec<Row>,
+    pub total: Figures,
+    pub agencies: Vec<AgencyRow>,
+    pub inputs: std::collections::BTreeMap<String, i64>,
+    pub indicators: Vec<crate::indicators::Score>,
+}
+
+/// The columns of a report, in order: (key in [`Figures`], Vietnamese header, English header).
+pub const COLUMNS: [(&str, &str, &str); 14] = [
+    ("carried", "Kỳ trước chuyển qua", "Carried over"),
+    (
+        "received_desk",
+        "Tiếp nhận trực tiếp",
+        "Received at the desk",
+    ),
+    (
+        "received_post",
+        "Tiếp nhận qua bưu chính",
+        "Received by post",
+    ),
+    ("received_online", "Tiếp nhận trực tuyến", "Received online"),
+    ("resolved_early", "Giải quyết trước hạn", "Resolved early"),
+    (
+        "resolved_on_time",
+        "Giải quyết đúng hạn",
+        "Resolved on time",
+    ),
+    ("resolved_late", "Giải quyết quá hạn", "Resolved late"),
+    ("refused", "Từ chối", "Refused"),
+    ("withdrawn", "Rút hồ sơ", "Withdrawn"),
+    (
+        "open_in_time",
+        "Đang giải quyết trong hạn",
+        "In progress, within time",
+    ),
+    (
+        "open_overdue",
+        "Đang giải quyết quá hạn",
+        "In progress, overdue",
+    ),
+    ("rated", "Đã đánh giá", "Rated"),
+    ("satisfied", "Hài lòng", "Satisfied"),
+    ("digitised", "Có thành phần số hóa", "With digitised papers"),
+];
+
+impl Figures {
+    /// A column of [`COLUMNS`] by its key.
+    pub fn column(&self, key: &str) -> i64 {
+        match key {
+            "carried" => self.carried,
+            "received_desk" => self.received_desk,
+            "received_post" => self.received_post,
+            "received_online" => self.received_online,
+            "resolved_early" => self.resolved_early,
+            "resolved_on_time" => self.resolved_on_time,
+            "resolved_late" => self.resolved_late,
+            "refused" => self.refused,
+            "withdrawn" => self.withdrawn,
+            "open_in_time" => self.open_in_time,
+            "open_overdue" => self.open_overdue,
+            "rated" => self.rated,
+            "satisfied" => self.satisfied,
+            "digitised" => self.digitised,
+            _ => 0,
+        }
+    }
+
+    /// Early or on time, of those resolved, in per cent (None with nothing resolved).
+    pub fn on_time_share(&self) -> Option<f64> {
+        let r = self.resolved();
+        (r > 0).then(|| 100.0 * (self.resolved_early + self.resolved_on_time) as f64 / r as f64)
+    }
+}

@@ -593,3 +593,28 @@ pub fn last_id(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         .transpose()?
         .unwrap_or(0))
 }
+
+/// A digest of every projection row (id, version, status, times, state), for comparing the
+/// projections before and after a rebuild without holding them all in memory.
+pub fn projection_digest(tx: &mut dyn Tx) -> Result<String, StoreError> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut after = 0i64;
+    loop {
+        let rows = tx.query(
+            "SELECT id, code, version, status, channel, procedure_code, unit, current_unit, holder, \
+             received_at, due_at, appointment_at, finished_at, closed_at, result, updated_at, state \
+             FROM dossiers WHERE id > $1 ORDER BY id LIMIT 5000",
+            &[Value::Int(after)],
+        )?;
+        let Some(last) = rows.last() else { break };
+        after = last.i64(0)?;
+        for r in &rows {
+            for v in &r.0 {
+                hash.update(format!("{v:?}\u{1f}").as_bytes());
+            }
+            hash.update(b"\x1e");
+        }
+    }
+    Ok(hex::encode(hash.finalize()))
+}

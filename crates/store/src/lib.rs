@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod org;
 mod postgres;
 pub mod procedures;
+pub mod reports;
 mod sqlite;
 pub mod stats;
 

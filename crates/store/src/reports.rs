@@ -1,0 +1,262 @@
+//! Reports: a unit with its sub-units over a period, by unit, field or procedure, from the
+//! counters; the per-agency step figures; the Decision 766 indicators of the whole.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use motcua_domain::catalogue::Catalogue;
+use motcua_domain::dossier::{Instant, to_local};
+use motcua_domain::indicators::Method;
+use motcua_domain::procedure::{OnlineLevel, ProcedureSpec};
+use motcua_domain::stats::{AgencyRow, By, Figures, Period, Report, Row};
+
+use crate::db::Tx;
+use crate::stats::{self, Scope};
+use crate::{StoreError, org, procedures};
+
+/// What to report on.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub unit: String,
+    pub period: Period,
+    pub by: By,
+    pub procedure: Option<String>,
+    pub field: Option<String>,
+}
+
+/// Whether a procedure publishes every part the law asks to be posted (what, who, how long, with
+/// which papers, on which legal basis, with which result). Fees may rightly be empty.
+pub fn complete(s: &ProcedureSpec) -> bool {
+    !s.papers.is_empty()
+        && !s.steps.is_empty()
+        && !s.legal_basis.is_empty()
+        && !s.result.is_empty()
+        && !s.receiving_agency.is_empty()
+        && !s.deciding_agency.is_empty()
+        && !s.field.is_empty()
+}
+
+pub fn build(
+    tx: &mut dyn Tx,
+    catalogue: &Catalogue,
+    req: &Request,
+    now: Instant,
+) -> Result<Report, StoreError> {
+    let units = org::units(tx)?;
+    let root = units.iter().find(|u| u.code == req.unit).ok_or_else(|| {
+        StoreError::invalid(
+            format!("không có đơn vị mã {}", req.unit),
+            format!("no unit with code {}", req.unit),
+        )
+    })?;
+    let start = to_local(req.period.start()).date();
+    let last_day = to_local(req.period.end()).date() - chrono::TimeDelta::days(1);
+    let in_scope: Vec<String> = org::subtree(tx, &req.unit)?
+        .into_iter()
+        .filter(|c| {
+            units
+                .iter()
+                .find(|u| &u.code == c)
+                .is_some_and(|u| u.valid_from <= last_day && u.valid_to.is_none_or(|t| t >= start))
+        })
+        .collect();
+    // Procedure code -> (name, field), over every version ever announced.
+    let mut names: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for p in catalogue.all_versions() {
+        names.insert(
+            p.spec.code.clone(),
+            (p.spec.name.clone(), p.spec.field.clone()),
+        );
+    }
+    let procedures = match (&req.procedure, &req.field) {
+        (Some(code), _) => {
+            if !names.contains_key(code) {
+                return Err(StoreError::invalid(
+                    format!("không có thủ tục mã {code}"),
+                    format!("no procedure with code {code}"),
+                ));
+            }
+            Some(vec![code.clone()])
+        }
+        (None, Some(field)) => {
+            let codes: Vec<String> = names
+                .iter()
+                .filter(|(_, (_, f))| f == field)
+                .map(|(c, _)| c.clone())
+                .collect();
+            if codes.is_empty() {
+                return Err(StoreError::invalid(
+                    format!("không có lĩnh vực '{field}'"),
+                    format!("no field named '{field}'"),
+                ));
+            }
+            Some(codes)
+        }
+        (None, None) => None,
+    };
+    let scope = Scope {
+        units: in_scope.clone(),
+        procedures: procedures.clone(),
+    };
+    let figures = stats::figures(tx, &scope, &req.period, now)?;
+    let name_of = |code: &str| {
+        units
+            .iter()
+            .find(|u| u.code == code)
+            .map_or(code.to_owned(), |u| u.name.clone())
+    };
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    if req.by == By::Unit {
+        for c in &in_scope {
+            rows.insert(
+                c.clone(),
+                Row {
+                    key: c.clone(),
+                    label: name_of(c),
+                    figures: Figures::default(),
+                },
+            );
+        }
+    }
+    let mut total = Figures::default();
+    let mut online_used: BTreeSet<String> = BTreeSet::new();
+    for ((unit, code), f) in &figures {
+        total.merge(f);
+        if f.received_online > 0 {
+            online_used.insert(code.clone());
+        }
+        let (name, field) = names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| (code.clone(), String::new()));
+        let (key, label) = match req.by {
+            By::Unit => (unit.clone(), name_of(unit)),
+            By::Field => (field.clone(), field),
+            By::Procedure => (code.clone(), name),
+        };
+        rows.entry(key.clone())
+            .or_insert_with(|| Row {
+                key,
+                label,
+                figures: Figures::default(),
+            })
+            .figures
+            .merge(f);
+    }
+    let mut rows: Vec<Row> = rows.into_values().collect();
+    if req.by == By::Unit {
+        // The unit itself first, then its sub-units in the order of the tree.
+        rows.sort_by_key(|r| in_scope.iter().position(|c| c == &r.key));
+    } else {
+        rows.sort_by(|a, b| {
+            b.figures
+                .received()
+                .cmp(&a.figures.received())
+                .then(a.key.cmp(&b.key))
+        });
+    }
+    let agencies = stats::agencies(tx, &scope, &req.period)?
+        .into_iter()
+        .map(|(unit, [early, on_time, late])| AgencyRow {
+            name: name_of(&unit),
+            unit,
+            early,
+            on_time,
+            late,
+        })
+        .collect();
+    let inputs = indicator_inputs(
+        tx,
+        catalogue,
+        &units,
+        &in_scope,
+        procedures.as_deref(),
+        last_day.min(to_local(now).date()),
+        &total,
+        &online_used,
+    )?;
+    let method = Method::shipped();
+    let borrowed: BTreeMap<&str, i64> = inputs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let indicators = method.evaluate(&borrowed);
+    Ok(Report {
+        unit: root.code.clone(),
+        unit_name: root.name.clone(),
+        period: req.period,
+        by: req.by,
+        procedure: req.procedure.clone(),
+        field: req.field.clone(),
+        generated_at: now,
+        rows,
+        total,
+        agencies,
+        inputs,
+        indicators,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn indicator_inputs(
+    tx: &mut dyn Tx,
+    catalogue: &Catalogue,
+    units: &[motcua_domain::org::Unit],
+    in_scope: &[String],
+    procedures: Option<&[String]>,
+    on: NaiveDate,
+    total: &Figures,
+    online_used: &BTreeSet<String>,
+) -> Result<BTreeMap<String, i64>, StoreError> {
+    let postings = procedures::postings(tx, None)?;
+    let wanted = |code: &str| procedures.is_none_or(|p| p.iter().any(|c| c == code));
+    let (mut required, mut posted_current) = (0i64, 0i64);
+    let mut distinct: BTreeMap<String, &ProcedureSpec> = BTreeMap::new();
+    for u in units
+        .iter()
+        .filter(|u| in_scope.contains(&u.code) && u.is_valid_on(on))
+    {
+        for p in catalogue.required_at(u, on) {
+            if !wanted(&p.spec.code) {
+                continue;
+            }
+            required += 1;
+            let current = postings
+                .iter()
+                .filter(|x| x.unit == u.code && x.code == p.spec.code && x.posted_on <= on)
+                .max_by_key(|x| (x.posted_on, x.version))
+                .is_some_and(|x| x.version >= p.version);
+            posted_current += i64::from(current);
+            distinct.insert(p.spec.code.clone(), &p.spec);
+        }
+    }
+    let online: Vec<&String> = distinct
+        .iter()
+        .filter(|(_, s)| s.channels.online != OnlineLevel::None)
+        .map(|(c, _)| c)
+        .collect();
+    let mut m = BTreeMap::new();
+    m.insert("procedures_required".to_owned(), required);
+    m.insert("procedures_posted_current".to_owned(), posted_current);
+    m.insert(
+        "procedures_required_distinct".to_owned(),
+        distinct.len() as i64,
+    );
+    m.insert(
+        "procedures_complete".to_owned(),
+        distinct.values().filter(|s| complete(s)).count() as i64,
+    );
+    m.insert("procedures_online".to_owned(), online.len() as i64);
+    m.insert(
+        "online_services_used".to_owned(),
+        online.iter().filter(|c| online_used.contains(**c)).count() as i64,
+    );
+    m.insert("received".to_owned(), total.received());
+    m.insert("received_online".to_owned(), total.received_online);
+    m.insert(
+        "resolved_in_time".to_owned(),
+        total.resolved_early + total.resolved_on_time,
+    );
+    m.insert("resolved".to_owned(), total.resolved());
+    m.insert("rated".to_owned(), total.rated);
+    m.insert("satisfied".to_owned(), total.satisfied);
+    m.insert("digitised".to_owned(), total.digitised);
+    Ok(m)
+}
