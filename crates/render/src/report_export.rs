@@ -75,13 +75,14 @@ pub fn xlsx(r: &Report) -> Result<Vec<u8>, XlsxError> {
         }
         let share_col = 2 + COLUMNS.len() as u16;
         sheet.write_string_with_format(top, share_col, "Tỷ lệ đúng hạn", &header)?;
-        let mut row = top + 1;
-        for (key, label, f) in r
+        for (i, (key, label, f)) in r
             .rows
             .iter()
             .map(|x| (x.key.as_str(), x.label.as_str(), &x.figures))
             .chain(std::iter::once(("", "Tổng cộng", &r.total)))
+            .enumerate()
         {
+            let row = top + 1 + i as u32;
             sheet.write_string(row, 0, key)?;
             if key.is_empty() {
                 sheet.write_string_with_format(row, 1, label, &bold)?;
@@ -94,7 +95,6 @@ pub fn xlsx(r: &Report) -> Result<Vec<u8>, XlsxError> {
             if let Some(s) = share(f) {
                 sheet.write_number_with_format(row, share_col, s, &percent)?;
             }
-            row += 1;
         }
         sheet.set_column_width(0, 16)?;
         sheet.set_column_width(1, 40)?;
