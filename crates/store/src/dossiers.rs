@@ -289,9 +289,88 @@ pub struct Filter {
     pub holder: Option<i64>,
     /// Open and past due at this instant.
     pub overdue_at: Option<Instant>,
+    /// Only these procedures.
+    pub procedures: Option<Vec<String>>,
+    /// The dossiers behind one figure of a report (see `motcua_domain::stats`).
+    pub cell: Option<Cell>,
     /// Keyset cursor: the last (due_at or received_at, id) seen.
     pub after: Option<(i64, i64)>,
     pub limit: i64,
+}
+
+/// A figure of a report: one column of `motcua_domain::stats::COLUMNS` over a period, as of `now`.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub column: String,
+    pub period: motcua_domain::stats::Period,
+    pub now: Instant,
+}
+
+/// The report columns whose dossiers can be listed from the projection's columns.
+pub const DRILLABLE: [&str; 11] = [
+    "carried",
+    "received_desk",
+    "received_post",
+    "received_online",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "refused",
+    "withdrawn",
+    "open_in_time",
+    "open_overdue",
+];
+
+/// The conditions of a report cell, by the definitions of `motcua_domain::stats`. None when the
+/// column cannot be listed.
+fn cell_condition(q: &mut Sql, c: &Cell) -> Option<()> {
+    let (start, end) = (millis(c.period.start()), millis(c.period.end()));
+    let at = millis(c.period.end().min(c.now));
+    const ENDED: &str = "COALESCE(finished_at, closed_at)";
+    match c.column.as_str() {
+        "carried" => {
+            q.push(" AND received_at < ").bind(start);
+            q.push(&format!(" AND ({ENDED} IS NULL OR {ENDED} >= "))
+                .bind(start)
+                .push(")");
+        }
+        "received_desk" | "received_post" | "received_online" => {
+            let channel = c.column.trim_start_matches("received_").to_owned();
+            q.push(" AND received_at >= ").bind(start);
+            q.push(" AND received_at < ").bind(end);
+            q.push(" AND channel = ").bind(channel);
+        }
+        "resolved_early" | "resolved_on_time" | "resolved_late" => {
+            let result = c.column.trim_start_matches("resolved_").to_owned();
+            q.push(" AND finished_at >= ").bind(start);
+            q.push(" AND finished_at < ").bind(end);
+            q.push(" AND result = ").bind(result);
+        }
+        "refused" | "withdrawn" => {
+            q.push(" AND finished_at IS NULL AND closed_at >= ")
+                .bind(start);
+            q.push(" AND closed_at < ").bind(end);
+            q.push(" AND status = ").bind(c.column.clone());
+        }
+        "open_in_time" | "open_overdue" => {
+            q.push(" AND received_at < ").bind(end);
+            q.push(&format!(" AND ({ENDED} IS NULL OR {ENDED} >= "))
+                .bind(end)
+                .push(")");
+            // Still in processing: overdue as of now (or the period's end); ended later: as of the end.
+            let due = format!("COALESCE(due_at, {})", i64::MAX);
+            let overdue = format!(
+                "(({ENDED} IS NULL AND {due} < {at}) OR ({ENDED} IS NOT NULL AND {due} < {end}))"
+            );
+            if c.column == "open_overdue" {
+                q.push(&format!(" AND {overdue}"));
+            } else {
+                q.push(&format!(" AND NOT {overdue}"));
+            }
+        }
+        _ => return None,
+    }
+    Some(())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -353,6 +432,15 @@ fn filtered(select: &str, f: &Filter) -> Option<Sql> {
     if let Some(t) = f.overdue_at {
         q.push(" AND status = 'processing' AND due_at < ")
             .bind(millis(t));
+    }
+    if let Some(p) = &f.procedures {
+        if p.is_empty() {
+            return None;
+        }
+        q.push(" AND procedure_code IN ").bind_list(p);
+    }
+    if let Some(c) = &f.cell {
+        cell_condition(&mut q, c)?;
     }
     Some(q)
 }

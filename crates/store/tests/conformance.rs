@@ -1235,6 +1235,32 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                         .collect();
                     let got = store.read(|tx| stats::figures(tx, scope, p, now)).unwrap();
                     assert_eq!(got, want, "{name} {label}: {p:?} {:?}", scope.units);
+                    // Every listable figure lists exactly its dossiers.
+                    let mut sum = Figures::default();
+                    for f in want.values() {
+                        sum.merge(f);
+                    }
+                    for column in dossiers::DRILLABLE {
+                        let filter = Filter {
+                            units: Some(scope.units.clone()),
+                            by_receiving_unit: true,
+                            procedures: scope.procedures.clone(),
+                            cell: Some(dossiers::Cell {
+                                column: column.into(),
+                                period: *p,
+                                now,
+                            }),
+                            limit: 500,
+                            ..Filter::default()
+                        };
+                        let n = store.read(|tx| dossiers::count(tx, &filter)).unwrap();
+                        assert_eq!(
+                            n,
+                            sum.column(column),
+                            "{name} {label}: drill-down {column} {p:?} {:?}",
+                            scope.units
+                        );
+                    }
                     if scope.procedures.is_none() {
                         let got = store.read(|tx| stats::agencies(tx, scope, p)).unwrap();
                         let want = brute_force_agencies(&states, &scope.units, p);
