@@ -186,3 +186,30 @@ pub fn agencies(
     }
     Ok(out)
 }
+
+/// The figures per receiving unit (all procedures), for overviews.
+pub fn per_unit(
+    tx: &mut dyn Tx,
+    units: &[String],
+    period: &Period,
+    now: Instant,
+) -> Result<BTreeMap<String, Figures>, StoreError> {
+    let scope = Scope {
+        units: units.to_vec(),
+        procedures: None,
+    };
+    let mut out: BTreeMap<String, Figures> = BTreeMap::new();
+    for ((unit, _), f) in figures(tx, &scope, period, now)? {
+        out.entry(unit).or_default().merge(&f);
+    }
+    Ok(out)
+}
+
+/// The period from January of this year to this month.
+pub fn year_to_date(now: Instant) -> Period {
+    let m = motcua_domain::stats::month_of(now);
+    Period {
+        from: m / 100 * 100 + 1,
+        to: m,
+    }
+}

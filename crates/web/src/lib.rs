@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod openapi;
 pub mod pages;
 pub mod ratelimit;
+pub mod reports;
 pub mod staff;
 pub mod submit;
 
@@ -61,6 +62,7 @@ pub struct App {
     pub settings: Settings,
     calendar: RwLock<(i64, Arc<WorkCalendar>)>,
     search: RwLock<Option<(i64, NaiveDate, Arc<SearchIndex>)>>,
+    catalogue: RwLock<Option<(i64, Arc<motcua_domain::catalogue::Catalogue>)>>,
     pub public_limiter: ratelimit::Limiter,
     pub login_limiter: ratelimit::Limiter,
 }
@@ -78,6 +80,7 @@ impl App {
             settings,
             calendar: RwLock::new((generation, Arc::new(cal))),
             search: RwLock::new(None),
+            catalogue: RwLock::new(None),
         })
     }
 
@@ -121,6 +124,28 @@ impl App {
         *self.search.write().unwrap_or_else(|p| p.into_inner()) =
             Some((generation, date, index.clone()));
         Ok(index)
+    }
+}
+
+impl App {
+    /// Every version of every procedure, reread when the catalogue changed.
+    pub fn catalogue(
+        &self,
+        tx: &mut dyn Tx,
+    ) -> Result<Arc<motcua_domain::catalogue::Catalogue>, StoreError> {
+        let generation = procedures::generation(tx)?;
+        {
+            let cached = self.catalogue.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((g, c)) = cached.as_ref()
+                && *g == generation
+            {
+                return Ok(c.clone());
+            }
+        }
+        let fresh = Arc::new(procedures::catalogue(tx)?);
+        *self.catalogue.write().unwrap_or_else(|p| p.into_inner()) =
+            Some((generation, fresh.clone()));
+        Ok(fresh)
     }
 }
 

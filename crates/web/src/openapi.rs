@@ -125,6 +125,12 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         "Đánh giá / rate a returned dossier (rate-limited)",
         false,
     ),
+    (
+        "get",
+        "/reports",
+        "Báo cáo và chỉ số 766 / the report of a unit with its sub-units ?unit&from=YYYY-MM&to=YYYY-MM&by=unit|field|procedure&procedure&field&format=json|csv|xlsx (leaders, inspectors)",
+        true,
+    ),
 ];
 
 pub fn build() -> Value {

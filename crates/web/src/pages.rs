@@ -714,12 +714,12 @@ struct StatsPage {
     rows: Vec<StatRow>,
 }
 
-/// GET /thong-ke: public statistics per unit this year (counts only, no personal data).
+/// GET /thong-ke: public statistics per unit this year (counts only, no personal data), from the
+/// counters.
 pub async fn stats(State(app): State<AppState>) -> Result<Html<String>, PageError> {
     let now = Utc::now();
     let today = today();
     let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
-    let start = from_local(year_start.and_hms_opt(0, 0, 0).unwrap_or_default());
     let (figures, units) = blocking(move || {
         Ok(app.store.read(|tx| {
             let units = org::units(tx)?;
@@ -735,8 +735,9 @@ pub async fn stats(State(app): State<AppState>) -> Result<Html<String>, PageErro
                 })
                 .map(|u| u.code.clone())
                 .collect();
+            let period = motcua_store::stats::year_to_date(now);
             Ok((
-                dossiers::unit_figures(tx, &current, start, now, now)?,
+                motcua_store::stats::per_unit(tx, &current, &period, now)?,
                 units,
             ))
         })?)
@@ -746,16 +747,16 @@ pub async fn stats(State(app): State<AppState>) -> Result<Html<String>, PageErro
         from: dmy(year_start),
         rows: figures
             .iter()
-            .map(|f| StatRow {
+            .map(|(unit, f)| StatRow {
                 name: units
                     .iter()
-                    .find(|u| u.code == f.unit)
-                    .map_or(f.unit.clone(), |u| u.name.clone()),
-                received: f.received,
-                resolved: f.early + f.on_time + f.late,
-                in_time: f.early + f.on_time,
-                share: crate::staff::share(f.early + f.on_time, f.early + f.on_time + f.late),
-                open: f.open,
+                    .find(|u| &u.code == unit)
+                    .map_or(unit.clone(), |u| u.name.clone()),
+                received: f.received(),
+                resolved: f.resolved(),
+                in_time: f.resolved_early + f.resolved_on_time,
+                share: crate::staff::share(f.resolved_early + f.resolved_on_time, f.resolved()),
+                open: f.open_in_time + f.open_overdue,
             })
             .collect(),
     })

@@ -9,7 +9,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{Datelike, TimeDelta, Utc};
+use chrono::{TimeDelta, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
     Command, Context, Dossier, Instant, Outcome, PauseKind, Status, decide, to_local,
@@ -1236,8 +1236,6 @@ pub async fn dashboard(
     let today = to_local(now).date();
     let year_start =
         chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
-    let start =
-        motcua_domain::dossier::from_local(year_start.and_hms_opt(0, 0, 0).unwrap_or_default());
     let who = who(&staff);
     let (figures, months, late, units, names) = blocking(move || {
         Ok(app.store.read(|tx| {
@@ -1245,37 +1243,39 @@ pub async fn dashboard(
             scope_units.extend(scope(tx, &staff, Action::ViewDossier)?);
             scope_units.sort();
             scope_units.dedup();
-            let figures = dossiers::unit_figures(tx, &scope_units, start, now, now)?;
-            // The last twelve months, each as received and late.
-            let mut months = vec![];
-            let mut first = chrono::NaiveDate::from_ymd_opt(
-                chrono::Datelike::year(&today),
-                chrono::Datelike::month(&today),
-                1,
-            )
-            .unwrap_or(today);
+            let year = motcua_store::stats::year_to_date(now);
+            let figures = motcua_store::stats::per_unit(tx, &scope_units, &year, now)?;
+            // The last twelve months, each as received and resolved late, from the counters.
+            let mut month = motcua_domain::stats::month_of(now);
             for _ in 0..11 {
-                first = (first - TimeDelta::days(1)).with_day0(0).unwrap_or(first);
+                month = motcua_domain::stats::prev_month(month);
             }
+            let mut months = vec![];
             for _ in 0..12 {
-                let next = (first + TimeDelta::days(32)).with_day0(0).unwrap_or(first);
-                let (a, b) = (
-                    motcua_domain::dossier::from_local(
-                        first.and_hms_opt(0, 0, 0).unwrap_or_default(),
-                    ),
-                    motcua_domain::dossier::from_local(
-                        next.and_hms_opt(0, 0, 0).unwrap_or_default(),
-                    ),
-                );
-                let f = dossiers::unit_figures(tx, &scope_units, a, b, now)?;
+                let f = motcua_store::stats::per_unit(
+                    tx,
+                    &scope_units,
+                    &motcua_domain::stats::Period::month(month),
+                    now,
+                )?;
                 months.push((
-                    first,
-                    f.iter().map(|x| x.received).sum::<i64>(),
-                    f.iter().map(|x| x.late).sum::<i64>(),
+                    motcua_domain::stats::month_start(month),
+                    f.values().map(|x| x.received()).sum::<i64>(),
+                    f.values().map(|x| x.resolved_late).sum::<i64>(),
                 ));
-                first = next;
+                month = motcua_domain::stats::next_month(month);
             }
-            let late = dossiers::late_by_procedure(tx, &scope_units, start, now, 10)?;
+            let scope = motcua_store::stats::Scope {
+                units: scope_units.clone(),
+                procedures: None,
+            };
+            let mut late: std::collections::BTreeMap<String, i64> = Default::default();
+            for ((_, code), f) in motcua_store::stats::figures(tx, &scope, &year, now)? {
+                *late.entry(code).or_default() += f.resolved_late;
+            }
+            let mut late: Vec<(String, i64)> = late.into_iter().filter(|x| x.1 > 0).collect();
+            late.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            late.truncate(10);
             let names: Vec<(String, String)> = procedures::catalogue(tx)?
                 .all_in_force(today)
                 .map(|p| (p.spec.code.clone(), p.spec.name.clone()))
@@ -1302,15 +1302,15 @@ pub async fn dashboard(
         from: year_start.format("%d/%m/%Y").to_string(),
         rows: figures
             .iter()
-            .map(|f| FigureRow {
-                name: unit_name(&f.unit),
-                received: f.received,
-                early: f.early,
-                on_time: f.on_time,
-                late: f.late,
-                share: share(f.early + f.on_time, f.early + f.on_time + f.late),
-                open: f.open,
-                overdue: f.overdue,
+            .map(|(unit, f)| FigureRow {
+                name: unit_name(unit),
+                received: f.received(),
+                early: f.resolved_early,
+                on_time: f.resolved_on_time,
+                late: f.resolved_late,
+                share: share(f.resolved_early + f.resolved_on_time, f.resolved()),
+                open: f.open_in_time + f.open_overdue,
+                overdue: f.open_overdue,
             })
             .collect(),
         chart: motcua_render::chart::bars(

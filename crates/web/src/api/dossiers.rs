@@ -593,6 +593,8 @@ pub async fn list(
             .transpose()?,
         due_after: None,
         holder: None,
+        procedures: None,
+        cell: None,
         overdue_at: q.overdue.then(Utc::now),
         after,
         limit: q.limit.unwrap_or(50),

@@ -177,6 +177,7 @@ pub fn router(app: AppState) -> Router {
         .route("/dossiers", get(dossiers::list).post(dossiers::receive_new))
         .route("/dossiers/{id}", get(dossiers::get))
         .route("/dossiers/{id}/{action}", post(dossiers::act))
+        .route("/reports", get(crate::reports::api))
         .route("/public/dossiers", post(public::submit))
         .route("/public/lookup", get(public::lookup))
         .route("/public/rating", post(public::rate))
@@ -212,6 +213,9 @@ pub fn router(app: AppState) -> Router {
         .route("/can-bo/quan-tri/{unit}/vai-tro", post(crate::admin::role))
         .route("/can-bo/quan-tri/{unit}/khoa", post(crate::admin::lock))
         .route("/ngon-ngu/{code}", get(crate::i18n::switch))
+        .route("/can-bo/bao-cao", get(crate::reports::page))
+        .route("/can-bo/bao-cao/ho-so", get(crate::reports::drill))
+        .route("/can-bo/bao-cao/tai-ve", get(crate::reports::export))
         .route("/thu-tuc/{code}/mau/{n}", get(crate::pages::blank_form))
         .route("/nop-ho-so/da-gui", get(crate::submit::done))
         .route(
