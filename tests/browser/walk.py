@@ -352,6 +352,22 @@ class Walk:
             self.axe_check("unit administration")
             self.logout()
 
+        def leader_reports():
+            self.login("lanhdao.cubao")
+            self.b.go(self.site + "/can-bo/bao-cao")
+            assert "Tình hình tiếp nhận và giải quyết hồ sơ" in self.b.text(), self.b.url()
+            assert "Quyết định 766" in self.b.text()
+            self.b.shot("report")
+            self.axe_check("report")
+            links = self.b.finds("table.report tfoot a")
+            assert links, "the total row links to its dossiers"
+            self.b.click("table.report tfoot a")
+            assert self.b.wait_url("/can-bo/bao-cao/ho-so"), self.b.url()
+            assert self.b.finds("a[href^='/can-bo/ho-so/']"), "the cell's dossiers are listed"
+            self.b.shot("report-drill-down")
+            self.axe_check("report drill-down")
+            self.logout()
+
         for name, fn in [
             ("search with and without diacritics", search),
             ("home and procedure pages", home_and_procedure),
@@ -363,6 +379,7 @@ class Walk:
             ("bad input is explained next to the field", bad_input_is_explained),
             ("the English switch", english_switch),
             ("unit administration: desk, staff and roles, postings", unit_administration),
+            ("the leader's report drills down to dossiers", leader_reports),
         ]:
             self.check(name, fn)
 

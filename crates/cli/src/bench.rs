@@ -18,12 +18,52 @@ pub enum BenchCommand {
     },
     /// Tìm kiếm và nhập danh mục 2.000 thủ tục / search latency and import time over 2,000 procedures
     Catalogue,
+    /// Các số đo của báo cáo 6 trên một cơ sở dữ liệu đã tạo / the issue-6 figures on a seeded database
+    Scale {
+        #[arg(long)]
+        db: String,
+        /// Vòng đời hồ sơ cho phép đo (a) / lifecycles for measurement (a)
+        #[arg(long, default_value_t = 2000)]
+        lifecycles: usize,
+        /// Giây cho mỗi phép đo HTTP / seconds for each HTTP measurement
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
+    /// Tạo dữ liệu tải: một tỉnh ~100 đơn vị, N hồ sơ trong nhiều năm / seed a province of about 100
+    /// units with N dossiers over several years (an empty database)
+    Seed {
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        dossiers: usize,
+        #[arg(long, default_value_t = 4)]
+        years: u32,
+    },
 }
 
 pub fn run(command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Calendar { seconds } => calendar(Duration::from_secs_f64(seconds)),
         BenchCommand::Catalogue => catalogue(),
+        BenchCommand::Scale {
+            db,
+            lifecycles,
+            seconds,
+        } => crate::bench_scale::run(&db, lifecycles, seconds),
+        BenchCommand::Seed {
+            db,
+            dossiers,
+            years,
+        } => {
+            let store = crate::demo::fresh_store(&db)?;
+            let (made, events, secs) =
+                crate::demo::province::seed(&store, dossiers, years, chrono::Utc::now())?;
+            println!(
+                "{made} hồ sơ, {events} sự kiện trong {secs:.1} s / {made} dossiers, {events} events in {secs:.1} s ({:.0} dossiers/s)",
+                made as f64 / secs
+            );
+            Ok(())
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! 2 bad input (nothing was changed).
 
 mod bench;
+mod bench_scale;
 mod calendar;
 mod catalogue;
 mod config;

@@ -623,3 +623,89 @@ pub fn projection_digest(tx: &mut dyn Tx) -> Result<String, StoreError> {
     }
     Ok(hex::encode(hash.finalize()))
 }
+
+/// Writes whole dossier histories at once, for the load generator (histories made by the domain's own
+/// `decide`, so every one is legal):
+/// each history is replayed (so its state is what a replay of the log gives), its events written
+/// with their hash chain, its projection and counter contributions saved, the code counters raised
+/// to the codes it used, and one ledger entry covers the lot. Returns the ids given, in order.
+pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, StoreError> {
+    let head = ledger::lock_head(tx)?;
+    let mut id = last_id(tx)?;
+    let mut items = vec![];
+    let mut ids = Vec::with_capacity(histories.len());
+    let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
+    let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
+    let mut last_at = 0;
+    for events in histories {
+        if events.is_empty() {
+            continue;
+        }
+        id += 1;
+        let dossier = Dossier::replay(events)?;
+        let mut prev_hash = ledger::GENESIS.to_owned();
+        for rec in events {
+            let actor = json(&rec.actor)?;
+            let payload = json(&rec.event)?;
+            let at = millis(rec.at);
+            let hash = ledger::event_hash(&EventFields {
+                dossier_id: id,
+                seq: rec.seq,
+                at,
+                actor: &actor,
+                kind: rec.event.kind(),
+                payload: &payload,
+                prev_hash: &prev_hash,
+            });
+            let row = tx
+                .query_one(
+                    "INSERT INTO events (dossier_id, seq, at, actor, kind, payload, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    &[
+                        Value::Int(id),
+                        Value::Int(rec.seq),
+                        Value::Int(at),
+                        Value::Text(actor),
+                        Value::from(rec.event.kind()),
+                        Value::Text(payload),
+                        Value::Text(prev_hash),
+                        Value::from(&hash),
+                    ],
+                )?
+                .ok_or_else(|| StoreError::Db("insert event".into()))?;
+            items.push(LedgerItem {
+                event_id: row.i64(0)?,
+                dossier_id: id,
+                seq: rec.seq,
+                hash: hash.clone(),
+            });
+            if let Event::Received { code, .. } = &rec.event
+                && let Some((unit, day, seq)) = motcua_domain::dossier::parse_dossier_code(code)
+            {
+                let e = codes.entry((unit, day.to_string())).or_default();
+                *e = (*e).max(seq.into());
+            }
+            last_at = last_at.max(at);
+            prev_hash = hash;
+        }
+        save(tx, id, &dossier, events.last().map_or(0, |e| millis(e.at)))?;
+        for (k, m) in stats::contributions(&dossier) {
+            counters.entry(k).or_default().add(m, 1);
+        }
+        ids.push(id);
+    }
+    for ((unit, day), last) in codes {
+        tx.exec(
+            "INSERT INTO code_counters (unit, day, last) VALUES ($1, $2, $3) \
+             ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
+             THEN code_counters.last ELSE excluded.last END",
+            &[Value::Text(unit), Value::Text(day), Value::Int(last)],
+        )?;
+    }
+    let counters: Vec<_> = counters.into_iter().collect();
+    crate::stats::add(tx, &counters)?;
+    if !items.is_empty() {
+        ledger::append(tx, &head, last_at, &items)?;
+    }
+    Ok(ids)
+}

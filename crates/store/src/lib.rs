@@ -3,6 +3,7 @@
 //! aggregate: organisation, staff and sessions, procedures, calendar imports, and dossiers on an
 //! append-only, hash-chained event log with one global ledger.
 
+pub mod bench;
 pub mod calendar;
 pub mod db;
 pub mod dossiers;

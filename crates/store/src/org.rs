@@ -55,6 +55,19 @@ pub fn units(tx: &mut dyn Tx) -> Result<Vec<Unit>, StoreError> {
     .collect()
 }
 
+/// The names of some units, by code (unknown codes are left out).
+pub fn names(tx: &mut dyn Tx, codes: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+    if codes.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut q = crate::db::Sql::new("SELECT code, name FROM units WHERE code IN ");
+    q.bind_list(codes);
+    tx.query(&q.text, &q.params)?
+        .iter()
+        .map(|r| Ok((r.string(0)?, r.string(1)?)))
+        .collect()
+}
+
 pub fn get_unit(tx: &mut dyn Tx, code: &str) -> Result<Unit, StoreError> {
     tx.query_one(
         &format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"),

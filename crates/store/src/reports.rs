@@ -205,7 +205,17 @@ fn indicator_inputs(
     total: &Figures,
     online_used: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, i64>, StoreError> {
-    let postings = procedures::postings(tx, None)?;
+    // The latest posting of each (unit, procedure) on or before `on`.
+    let mut latest: std::collections::HashMap<(String, String), (NaiveDate, i64)> =
+        std::collections::HashMap::new();
+    for x in procedures::postings(tx, None)? {
+        if x.posted_on <= on {
+            let e = latest.entry((x.unit, x.code)).or_insert((x.posted_on, x.version));
+            if (x.posted_on, x.version) > *e {
+                *e = (x.posted_on, x.version);
+            }
+        }
+    }
     let wanted = |code: &str| procedures.is_none_or(|p| p.iter().any(|c| c == code));
     let (mut required, mut posted_current) = (0i64, 0i64);
     let mut distinct: BTreeMap<String, &ProcedureSpec> = BTreeMap::new();
@@ -218,11 +228,9 @@ fn indicator_inputs(
                 continue;
             }
             required += 1;
-            let current = postings
-                .iter()
-                .filter(|x| x.unit == u.code && x.code == p.spec.code && x.posted_on <= on)
-                .max_by_key(|x| (x.posted_on, x.version))
-                .is_some_and(|x| x.version >= p.version);
+            let current = latest
+                .get(&(u.code.clone(), p.spec.code.clone()))
+                .is_some_and(|x| x.1 >= p.version);
             posted_current += i64::from(current);
             distinct.insert(p.spec.code.clone(), &p.spec);
         }

@@ -27,7 +27,7 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-fn open(path: &Path) -> Result<Connection, StoreError> {
+pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE

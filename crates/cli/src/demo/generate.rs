@@ -159,6 +159,7 @@ struct Sim<'a> {
     now: Instant,
     state: Option<Dossier>,
     plan: Vec<Planned>,
+    recorded: Vec<Recorded>,
 }
 
 impl Sim<'_> {
@@ -193,6 +194,7 @@ impl Sim<'_> {
             None => self.state = Some(Dossier::start(&rec).expect("first event")),
             Some(d) => d.apply(&rec),
         }
+        self.recorded.push(rec);
         self.plan.push(Planned {
             at,
             seq,
@@ -262,6 +264,7 @@ pub fn plan(
             now,
             state: None,
             plan: vec![],
+            recorded: vec![],
         };
         simulate(rng, &mut sim, p, unit, place, crew, from, today);
         if !sim.plan.is_empty() {
@@ -547,4 +550,28 @@ fn simulate(
             },
         );
     }
+}
+
+/// One dossier received at `unit` on `day` (when that is a working day), simulated up to `now`:
+/// its recorded events, the dossier code left empty for the caller to give.
+#[allow(clippy::too_many_arguments)]
+pub fn history(
+    rng: &mut Rng,
+    cal: &WorkCalendar,
+    p: &DemoProcedure,
+    unit: &str,
+    place: &str,
+    crew: &Crew,
+    day: NaiveDate,
+    now: Instant,
+) -> Vec<Recorded> {
+    let mut sim = Sim {
+        cal,
+        now,
+        state: None,
+        plan: vec![],
+        recorded: vec![],
+    };
+    simulate(rng, &mut sim, p, unit, place, crew, day, day);
+    sim.recorded
 }

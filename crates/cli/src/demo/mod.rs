@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod generate;
+pub mod province;
 mod town;
 
 use std::collections::HashMap;
@@ -20,6 +21,11 @@ use motcua_store::{DbUrl, Store, calendar, org, procedures};
 use crate::BadInput;
 
 pub const PASSWORD: &str = "motcua-demo";
+
+/// The demo catalogue's announcement decisions (for the benchmarks).
+pub fn catalogue_announcements() -> Vec<motcua_domain::catalogue::Announcement> {
+    catalogue::announcements()
+}
 
 /// Opens an empty database for the demo: a SQLite file is recreated; a PostgreSQL database must be
 /// empty (the demo never overwrites real data).

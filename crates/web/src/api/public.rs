@@ -11,7 +11,7 @@ use motcua_domain::dossier::{
 };
 use motcua_domain::procedure::ProcedureRef;
 use motcua_store::dossiers::{self, Request, Target};
-use motcua_store::{Tx, org, procedures};
+use motcua_store::{Tx, procedures};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -132,7 +132,10 @@ pub async fn lookup(
     let value = blocking(move || {
         let found = app.store.read(|tx| {
             Ok(match authenticate(tx, q.code.trim(), q.phone_last4.trim())? {
-                Some((id, d)) => Some((id, d, Names::new(&org::units(tx)?))),
+                Some((id, d)) => {
+                    let names = Names::of_dossier(tx, &d)?;
+                    Some((id, d, names))
+                }
                 None => None,
             })
         })?;

@@ -49,6 +49,20 @@ impl Names {
         )
     }
 
+    /// The names of the units a dossier has been at: its receiving unit and every step's.
+    pub fn of_dossier(
+        tx: &mut dyn motcua_store::Tx,
+        d: &Dossier,
+    ) -> Result<Names, motcua_store::StoreError> {
+        let mut codes: Vec<String> = std::iter::once(d.unit.clone())
+            .chain(std::iter::once(d.current_unit.clone()))
+            .chain(d.steps.iter().map(|s| s.unit.clone()))
+            .collect();
+        codes.sort();
+        codes.dedup();
+        Ok(Names(motcua_store::org::names(tx, &codes)?.into_iter().collect()))
+    }
+
     pub fn of(&self, code: &str) -> String {
         self.0.get(code).cloned().unwrap_or_else(|| code.to_owned())
     }

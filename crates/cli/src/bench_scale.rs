@@ -1,0 +1,509 @@
+//! `motcua bench scale --db URL`: the figures of issue 6, each beside a baseline measured in the
+//! same run: (a) durable dossier lifecycles per second through the store, against a raw-SQLite loop
+//! writing the same rows with the same settings; (b) report latency for a province-year; (c) queue
+//! list latency; (d) public lookups per second over HTTP at concurrency 32, against the server's
+//! minimal endpoint; (e) the server's peak memory. (b) to (e) use the seeded database given (see
+//! `motcua bench seed`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow};
+use chrono::Utc;
+use motcua_domain::dossier::{Actor, Channel, Command, Dossier, Outcome, Status, to_local};
+use motcua_domain::procedure::ProcedureRef;
+use motcua_domain::stats::{By, Period};
+use motcua_store::dossiers::{self, Filter, Request, Target};
+use motcua_store::{Store, Value, calendar, org, procedures, reports};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn summary(mut ms: Vec<f64>) -> (f64, f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    (
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.99),
+        ms.last().copied().unwrap_or(f64::NAN),
+    )
+}
+
+pub fn run(db: &str, lifecycles: usize, seconds: f64) -> Result<()> {
+    println!(
+        "== (a) vòng đời hồ sơ bền vững mỗi giây / durable dossier lifecycles per second (SQLite, WAL, synchronous=NORMAL)"
+    );
+    lifecycles_per_second(lifecycles)?;
+    let store = crate::open_store(db)?;
+    let (dossier_count, units): (i64, Vec<String>) = store.read(|tx| {
+        let n = tx
+            .query_one("SELECT COUNT(*) FROM dossiers", &[])?
+            .map(|r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0);
+        let units = org::units(tx)?
+            .into_iter()
+            .filter(|u| u.level == motcua_domain::org::UnitLevel::Commune)
+            .map(|u| u.code)
+            .collect();
+        Ok((n, units))
+    })?;
+    println!(
+        "== cơ sở dữ liệu / database: {dossier_count} hồ sơ / dossiers, {} xã phường / communes",
+        units.len()
+    );
+    println!("== (b) báo cáo một tỉnh một năm / report latency, province, one year");
+    report_latency(&store)?;
+    println!("== (c) danh sách hồ sơ / queue list latency");
+    queue_latency(&store, &units)?;
+    let pairs: Vec<(String, String)> = store.read(|tx| {
+        tx.query(
+            "SELECT code, phone_last4 FROM dossiers WHERE code IS NOT NULL AND id % 97 = 0 LIMIT 2000",
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok((r.string(0)?, r.string(1)?)))
+        .collect()
+    })?;
+    drop(store);
+    println!(
+        "== (d) tra cứu công khai qua HTTP, 32 kết nối đồng thời / public lookups over HTTP at concurrency 32"
+    );
+    http(db, &pairs, seconds)?;
+    Ok(())
+}
+
+/// (a): receive at the desk, hand over, result ready, return: four commands, four transactions.
+fn lifecycles_per_second(n: usize) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite:{}", dir.join("store.db").display());
+    let store = Store::open(&url)?;
+    let units = crate::demo::province::units();
+    let unit = crate::demo::province::commune(20);
+    let procedure = store.write(|tx| {
+        for u in &units {
+            org::put_unit(tx, u)?;
+        }
+        procedures::import(
+            tx,
+            &crate::demo::catalogue_announcements(),
+            "bench",
+            Utc::now(),
+        )?;
+        let cat = procedures::catalogue(tx)?;
+        let today = to_local(Utc::now()).date();
+        let p = cat
+            .all_in_force(today)
+            .find(|p| p.spec.code == "1.001193")
+            .or_else(|| cat.all_in_force(today).next())
+            .cloned()
+            .ok_or_else(|| motcua_store::StoreError::Db("no procedure".into()))?;
+        Ok(p)
+    })?;
+    let cal = store.read(calendar::work_calendar)?;
+    let applicant = motcua_domain::dossier::Applicant {
+        full_name: "Nguyễn Văn An".into(),
+        id_number: Some("066090001234".into()),
+        phone: "0905111222".into(),
+        email: None,
+        address: Some("Tổ dân phố 3, phường Tân An, tỉnh Đắk Lắk".into()),
+    };
+    let papers: Vec<_> = procedure
+        .spec
+        .papers
+        .iter()
+        .map(|p| motcua_domain::dossier::Paper {
+            name: p.name.clone(),
+            copies: p.copies,
+            file: None,
+        })
+        .collect();
+    let mut t = chrono::DateTime::parse_from_rfc3339("2026-03-02T01:30:00Z")?.with_timezone(&Utc);
+    let one = |target: Target, command: Command, now| -> Result<dossiers::Outcome> {
+        Ok(store
+            .write(|tx| {
+                dossiers::execute(
+                    tx,
+                    &cal,
+                    vec![Request {
+                        target,
+                        actor: Actor::Staff { id: 1 },
+                        command,
+                        now,
+                    }],
+                )
+            })?
+            .remove(0))
+    };
+    let on = |o: &dossiers::Outcome| Target::Existing {
+        id: o.id,
+        expected_version: o.dossier.version,
+    };
+    let started = Instant::now();
+    let mut last = None;
+    for i in 0..n {
+        t += chrono::TimeDelta::seconds(20);
+        if i % 1000 == 999 {
+            t += chrono::TimeDelta::days(1);
+        }
+        let o = one(
+            Target::New,
+            Command::Receive {
+                code: String::new(),
+                channel: Channel::Desk,
+                procedure: Some(ProcedureRef::from(&procedure)),
+                unit: Some(unit.clone()),
+                applicant: Some(applicant.clone()),
+                papers: Some(papers.clone()),
+            },
+            t,
+        )?;
+        let o = one(
+            on(&o),
+            Command::HandOver {
+                to_unit: unit.clone(),
+                external: false,
+                note: String::new(),
+                to_staff: None,
+            },
+            t + chrono::TimeDelta::seconds(5),
+        )?;
+        let o = one(
+            on(&o),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+            t + chrono::TimeDelta::seconds(10),
+        )?;
+        let o = one(
+            on(&o),
+            Command::Return {
+                to_whom: "Nguyễn Văn An".into(),
+            },
+            t + chrono::TimeDelta::seconds(15),
+        )?;
+        last = Some(o.id);
+    }
+    let store_rate = n as f64 / started.elapsed().as_secs_f64();
+    // What the store wrote for the last lifecycle, to write the same rows raw.
+    let id = last.ok_or_else(|| anyhow!("no lifecycle"))?;
+    let written: Vec<motcua_store::bench::Written> = store.read(|tx| {
+        let history = dossiers::history(tx, id)?;
+        let mut out = vec![];
+        let mut state: Option<Dossier> = None;
+        let rows = tx.query(
+            "SELECT kind, actor, payload FROM events WHERE dossier_id = $1 ORDER BY seq",
+            &[Value::Int(id)],
+        )?;
+        for (rec, row) in history.iter().zip(rows.iter()) {
+            match &mut state {
+                None => state = Some(Dossier::start(rec)?),
+                Some(d) => d.apply(rec),
+            }
+            out.push(motcua_store::bench::Written {
+                kind: row.string(0)?,
+                actor: row.string(1)?,
+                payload: row.string(2)?,
+                state: serde_json::to_string(&state)
+                    .map_err(|e| motcua_store::StoreError::Db(e.to_string()))?,
+            });
+        }
+        Ok(out)
+    })?;
+    drop(store);
+    let raw_rate = motcua_store::bench::raw_lifecycles(&dir.join("raw.db"), n, &written)?;
+    println!(
+        "  motcua store:        {store_rate:>8.0} vòng đời/s / lifecycles/s ({:.0} lệnh/s / commands/s), {n} vòng đời / lifecycles",
+        store_rate * 4.0
+    );
+    println!(
+        "  SQLite thô / raw:    {raw_rate:>8.0} vòng đời/s / lifecycles/s (cùng các dòng, cùng PRAGMA / same rows, same PRAGMAs)"
+    );
+    println!(
+        "  tỷ lệ / ratio:       {:>8.2} (mục tiêu / target >= 0.5)",
+        store_rate / raw_rate
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// (b): the report of the whole province for the last full year, as the server builds it (the
+/// catalogue cached).
+fn report_latency(store: &Store) -> Result<()> {
+    let now = Utc::now();
+    let year = chrono::Datelike::year(&to_local(now).date()) - 1;
+    let catalogue = store.read(procedures::catalogue)?;
+    let root = store.read(|tx| {
+        Ok(org::units(tx)?
+            .into_iter()
+            .find(|u| u.parent.is_none())
+            .map(|u| u.code)
+            .unwrap_or_default())
+    })?;
+    let rows: i64 = store.read(|tx| {
+        tx.query_one(
+            "SELECT COUNT(*) FROM stats WHERE month >= $1 AND month <= $2",
+            &[
+                Value::Int(i64::from(year * 100)),
+                Value::Int(i64::from(year * 100 + 12)),
+            ],
+        )?
+        .map(|r| r.i64(0))
+        .transpose()
+        .map(Option::unwrap_or_default)
+    })?;
+    for (label, by) in [
+        ("theo đơn vị / by unit", By::Unit),
+        ("theo thủ tục / by procedure", By::Procedure),
+    ] {
+        let req = reports::Request {
+            unit: root.clone(),
+            period: Period::year(year),
+            by,
+            procedure: None,
+            field: None,
+        };
+        let mut ms = vec![];
+        let mut received = 0;
+        for i in 0..40 {
+            let t = Instant::now();
+            let r = store.read(|tx| reports::build(tx, &catalogue, &req, now))?;
+            if i >= 5 {
+                ms.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            received = r.total.received();
+        }
+        let (p50, p99, max) = summary(ms);
+        println!(
+            "  {label}, năm {year}: p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms ({received} hồ sơ tiếp nhận trong năm / received that year, {rows} dòng bộ đếm / counter rows; mục tiêu / target p99 <= 50 ms)"
+        );
+    }
+    Ok(())
+}
+
+/// (c): a commune's processing queue, first page (50) by due time, and its count.
+fn queue_latency(store: &Store, units: &[String]) -> Result<()> {
+    let mut list_ms = vec![];
+    let mut count_ms = vec![];
+    let mut rows = 0;
+    for i in 0..300 {
+        let unit = &units[(i * 37) % units.len()];
+        let f = Filter {
+            units: Some(vec![unit.clone()]),
+            status: Some(Status::Processing),
+            limit: 50,
+            ..Filter::default()
+        };
+        let t = Instant::now();
+        let page = store.read(|tx| dossiers::list(tx, &f))?;
+        list_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        rows += page.len();
+        let t = Instant::now();
+        store.read(|tx| dossiers::count(tx, &f))?;
+        count_ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let (p50, p99, max) = summary(list_ms);
+    println!(
+        "  danh sách / list (50 theo hạn / by due): p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms ({} dòng mỗi trang / rows a page; mục tiêu / target p99 <= 10 ms)",
+        rows / 300
+    );
+    let (p50, p99, max) = summary(count_ms);
+    println!("  đếm / count:  p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms");
+    Ok(())
+}
+
+/// (d) and (e): the server as its own process.
+fn http(db: &str, pairs: &[(String, String)], seconds: f64) -> Result<()> {
+    if pairs.is_empty() {
+        return Err(anyhow!("no dossiers to look up"));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("MOTCUA_PUBLIC_RATE_PER_MINUTE", "1000000000")
+        .env("MOTCUA_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("start the server")?;
+    let pid = child.id();
+    let result = (|| -> Result<()> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let addr = format!("127.0.0.1:{port}");
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                if let Ok(mut c) = Conn::open(&addr).await
+                    && c.get("/api/v1/health").await.is_ok()
+                {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    return Err(anyhow!("the server did not start"));
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let idle = rss(pid, "VmRSS");
+            let pairs = Arc::new(pairs.to_vec());
+            let lookup = {
+                let pairs = pairs.clone();
+                move |i: usize| {
+                    let (code, phone) = &pairs[i % pairs.len()];
+                    format!("/api/v1/public/lookup?code={code}&phone_last4={phone}")
+                }
+            };
+            let minimal = |_: usize| "/api/v1/health".to_owned();
+            // Warm up both, then measure each for `seconds`.
+            load(&addr, 32, 1.0, lookup.clone()).await?;
+            load(&addr, 32, 1.0, minimal).await?;
+            let (l_rate, l) = load(&addr, 32, seconds, lookup).await?;
+            let (m_rate, m) = load(&addr, 32, seconds, minimal).await?;
+            let (lp50, lp99, _) = summary(l);
+            let (mp50, mp99, _) = summary(m);
+            println!("  tra cứu / lookup:        {l_rate:>8.0} yêu cầu/s / requests/s, p50 {lp50:.2} ms, p99 {lp99:.2} ms");
+            println!("  tối thiểu / minimal:     {m_rate:>8.0} yêu cầu/s / requests/s, p50 {mp50:.2} ms, p99 {mp99:.2} ms (/api/v1/health)");
+            println!(
+                "  tỷ lệ / ratio:           {:>8.2} (mục tiêu / target >= 0.5, p99 <= 10 ms)",
+                l_rate / m_rate
+            );
+            println!("== (e) bộ nhớ máy chủ / server memory");
+            println!(
+                "  lúc chờ / idle {:.0} MB, đỉnh / peak (VmHWM) {:.0} MB (mục tiêu / target <= 200 MB)",
+                idle / 1024.0,
+                rss(pid, "VmHWM") / 1024.0
+            );
+            Ok(())
+        })
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+/// A field of /proc/PID/status in kB.
+fn rss(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// `connections` keep-alive connections asking paths from `path(i)` for `seconds`: requests per
+/// second and each request's milliseconds. Any answer but 200 is an error.
+async fn load(
+    addr: &str,
+    connections: usize,
+    seconds: f64,
+    path: impl Fn(usize) -> String + Clone + Send + 'static,
+) -> Result<(f64, Vec<f64>)> {
+    let end = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for c in 0..connections {
+        let addr = addr.to_owned();
+        let path = path.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(&addr).await?;
+            let mut ms = vec![];
+            let mut i = c * 7919;
+            while Instant::now() < end {
+                let t = Instant::now();
+                let status = conn.get(&path(i)).await?;
+                if status != 200 {
+                    return Err(anyhow!("status {status} for {}", path(i)));
+                }
+                ms.push(t.elapsed().as_secs_f64() * 1e3);
+                i += 1;
+            }
+            Ok::<_, anyhow::Error>(ms)
+        }));
+    }
+    let mut all = vec![];
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    Ok((rate, all))
+}
+
+/// A minimal HTTP/1.1 client connection with keep-alive.
+struct Conn {
+    stream: tokio::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    async fn open(addr: &str) -> Result<Conn> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Conn {
+            stream,
+            buf: Vec::with_capacity(16 * 1024),
+        })
+    }
+
+    /// Sends a GET and reads the whole answer; returns its status.
+    async fn get(&mut self, path: &str) -> Result<u16> {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n");
+        self.stream.write_all(req.as_bytes()).await?;
+        loop {
+            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
+                let status: u16 = head
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| anyhow!("bad status line"))?;
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .ok_or_else(|| anyhow!("no content-length"))?;
+                let total = end + 4 + length;
+                while self.buf.len() < total {
+                    self.fill().await?;
+                }
+                self.buf.drain(..total);
+                return Ok(status);
+            }
+            self.fill().await?;
+        }
+    }
+
+    async fn fill(&mut self) -> Result<()> {
+        let mut chunk = [0u8; 16 * 1024];
+        let n = self.stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(anyhow!("connection closed"));
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,80 @@
+//! The raw-SQLite baseline of the lifecycle benchmark: the same rows a dossier lifecycle writes
+//! through the store (each command's event, dossier row, counter row, ledger entry and head, one
+//! transaction per command), written by a plain loop on a connection with the store's own
+//! settings, with nothing else: no decision, no replay, no hashing, no JSON encoding.
+
+use std::path::Path;
+use std::time::Instant;
+
+use rusqlite::params;
+
+use crate::StoreError;
+
+/// What one command of a lifecycle wrote, as text, taken from a real run through the store.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub kind: String,
+    pub actor: String,
+    pub payload: String,
+    pub state: String,
+}
+
+/// Writes `lifecycles` lifecycles of `commands` into a fresh database at `path` (created with the
+/// store's migrations); returns lifecycles per second.
+pub fn raw_lifecycles(
+    path: &Path,
+    lifecycles: usize,
+    commands: &[Written],
+) -> Result<f64, StoreError> {
+    let url = format!("sqlite:{}", path.display());
+    drop(crate::Store::open(&url)?);
+    let mut conn = crate::sqlite::open(path)?;
+    let hash = "0".repeat(64);
+    let started = Instant::now();
+    for n in 0..lifecycles as i64 {
+        let id = n + 1;
+        for (seq, c) in commands.iter().enumerate() {
+            let seq = seq as i64 + 1;
+            let at = 1_700_000_000_000 + n * 1000 + seq;
+            let tx = conn.transaction()?;
+            let (head, _): (i64, String) =
+                tx.query_row("SELECT seq, hash FROM ledger_head WHERE id = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            let event_id: i64 = tx.query_row(
+                "INSERT INTO events (dossier_id, seq, at, actor, kind, payload, prev_hash, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                params![id, seq, at, c.actor, c.kind, c.payload, hash, hash],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
+                 holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, \
+                 finished_at, closed_at, result, updated_at, state) \
+                 VALUES (?1, ?2, ?3, 'processing', 'desk', '1.000001', 'U', 'U', NULL, 'Nguyễn Văn A', '1234', \
+                 NULL, ?4, ?4, ?4, NULL, NULL, NULL, ?4, ?5) \
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, \
+                 updated_at = excluded.updated_at, state = excluded.state",
+                params![id, format!("U-{id}"), seq, at, c.state],
+            )?;
+            tx.execute(
+                "INSERT INTO stats (month, unit, procedure, agency, received_desk) VALUES (202501, 'U', '1.000001', '', 1) \
+                 ON CONFLICT (month, unit, procedure, agency) DO UPDATE SET received_desk = stats.received_desk + 1",
+                [],
+            )?;
+            let items = format!(
+                "[{{\"event_id\":{event_id},\"dossier_id\":{id},\"seq\":{seq},\"hash\":\"{hash}\"}}]"
+            );
+            tx.execute(
+                "INSERT INTO ledger (seq, at, events, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![head + 1, at, items, hash, hash],
+            )?;
+            tx.execute(
+                "UPDATE ledger_head SET seq = ?1, hash = ?2 WHERE id = 1",
+                params![head + 1, hash],
+            )?;
+            tx.commit()?;
+        }
+    }
+    Ok(lifecycles as f64 / started.elapsed().as_secs_f64())
+}
