@@ -287,9 +287,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Rebuild { db } => {
             let store = open_store(&db.unwrap_or(config.db))?;
             let (n, same) = store.write(|tx| {
-                let before = (dossiers::projection_digest(tx)?, stats::all(tx)?);
+                let before = (
+                    dossiers::projection_digest(tx)?,
+                    stats::all(tx)?,
+                    stats::all_units(tx)?,
+                );
                 let n = dossiers::rebuild(tx)?;
-                let after = (dossiers::projection_digest(tx)?, stats::all(tx)?);
+                let after = (
+                    dossiers::projection_digest(tx)?,
+                    stats::all(tx)?,
+                    stats::all_units(tx)?,
+                );
                 Ok((n, before == after))
             })?;
             println!(

@@ -135,7 +135,8 @@ pub struct Key {
     pub unit: String,
     pub procedure: String,
     pub month: Month,
-    /// The unit that did a step (step figures only); empty for the dossier's own figures.
+    /// The outside unit that did a step (step figures only); empty for the dossier's own figures
+    /// and for steps done by the receiving unit itself.
     pub agency: String,
 }
 
@@ -235,7 +236,11 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
                     unit: d.unit.clone(),
                     procedure: d.procedure.code.clone(),
                     month: month_of(finished),
-                    agency: s.unit.clone(),
+                    agency: if s.unit == d.unit {
+                        String::new()
+                    } else {
+                        s.unit.clone()
+                    },
                 },
                 match result {
                     Timeliness::Early => Metric::StepEarly,

@@ -98,7 +98,6 @@ pub fn build(
         units: in_scope.clone(),
         procedures: procedures.clone(),
     };
-    let figures = stats::figures(tx, &scope, &req.period, now)?;
     let name_of = |code: &str| {
         units
             .iter()
@@ -119,29 +118,45 @@ pub fn build(
         }
     }
     let mut total = Figures::default();
-    let mut online_used: BTreeSet<String> = BTreeSet::new();
-    for ((unit, code), f) in &figures {
-        total.merge(f);
-        if f.received_online > 0 {
-            online_used.insert(code.clone());
+    let online_used: BTreeSet<String>;
+    if req.by == By::Unit && procedures.is_none() {
+        // By unit over every procedure: the rollup, units x months.
+        for (unit, f) in stats::per_unit(tx, &in_scope, &req.period, now)? {
+            total.merge(&f);
+            if let Some(r) = rows.get_mut(&unit) {
+                r.figures.merge(&f);
+            }
         }
-        let (name, field) = names
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| (code.clone(), String::new()));
-        let (key, label) = match req.by {
-            By::Unit => (unit.clone(), name_of(unit)),
-            By::Field => (field.clone(), field),
-            By::Procedure => (code.clone(), name),
-        };
-        rows.entry(key.clone())
-            .or_insert_with(|| Row {
-                key,
-                label,
-                figures: Figures::default(),
-            })
-            .figures
-            .merge(f);
+        online_used = stats::used_online(tx, &scope, &req.period)?
+            .into_iter()
+            .collect();
+    } else {
+        let figures = stats::figures(tx, &scope, &req.period, now)?;
+        let mut used = BTreeSet::new();
+        for ((unit, code), f) in &figures {
+            total.merge(f);
+            if f.received_online > 0 {
+                used.insert(code.clone());
+            }
+            let (name, field) = names
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| (code.clone(), String::new()));
+            let (key, label) = match req.by {
+                By::Unit => (unit.clone(), name_of(unit)),
+                By::Field => (field.clone(), field),
+                By::Procedure => (code.clone(), name),
+            };
+            rows.entry(key.clone())
+                .or_insert_with(|| Row {
+                    key,
+                    label,
+                    figures: Figures::default(),
+                })
+                .figures
+                .merge(f);
+        }
+        online_used = used;
     }
     let mut rows: Vec<Row> = rows.into_values().collect();
     if req.by == By::Unit {
@@ -210,7 +225,9 @@ fn indicator_inputs(
         std::collections::HashMap::new();
     for x in procedures::postings(tx, None)? {
         if x.posted_on <= on {
-            let e = latest.entry((x.unit, x.code)).or_insert((x.posted_on, x.version));
+            let e = latest
+                .entry((x.unit, x.code))
+                .or_insert((x.posted_on, x.version));
             if (x.posted_on, x.version) > *e {
                 *e = (x.posted_on, x.version);
             }

@@ -13,10 +13,39 @@ fn columns() -> String {
     Metric::ALL.map(|m| m.as_str()).join(", ")
 }
 
-/// Adds counter changes (one upsert per key).
+/// Adds counter changes (one upsert per key), and their sums per month and unit to the rollup.
 pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
+    }
+    let mut rollup: BTreeMap<(i32, &str), Counts> = BTreeMap::new();
+    for (k, c) in changes {
+        rollup
+            .entry((k.month, k.unit.as_str()))
+            .or_default()
+            .merge(c);
+    }
+    {
+        let cols = columns();
+        let updates = Metric::ALL
+            .map(|m| format!("{0} = stats_units.{0} + excluded.{0}", m.as_str()))
+            .join(", ");
+        let placeholders = (3..3 + Metric::ALL.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO stats_units (month, unit, {cols}) VALUES ($1, $2, {placeholders}) \
+             ON CONFLICT (month, unit) DO UPDATE SET {updates}"
+        );
+        for ((month, unit), c) in &rollup {
+            if c.is_zero() {
+                continue;
+            }
+            let mut params = vec![Value::Int((*month).into()), Value::from(*unit)];
+            params.extend(c.0.iter().map(|n| Value::Int(*n)));
+            tx.exec(&sql, &params)?;
+        }
     }
     let cols = columns();
     let updates = Metric::ALL
@@ -70,6 +99,25 @@ pub fn all(tx: &mut dyn Tx) -> Result<Vec<(Key, Counts)>, StoreError> {
             x.as_ref().map_or(true, |(_, c)| !c.is_zero())
         })
         .collect()
+}
+
+/// Every rollup row (month, unit), in key order, without all-zero rows.
+pub fn all_units(tx: &mut dyn Tx) -> Result<Vec<((i32, String), Counts)>, StoreError> {
+    let q = format!(
+        "SELECT month, unit, {} FROM stats_units ORDER BY month, unit",
+        columns()
+    );
+    let mut out = vec![];
+    for r in tx.query(&q, &[])? {
+        let mut c = Counts::default();
+        for (i, n) in c.0.iter_mut().enumerate() {
+            *n = r.i64(2 + i)?;
+        }
+        if !c.is_zero() {
+            out.push(((r.i64(0)? as i32, r.string(1)?), c));
+        }
+    }
+    Ok(out)
 }
 
 /// What a report covers: receiving (or step) units, and optionally only some procedures.
@@ -166,8 +214,8 @@ pub fn agencies(
         return Ok(out);
     }
     let mut q = Sql::new(
-        "SELECT agency, SUM(step_early), SUM(step_on_time), SUM(step_late) FROM stats \
-         WHERE agency <> '' AND month >= ",
+        "SELECT CASE WHEN agency = '' THEN unit ELSE agency END AS who, SUM(step_early), \
+         SUM(step_on_time), SUM(step_late) FROM stats WHERE month >= ",
     );
     q.bind(i64::from(period.from))
         .push(" AND month <= ")
@@ -177,7 +225,7 @@ pub fn agencies(
     if let Some(p) = &scope.procedures {
         q.push(" AND procedure IN ").bind_list(p);
     }
-    q.push(" GROUP BY agency");
+    q.push(" GROUP BY who");
     for r in tx.query(&q.text, &q.params)? {
         let counts = [r.i64(1)?, r.i64(2)?, r.i64(3)?];
         if counts.iter().any(|n| *n != 0) {
@@ -187,22 +235,97 @@ pub fn agencies(
     Ok(out)
 }
 
-/// The figures per receiving unit (all procedures), for overviews.
+/// The figures per receiving unit (all procedures), from the rollup and the dossiers still in
+/// processing: for overviews and reports by unit. Cost: the rollup rows of the period (units x
+/// months) and the open dossiers of the units.
 pub fn per_unit(
     tx: &mut dyn Tx,
     units: &[String],
     period: &Period,
     now: Instant,
 ) -> Result<BTreeMap<String, Figures>, StoreError> {
-    let scope = Scope {
-        units: units.to_vec(),
-        procedures: None,
-    };
     let mut out: BTreeMap<String, Figures> = BTreeMap::new();
-    for ((unit, _), f) in figures(tx, &scope, period, now)? {
-        out.entry(unit).or_default().merge(&f);
+    if units.is_empty() {
+        return Ok(out);
+    }
+    let before = prev_month(period.from);
+    let n = Metric::ALL.len();
+    let mut select = String::from("SELECT unit");
+    for m in Metric::ALL {
+        select.push_str(&format!(
+            ", SUM(CASE WHEN month >= {f} THEN {c} ELSE 0 END)",
+            f = period.from,
+            c = m.as_str()
+        ));
+    }
+    select.push_str(&format!(
+        ", SUM(CASE WHEN month = {before} THEN open_end ELSE 0 END), \
+         SUM(CASE WHEN month = {to} THEN open_end ELSE 0 END), \
+         SUM(CASE WHEN month = {to} THEN overdue_end ELSE 0 END) FROM stats_units WHERE month >= ",
+        to = period.to
+    ));
+    let mut q = Sql::new(&select);
+    q.bind(i64::from(before))
+        .push(" AND month <= ")
+        .bind(i64::from(period.to))
+        .push(" AND unit IN ")
+        .bind_list(units)
+        .push(" GROUP BY unit");
+    for r in tx.query(&q.text, &q.params)? {
+        let mut sum = Counts::default();
+        for (i, v) in sum.0.iter_mut().enumerate() {
+            *v = r.i64(1 + i)?;
+        }
+        let mut carried = Counts::default();
+        carried.add(Metric::OpenEnd, r.i64(1 + n)?);
+        let mut last = Counts::default();
+        last.add(Metric::OpenEnd, r.i64(2 + n)?);
+        last.add(Metric::OverdueEnd, r.i64(3 + n)?);
+        let f = Figures::from_counters(&sum, &carried, &last);
+        if f != Figures::default() {
+            out.insert(r.string(0)?, f);
+        }
+    }
+    let mut q = Sql::new(
+        "SELECT unit, received_at, due_at FROM dossiers \
+         WHERE finished_at IS NULL AND closed_at IS NULL AND received_at IS NOT NULL AND received_at < ",
+    );
+    q.bind(millis(period.end()))
+        .push(" AND unit IN ")
+        .bind_list(units);
+    for r in tx.query(&q.text, &q.params)? {
+        let received = from_millis(r.i64(1)?)?;
+        let due = r.opt_i64(2)?.map(from_millis).transpose()?;
+        out.entry(r.string(0)?)
+            .or_default()
+            .add_open(period, received, due, now);
     }
     Ok(out)
+}
+
+/// The procedures of the scope that received an online dossier in the period.
+pub fn used_online(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    period: &Period,
+) -> Result<Vec<String>, StoreError> {
+    if scope.units.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut q =
+        Sql::new("SELECT DISTINCT procedure FROM stats WHERE received_online > 0 AND month >= ");
+    q.bind(i64::from(period.from))
+        .push(" AND month <= ")
+        .bind(i64::from(period.to))
+        .push(" AND unit IN ")
+        .bind_list(&scope.units);
+    if let Some(p) = &scope.procedures {
+        q.push(" AND procedure IN ").bind_list(p);
+    }
+    tx.query(&q.text, &q.params)?
+        .iter()
+        .map(|r| r.string(0))
+        .collect()
 }
 
 /// The period from January of this year to this month.

@@ -1235,6 +1235,32 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                         .collect();
                     let got = store.read(|tx| stats::figures(tx, scope, p, now)).unwrap();
                     assert_eq!(got, want, "{name} {label}: {p:?} {:?}", scope.units);
+                    if scope.procedures.is_none() {
+                        // The rollup by unit gives the same figures.
+                        let mut by_unit: std::collections::BTreeMap<String, Figures> =
+                            Default::default();
+                        for ((u, _), f) in &want {
+                            by_unit.entry(u.clone()).or_default().merge(f);
+                        }
+                        let got = store
+                            .read(|tx| stats::per_unit(tx, &scope.units, p, now))
+                            .unwrap();
+                        assert_eq!(
+                            got, by_unit,
+                            "{name} {label}: rollup {p:?} {:?}",
+                            scope.units
+                        );
+                        let mut online: Vec<String> = want
+                            .iter()
+                            .filter(|(_, f)| f.received_online > 0)
+                            .map(|((_, c), _)| c.clone())
+                            .collect();
+                        online.sort();
+                        online.dedup();
+                        let mut got = store.read(|tx| stats::used_online(tx, scope, p)).unwrap();
+                        got.sort();
+                        assert_eq!(got, online, "{name} {label}: online procedures {p:?}");
+                    }
                     // Every listable figure lists exactly its dossiers.
                     let mut sum = Figures::default();
                     for f in want.values() {
@@ -1317,8 +1343,14 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
         );
         check("kept in the write transaction");
         let before = store.read(stats::all).unwrap();
-        assert!(!before.is_empty());
+        let rollup = store.read(stats::all_units).unwrap();
+        assert!(!before.is_empty() && !rollup.is_empty());
         store.write(dossiers::rebuild).unwrap();
+        assert_eq!(
+            store.read(stats::all_units).unwrap(),
+            rollup,
+            "{name}: rebuild gives an identical rollup"
+        );
         assert_eq!(
             store.read(stats::all).unwrap(),
             before,

@@ -60,7 +60,9 @@ impl Names {
             .collect();
         codes.sort();
         codes.dedup();
-        Ok(Names(motcua_store::org::names(tx, &codes)?.into_iter().collect()))
+        Ok(Names(
+            motcua_store::org::names(tx, &codes)?.into_iter().collect(),
+        ))
     }
 
     pub fn of(&self, code: &str) -> String {
