@@ -291,12 +291,14 @@ fn run(cli: Cli) -> Result<()> {
                     dossiers::projection_digest(tx)?,
                     stats::all(tx)?,
                     stats::all_units(tx)?,
+                    stats::all_procedures(tx)?,
                 );
                 let n = dossiers::rebuild(tx)?;
                 let after = (
                     dossiers::projection_digest(tx)?,
                     stats::all(tx)?,
                     stats::all_units(tx)?,
+                    stats::all_procedures(tx)?,
                 );
                 Ok((n, before == after))
             })?;

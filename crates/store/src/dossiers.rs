@@ -530,6 +530,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM code_counters", &[])?;
     tx.exec("DELETE FROM stats", &[])?;
     tx.exec("DELETE FROM stats_units", &[])?;
+    tx.exec("DELETE FROM stats_procedures", &[])?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut count = 0;
     let mut after = 0i64;

@@ -118,7 +118,10 @@ pub fn build(
         }
     }
     let mut total = Figures::default();
+    #[allow(clippy::needless_late_init)] // three ways to fill it, each with its own loop
     let online_used: BTreeSet<String>;
+    // The scope is every unit there is: the whole-province rollups apply.
+    let covers_everything = units.iter().all(|u| in_scope.contains(&u.code));
     if req.by == By::Unit && procedures.is_none() {
         // By unit over every procedure: the rollup, units x months.
         for (unit, f) in stats::per_unit(tx, &in_scope, &req.period, now)? {
@@ -130,6 +133,35 @@ pub fn build(
         online_used = stats::used_online(tx, &scope, &req.period)?
             .into_iter()
             .collect();
+    } else if req.by != By::Unit && covers_everything {
+        // By procedure or field over the whole province: the procedure rollup, procedures x months.
+        let mut used = BTreeSet::new();
+        for (code, f) in stats::per_procedure(tx, &req.period, now)? {
+            if procedures.as_ref().is_some_and(|p| !p.contains(&code)) {
+                continue;
+            }
+            total.merge(&f);
+            if f.received_online > 0 {
+                used.insert(code.clone());
+            }
+            let (name, field) = names
+                .get(&code)
+                .cloned()
+                .unwrap_or_else(|| (code.clone(), String::new()));
+            let (key, label) = match req.by {
+                By::Field => (field.clone(), field),
+                _ => (code.clone(), name),
+            };
+            rows.entry(key.clone())
+                .or_insert_with(|| Row {
+                    key,
+                    label,
+                    figures: Figures::default(),
+                })
+                .figures
+                .merge(&f);
+        }
+        online_used = used;
     } else {
         let figures = stats::figures(tx, &scope, &req.period, now)?;
         let mut used = BTreeSet::new();

@@ -2,7 +2,7 @@
 //! `BEGIN IMMEDIATE`, so writers queue instead of failing) and a small pool of readers, in WAL mode.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -13,8 +13,13 @@ use crate::db::{Dialect, Row, Tx, Value, sqlite_placeholders};
 pub struct SqliteDb {
     path: PathBuf,
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    /// Idle reader connections, and how many exist in all.
+    readers: Mutex<(Vec<Connection>, usize)>,
+    returned: Condvar,
 }
+
+/// Readers at most: enough to keep two cores busy, few enough that their page caches stay small.
+const READERS: usize = 8;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -53,7 +58,8 @@ impl SqliteDb {
         }
         Ok(SqliteDb {
             writer: Mutex::new(open(path)?),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new((Vec::new(), 0)),
+            returned: Condvar::new(),
             path: path.to_owned(),
         })
     }
@@ -74,22 +80,53 @@ impl SqliteDb {
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let taken = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        // Take an idle reader, open one if fewer than READERS exist, else wait for one.
+        let taken = {
+            let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                if let Some(c) = pool.0.pop() {
+                    break Some(c);
+                }
+                if pool.1 < READERS {
+                    pool.1 += 1;
+                    break None;
+                }
+                pool = self.returned.wait(pool).unwrap_or_else(|p| p.into_inner());
+            }
+        };
         let mut conn = match taken {
             Some(c) => c,
-            None => open(&self.path)?,
+            None => {
+                let opened = open(&self.path).and_then(|c| {
+                    // Readers keep a smaller page cache each (the OS caches the file for all of
+                    // them) and may not write.
+                    c.execute_batch("PRAGMA cache_size = -8192; PRAGMA query_only = 1;")?;
+                    Ok(c)
+                });
+                match opened {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.readers.lock().unwrap_or_else(|p| p.into_inner()).1 -= 1;
+                        self.returned.notify_one();
+                        return Err(e);
+                    }
+                }
+            }
         };
-        let out = {
+        // Whatever happens, the connection goes back to the pool (its slot is never lost).
+        let out = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
             let mut t = SqliteTx { tx: &tx };
             let out = f(&mut t);
             tx.finish()?;
             out
-        };
-        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < 8 {
-            pool.push(conn);
-        }
+        })();
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .push(conn);
+        self.returned.notify_one();
         out
     }
 }

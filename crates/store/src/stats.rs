@@ -13,36 +13,45 @@ fn columns() -> String {
     Metric::ALL.map(|m| m.as_str()).join(", ")
 }
 
-/// Adds counter changes (one upsert per key), and their sums per month and unit to the rollup.
+/// Adds counter changes (one upsert per key), and their sums to the rollups per month and unit and
+/// per month and procedure.
 pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
     }
-    let mut rollup: BTreeMap<(i32, &str), Counts> = BTreeMap::new();
+    let mut by_unit: BTreeMap<(i32, &str), Counts> = BTreeMap::new();
+    let mut by_procedure: BTreeMap<(i32, &str), Counts> = BTreeMap::new();
     for (k, c) in changes {
-        rollup
+        by_unit
             .entry((k.month, k.unit.as_str()))
             .or_default()
             .merge(c);
+        by_procedure
+            .entry((k.month, k.procedure.as_str()))
+            .or_default()
+            .merge(c);
     }
-    {
+    for (table, key, rollup) in [
+        ("stats_units", "unit", &by_unit),
+        ("stats_procedures", "procedure", &by_procedure),
+    ] {
         let cols = columns();
         let updates = Metric::ALL
-            .map(|m| format!("{0} = stats_units.{0} + excluded.{0}", m.as_str()))
+            .map(|m| format!("{0} = {table}.{0} + excluded.{0}", m.as_str()))
             .join(", ");
         let placeholders = (3..3 + Metric::ALL.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "INSERT INTO stats_units (month, unit, {cols}) VALUES ($1, $2, {placeholders}) \
-             ON CONFLICT (month, unit) DO UPDATE SET {updates}"
+            "INSERT INTO {table} (month, {key}, {cols}) VALUES ($1, $2, {placeholders}) \
+             ON CONFLICT (month, {key}) DO UPDATE SET {updates}"
         );
-        for ((month, unit), c) in &rollup {
+        for ((month, k), c) in rollup {
             if c.is_zero() {
                 continue;
             }
-            let mut params = vec![Value::Int((*month).into()), Value::from(*unit)];
+            let mut params = vec![Value::Int((*month).into()), Value::from(*k)];
             params.extend(c.0.iter().map(|n| Value::Int(*n)));
             tx.exec(&sql, &params)?;
         }
@@ -101,10 +110,22 @@ pub fn all(tx: &mut dyn Tx) -> Result<Vec<(Key, Counts)>, StoreError> {
         .collect()
 }
 
+/// A rollup row: (month, unit or procedure) and its counters.
+pub type RollupRow = ((i32, String), Counts);
+
 /// Every rollup row (month, unit), in key order, without all-zero rows.
-pub fn all_units(tx: &mut dyn Tx) -> Result<Vec<((i32, String), Counts)>, StoreError> {
+pub fn all_units(tx: &mut dyn Tx) -> Result<Vec<RollupRow>, StoreError> {
+    rollup_rows(tx, "stats_units", "unit")
+}
+
+/// Every rollup row (month, procedure), in key order, without all-zero rows.
+pub fn all_procedures(tx: &mut dyn Tx) -> Result<Vec<RollupRow>, StoreError> {
+    rollup_rows(tx, "stats_procedures", "procedure")
+}
+
+fn rollup_rows(tx: &mut dyn Tx, table: &str, key: &str) -> Result<Vec<RollupRow>, StoreError> {
     let q = format!(
-        "SELECT month, unit, {} FROM stats_units ORDER BY month, unit",
+        "SELECT month, {key}, {} FROM {table} ORDER BY month, {key}",
         columns()
     );
     let mut out = vec![];
@@ -244,13 +265,41 @@ pub fn per_unit(
     period: &Period,
     now: Instant,
 ) -> Result<BTreeMap<String, Figures>, StoreError> {
-    let mut out: BTreeMap<String, Figures> = BTreeMap::new();
     if units.is_empty() {
-        return Ok(out);
+        return Ok(BTreeMap::new());
     }
+    rollup_figures(tx, Rollup::Units(units), period, now)
+}
+
+/// The figures per procedure over every unit, from the procedure rollup and the dossiers still in
+/// processing: for reports that cover the whole province.
+pub fn per_procedure(
+    tx: &mut dyn Tx,
+    period: &Period,
+    now: Instant,
+) -> Result<BTreeMap<String, Figures>, StoreError> {
+    rollup_figures(tx, Rollup::Procedures, period, now)
+}
+
+enum Rollup<'a> {
+    Units(&'a [String]),
+    Procedures,
+}
+
+fn rollup_figures(
+    tx: &mut dyn Tx,
+    rollup: Rollup,
+    period: &Period,
+    now: Instant,
+) -> Result<BTreeMap<String, Figures>, StoreError> {
+    let (table, key, dossier_key) = match rollup {
+        Rollup::Units(_) => ("stats_units", "unit", "unit"),
+        Rollup::Procedures => ("stats_procedures", "procedure", "procedure_code"),
+    };
+    let mut out: BTreeMap<String, Figures> = BTreeMap::new();
     let before = prev_month(period.from);
     let n = Metric::ALL.len();
-    let mut select = String::from("SELECT unit");
+    let mut select = format!("SELECT {key}");
     for m in Metric::ALL {
         select.push_str(&format!(
             ", SUM(CASE WHEN month >= {f} THEN {c} ELSE 0 END)",
@@ -261,16 +310,17 @@ pub fn per_unit(
     select.push_str(&format!(
         ", SUM(CASE WHEN month = {before} THEN open_end ELSE 0 END), \
          SUM(CASE WHEN month = {to} THEN open_end ELSE 0 END), \
-         SUM(CASE WHEN month = {to} THEN overdue_end ELSE 0 END) FROM stats_units WHERE month >= ",
+         SUM(CASE WHEN month = {to} THEN overdue_end ELSE 0 END) FROM {table} WHERE month >= ",
         to = period.to
     ));
     let mut q = Sql::new(&select);
     q.bind(i64::from(before))
         .push(" AND month <= ")
-        .bind(i64::from(period.to))
-        .push(" AND unit IN ")
-        .bind_list(units)
-        .push(" GROUP BY unit");
+        .bind(i64::from(period.to));
+    if let Rollup::Units(units) = &rollup {
+        q.push(" AND unit IN ").bind_list(*units);
+    }
+    q.push(&format!(" GROUP BY {key}"));
     for r in tx.query(&q.text, &q.params)? {
         let mut sum = Counts::default();
         for (i, v) in sum.0.iter_mut().enumerate() {
@@ -286,13 +336,14 @@ pub fn per_unit(
             out.insert(r.string(0)?, f);
         }
     }
-    let mut q = Sql::new(
-        "SELECT unit, received_at, due_at FROM dossiers \
-         WHERE finished_at IS NULL AND closed_at IS NULL AND received_at IS NOT NULL AND received_at < ",
-    );
-    q.bind(millis(period.end()))
-        .push(" AND unit IN ")
-        .bind_list(units);
+    let mut q = Sql::new(&format!(
+        "SELECT {dossier_key}, received_at, due_at FROM dossiers \
+         WHERE finished_at IS NULL AND closed_at IS NULL AND received_at IS NOT NULL AND received_at < "
+    ));
+    q.bind(millis(period.end()));
+    if let Rollup::Units(units) = &rollup {
+        q.push(" AND unit IN ").bind_list(*units);
+    }
     for r in tx.query(&q.text, &q.params)? {
         let received = from_millis(r.i64(1)?)?;
         let due = r.opt_i64(2)?.map(from_millis).transpose()?;

@@ -1261,6 +1261,15 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                         got.sort();
                         assert_eq!(got, online, "{name} {label}: online procedures {p:?}");
                     }
+                    if scope.units == all_units {
+                        let mut by_procedure: std::collections::BTreeMap<String, Figures> =
+                            Default::default();
+                        for ((_, c), f) in &want {
+                            by_procedure.entry(c.clone()).or_default().merge(f);
+                        }
+                        let got = store.read(|tx| stats::per_procedure(tx, p, now)).unwrap();
+                        assert_eq!(got, by_procedure, "{name} {label}: procedure rollup {p:?}");
+                    }
                     // Every listable figure lists exactly its dossiers.
                     let mut sum = Figures::default();
                     for f in want.values() {
@@ -1344,8 +1353,14 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
         check("kept in the write transaction");
         let before = store.read(stats::all).unwrap();
         let rollup = store.read(stats::all_units).unwrap();
+        let rollup_procedures = store.read(stats::all_procedures).unwrap();
         assert!(!before.is_empty() && !rollup.is_empty());
         store.write(dossiers::rebuild).unwrap();
+        assert_eq!(
+            store.read(stats::all_procedures).unwrap(),
+            rollup_procedures,
+            "{name}: rebuild gives an identical procedure rollup"
+        );
         assert_eq!(
             store.read(stats::all_units).unwrap(),
             rollup,

@@ -79,8 +79,8 @@ pub fn units() -> Vec<Unit> {
     ];
     let mut used = std::collections::HashSet::new();
     for i in 0..102 {
-        let name = if i < PHUONG.len() {
-            format!("UBND phường {}", PHUONG[i])
+        let name = if let Some(p) = PHUONG.get(i) {
+            format!("UBND phường {p}")
         } else {
             let mut k = i;
             loop {
@@ -325,10 +325,8 @@ pub fn seed(
             for (_, h) in histories {
                 batch.push(h);
                 made += 1;
-                if batch.len() == 1000 {
-                    if send.send(std::mem::take(&mut batch)).is_err() {
-                        break;
-                    }
+                if batch.len() == 1000 && send.send(std::mem::take(&mut batch)).is_err() {
+                    break;
                 }
             }
             if last_print.elapsed().as_secs_f64() > 0.5 {

@@ -56,3 +56,27 @@ CREATE TABLE stats_units (
     step_late INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (month, unit)
 ) WITHOUT ROWID;
+
+-- And per month and procedure over every unit: what province-wide reports by procedure or field read.
+CREATE TABLE stats_procedures (
+    month INTEGER NOT NULL,
+    procedure TEXT NOT NULL,
+    received_desk INTEGER NOT NULL DEFAULT 0,
+    received_post INTEGER NOT NULL DEFAULT 0,
+    received_online INTEGER NOT NULL DEFAULT 0,
+    resolved_early INTEGER NOT NULL DEFAULT 0,
+    resolved_on_time INTEGER NOT NULL DEFAULT 0,
+    resolved_late INTEGER NOT NULL DEFAULT 0,
+    refused INTEGER NOT NULL DEFAULT 0,
+    withdrawn INTEGER NOT NULL DEFAULT 0,
+    open_end INTEGER NOT NULL DEFAULT 0,
+    overdue_end INTEGER NOT NULL DEFAULT 0,
+    rated INTEGER NOT NULL DEFAULT 0,
+    satisfied INTEGER NOT NULL DEFAULT 0,
+    digitised INTEGER NOT NULL DEFAULT 0,
+    supplemented INTEGER NOT NULL DEFAULT 0,
+    step_early INTEGER NOT NULL DEFAULT 0,
+    step_on_time INTEGER NOT NULL DEFAULT 0,
+    step_late INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, procedure)
+) WITHOUT ROWID;
