@@ -1351,6 +1351,52 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
             "{name}: the outside agency's steps are counted"
         );
         check("kept in the write transaction");
+        // The 766 indicators of a report are the brute-force figures through the method's formulas.
+        for p in [Period::quarter(2025, 1), Period::year(2025)] {
+            let mut total = Figures::default();
+            for f in brute_force(&states, &p, now).values() {
+                total.merge(f);
+            }
+            let report = store
+                .read(|tx| {
+                    let catalogue = procedures::catalogue(tx)?;
+                    motcua_store::reports::build(
+                        tx,
+                        &catalogue,
+                        &motcua_store::reports::Request {
+                            unit: PROVINCE.into(),
+                            period: p,
+                            by: motcua_domain::stats::By::Unit,
+                            procedure: None,
+                            field: None,
+                        },
+                        now,
+                    )
+                })
+                .unwrap();
+            assert_eq!(report.total, total, "{name}: report total {p:?}");
+            let score = |code: &str| report.indicators.iter().find(|s| s.code == code).unwrap();
+            let in_time = total.resolved_early + total.resolved_on_time;
+            assert_eq!(
+                (score("2.1").numerator, score("2.1").denominator),
+                (Some(in_time), Some(total.received())),
+                "{name}: 2.1 {p:?}"
+            );
+            let expected = 20.0 * in_time as f64 / total.received() as f64;
+            assert!((score("2.1").points.unwrap() - expected.min(20.0)).abs() < 1e-9);
+            let online = 6.0 * (total.received_online as f64 / total.received() as f64) / 0.5;
+            assert!(
+                (score("3.3").points.unwrap() - online.min(6.0)).abs() < 1e-9,
+                "{name}: 3.3"
+            );
+            let satisfied = 6.0 * (total.satisfied as f64 / total.rated as f64) / 0.9;
+            assert!(
+                (score("5.4").points.unwrap() - satisfied.min(6.0)).abs() < 1e-9,
+                "{name}: 5.4"
+            );
+            assert_eq!(score("6.2").numerator, Some(total.digitised));
+            assert!(score("4.3").points.is_none() && score("4.3").no_data.is_some());
+        }
         let before = store.read(stats::all).unwrap();
         let rollup = store.read(stats::all_units).unwrap();
         let rollup_procedures = store.read(stats::all_procedures).unwrap();
