@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod dossier;
 pub mod indicators;
+pub mod inspection;
 pub mod org;
 pub mod procedure;
 pub mod stats;

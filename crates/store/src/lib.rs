@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod db;
 pub mod dossiers;
 pub mod idempotency;
+pub mod inspections;
 pub mod ledger;
 pub mod org;
 mod postgres;
@@ -94,6 +95,7 @@ pub struct Store {
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../migrations/sqlite/0002_stats.sql")),
+    (3, include_str!("../migrations/sqlite/0003_inspections.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -101,6 +103,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0001_foundation.sql"),
     ),
     (2, include_str!("../migrations/postgres/0002_stats.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_inspections.sql"),
+    ),
 ];
 
 impl Store {

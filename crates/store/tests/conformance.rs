@@ -1420,3 +1420,471 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
         check("after a rebuild");
     }
 }
+
+fn act(
+    store: &Store,
+    target: Target,
+    staff: i64,
+    command: Command,
+    now: DateTime<Utc>,
+) -> dossiers::Outcome {
+    store
+        .write(|tx| {
+            dossiers::execute(
+                tx,
+                cal(),
+                vec![Request {
+                    target,
+                    actor: Actor::Staff { id: staff },
+                    command,
+                    now,
+                }],
+            )
+        })
+        .map(|mut v| v.remove(0))
+        .unwrap()
+}
+
+/// One dossier at `unit`, received on `day` at 08:00 by `desk`, handed over within the unit, its
+/// result ready after `hours` working hours (3 working days allowed), returned, optionally rated.
+/// Returns its code.
+#[allow(clippy::too_many_arguments)]
+fn planted(
+    store: &Store,
+    unit: &str,
+    procedure: &ProcedureRef,
+    desk: i64,
+    day: &str,
+    hours: i64,
+    hand_over: bool,
+    apology_on_due_day: bool,
+    rating: Option<Rating>,
+) -> String {
+    let t = vn(&format!("{day}T08:00"));
+    let receive = Command::Receive {
+        code: String::new(),
+        channel: Channel::Desk,
+        procedure: Some(procedure.clone()),
+        unit: Some(unit.into()),
+        applicant: Some(applicant(1)),
+        papers: Some(vec![]),
+    };
+    let mut o = act(store, Target::New, desk, receive, t);
+    let code = o.dossier.code.clone().unwrap();
+    if hand_over {
+        o = act(
+            store,
+            on(&o),
+            desk,
+            Command::HandOver {
+                to_unit: unit.into(),
+                external: false,
+                note: String::new(),
+                to_staff: None,
+            },
+            t + TimeDelta::minutes(30),
+        );
+    }
+    if apology_on_due_day {
+        let due = o.dossier.due.unwrap();
+        o = act(
+            store,
+            on(&o),
+            desk,
+            Command::Apologize {
+                reason: "Cần xác minh".into(),
+                new_appointment: due + TimeDelta::days(3),
+            },
+            due - TimeDelta::minutes(30),
+        );
+    }
+    let done = from_local(
+        cal()
+            .add_working_seconds(
+                motcua_domain::dossier::to_local(t + TimeDelta::minutes(31)),
+                hours * 3600,
+            )
+            .unwrap(),
+    );
+    o = act(
+        store,
+        on(&o),
+        desk,
+        Command::MarkResultReady {
+            outcome: Outcome::Approved,
+        },
+        done,
+    );
+    o = act(
+        store,
+        on(&o),
+        desk,
+        Command::Return {
+            to_whom: "Người nộp".into(),
+        },
+        done + TimeDelta::minutes(10),
+    );
+    if let Some(rating) = rating {
+        act(
+            store,
+            on(&o),
+            desk,
+            Command::Rate {
+                rating,
+                comment: String::new(),
+            },
+            done + TimeDelta::minutes(20),
+        );
+    }
+    code
+}
+
+#[test]
+fn inspection_checks_find_exactly_what_was_planted() {
+    use motcua_domain::catalogue::Posting;
+    use motcua_domain::inspection::{Check, Inspection, NewPlan};
+    use motcua_domain::org::{Decision, Desk, DeskMember, Grant, Role, UnitLevel};
+    use motcua_store::inspections;
+    const C: [&str; 4] = [
+        "000.12.41.H15",
+        "000.12.42.H15",
+        "000.12.43.H15",
+        "000.12.44.H15",
+    ];
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        let commune = ProcedureRef {
+            code: "2.000815".into(),
+            ..ProcedureRef::from(&procedure())
+        };
+        // Staff: a desk officer per commune, and someone outside every desk.
+        let staff: Vec<i64> = store
+            .write(|tx| {
+                for (i, c) in C.iter().enumerate() {
+                    org::put_unit(
+                        tx,
+                        &unit(c, &format!("Xã {i}"), UnitLevel::Commune, Some(TOWN)),
+                    )?;
+                }
+                procedures::import(
+                    tx,
+                    &[decision(
+                        "7/QĐ-UBND",
+                        "2020-03-01",
+                        vec![Item::New {
+                            procedure: {
+                                let mut s = named("2.000815", "Chứng thực bản sao từ bản chính");
+                                s.level = UnitLevel::Commune;
+                                s.applies_to.levels = vec![UnitLevel::Commune];
+                                s
+                            },
+                        }],
+                    )],
+                    "test",
+                    Utc::now(),
+                )?;
+                let mut ids = vec![];
+                for (i, u) in std::iter::once(WARD)
+                    .chain(C)
+                    .chain(std::iter::once(TOWN))
+                    .enumerate()
+                {
+                    ids.push(org::add_staff(
+                        tx,
+                        &org::NewStaff {
+                            username: &format!("desk{i}"),
+                            full_name: "Cán bộ",
+                            title: "",
+                            password_hash: "x",
+                            grants: &[Grant {
+                                role: Role::ReceptionOfficer,
+                                unit: u.into(),
+                            }],
+                        },
+                    )?);
+                }
+                let decision = || {
+                    Some(Decision {
+                        number: "1/QĐ-UBND".into(),
+                        date: d("2020-01-01"),
+                        signer: "Chủ tịch".into(),
+                    })
+                };
+                // WARD, C3, C4: in order. C1: nobody assigned. C2: no decision.
+                for (i, u) in std::iter::once(WARD).chain(C).enumerate() {
+                    let members = if u == C[0] {
+                        vec![]
+                    } else {
+                        vec![DeskMember {
+                            staff_id: ids[i],
+                            assigned_on: d("2020-01-02"),
+                            duty: "Tiếp nhận".into(),
+                        }]
+                    };
+                    org::add_desk(
+                        tx,
+                        &Desk {
+                            id: 0,
+                            unit: u.into(),
+                            name: format!("Bộ phận Một cửa {u}"),
+                            founding_decision: if u == C[1] { None } else { decision() },
+                            members,
+                        },
+                    )?;
+                    // Everyone posted the commune procedure but C4.
+                    if u != C[3] {
+                        procedures::record_posting(
+                            tx,
+                            &Posting {
+                                unit: u.into(),
+                                code: "2.000815".into(),
+                                version: 1,
+                                posted_on: d("2020-03-02"),
+                            },
+                            "test",
+                            Utc::now(),
+                        )?;
+                    }
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        let outsider = staff[5];
+        let mut days = (1..=28)
+            .map(|n| format!("2025-04-{n:02}"))
+            .filter(|s| cal().is_working_day(d(s)).unwrap())
+            .cycle();
+        let mut next = || days.next().unwrap();
+        // WARD: 20 clean dossiers, then one of each one-stop problem.
+        for _ in 0..20 {
+            planted(
+                &store,
+                WARD,
+                &commune,
+                staff[0],
+                &next(),
+                8,
+                true,
+                false,
+                Some(Rating::Satisfied),
+            );
+        }
+        let not_at_desk = planted(
+            &store,
+            WARD,
+            &commune,
+            outsider,
+            &next(),
+            8,
+            true,
+            false,
+            None,
+        );
+        let late = planted(
+            &store,
+            WARD,
+            &commune,
+            staff[0],
+            &next(),
+            60,
+            true,
+            false,
+            None,
+        );
+        let late_apology = planted(
+            &store,
+            WARD,
+            &commune,
+            staff[0],
+            &next(),
+            60,
+            true,
+            true,
+            None,
+        );
+        let no_hand_over = planted(
+            &store,
+            WARD,
+            &commune,
+            staff[0],
+            &next(),
+            8,
+            false,
+            false,
+            None,
+        );
+        // Twice asked for a supplement at reception: only an import can bring that in.
+        let repeated = {
+            let t = vn("2025-04-21T08:00");
+            let mut o = act(
+                &store,
+                Target::New,
+                staff[0],
+                Command::Receive {
+                    code: String::new(),
+                    channel: Channel::Desk,
+                    procedure: Some(commune.clone()),
+                    unit: Some(WARD.into()),
+                    applicant: Some(applicant(2)),
+                    papers: Some(vec![]),
+                },
+                t,
+            );
+            o = act(
+                &store,
+                on(&o),
+                staff[0],
+                Command::RequestSupplement {
+                    items: vec!["Bản sao".into()],
+                    reason: "Thiếu".into(),
+                },
+                t + TimeDelta::hours(1),
+            );
+            act(
+                &store,
+                on(&o),
+                staff[0],
+                Command::Supplement {
+                    note: "Đã bổ sung".into(),
+                },
+                t + TimeDelta::hours(2),
+            );
+            let mut h = store.read(|tx| dossiers::history(tx, o.id)).unwrap();
+            let again: Vec<_> = h[1..3]
+                .iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    let mut e = e.clone();
+                    e.seq = 4 + k as i64;
+                    e.at += TimeDelta::hours(3);
+                    e
+                })
+                .collect();
+            h.truncate(3);
+            h.extend(again);
+            let code = format!("{WARD}-250421-0099");
+            if let motcua_domain::dossier::Event::Received { code: c, .. } = &mut h[0].event {
+                *c = code.clone();
+            }
+            store.write(|tx| dossiers::import(tx, &[h])).unwrap();
+            code
+        };
+        // C1 hardly uses the system; C2, C3, C4 do.
+        let c1 = planted(
+            &store,
+            C[0],
+            &commune,
+            staff[1],
+            &next(),
+            8,
+            true,
+            false,
+            None,
+        );
+        let mut c3_late = vec![];
+        for k in 0..10 {
+            planted(
+                &store,
+                C[1],
+                &commune,
+                staff[2],
+                &next(),
+                8,
+                true,
+                false,
+                None,
+            );
+            let c3 = planted(
+                &store,
+                C[2],
+                &commune,
+                staff[3],
+                &next(),
+                if k < 3 { 60 } else { 8 },
+                true,
+                false,
+                None,
+            );
+            if k < 3 {
+                c3_late.push(c3);
+            }
+            let rating = if k % 2 == 0 {
+                Rating::Unsatisfied
+            } else {
+                Rating::VerySatisfied
+            };
+            planted(
+                &store,
+                C[3],
+                &commune,
+                staff[4],
+                &next(),
+                8,
+                true,
+                false,
+                Some(rating),
+            );
+        }
+        let now = vn("2025-06-10T09:00");
+        let inspection = Inspection::new(NewPlan {
+            owner: TOWN.into(),
+            plan_number: "37/KH-UBND".into(),
+            plan_date: d("2025-05-02"),
+            year: 2025,
+            title: "Kiểm tra cải cách hành chính".into(),
+            units: std::iter::once(WARD).chain(C).map(String::from).collect(),
+            areas: None,
+            from: d("2025-05-20"),
+            to: d("2025-05-31"),
+            period_from: d("2025-01-01"),
+            period_to: d("2025-04-30"),
+            thresholds: None,
+        })
+        .unwrap();
+        let found = store
+            .read(|tx| inspections::run_checks(tx, &inspection, now))
+            .unwrap();
+        let got: Vec<(Check, String, Vec<String>)> = found
+            .iter()
+            .map(|f| {
+                (
+                    f.check.unwrap(),
+                    f.unit.clone(),
+                    f.evidence.dossiers.clone(),
+                )
+            })
+            .collect();
+        let mut want: Vec<(Check, String, Vec<String>)> = vec![
+            (Check::NotReceivedAtDesk, WARD.into(), vec![not_at_desk]),
+            (Check::NotReceivedAtDesk, C[0].into(), vec![c1]),
+            (Check::MissingHandOvers, WARD.into(), vec![no_hand_over]),
+            (Check::LateWithoutApology, WARD.into(), vec![late]),
+            (Check::LateWithoutApology, C[2].into(), c3_late),
+            (Check::LateApology, WARD.into(), vec![late_apology]),
+            (Check::RepeatedSupplement, WARD.into(), vec![repeated]),
+            (Check::Posting, C[3].into(), vec![]),
+            (Check::SystemUse, C[0].into(), vec![]),
+            (Check::DeskWithoutDecision, C[1].into(), vec![]),
+            (Check::DeskWithoutMembers, C[0].into(), vec![]),
+            (Check::Timeliness, C[2].into(), vec![]),
+            (Check::Satisfaction, C[3].into(), vec![]),
+        ];
+        want.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        assert_eq!(got, want, "{name}: {found:#?}");
+        // The evidence carries the figures.
+        let timeliness = found
+            .iter()
+            .find(|f| f.check == Some(Check::Timeliness))
+            .unwrap();
+        assert_eq!(
+            (timeliness.evidence.count, timeliness.evidence.of),
+            (Some(3), Some(10)),
+            "{name}"
+        );
+        let posting = found
+            .iter()
+            .find(|f| f.check == Some(Check::Posting))
+            .unwrap();
+        assert_eq!(posting.evidence.since, Some(d("2020-03-01")), "{name}");
+    }
+}

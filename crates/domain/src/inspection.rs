@@ -1,0 +1,922 @@
+//! Administrative-reform inspections (kiểm tra cải cách hành chính): the plan, the team formed by
+//! decision, the visits, the checklist of content areas, the findings (many drafted by the automatic
+//! checks from motcua's own records, each with its evidence), the conclusion notice, and the
+//! remediation tasks followed to completion. An inspection changes only through [`Inspection::apply`],
+//! which validates each command and changes nothing when it refuses.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Timeliness;
+use crate::dossier::{Dossier, Stage};
+
+/// A content area of the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+}
+
+/// The seven areas of the 2017 inspection (the default checklist).
+pub fn default_areas() -> Vec<Area> {
+    [
+        (
+            "lanh-dao",
+            "Công tác lãnh đạo, chỉ đạo, điều hành cải cách hành chính",
+        ),
+        ("thu-tuc", "Cải cách thủ tục hành chính"),
+        ("to-chuc", "Cải cách tổ chức bộ máy hành chính nhà nước"),
+        (
+            "tuyen-truyen",
+            "Công tác thông tin, tuyên truyền cải cách hành chính",
+        ),
+        (
+            "can-bo",
+            "Xây dựng, nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức",
+        ),
+        (
+            "cong-nghe",
+            "Ứng dụng công nghệ thông tin trong hoạt động của cơ quan hành chính",
+        ),
+        ("mot-cua", "Thực hiện cơ chế một cửa, một cửa liên thông"),
+    ]
+    .into_iter()
+    .map(|(code, name)| Area {
+        code: code.into(),
+        name: name.into(),
+    })
+    .collect()
+}
+
+/// The limits the automatic checks apply; set per inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// A unit is late when more than this share of what it resolved was late.
+    pub late_share: f64,
+    /// A unit falls short on satisfaction below this share of satisfied ratings...
+    pub satisfaction: f64,
+    /// ...counted only with at least this many ratings.
+    pub min_ratings: i64,
+    /// A unit hardly uses the system when it received fewer dossiers through it than this share of
+    /// what its best-using third of peers received on average.
+    pub system_use: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            late_share: 0.10,
+            satisfaction: 0.80,
+            min_ratings: 10,
+            system_use: 0.25,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberRole {
+    Lead,
+    Member,
+    Secretary,
+}
+
+impl MemberRole {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            MemberRole::Lead => "Trưởng đoàn",
+            MemberRole::Member => "Thành viên",
+            MemberRole::Secretary => "Thư ký",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    pub title: String,
+    pub role: MemberRole,
+    /// The member's motcua account, when there is one (it may then read the inspection).
+    #[serde(default)]
+    pub staff_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub unit: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    Strength,
+    Shortcoming,
+}
+
+/// What backs a finding: figures, example dossiers, a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Evidence {
+    pub summary: String,
+    #[serde(default)]
+    pub count: Option<i64>,
+    #[serde(default)]
+    pub of: Option<i64>,
+    /// Dossier codes (a few examples).
+    #[serde(default)]
+    pub dossiers: Vec<String>,
+    #[serde(default)]
+    pub since: Option<NaiveDate>,
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: u32,
+    pub unit: String,
+    pub area: String,
+    pub kind: FindingKind,
+    pub text: String,
+    pub evidence: Evidence,
+    /// The automatic check that drafted it, if any.
+    #[serde(default)]
+    pub check: Option<Check>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Open,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: u32,
+    pub unit: String,
+    pub what: String,
+    pub deadline: NaiveDate,
+    pub status: TaskStatus,
+    #[serde(default)]
+    pub finding: Option<u32>,
+    #[serde(default)]
+    pub done_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub evidence: Option<String>,
+}
+
+impl Task {
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.status == TaskStatus::Open && self.deadline < today
+    }
+}
+
+/// The decision forming the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamDecision {
+    pub number: String,
+    pub date: NaiveDate,
+    pub signer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conclusion {
+    pub number: String,
+    pub date: NaiveDate,
+    pub signer: String,
+}
+
+/// An inspection: its plan and everything done under it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// The unit that inspects (the town), whose inspectors and leaders manage it.
+    pub owner: String,
+    pub plan_number: String,
+    pub plan_date: NaiveDate,
+    pub year: i32,
+    pub title: String,
+    /// The units inspected.
+    pub units: Vec<String>,
+    pub areas: Vec<Area>,
+    /// The team's working days.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The period whose records are inspected.
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub thresholds: Thresholds,
+    pub decision: Option<TeamDecision>,
+    pub members: Vec<Member>,
+    pub visits: Vec<Visit>,
+    pub findings: Vec<Finding>,
+    pub conclusion: Option<Conclusion>,
+    pub tasks: Vec<Task>,
+}
+
+/// What was wrong with a command: Vietnamese, English, and the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub vi: String,
+    pub en: String,
+}
+
+fn refuse(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Refusal {
+    Refusal {
+        field,
+        vi: vi.into(),
+        en: en.into(),
+    }
+}
+
+/// A new inspection's plan.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewPlan {
+    pub owner: String,
+    pub plan_number: String,
+    pub plan_date: NaiveDate,
+    pub year: i32,
+    pub title: String,
+    pub units: Vec<String>,
+    #[serde(default)]
+    pub areas: Option<Vec<Area>>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    #[serde(default)]
+    pub thresholds: Option<Thresholds>,
+}
+
+fn text(
+    field: &'static str,
+    s: &str,
+    max: usize,
+    what_vi: &str,
+    what_en: &str,
+) -> Result<String, Refusal> {
+    let s = crate::text::clean(s);
+    if s.is_empty() || s.chars().count() > max {
+        return Err(refuse(
+            field,
+            format!("{what_vi}: từ 1 đến {max} ký tự"),
+            format!("{what_en}: 1 to {max} characters"),
+        ));
+    }
+    Ok(s)
+}
+
+impl Inspection {
+    pub fn new(p: NewPlan) -> Result<Inspection, Refusal> {
+        let plan_number = text(
+            "plan_number",
+            &p.plan_number,
+            50,
+            "số kế hoạch",
+            "plan number",
+        )?;
+        let title = text("title", &p.title, 300, "tên kế hoạch", "plan title")?;
+        if p.units.is_empty() {
+            return Err(refuse(
+                "units",
+                "cần ít nhất một đơn vị được kiểm tra",
+                "at least one unit is inspected",
+            ));
+        }
+        let mut units = p.units.clone();
+        units.sort();
+        units.dedup();
+        if units.len() != p.units.len() {
+            return Err(refuse(
+                "units",
+                "một đơn vị được nêu hai lần",
+                "a unit is listed twice",
+            ));
+        }
+        if p.to < p.from {
+            return Err(refuse(
+                "to",
+                "thời gian kiểm tra bị ngược",
+                "the inspection dates are inverted",
+            ));
+        }
+        if p.period_to < p.period_from {
+            return Err(refuse(
+                "period_to",
+                "kỳ được kiểm tra bị ngược",
+                "the inspected period is inverted",
+            ));
+        }
+        if p.from < p.plan_date {
+            return Err(refuse(
+                "from",
+                "đoàn không làm việc trước ngày ban hành kế hoạch",
+                "the team cannot work before the plan is issued",
+            ));
+        }
+        let areas = p.areas.unwrap_or_else(default_areas);
+        if areas.is_empty() {
+            return Err(refuse(
+                "areas",
+                "cần ít nhất một nội dung kiểm tra",
+                "at least one content area",
+            ));
+        }
+        let thresholds = p.thresholds.unwrap_or_default();
+        for (v, name) in [
+            (thresholds.late_share, "late_share"),
+            (thresholds.satisfaction, "satisfaction"),
+            (thresholds.system_use, "system_use"),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(refuse(
+                    "thresholds",
+                    format!("ngưỡng {name} phải từ 0 đến 1"),
+                    format!("threshold {name} must be between 0 and 1"),
+                ));
+            }
+        }
+        Ok(Inspection {
+            owner: p.owner,
+            plan_number,
+            plan_date: p.plan_date,
+            year: p.year,
+            title,
+            units: p.units,
+            areas,
+            from: p.from,
+            to: p.to,
+            period_from: p.period_from,
+            period_to: p.period_to,
+            thresholds,
+            decision: None,
+            members: vec![],
+            visits: vec![],
+            findings: vec![],
+            conclusion: None,
+            tasks: vec![],
+        })
+    }
+
+    /// Applies a command to a copy; the original is unchanged when it is refused.
+    pub fn apply(&self, cmd: Change, today: NaiveDate) -> Result<Inspection, Refusal> {
+        let mut next = self.clone();
+        match cmd {
+            Change::Decision(d) => {
+                let number = text("number", &d.number, 50, "số quyết định", "decision number")?;
+                let signer = text("signer", &d.signer, 200, "người ký", "signer")?;
+                if d.date < self.plan_date || d.date > self.from {
+                    return Err(refuse(
+                        "date",
+                        "quyết định thành lập đoàn phải sau kế hoạch và trước ngày làm việc đầu tiên",
+                        "the decision must come after the plan and before the first working day",
+                    ));
+                }
+                next.decision = Some(TeamDecision {
+                    number,
+                    date: d.date,
+                    signer,
+                });
+            }
+            Change::AddMember(m) => {
+                let name = text("name", &m.name, 100, "họ tên", "name")?;
+                let title = text("title", &m.title, 200, "chức vụ", "title")?;
+                if self
+                    .members
+                    .iter()
+                    .any(|x| crate::text::fold_vi(&x.name) == crate::text::fold_vi(&name))
+                {
+                    return Err(refuse(
+                        "name",
+                        format!("{name} đã là thành viên của đoàn"),
+                        format!("{name} is already a member of the team"),
+                    ));
+                }
+                if m.role == MemberRole::Lead
+                    && self.members.iter().any(|x| x.role == MemberRole::Lead)
+                {
+                    return Err(refuse(
+                        "role",
+                        "đoàn đã có trưởng đoàn",
+                        "the team already has a lead",
+                    ));
+                }
+                next.members.push(Member {
+                    name,
+                    title,
+                    role: m.role,
+                    staff_id: m.staff_id,
+                });
+            }
+            Change::AddVisit(v) => {
+                if !self.units.contains(&v.unit) {
+                    return Err(refuse(
+                        "unit",
+                        "đơn vị không thuộc phạm vi kế hoạch",
+                        "the unit is not in the plan's scope",
+                    ));
+                }
+                if v.to < v.from || v.from < self.from || v.to > self.to {
+                    return Err(refuse(
+                        "from",
+                        format!(
+                            "ngày làm việc phải trong thời gian kiểm tra ({} đến {})",
+                            self.from.format("%d/%m/%Y"),
+                            self.to.format("%d/%m/%Y")
+                        ),
+                        format!(
+                            "a visit must fall within the inspection ({} to {})",
+                            self.from, self.to
+                        ),
+                    ));
+                }
+                next.visits.push(v);
+                next.visits
+                    .sort_by(|a, b| (a.from, &a.unit).cmp(&(b.from, &b.unit)));
+            }
+            Change::Draft(found) => {
+                // Drafted findings replace earlier drafts of the same check and unit; edited or
+                // hand-written findings stay.
+                for f in found {
+                    if let Some(old) = next
+                        .findings
+                        .iter_mut()
+                        .find(|x| x.check.is_some() && x.check == f.check && x.unit == f.unit)
+                    {
+                        old.evidence = f.evidence;
+                    } else {
+                        let id = next.next_finding_id();
+                        next.findings.push(Finding { id, ..f });
+                    }
+                }
+            }
+            Change::AddFinding {
+                unit,
+                area,
+                kind,
+                text: t,
+            } => {
+                let t = text("text", &t, 2000, "nội dung", "text")?;
+                if !self.units.contains(&unit) {
+                    return Err(refuse(
+                        "unit",
+                        "đơn vị không thuộc phạm vi kế hoạch",
+                        "the unit is not in the plan's scope",
+                    ));
+                }
+                if !self.areas.iter().any(|a| a.code == area) {
+                    return Err(refuse(
+                        "area",
+                        "nội dung kiểm tra không có trong kế hoạch",
+                        "no such content area in the plan",
+                    ));
+                }
+                let id = next.next_finding_id();
+                next.findings.push(Finding {
+                    id,
+                    unit,
+                    area,
+                    kind,
+                    text: t,
+                    evidence: Evidence::default(),
+                    check: None,
+                });
+            }
+            Change::EditFinding { id, text: t } => {
+                let t = text("text", &t, 2000, "nội dung", "text")?;
+                let f = next
+                    .findings
+                    .iter_mut()
+                    .find(|f| f.id == id)
+                    .ok_or_else(|| refuse("id", "không có kết luận này", "no such finding"))?;
+                f.text = t;
+            }
+            Change::RemoveFinding { id } => {
+                if self.conclusion.is_some() {
+                    return Err(refuse(
+                        "id",
+                        "đã ban hành thông báo kết luận",
+                        "the conclusion has been issued",
+                    ));
+                }
+                let before = next.findings.len();
+                next.findings.retain(|f| f.id != id);
+                if next.findings.len() == before {
+                    return Err(refuse("id", "không có kết luận này", "no such finding"));
+                }
+            }
+            Change::Conclude(c) => {
+                let number = text("number", &c.number, 50, "số thông báo", "notice number")?;
+                let signer = text("signer", &c.signer, 200, "người ký", "signer")?;
+                if self.decision.is_none() {
+                    return Err(refuse(
+                        "number",
+                        "chưa có quyết định thành lập đoàn",
+                        "the team has no founding decision yet",
+                    ));
+                }
+                if c.date < self.to {
+                    return Err(refuse(
+                        "date",
+                        "thông báo kết luận ban hành sau khi kết thúc kiểm tra",
+                        "the conclusion comes after the inspection ends",
+                    ));
+                }
+                if !self
+                    .findings
+                    .iter()
+                    .any(|f| f.kind == FindingKind::Shortcoming)
+                    && !self
+                        .findings
+                        .iter()
+                        .any(|f| f.kind == FindingKind::Strength)
+                {
+                    return Err(refuse(
+                        "number",
+                        "chưa có kết luận nào",
+                        "there are no findings yet",
+                    ));
+                }
+                next.conclusion = Some(Conclusion {
+                    number,
+                    date: c.date,
+                    signer,
+                });
+            }
+            Change::AddTask {
+                unit,
+                what,
+                deadline,
+                finding,
+            } => {
+                let what = text("what", &what, 1000, "nội dung khắc phục", "what to do")?;
+                let deadline = deadline.ok_or_else(|| {
+                    refuse(
+                        "deadline",
+                        "nhiệm vụ khắc phục cần thời hạn",
+                        "a remediation task needs a deadline",
+                    )
+                })?;
+                if !self.units.contains(&unit) {
+                    return Err(refuse(
+                        "unit",
+                        "đơn vị không thuộc phạm vi kế hoạch",
+                        "the unit is not in the plan's scope",
+                    ));
+                }
+                if deadline < today {
+                    return Err(refuse(
+                        "deadline",
+                        "thời hạn đã qua",
+                        "the deadline has passed",
+                    ));
+                }
+                if let Some(f) = finding
+                    && !self.findings.iter().any(|x| x.id == f && x.unit == unit)
+                {
+                    return Err(refuse(
+                        "finding",
+                        "không có kết luận này cho đơn vị",
+                        "no such finding for this unit",
+                    ));
+                }
+                let id = next.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+                next.tasks.push(Task {
+                    id,
+                    unit,
+                    what,
+                    deadline,
+                    status: TaskStatus::Open,
+                    finding,
+                    done_on: None,
+                    evidence: None,
+                });
+            }
+            Change::TasksFromShortcomings { deadline } => {
+                if deadline < today {
+                    return Err(refuse(
+                        "deadline",
+                        "thời hạn đã qua",
+                        "the deadline has passed",
+                    ));
+                }
+                for f in self
+                    .findings
+                    .iter()
+                    .filter(|f| f.kind == FindingKind::Shortcoming)
+                {
+                    if next.tasks.iter().any(|t| t.finding == Some(f.id)) {
+                        continue;
+                    }
+                    let id = next.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+                    next.tasks.push(Task {
+                        id,
+                        unit: f.unit.clone(),
+                        what: format!("Khắc phục: {}", f.text),
+                        deadline,
+                        status: TaskStatus::Open,
+                        finding: Some(f.id),
+                        done_on: None,
+                        evidence: None,
+                    });
+                }
+            }
+            Change::CompleteTask { id, evidence } => {
+                let evidence = text(
+                    "evidence",
+                    &evidence,
+                    2000,
+                    "minh chứng hoàn thành",
+                    "evidence of completion",
+                )?;
+                let t = next
+                    .tasks
+                    .iter_mut()
+                    .find(|t| t.id == id)
+                    .ok_or_else(|| refuse("id", "không có nhiệm vụ này", "no such task"))?;
+                if t.status == TaskStatus::Done {
+                    return Err(refuse(
+                        "id",
+                        "nhiệm vụ đã hoàn thành",
+                        "the task is already done",
+                    ));
+                }
+                t.status = TaskStatus::Done;
+                t.done_on = Some(today);
+                t.evidence = Some(evidence);
+            }
+        }
+        Ok(next)
+    }
+
+    fn next_finding_id(&self) -> u32 {
+        self.findings.iter().map(|f| f.id).max().unwrap_or(0) + 1
+    }
+
+    pub fn area_name(&self, code: &str) -> String {
+        self.areas
+            .iter()
+            .find(|a| a.code == code)
+            .map_or(code.to_owned(), |a| a.name.clone())
+    }
+}
+
+/// What can be done to an inspection.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Change {
+    Decision(TeamDecision),
+    AddMember(Member),
+    AddVisit(Visit),
+    /// Findings drafted by the automatic checks.
+    #[serde(skip)]
+    Draft(Vec<Finding>),
+    AddFinding {
+        unit: String,
+        area: String,
+        kind: FindingKind,
+        text: String,
+    },
+    EditFinding {
+        id: u32,
+        text: String,
+    },
+    RemoveFinding {
+        id: u32,
+    },
+    Conclude(Conclusion),
+    AddTask {
+        unit: String,
+        what: String,
+        #[serde(default)]
+        deadline: Option<NaiveDate>,
+        #[serde(default)]
+        finding: Option<u32>,
+    },
+    TasksFromShortcomings {
+        deadline: NaiveDate,
+    },
+    CompleteTask {
+        id: u32,
+        evidence: String,
+    },
+}
+
+/// The automatic checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    NotReceivedAtDesk,
+    MissingHandOvers,
+    LateWithoutApology,
+    LateApology,
+    RepeatedSupplement,
+    Posting,
+    SystemUse,
+    DeskWithoutDecision,
+    DeskWithoutMembers,
+    Timeliness,
+    Satisfaction,
+}
+
+impl Check {
+    pub const ALL: [Check; 11] = [
+        Check::NotReceivedAtDesk,
+        Check::MissingHandOvers,
+        Check::LateWithoutApology,
+        Check::LateApology,
+        Check::RepeatedSupplement,
+        Check::Posting,
+        Check::SystemUse,
+        Check::DeskWithoutDecision,
+        Check::DeskWithoutMembers,
+        Check::Timeliness,
+        Check::Satisfaction,
+    ];
+
+    /// The content area a check belongs to (codes of [`default_areas`]).
+    pub fn area(self) -> &'static str {
+        match self {
+            Check::Posting => "thu-tuc",
+            Check::SystemUse => "cong-nghe",
+            Check::DeskWithoutDecision | Check::DeskWithoutMembers => "to-chuc",
+            _ => "mot-cua",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Check::NotReceivedAtDesk => "Hồ sơ không tiếp nhận qua Bộ phận Một cửa",
+            Check::MissingHandOvers => "Phiếu kiểm soát thiếu bước chuyển giao",
+            Check::LateWithoutApology => "Hồ sơ quá hạn không có văn bản xin lỗi",
+            Check::LateApology => "Văn bản xin lỗi gửi muộn (chưa đủ một ngày trước hạn)",
+            Check::RepeatedSupplement => "Yêu cầu bổ sung hồ sơ quá một lần trong một bước",
+            Check::Posting => "Niêm yết, công khai thủ tục hành chính chưa đầy đủ, chưa cập nhật",
+            Check::SystemUse => "Chưa tiếp nhận, giải quyết hồ sơ qua hệ thống một cửa điện tử",
+            Check::DeskWithoutDecision => "Chưa có quyết định thành lập Bộ phận Một cửa",
+            Check::DeskWithoutMembers => "Chưa phân công nhiệm vụ thành viên Bộ phận Một cửa",
+            Check::Timeliness => "Tỷ lệ hồ sơ giải quyết quá hạn cao",
+            Check::Satisfaction => "Mức độ hài lòng của người dân thấp",
+        }
+    }
+}
+
+/// One dossier's one-stop problems: (check, dossier code).
+pub fn dossier_problems(d: &Dossier, desk_members: &[i64]) -> Vec<Check> {
+    let mut out = vec![];
+    if d.received_at.is_none() {
+        return out;
+    }
+    let receiver = d.steps.first().and_then(|s| match &s.actor {
+        Some(crate::dossier::Actor::Staff { id }) => Some(*id),
+        Some(crate::dossier::Actor::Import { staff, .. }) => *staff,
+        _ => None,
+    });
+    if receiver.is_none_or(|id| !desk_members.contains(&id)) {
+        out.push(Check::NotReceivedAtDesk);
+    }
+    if d.finished_at.is_some() && d.procedure.steps.len() > 1 && d.steps.len() < 2 {
+        out.push(Check::MissingHandOvers);
+    }
+    if d.result == Some(Timeliness::Late) && d.apology.is_none() {
+        out.push(Check::LateWithoutApology);
+    }
+    if d.apology.as_ref().is_some_and(|a| !a.notice_in_time) {
+        out.push(Check::LateApology);
+    }
+    let mut stages: Vec<&Stage> = d.supplements.iter().map(|s| &s.stage).collect();
+    stages.sort_by_key(|s| match s {
+        Stage::Reception => 0,
+        Stage::Step(i) => i + 1,
+    });
+    if stages.windows(2).any(|w| w[0] == w[1]) {
+        out.push(Check::RepeatedSupplement);
+    }
+    out
+}
+
+/// The units whose count is below `share` of the average of the best-using third of `counts`.
+pub fn low_users(counts: &[(String, i64)], share: f64) -> Vec<(String, i64, f64)> {
+    if counts.is_empty() {
+        return vec![];
+    }
+    let mut sorted: Vec<i64> = counts.iter().map(|c| c.1).collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let top = sorted.len().div_ceil(3);
+    let reference = sorted[..top].iter().sum::<i64>() as f64 / top as f64;
+    counts
+        .iter()
+        .filter(|(_, n)| (*n as f64) < share * reference)
+        .map(|(u, n)| (u.clone(), *n, reference))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn plan() -> Inspection {
+        Inspection::new(NewPlan {
+            owner: "T".into(),
+            plan_number: "37/KH-UBND".into(),
+            plan_date: d("2017-04-03"),
+            year: 2017,
+            title: "Kiểm tra cải cách hành chính năm 2017".into(),
+            units: vec!["A".into(), "B".into()],
+            areas: None,
+            from: d("2017-10-20"),
+            to: d("2017-10-31"),
+            period_from: d("2017-01-01"),
+            period_to: d("2017-09-30"),
+            thresholds: None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn bad_commands_are_refused_and_change_nothing() {
+        let i = plan();
+        let today = d("2017-10-01");
+        let visit = |from: &str, to: &str| {
+            Change::AddVisit(Visit {
+                unit: "A".into(),
+                from: d(from),
+                to: d(to),
+            })
+        };
+        assert_eq!(
+            i.apply(visit("2017-10-19", "2017-10-20"), today)
+                .unwrap_err()
+                .field,
+            "from"
+        );
+        assert_eq!(
+            i.apply(visit("2017-10-30", "2017-11-01"), today)
+                .unwrap_err()
+                .field,
+            "from"
+        );
+        assert!(i.apply(visit("2017-10-23", "2017-10-23"), today).is_ok());
+        let member = |name: &str, role| {
+            Change::AddMember(Member {
+                name: name.into(),
+                title: "Chuyên viên".into(),
+                role,
+                staff_id: None,
+            })
+        };
+        let i2 = i
+            .apply(member("Lê Thị Ngọc Phượng", MemberRole::Lead), today)
+            .unwrap();
+        assert_eq!(
+            i2.apply(member("Le Thi Ngoc Phuong", MemberRole::Member), today)
+                .unwrap_err()
+                .field,
+            "name"
+        );
+        assert_eq!(
+            i2.apply(member("Nguyễn Văn B", MemberRole::Lead), today)
+                .unwrap_err()
+                .field,
+            "role"
+        );
+        let task = Change::AddTask {
+            unit: "A".into(),
+            what: "Niêm yết đủ".into(),
+            deadline: None,
+            finding: None,
+        };
+        assert_eq!(i2.apply(task, today).unwrap_err().field, "deadline");
+        assert_eq!(i2.members.len(), 1, "refusals leave it as it was");
+        let outside = Change::AddVisit(Visit {
+            unit: "C".into(),
+            from: d("2017-10-23"),
+            to: d("2017-10-23"),
+        });
+        assert_eq!(i2.apply(outside, today).unwrap_err().field, "unit");
+    }
+
+    #[test]
+    fn low_users_compare_with_the_best_third() {
+        let counts: Vec<(String, i64)> = [
+            ("a", 200),
+            ("b", 190),
+            ("c", 5),
+            ("d", 0),
+            ("e", 60),
+            ("f", 4),
+        ]
+        .iter()
+        .map(|(u, n)| (u.to_string(), *n))
+        .collect();
+        // Best third: 200 and 190, average 195; a quarter is 48.75.
+        let low: Vec<String> = low_users(&counts, 0.25).into_iter().map(|x| x.0).collect();
+        assert_eq!(low, vec!["c", "d", "f"]);
+    }
+}

@@ -1,0 +1,406 @@
+//! Inspections on disk: the current body of each, with a version for optimistic concurrency, and
+//! every revision appended (who, when, what change, the body after it); and the records the
+//! automatic checks read.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use motcua_domain::catalogue::posting_gaps;
+use motcua_domain::dossier::{Dossier, Instant, from_local};
+use motcua_domain::inspection::{
+    Check, Evidence, Finding, FindingKind, Inspection, dossier_problems, low_users,
+};
+use motcua_domain::stats::{Period, month_of};
+
+use crate::db::{Sql, Tx, Value};
+use crate::{StoreError, millis, org, procedures, stats};
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Db(e.to_string()))
+}
+
+/// Creates an inspection; returns its id.
+pub fn create(
+    tx: &mut dyn Tx,
+    i: &Inspection,
+    staff_id: i64,
+    now: Instant,
+) -> Result<i64, StoreError> {
+    org::get_unit(tx, &i.owner)?;
+    for u in &i.units {
+        org::get_unit(tx, u).map_err(|_| {
+            StoreError::invalid(
+                format!("không có đơn vị mã {u}"),
+                format!("no unit with code {u}"),
+            )
+        })?;
+    }
+    let body = json(i)?;
+    let id = tx
+        .query_one(
+            "INSERT INTO inspections (owner, version, body, updated_at) VALUES ($1, 1, $2, $3) RETURNING id",
+            &[Value::from(&i.owner), Value::Text(body.clone()), Value::Int(millis(now))],
+        )?
+        .ok_or_else(|| StoreError::Db("insert inspection".into()))?
+        .i64(0)?;
+    tx.exec(
+        "INSERT INTO inspection_revisions (inspection_id, version, at, staff_id, change, body) VALUES ($1, 1, $2, $3, 'create', $4)",
+        &[Value::Int(id), Value::Int(millis(now)), Value::Int(staff_id), Value::Text(body)],
+    )?;
+    Ok(id)
+}
+
+/// An inspection and its version.
+pub fn get(tx: &mut dyn Tx, id: i64) -> Result<(Inspection, i64), StoreError> {
+    let r = tx
+        .query_one(
+            "SELECT body, version FROM inspections WHERE id = $1",
+            &[Value::Int(id)],
+        )?
+        .ok_or_else(|| StoreError::NotFound(format!("đợt kiểm tra {id} / inspection {id}")))?;
+    Ok((r.json(0)?, r.i64(1)?))
+}
+
+/// Every inspection: (id, owner, version, body).
+pub fn list(tx: &mut dyn Tx) -> Result<Vec<(i64, Inspection)>, StoreError> {
+    tx.query("SELECT id, body FROM inspections ORDER BY id DESC", &[])?
+        .iter()
+        .map(|r| Ok((r.i64(0)?, r.json(1)?)))
+        .collect()
+}
+
+/// Saves a new body if the inspection is still at `expected` (else a conflict), with its revision.
+pub fn save(
+    tx: &mut dyn Tx,
+    id: i64,
+    expected: i64,
+    body: &Inspection,
+    change: &str,
+    staff_id: i64,
+    now: Instant,
+) -> Result<i64, StoreError> {
+    let (_, version) = get(tx, id)?;
+    if version != expected {
+        return Err(StoreError::Conflict {
+            expected,
+            actual: version,
+        });
+    }
+    let text = json(body)?;
+    tx.exec(
+        "UPDATE inspections SET version = $1, body = $2, updated_at = $3 WHERE id = $4",
+        &[
+            Value::Int(version + 1),
+            Value::Text(text.clone()),
+            Value::Int(millis(now)),
+            Value::Int(id),
+        ],
+    )?;
+    tx.exec(
+        "INSERT INTO inspection_revisions (inspection_id, version, at, staff_id, change, body) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            Value::Int(id),
+            Value::Int(version + 1),
+            Value::Int(millis(now)),
+            Value::Int(staff_id),
+            Value::from(change),
+            Value::Text(text),
+        ],
+    )?;
+    Ok(version + 1)
+}
+
+/// How many revisions an inspection has (its history is kept whole).
+pub fn revisions(tx: &mut dyn Tx, id: i64) -> Result<i64, StoreError> {
+    Ok(tx
+        .query_one(
+            "SELECT COUNT(*) FROM inspection_revisions WHERE inspection_id = $1",
+            &[Value::Int(id)],
+        )?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+fn day_start(d: NaiveDate) -> Instant {
+    from_local(d.and_time(chrono::NaiveTime::MIN))
+}
+
+/// Runs every automatic check over the inspection's units and period, and returns the findings
+/// they draft (shortcomings, with evidence), in a stable order.
+pub fn run_checks(
+    tx: &mut dyn Tx,
+    i: &Inspection,
+    now: Instant,
+) -> Result<Vec<Finding>, StoreError> {
+    let units = org::units(tx)?;
+    let name = |c: &str| {
+        units
+            .iter()
+            .find(|u| u.code == c)
+            .map_or(c.to_owned(), |u| u.name.clone())
+    };
+    let (start, end) = (
+        day_start(i.period_from),
+        day_start(i.period_to + chrono::TimeDelta::days(1)),
+    );
+    let mut out: Vec<Finding> = vec![];
+    let mut push = |unit: &str, check: Check, text: String, evidence: Evidence| {
+        out.push(Finding {
+            id: 0,
+            unit: unit.to_owned(),
+            area: check.area().to_owned(),
+            kind: FindingKind::Shortcoming,
+            text,
+            evidence,
+            check: Some(check),
+        });
+    };
+    let desks = org::desks(tx)?;
+
+    // One-stop compliance, dossier by dossier.
+    let mut received: BTreeMap<String, i64> = BTreeMap::new();
+    for unit in &i.units {
+        let members: Vec<i64> = desks
+            .iter()
+            .filter(|d| &d.unit == unit)
+            .flat_map(|d| d.members.iter().map(|m| m.staff_id))
+            .collect();
+        let mut q = Sql::new("SELECT code, state FROM dossiers WHERE unit = ");
+        q.bind(unit.as_str())
+            .push(" AND received_at >= ")
+            .bind(millis(start))
+            .push(" AND received_at < ")
+            .bind(millis(end))
+            .push(" ORDER BY received_at, id");
+        let rows = tx.query(&q.text, &q.params)?;
+        received.insert(unit.clone(), rows.len() as i64);
+        let mut found: BTreeMap<Check, Vec<String>> = BTreeMap::new();
+        for r in &rows {
+            let d: Dossier = r.json(1)?;
+            for c in dossier_problems(&d, &members) {
+                found
+                    .entry(c)
+                    .or_default()
+                    .push(r.opt_string(0)?.unwrap_or_default());
+            }
+        }
+        for (check, codes) in found {
+            let n = codes.len() as i64;
+            push(
+                unit,
+                check,
+                format!(
+                    "{}: {} ({n}/{} hồ sơ)",
+                    name(unit),
+                    check.label_vi(),
+                    rows.len()
+                ),
+                Evidence {
+                    summary: format!("{n} trên {} hồ sơ tiếp nhận trong kỳ", rows.len()),
+                    count: Some(n),
+                    of: Some(rows.len() as i64),
+                    dossiers: codes.into_iter().take(5).collect(),
+                    since: None,
+                    link: None,
+                },
+            );
+        }
+    }
+
+    // Posting: what each unit must post and has not, or shows in an outdated version.
+    let catalogue = procedures::catalogue(tx)?;
+    let postings = procedures::postings(tx, None)?;
+    for unit in &i.units {
+        let Some(u) = units.iter().find(|x| &x.code == unit) else {
+            continue;
+        };
+        let own: Vec<_> = postings
+            .iter()
+            .filter(|p| &p.unit == unit)
+            .cloned()
+            .collect();
+        let gaps = posting_gaps(&catalogue, u, &own, i.period_to);
+        if gaps.is_empty() {
+            continue;
+        }
+        let since = gaps.iter().map(|g| g.since).min();
+        let codes: Vec<String> = gaps.iter().map(|g| g.code.clone()).collect();
+        push(
+            unit,
+            Check::Posting,
+            format!(
+                "{}: {} ({} thủ tục thiếu hoặc chưa cập nhật, từ {})",
+                name(unit),
+                Check::Posting.label_vi(),
+                gaps.len(),
+                since.map_or(String::new(), |d| d.format("%d/%m/%Y").to_string())
+            ),
+            Evidence {
+                summary: format!("{} thủ tục: {}", gaps.len(), codes.join(", ")),
+                count: Some(gaps.len() as i64),
+                of: Some(catalogue.required_at(u, i.period_to).len() as i64),
+                dossiers: vec![],
+                since,
+                link: Some(format!("/don-vi/{unit}")),
+            },
+        );
+    }
+
+    // Use of the electronic system: dossiers received through it compared with peers of the same
+    // level (all communes and wards, inspected or not).
+    let mut by_level: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    for u in units
+        .iter()
+        .filter(|u| u.valid_from <= i.period_to && u.valid_to.is_none_or(|t| t >= i.period_from))
+    {
+        if !matches!(u.level, motcua_domain::org::UnitLevel::Commune) {
+            continue;
+        }
+        let n = match received.get(&u.code) {
+            Some(n) => *n,
+            None => tx
+                .query_one(
+                    "SELECT COUNT(*) FROM dossiers WHERE unit = $1 AND received_at >= $2 AND received_at < $3",
+                    &[Value::from(&u.code), Value::Int(millis(start)), Value::Int(millis(end))],
+                )?
+                .map(|r| r.i64(0))
+                .transpose()?
+                .unwrap_or(0),
+        };
+        by_level
+            .entry(format!("{:?}", u.level))
+            .or_default()
+            .push((u.code.clone(), n));
+    }
+    for counts in by_level.values() {
+        for (unit, n, reference) in low_users(counts, i.thresholds.system_use) {
+            if !i.units.contains(&unit) {
+                continue;
+            }
+            push(
+                &unit,
+                Check::SystemUse,
+                format!(
+                    "{}: {} ({n} hồ sơ trong kỳ)",
+                    name(&unit),
+                    Check::SystemUse.label_vi()
+                ),
+                Evidence {
+                    summary: format!(
+                        "{n} hồ sơ qua hệ thống; các đơn vị cùng cấp dùng nhiều nhất trung bình {reference:.0}"
+                    ),
+                    count: Some(n),
+                    of: Some(reference.round() as i64),
+                    ..Evidence::default()
+                },
+            );
+        }
+    }
+
+    // Organisation: desks without a founding decision or without members.
+    for unit in &i.units {
+        let own: Vec<_> = desks.iter().filter(|d| &d.unit == unit).collect();
+        let is_government = units.iter().find(|u| &u.code == unit).is_some_and(|u| {
+            matches!(
+                u.level,
+                motcua_domain::org::UnitLevel::Commune | motcua_domain::org::UnitLevel::District
+            )
+        });
+        if !is_government {
+            continue;
+        }
+        let no_decision = own.is_empty()
+            || own.iter().any(|d| {
+                d.founding_decision
+                    .as_ref()
+                    .is_none_or(|x| x.date > i.period_to)
+            });
+        if no_decision {
+            push(
+                unit,
+                Check::DeskWithoutDecision,
+                format!("{}: {}", name(unit), Check::DeskWithoutDecision.label_vi()),
+                Evidence {
+                    summary: "Không có quyết định thành lập Bộ phận Một cửa được ghi nhận".into(),
+                    link: Some(format!("/can-bo/quan-tri/{unit}")),
+                    ..Evidence::default()
+                },
+            );
+        }
+        if own.is_empty()
+            || own
+                .iter()
+                .any(|d| d.members.iter().all(|m| m.assigned_on > i.period_to))
+        {
+            push(
+                unit,
+                Check::DeskWithoutMembers,
+                format!("{}: {}", name(unit), Check::DeskWithoutMembers.label_vi()),
+                Evidence {
+                    summary: "Không có thành viên nào được phân công".into(),
+                    link: Some(format!("/can-bo/quan-tri/{unit}")),
+                    ..Evidence::default()
+                },
+            );
+        }
+    }
+
+    // Timeliness and satisfaction, from the counters.
+    let period = Period {
+        from: month_of(start),
+        to: month_of(end - chrono::TimeDelta::milliseconds(1)),
+    };
+    let figures = stats::per_unit(tx, &i.units, &period, now)?;
+    for unit in &i.units {
+        let Some(f) = figures.get(unit) else { continue };
+        if f.resolved() > 0 {
+            let share = f.resolved_late as f64 / f.resolved() as f64;
+            if share > i.thresholds.late_share {
+                push(
+                    unit,
+                    Check::Timeliness,
+                    format!(
+                        "{}: {} ({:.1} %)",
+                        name(unit),
+                        Check::Timeliness.label_vi(),
+                        100.0 * share
+                    ),
+                    Evidence {
+                        summary: format!(
+                            "{} trên {} hồ sơ giải quyết quá hạn",
+                            f.resolved_late,
+                            f.resolved()
+                        ),
+                        count: Some(f.resolved_late),
+                        of: Some(f.resolved()),
+                        ..Evidence::default()
+                    },
+                );
+            }
+        }
+        if f.rated >= i.thresholds.min_ratings {
+            let share = f.satisfied as f64 / f.rated as f64;
+            if share < i.thresholds.satisfaction {
+                push(
+                    unit,
+                    Check::Satisfaction,
+                    format!(
+                        "{}: {} ({:.1} %)",
+                        name(unit),
+                        Check::Satisfaction.label_vi(),
+                        100.0 * share
+                    ),
+                    Evidence {
+                        summary: format!("{} trên {} lượt đánh giá hài lòng", f.satisfied, f.rated),
+                        count: Some(f.satisfied),
+                        of: Some(f.rated),
+                        ..Evidence::default()
+                    },
+                );
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.check, &a.unit).cmp(&(b.check, &b.unit)));
+    Ok(out)
+}
