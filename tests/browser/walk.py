@@ -368,6 +368,25 @@ class Walk:
             self.axe_check("report drill-down")
             self.logout()
 
+        def inspection_2017():
+            self.login("thanhtra")
+            self.b.go(self.site + "/can-bo/kiem-tra")
+            assert "37/KH-UBND" in self.b.text(), self.b.text()[:500]
+            self.b.click("table a[href^='/can-bo/kiem-tra/']")
+            assert self.b.wait_url("/can-bo/kiem-tra/"), self.b.url()
+            text = self.b.text()
+            for unit in ["Ea Drông", "Ea Siên", "Ea Blang", "Phòng Tài nguyên và Môi trường"]:
+                assert unit in text, unit
+            assert "3027/QĐ-UBND" in text
+            self.b.shot("inspection")
+            self.axe_check("inspection")
+            self.b.click("a[href$='/thong-bao']")
+            assert self.b.wait_url("/thong-bao"), self.b.url()
+            notice = self.b.text()
+            assert "THÔNG BÁO" in notice and "Chưa có quyết định thành lập Bộ phận Một cửa" in notice
+            self.b.shot("inspection-notice")
+            self.logout()
+
         for name, fn in [
             ("search with and without diacritics", search),
             ("home and procedure pages", home_and_procedure),
@@ -380,6 +399,7 @@ class Walk:
             ("the English switch", english_switch),
             ("unit administration: desk, staff and roles, postings", unit_administration),
             ("the leader's report drills down to dossiers", leader_reports),
+            ("the 2017 inspection and its conclusion notice", inspection_2017),
         ]:
             self.check(name, fn)
 

@@ -559,7 +559,7 @@ impl Inspection {
                         "a remediation task needs a deadline",
                     )
                 })?;
-                if !self.units.contains(&unit) {
+                if !self.units.contains(&unit) && !self.findings.iter().any(|f| f.unit == unit) {
                     return Err(refuse(
                         "unit",
                         "đơn vị không thuộc phạm vi kế hoạch",
@@ -918,5 +918,248 @@ mod tests {
         // Best third: 200 and 190, average 195; a quarter is 48.75.
         let low: Vec<String> = low_users(&counts, 0.25).into_iter().map(|x| x.0).collect();
         assert_eq!(low, vec!["c", "d", "f"]);
+    }
+}
+
+/// The conclusion notice (thông báo kết luận), as text in the form of an official notice: legal
+/// grounds, what was inspected, strengths, shortcomings grouped with the units named, requests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    pub issuer: String,
+    pub number: String,
+    pub place_date: String,
+    pub title: String,
+    pub grounds: Vec<String>,
+    pub inspected: Vec<String>,
+    pub strengths: Vec<String>,
+    /// (area, [(what, units)]).
+    pub shortcomings: Vec<(String, Vec<Shortcoming>)>,
+    pub requests: Vec<String>,
+    pub signer: String,
+}
+
+/// One shortcoming of the notice: what, and the units it was found at.
+pub type Shortcoming = (String, Vec<String>);
+
+fn dmy(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+impl Inspection {
+    /// Drafts the conclusion notice from the findings; `name` gives a unit's name.
+    pub fn notice(&self, owner_name: &str, name: &dyn Fn(&str) -> String) -> Notice {
+        let mut grounds = vec![format!(
+            "Kế hoạch số {} ngày {} về {};",
+            self.plan_number,
+            dmy(self.plan_date),
+            self.title.to_lowercase()
+        )];
+        if let Some(d) = &self.decision {
+            grounds.push(format!(
+                "Quyết định số {} ngày {} của {} thành lập Đoàn kiểm tra;",
+                d.number,
+                dmy(d.date),
+                d.signer
+            ));
+        }
+        let lead = self
+            .members
+            .iter()
+            .find(|m| m.role == MemberRole::Lead)
+            .map(|m| format!(", do {} – {} làm Trưởng đoàn", m.name, m.title))
+            .unwrap_or_default();
+        let units: Vec<String> = self.units.iter().map(|u| name(u)).collect();
+        let mut inspected = vec![format!(
+            "Từ ngày {} đến ngày {}, Đoàn kiểm tra{lead} đã kiểm tra tại {} đơn vị: {}.",
+            dmy(self.from),
+            dmy(self.to),
+            units.len(),
+            units.join(", ")
+        )];
+        inspected.push(format!(
+            "Nội dung kiểm tra: {}; kết quả thực hiện từ ngày {} đến ngày {}, đối chiếu với dữ liệu của hệ thống một cửa điện tử.",
+            self.areas.iter().map(|a| a.name.to_lowercase()).collect::<Vec<_>>().join("; "),
+            dmy(self.period_from),
+            dmy(self.period_to)
+        ));
+        let strengths = self
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Strength)
+            .map(|f| format!("{} ({})", f.text, name(&f.unit)))
+            .collect();
+        let mut shortcomings: Vec<(String, Vec<Shortcoming>)> = vec![];
+        for area in &self.areas {
+            let mut items: Vec<(String, Vec<String>)> = vec![];
+            for f in self
+                .findings
+                .iter()
+                .filter(|f| f.kind == FindingKind::Shortcoming && f.area == area.code)
+            {
+                // Findings of one automatic check are grouped, naming the units; others stand alone.
+                let what = match f.check {
+                    Some(c) => c.label_vi().to_owned(),
+                    None => f.text.clone(),
+                };
+                let unit = match f.check {
+                    Some(_) => format!("{} ({})", name(&f.unit), f.evidence.summary),
+                    None => name(&f.unit),
+                };
+                match items.iter_mut().find(|(w, _)| *w == what) {
+                    Some((_, units)) => units.push(unit),
+                    None => items.push((what, vec![unit])),
+                }
+            }
+            if !items.is_empty() {
+                shortcomings.push((area.name.clone(), items));
+            }
+        }
+        let mut requests = vec![];
+        let mut by_unit: Vec<(String, Vec<&Task>)> = vec![];
+        for t in &self.tasks {
+            match by_unit.iter_mut().find(|(u, _)| *u == t.unit) {
+                Some((_, v)) => v.push(t),
+                None => by_unit.push((t.unit.clone(), vec![t])),
+            }
+        }
+        for (unit, tasks) in by_unit {
+            for t in tasks {
+                requests.push(format!(
+                    "{}: {} (hoàn thành trước ngày {}).",
+                    name(&unit),
+                    t.what,
+                    dmy(t.deadline)
+                ));
+            }
+        }
+        if requests.is_empty() {
+            requests.push(
+                "Thủ trưởng các đơn vị được kiểm tra khắc phục ngay những hạn chế nêu trên và báo cáo kết quả về Đoàn kiểm tra.".into(),
+            );
+        }
+        let (number, date, signer) = match &self.conclusion {
+            Some(c) => (c.number.clone(), c.date, c.signer.clone()),
+            None => ("(dự thảo)".into(), self.to, String::new()),
+        };
+        Notice {
+            issuer: owner_name.to_uppercase(),
+            number,
+            place_date: format!(
+                "ngày {} tháng {} năm {}",
+                date.format("%d"),
+                date.format("%m"),
+                date.format("%Y")
+            ),
+            title: format!(
+                "Kết luận kiểm tra công tác cải cách hành chính năm {}",
+                self.year
+            ),
+            grounds,
+            inspected,
+            strengths,
+            shortcomings,
+            requests,
+            signer,
+        }
+    }
+}
+
+#[cfg(test)]
+mod notice_tests {
+    use super::*;
+
+    #[test]
+    fn the_notice_names_every_finding_and_task() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let mut i = Inspection::new(NewPlan {
+            owner: "T".into(),
+            plan_number: "37/KH-UBND".into(),
+            plan_date: d("2017-04-03"),
+            year: 2017,
+            title: "Kiểm tra CCHC".into(),
+            units: vec!["A".into(), "B".into(), "C".into()],
+            areas: None,
+            from: d("2017-10-20"),
+            to: d("2017-10-31"),
+            period_from: d("2017-01-01"),
+            period_to: d("2017-09-30"),
+            thresholds: None,
+        })
+        .unwrap();
+        let today = d("2017-10-01");
+        let mk = |unit: &str, check| Finding {
+            id: 0,
+            unit: unit.into(),
+            area: Check::area(check).into(),
+            kind: FindingKind::Shortcoming,
+            text: "x".into(),
+            evidence: Evidence {
+                summary: format!("bằng chứng {unit}"),
+                ..Evidence::default()
+            },
+            check: Some(check),
+        };
+        i = i
+            .apply(
+                Change::Draft(vec![
+                    mk("A", Check::Posting),
+                    mk("B", Check::Posting),
+                    mk("C", Check::SystemUse),
+                ]),
+                today,
+            )
+            .unwrap();
+        i = i
+            .apply(
+                Change::AddFinding {
+                    unit: "A".into(),
+                    area: "lanh-dao".into(),
+                    kind: FindingKind::Strength,
+                    text: "Đã ban hành kế hoạch CCHC".into(),
+                },
+                today,
+            )
+            .unwrap();
+        i = i
+            .apply(
+                Change::AddFinding {
+                    unit: "B".into(),
+                    area: "tuyen-truyen".into(),
+                    kind: FindingKind::Shortcoming,
+                    text: "Chưa tuyên truyền trên loa đài".into(),
+                },
+                today,
+            )
+            .unwrap();
+        i = i
+            .apply(
+                Change::TasksFromShortcomings {
+                    deadline: d("2017-12-31"),
+                },
+                today,
+            )
+            .unwrap();
+        assert_eq!(i.tasks.len(), 4);
+        let name = |u: &str| format!("Đơn vị {u}");
+        let n = i.notice("UBND thị xã", &name);
+        let all = serde_json::to_string(&n).unwrap();
+        for f in &i.findings {
+            let what = f.check.map_or(f.text.clone(), |c| c.label_vi().to_owned());
+            assert!(all.contains(&what), "{what}");
+            assert!(all.contains(&name(&f.unit)));
+        }
+        // One check's units are named together.
+        let posting = n
+            .shortcomings
+            .iter()
+            .flat_map(|(_, items)| items)
+            .find(|(w, _)| w == Check::Posting.label_vi())
+            .unwrap();
+        assert_eq!(posting.1.len(), 2);
+        assert_eq!(n.requests.len(), 4);
+        assert_eq!(
+            n.strengths,
+            vec!["Đã ban hành kế hoạch CCHC (Đơn vị A)".to_owned()]
+        );
     }
 }

@@ -248,13 +248,15 @@ pub fn run_checks(
     }
 
     // Use of the electronic system: dossiers received through it compared with peers of the same
-    // level (all communes and wards, inspected or not).
+    // level under the inspecting unit. Every commune that falls short is named, inspected or not:
+    // the system sees them all.
+    let peers = org::subtree(tx, &i.owner)?;
     let mut by_level: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
     for u in units
         .iter()
         .filter(|u| u.valid_from <= i.period_to && u.valid_to.is_none_or(|t| t >= i.period_from))
     {
-        if !matches!(u.level, motcua_domain::org::UnitLevel::Commune) {
+        if !matches!(u.level, motcua_domain::org::UnitLevel::Commune) || !peers.contains(&u.code) {
             continue;
         }
         let n = match received.get(&u.code) {
@@ -275,9 +277,6 @@ pub fn run_checks(
     }
     for counts in by_level.values() {
         for (unit, n, reference) in low_users(counts, i.thresholds.system_use) {
-            if !i.units.contains(&unit) {
-                continue;
-            }
             push(
                 &unit,
                 Check::SystemUse,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod files;
 pub mod i18n;
+pub mod inspections;
 pub mod openapi;
 pub mod pages;
 pub mod ratelimit;

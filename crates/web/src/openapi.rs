@@ -127,6 +127,30 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ),
     (
         "get",
+        "/inspections",
+        "Các đợt kiểm tra CCHC / the inspections the caller may see (POST: a new one from its plan)",
+        true,
+    ),
+    (
+        "get",
+        "/inspections/{id}",
+        "Một đợt kiểm tra và dự thảo thông báo kết luận / an inspection, its version and its conclusion notice",
+        true,
+    ),
+    (
+        "post",
+        "/inspections/{id}/changes",
+        "Một thay đổi / one change {version, change: {action: decision|add_member|add_visit|add_finding|edit_finding|remove_finding|conclude|add_task|tasks_from_shortcomings|complete_task, ...}}",
+        true,
+    ),
+    (
+        "post",
+        "/inspections/{id}/checks",
+        "Kiểm tra tự động / run the automatic checks and draft their findings {version}",
+        true,
+    ),
+    (
+        "get",
         "/reports",
         "Báo cáo và chỉ số 766 / the report of a unit with its sub-units ?unit&from=YYYY-MM&to=YYYY-MM&by=unit|field|procedure&procedure&field&format=json|csv|xlsx (leaders, inspectors)",
         true,

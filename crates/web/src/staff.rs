@@ -1215,6 +1215,7 @@ struct DashboardPage {
     rows: Vec<FigureRow>,
     chart: String,
     late: Vec<(String, String, i64)>,
+    overdue_tasks: Vec<(i64, String, String, String)>,
 }
 
 /// "85,2 %" of resolved dossiers finished early or on time, or a dash when none was resolved.
@@ -1237,7 +1238,7 @@ pub async fn dashboard(
     let year_start =
         chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
     let who = who(&staff);
-    let (figures, months, late, units, names) = blocking(move || {
+    let (figures, months, late, units, names, overdue) = blocking(move || {
         Ok(app.store.read(|tx| {
             let mut scope_units = scope(tx, &staff, Action::Inspect)?;
             scope_units.extend(scope(tx, &staff, Action::ViewDossier)?);
@@ -1280,7 +1281,8 @@ pub async fn dashboard(
                 .all_in_force(today)
                 .map(|p| (p.spec.code.clone(), p.spec.name.clone()))
                 .collect();
-            Ok((figures, months, late, org::units(tx)?, names))
+            let overdue = crate::inspections::overdue_tasks(tx, &scope_units, today)?;
+            Ok((figures, months, late, org::units(tx)?, names, overdue))
         })?)
     })
     .await?;
@@ -1318,6 +1320,17 @@ pub async fn dashboard(
             &["Tiếp nhận", "Quá hạn"],
             &groups,
         ),
+        overdue_tasks: overdue
+            .iter()
+            .map(|(id, unit, what, deadline)| {
+                (
+                    *id,
+                    unit_name(unit),
+                    what.clone(),
+                    deadline.format("%d/%m/%Y").to_string(),
+                )
+            })
+            .collect(),
         late: late
             .into_iter()
             .map(|(code, n)| {

@@ -846,7 +846,7 @@ async fn every_documented_route_exists_and_limits_apply() {
     let (_, v) = app.call("GET", "/api/v1/nothing-here", None, None).await;
     assert_eq!(v["type"], "urn:motcua:problem:no-route");
     let doc = motcua_web::openapi::build();
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 24);
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 28);
     // Login: 3 tries a minute per address (one was used above), then 429.
     let mut statuses = vec![];
     for _ in 0..4 {
@@ -1844,6 +1844,241 @@ async fn reports_for_leaders_and_inspectors() {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("events"), events);
+}
+
+/// An inspection from its plan to a finished remediation task, through the API, with the
+/// conclusion notice as a page; bad input is refused and writes nothing; only the inspecting unit's
+/// leaders and inspectors (and team members) see it.
+#[tokio::test(flavor = "multi_thread")]
+async fn inspections_from_plan_to_remediation() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let inspector = app.login(&format!("inspector.{WARD_A}")).await;
+    let plan = |units: Value, from: &str, to: &str| {
+        json!({
+            "owner": WARD_A, "plan_number": "37/KH-UBND", "plan_date": "2026-01-05", "year": 2026,
+            "title": "Kiểm tra cải cách hành chính năm 2026", "units": units,
+            "from": from, "to": to, "period_from": "2025-01-01", "period_to": "2025-12-31"
+        })
+    };
+    // Bad plans: nothing is created.
+    for bad in [
+        plan(json!([]), "2026-02-02", "2026-02-13"),
+        plan(json!([WARD_A]), "2026-02-13", "2026-02-02"),
+        plan(json!(["000.99.99.H15"]), "2026-02-02", "2026-02-13"),
+    ] {
+        let (s, v) = app
+            .call("POST", "/api/v1/inspections", Some(&inspector), Some(bad))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    }
+    assert_eq!(app.count("inspections"), 0);
+    for who in [
+        format!("reception_officer.{WARD_A}"),
+        format!("inspector.{WARD_B}"),
+    ] {
+        let token = app.login(&who).await;
+        let (s, _) = app
+            .call(
+                "POST",
+                "/api/v1/inspections",
+                Some(&token),
+                Some(plan(json!([WARD_A]), "2026-02-02", "2026-02-13")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+    }
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/inspections",
+            Some(&inspector),
+            Some(plan(json!([WARD_A]), "2026-02-02", "2026-02-13")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let mut version = 1;
+    let change = |version: i64, change: Value| json!({"version": version, "change": change});
+    let path = format!("/api/v1/inspections/{id}/changes");
+    let steps = [
+        json!({"action": "decision", "number": "3027/QĐ-UBND", "date": "2026-01-20", "signer": "Chủ tịch UBND"}),
+        json!({"action": "add_member", "name": "Lê Thị Ngọc Phượng", "title": "Phó Trưởng phòng Nội vụ", "role": "lead"}),
+        json!({"action": "add_visit", "unit": WARD_A, "from": "2026-02-03", "to": "2026-02-03"}),
+    ];
+    for step in steps {
+        let (s, v) = app
+            .call("POST", &path, Some(&inspector), Some(change(version, step)))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        version = v["version"].as_i64().unwrap();
+    }
+    // Refused: a member twice, a visit outside the inspection, a task without a deadline, a stale version.
+    for (bad, says) in [
+        (
+            json!({"action": "add_member", "name": "Le Thi Ngoc Phuong", "title": "x", "role": "member"}),
+            "đã là thành viên",
+        ),
+        (
+            json!({"action": "add_visit", "unit": WARD_A, "from": "2026-03-03", "to": "2026-03-03"}),
+            "trong thời gian kiểm tra",
+        ),
+        (
+            json!({"action": "add_task", "unit": WARD_A, "what": "Niêm yết đủ"}),
+            "cần thời hạn",
+        ),
+    ] {
+        let (s, v) = app
+            .call("POST", &path, Some(&inspector), Some(change(version, bad)))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v["detail"].as_str().unwrap().contains(says), "{v}");
+    }
+    let (s, _) = app
+        .call(
+            "POST",
+            &path,
+            Some(&inspector),
+            Some(change(
+                version - 1,
+                json!({"action": "add_member", "name": "B", "title": "x", "role": "member"}),
+            )),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "a stale version");
+    let revisions = app.count("inspection_revisions");
+    assert_eq!(revisions, 4, "refusals wrote no revision");
+    // The automatic checks draft findings: the ward has no desk at all.
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/v1/inspections/{id}/checks"),
+            Some(&inspector),
+            Some(json!({"version": version})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    version = v["version"].as_i64().unwrap();
+    let (_, v) = app
+        .call(
+            "GET",
+            &format!("/api/v1/inspections/{id}"),
+            Some(&inspector),
+            None,
+        )
+        .await;
+    let checks: Vec<&str> = v["inspection"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
+    assert!(
+        checks.contains(&"desk_without_decision") && checks.contains(&"desk_without_members"),
+        "{checks:?}"
+    );
+    for step in [
+        json!({"action": "add_finding", "unit": WARD_A, "area": "tuyen-truyen", "kind": "shortcoming", "text": "Chưa tuyên truyền cải cách hành chính trên loa truyền thanh"}),
+        json!({"action": "conclude", "number": "112/TB-ĐKT", "date": "2026-02-20", "signer": "Lê Thị Ngọc Phượng"}),
+        json!({"action": "tasks_from_shortcomings", "deadline": "2099-12-31"}),
+    ] {
+        let (s, v) = app
+            .call("POST", &path, Some(&inspector), Some(change(version, step)))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        version = v["version"].as_i64().unwrap();
+    }
+    let (_, v) = app
+        .call(
+            "GET",
+            &format!("/api/v1/inspections/{id}"),
+            Some(&inspector),
+            None,
+        )
+        .await;
+    let findings = v["inspection"]["findings"].as_array().unwrap().clone();
+    let tasks = v["inspection"]["tasks"].as_array().unwrap().clone();
+    assert_eq!(tasks.len(), findings.len(), "a task for every shortcoming");
+    // The conclusion notice names every finding.
+    let page = app
+        .send(
+            Request::builder()
+                .uri(format!("/can-bo/kiem-tra/{id}/thong-bao"))
+                .header("cookie", format!("motcua_session={inspector}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.0, StatusCode::OK);
+    let notice = page.1.as_str().unwrap().to_owned();
+    assert!(
+        notice.contains("112/TB-ĐKT")
+            && notice.contains("3027/QĐ-UBND")
+            && notice.contains("37/KH-UBND")
+    );
+    for f in &findings {
+        let what = match f["check"].as_str() {
+            Some("desk_without_decision") => "Chưa có quyết định thành lập Bộ phận Một cửa",
+            Some("desk_without_members") => "Chưa phân công nhiệm vụ thành viên Bộ phận Một cửa",
+            Some("posting") => "Niêm yết, công khai thủ tục hành chính chưa đầy đủ, chưa cập nhật",
+            Some(other) => panic!("unexpected {other}"),
+            None => f["text"].as_str().unwrap(),
+        };
+        assert!(notice.contains(what), "{what}");
+    }
+    // A task goes from open to done with its evidence.
+    let task = tasks[0]["id"].as_i64().unwrap();
+    let (s, v) = app.call("POST", &path, Some(&inspector), Some(change(version, json!({"action": "complete_task", "id": task, "evidence": "Quyết định số 12/QĐ-UBND thành lập Bộ phận Một cửa"})))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    version = v["version"].as_i64().unwrap();
+    let (_, v) = app
+        .call(
+            "GET",
+            &format!("/api/v1/inspections/{id}"),
+            Some(&inspector),
+            None,
+        )
+        .await;
+    let done = &v["inspection"]["tasks"][0];
+    assert_eq!(done["status"], "done");
+    assert!(done["evidence"].as_str().unwrap().contains("12/QĐ-UBND"));
+    let (s, _) = app
+        .call(
+            "POST",
+            &path,
+            Some(&inspector),
+            Some(change(
+                version,
+                json!({"action": "complete_task", "id": task, "evidence": "lại"}),
+            )),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "done once");
+    // Who sees it: the unit's leaders and inspectors; nobody from another unit, no desk officer.
+    for (who, sees) in [
+        ("unit_leader", WARD_A, true),
+        ("inspector", WARD_B, false),
+        ("reception_officer", WARD_A, false),
+    ]
+    .map(|(r, u, s)| (format!("{r}.{u}"), s))
+    {
+        let token = app.login(&who).await;
+        let (s, _) = app
+            .call(
+                "GET",
+                &format!("/api/v1/inspections/{id}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(s.is_success(), sees, "{who}");
+        let (_, list) = app
+            .call("GET", "/api/v1/inspections", Some(&token), None)
+            .await;
+        assert_eq!(list.as_array().unwrap().len(), usize::from(sees), "{who}");
+    }
+    // Every change is a revision; none can be edited.
+    assert_eq!(app.count("inspection_revisions"), version);
 }
 
 /// The English switch: a cookie set by /ngon-ngu/en (never redirecting off the site), and pages whose

@@ -539,8 +539,14 @@ pub fn announcements() -> Vec<Announcement> {
                 procedure: older(x.clone()).spec(District, &[District]),
             }),
     );
-    items_2016.extend(land_defs(false).into_iter().map(|x| Item::New {
-        procedure: x.spec(District, &[District]),
+    // Land procedures are posted at the town's desk and by its environment office.
+    let land_spec = |x: &Def| {
+        let mut s = x.spec(District, &[District]);
+        s.applies_to.units.push(town::ENVIRONMENT.into());
+        s
+    };
+    items_2016.extend(land_defs(false).iter().map(|x| Item::New {
+        procedure: land_spec(x),
     }));
     // The old monthly social assistance procedure (Decree 136/2013), replaced in 2021.
     items_2016.push(Item::New {
@@ -616,7 +622,7 @@ pub fn announcements() -> Vec<Announcement> {
         .zip(land_defs(true))
         .map(|(old, new)| Item::Replaced {
             replaces: old.code.into(),
-            procedure: new.spec(District, &[District]),
+            procedure: land_spec(&new),
         })
         .collect();
 
@@ -688,6 +694,10 @@ pub fn postings(cat: &Catalogue) -> Vec<Posting> {
             post_all(&code, d("2017-05-15"), &|_| false);
         }
     }
+    // The environment office never posted two of its land procedures.
+    post_all(town::ENVIRONMENT, d("2016-10-01"), &|p| {
+        p.spec.code.ends_with('1') || p.spec.code.ends_with('3')
+    });
     post_all(town::TOWN, d("2016-10-01"), &|_| false);
     post_all(town::TOWN, d("2017-05-15"), &|_| false);
     post_all(town::PHUONG_BUON_HO, d("2025-07-01"), &|_| false);

@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod generate;
+pub mod inspection2017;
 pub mod province;
 mod town;
 
@@ -195,6 +196,17 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
             .collect();
         store.write(|tx| dossiers::execute(tx, &cal, requests).map(|_| ()))?;
     }
+    // 2017: the town's records and its administrative-reform inspection.
+    let officers: HashMap<String, i64> = accounts
+        .iter()
+        .filter(|a| a.username.starts_with("motcua2017."))
+        .filter_map(|a| {
+            a.grants
+                .first()
+                .map(|(_, unit)| (unit.clone(), ids[&a.username]))
+        })
+        .collect();
+    let inspection = inspection2017::seed(store, &cal, &officers, ids["thanhtra"])?;
     let elapsed = started.elapsed().as_secs_f64();
     let in_force = cat.all_in_force(today).count();
 
@@ -209,6 +221,10 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
         from.format("%d/%m/%Y"),
         town::units().len(),
         decisions.len(),
+    );
+    let _ = writeln!(
+        s,
+        "  Đợt kiểm tra CCHC năm 2017 / the 2017 inspection: /can-bo/kiem-tra/{inspection} (thanhtra)"
     );
     let _ = writeln!(s, "Tài khoản mẫu (mật khẩu / password: {PASSWORD}):");
     for a in &accounts {
@@ -269,7 +285,18 @@ mod tests {
             .read(|tx| motcua_store::ledger::verify(tx, &[]))
             .unwrap();
         assert!(report.findings.is_empty());
-        assert_eq!(report.dossiers, 300);
+        let recent: i64 = store
+            .read(|tx| {
+                tx.query_one(
+                    "SELECT COUNT(*) FROM dossiers WHERE submitted_at >= 1700000000000 OR received_at >= 1700000000000",
+                    &[],
+                )?
+                .unwrap()
+                .i64(0)
+            })
+            .unwrap();
+        assert_eq!(recent, 300);
+        assert!(report.dossiers > 300, "and the 2017 records");
         // Every status a desk sees in practice is present.
         let statuses: Vec<String> = store
             .read(|tx| {
@@ -284,7 +311,7 @@ mod tests {
         }
         let late: i64 = store
             .read(|tx| {
-                tx.query_one("SELECT COUNT(*) FROM dossiers WHERE result = 'late'", &[])?
+                tx.query_one("SELECT COUNT(*) FROM dossiers WHERE result = 'late' AND received_at >= 1700000000000", &[])?
                     .unwrap()
                     .i64(0)
             })
@@ -293,6 +320,65 @@ mod tests {
             late > 0 && late < 150,
             "some but not most dossiers are late: {late}"
         );
+        // The 2017 inspection finds what the town's news item reported, for the units it named.
+        let (_, inspection) = store
+            .read(motcua_store::inspections::list)
+            .unwrap()
+            .remove(0);
+        let names: std::collections::HashMap<String, String> = town::units()
+            .into_iter()
+            .map(|u| (u.code, u.name))
+            .collect();
+        let units_of = |check: motcua_domain::inspection::Check| {
+            let mut v: Vec<String> = inspection
+                .findings
+                .iter()
+                .filter(|f| f.check == Some(check))
+                .map(|f| names[&f.unit].clone())
+                .collect();
+            v.sort();
+            v
+        };
+        let sorted = |v: &[&str]| {
+            let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+            v.sort();
+            v
+        };
+        use motcua_domain::inspection::Check;
+        assert_eq!(
+            units_of(Check::Posting),
+            sorted(&[
+                "Phòng Tài nguyên và Môi trường thị xã Buôn Hồ",
+                "UBND xã Ea Drông",
+                "UBND xã Ea Siên",
+                "UBND xã Ea Blang",
+                "UBND xã Bình Thuận",
+                "UBND phường Đạt Hiếu",
+                "UBND phường Thiện An",
+            ])
+        );
+        assert_eq!(
+            units_of(Check::SystemUse),
+            sorted(&[
+                "UBND phường An Bình",
+                "UBND phường An Lạc",
+                "UBND phường Thiện An",
+                "UBND phường Thống Nhất",
+                "UBND phường Đoàn Kết",
+                "UBND xã Bình Thuận",
+                "UBND xã Cư Bao",
+                "UBND xã Ea Blang",
+                "UBND xã Ea Drông",
+                "UBND xã Ea Siên",
+            ])
+        );
+        assert_eq!(
+            units_of(Check::DeskWithoutDecision),
+            sorted(&["UBND xã Ea Drông", "UBND xã Ea Blang", "UBND xã Ea Siên"])
+        );
+        assert_eq!(inspection.plan_number, "37/KH-UBND");
+        assert_eq!(inspection.decision.as_ref().unwrap().number, "3027/QĐ-UBND");
+        assert_eq!(inspection.units.len(), 10);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

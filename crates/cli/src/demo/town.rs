@@ -316,6 +316,27 @@ pub fn accounts() -> Vec<Account> {
             &[(UnitAdmin, code)],
         ));
     }
+    // The desk officers of the communes in 2017, where a desk was set up and staffed (Ea Blang,
+    // Ea Drông and Ea Siên had assigned nobody).
+    let officers_2017 = [
+        "Nguyễn Thị Lài",
+        "Trần Thị Thanh",
+        "Lê Văn Dũng",
+        "Phạm Thị Hà",
+        "Võ Văn Lực",
+        "H'Nga Byă",
+        "Đặng Thị Mỹ",
+        "Bùi Văn Toàn",
+        "Y Sang Ksơr",
+    ];
+    for ((suffix, _, _), name) in COMMUNES.iter().zip(officers_2017) {
+        out.push(account(
+            &format!("motcua2017.{suffix}"),
+            name,
+            "Công chức Bộ phận Tiếp nhận và Trả kết quả",
+            &[(ReceptionOfficer, &commune_code(suffix))],
+        ));
+    }
     out
 }
 

@@ -178,6 +178,19 @@ pub fn router(app: AppState) -> Router {
         .route("/dossiers/{id}", get(dossiers::get))
         .route("/dossiers/{id}/{action}", post(dossiers::act))
         .route("/reports", get(crate::reports::api))
+        .route(
+            "/inspections",
+            get(crate::inspections::api_list).post(crate::inspections::api_create),
+        )
+        .route("/inspections/{id}", get(crate::inspections::api_get))
+        .route(
+            "/inspections/{id}/changes",
+            post(crate::inspections::api_change),
+        )
+        .route(
+            "/inspections/{id}/checks",
+            post(crate::inspections::api_checks),
+        )
         .route("/public/dossiers", post(public::submit))
         .route("/public/lookup", get(public::lookup))
         .route("/public/rating", post(public::rate))
@@ -214,6 +227,23 @@ pub fn router(app: AppState) -> Router {
         .route("/can-bo/quan-tri/{unit}/khoa", post(crate::admin::lock))
         .route("/ngon-ngu/{code}", get(crate::i18n::switch))
         .route("/can-bo/bao-cao", get(crate::reports::page))
+        .route(
+            "/can-bo/kiem-tra",
+            get(crate::inspections::list_page).post(crate::inspections::create_page),
+        )
+        .route(
+            "/can-bo/kiem-tra/{id}",
+            get(crate::inspections::detail_page),
+        )
+        .route(
+            "/can-bo/kiem-tra/{id}/thong-bao",
+            get(crate::inspections::notice_page),
+        )
+        .route(
+            "/can-bo/kiem-tra/{id}/{action}",
+            post(crate::inspections::act_page),
+        )
+        .route("/can-bo/ho-so/ma/{code}", get(crate::inspections::by_code))
         .route("/can-bo/bao-cao/ho-so", get(crate::reports::drill))
         .route("/can-bo/bao-cao/tai-ve", get(crate::reports::export))
         .route("/thu-tuc/{code}/mau/{n}", get(crate::pages::blank_form))
