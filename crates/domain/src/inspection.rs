@@ -1001,9 +1001,10 @@ impl Inspection {
                     Some(c) => c.label_vi().to_owned(),
                     None => f.text.clone(),
                 };
-                let unit = match f.check {
-                    Some(_) => format!("{} ({})", name(&f.unit), f.evidence.summary),
-                    None => name(&f.unit),
+                // The figures behind an automatic finding go with the unit's name.
+                let unit = match (f.check, f.evidence.count) {
+                    (Some(_), Some(_)) => format!("{} ({})", name(&f.unit), f.evidence.summary),
+                    _ => name(&f.unit),
                 };
                 match items.iter_mut().find(|(w, _)| *w == what) {
                     Some((_, units)) => units.push(unit),
