@@ -19,6 +19,49 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Db(e.to_string()))
 }
 
+/// What the session needs to know of an inspection: the team's accounts, the units in scope, and
+/// until when the team reads them (90 days after the conclusion, or after the last working day).
+fn index(i: &Inspection) -> Result<(String, String, String), StoreError> {
+    let ids: String = i
+        .members
+        .iter()
+        .filter_map(|m| m.staff_id)
+        .map(|id| format!("{id},"))
+        .collect();
+    let until = i.conclusion.as_ref().map_or(i.to, |c| c.date) + chrono::TimeDelta::days(90);
+    Ok((format!(",{ids}"), json(&i.units)?, until.to_string()))
+}
+
+/// The read-only grants a member of an inspection team holds while the inspection runs: the
+/// inspector role over each unit in its scope.
+pub fn member_grants(
+    tx: &mut dyn Tx,
+    staff_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<motcua_domain::org::Grant>, StoreError> {
+    let rows = tx.query(
+        "SELECT scope FROM inspections WHERE member_ids LIKE $1 AND active_until >= $2",
+        &[
+            Value::Text(format!("%,{staff_id},%")),
+            Value::Text(today.to_string()),
+        ],
+    )?;
+    let mut out = vec![];
+    for r in rows {
+        let units: Vec<String> = r.json(0)?;
+        for unit in units {
+            let g = motcua_domain::org::Grant {
+                role: motcua_domain::org::Role::Inspector,
+                unit,
+            };
+            if !out.contains(&g) {
+                out.push(g);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Creates an inspection; returns its id.
 pub fn create(
     tx: &mut dyn Tx,
@@ -36,10 +79,19 @@ pub fn create(
         })?;
     }
     let body = json(i)?;
+    let (members, scope, until) = index(i)?;
     let id = tx
         .query_one(
-            "INSERT INTO inspections (owner, version, body, updated_at) VALUES ($1, 1, $2, $3) RETURNING id",
-            &[Value::from(&i.owner), Value::Text(body.clone()), Value::Int(millis(now))],
+            "INSERT INTO inspections (owner, version, body, member_ids, scope, active_until, updated_at) \
+             VALUES ($1, 1, $2, $3, $4, $5, $6) RETURNING id",
+            &[
+                Value::from(&i.owner),
+                Value::Text(body.clone()),
+                Value::Text(members),
+                Value::Text(scope),
+                Value::Text(until),
+                Value::Int(millis(now)),
+            ],
         )?
         .ok_or_else(|| StoreError::Db("insert inspection".into()))?
         .i64(0)?;
@@ -87,11 +139,16 @@ pub fn save(
         });
     }
     let text = json(body)?;
+    let (members, scope, until) = index(body)?;
     tx.exec(
-        "UPDATE inspections SET version = $1, body = $2, updated_at = $3 WHERE id = $4",
+        "UPDATE inspections SET version = $1, body = $2, member_ids = $3, scope = $4, active_until = $5, \
+         updated_at = $6 WHERE id = $7",
         &[
             Value::Int(version + 1),
             Value::Text(text.clone()),
+            Value::Text(members),
+            Value::Text(scope),
+            Value::Text(until),
             Value::Int(millis(now)),
             Value::Int(id),
         ],

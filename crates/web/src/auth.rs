@@ -142,9 +142,20 @@ impl FromRequestParts<AppState> for CurrentStaff {
         let app = app.clone();
         let hash = token_hash(&token);
         let staff = blocking(move || {
-            Ok(app
-                .store
-                .read(|tx| org::session_staff(tx, &hash, chrono::Utc::now()))?)
+            Ok(app.store.read(|tx| {
+                let now = chrono::Utc::now();
+                let Some(mut staff) = org::session_staff(tx, &hash, now)? else {
+                    return Ok(None);
+                };
+                // Members of an inspection team read the units in its scope while it runs.
+                let today = motcua_domain::dossier::to_local(now).date();
+                for g in motcua_store::inspections::member_grants(tx, staff.id, today)? {
+                    if !staff.grants.contains(&g) {
+                        staff.grants.push(g);
+                    }
+                }
+                Ok(Some(staff))
+            })?)
         })
         .await?;
         staff.map(CurrentStaff).ok_or_else(ApiError::unauthorized)

@@ -34,8 +34,11 @@ fn refused(r: Refusal) -> ApiError {
     ApiError::invalid(r.field, r.vi, r.en)
 }
 
+/// Whether the caller manages inspections of `owner`: by its own roles, not by the read-only ones
+/// a team membership lends while an inspection runs.
 fn manages(tx: &mut dyn Tx, staff: &Staff, owner: &str) -> Result<bool, ApiError> {
-    Ok(can(&staff.grants, Action::Inspect, &org::chain(tx, owner)?))
+    let own = org::get_staff(tx, staff.id)?.grants;
+    Ok(can(&own, Action::Inspect, &org::chain(tx, owner)?))
 }
 
 /// Reads an inspection the caller may see: (inspection, version, may manage).
@@ -104,7 +107,8 @@ pub async fn api_list(
         let mut out = vec![];
         app.store.read(|tx| {
             for (id, i) in inspections::list(tx)? {
-                let manage = can(&staff.grants, Action::Inspect, &org::chain(tx, &i.owner)?);
+                let manage = manages(tx, &staff, &i.owner)
+                    .map_err(|e| motcua_store::StoreError::Db(e.vi))?;
                 if manage || i.members.iter().any(|m| m.staff_id == Some(staff.id)) {
                     out.push((id, i));
                 }
@@ -303,7 +307,8 @@ async fn render_list(app: AppState, staff: Staff, error: String) -> Result<Strin
         let mut out = (vec![], vec![], vec![]);
         app.store.read(|tx| {
             for (id, i) in inspections::list(tx)? {
-                let manage = can(&staff.grants, Action::Inspect, &org::chain(tx, &i.owner)?);
+                let manage = manages(tx, &staff, &i.owner)
+                    .map_err(|e| motcua_store::StoreError::Db(e.vi))?;
                 if manage || i.members.iter().any(|m| m.staff_id == Some(staff.id)) {
                     out.0.push((id, i));
                 }

@@ -1854,18 +1854,30 @@ async fn inspections_from_plan_to_remediation() {
     let url = sync(test_db_urls).remove(0);
     let app = sync(|| TestApp::new(&url, relaxed()));
     let inspector = app.login(&format!("inspector.{WARD_A}")).await;
+    // Dates around today: the team is at work now.
+    let today = motcua_domain::dossier::to_local(chrono::Utc::now()).date();
+    let day = |n: i64| (today + chrono::TimeDelta::days(n)).to_string();
+    let (plan_date, decided, from, to, visit, later, concluded) = (
+        day(-30),
+        day(-20),
+        day(-10),
+        day(-5),
+        day(-8),
+        day(30),
+        day(-2),
+    );
     let plan = |units: Value, from: &str, to: &str| {
         json!({
-            "owner": WARD_A, "plan_number": "37/KH-UBND", "plan_date": "2026-01-05", "year": 2026,
+            "owner": WARD_A, "plan_number": "37/KH-UBND", "plan_date": plan_date, "year": 2026,
             "title": "Kiểm tra cải cách hành chính năm 2026", "units": units,
             "from": from, "to": to, "period_from": "2025-01-01", "period_to": "2025-12-31"
         })
     };
     // Bad plans: nothing is created.
     for bad in [
-        plan(json!([]), "2026-02-02", "2026-02-13"),
-        plan(json!([WARD_A]), "2026-02-13", "2026-02-02"),
-        plan(json!(["000.99.99.H15"]), "2026-02-02", "2026-02-13"),
+        plan(json!([]), &from, &to),
+        plan(json!([WARD_A]), &to, &from),
+        plan(json!(["000.99.99.H15"]), &from, &to),
     ] {
         let (s, v) = app
             .call("POST", "/api/v1/inspections", Some(&inspector), Some(bad))
@@ -1883,7 +1895,7 @@ async fn inspections_from_plan_to_remediation() {
                 "POST",
                 "/api/v1/inspections",
                 Some(&token),
-                Some(plan(json!([WARD_A]), "2026-02-02", "2026-02-13")),
+                Some(plan(json!([WARD_A]), &from, &to)),
             )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
@@ -1893,7 +1905,7 @@ async fn inspections_from_plan_to_remediation() {
             "POST",
             "/api/v1/inspections",
             Some(&inspector),
-            Some(plan(json!([WARD_A]), "2026-02-02", "2026-02-13")),
+            Some(plan(json!([WARD_A]), &from, &to)),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -1902,9 +1914,9 @@ async fn inspections_from_plan_to_remediation() {
     let change = |version: i64, change: Value| json!({"version": version, "change": change});
     let path = format!("/api/v1/inspections/{id}/changes");
     let steps = [
-        json!({"action": "decision", "number": "3027/QĐ-UBND", "date": "2026-01-20", "signer": "Chủ tịch UBND"}),
+        json!({"action": "decision", "number": "3027/QĐ-UBND", "date": decided, "signer": "Chủ tịch UBND"}),
         json!({"action": "add_member", "name": "Lê Thị Ngọc Phượng", "title": "Phó Trưởng phòng Nội vụ", "role": "lead"}),
-        json!({"action": "add_visit", "unit": WARD_A, "from": "2026-02-03", "to": "2026-02-03"}),
+        json!({"action": "add_visit", "unit": WARD_A, "from": visit, "to": visit}),
     ];
     for step in steps {
         let (s, v) = app
@@ -1920,7 +1932,7 @@ async fn inspections_from_plan_to_remediation() {
             "đã là thành viên",
         ),
         (
-            json!({"action": "add_visit", "unit": WARD_A, "from": "2026-03-03", "to": "2026-03-03"}),
+            json!({"action": "add_visit", "unit": WARD_A, "from": later, "to": later}),
             "trong thời gian kiểm tra",
         ),
         (
@@ -1979,7 +1991,7 @@ async fn inspections_from_plan_to_remediation() {
     );
     for step in [
         json!({"action": "add_finding", "unit": WARD_A, "area": "tuyen-truyen", "kind": "shortcoming", "text": "Chưa tuyên truyền cải cách hành chính trên loa truyền thanh"}),
-        json!({"action": "conclude", "number": "112/TB-ĐKT", "date": "2026-02-20", "signer": "Lê Thị Ngọc Phượng"}),
+        json!({"action": "conclude", "number": "112/TB-ĐKT", "date": concluded, "signer": "Lê Thị Ngọc Phượng"}),
         json!({"action": "tasks_from_shortcomings", "deadline": "2099-12-31"}),
     ] {
         let (s, v) = app
@@ -2077,6 +2089,76 @@ async fn inspections_from_plan_to_remediation() {
             .await;
         assert_eq!(list.as_array().unwrap().len(), usize::from(sees), "{who}");
     }
+    // A member of the team from another unit reads the units in scope, without personal data.
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    let (_, v) = app
+        .call(
+            "POST",
+            "/api/v1/dossiers",
+            Some(&desk),
+            Some(reception(WARD_A)),
+        )
+        .await;
+    let dossier = v["id"].as_i64().unwrap();
+    let outsider = app.login(&format!("inspector.{WARD_B}")).await;
+    let page = |token: String| {
+        app.send(
+            Request::builder()
+                .uri(format!("/can-bo/ho-so/{dossier}"))
+                .header("cookie", format!("motcua_session={token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    assert_eq!(
+        page(outsider.clone()).await.0,
+        StatusCode::FORBIDDEN,
+        "not yet a member"
+    );
+    let outsider_id = sync(|| {
+        app.store
+            .store
+            .read(|tx| org::credentials(tx, &format!("inspector.{WARD_B}")))
+            .unwrap()
+            .unwrap()
+            .0
+    });
+    let (s, v) = app
+        .call("POST", &path, Some(&inspector), Some(change(version, json!({"action": "add_member", "name": "Trần Văn Khoa", "title": "Thanh tra viên", "role": "member", "staff_id": outsider_id}))))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    version = v["version"].as_i64().unwrap();
+    let (status, body, _) = page(outsider.clone()).await;
+    assert_eq!(status, StatusCode::OK, "a member reads the units in scope");
+    assert!(
+        !body.as_str().unwrap().contains("0905111222"),
+        "without personal data"
+    );
+    let (s, _) = app
+        .call(
+            "GET",
+            &format!("/api/v1/inspections/{id}"),
+            Some(&outsider),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "and the inspection");
+    let (s, _) = app
+        .call(
+            "POST",
+            &path,
+            Some(&outsider),
+            Some(change(
+                version,
+                json!({"action": "add_member", "name": "X", "title": "x", "role": "member"}),
+            )),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "a member reads, it does not manage"
+    );
     // Every change is a revision; none can be edited.
     assert_eq!(app.count("inspection_revisions"), version);
 }

@@ -5,6 +5,11 @@ CREATE TABLE inspections (
     owner TEXT NOT NULL REFERENCES units(code),
     version INTEGER NOT NULL,
     body TEXT NOT NULL,
+    -- Who on the team has an account (",12,34,"), the units in scope (JSON), and the last day the
+    -- team may read those units' records: derived from the body on every save.
+    member_ids TEXT NOT NULL DEFAULT ',',
+    scope TEXT NOT NULL DEFAULT '[]',
+    active_until TEXT NOT NULL DEFAULT '',
     updated_at INTEGER NOT NULL
 );
 CREATE TABLE inspection_revisions (
