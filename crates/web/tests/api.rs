@@ -2237,6 +2237,7 @@ async fn pages_switch_to_english() {
         ("/can-bo/tong-quan".into(), Some(&staff)),
         (format!("/can-bo/quan-tri/{WARD_A}"), Some(&staff)),
         (format!("/can-bo/bao-cao?don_vi={WARD_A}"), Some(&leader)),
+        ("/can-bo/kiem-tra".to_owned(), Some(&leader)),
     ];
     // Letters only Vietnamese uses: a UI text left untranslated shows one of them.
     let vietnamese = |t: &str| {
