@@ -152,6 +152,16 @@ fn append_event(tx: &mut dyn Tx, id: i64, rec: &Recorded) -> Result<LedgerItem, 
         .ok_or_else(|| StoreError::Db(format!("dossier {id}: event {} missing", rec.seq - 1)))?
         .string(0)?
     };
+    write_event(tx, id, rec, prev_hash)
+}
+
+/// Writes one event with its hash, chained to `prev_hash`; returns its ledger item.
+fn write_event(
+    tx: &mut dyn Tx,
+    id: i64,
+    rec: &Recorded,
+    prev_hash: String,
+) -> Result<LedgerItem, StoreError> {
     let actor = json(&rec.actor)?;
     let payload = json(&rec.event)?;
     let at = millis(rec.at);
@@ -186,6 +196,22 @@ fn append_event(tx: &mut dyn Tx, id: i64, rec: &Recorded) -> Result<LedgerItem, 
         seq: rec.seq,
         hash,
     })
+}
+
+/// Raises a unit's code counter for a day to at least `last` (codes taken from the log).
+fn raise_code_counter(
+    tx: &mut dyn Tx,
+    unit: String,
+    day: String,
+    last: i64,
+) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO code_counters (unit, day, last) VALUES ($1, $2, $3) \
+         ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
+         THEN code_counters.last ELSE excluded.last END",
+        &[Value::Text(unit), Value::Text(day), Value::Int(last)],
+    )?;
+    Ok(())
 }
 
 /// Writes the projection row of a dossier.
@@ -560,12 +586,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
                 .find(|e| matches!(e, Event::Received { .. }))
                 && let Some((unit, day, seq)) = motcua_domain::dossier::parse_dossier_code(code)
             {
-                tx.exec(
-                    "INSERT INTO code_counters (unit, day, last) VALUES ($1, $2, $3) \
-                     ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
-                     THEN code_counters.last ELSE excluded.last END",
-                    &[Value::Text(unit), Value::Text(day.to_string()), Value::Int(seq.into())],
-                )?;
+                raise_code_counter(tx, unit, day.to_string(), seq.into())?;
             }
             count += 1;
             after = id;
@@ -647,48 +668,16 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         let dossier = Dossier::replay(events)?;
         let mut prev_hash = ledger::GENESIS.to_owned();
         for rec in events {
-            let actor = json(&rec.actor)?;
-            let payload = json(&rec.event)?;
-            let at = millis(rec.at);
-            let hash = ledger::event_hash(&EventFields {
-                dossier_id: id,
-                seq: rec.seq,
-                at,
-                actor: &actor,
-                kind: rec.event.kind(),
-                payload: &payload,
-                prev_hash: &prev_hash,
-            });
-            let row = tx
-                .query_one(
-                    "INSERT INTO events (dossier_id, seq, at, actor, kind, payload, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    &[
-                        Value::Int(id),
-                        Value::Int(rec.seq),
-                        Value::Int(at),
-                        Value::Text(actor),
-                        Value::from(rec.event.kind()),
-                        Value::Text(payload),
-                        Value::Text(prev_hash),
-                        Value::from(&hash),
-                    ],
-                )?
-                .ok_or_else(|| StoreError::Db("insert event".into()))?;
-            items.push(LedgerItem {
-                event_id: row.i64(0)?,
-                dossier_id: id,
-                seq: rec.seq,
-                hash: hash.clone(),
-            });
+            let item = write_event(tx, id, rec, prev_hash)?;
+            prev_hash = item.hash.clone();
+            items.push(item);
             if let Event::Received { code, .. } = &rec.event
                 && let Some((unit, day, seq)) = motcua_domain::dossier::parse_dossier_code(code)
             {
                 let e = codes.entry((unit, day.to_string())).or_default();
                 *e = (*e).max(seq.into());
             }
-            last_at = last_at.max(at);
-            prev_hash = hash;
+            last_at = last_at.max(millis(rec.at));
         }
         save(tx, id, &dossier, events.last().map_or(0, |e| millis(e.at)))?;
         for (k, m) in stats::contributions(&dossier) {
@@ -697,12 +686,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         ids.push(id);
     }
     for ((unit, day), last) in codes {
-        tx.exec(
-            "INSERT INTO code_counters (unit, day, last) VALUES ($1, $2, $3) \
-             ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
-             THEN code_counters.last ELSE excluded.last END",
-            &[Value::Text(unit), Value::Text(day), Value::Int(last)],
-        )?;
+        raise_code_counter(tx, unit, day, last)?;
     }
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;

@@ -107,14 +107,7 @@ pub fn build(
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     if req.by == By::Unit {
         for c in &in_scope {
-            rows.insert(
-                c.clone(),
-                Row {
-                    key: c.clone(),
-                    label: name_of(c),
-                    figures: Figures::default(),
-                },
-            );
+            add_to(&mut rows, c.clone(), name_of(c), &Figures::default());
         }
     }
     let mut total = Figures::default();
@@ -152,14 +145,7 @@ pub fn build(
                 By::Field => (field.clone(), field),
                 _ => (code.clone(), name),
             };
-            rows.entry(key.clone())
-                .or_insert_with(|| Row {
-                    key,
-                    label,
-                    figures: Figures::default(),
-                })
-                .figures
-                .merge(&f);
+            add_to(&mut rows, key, label, &f);
         }
         online_used = used;
     } else {
@@ -179,14 +165,7 @@ pub fn build(
                 By::Field => (field.clone(), field),
                 By::Procedure => (code.clone(), name),
             };
-            rows.entry(key.clone())
-                .or_insert_with(|| Row {
-                    key,
-                    label,
-                    figures: Figures::default(),
-                })
-                .figures
-                .merge(f);
+            add_to(&mut rows, key, label, f);
         }
         online_used = used;
     }
@@ -239,6 +218,18 @@ pub fn build(
         inputs,
         indicators,
     })
+}
+
+/// Adds figures to the row `key`, creating it with `label`.
+fn add_to(rows: &mut BTreeMap<String, Row>, key: String, label: String, f: &Figures) {
+    rows.entry(key.clone())
+        .or_insert_with(|| Row {
+            key,
+            label,
+            figures: Figures::default(),
+        })
+        .figures
+        .merge(f);
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -148,6 +148,47 @@ pub struct Scope {
     pub procedures: Option<Vec<String>>,
 }
 
+/// The start of a query summing counters per group over a period: the group's `keys`, every metric
+/// over the period's months, then the open count at the month end before it and the open and
+/// overdue counts at its end; bound up to the months (`WHERE month >= before AND month <= to`).
+fn sums(keys: &str, table: &str, period: &Period) -> Sql {
+    let before = prev_month(period.from);
+    let mut select = format!("SELECT {keys}");
+    for m in Metric::ALL {
+        select.push_str(&format!(
+            ", SUM(CASE WHEN month >= {f} THEN {c} ELSE 0 END)",
+            f = period.from,
+            c = m.as_str()
+        ));
+    }
+    select.push_str(&format!(
+        ", SUM(CASE WHEN month = {before} THEN open_end ELSE 0 END), \
+         SUM(CASE WHEN month = {to} THEN open_end ELSE 0 END), \
+         SUM(CASE WHEN month = {to} THEN overdue_end ELSE 0 END) FROM {table} WHERE month >= ",
+        to = period.to
+    ));
+    let mut q = Sql::new(&select);
+    q.bind(i64::from(before))
+        .push(" AND month <= ")
+        .bind(i64::from(period.to));
+    q
+}
+
+/// The figures of a row of [`sums`], whose group keys take the first `keys` columns.
+fn figures_of(r: &crate::db::Row, keys: usize) -> Result<Figures, StoreError> {
+    let n = Metric::ALL.len();
+    let mut sum = Counts::default();
+    for (i, v) in sum.0.iter_mut().enumerate() {
+        *v = r.i64(keys + i)?;
+    }
+    let mut carried = Counts::default();
+    carried.add(Metric::OpenEnd, r.i64(keys + n)?);
+    let mut last = Counts::default();
+    last.add(Metric::OpenEnd, r.i64(keys + n + 1)?);
+    last.add(Metric::OverdueEnd, r.i64(keys + n + 2)?);
+    Ok(Figures::from_counters(&sum, &carried, &last))
+}
+
 /// The figures per (unit, procedure) of a period, from the counters plus the dossiers still in
 /// processing (read live). Cost: the counter rows of the period's months for the scope, and the
 /// open dossiers of the scope.
@@ -161,43 +202,14 @@ pub fn figures(
     if scope.units.is_empty() || scope.procedures.as_ref().is_some_and(|p| p.is_empty()) {
         return Ok(out);
     }
-    let before = prev_month(period.from);
-    let n = Metric::ALL.len();
-    let mut select = String::from("SELECT unit, procedure");
-    for m in Metric::ALL {
-        select.push_str(&format!(
-            ", SUM(CASE WHEN month >= {f} THEN {c} ELSE 0 END)",
-            f = period.from,
-            c = m.as_str()
-        ));
-    }
-    select.push_str(&format!(
-        ", SUM(CASE WHEN month = {before} THEN open_end ELSE 0 END), \
-         SUM(CASE WHEN month = {to} THEN open_end ELSE 0 END), \
-         SUM(CASE WHEN month = {to} THEN overdue_end ELSE 0 END) FROM stats WHERE month >= ",
-        to = period.to
-    ));
-    let mut q = Sql::new(&select);
-    q.bind(i64::from(before))
-        .push(" AND month <= ")
-        .bind(i64::from(period.to))
-        .push(" AND unit IN ")
-        .bind_list(&scope.units);
+    let mut q = sums("unit, procedure", "stats", period);
+    q.push(" AND unit IN ").bind_list(&scope.units);
     if let Some(p) = &scope.procedures {
         q.push(" AND procedure IN ").bind_list(p);
     }
     q.push(" GROUP BY unit, procedure");
     for r in tx.query(&q.text, &q.params)? {
-        let mut sum = Counts::default();
-        for (i, v) in sum.0.iter_mut().enumerate() {
-            *v = r.i64(2 + i)?;
-        }
-        let mut carried = Counts::default();
-        carried.add(Metric::OpenEnd, r.i64(2 + n)?);
-        let mut last = Counts::default();
-        last.add(Metric::OpenEnd, r.i64(3 + n)?);
-        last.add(Metric::OverdueEnd, r.i64(4 + n)?);
-        let f = Figures::from_counters(&sum, &carried, &last);
+        let f = figures_of(&r, 2)?;
         if f != Figures::default() {
             out.insert((r.string(0)?, r.string(1)?), f);
         }
@@ -297,41 +309,13 @@ fn rollup_figures(
         Rollup::Procedures => ("stats_procedures", "procedure", "procedure_code"),
     };
     let mut out: BTreeMap<String, Figures> = BTreeMap::new();
-    let before = prev_month(period.from);
-    let n = Metric::ALL.len();
-    let mut select = format!("SELECT {key}");
-    for m in Metric::ALL {
-        select.push_str(&format!(
-            ", SUM(CASE WHEN month >= {f} THEN {c} ELSE 0 END)",
-            f = period.from,
-            c = m.as_str()
-        ));
-    }
-    select.push_str(&format!(
-        ", SUM(CASE WHEN month = {before} THEN open_end ELSE 0 END), \
-         SUM(CASE WHEN month = {to} THEN open_end ELSE 0 END), \
-         SUM(CASE WHEN month = {to} THEN overdue_end ELSE 0 END) FROM {table} WHERE month >= ",
-        to = period.to
-    ));
-    let mut q = Sql::new(&select);
-    q.bind(i64::from(before))
-        .push(" AND month <= ")
-        .bind(i64::from(period.to));
+    let mut q = sums(key, table, period);
     if let Rollup::Units(units) = &rollup {
         q.push(" AND unit IN ").bind_list(*units);
     }
     q.push(&format!(" GROUP BY {key}"));
     for r in tx.query(&q.text, &q.params)? {
-        let mut sum = Counts::default();
-        for (i, v) in sum.0.iter_mut().enumerate() {
-            *v = r.i64(1 + i)?;
-        }
-        let mut carried = Counts::default();
-        carried.add(Metric::OpenEnd, r.i64(1 + n)?);
-        let mut last = Counts::default();
-        last.add(Metric::OpenEnd, r.i64(2 + n)?);
-        last.add(Metric::OverdueEnd, r.i64(3 + n)?);
-        let f = Figures::from_counters(&sum, &carried, &last);
+        let f = figures_of(&r, 1)?;
         if f != Figures::default() {
             out.insert(r.string(0)?, f);
         }
