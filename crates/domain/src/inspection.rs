@@ -797,6 +797,53 @@ pub fn dossier_problems(d: &Dossier, desk_members: &[i64]) -> Vec<Check> {
     out
 }
 
+/// The organisation checks of one unit's desks as of `on`: no desk or no founding decision by then,
+/// no member assigned by then. Only communes and districts run a one-stop desk.
+pub fn desk_problems(
+    unit: &crate::org::Unit,
+    desks: &[&crate::org::Desk],
+    on: NaiveDate,
+) -> Vec<Check> {
+    use crate::org::UnitLevel;
+    let mut out = vec![];
+    if !matches!(unit.level, UnitLevel::Commune | UnitLevel::District) {
+        return out;
+    }
+    if desks.is_empty()
+        || desks
+            .iter()
+            .any(|d| d.founding_decision.as_ref().is_none_or(|x| x.date > on))
+    {
+        out.push(Check::DeskWithoutDecision);
+    }
+    if desks.is_empty()
+        || desks
+            .iter()
+            .any(|d| d.members.iter().all(|m| m.assigned_on > on))
+    {
+        out.push(Check::DeskWithoutMembers);
+    }
+    out
+}
+
+/// The timeliness and satisfaction checks of one unit's figures: (check, count, of, share).
+pub fn rate_problems(f: &crate::stats::Figures, t: &Thresholds) -> Vec<(Check, i64, i64, f64)> {
+    let mut out = vec![];
+    if f.resolved() > 0 {
+        let share = f.resolved_late as f64 / f.resolved() as f64;
+        if share > t.late_share {
+            out.push((Check::Timeliness, f.resolved_late, f.resolved(), share));
+        }
+    }
+    if f.rated >= t.min_ratings && f.rated > 0 {
+        let share = f.satisfied as f64 / f.rated as f64;
+        if share < t.satisfaction {
+            out.push((Check::Satisfaction, f.satisfied, f.rated, share));
+        }
+    }
+    out
+}
+
 /// The units whose count is below `share` of the average of the best-using third of `counts`.
 pub fn low_users(counts: &[(String, i64)], share: f64) -> Vec<(String, i64, f64)> {
     if counts.is_empty() {

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use motcua_domain::catalogue::posting_gaps;
 use motcua_domain::dossier::{Dossier, Instant, from_local};
 use motcua_domain::inspection::{
-    Check, Evidence, Finding, FindingKind, Inspection, dossier_problems, low_users,
+    Check, Evidence, Finding, FindingKind, Inspection, desk_problems, dossier_problems, low_users,
+    rate_problems,
 };
 use motcua_domain::stats::{Period, month_of};
 
@@ -356,45 +357,23 @@ pub fn run_checks(
 
     // Organisation: desks without a founding decision or without members.
     for unit in &i.units {
-        let own: Vec<_> = desks.iter().filter(|d| &d.unit == unit).collect();
-        let is_government = units.iter().find(|u| &u.code == unit).is_some_and(|u| {
-            matches!(
-                u.level,
-                motcua_domain::org::UnitLevel::Commune | motcua_domain::org::UnitLevel::District
-            )
-        });
-        if !is_government {
+        let Some(u) = units.iter().find(|x| &x.code == unit) else {
             continue;
-        }
-        let no_decision = own.is_empty()
-            || own.iter().any(|d| {
-                d.founding_decision
-                    .as_ref()
-                    .is_none_or(|x| x.date > i.period_to)
-            });
-        if no_decision {
+        };
+        let own: Vec<_> = desks.iter().filter(|d| &d.unit == unit).collect();
+        for check in desk_problems(u, &own, i.period_to) {
+            let summary = match check {
+                Check::DeskWithoutDecision => {
+                    "Không có quyết định thành lập Bộ phận Một cửa được ghi nhận"
+                }
+                _ => "Không có thành viên nào được phân công",
+            };
             push(
                 unit,
-                Check::DeskWithoutDecision,
-                format!("{}: {}", name(unit), Check::DeskWithoutDecision.label_vi()),
+                check,
+                format!("{}: {}", name(unit), check.label_vi()),
                 Evidence {
-                    summary: "Không có quyết định thành lập Bộ phận Một cửa được ghi nhận".into(),
-                    link: Some(format!("/can-bo/quan-tri/{unit}")),
-                    ..Evidence::default()
-                },
-            );
-        }
-        if own.is_empty()
-            || own
-                .iter()
-                .any(|d| d.members.iter().all(|m| m.assigned_on > i.period_to))
-        {
-            push(
-                unit,
-                Check::DeskWithoutMembers,
-                format!("{}: {}", name(unit), Check::DeskWithoutMembers.label_vi()),
-                Evidence {
-                    summary: "Không có thành viên nào được phân công".into(),
+                    summary: summary.into(),
                     link: Some(format!("/can-bo/quan-tri/{unit}")),
                     ..Evidence::default()
                 },
@@ -408,53 +387,28 @@ pub fn run_checks(
         to: month_of(end - chrono::TimeDelta::milliseconds(1)),
     };
     let figures = stats::per_unit(tx, &i.units, &period, now)?;
-    for unit in &i.units {
-        let Some(f) = figures.get(unit) else { continue };
-        if f.resolved() > 0 {
-            let share = f.resolved_late as f64 / f.resolved() as f64;
-            if share > i.thresholds.late_share {
-                push(
-                    unit,
-                    Check::Timeliness,
-                    format!(
-                        "{}: {} ({:.1} %)",
-                        name(unit),
-                        Check::Timeliness.label_vi(),
-                        100.0 * share
-                    ),
-                    Evidence {
-                        summary: format!(
-                            "{} trên {} hồ sơ giải quyết quá hạn",
-                            f.resolved_late,
-                            f.resolved()
-                        ),
-                        count: Some(f.resolved_late),
-                        of: Some(f.resolved()),
-                        ..Evidence::default()
-                    },
-                );
-            }
-        }
-        if f.rated >= i.thresholds.min_ratings {
-            let share = f.satisfied as f64 / f.rated as f64;
-            if share < i.thresholds.satisfaction {
-                push(
-                    unit,
-                    Check::Satisfaction,
-                    format!(
-                        "{}: {} ({:.1} %)",
-                        name(unit),
-                        Check::Satisfaction.label_vi(),
-                        100.0 * share
-                    ),
-                    Evidence {
-                        summary: format!("{} trên {} lượt đánh giá hài lòng", f.satisfied, f.rated),
-                        count: Some(f.satisfied),
-                        of: Some(f.rated),
-                        ..Evidence::default()
-                    },
-                );
-            }
+    for (unit, f) in &figures {
+        for (check, count, of, share) in rate_problems(f, &i.thresholds) {
+            let summary = match check {
+                Check::Timeliness => format!("{count} trên {of} hồ sơ giải quyết quá hạn"),
+                _ => format!("{count} trên {of} lượt đánh giá hài lòng"),
+            };
+            push(
+                unit,
+                check,
+                format!(
+                    "{}: {} ({:.1} %)",
+                    name(unit),
+                    check.label_vi(),
+                    100.0 * share
+                ),
+                Evidence {
+                    summary,
+                    count: Some(count),
+                    of: Some(of),
+                    ..Evidence::default()
+                },
+            );
         }
     }
     out.sort_by(|a, b| (a.check, &a.unit).cmp(&(b.check, &b.unit)));
