@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use chrono::Utc;
-use motcua_domain::dossier::{Actor, Channel, Command, Dossier, Outcome, Status, to_local};
+use motcua_domain::dossier::{Actor, Channel, Command, Outcome, Status, to_local};
 use motcua_domain::procedure::ProcedureRef;
 use motcua_domain::stats::{By, Period};
 use motcua_store::dossiers::{self, Filter, Request, Target};
-use motcua_store::{Store, Value, calendar, org, procedures, reports};
+use motcua_store::{Store, calendar, org, procedures, reports};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -41,11 +41,7 @@ pub fn run(db: &str, lifecycles: usize, seconds: f64) -> Result<()> {
     lifecycles_per_second(lifecycles)?;
     let store = crate::open_store(db)?;
     let (dossier_count, units): (i64, Vec<String>) = store.read(|tx| {
-        let n = tx
-            .query_one("SELECT COUNT(*) FROM dossiers", &[])?
-            .map(|r| r.i64(0))
-            .transpose()?
-            .unwrap_or(0);
+        let n = motcua_store::bench::dossier_count(tx)?;
         let units = org::units(tx)?
             .into_iter()
             .filter(|u| u.level == motcua_domain::org::UnitLevel::Commune)
@@ -61,15 +57,7 @@ pub fn run(db: &str, lifecycles: usize, seconds: f64) -> Result<()> {
     report_latency(&store)?;
     println!("== (c) danh sách hồ sơ / queue list latency");
     queue_latency(&store, &units)?;
-    let pairs: Vec<(String, String)> = store.read(|tx| {
-        tx.query(
-            "SELECT code, phone_last4 FROM dossiers WHERE code IS NOT NULL AND id % 97 = 0 LIMIT 2000",
-            &[],
-        )?
-        .iter()
-        .map(|r| Ok((r.string(0)?, r.string(1)?)))
-        .collect()
-    })?;
+    let pairs = store.read(|tx| motcua_store::bench::lookup_sample(tx, 2000))?;
     drop(store);
     println!(
         "== (d) tra cứu công khai qua HTTP, 32 kết nối đồng thời / public lookups over HTTP at concurrency 32"
@@ -194,29 +182,7 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
     let store_rate = n as f64 / started.elapsed().as_secs_f64();
     // What the store wrote for the last lifecycle, to write the same rows raw.
     let id = last.ok_or_else(|| anyhow!("no lifecycle"))?;
-    let written: Vec<motcua_store::bench::Written> = store.read(|tx| {
-        let history = dossiers::history(tx, id)?;
-        let mut out = vec![];
-        let mut state: Option<Dossier> = None;
-        let rows = tx.query(
-            "SELECT kind, actor, payload FROM events WHERE dossier_id = $1 ORDER BY seq",
-            &[Value::Int(id)],
-        )?;
-        for (rec, row) in history.iter().zip(rows.iter()) {
-            match &mut state {
-                None => state = Some(Dossier::start(rec)?),
-                Some(d) => d.apply(rec),
-            }
-            out.push(motcua_store::bench::Written {
-                kind: row.string(0)?,
-                actor: row.string(1)?,
-                payload: row.string(2)?,
-                state: serde_json::to_string(&state)
-                    .map_err(|e| motcua_store::StoreError::Db(e.to_string()))?,
-            });
-        }
-        Ok(out)
-    })?;
+    let written = store.read(|tx| motcua_store::bench::written(tx, id))?;
     drop(store);
     let raw_rate = motcua_store::bench::raw_lifecycles(&dir.join("raw.db"), n, &written)?;
     println!(
@@ -247,18 +213,7 @@ fn report_latency(store: &Store) -> Result<()> {
             .map(|u| u.code)
             .unwrap_or_default())
     })?;
-    let rows: i64 = store.read(|tx| {
-        tx.query_one(
-            "SELECT COUNT(*) FROM stats WHERE month >= $1 AND month <= $2",
-            &[
-                Value::Int(i64::from(year * 100)),
-                Value::Int(i64::from(year * 100 + 12)),
-            ],
-        )?
-        .map(|r| r.i64(0))
-        .transpose()
-        .map(Option::unwrap_or_default)
-    })?;
+    let rows = store.read(|tx| motcua_store::bench::counter_rows(tx, &Period::year(year)))?;
     for (label, by) in [
         ("theo đơn vị / by unit", By::Unit),
         ("theo thủ tục / by procedure", By::Procedure),

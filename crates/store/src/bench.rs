@@ -78,3 +78,70 @@ pub fn raw_lifecycles(
     }
     Ok(lifecycles as f64 / started.elapsed().as_secs_f64())
 }
+
+/// What the store wrote for dossier `id`, command by command: the event's kind, actor and payload
+/// as stored, and the projection's state after it.
+pub fn written(tx: &mut dyn crate::Tx, id: i64) -> Result<Vec<Written>, StoreError> {
+    use motcua_domain::dossier::Dossier;
+    let history = crate::dossiers::history(tx, id)?;
+    let rows = tx.query(
+        "SELECT kind, actor, payload FROM events WHERE dossier_id = $1 ORDER BY seq",
+        &[crate::Value::Int(id)],
+    )?;
+    let mut out = vec![];
+    let mut state: Option<Dossier> = None;
+    for (rec, row) in history.iter().zip(rows.iter()) {
+        match &mut state {
+            None => state = Some(Dossier::start(rec)?),
+            Some(d) => d.apply(rec),
+        }
+        out.push(Written {
+            kind: row.string(0)?,
+            actor: row.string(1)?,
+            payload: row.string(2)?,
+            state: serde_json::to_string(&state).map_err(|e| StoreError::Db(e.to_string()))?,
+        });
+    }
+    Ok(out)
+}
+
+/// How many dossiers there are.
+pub fn dossier_count(tx: &mut dyn crate::Tx) -> Result<i64, StoreError> {
+    Ok(tx
+        .query_one("SELECT COUNT(*) FROM dossiers", &[])?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// Up to `limit` (code, last four phone digits) pairs spread over the dossiers, for lookups.
+pub fn lookup_sample(
+    tx: &mut dyn crate::Tx,
+    limit: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
+    tx.query(
+        "SELECT code, phone_last4 FROM dossiers WHERE code IS NOT NULL AND id % 97 = 0 LIMIT $1",
+        &[crate::Value::Int(limit)],
+    )?
+    .iter()
+    .map(|r| Ok((r.string(0)?, r.string(1)?)))
+    .collect()
+}
+
+/// How many detailed counter rows a period's months hold.
+pub fn counter_rows(
+    tx: &mut dyn crate::Tx,
+    period: &motcua_domain::stats::Period,
+) -> Result<i64, StoreError> {
+    Ok(tx
+        .query_one(
+            "SELECT COUNT(*) FROM stats WHERE month >= $1 AND month <= $2",
+            &[
+                crate::Value::Int(i64::from(period.from)),
+                crate::Value::Int(i64::from(period.to)),
+            ],
+        )?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0))
+}

@@ -237,20 +237,13 @@ async fn write(
     unit: String,
     f: impl FnOnce(&mut dyn motcua_store::Tx) -> Result<(), ApiError> + Send + 'static,
 ) -> Response {
-    let (app2, staff2, unit2) = (app.clone(), staff.clone(), unit.clone());
-    let done = blocking(move || {
-        let mut failure = None;
-        app2.store.write(|tx| {
-            if !administers(tx, &staff2, &unit2)? {
-                failure = Some(ApiError::forbidden());
-                return Ok(());
-            }
-            if let Err(e) = f(tx) {
-                failure = Some(e);
-            }
-            Ok(())
-        })?;
-        failure.map_or(Ok(()), Err)
+    let (staff2, unit2) = (staff.clone(), unit.clone());
+    // One transaction: a refusal, even after a first write, leaves nothing behind.
+    let done = crate::write_tx(&app, move |tx| {
+        if !administers(tx, &staff2, &unit2)? {
+            return Err(ApiError::forbidden());
+        }
+        f(tx)
     })
     .await;
     match done {

@@ -28,7 +28,7 @@ use crate::auth::CurrentStaff;
 use crate::i18n::filters;
 use crate::pages::{FormValues, PageError};
 use crate::staff::StaffPage;
-use crate::{ApiError, AppState, blocking};
+use crate::{ApiError, AppState, read_tx, write_tx};
 
 fn refused(r: Refusal) -> ApiError {
     ApiError::invalid(r.field, r.vi, r.en)
@@ -49,6 +49,17 @@ fn readable(tx: &mut dyn Tx, staff: &Staff, id: i64) -> Result<(Inspection, i64,
         return Err(ApiError::forbidden());
     }
     Ok((i, version, manage))
+}
+
+/// The inspections the caller may see: those it manages, and those whose team it is on.
+fn visible(tx: &mut dyn Tx, staff: &Staff) -> Result<Vec<(i64, Inspection)>, ApiError> {
+    let mut out = vec![];
+    for (id, i) in inspections::list(tx)? {
+        if manages(tx, staff, &i.owner)? || i.members.iter().any(|m| m.staff_id == Some(staff.id)) {
+            out.push((id, i));
+        }
+    }
+    Ok(out)
 }
 
 fn today() -> NaiveDate {
@@ -103,21 +114,7 @@ pub async fn api_list(
     State(app): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let list = blocking(move || {
-        let mut out = vec![];
-        app.store.read(|tx| {
-            for (id, i) in inspections::list(tx)? {
-                let manage = manages(tx, &staff, &i.owner)
-                    .map_err(|e| motcua_store::StoreError::Db(e.vi))?;
-                if manage || i.members.iter().any(|m| m.staff_id == Some(staff.id)) {
-                    out.push((id, i));
-                }
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    })
-    .await?;
+    let list = read_tx(&app, move |tx| visible(tx, &staff)).await?;
     let today = today();
     Ok(axum::Json(json!(
         list.iter()
@@ -153,7 +150,7 @@ pub async fn api_create(
 
 async fn create(app: AppState, staff: Staff, plan: NewPlan) -> Result<i64, ApiError> {
     let inspection = Inspection::new(plan).map_err(refused)?;
-    write(app, move |tx| {
+    write_tx(&app, move |tx| {
         if !manages(tx, &staff, &inspection.owner)? {
             return Err(ApiError::forbidden());
         }
@@ -168,16 +165,9 @@ pub async fn api_get(
     CurrentStaff(staff): CurrentStaff,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let (i, version, names) = blocking(move || {
-        let mut out = None;
-        app.store.read(|tx| {
-            out = Some((|| {
-                let (i, v, _) = readable(tx, &staff, id)?;
-                Ok((i, v, unit_names(tx)?))
-            })());
-            Ok(())
-        })?;
-        out.unwrap_or_else(|| Err(ApiError::internal("no result".to_owned())))
+    let (i, version, names) = read_tx(&app, move |tx| {
+        let (i, v, _) = readable(tx, &staff, id)?;
+        Ok((i, v, unit_names(tx)?))
     })
     .await?;
     let notice = notice_of(&i, &names);
@@ -197,35 +187,6 @@ pub struct Version {
     version: i64,
 }
 
-/// Runs one write, failing the transaction (so nothing is written) when it is refused.
-async fn write(
-    app: AppState,
-    f: impl FnOnce(&mut dyn Tx) -> Result<i64, ApiError> + Send + 'static,
-) -> Result<i64, ApiError> {
-    blocking(move || {
-        let mut out = None;
-        let done = app.store.write(|tx| {
-            let r = f(tx);
-            let failed = r.is_err();
-            out = Some(r);
-            if failed {
-                Err(motcua_store::StoreError::invalid("", ""))
-            } else {
-                Ok(())
-            }
-        });
-        match out {
-            Some(Err(e)) => Err(e),
-            Some(Ok(v)) => done.map(|_| v).map_err(ApiError::from),
-            None => Err(done.err().map_or_else(
-                || ApiError::internal("no result".to_owned()),
-                ApiError::from,
-            )),
-        }
-    })
-    .await
-}
-
 /// POST /api/v1/inspections/{id}/changes: one change, at the version the caller saw.
 pub async fn api_change(
     State(app): State<AppState>,
@@ -234,7 +195,7 @@ pub async fn api_change(
     Body(body): Body<ChangeBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let label = change_label(&body.change);
-    let version = write(app, move |tx| {
+    let version = write_tx(&app, move |tx| {
         change(tx, &staff, id, body.version, Some(body.change), label)
     })
     .await?;
@@ -248,7 +209,7 @@ pub async fn api_checks(
     Path(id): Path<i64>,
     Body(body): Body<Version>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let version = write(app, move |tx| {
+    let version = write_tx(&app, move |tx| {
         change(tx, &staff, id, body.version, None, "checks")
     })
     .await?;
@@ -303,32 +264,22 @@ pub async fn list_page(
 
 async fn render_list(app: AppState, staff: Staff, error: String) -> Result<String, PageError> {
     let who = staff.full_name.clone();
-    let (list, owners, units) = blocking(move || {
-        let mut out = (vec![], vec![], vec![]);
-        app.store.read(|tx| {
-            for (id, i) in inspections::list(tx)? {
-                let manage = manages(tx, &staff, &i.owner)
-                    .map_err(|e| motcua_store::StoreError::Db(e.vi))?;
-                if manage || i.members.iter().any(|m| m.staff_id == Some(staff.id)) {
-                    out.0.push((id, i));
+    let (list, owners, units) = read_tx(&app, move |tx| {
+        let mut out = (visible(tx, &staff)?, vec![], vec![]);
+        let all = org::units(tx)?;
+        let scope = crate::api::dossiers::scope(tx, &staff, Action::Inspect)?;
+        for u in &all {
+            if scope.contains(&u.code) {
+                if matches!(
+                    u.level,
+                    motcua_domain::org::UnitLevel::District
+                        | motcua_domain::org::UnitLevel::Province
+                ) {
+                    out.1.push((u.code.clone(), u.name.clone()));
                 }
+                out.2.push((u.code.clone(), u.name.clone()));
             }
-            let all = org::units(tx)?;
-            let scope = crate::api::dossiers::scope(tx, &staff, Action::Inspect)?;
-            for u in &all {
-                if scope.contains(&u.code) {
-                    if matches!(
-                        u.level,
-                        motcua_domain::org::UnitLevel::District
-                            | motcua_domain::org::UnitLevel::Province
-                    ) {
-                        out.1.push((u.code.clone(), u.name.clone()));
-                    }
-                    out.2.push((u.code.clone(), u.name.clone()));
-                }
-            }
-            Ok(())
-        })?;
+        }
         Ok(out)
     })
     .await?;
@@ -491,17 +442,10 @@ async fn render_detail(
     error: String,
 ) -> Result<String, PageError> {
     let who = staff.full_name.clone();
-    let (i, version, manage, names, revisions) = blocking(move || {
-        let mut out = None;
-        app.store.read(|tx| {
-            out = Some((|| {
-                let (i, v, m) = readable(tx, &staff, id)?;
-                let r = inspections::revisions(tx, id)?;
-                Ok((i, v, m, unit_names(tx)?, r))
-            })());
-            Ok(())
-        })?;
-        out.unwrap_or_else(|| Err(ApiError::internal("no result".to_owned())))
+    let (i, version, manage, names, revisions) = read_tx(&app, move |tx| {
+        let (i, v, m) = readable(tx, &staff, id)?;
+        let r = inspections::revisions(tx, id)?;
+        Ok((i, v, m, unit_names(tx)?, r))
     })
     .await?;
     let name = |c: &str| {
@@ -671,10 +615,7 @@ pub async fn act_page(
         Ok(c) => {
             let staff2 = staff.clone();
             let label = c.as_ref().map_or("checks", change_label);
-            write(app.clone(), move |tx| {
-                change(tx, &staff2, id, version, c, label)
-            })
-            .await
+            write_tx(&app, move |tx| change(tx, &staff2, id, version, c, label)).await
         }
         Err(e) => Err(e),
     };
@@ -708,16 +649,9 @@ pub async fn notice_page(
     StaffPage(staff): StaffPage,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
-    let (i, names) = blocking(move || {
-        let mut out = None;
-        app.store.read(|tx| {
-            out = Some((|| {
-                let (i, _, _) = readable(tx, &staff, id)?;
-                Ok((i, unit_names(tx)?))
-            })());
-            Ok(())
-        })?;
-        out.unwrap_or_else(|| Err(ApiError::internal("no result".to_owned())))
+    let (i, names) = read_tx(&app, move |tx| {
+        let (i, _, _) = readable(tx, &staff, id)?;
+        Ok((i, unit_names(tx)?))
     })
     .await?;
     let page = NoticePage {
@@ -754,10 +688,8 @@ pub async fn by_code(
     StaffPage(_staff): StaffPage,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = blocking(move || {
-        Ok(app
-            .store
-            .read(|tx| motcua_store::dossiers::id_by_code(tx, &code))?)
+    let id = read_tx(&app, move |tx| {
+        Ok(motcua_store::dossiers::id_by_code(tx, &code)?)
     })
     .await?
     .ok_or_else(|| ApiError::not_found("Không có hồ sơ này", "No such dossier"))?;

@@ -150,6 +150,48 @@ impl App {
     }
 }
 
+/// Runs `f` in one read transaction off the async threads; `f`'s own errors come back unchanged.
+pub async fn read_tx<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let app = app.clone();
+    blocking(move || {
+        let mut out = None;
+        app.store.read(|tx| {
+            out = Some(f(tx));
+            Ok(())
+        })?;
+        out.unwrap_or_else(|| Err(ApiError::internal("no result".to_owned())))
+    })
+    .await
+}
+
+/// Runs `f` in one write transaction off the async threads. When `f` fails, the transaction is
+/// rolled back: nothing it wrote before failing stays.
+pub async fn write_tx<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let app = app.clone();
+    blocking(move || {
+        let mut failure = None;
+        let done = app.store.write(|tx| match f(tx) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                failure = Some(e);
+                // Any error fails the transaction; the caller gets `f`'s own.
+                Err(StoreError::invalid("", ""))
+            }
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => done.map_err(ApiError::from),
+        }
+    })
+    .await
+}
+
 /// Runs a blocking store call off the async threads.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,

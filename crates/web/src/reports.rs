@@ -22,7 +22,7 @@ use crate::auth::CurrentStaff;
 use crate::i18n::filters;
 use crate::pages::PageError;
 use crate::staff::StaffPage;
-use crate::{ApiError, AppState, blocking};
+use crate::{ApiError, AppState, read_tx};
 
 /// The report's parameters, as the form and the links carry them.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -219,19 +219,21 @@ pub async fn api(
     CurrentStaff(staff): CurrentStaff,
     Params(q): Params<Query>,
 ) -> Result<Response, ApiError> {
+    report_file(app, staff, q, "json").await
+}
+
+/// The report of a query as a file, in the asked format or `default`.
+async fn report_file(
+    app: AppState,
+    staff: Staff,
+    q: Query,
+    default: &str,
+) -> Result<Response, ApiError> {
     let now = Utc::now();
     let req = request(&q, &staff, now)?;
-    let format = nonempty(&q.dinh_dang).unwrap_or_else(|| "json".into());
+    let format = nonempty(&q.dinh_dang).unwrap_or_else(|| default.into());
     let app2 = app.clone();
-    let report = blocking(move || {
-        let mut out = None;
-        app2.store.read(|tx| {
-            out = Some(build(&app2, tx, &staff, &req, now));
-            Ok(())
-        })?;
-        out.unwrap_or_else(|| Err(ApiError::internal("no report".to_owned())))
-    })
-    .await?;
+    let report = read_tx(&app, move |tx| build(&app2, tx, &staff, &req, now)).await?;
     download(&report, &format)
 }
 
@@ -310,16 +312,13 @@ pub async fn page(
     let who = staff.full_name.clone();
     let inspectable = {
         let (app, staff) = (app.clone(), staff.clone());
-        blocking(move || {
-            Ok(app.store.read(|tx| {
-                let scope = crate::api::dossiers::scope(tx, &staff, Action::Inspect)?;
-                let units = org::units(tx)?;
-                Ok(units
-                    .into_iter()
-                    .filter(|u| scope.contains(&u.code))
-                    .map(|u| (u.code, u.name))
-                    .collect::<Vec<_>>())
-            })?)
+        read_tx(&app, move |tx| {
+            let scope = crate::api::dossiers::scope(tx, &staff, Action::Inspect)?;
+            Ok(org::units(tx)?
+                .into_iter()
+                .filter(|u| scope.contains(&u.code))
+                .map(|u| (u.code, u.name))
+                .collect::<Vec<_>>())
         })
         .await?
     };
@@ -332,33 +331,24 @@ pub async fn page(
     };
     let req2 = req.clone();
     let (app2, staff2) = (app.clone(), staff.clone());
-    let built = blocking(move || {
-        let mut out = None;
-        app2.store.read(|tx| {
-            let report = build(&app2, tx, &staff2, &req2, now);
-            // Twelve months at most of received and resolved-late, for the chart.
-            let mut monthly = vec![];
-            if let Ok(r) = &report {
-                let scope = motcua_store::stats::Scope {
-                    units: org::subtree(tx, &r.unit)?,
-                    procedures: None,
-                };
-                let mut m = r.period.from;
-                let mut n = 0;
-                while m <= r.period.to && n < 24 {
-                    let f = motcua_store::stats::figures(tx, &scope, &Period::month(m), now)?;
-                    let (received, late) = f
-                        .values()
-                        .fold((0, 0), |a, x| (a.0 + x.received(), a.1 + x.resolved_late));
-                    monthly.push((m, received, late));
-                    m = next_month(m);
-                    n += 1;
-                }
-            }
-            out = Some(report.map(|r| (r, monthly)));
-            Ok(())
-        })?;
-        out.unwrap_or_else(|| Err(ApiError::internal("no report".to_owned())))
+    let built = read_tx(&app, move |tx| {
+        let report = build(&app2, tx, &staff2, &req2, now)?;
+        // Twelve months at most of received and resolved-late, for the chart.
+        let scope = motcua_store::stats::Scope {
+            units: org::subtree(tx, &report.unit)?,
+            procedures: None,
+        };
+        let mut monthly = vec![];
+        let mut m = report.period.from;
+        while m <= report.period.to && monthly.len() < 24 {
+            let f = motcua_store::stats::figures(tx, &scope, &Period::month(m), now)?;
+            let (received, late) = f
+                .values()
+                .fold((0, 0), |a, x| (a.0 + x.received(), a.1 + x.resolved_late));
+            monthly.push((m, received, late));
+            m = next_month(m);
+        }
+        Ok((report, monthly))
     })
     .await;
     let (report, monthly) = match built {
@@ -517,20 +507,7 @@ pub async fn export(
     StaffPage(staff): StaffPage,
     Params(q): Params<Query>,
 ) -> Result<Response, PageError> {
-    let now = Utc::now();
-    let req = request(&q, &staff, now)?;
-    let format = nonempty(&q.dinh_dang).unwrap_or_else(|| "xlsx".into());
-    let app2 = app.clone();
-    let report = blocking(move || {
-        let mut out = None;
-        app2.store.read(|tx| {
-            out = Some(build(&app2, tx, &staff, &req, now));
-            Ok(())
-        })?;
-        out.unwrap_or_else(|| Err(ApiError::internal("no report".to_owned())))
-    })
-    .await?;
-    Ok(download(&report, &format)?)
+    Ok(report_file(app, staff, q, "xlsx").await?)
 }
 
 struct DossierRow {
@@ -587,80 +564,73 @@ pub async fn drill(
     let who = staff.full_name.clone();
     let (app2, req2) = (app.clone(), req.clone());
     let (column2, row2) = (column.clone(), row.clone());
-    let (count, items, units, names) = blocking(move || {
+    let (count, items, units, names) = read_tx(&app, move |tx| {
         let (column, row) = (column2, row2);
-        let mut out = None;
-        app2.store.read(|tx| {
-            out = Some((|| {
-                let chain = org::chain(tx, &req2.unit)?;
-                if !can(&staff.grants, Action::Inspect, &chain) {
-                    return Err(ApiError::forbidden());
+        let chain = org::chain(tx, &req2.unit)?;
+        if !can(&staff.grants, Action::Inspect, &chain) {
+            return Err(ApiError::forbidden());
+        }
+        let catalogue = app2.catalogue(tx)?;
+        let subtree = org::subtree(tx, &req2.unit)?;
+        // The row narrows the scope: a unit, a field's procedures, or a procedure.
+        let mut units = subtree.clone();
+        let mut procedures: Option<Vec<String>> = match (&req2.procedure, &req2.field) {
+            (Some(p), _) => Some(vec![p.clone()]),
+            (None, Some(f)) => Some(
+                catalogue
+                    .all_versions()
+                    .filter(|p| &p.spec.field == f)
+                    .map(|p| p.spec.code.clone())
+                    .collect(),
+            ),
+            _ => None,
+        };
+        if let Some(key) = &row {
+            match req2.by {
+                motcua_domain::stats::By::Unit => {
+                    if !subtree.contains(key) {
+                        return Err(ApiError::forbidden());
+                    }
+                    units = vec![key.clone()];
                 }
-                let catalogue = app2.catalogue(tx)?;
-                let subtree = org::subtree(tx, &req2.unit)?;
-                // The row narrows the scope: a unit, a field's procedures, or a procedure.
-                let mut units = subtree.clone();
-                let mut procedures: Option<Vec<String>> = match (&req2.procedure, &req2.field) {
-                    (Some(p), _) => Some(vec![p.clone()]),
-                    (None, Some(f)) => Some(
-                        catalogue
-                            .all_versions()
-                            .filter(|p| &p.spec.field == f)
-                            .map(|p| p.spec.code.clone())
-                            .collect(),
-                    ),
-                    _ => None,
-                };
-                if let Some(key) = &row {
-                    match req2.by {
-                        motcua_domain::stats::By::Unit => {
-                            if !subtree.contains(key) {
-                                return Err(ApiError::forbidden());
-                            }
-                            units = vec![key.clone()];
-                        }
-                        motcua_domain::stats::By::Field => {
-                            let codes: Vec<String> = catalogue
-                                .all_versions()
-                                .filter(|p| &p.spec.field == key)
-                                .map(|p| p.spec.code.clone())
-                                .filter(|c| procedures.as_ref().is_none_or(|ps| ps.contains(c)))
-                                .collect();
-                            procedures = Some(codes);
-                        }
-                        motcua_domain::stats::By::Procedure => {
-                            if procedures.as_ref().is_some_and(|ps| !ps.contains(key)) {
-                                procedures = Some(vec![]);
-                            } else {
-                                procedures = Some(vec![key.clone()]);
-                            }
-                        }
+                motcua_domain::stats::By::Field => {
+                    let codes: Vec<String> = catalogue
+                        .all_versions()
+                        .filter(|p| &p.spec.field == key)
+                        .map(|p| p.spec.code.clone())
+                        .filter(|c| procedures.as_ref().is_none_or(|ps| ps.contains(c)))
+                        .collect();
+                    procedures = Some(codes);
+                }
+                motcua_domain::stats::By::Procedure => {
+                    if procedures.as_ref().is_some_and(|ps| !ps.contains(key)) {
+                        procedures = Some(vec![]);
+                    } else {
+                        procedures = Some(vec![key.clone()]);
                     }
                 }
-                let mut filter = Filter {
-                    units: Some(units),
-                    by_receiving_unit: true,
-                    procedures,
-                    cell: Some(Cell {
-                        column: column.clone(),
-                        period: req2.period,
-                        now,
-                    }),
-                    limit: 50,
-                    ..Filter::default()
-                };
-                let count = dossiers::count(tx, &filter)?;
-                filter.after = after;
-                let items = dossiers::list(tx, &filter)?;
-                let names: Vec<(String, String)> = catalogue
-                    .all_versions()
-                    .map(|p| (p.spec.code.clone(), p.spec.name.clone()))
-                    .collect();
-                Ok((count, items, org::units(tx)?, names))
-            })());
-            Ok(())
-        })?;
-        out.unwrap_or_else(|| Err(ApiError::internal("no list".to_owned())))
+            }
+        }
+        let mut filter = Filter {
+            units: Some(units),
+            by_receiving_unit: true,
+            procedures,
+            cell: Some(Cell {
+                column: column.clone(),
+                period: req2.period,
+                now,
+            }),
+            limit: 50,
+            ..Filter::default()
+        };
+        let count = dossiers::count(tx, &filter)?;
+        filter.after = after;
+        let items = dossiers::list(tx, &filter)?;
+        let names: Vec<(String, String)> = catalogue
+            .all_versions()
+            .map(|p| (p.spec.code.clone(), p.spec.name.clone()))
+            .collect();
+        Ok((count, items, org::units(tx)?, names))
     })
     .await?;
     let header = COLUMNS.iter().find(|c| c.0 == column).map_or("", |c| c.1);
