@@ -25,6 +25,7 @@ pub fn from_local(t: NaiveDateTime) -> Instant {
 
 /// The one-stop regulation a dossier is handled under, chosen by its reception date and kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSet {
     /// Decree 61/2018/NĐ-CP and Circular 01/2018/TT-VPCP (until 30 June 2025).
@@ -59,6 +60,7 @@ impl RuleSet {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Desk,
@@ -86,6 +88,7 @@ impl Channel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Applicant {
     pub full_name: String,
     pub id_number: Option<String>,
@@ -166,6 +169,7 @@ impl Applicant {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Paper {
     pub name: String,
     pub copies: u32,
@@ -175,6 +179,7 @@ pub struct Paper {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Submitted online, waiting for the desk to check and receive it.
@@ -243,6 +248,7 @@ impl Status {
 
 /// Where a supplement was asked for: at the desk before reception, or at a processing step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "at", content = "step")]
 pub enum Stage {
     Reception,
@@ -250,6 +256,7 @@ pub enum Stage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PauseKind {
     Supplement,
@@ -258,6 +265,7 @@ pub enum PauseKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "decision")]
 pub enum Outcome {
     Approved,
@@ -265,6 +273,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     VerySatisfied,
@@ -274,6 +283,7 @@ pub enum Rating {
 
 /// Who did it. The server sets this from the authenticated session, never from the request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Actor {
     Staff {
@@ -291,6 +301,7 @@ pub enum Actor {
 
 /// A step of processing starts: who holds the dossier and by when they must hand it on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StepStart {
     pub index: usize,
     pub name: String,
@@ -303,6 +314,7 @@ pub struct StepStart {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Event {
     Submitted {
@@ -418,6 +430,7 @@ impl Event {
 
 /// An event as recorded: which dossier, its place in the dossier's history, when, by whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Recorded {
     pub seq: i64,
     pub at: Instant,
@@ -427,6 +440,7 @@ pub struct Recorded {
 
 /// A step as the control sheet shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     pub index: usize,
     pub name: String,
@@ -467,6 +481,7 @@ impl Step {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Apology {
     pub reason: String,
     pub new_appointment: Instant,
@@ -475,6 +490,7 @@ pub struct Apology {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SupplementRequest {
     pub stage: Stage,
     pub items: Vec<String>,
@@ -484,6 +500,7 @@ pub struct SupplementRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PauseRecord {
     pub kind: PauseKind,
     pub reason: String,
@@ -493,6 +510,7 @@ pub struct PauseRecord {
 
 /// The state of a dossier: what its events add up to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Dossier {
     pub version: i64,
     pub status: Status,
@@ -790,6 +808,7 @@ pub struct Context<'a> {
 
 /// Everything that can be asked of a dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Command {
     SubmitOnline {
@@ -928,6 +947,31 @@ pub enum DossierError {
     Empty,
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+}
+
+impl crate::msg::Bilingual for DossierError {
+    fn msg(&self) -> crate::msg::Msg {
+        use crate::msg::Msg;
+        match self {
+            DossierError::IllegalTransition { action, status } => Msg::new(
+                format!(
+                    "không thể thực hiện '{action}' khi hồ sơ đang ở trạng thái '{}'",
+                    status.map_or("chưa có", |s| s.label_vi())
+                ),
+                format!(
+                    "'{action}' is not allowed when the dossier is {}",
+                    status.map_or("new", |s| s.as_str())
+                ),
+            ),
+            DossierError::Rule { vi, en } | DossierError::Invalid { vi, en, .. } => {
+                Msg::new(vi.clone(), en.clone())
+            }
+            DossierError::Empty => {
+                Msg::new("hồ sơ không có sự kiện nào", "the dossier has no events")
+            }
+            DossierError::Calendar(e) => e.msg(),
+        }
+    }
 }
 
 impl DossierError {

@@ -12,6 +12,7 @@ use crate::dossier::{Dossier, Stage};
 
 /// A content area of the checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Area {
     pub code: String,
     pub name: String,
@@ -50,6 +51,7 @@ pub fn default_areas() -> Vec<Area> {
 
 /// The limits the automatic checks apply; set per inspection.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Thresholds {
     /// A unit is late when more than this share of what it resolved was late.
     pub late_share: f64,
@@ -74,6 +76,7 @@ impl Default for Thresholds {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     Lead,
@@ -92,6 +95,7 @@ impl MemberRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Member {
     pub name: String,
     pub title: String,
@@ -102,6 +106,7 @@ pub struct Member {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Visit {
     pub unit: String,
     pub from: NaiveDate,
@@ -109,6 +114,7 @@ pub struct Visit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     Strength,
@@ -117,6 +123,7 @@ pub enum FindingKind {
 
 /// What backs a finding: figures, example dossiers, a link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Evidence {
     pub summary: String,
     #[serde(default)]
@@ -133,6 +140,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     pub id: u32,
     pub unit: String,
@@ -146,6 +154,7 @@ pub struct Finding {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     Open,
@@ -153,6 +162,7 @@ pub enum TaskStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Task {
     pub id: u32,
     pub unit: String,
@@ -175,6 +185,7 @@ impl Task {
 
 /// The decision forming the team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TeamDecision {
     pub number: String,
     pub date: NaiveDate,
@@ -182,6 +193,7 @@ pub struct TeamDecision {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Conclusion {
     pub number: String,
     pub date: NaiveDate,
@@ -190,6 +202,7 @@ pub struct Conclusion {
 
 /// An inspection: its plan and everything done under it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Inspection {
     /// The unit that inspects (the town), whose inspectors and leaders manage it.
     pub owner: String,
@@ -233,6 +246,7 @@ fn refuse(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> 
 
 /// A new inspection's plan.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewPlan {
     pub owner: String,
     pub plan_number: String,
@@ -665,6 +679,7 @@ impl Inspection {
 
 /// What can be done to an inspection.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Change {
     Decision(TeamDecision),
@@ -706,6 +721,7 @@ pub enum Change {
 
 /// The automatic checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
     NotReceivedAtDesk,
@@ -971,6 +987,7 @@ mod tests {
 /// The conclusion notice (thông báo kết luận), as text in the form of an official notice: legal
 /// grounds, what was inspected, strengths, shortcomings grouped with the units named, requests.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Notice {
     pub issuer: String,
     pub number: String,

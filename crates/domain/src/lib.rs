@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod dossier;
 pub mod indicators;
 pub mod inspection;
+pub mod msg;
 pub mod org;
 pub mod procedure;
 pub mod stats;

@@ -11,6 +11,7 @@ use crate::org::{Unit, UnitLevel};
 use crate::text::clean;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnlineLevel {
     None,
@@ -30,6 +31,7 @@ impl OnlineLevel {
 
 /// How a dossier may be submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Channels {
     pub desk: bool,
     pub post: bool,
@@ -48,6 +50,7 @@ impl Default for Channels {
 
 /// A step of the internal workflow and its share of the time limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StepBudget {
     pub name: String,
     pub budget: Limit,
@@ -55,6 +58,7 @@ pub struct StepBudget {
 
 /// A fee or charge line, with who is exempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeeLine {
     pub name: String,
     /// Amount in đồng, when it is one figure.
@@ -68,6 +72,7 @@ pub struct FeeLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PaperSpec {
     pub name: String,
     pub copies: u32,
@@ -82,6 +87,7 @@ pub struct PaperSpec {
 
 /// Which units apply a procedure: every unit of the listed levels, plus listed units, minus excepted ones.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Applicability {
     #[serde(default)]
     pub levels: Vec<UnitLevel>,
@@ -100,6 +106,7 @@ impl Applicability {
 
 /// Everything an announcement decision says about a procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProcedureSpec {
     /// National code, e.g. 1.001193.
@@ -132,6 +139,7 @@ pub struct ProcedureSpec {
 
 /// A procedure version: a spec and when it is in force, by which decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Procedure {
     pub version: i64,
     pub effective_from: NaiveDate,
@@ -277,6 +285,7 @@ impl ProcedureSpec {
 
 /// The procedure as a dossier pins it: the version it was received under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProcedureRef {
     pub code: String,
     pub version: i64,

@@ -59,6 +59,7 @@ pub fn month_end(m: Month) -> Instant {
 
 /// The counted quantities, one column each in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     ReceivedDesk,
@@ -142,6 +143,7 @@ pub struct Key {
 
 /// Counter values for one key, indexed by [`Metric::index`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Counts(pub [i64; 17]);
 
 impl Counts {
@@ -276,6 +278,7 @@ pub fn delta(before: Option<&Dossier>, after: &Dossier) -> Vec<(Key, Counts)> {
 
 /// A report period: whole local months, `from` to `to` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Period {
     pub from: Month,
     pub to: Month,
@@ -360,6 +363,7 @@ impl Period {
 
 /// The figures of a set of dossiers over a period, as the reports show them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Figures {
     /// Received before the period and still in processing at its start.
     pub carried: i64,
@@ -586,6 +590,7 @@ mod tests {
 
 /// What a report's rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum By {
     Unit,
@@ -622,6 +627,7 @@ impl By {
 
 /// One row of a report: a unit, a field or a procedure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Row {
     /// Unit code, field name or procedure code: what the drill-down filters on.
     pub key: String,
@@ -631,6 +637,7 @@ pub struct Row {
 
 /// Step figures of one unit that did steps of the dossiers in the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgencyRow {
     pub unit: String,
     pub name: String,
@@ -642,6 +649,7 @@ pub struct AgencyRow {
 /// A report: the figures of a unit with its sub-units over a period, by unit, field or procedure,
 /// with the per-agency step figures and the Decision 766 indicators of the whole.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     pub unit: String,
     pub unit_name: String,

@@ -268,7 +268,7 @@ pub fn load(tx: &mut dyn Tx, id: i64) -> Result<Dossier, StoreError> {
         "SELECT state FROM dossiers WHERE id = $1",
         &[Value::Int(id)],
     )?
-    .ok_or_else(|| StoreError::NotFound(format!("hồ sơ {id} / dossier {id}")))?
+    .ok_or_else(|| StoreError::not_found(format!("hồ sơ {id}"), format!("dossier {id}")))?
     .json(0)
 }
 

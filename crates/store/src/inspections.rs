@@ -110,7 +110,9 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<(Inspection, i64), StoreError> {
             "SELECT body, version FROM inspections WHERE id = $1",
             &[Value::Int(id)],
         )?
-        .ok_or_else(|| StoreError::NotFound(format!("đợt kiểm tra {id} / inspection {id}")))?;
+        .ok_or_else(|| {
+            StoreError::not_found(format!("đợt kiểm tra {id}"), format!("inspection {id}"))
+        })?;
     Ok((r.json(0)?, r.i64(1)?))
 }
 

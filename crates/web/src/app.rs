@@ -1,21 +1,7 @@
-//! HTTP for motcua: the JSON API under `/api/v1` with its OpenAPI document. Handlers are thin:
-//! parse, authorise, call the store (in a blocking task, one transaction per command), render.
+//! What every handler shares: the `App` (the store, the settings, the cached calendar, catalogue and
+//! search index, the rate limiters) and the only ways handlers reach the store: `read_tx`,
+//! `write_tx` (one transaction each, off the async threads) and `blocking`.
 
-pub mod admin;
-pub mod api;
-pub mod auth;
-pub mod error;
-pub mod files;
-pub mod i18n;
-pub mod inspections;
-pub mod openapi;
-pub mod pages;
-pub mod ratelimit;
-pub mod reports;
-pub mod staff;
-pub mod submit;
-
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
@@ -23,7 +9,8 @@ use motcua_domain::calendar::WorkCalendar;
 use motcua_domain::catalogue::SearchIndex;
 use motcua_store::{Store, StoreError, Tx, calendar, procedures};
 
-pub use error::ApiError;
+use crate::http::ApiError;
+use crate::http::ratelimit;
 
 /// Settings the server runs with.
 #[derive(Debug, Clone)]
@@ -199,34 +186,4 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::internal(format!("task failed: {e}")))?
-}
-
-/// Serves the application until Ctrl-C or SIGTERM.
-pub async fn serve(app: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let router = api::router(app);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }

@@ -1,5 +1,45 @@
 //! The working-day calendar over HTTP: the same answers as `motcua calendar`.
 
+use crate::http::op::Op;
+
+/// The calendar's operations (public).
+pub fn api() -> Vec<Op> {
+    vec![
+        Op::get("/calendar/lunar", "lunarDate", lunar)
+            .tag("calendar")
+            .doc(
+                "Âm lịch của một ngày / the lunar date of a day",
+                "`date` is YYYY-MM-DD.",
+            )
+            .query::<LunarQuery>()
+            .ok::<Value>(200, "The lunar date"),
+        Op::get("/calendar/solar", "solarDate", solar)
+            .tag("calendar")
+            .doc(
+                "Dương lịch của ngày âm / the solar date of a lunar date",
+                "",
+            )
+            .query::<SolarQuery>()
+            .ok::<Value>(200, "The solar date"),
+        Op::get("/calendar/days", "workingDays", days)
+            .tag("calendar")
+            .doc(
+                "Ngày làm việc, ngày nghỉ / working days and days off",
+                "`from` and `to` are YYYY-MM-DD, at most ten years apart.",
+            )
+            .query::<DaysQuery>()
+            .ok::<Value>(200, "Every day with its reason"),
+        Op::get("/calendar/due", "dueTime", due)
+            .tag("calendar")
+            .doc(
+                "Hạn giải quyết / the due time of a limit",
+                "`received` is Vietnam local time YYYY-MM-DDTHH:MM; give `days` or `hours`.",
+            )
+            .query::<DueQuery>()
+            .ok::<Value>(200, "The due time and the days off it skipped"),
+    ]
+}
+
 use axum::Json;
 use axum::extract::State;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -7,8 +47,9 @@ use motcua_domain::calendar::{CalendarError, Limit, LunarCalendar, LunarDate};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Params;
-use crate::{ApiError, AppState, blocking};
+use crate::app::{AppState, blocking};
+use crate::http::ApiError;
+use crate::http::Params;
 
 fn bad(e: CalendarError) -> ApiError {
     let s = e.to_string();
@@ -26,7 +67,7 @@ fn date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct LunarQuery {
     date: String,
 }
@@ -39,7 +80,7 @@ pub async fn lunar(Params(q): Params<LunarQuery>) -> Result<Json<Value>, ApiErro
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct SolarQuery {
     year: i32,
     month: u8,
@@ -60,7 +101,7 @@ pub async fn solar(Params(q): Params<SolarQuery>) -> Result<Json<Value>, ApiErro
     Ok(Json(json!({ "date": d })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct DaysQuery {
     from: String,
     to: String,
@@ -88,7 +129,7 @@ pub async fn days(
     Ok(Json(json!({ "items": days })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct DueQuery {
     received: String,
     days: Option<u32>,

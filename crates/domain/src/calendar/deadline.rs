@@ -25,6 +25,7 @@ pub const MAX_HOURS: u32 = 2_000;
 
 /// A processing time limit, as a procedure or one of its steps states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "unit", content = "value")]
 pub enum Limit {
     WorkingDays(u32),
@@ -64,6 +65,7 @@ impl Limit {
 
 /// A span during which the clock stood still; `to` is None while it lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pause {
     pub from: NaiveDateTime,
     pub to: Option<NaiveDateTime>,
@@ -71,6 +73,7 @@ pub struct Pause {
 
 /// A computed due time and how it was reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Due {
     /// When the clock started: the reception instant, or the next working period's start.
     pub start: NaiveDateTime,
@@ -85,6 +88,7 @@ pub struct Due {
 
 /// Early, on time or late: a dossier or step finished before its due date, on it, or after its due time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Timeliness {
     Early,
@@ -122,6 +126,7 @@ impl Timeliness {
 
 /// What the calendar says about one date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DayInfo {
     pub date: NaiveDate,
     pub working: bool,

@@ -7,6 +7,7 @@ use super::CalendarError;
 
 /// One working period of a day, [start, end).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Period {
     pub start: NaiveTime,
     pub end: NaiveTime,
@@ -20,6 +21,7 @@ impl Period {
 
 /// Office hours in force from a date on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoursFrom {
     pub effective_from: NaiveDate,
     pub periods: Vec<Period>,
@@ -27,6 +29,7 @@ pub struct HoursFrom {
 
 /// The office hours of every date: a list of versions ordered by effective date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkingHours {
     versions: Vec<HoursFrom>,
 }

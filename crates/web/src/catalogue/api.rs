@@ -2,8 +2,9 @@
 //! all its versions, the announcement decisions, each unit's required and posted lists and how far
 //! behind it is, and recording what a unit has posted.
 
+use crate::http::PathOf;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use motcua_domain::authz::{Action, can};
@@ -15,9 +16,10 @@ use motcua_store::{org, procedures};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Body, Params};
+use crate::app::{AppState, blocking};
 use crate::auth::CurrentStaff;
-use crate::{ApiError, AppState, blocking};
+use crate::http::ApiError;
+use crate::http::{Body, Params};
 
 fn today() -> NaiveDate {
     to_local(Utc::now()).date()
@@ -48,7 +50,7 @@ pub fn summary(p: &Procedure) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct SearchQuery {
     q: Option<String>,
     field: Option<String>,
@@ -118,7 +120,7 @@ pub async fn search(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct OnQuery {
     on: Option<String>,
 }
@@ -126,7 +128,7 @@ pub struct OnQuery {
 /// GET /procedures/{code}: the version in force (everything that must be posted) and every version.
 pub async fn procedure(
     State(app): State<AppState>,
-    Path(code): Path<String>,
+    PathOf(code): PathOf<String>,
     Params(q): Params<OnQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let on = on_date(q.on.as_deref())?;
@@ -171,7 +173,7 @@ pub async fn announcements(State(app): State<AppState>) -> Result<Json<Value>, A
 /// GET /units/{code}/procedures: what the unit must post on a date, what it has posted, the gaps.
 pub async fn unit_list(
     State(app): State<AppState>,
-    Path(code): Path<String>,
+    PathOf(code): PathOf<String>,
     Params(q): Params<OnQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let on = on_date(q.on.as_deref())?;
@@ -202,7 +204,7 @@ pub async fn unit_list(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostingBody {
     code: String,
@@ -214,7 +216,7 @@ pub struct PostingBody {
 pub async fn record_posting(
     State(app): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
-    Path(unit): Path<String>,
+    PathOf(unit): PathOf<String>,
     Body(body): Body<PostingBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     if body.posted_on > today() {

@@ -1,77 +1,29 @@
-//! Public HTML pages, rendered on the server (compile-time checked templates, escaped by default),
-//! working without JavaScript: the home page, the catalogue with search, a procedure with
-//! everything that must be posted, the units and what each must post and has posted.
+//! Public catalogue pages, rendered on the server (compile-time checked templates, escaped by default),
+//! working without JavaScript: the home page, search, a procedure with everything that must be
+//! posted and its blank forms, the units and what each must post and has posted.
 
 use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
-use chrono::{NaiveDate, TimeDelta, Utc};
+use axum::response::{Html, IntoResponse};
+use chrono::{NaiveDate, TimeDelta};
 use motcua_domain::catalogue::{GapKind, SearchFilter, posting_gaps};
-use motcua_domain::dossier::{from_local, to_local};
+use motcua_domain::dossier::from_local;
 use motcua_domain::procedure::{OnlineLevel, Procedure};
 use motcua_domain::text::fold_vi;
 use motcua_store::{dossiers, org, procedures};
 use serde::Deserialize;
 
-use crate::api::Params;
+use crate::app::{AppState, blocking};
+use crate::http::ApiError;
+use crate::http::Params;
 use crate::i18n::filters;
-use crate::{ApiError, AppState, blocking};
 
-/// An error shown as a page.
-pub struct PageError(ApiError);
-
-impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> Self {
-        PageError(e)
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
-    message: &'a str,
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let (vi, en) = self.0.title().split_once(" / ").unwrap_or(("Lỗi", "Error"));
-        let page = ErrorPage {
-            title: crate::i18n::pick(vi, en),
-            message: crate::i18n::pick(&self.0.vi, &self.0.en),
-        };
-        (self.0.status, Html(page.render().unwrap_or_default())).into_response()
-    }
-}
-
-fn render(t: &impl Template) -> Result<Html<String>, PageError> {
-    t.render()
-        .map(Html)
-        .map_err(|e| PageError(ApiError::internal(format!("template: {e}"))))
-}
-
-fn today() -> NaiveDate {
-    to_local(Utc::now()).date()
-}
-
-fn dmy(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
-
-pub async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../assets/site.css"),
-    )
-        .into_response()
-}
-
+use crate::http::PageError;
+use crate::http::form::APPLICANT_FIELDS;
+use crate::http::format::{dmy, percent, today};
+use crate::http::page::render;
 struct Row {
     code: String,
     name: String,
@@ -103,7 +55,7 @@ struct FieldLink {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "catalogue/home.html")]
 struct Home {
     common: Vec<Row>,
     fields: Vec<FieldLink>,
@@ -149,19 +101,6 @@ pub async fn home(State(app): State<AppState>) -> Result<Html<String>, PageError
         })
         .collect();
     render(&Home { common, fields })
-}
-
-/// Percent-encodes a query value.
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 struct Choice {
@@ -533,287 +472,6 @@ pub async fn unit(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn percent_encoding() {
-        assert_eq!(super::percent("Hộ tịch"), "H%E1%BB%99+t%E1%BB%8Bch");
-    }
-
-    #[test]
-    fn statuses_have_titles() {
-        let e = crate::ApiError::not_found("x", "y");
-        assert_eq!(e.status, axum::http::StatusCode::NOT_FOUND);
-    }
-}
-
-#[derive(Template)]
-#[template(path = "lookup.html")]
-struct LookupPage {
-    code: String,
-    phone_last4: String,
-    notice: String,
-    error: String,
-    found: bool,
-    shown_code: String,
-    procedure: String,
-    unit: String,
-    status: &'static str,
-    received: String,
-    appointment: String,
-    supplement: String,
-    rows: Vec<(String, String, String, &'static str)>,
-    can_rate: bool,
-}
-
-#[derive(Deserialize)]
-pub struct LookupQuery {
-    code: Option<String>,
-    phone_last4: Option<String>,
-    ok: Option<String>,
-}
-
-/// An instant as Vietnam local time, "HH:MM dd/mm/yyyy".
-pub fn when(t: Option<motcua_domain::dossier::Instant>) -> String {
-    t.map(|t| to_local(t).format("%H:%M %d/%m/%Y").to_string())
-        .unwrap_or_default()
-}
-
-/// GET /tra-cuu: the citizen's lookup, by code (or online reference) and the phone's last four digits.
-/// Shows progress without any personal data; rate-limited like the API.
-pub async fn lookup(
-    State(app): State<AppState>,
-    crate::api::ClientIp(ip): crate::api::ClientIp,
-    Params(q): Params<LookupQuery>,
-) -> Result<axum::response::Response, PageError> {
-    let code = q
-        .code
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(80)
-        .collect::<String>();
-    let phone = q
-        .phone_last4
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(4)
-        .collect::<String>();
-    let mut page = LookupPage {
-        notice: if q.ok.is_some() {
-            crate::i18n::t("Cảm ơn ông/bà đã đánh giá.").to_owned()
-        } else {
-            String::new()
-        },
-        error: String::new(),
-        found: false,
-        shown_code: String::new(),
-        procedure: String::new(),
-        unit: String::new(),
-        status: "",
-        received: String::new(),
-        appointment: String::new(),
-        supplement: String::new(),
-        rows: vec![],
-        can_rate: false,
-        code: code.clone(),
-        phone_last4: phone.clone(),
-    };
-    if code.is_empty() {
-        return Ok(render(&page)?.into_response());
-    }
-    if !app.public_limiter.allow(ip) {
-        return Err(crate::api::rate_limited().into());
-    }
-    let found = blocking(move || {
-        Ok(app.store.read(|tx| {
-            Ok(match crate::api::public::authenticate(tx, &code, &phone)? {
-                Some((id, d)) => Some((id, d, org::units(tx)?)),
-                None => None,
-            })
-        })?)
-    })
-    .await?;
-    let Some((id, d, units)) = found else {
-        page.error = crate::i18n::t("Không tìm thấy hồ sơ với mã và số điện thoại này.").to_owned();
-        return Ok((axum::http::StatusCode::NOT_FOUND, render(&page)?).into_response());
-    };
-    let name = |c: &str| {
-        units
-            .iter()
-            .find(|u| u.code == c)
-            .map_or(c.to_owned(), |u| u.name.clone())
-    };
-    page.found = true;
-    page.shown_code = d.code.clone().unwrap_or_else(|| format!("W{id:08}"));
-    page.procedure = d.procedure.name.clone();
-    page.unit = name(&d.unit);
-    page.status = d.status.label_vi();
-    page.received = when(d.received_at);
-    page.appointment = when(d.appointment());
-    page.supplement = d
-        .supplements
-        .last()
-        .filter(|s| s.supplemented_at.is_none())
-        .map(|s| s.items.join("; "))
-        .unwrap_or_default();
-    page.rows = d
-        .steps
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                name(&s.unit),
-                when(s.finished_at),
-                s.result.map_or("", |r| r.label_vi()),
-            )
-        })
-        .collect();
-    page.can_rate = d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none();
-    Ok(render(&page)?.into_response())
-}
-
-#[derive(Deserialize)]
-pub struct RatingForm {
-    code: String,
-    phone_last4: String,
-    rating: motcua_domain::dossier::Rating,
-    #[serde(default)]
-    comment: String,
-}
-
-/// POST /tra-cuu/danh-gia: the rating, then back to the lookup with thanks.
-pub async fn rate(
-    State(app): State<AppState>,
-    ip: crate::api::ClientIp,
-    axum::Form(f): axum::Form<RatingForm>,
-) -> Result<axum::response::Response, PageError> {
-    let back = format!(
-        "/tra-cuu?code={}&phone_last4={}",
-        percent(&f.code),
-        percent(&f.phone_last4)
-    );
-    crate::api::public::rate_dossier(app, ip, f.code, f.phone_last4, f.rating, f.comment).await?;
-    Ok(axum::response::Redirect::to(&format!("{back}&ok=1")).into_response())
-}
-
-struct StatRow {
-    name: String,
-    received: i64,
-    resolved: i64,
-    in_time: i64,
-    share: String,
-    open: i64,
-}
-
-#[derive(Template)]
-#[template(path = "stats.html")]
-struct StatsPage {
-    from: String,
-    rows: Vec<StatRow>,
-}
-
-/// GET /thong-ke: public statistics per unit this year (counts only, no personal data), from the
-/// counters.
-pub async fn stats(State(app): State<AppState>) -> Result<Html<String>, PageError> {
-    let now = Utc::now();
-    let today = today();
-    let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
-    let (figures, units) = blocking(move || {
-        Ok(app.store.read(|tx| {
-            let units = org::units(tx)?;
-            let current: Vec<String> = units
-                .iter()
-                .filter(|u| {
-                    u.is_valid_on(today)
-                        && matches!(
-                            u.level,
-                            motcua_domain::org::UnitLevel::Commune
-                                | motcua_domain::org::UnitLevel::District
-                        )
-                })
-                .map(|u| u.code.clone())
-                .collect();
-            let period = motcua_store::stats::year_to_date(now);
-            Ok((
-                motcua_store::stats::per_unit(tx, &current, &period, now)?,
-                units,
-            ))
-        })?)
-    })
-    .await?;
-    render(&StatsPage {
-        from: dmy(year_start),
-        rows: figures
-            .iter()
-            .map(|(unit, f)| StatRow {
-                name: units
-                    .iter()
-                    .find(|u| &u.code == unit)
-                    .map_or(unit.clone(), |u| u.name.clone()),
-                received: f.received(),
-                resolved: f.resolved(),
-                in_time: f.resolved_early + f.resolved_on_time,
-                share: crate::staff::share(f.resolved_early + f.resolved_on_time, f.resolved()),
-                open: f.open_in_time + f.open_overdue,
-            })
-            .collect(),
-    })
-}
-
-/// A text input of a form, with its value and the error to show next to it.
-pub struct InputField {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub value: String,
-    pub error: String,
-    pub required: bool,
-}
-
-/// The applicant's details, as the counter and the online form ask for them: (name, label, required).
-pub const APPLICANT_FIELDS: [(&str, &str, bool); 5] = [
-    ("full_name", "Họ và tên", true),
-    ("id_number", "Số định danh cá nhân", false),
-    ("phone", "Số điện thoại", true),
-    ("email", "Thư điện tử", false),
-    ("address", "Địa chỉ", false),
-];
-
-/// The fields of a submitted form (every name and value, repeated names kept), read by name.
-pub struct FormValues<'a>(pub &'a [(String, String)]);
-
-impl FormValues<'_> {
-    /// The trimmed value of a field, when the form has it.
-    pub fn field(&self, name: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.trim().to_owned())
-    }
-
-    /// The trimmed value of a field, empty when the form lacks it.
-    pub fn value(&self, name: &str) -> String {
-        self.field(name).unwrap_or_default()
-    }
-
-    /// The value of an optional field: None when absent or empty.
-    pub fn optional(&self, name: &str) -> Option<String> {
-        self.field(name).filter(|v| !v.is_empty())
-    }
-
-    /// The applicant's details, as the counter and the online form ask for them (APPLICANT_FIELDS).
-    pub fn applicant(&self) -> motcua_domain::dossier::Applicant {
-        motcua_domain::dossier::Applicant {
-            full_name: self.value("full_name"),
-            id_number: self.optional("id_number"),
-            phone: self.value("phone"),
-            email: self.optional("email"),
-            address: self.optional("address"),
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "catalogue/blank_form.html")]
 struct BlankForm {
@@ -856,4 +514,18 @@ pub async fn blank_form(
         fields: APPLICANT_FIELDS.iter().map(|f| f.1).collect(),
         papers: current.spec.papers.iter().map(|p| p.name.clone()).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percent_encoding() {
+        assert_eq!(super::percent("Hộ tịch"), "H%E1%BB%99+t%E1%BB%8Bch");
+    }
+
+    #[test]
+    fn statuses_have_titles() {
+        let e = crate::ApiError::not_found("x", "y");
+        assert_eq!(e.status, axum::http::StatusCode::NOT_FOUND);
+    }
 }

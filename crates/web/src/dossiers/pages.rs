@@ -1,128 +1,33 @@
-//! The officials' workspace as server-rendered pages that work without JavaScript: sign-in with a
-//! session cookie, queues of the units in the caller's scope, the dossier with its control sheet and
-//! only the actions the caller may take now, reception at the counter, and the printable receipt
-//! (form 01) with the dossier code as a QR code. Writes go through the same code as the API.
+//! The officials' workspace as server-rendered pages that work without JavaScript: queues of the
+//! units in the caller's scope, the dossier with its control sheet and only the actions the caller
+//! may take now, and reception at the counter. Writes go through the same service as the API.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{TimeDelta, Utc};
 use motcua_domain::authz::{Action, can};
-use motcua_domain::dossier::{
-    Command, Context, Dossier, Instant, Outcome, PauseKind, Status, decide, to_local,
-};
+use motcua_domain::dossier::{Context, Instant, Status, to_local};
 use motcua_domain::org::{Role, Staff};
 use motcua_store::dossiers::{self, Filter};
 use motcua_store::{org, procedures};
 use serde::Deserialize;
 
-use crate::api::dossiers::{
-    ActionBody, Caller, Reception, command_for, receive_command, run, scope,
-};
-use crate::api::{ClientIp, Params, rate_limited};
-use crate::auth::{self, CurrentStaff};
+use crate::access::scope;
+use crate::app::{AppState, blocking};
+use crate::auth::{StaffPage, who};
+use crate::dossiers::service::{ActionBody, Caller, Reception, command_for, receive_command, run};
+use crate::http::ApiError;
+use crate::http::PageError;
+use crate::http::Params;
+use crate::http::form::{APPLICANT_FIELDS, FormValues, InputField};
+use crate::http::format::when;
 use crate::i18n::filters;
-use crate::pages::{APPLICANT_FIELDS, FormValues, InputField, PageError, when};
-use crate::{ApiError, AppState, blocking};
 
-/// A signed-in member of staff; anyone else is sent to the sign-in page.
-pub struct StaffPage(pub Staff);
-
-impl FromRequestParts<AppState> for StaffPage {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
-        match CurrentStaff::from_request_parts(parts, app).await {
-            Ok(CurrentStaff(staff)) => Ok(StaffPage(staff)),
-            Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-                Err(Redirect::to("/dang-nhap").into_response())
-            }
-            Err(e) => Err(PageError::from(e).into_response()),
-        }
-    }
-}
-
-fn html(t: &impl Template) -> Result<Html<String>, PageError> {
-    t.render()
-        .map(Html)
-        .map_err(|e| PageError::from(ApiError::internal(format!("template: {e}"))))
-}
-
-fn who(staff: &Staff) -> String {
-    staff.full_name.clone()
-}
-
-#[derive(Template)]
-#[template(path = "staff/login.html")]
-struct LoginPage {
-    error: String,
-    username: String,
-}
-
-pub async fn login_page() -> Result<Html<String>, PageError> {
-    html(&LoginPage {
-        error: String::new(),
-        username: String::new(),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    username: String,
-    password: String,
-}
-
-pub async fn login(
-    State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
-    Form(f): Form<LoginForm>,
-) -> Response {
-    if !app.login_limiter.allow(ip) {
-        return PageError::from(rate_limited()).into_response();
-    }
-    let username = f.username.clone();
-    match auth::sign_in(app.clone(), f.username, f.password).await {
-        Ok((token, _, _)) => {
-            let mut res = Redirect::to("/can-bo").into_response();
-            if let Ok(v) = HeaderValue::from_str(&auth::session_cookie(&token, &app.settings)) {
-                res.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            res
-        }
-        Err(e) => {
-            let page = LoginPage {
-                error: crate::i18n::pick(&e.vi, &e.en).to_owned(),
-                username,
-            };
-            (
-                e.status,
-                html(&page)
-                    .map(IntoResponse::into_response)
-                    .unwrap_or_else(IntoResponse::into_response),
-            )
-                .into_response()
-        }
-    }
-}
-
-pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers;
-    if let Some(token) = auth::token_of(&parts) {
-        let hash = auth::token_hash(&token);
-        let _ = blocking(move || Ok(app.store.write(|tx| org::delete_session(tx, &hash))?)).await;
-    }
-    let mut res = Redirect::to("/").into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("motcua_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
-    res
-}
-
+use super::actions::{ActionForm, actions};
+use super::print::printable;
+use crate::http::page::render as html;
 struct QueueLink {
     key: &'static str,
     label: &'static str,
@@ -142,7 +47,7 @@ struct QueueRow {
 }
 
 #[derive(Template)]
-#[template(path = "staff/queue.html")]
+#[template(path = "dossiers/queue.html")]
 struct QueuePage {
     who: String,
     queues: Vec<QueueLink>,
@@ -327,30 +232,6 @@ pub async fn queue(
     })
 }
 
-struct Field {
-    name: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    value: String,
-    options: Vec<(String, String)>,
-}
-
-fn field(name: &'static str, label: &'static str, kind: &'static str) -> Field {
-    Field {
-        name,
-        label,
-        kind,
-        value: String::new(),
-        options: vec![],
-    }
-}
-
-struct ActionForm {
-    key: &'static str,
-    label: &'static str,
-    fields: Vec<Field>,
-}
-
 struct ControlRow {
     step: String,
     from: String,
@@ -362,7 +243,7 @@ struct ControlRow {
 }
 
 #[derive(Template)]
-#[template(path = "staff/dossier.html")]
+#[template(path = "dossiers/dossier.html")]
 struct DossierPage {
     who: String,
     id: i64,
@@ -387,169 +268,6 @@ struct DossierPage {
     papers: Vec<String>,
     actions: Vec<ActionForm>,
     history: Vec<String>,
-}
-
-/// The actions this member of staff may take on this dossier now: each is tried against the
-/// domain's own rules with placeholder details, and against the caller's permissions.
-fn actions(
-    d: &Dossier,
-    staff: &Staff,
-    chains: &dyn Fn(&str) -> Vec<String>,
-    ctx: &Context,
-    units: &[(String, String)],
-    people: &[(String, String)],
-) -> Vec<ActionForm> {
-    let later = d.due.map_or(ctx.now, |due| due) + TimeDelta::days(3);
-    let candidates: Vec<(&'static str, &'static str, Command, Vec<Field>)> = vec![
-        (
-            "receive",
-            "Tiếp nhận hồ sơ",
-            Command::Receive {
-                code: "X-000101-0001".into(),
-                channel: d.channel,
-                procedure: None,
-                unit: None,
-                applicant: None,
-                papers: None,
-            },
-            vec![],
-        ),
-        (
-            "hand-over",
-            "Chuyển hồ sơ",
-            Command::HandOver {
-                to_unit: d.current_unit.clone(),
-                external: false,
-                note: String::new(),
-                to_staff: None,
-            },
-            vec![
-                Field {
-                    options: units.to_vec(),
-                    ..field("to_unit", "Chuyển đến", "select")
-                },
-                Field {
-                    options: people.to_vec(),
-                    ..field("to_staff", "Người nhận (không bắt buộc)", "select")
-                },
-                field("note", "Ghi chú", "text"),
-            ],
-        ),
-        (
-            "request-supplement",
-            "Yêu cầu bổ sung hồ sơ (mẫu 02)",
-            Command::RequestSupplement {
-                items: vec!["x".into()],
-                reason: "x".into(),
-            },
-            vec![
-                field(
-                    "items",
-                    "Nội dung cần bổ sung (mỗi dòng một mục)",
-                    "textarea",
-                ),
-                field("reason", "Lý do", "text"),
-            ],
-        ),
-        (
-            "supplement",
-            "Ghi nhận đã bổ sung",
-            Command::Supplement {
-                note: String::new(),
-            },
-            vec![field("note", "Ghi chú", "text")],
-        ),
-        (
-            "refuse",
-            "Từ chối tiếp nhận (mẫu 03)",
-            Command::Refuse { reason: "x".into() },
-            vec![field("reason", "Lý do từ chối", "text")],
-        ),
-        (
-            "pause",
-            "Tạm dừng",
-            Command::Pause {
-                pause: PauseKind::FinancialObligation,
-                reason: "x".into(),
-            },
-            vec![
-                Field {
-                    options: vec![
-                        (
-                            "financial_obligation".into(),
-                            "Chờ thực hiện nghĩa vụ tài chính".into(),
-                        ),
-                        (
-                            "applicant_request".into(),
-                            "Theo đề nghị của người nộp".into(),
-                        ),
-                    ],
-                    ..field("pause", "Lý do tạm dừng", "select")
-                },
-                field("reason", "Chi tiết", "text"),
-            ],
-        ),
-        ("resume", "Tiếp tục xử lý", Command::Resume, vec![]),
-        (
-            "apologize",
-            "Xin lỗi, hẹn lại ngày trả (mẫu 04)",
-            Command::Apologize {
-                reason: "x".into(),
-                new_appointment: later,
-            },
-            vec![
-                field("reason", "Lý do chậm", "text"),
-                Field {
-                    value: to_local(later).format("%Y-%m-%dT%H:%M").to_string(),
-                    ..field("new_appointment", "Ngày hẹn mới", "datetime-local")
-                },
-            ],
-        ),
-        (
-            "result-ready",
-            "Phê duyệt, có kết quả",
-            Command::MarkResultReady {
-                outcome: Outcome::Approved,
-            },
-            vec![
-                Field {
-                    options: vec![
-                        ("true".into(), "Đồng ý, cấp kết quả".into()),
-                        ("false".into(), "Không đủ điều kiện (nêu lý do)".into()),
-                    ],
-                    ..field("approved", "Quyết định", "select")
-                },
-                field("reason", "Lý do (nếu không đồng ý)", "text"),
-            ],
-        ),
-        (
-            "return",
-            "Trả kết quả",
-            Command::Return {
-                to_whom: "x".into(),
-            },
-            vec![Field {
-                value: d.applicant.full_name.clone(),
-                ..field("to_whom", "Người nhận kết quả", "text")
-            }],
-        ),
-        (
-            "withdraw",
-            "Rút hồ sơ theo đề nghị",
-            Command::Withdraw { reason: "x".into() },
-            vec![field("reason", "Lý do", "text")],
-        ),
-    ];
-    candidates
-        .into_iter()
-        .filter(|(_, _, cmd, _)| {
-            decide(Some(d), cmd.clone(), ctx).is_ok()
-                && cmd
-                    .permission(Some(d))
-                    .is_some_and(|(action, unit)| can(&staff.grants, action, &chains(&unit)))
-        })
-        .map(|(key, label, _, fields)| ActionForm { key, label, fields })
-        .collect()
 }
 
 async fn dossier_page(
@@ -661,7 +379,7 @@ async fn dossier_page(
                     d.applicant.id_number.clone().unwrap_or_default()
                 )
             } else {
-                crate::api::views::mask_name(&d.applicant.full_name)
+                crate::dossiers::views::mask_name(&d.applicant.full_name)
             },
             unit: name(&d.unit),
             current_unit: name(&d.current_unit),
@@ -771,7 +489,7 @@ pub async fn act(
 }
 
 #[derive(Template)]
-#[template(path = "staff/reception.html")]
+#[template(path = "dossiers/reception.html")]
 struct ReceptionPage {
     who: String,
     error: String,
@@ -915,431 +633,4 @@ pub async fn receive(
             }
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "staff/receipt.html")]
-struct ReceiptPage {
-    id: i64,
-    unit_name: String,
-    code: String,
-    qr: String,
-    applicant: String,
-    id_number: String,
-    phone: String,
-    address: String,
-    procedure: String,
-    papers: Vec<(String, u32)>,
-    received: String,
-    appointment: String,
-    legal_basis: &'static str,
-}
-
-fn long_time(t: Option<Instant>) -> String {
-    t.map(|t| {
-        to_local(t)
-            .format("%H giờ %M phút, ngày %d tháng %m năm %Y")
-            .to_string()
-    })
-    .unwrap_or_default()
-}
-
-/// GET /can-bo/ho-so/{id}/phieu-tiep-nhan: form 01, to print, with the code as a QR code.
-pub async fn receipt(
-    State(app): State<AppState>,
-    StaffPage(staff): StaffPage,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, PageError> {
-    let now = Utc::now();
-    let (d, unit_name) = blocking(move || {
-        let found = app.store.read(|tx| {
-            let d = dossiers::load(tx, id)?;
-            let chain = org::chain(tx, &d.unit)?;
-            let unit = org::get_unit(tx, &d.unit)?;
-            Ok(can(&staff.grants, Action::ViewPersonalData, &chain).then_some((d, unit.name)))
-        })?;
-        let (d, name) = found.ok_or_else(ApiError::forbidden)?;
-        app.store
-            .write(|tx| dossiers::log_personal_view(tx, staff.id, id, "receipt form 01", now))?;
-        Ok((d, name))
-    })
-    .await?;
-    let code = d.code.clone().ok_or_else(|| {
-        ApiError::not_found(
-            "Hồ sơ chưa được tiếp nhận",
-            "The dossier has not been received",
-        )
-    })?;
-    let qr = qrcode::QrCode::new(code.as_bytes())
-        .map(|q| {
-            q.render::<qrcode::render::svg::Color>()
-                .min_dimensions(120, 120)
-                .build()
-        })
-        .unwrap_or_default();
-    html(&ReceiptPage {
-        id,
-        unit_name,
-        qr,
-        applicant: d.applicant.full_name.clone(),
-        id_number: d.applicant.id_number.clone().unwrap_or_default(),
-        phone: d.applicant.phone.clone(),
-        address: d.applicant.address.clone().unwrap_or_default(),
-        procedure: d.procedure.name.clone(),
-        papers: d
-            .papers
-            .iter()
-            .map(|p| (p.name.clone(), p.copies))
-            .collect(),
-        received: long_time(d.received_at),
-        appointment: long_time(d.appointment()),
-        legal_basis: d.rule_set.map_or("", |r| r.legal_basis()),
-        code,
-    })
-}
-
-pub async fn print_stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../assets/print.css"),
-    )
-        .into_response()
-}
-
-/// The printable forms a dossier has: (path key, label).
-fn printable(d: &Dossier) -> Vec<(&'static str, &'static str)> {
-    let mut out = vec![];
-    if !d.supplements.is_empty() {
-        out.push(("02", "In phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)"));
-    }
-    if d.refusal.is_some() {
-        out.push(("03", "In phiếu từ chối tiếp nhận giải quyết hồ sơ (mẫu 03)"));
-    }
-    if d.apology.is_some() {
-        out.push((
-            "04",
-            "In phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)",
-        ));
-    }
-    if !d.steps.is_empty() {
-        out.push(("kiem-soat", "In phiếu kiểm soát quá trình giải quyết hồ sơ"));
-    }
-    out
-}
-
-/// What a printed form shows: number, title, labelled lines, a table (headers, rows), who signs.
-type FormParts = (
-    &'static str,
-    &'static str,
-    Vec<(&'static str, String)>,
-    Vec<&'static str>,
-    Vec<Vec<String>>,
-    &'static str,
-);
-
-#[derive(Template)]
-#[template(path = "staff/form.html")]
-struct FormPage {
-    id: i64,
-    unit_name: String,
-    number: &'static str,
-    title: &'static str,
-    code: String,
-    lines: Vec<(&'static str, String)>,
-    headers: Vec<&'static str>,
-    table: Vec<Vec<String>>,
-    legal_basis: &'static str,
-    signer: &'static str,
-}
-
-/// GET /can-bo/ho-so/{id}/mau/{form}: forms 02, 03, 04 and the control sheet, to print.
-pub async fn print_form(
-    State(app): State<AppState>,
-    StaffPage(staff): StaffPage,
-    Path((id, form)): Path<(i64, String)>,
-) -> Result<Html<String>, PageError> {
-    let now = Utc::now();
-    let (d, units) = blocking(move || {
-        let found =
-            app.store.read(|tx| {
-                let d = dossiers::load(tx, id)?;
-                let chain = org::chain(tx, &d.unit)?;
-                Ok(can(&staff.grants, Action::ViewPersonalData, &chain)
-                    .then_some((d, org::units(tx)?)))
-            })?;
-        let found = found.ok_or_else(ApiError::forbidden)?;
-        app.store
-            .write(|tx| dossiers::log_personal_view(tx, staff.id, id, "printed form", now))?;
-        Ok(found)
-    })
-    .await?;
-    let name = |c: &str| {
-        units
-            .iter()
-            .find(|u| u.code == c)
-            .map_or(c.to_owned(), |u| u.name.clone())
-    };
-    let missing = || {
-        PageError::from(ApiError::not_found(
-            "Hồ sơ không có phiếu này",
-            "This dossier has no such form",
-        ))
-    };
-    let applicant = ("Kính gửi ông/bà", d.applicant.full_name.clone());
-    let procedure = ("Thủ tục", d.procedure.name.clone());
-    let nd118 = d.rule_set == Some(motcua_domain::dossier::RuleSet::Nd118_2025);
-    let (number, title, lines, headers, table, signer): FormParts = match form.as_str() {
-        "02" => {
-            let s = d.supplements.last().ok_or_else(missing)?;
-            (
-                "02",
-                "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-                vec![
-                    applicant,
-                    procedure,
-                    ("Ngày yêu cầu", when(Some(s.at))),
-                    ("Lý do", s.reason.clone()),
-                    (
-                        "Đề nghị ông/bà bổ sung, hoàn thiện những nội dung sau (yêu cầu một lần, đầy đủ)",
-                        String::new(),
-                    ),
-                ],
-                vec!["STT", "Nội dung cần bổ sung, hoàn thiện"],
-                s.items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| vec![(i + 1).to_string(), x.clone()])
-                    .collect(),
-                "NGƯỜI HƯỚNG DẪN",
-            )
-        }
-        "03" => (
-            "03",
-            "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-            vec![
-                applicant,
-                procedure,
-                ("Lý do từ chối", d.refusal.clone().ok_or_else(missing)?),
-            ],
-            vec![],
-            vec![],
-            "NGƯỜI TIẾP NHẬN",
-        ),
-        "04" => {
-            let a = d.apology.as_ref().ok_or_else(missing)?;
-            (
-                "04",
-                if nd118 {
-                    "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
-                } else {
-                    "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
-                },
-                vec![
-                    applicant,
-                    procedure,
-                    ("Ngày tiếp nhận hồ sơ", when(d.received_at)),
-                    ("Ngày hẹn trả kết quả trước đây", when(d.due)),
-                    ("Lý do chậm trả kết quả", a.reason.clone()),
-                    (
-                        "Cơ quan xin lỗi ông/bà và hẹn lại ngày trả kết quả",
-                        when(Some(a.new_appointment)),
-                    ),
-                ],
-                vec![],
-                vec![],
-                "THỦ TRƯỞNG CƠ QUAN",
-            )
-        }
-        "kiem-soat" => (
-            d.rule_set.map_or("05", |r| r.control_sheet_form()),
-            "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-            vec![
-                ("Kèm theo hồ sơ của", d.applicant.full_name.clone()),
-                procedure,
-                ("Ngày hẹn trả kết quả", when(d.appointment())),
-            ],
-            vec![
-                "Tên cơ quan",
-                "Thời gian giao, nhận hồ sơ",
-                "Kết quả giải quyết (trước, đúng, quá hạn)",
-            ],
-            d.steps
-                .iter()
-                .map(|s| {
-                    vec![
-                        format!(
-                            "1. Giao: {}\n2. Nhận: {}",
-                            name(&s.unit),
-                            s.handed_to.as_deref().map(name).unwrap_or_default()
-                        ),
-                        when(s.finished_at),
-                        s.result.map_or("", |r| r.label_vi()).to_owned(),
-                    ]
-                })
-                .collect(),
-            "",
-        ),
-        _ => return Err(missing()),
-    };
-    let code = d.code.clone().unwrap_or_else(|| format!("W{id:08}"));
-    html(&FormPage {
-        id,
-        unit_name: name(&d.unit),
-        number,
-        title,
-        code,
-        lines,
-        headers,
-        table,
-        legal_basis: d.rule_set.map_or("", |r| r.legal_basis()),
-        signer,
-    })
-}
-
-struct FigureRow {
-    name: String,
-    received: i64,
-    early: i64,
-    on_time: i64,
-    late: i64,
-    share: String,
-    open: i64,
-    overdue: i64,
-}
-
-#[derive(Template)]
-#[template(path = "staff/dashboard.html")]
-struct DashboardPage {
-    who: String,
-    from: String,
-    rows: Vec<FigureRow>,
-    chart: String,
-    late: Vec<(String, String, i64)>,
-    overdue_tasks: Vec<(i64, String, String, String)>,
-}
-
-/// "85,2 %" of resolved dossiers finished early or on time, or a dash when none was resolved.
-pub fn share(in_time: i64, resolved: i64) -> String {
-    if resolved == 0 {
-        "–".into()
-    } else {
-        format!("{:.1} %", 100.0 * in_time as f64 / resolved as f64).replace('.', ",")
-    }
-}
-
-/// GET /can-bo/tong-quan: the leader's overview of the units in scope: this year's figures per unit,
-/// twelve months of received and late dossiers as a chart, the procedures with most late dossiers.
-pub async fn dashboard(
-    State(app): State<AppState>,
-    StaffPage(staff): StaffPage,
-) -> Result<Html<String>, PageError> {
-    let now = Utc::now();
-    let today = to_local(now).date();
-    let year_start =
-        chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
-    let who = who(&staff);
-    let (figures, months, late, units, names, overdue) = blocking(move || {
-        Ok(app.store.read(|tx| {
-            let mut scope_units = scope(tx, &staff, Action::Inspect)?;
-            scope_units.extend(scope(tx, &staff, Action::ViewDossier)?);
-            scope_units.sort();
-            scope_units.dedup();
-            let year = motcua_store::stats::year_to_date(now);
-            let figures = motcua_store::stats::per_unit(tx, &scope_units, &year, now)?;
-            // The last twelve months, each as received and resolved late, from the counters.
-            let mut month = motcua_domain::stats::month_of(now);
-            for _ in 0..11 {
-                month = motcua_domain::stats::prev_month(month);
-            }
-            let mut months = vec![];
-            for _ in 0..12 {
-                let f = motcua_store::stats::per_unit(
-                    tx,
-                    &scope_units,
-                    &motcua_domain::stats::Period::month(month),
-                    now,
-                )?;
-                months.push((
-                    motcua_domain::stats::month_start(month),
-                    f.values().map(|x| x.received()).sum::<i64>(),
-                    f.values().map(|x| x.resolved_late).sum::<i64>(),
-                ));
-                month = motcua_domain::stats::next_month(month);
-            }
-            let scope = motcua_store::stats::Scope {
-                units: scope_units.clone(),
-                procedures: None,
-            };
-            let mut late: std::collections::BTreeMap<String, i64> = Default::default();
-            for ((_, code), f) in motcua_store::stats::figures(tx, &scope, &year, now)? {
-                *late.entry(code).or_default() += f.resolved_late;
-            }
-            let mut late: Vec<(String, i64)> = late.into_iter().filter(|x| x.1 > 0).collect();
-            late.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            late.truncate(10);
-            let names: Vec<(String, String)> = procedures::catalogue(tx)?
-                .all_in_force(today)
-                .map(|p| (p.spec.code.clone(), p.spec.name.clone()))
-                .collect();
-            let overdue = crate::inspections::overdue_tasks(tx, &scope_units, today)?;
-            Ok((figures, months, late, org::units(tx)?, names, overdue))
-        })?)
-    })
-    .await?;
-    let unit_name = |c: &str| {
-        units
-            .iter()
-            .find(|u| u.code == c)
-            .map_or(c.to_owned(), |u| u.name.clone())
-    };
-    let groups: Vec<motcua_render::chart::Group> = months
-        .iter()
-        .map(|(m, received, late)| motcua_render::chart::Group {
-            label: m.format("%m/%y").to_string(),
-            values: vec![*received as u64, *late as u64],
-        })
-        .collect();
-    html(&DashboardPage {
-        who,
-        from: year_start.format("%d/%m/%Y").to_string(),
-        rows: figures
-            .iter()
-            .map(|(unit, f)| FigureRow {
-                name: unit_name(unit),
-                received: f.received(),
-                early: f.resolved_early,
-                on_time: f.resolved_on_time,
-                late: f.resolved_late,
-                share: share(f.resolved_early + f.resolved_on_time, f.resolved()),
-                open: f.open_in_time + f.open_overdue,
-                overdue: f.open_overdue,
-            })
-            .collect(),
-        chart: motcua_render::chart::bars(
-            "Hồ sơ tiếp nhận và quá hạn theo tháng",
-            &["Tiếp nhận", "Quá hạn"],
-            &groups,
-        ),
-        overdue_tasks: overdue
-            .iter()
-            .map(|(id, unit, what, deadline)| {
-                (
-                    *id,
-                    unit_name(unit),
-                    what.clone(),
-                    deadline.format("%d/%m/%Y").to_string(),
-                )
-            })
-            .collect(),
-        late: late
-            .into_iter()
-            .map(|(code, n)| {
-                let name = names
-                    .iter()
-                    .find(|(c, _)| *c == code)
-                    .map_or(code.clone(), |(_, n)| n.clone());
-                (code, name, n)
-            })
-            .collect(),
-    })
 }

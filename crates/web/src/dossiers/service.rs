@@ -1,26 +1,24 @@
-//! Dossiers for staff: reception at the desk, every action, the dossier with its control sheet and
-//! history, and the scoped, filtered, keyset-paginated list.
+//! The one write path for dossiers, shared by the API, the pages and the public submission: build the
+//! command from a request (checked against the caller's permission), then run it with its
+//! idempotency key in one transaction.
 
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use chrono::{NaiveDate, TimeDelta, Utc};
+use axum::http::StatusCode;
+use chrono::{NaiveDate, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, Dossier, Outcome, Paper, PauseKind, Status, from_local,
+    Actor, Applicant, Channel, Command, Dossier, Outcome, Paper, PauseKind, from_local,
 };
 use motcua_domain::org::{Staff, Unit, is_inter_agency};
 use motcua_domain::procedure::ProcedureRef;
-use motcua_store::dossiers::{self, Filter, Request, Target};
+use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::{Tx, idempotency, org, procedures};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
-use super::views::{self, Names};
-use super::{Body, Params};
-use crate::auth::CurrentStaff;
-use crate::{ApiError, App, AppState, blocking};
+use crate::app::App;
+use crate::dossiers::views::Names;
+use crate::http::ApiError;
 
 /// Checks that a unit exists and is open on the date: closed units (merged in 2025) name their successors.
 pub fn open_unit(tx: &mut dyn Tx, code: &str, on: NaiveDate) -> Result<Unit, ApiError> {
@@ -49,24 +47,6 @@ fn require(staff: &Staff, action: Action, chain: &[String]) -> Result<(), ApiErr
     } else {
         Err(ApiError::forbidden())
     }
-}
-
-/// Every unit a dossier has been at: whoever holds a role over one of them may see it.
-fn units_of(d: &Dossier) -> Vec<String> {
-    let mut units = vec![d.unit.clone(), d.current_unit.clone()];
-    units.extend(d.steps.iter().map(|s| s.unit.clone()));
-    units.sort();
-    units.dedup();
-    units
-}
-
-fn may(tx: &mut dyn Tx, staff: &Staff, action: Action, d: &Dossier) -> Result<bool, ApiError> {
-    for u in units_of(d) {
-        if can(&staff.grants, action, &org::chain(tx, &u)?) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// Who sends a command: a signed-in member of staff, or a member of the public (by address, which
@@ -187,27 +167,7 @@ fn receipt(d: &Dossier, names: &Names) -> Value {
     }
 }
 
-pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(v) => {
-            let k = v.to_str().unwrap_or("").trim();
-            if k.is_empty() || k.len() > 200 {
-                return Err(ApiError::bad_request(
-                    "Idempotency-Key phải từ 1 đến 200 ký tự",
-                    "Idempotency-Key must be 1 to 200 characters",
-                ));
-            }
-            Ok(Some(k.to_owned()))
-        }
-    }
-}
-
-pub fn body_hash(v: &impl serde::Serialize) -> String {
-    hex::encode(Sha256::digest(serde_json::to_vec(v).unwrap_or_default()))
-}
-
-#[derive(Deserialize, serde::Serialize)]
+#[derive(Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reception {
     pub procedure_code: String,
@@ -264,25 +224,7 @@ pub fn receive_command(
     ))
 }
 
-/// POST /dossiers: reception of a complete dossier at the desk or by post.
-pub async fn receive_new(
-    State(app): State<AppState>,
-    CurrentStaff(staff): CurrentStaff,
-    headers: HeaderMap,
-    Body(body): Body<Reception>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let hash = body_hash(&body);
-    let (status, value) = blocking(move || {
-        run(&app, Caller::Staff(staff.id), key, hash, |tx| {
-            receive_command(tx, &staff, body)
-        })
-    })
-    .await?;
-    Ok((status, Json(value)))
-}
-
-#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {
     pub version: i64,
@@ -433,237 +375,4 @@ pub fn command_for(
         },
         command,
     ))
-}
-
-/// POST /dossiers/{id}/{action}.
-pub async fn act(
-    State(app): State<AppState>,
-    CurrentStaff(staff): CurrentStaff,
-    Path((id, action)): Path<(i64, String)>,
-    Body(body): Body<ActionBody>,
-) -> Result<Json<Value>, ApiError> {
-    let (_, value) = blocking(move || {
-        run(&app, Caller::Staff(staff.id), None, String::new(), |tx| {
-            command_for(tx, &staff, id, &action, &body)
-        })
-    })
-    .await?;
-    Ok(Json(value))
-}
-
-/// GET /dossiers/{id}: state, control sheet, history. Personal data only for roles that need it;
-/// every such view is logged.
-pub async fn get(
-    State(app): State<AppState>,
-    CurrentStaff(staff): CurrentStaff,
-    Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
-    let value = blocking(move || {
-        let (d, history, names, personal) = app
-            .store
-            .read(|tx| {
-                let d = dossiers::load(tx, id)?;
-                let viewable = may(tx, &staff, Action::ViewDossier, &d).map_err(store_err)?;
-                let personal = may(tx, &staff, Action::ViewPersonalData, &d).map_err(store_err)?;
-                if !viewable {
-                    return Ok(None);
-                }
-                Ok(Some((
-                    d,
-                    dossiers::history(tx, id)?,
-                    Names::new(&org::units(tx)?),
-                    personal,
-                )))
-            })?
-            .ok_or_else(ApiError::forbidden)?;
-        if personal {
-            app.store.write(|tx| {
-                dossiers::log_personal_view(tx, staff.id, id, "view dossier", Utc::now())
-            })?;
-        }
-        let now = Utc::now();
-        Ok(json!({
-            "id": id,
-            "dossier": views::dossier_json(&d, personal),
-            "overdue": d.is_overdue(now),
-            "appointment": d.appointment(),
-            "control_sheet": {
-                "form": d.rule_set.map(|r| r.control_sheet_form()),
-                "rows": views::control_sheet(&d, &names),
-            },
-            "history": views::history_json(&history, personal),
-        }))
-    })
-    .await?;
-    Ok(Json(value))
-}
-
-/// Lets a store error inside a read closure carry an API error (authorization checks need the tx).
-fn store_err(e: ApiError) -> motcua_store::StoreError {
-    motcua_store::StoreError::invalid(e.vi, e.en)
-}
-
-#[derive(Deserialize)]
-pub struct ListQuery {
-    unit: Option<String>,
-    /// "current" (default: where the dossier is now) or "receiving".
-    by: Option<String>,
-    status: Option<String>,
-    procedure: Option<String>,
-    received_from: Option<String>,
-    received_to: Option<String>,
-    due_before: Option<String>,
-    #[serde(default)]
-    overdue: bool,
-    after: Option<String>,
-    limit: Option<i64>,
-}
-
-fn local_date_start(field: &str, s: &str) -> Result<chrono::DateTime<Utc>, ApiError> {
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        ApiError::invalid(
-            field,
-            format!("{field} cần dạng YYYY-MM-DD"),
-            format!("{field} must be YYYY-MM-DD"),
-        )
-    })?;
-    Ok(from_local(d.and_hms_opt(0, 0, 0).unwrap_or_default()))
-}
-
-/// GET /dossiers: the dossiers the caller may see, filtered, ordered by due time, keyset-paginated.
-pub async fn list(
-    State(app): State<AppState>,
-    CurrentStaff(staff): CurrentStaff,
-    Params(q): Params<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let status = q
-        .status
-        .as_deref()
-        .map(|s| {
-            Status::parse(s).ok_or_else(|| {
-                ApiError::invalid(
-                    "status",
-                    format!("trạng thái '{s}' không tồn tại"),
-                    format!("unknown status '{s}'"),
-                )
-            })
-        })
-        .transpose()?;
-    let by_receiving_unit = match q.by.as_deref() {
-        None | Some("current") => false,
-        Some("receiving") => true,
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "by",
-                "by phải là current hoặc receiving",
-                "by must be current or receiving",
-            ));
-        }
-    };
-    let after = q
-        .after
-        .as_deref()
-        .map(|a| {
-            a.split_once('.')
-                .and_then(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?)))
-                .ok_or_else(|| {
-                    ApiError::invalid("after", "con trỏ trang không hợp lệ", "invalid page cursor")
-                })
-        })
-        .transpose()?;
-    let mut filter = Filter {
-        units: None,
-        by_receiving_unit,
-        status,
-        procedure: q.procedure.clone(),
-        received_from: q
-            .received_from
-            .as_deref()
-            .map(|s| local_date_start("received_from", s))
-            .transpose()?,
-        received_to: q
-            .received_to
-            .as_deref()
-            .map(|s| local_date_start("received_to", s).map(|t| t + TimeDelta::days(1)))
-            .transpose()?,
-        due_before: q
-            .due_before
-            .as_deref()
-            .map(|s| local_date_start("due_before", s))
-            .transpose()?,
-        due_after: None,
-        holder: None,
-        procedures: None,
-        cell: None,
-        overdue_at: q.overdue.then(Utc::now),
-        after,
-        limit: q.limit.unwrap_or(50),
-    };
-    if !(1..=500).contains(&filter.limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            "limit từ 1 đến 500",
-            "limit must be 1 to 500",
-        ));
-    }
-    let limit = filter.limit;
-    let (items, personal) = blocking(move || {
-        app.store
-            .read(|tx| {
-                let scope = scope(tx, &staff, Action::ViewDossier)?;
-                let personal = scope_set(tx, &staff, Action::ViewPersonalData)?;
-                filter.units = Some(match &q.unit {
-                    Some(u) if scope.contains(u) => org::subtree(tx, u)?,
-                    Some(_) => return Ok(None),
-                    None => scope,
-                });
-                Ok(Some((dossiers::list(tx, &filter)?, personal)))
-            })?
-            .ok_or_else(ApiError::forbidden)
-    })
-    .await?;
-    let next = if items.len() as i64 == limit {
-        items.last().map(|s| {
-            let (a, b) = dossiers::cursor_of(s);
-            format!("{a}.{b}")
-        })
-    } else {
-        None
-    };
-    let items: Vec<Value> = items
-        .iter()
-        .map(|s| {
-            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-            if !personal.contains(&s.unit) && !personal.contains(&s.current_unit) {
-                v["applicant_name"] = json!(views::mask_name(&s.applicant_name));
-            }
-            v
-        })
-        .collect();
-    Ok(Json(json!({ "items": items, "next": next })))
-}
-
-/// Every unit under a grant of the caller that allows `action`.
-pub fn scope(
-    tx: &mut dyn Tx,
-    staff: &Staff,
-    action: Action,
-) -> Result<Vec<String>, motcua_store::StoreError> {
-    let mut units = vec![];
-    for g in &staff.grants {
-        if motcua_domain::authz::allows(g.role, action) {
-            units.extend(org::subtree(tx, &g.unit)?);
-        }
-    }
-    units.sort();
-    units.dedup();
-    Ok(units)
-}
-
-fn scope_set(
-    tx: &mut dyn Tx,
-    staff: &Staff,
-    action: Action,
-) -> Result<std::collections::BTreeSet<String>, motcua_store::StoreError> {
-    Ok(scope(tx, staff, action)?.into_iter().collect())
 }

@@ -1,11 +1,16 @@
 //! Errors as `application/problem+json` (RFC 9457) with a Vietnamese `detail` and an English
-//! `detail_en`. Every user-facing message in motcua is written "tiếng Việt / English".
+//! `detail_en`, and as error pages in the site's layout. Both are built from one bilingual message
+//! (`motcua_domain::msg::Msg`): the two languages are never joined and split again.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use askama::Template;
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use motcua_domain::dossier::DossierError;
+use motcua_domain::msg::{Bilingual, Msg};
 use motcua_store::StoreError;
+
+use crate::i18n::filters;
 use serde::Serialize;
 
 #[derive(Debug)]
@@ -17,24 +22,22 @@ pub struct ApiError {
     pub field: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// A problem (RFC 9457) as motcua answers it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Problem {
+    /// `urn:motcua:problem:<kind>`
     #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
-    detail_en: &'a str,
+    pub kind: String,
+    /// "tiếng Việt / English"
+    pub title: String,
+    pub status: u16,
+    /// Tiếng Việt.
+    pub detail: String,
+    /// English.
+    pub detail_en: String,
+    /// The request field the problem is about, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-}
-
-/// Splits a "tiếng Việt / English" message.
-fn split(message: &str) -> (String, String) {
-    match message.split_once(" / ") {
-        Some((vi, en)) => (vi.to_owned(), en.to_owned()),
-        None => (message.to_owned(), message.to_owned()),
-    }
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -96,69 +99,88 @@ impl ApiError {
         )
     }
 
-    pub fn title(&self) -> &'static str {
+    /// The status in both languages.
+    pub fn titles(&self) -> (&'static str, &'static str) {
         match self.status.as_u16() {
-            400 => "Yêu cầu không hợp lệ / Bad request",
-            401 => "Chưa đăng nhập / Unauthorized",
-            403 => "Không có quyền / Forbidden",
-            404 => "Không tìm thấy / Not found",
-            409 => "Xung đột / Conflict",
-            413 => "Dữ liệu quá lớn / Payload too large",
-            415 => "Sai định dạng / Unsupported media type",
-            422 => "Dữ liệu không hợp lệ / Unprocessable content",
-            429 => "Quá nhiều yêu cầu / Too many requests",
-            _ => "Lỗi hệ thống / Internal error",
+            400 => ("Yêu cầu không hợp lệ", "Bad request"),
+            401 => ("Chưa đăng nhập", "Unauthorized"),
+            403 => ("Không có quyền", "Forbidden"),
+            404 => ("Không tìm thấy", "Not found"),
+            409 => ("Xung đột", "Conflict"),
+            413 => ("Dữ liệu quá lớn", "Payload too large"),
+            415 => ("Sai định dạng", "Unsupported media type"),
+            422 => ("Dữ liệu không hợp lệ", "Unprocessable content"),
+            429 => ("Quá nhiều yêu cầu", "Too many requests"),
+            503 => ("Tạm thời không phục vụ được", "Service unavailable"),
+            _ => ("Lỗi hệ thống", "Internal error"),
         }
+    }
+
+    fn from_msg(status: StatusCode, kind: &'static str, m: Msg) -> ApiError {
+        ApiError::new(status, kind, m.vi, m.en)
     }
 }
 
 impl From<DossierError> for ApiError {
     fn from(e: DossierError) -> Self {
-        let (vi, en) = split(&e.to_string());
+        let m = e.msg();
         match e {
-            DossierError::Invalid { field, vi, en } => ApiError {
+            DossierError::Invalid { field, .. } => ApiError {
                 field: Some(field),
-                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", vi, en)
+                ..ApiError::from_msg(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
             },
             DossierError::IllegalTransition { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "illegal-transition", vi, en)
+                ApiError::from_msg(StatusCode::CONFLICT, "illegal-transition", m)
             }
-            DossierError::Rule { .. } => ApiError::new(StatusCode::CONFLICT, "rule", vi, en),
+            DossierError::Rule { .. } => ApiError::from_msg(StatusCode::CONFLICT, "rule", m),
             DossierError::Calendar(_) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "calendar", vi, en)
+                ApiError::from_msg(StatusCode::UNPROCESSABLE_ENTITY, "calendar", m)
             }
-            DossierError::Empty => ApiError::internal(e.to_string()),
+            DossierError::Empty => ApiError::internal(m.en),
         }
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        let m = e.msg();
         match e {
             StoreError::Domain(d) => d.into(),
-            StoreError::NotFound(_) => {
-                let (vi, en) = split(&e.to_string());
-                ApiError::not_found(vi, en)
-            }
+            StoreError::NotFound(_) => ApiError::from_msg(StatusCode::NOT_FOUND, "not-found", m),
             StoreError::Conflict { .. } => {
-                let (vi, en) = split(&e.to_string());
-                ApiError::new(StatusCode::CONFLICT, "version-conflict", vi, en)
+                ApiError::from_msg(StatusCode::CONFLICT, "version-conflict", m)
             }
-            StoreError::Invalid { vi, en } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", vi, en)
+            StoreError::Invalid { .. } => {
+                ApiError::from_msg(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
             }
-            StoreError::Constraint(_) => {
-                let (vi, en) = split(&e.to_string());
-                ApiError::new(StatusCode::CONFLICT, "constraint", vi, en)
+            StoreError::Constraint(detail) => {
+                tracing::info!(%detail, "constraint refused a write");
+                ApiError::from_msg(StatusCode::CONFLICT, "constraint", m)
             }
             StoreError::Db(detail) => ApiError::internal(detail),
         }
     }
 }
 
+/// The framework's own words about a request, for the English detail: the parts of the input it
+/// quotes (which may be in Vietnamese) become "?".
+fn plain(detail: String) -> String {
+    detail
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(300)
+        .collect()
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
-        let detail = r.body_text();
+        let detail = plain(r.body_text());
         match r {
             JsonRejection::JsonDataError(_) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -192,7 +214,7 @@ impl From<JsonRejection> for ApiError {
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        let detail = r.body_text();
+        let detail = plain(r.body_text());
         ApiError::bad_request(
             format!("Tham số truy vấn không hợp lệ: {detail}"),
             format!("invalid query parameters: {detail}"),
@@ -200,15 +222,46 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        let detail = plain(r.body_text());
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "bad-path",
+            format!("Địa chỉ không hợp lệ: {detail}"),
+            format!("invalid path: {detail}"),
+        )
+    }
+}
+
+impl From<FormRejection> for ApiError {
+    fn from(r: FormRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Dữ liệu gửi lên quá lớn",
+                "The request body is too large",
+            );
+        }
+        tracing::debug!(detail = %r.body_text(), "form refused");
+        ApiError::bad_request(
+            "Biểu mẫu gửi lên không đọc được; vui lòng tải lại trang và thử lại",
+            "The form could not be read; reload the page and try again",
+        )
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let (title_vi, title_en) = self.titles();
         let body = Problem {
             kind: format!("urn:motcua:problem:{}", self.kind),
-            title: self.title(),
+            title: format!("{title_vi} / {title_en}"),
             status: self.status.as_u16(),
-            detail: &self.vi,
-            detail_en: &self.en,
-            field: self.field.as_deref(),
+            detail: self.vi,
+            detail_en: self.en,
+            field: self.field,
         };
         let mut res = (self.status, axum::Json(body)).into_response();
         res.headers_mut().insert(
@@ -216,5 +269,32 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         res
+    }
+}
+
+/// An error shown as a page.
+pub struct PageError(pub ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (vi, en) = self.0.titles();
+        let page = ErrorPage {
+            title: crate::i18n::pick(vi, en),
+            message: crate::i18n::pick(&self.0.vi, &self.0.en),
+        };
+        (self.0.status, Html(page.render().unwrap_or_default())).into_response()
     }
 }

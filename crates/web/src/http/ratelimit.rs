@@ -54,3 +54,12 @@ mod tests {
         assert!(l.allow("127.0.0.2".parse().unwrap()));
     }
 }
+
+pub fn rate_limited() -> super::ApiError {
+    super::ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút",
+        "Too many requests, try again in a few minutes",
+    )
+}

@@ -14,11 +14,12 @@ use motcua_domain::text::clean;
 use motcua_store::{org, procedures};
 use serde::Deserialize;
 
-use crate::api::Params;
+use crate::app::{AppState, blocking};
+use crate::auth::StaffPage;
+use crate::http::ApiError;
+use crate::http::PageError;
+use crate::http::Params;
 use crate::i18n::filters;
-use crate::pages::PageError;
-use crate::staff::StaffPage;
-use crate::{ApiError, AppState, blocking};
 
 struct DeskView {
     id: i64,
@@ -46,7 +47,7 @@ struct PostingRow {
 }
 
 #[derive(Template)]
-#[template(path = "staff/admin.html")]
+#[template(path = "org/admin.html")]
 struct AdminPage {
     who: String,
     unit: String,
@@ -239,7 +240,7 @@ async fn write(
 ) -> Response {
     let (staff2, unit2) = (staff.clone(), unit.clone());
     // One transaction: a refusal, even after a first write, leaves nothing behind.
-    let done = crate::write_tx(&app, move |tx| {
+    let done = crate::app::write_tx(&app, move |tx| {
         if !administers(tx, &staff2, &unit2)? {
             return Err(ApiError::forbidden());
         }

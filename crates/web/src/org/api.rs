@@ -1,11 +1,13 @@
 //! Units and their desks: public information.
 
+use crate::http::PathOf;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use motcua_store::org;
 use serde_json::{Value, json};
 
-use crate::{ApiError, AppState, blocking};
+use crate::app::{AppState, blocking};
+use crate::http::ApiError;
 
 pub async fn units(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
     let units = blocking(move || Ok(app.store.read(org::units)?)).await?;
@@ -15,7 +17,7 @@ pub async fn units(State(app): State<AppState>) -> Result<Json<Value>, ApiError>
 /// A unit with its one-stop desks: founding decision and number of members (public facts).
 pub async fn unit(
     State(app): State<AppState>,
-    Path(code): Path<String>,
+    PathOf(code): PathOf<String>,
 ) -> Result<Json<Value>, ApiError> {
     let (unit, desks) = blocking(move || {
         Ok(app.store.read(|tx| {

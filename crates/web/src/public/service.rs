@@ -1,81 +1,21 @@
-//! What anyone may do without an account: submit a dossier online, look one up with its code and the
-//! last four digits of the applicant's phone, rate it after the result is returned. Rate-limited per
-//! client address; no personal data ever leaves here.
+//! One path for the public API and pages: find a dossier by its code (or online reference) and the
+//! applicant's secret, and record a rating.
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::Utc;
-use motcua_domain::dossier::{
-    Applicant, Command, Dossier, Paper, Rating, parse_dossier_code, to_local,
-};
-use motcua_domain::procedure::ProcedureRef;
+use motcua_domain::dossier::{Command, Dossier, Rating, parse_dossier_code};
+use motcua_store::Tx;
 use motcua_store::dossiers::{self, Request, Target};
-use motcua_store::{Tx, procedures};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::dossiers::{Caller, open_unit};
-use super::views::{self, Names};
-use super::{Body, ClientIp, Params, rate_limited};
-use crate::{ApiError, AppState, blocking};
-
-#[derive(Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Submission {
-    procedure_code: String,
-    unit: String,
-    applicant: Applicant,
-    #[serde(default)]
-    papers: Vec<Paper>,
-}
-
-/// POST /public/dossiers: online submission; the dossier waits for the desk to receive it.
-pub async fn submit(
-    State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
-    headers: axum::http::HeaderMap,
-    Body(body): Body<Submission>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    if !app.public_limiter.allow(ip) {
-        return Err(rate_limited());
-    }
-    let key = super::dossiers::idempotency_key(&headers)?;
-    let hash = super::dossiers::body_hash(&body);
-    let (status, mut value) = blocking(move || {
-        super::dossiers::run(&app, Caller::Public(ip), key, hash, |tx| {
-            let today = to_local(Utc::now()).date();
-            let unit = open_unit(tx, &body.unit, today)?;
-            let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
-            Ok((
-                Target::New,
-                Command::SubmitOnline {
-                    procedure: ProcedureRef::from(&procedure),
-                    unit: unit.code,
-                    applicant: body.applicant,
-                    papers: body.papers,
-                },
-            ))
-        })
-    })
-    .await?;
-    // What the applicant needs and nothing of what the desk needs.
-    let reference = value["reference"].clone();
-    value = json!({
-        "reference": reference,
-        "status": value["status"],
-        "message": "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và 4 số cuối điện thoại.",
-        "message_en": "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the last 4 digits of your phone.",
-    });
-    Ok((status, Json(value)))
-}
+use crate::app::{AppState, blocking};
+use crate::http::ApiError;
+use crate::http::{ClientIp, rate_limited};
 
 /// The reference of an online submission before it has a dossier code.
-fn reference(id: i64) -> String {
+pub fn reference(id: i64) -> String {
     format!("W{id:08}")
 }
 
-fn find(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, motcua_store::StoreError> {
+pub fn find(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, motcua_store::StoreError> {
     if let Some(id) = code.strip_prefix('W').and_then(|n| n.parse::<i64>().ok()) {
         return Ok(Some(id));
     }
@@ -107,88 +47,11 @@ pub fn authenticate(
     }
 }
 
-fn not_found() -> ApiError {
+pub fn not_found() -> ApiError {
     ApiError::not_found(
         "Không tìm thấy hồ sơ với mã và số điện thoại này",
         "No dossier matches this code and phone number",
     )
-}
-
-#[derive(Deserialize)]
-pub struct LookupQuery {
-    code: String,
-    phone_last4: String,
-}
-
-/// GET /public/lookup?code=...&phone_last4=...
-pub async fn lookup(
-    State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
-    Params(q): Params<LookupQuery>,
-) -> Result<Json<Value>, ApiError> {
-    if !app.public_limiter.allow(ip) {
-        return Err(rate_limited());
-    }
-    let value = blocking(move || {
-        let found = app.store.read(|tx| {
-            Ok(match authenticate(tx, q.code.trim(), q.phone_last4.trim())? {
-                Some((id, d)) => {
-                    let names = Names::of_dossier(tx, &d)?;
-                    Some((id, d, names))
-                }
-                None => None,
-            })
-        })?;
-        let (id, d, names) = found.ok_or_else(not_found)?;
-        Ok(json!({
-            "code": d.code,
-            "reference": reference(id),
-            "procedure": { "code": d.procedure.code, "name": d.procedure.name },
-            "unit": d.unit,
-            "unit_name": names.of(&d.unit),
-            "status": d.status,
-            "status_label": d.status.label_vi(),
-            "received_at": d.received_at,
-            "appointment": d.appointment(),
-            "result": d.result,
-            "returned_at": d.returned_at,
-            "supplement_requested": d.supplements.last().filter(|s| s.supplemented_at.is_none()).map(|s| json!({"items": s.items, "reason": s.reason})),
-            "can_rate": d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none(),
-            "control_sheet": views::control_sheet(&d, &names),
-        }))
-    })
-    .await?;
-    Ok(Json(value))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RatingBody {
-    code: String,
-    phone_last4: String,
-    rating: Rating,
-    #[serde(default)]
-    comment: String,
-}
-
-/// POST /public/rating: the applicant's rating after the result was returned.
-pub async fn rate(
-    State(app): State<AppState>,
-    ip: ClientIp,
-    Body(body): Body<RatingBody>,
-) -> Result<Json<Value>, ApiError> {
-    rate_dossier(
-        app,
-        ip,
-        body.code,
-        body.phone_last4,
-        body.rating,
-        body.comment,
-    )
-    .await?;
-    Ok(Json(
-        json!({ "status": "rated", "message": "Cảm ơn ông/bà đã đánh giá", "message_en": "Thank you for your rating" }),
-    ))
 }
 
 /// Records an applicant's rating, for the API and the public page.

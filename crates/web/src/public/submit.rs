@@ -13,13 +13,16 @@ use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::{org, procedures};
 use serde::Deserialize;
 
-use crate::api::{ClientIp, Params, rate_limited};
+use super::files;
+use crate::app::{AppState, blocking};
+use crate::http::ApiError;
+use crate::http::PageError;
+use crate::http::form::{APPLICANT_FIELDS, FormValues, InputField};
+use crate::http::{ClientIp, Params, rate_limited};
 use crate::i18n::filters;
-use crate::pages::{APPLICANT_FIELDS, FormValues, InputField, PageError};
-use crate::{ApiError, AppState, blocking, files};
 
 #[derive(Template)]
-#[template(path = "submit.html")]
+#[template(path = "public/submit.html")]
 struct SubmitPage {
     code: String,
     name: String,
@@ -266,7 +269,7 @@ fn accept(
 }
 
 #[derive(Template)]
-#[template(path = "submitted.html")]
+#[template(path = "public/submitted.html")]
 struct SubmittedPage {
     reference: String,
 }

@@ -4,18 +4,39 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use motcua_domain::dossier::Instant;
+use motcua_domain::org::Staff;
 use motcua_store::org;
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{Body, ClientIp, rate_limited};
+use crate::app::{AppState, blocking};
 use crate::auth::{self, CurrentStaff};
-use crate::{ApiError, AppState, blocking};
+use crate::http::{ApiError, Body, ClientIp, rate_limited};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct Login {
-    username: String,
-    password: String,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Session {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_at: Instant,
+    pub staff: Staff,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SignedOut {
+    /// "signed_out"
+    pub status: &'static str,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Me {
+    pub staff: Staff,
 }
 
 pub async fn login(
@@ -26,10 +47,15 @@ pub async fn login(
     if !app.login_limiter.allow(ip) {
         return Err(rate_limited());
     }
-    let (token, staff, expires) = auth::sign_in(app.clone(), body.username, body.password).await?;
+    let (token, staff, expires_at) =
+        auth::sign_in(app.clone(), body.username, body.password).await?;
     let cookie = auth::session_cookie(&token, &app.settings);
-    let mut res =
-        Json(json!({"token": token, "expires_at": expires, "staff": staff})).into_response();
+    let mut res = Json(Session {
+        token,
+        expires_at,
+        staff,
+    })
+    .into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -47,7 +73,10 @@ pub async fn logout(
         let hash = auth::token_hash(&token);
         blocking(move || Ok(app.store.write(|tx| org::delete_session(tx, &hash))?)).await?;
     }
-    let mut res = Json(json!({"status": "signed_out"})).into_response();
+    let mut res = Json(SignedOut {
+        status: "signed_out",
+    })
+    .into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_static("motcua_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
@@ -55,6 +84,6 @@ pub async fn logout(
     Ok(res)
 }
 
-pub async fn me(CurrentStaff(staff): CurrentStaff) -> Json<serde_json::Value> {
-    Json(json!({ "staff": staff }))
+pub async fn me(CurrentStaff(staff): CurrentStaff) -> Json<Me> {
+    Json(Me { staff })
 }
