@@ -2,13 +2,12 @@
 //! a chart, the procedures with most late dossiers, overdue remediation tasks of inspections.
 
 use askama::Template;
-use axum::extract::{FromRequestParts, State};
-use axum::response::{Html, IntoResponse};
+use axum::extract::State;
+use axum::response::Html;
 use chrono::Utc;
 use motcua_domain::authz::Action;
 use motcua_domain::dossier::to_local;
 use motcua_store::{org, procedures};
-use serde::Deserialize;
 
 use crate::access::scope;
 use crate::app::{AppState, blocking};

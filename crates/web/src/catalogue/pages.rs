@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse};
+use axum::response::Html;
 use chrono::{NaiveDate, TimeDelta};
 use motcua_domain::catalogue::{GapKind, SearchFilter, posting_gaps};
 use motcua_domain::dossier::from_local;

@@ -11,7 +11,6 @@ use motcua_store::dossiers::{self, Filter};
 use motcua_store::org;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::Digest;
 
 use crate::app::{AppState, blocking};
 use crate::auth::CurrentStaff;

@@ -2,14 +2,13 @@
 //! code, forms 02, 03, 04 and the control sheet.
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::response::{Html, IntoResponse};
+use axum::extract::{Path, State};
+use axum::response::Html;
 use chrono::Utc;
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{Dossier, Instant, to_local};
 use motcua_store::dossiers::{self};
 use motcua_store::org;
-use serde::Deserialize;
 
 use crate::app::{AppState, blocking};
 use crate::auth::StaffPage;

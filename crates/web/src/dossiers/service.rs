@@ -14,7 +14,6 @@ use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::{Tx, idempotency, org, procedures};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::Digest;
 
 use crate::app::App;
 use crate::dossiers::views::Names;

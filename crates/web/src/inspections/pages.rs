@@ -13,7 +13,7 @@ use motcua_domain::inspection::{
     Visit,
 };
 use motcua_domain::org::Staff;
-use motcua_store::{Tx, inspections, org};
+use motcua_store::{inspections, org};
 use serde::Deserialize;
 
 use super::service::*;

@@ -11,7 +11,6 @@ use motcua_domain::dossier::to_local;
 use motcua_domain::stats::{COLUMNS, Month, Period, next_month};
 use motcua_store::dossiers::{self, Cell, DRILLABLE, Filter};
 use motcua_store::org;
-use serde::Deserialize;
 
 use crate::app::{AppState, read_tx};
 use crate::auth::StaffPage;
