@@ -6,16 +6,24 @@
 /// of `ActionBody` it reads.
 pub struct ApiAction {
     pub key: &'static str,
+    /// What the button says (Vietnamese; English through the dictionary).
+    pub label: &'static str,
     pub path: &'static str,
     pub operation: &'static str,
     pub summary: &'static str,
     pub fields: &'static str,
 }
 
+/// The label of an action, for the notice after it was done; None for anything else.
+pub fn label_of(key: &str) -> Option<&'static str> {
+    ACTIONS.iter().find(|a| a.key == key).map(|a| a.label)
+}
+
 /// Every action the API offers, one route each.
 pub const ACTIONS: [ApiAction; 11] = [
     ApiAction {
         key: "receive",
+        label: "Tiếp nhận hồ sơ",
         path: "/dossiers/{id}/receive",
         operation: "receiveOnline",
         summary: "Tiếp nhận hồ sơ nộp trực tuyến / receive a dossier submitted online",
@@ -23,6 +31,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "request-supplement",
+        label: "Yêu cầu bổ sung hồ sơ (mẫu 02)",
         path: "/dossiers/{id}/request-supplement",
         operation: "requestSupplement",
         summary: "Yêu cầu bổ sung (mẫu 02) / request a supplement (form 02)",
@@ -30,6 +39,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "supplement",
+        label: "Ghi nhận đã bổ sung",
         path: "/dossiers/{id}/supplement",
         operation: "recordSupplement",
         summary: "Ghi nhận đã bổ sung / record that the applicant supplemented",
@@ -37,6 +47,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "refuse",
+        label: "Từ chối tiếp nhận (mẫu 03)",
         path: "/dossiers/{id}/refuse",
         operation: "refuse",
         summary: "Từ chối tiếp nhận (mẫu 03) / refuse (form 03)",
@@ -44,6 +55,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "hand-over",
+        label: "Chuyển hồ sơ",
         path: "/dossiers/{id}/hand-over",
         operation: "handOver",
         summary: "Chuyển hồ sơ / hand the dossier over",
@@ -51,6 +63,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "pause",
+        label: "Tạm dừng",
         path: "/dossiers/{id}/pause",
         operation: "pause",
         summary: "Tạm dừng / pause",
@@ -58,6 +71,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "resume",
+        label: "Tiếp tục xử lý",
         path: "/dossiers/{id}/resume",
         operation: "resume",
         summary: "Tiếp tục xử lý / resume",
@@ -65,6 +79,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "apologize",
+        label: "Xin lỗi, hẹn lại ngày trả (mẫu 04)",
         path: "/dossiers/{id}/apologize",
         operation: "apologize",
         summary: "Xin lỗi, hẹn lại (mẫu 04) / apologise with a new appointment (form 04)",
@@ -72,6 +87,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "result-ready",
+        label: "Phê duyệt, có kết quả",
         path: "/dossiers/{id}/result-ready",
         operation: "markResultReady",
         summary: "Có kết quả / the result is ready",
@@ -79,6 +95,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "return",
+        label: "Trả kết quả",
         path: "/dossiers/{id}/return",
         operation: "returnResult",
         summary: "Trả kết quả / return the result",
@@ -86,6 +103,7 @@ pub const ACTIONS: [ApiAction; 11] = [
     },
     ApiAction {
         key: "withdraw",
+        label: "Rút hồ sơ theo đề nghị",
         path: "/dossiers/{id}/withdraw",
         operation: "withdraw",
         summary: "Rút hồ sơ / withdraw at the applicant's request",
@@ -132,11 +150,12 @@ pub fn actions(
     units: &[(String, String)],
     people: &[(String, String)],
 ) -> Vec<ActionForm> {
+    let label = |key| label_of(key).unwrap_or_default();
     let later = d.due.map_or(ctx.now, |due| due) + TimeDelta::days(3);
     let candidates: Vec<(&'static str, &'static str, Command, Vec<Field>)> = vec![
         (
             "receive",
-            "Tiếp nhận hồ sơ",
+            label("receive"),
             Command::Receive {
                 code: "X-000101-0001".into(),
                 channel: d.channel,
@@ -149,7 +168,7 @@ pub fn actions(
         ),
         (
             "hand-over",
-            "Chuyển hồ sơ",
+            label("hand-over"),
             Command::HandOver {
                 to_unit: d.current_unit.clone(),
                 external: false,
@@ -170,7 +189,7 @@ pub fn actions(
         ),
         (
             "request-supplement",
-            "Yêu cầu bổ sung hồ sơ (mẫu 02)",
+            label("request-supplement"),
             Command::RequestSupplement {
                 items: vec!["x".into()],
                 reason: "x".into(),
@@ -186,7 +205,7 @@ pub fn actions(
         ),
         (
             "supplement",
-            "Ghi nhận đã bổ sung",
+            label("supplement"),
             Command::Supplement {
                 note: String::new(),
             },
@@ -194,13 +213,13 @@ pub fn actions(
         ),
         (
             "refuse",
-            "Từ chối tiếp nhận (mẫu 03)",
+            label("refuse"),
             Command::Refuse { reason: "x".into() },
             vec![field("reason", "Lý do từ chối", "text")],
         ),
         (
             "pause",
-            "Tạm dừng",
+            label("pause"),
             Command::Pause {
                 pause: PauseKind::FinancialObligation,
                 reason: "x".into(),
@@ -222,10 +241,10 @@ pub fn actions(
                 field("reason", "Chi tiết", "text"),
             ],
         ),
-        ("resume", "Tiếp tục xử lý", Command::Resume, vec![]),
+        ("resume", label("resume"), Command::Resume, vec![]),
         (
             "apologize",
-            "Xin lỗi, hẹn lại ngày trả (mẫu 04)",
+            label("apologize"),
             Command::Apologize {
                 reason: "x".into(),
                 new_appointment: later,
@@ -240,7 +259,7 @@ pub fn actions(
         ),
         (
             "result-ready",
-            "Phê duyệt, có kết quả",
+            label("result-ready"),
             Command::MarkResultReady {
                 outcome: Outcome::Approved,
             },
@@ -257,7 +276,7 @@ pub fn actions(
         ),
         (
             "return",
-            "Trả kết quả",
+            label("return"),
             Command::Return {
                 to_whom: "x".into(),
             },
@@ -268,7 +287,7 @@ pub fn actions(
         ),
         (
             "withdraw",
-            "Rút hồ sơ theo đề nghị",
+            label("withdraw"),
             Command::Withdraw { reason: "x".into() },
             vec![field("reason", "Lý do", "text")],
         ),

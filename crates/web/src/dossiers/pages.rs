@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{TimeDelta, Utc};
-use motcua_domain::authz::{Action, can};
+use motcua_domain::authz::Action;
 use motcua_domain::dossier::{Context, Instant, Status, to_local};
 use motcua_domain::org::{Role, Staff};
 use motcua_store::dossiers::{self, Filter};
@@ -15,6 +15,7 @@ use motcua_store::{org, procedures};
 use serde::Deserialize;
 
 use crate::access::scope;
+use crate::access::{self, Access};
 use crate::app::{AppState, blocking};
 use crate::auth::{StaffPage, who};
 use crate::dossiers::service::{ActionBody, Caller, Reception, command_for, receive_command, run};
@@ -163,9 +164,10 @@ pub async fn queue(
         .and_then(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?)));
     let now = Utc::now();
     let who = who(&staff);
-    let (links, chosen, rows, names) = blocking(move || {
-        Ok(app.store.read(|tx| {
-            let units = scope(tx, &staff, Action::ViewDossier)?;
+    let (links, chosen, rows, applicants, names) = blocking(move || {
+        Ok(app.store.write(|tx| {
+            let access = Access::of(tx, &staff)?;
+            let units = access.units();
             let mut all = queues(&units, now, staff.id);
             for q in &mut all {
                 q.2.procedure = procedure.clone();
@@ -185,11 +187,15 @@ pub async fn queue(
                 .unwrap_or_else(|| queues(&units, now, staff.id).remove(1));
             f.after = after;
             let rows = dossiers::list(tx, &f)?;
+            let mut applicants = Vec::with_capacity(rows.len());
+            for s in &rows {
+                applicants.push(access.name_in_list(tx, s, "queue page")?);
+            }
             let names: Vec<(String, String)> = procedures::catalogue(tx)?
                 .all_in_force(to_local(now).date())
                 .map(|p| (p.spec.code.clone(), p.spec.name.clone()))
                 .collect();
-            Ok((links, (k, label), rows, names))
+            Ok((links, (k, label), rows, applicants, names))
         })?)
     })
     .await?;
@@ -208,14 +214,15 @@ pub async fn queue(
         current: chosen.0.to_owned(),
         items: rows
             .iter()
-            .map(|s| QueueRow {
+            .zip(applicants)
+            .map(|(s, applicant)| QueueRow {
                 id: s.id,
                 code: s.code.clone().unwrap_or_else(|| format!("W{:08}", s.id)),
                 procedure: names
                     .iter()
                     .find(|(c, _)| *c == s.procedure_code)
                     .map_or(s.procedure_code.clone(), |(_, n)| n.clone()),
-                applicant: s.applicant_name.clone(),
+                applicant,
                 received: when(s.received_at),
                 due: when(s.due_at),
                 overdue: s.status == Status::Processing && s.due_at.is_some_and(|d| d < now),
@@ -281,44 +288,36 @@ async fn dossier_page(
     let who = who(&staff);
     let page = blocking(move || {
         let cal = app.store.read(|tx| app.calendar(tx))?;
-        let (d, history, units, chains, personal, everyone) = app
-            .store
-            .read(|tx| {
-                let d = dossiers::load(tx, id)?;
-                let mut involved = vec![d.unit.clone(), d.current_unit.clone()];
-                involved.extend(d.steps.iter().map(|s| s.unit.clone()));
-                let all = org::units(tx)?;
-                // Permissions are checked against the units the dossier has been at (the receiving
-                // and the holding unit among them), so only their chains are needed.
-                let mut chains = std::collections::HashMap::new();
-                for u in &involved {
-                    if !chains.contains_key(u) {
-                        chains.insert(u.clone(), org::chain(tx, u)?);
-                    }
+        let (d, access, history, units, chains, everyone) = app.store.write(|tx| {
+            let (d, access) = match access::load_visible(tx, &staff, id) {
+                Ok(x) => x,
+                Err(e) => return Ok(Err(e)),
+            };
+            if access.personal {
+                access::log_view(tx, staff.id, id, "staff page")?;
+            }
+            // Actions are checked against the units the dossier has been at (the receiving and
+            // the holding unit among them), so only their chains are needed.
+            let mut chains = std::collections::HashMap::new();
+            let involved = std::iter::once(d.unit.clone())
+                .chain(std::iter::once(d.current_unit.clone()))
+                .chain(d.steps.iter().map(|s| s.unit.clone()));
+            for u in involved {
+                if !chains.contains_key(&u) {
+                    let chain = org::chain(tx, &u)?;
+                    chains.insert(u, chain);
                 }
-                let allowed = |action| {
-                    involved
-                        .iter()
-                        .any(|u| chains.get(u).is_some_and(|c| can(&staff.grants, action, c)))
-                };
-                if !allowed(Action::ViewDossier) {
-                    return Ok(None);
-                }
-                let personal = allowed(Action::ViewPersonalData);
-                Ok(Some((
-                    d,
-                    dossiers::history(tx, id)?,
-                    all,
-                    chains,
-                    personal,
-                    org::list_staff(tx)?,
-                )))
-            })?
-            .ok_or_else(ApiError::forbidden)?;
-        if personal {
-            app.store
-                .write(|tx| dossiers::log_personal_view(tx, staff.id, id, "staff page", now))?;
-        }
+            }
+            Ok(Ok((
+                d,
+                access,
+                dossiers::history(tx, id)?,
+                org::units(tx)?,
+                chains,
+                org::list_staff(tx)?,
+            )))
+        })??;
+        let personal = access.personal;
         let name = |code: &str| {
             units
                 .iter()
@@ -379,7 +378,7 @@ async fn dossier_page(
                     d.applicant.id_number.clone().unwrap_or_default()
                 )
             } else {
-                crate::dossiers::views::mask_name(&d.applicant.full_name)
+                access::mask_name(&d.applicant.full_name)
             },
             unit: name(&d.unit),
             current_unit: name(&d.current_unit),
@@ -431,7 +430,9 @@ pub async fn dossier(
     Params(q): Params<DossierQuery>,
 ) -> Result<Html<String>, PageError> {
     let notice =
-        q.ok.map(|a| crate::i18n::t1("Đã thực hiện: {}", a))
+        q.ok.as_deref()
+            .and_then(super::actions::label_of)
+            .map(|label| crate::i18n::t1("Đã thực hiện: {}", crate::i18n::t(label)))
             .unwrap_or_default();
     dossier_page(app, staff, id, notice, String::new()).await
 }

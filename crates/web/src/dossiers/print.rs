@@ -4,13 +4,12 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use chrono::Utc;
-use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{Dossier, Instant, to_local};
-use motcua_store::dossiers::{self};
 use motcua_store::org;
 
-use crate::app::{AppState, blocking};
+use crate::access;
+use crate::app::AppState;
+use crate::app::write_tx;
 use crate::auth::StaffPage;
 use crate::http::ApiError;
 use crate::http::PageError;
@@ -51,18 +50,15 @@ pub async fn receipt(
     StaffPage(staff): StaffPage,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
-    let now = Utc::now();
-    let (d, unit_name) = blocking(move || {
-        let found = app.store.read(|tx| {
-            let d = dossiers::load(tx, id)?;
-            let chain = org::chain(tx, &d.unit)?;
-            let unit = org::get_unit(tx, &d.unit)?;
-            Ok(can(&staff.grants, Action::ViewPersonalData, &chain).then_some((d, unit.name)))
-        })?;
-        let (d, name) = found.ok_or_else(ApiError::forbidden)?;
-        app.store
-            .write(|tx| dossiers::log_personal_view(tx, staff.id, id, "receipt form 01", now))?;
-        Ok((d, name))
+    let (d, unit_name) = write_tx(&app, move |tx| {
+        let (mut d, access) = access::load_visible(tx, &staff, id)?;
+        if access.personal {
+            access::log_view(tx, staff.id, id, "receipt form 01")?;
+        } else {
+            d.applicant = access::masked(&d.applicant);
+        }
+        let unit = org::get_unit(tx, &d.unit)?;
+        Ok((d, unit.name))
     })
     .await?;
     let code = d.code.clone().ok_or_else(|| {
@@ -151,19 +147,14 @@ pub async fn print_form(
     StaffPage(staff): StaffPage,
     Path((id, form)): Path<(i64, String)>,
 ) -> Result<Html<String>, PageError> {
-    let now = Utc::now();
-    let (d, units) = blocking(move || {
-        let found =
-            app.store.read(|tx| {
-                let d = dossiers::load(tx, id)?;
-                let chain = org::chain(tx, &d.unit)?;
-                Ok(can(&staff.grants, Action::ViewPersonalData, &chain)
-                    .then_some((d, org::units(tx)?)))
-            })?;
-        let found = found.ok_or_else(ApiError::forbidden)?;
-        app.store
-            .write(|tx| dossiers::log_personal_view(tx, staff.id, id, "printed form", now))?;
-        Ok(found)
+    let (d, units) = write_tx(&app, move |tx| {
+        let (mut d, access) = access::load_visible(tx, &staff, id)?;
+        if access.personal {
+            access::log_view(tx, staff.id, id, "printed form")?;
+        } else {
+            d.applicant = access::masked(&d.applicant);
+        }
+        Ok((d, org::units(tx)?))
     })
     .await?;
     let name = |c: &str| {

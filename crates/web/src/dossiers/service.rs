@@ -15,6 +15,7 @@ use motcua_store::{Tx, idempotency, org, procedures};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::access;
 use crate::app::App;
 use crate::dossiers::views::Names;
 use crate::http::ApiError;
@@ -265,7 +266,16 @@ pub fn command_for(
     action: &str,
     body: &ActionBody,
 ) -> Result<(Target, Command), ApiError> {
-    let d = dossiers::load(tx, id)?;
+    // A dossier the caller may not see answers like one that does not exist; a stale version is a
+    // conflict before any question of permission.
+    let (d, _) = access::load_visible(tx, staff, id)?;
+    if body.version != d.version {
+        return Err(motcua_store::StoreError::Conflict {
+            expected: body.version,
+            actual: d.version,
+        }
+        .into());
+    }
     let command = match action {
         "receive" => Command::Receive {
             code: String::new(),
@@ -294,9 +304,16 @@ pub fn command_for(
             let receiving = lookup(&d.unit).ok_or_else(|| ApiError::internal("unit".into()))?;
             // A person to hand it to must work in the receiving unit (or above it).
             if let Some(person) = body.to_staff {
-                let member = org::get_staff(tx, person)?;
+                // An unknown id and a person elsewhere get the same answer.
+                let member = match org::get_staff(tx, person) {
+                    Ok(m) => Some(m),
+                    Err(motcua_store::StoreError::NotFound(_)) => None,
+                    Err(e) => return Err(e.into()),
+                };
                 let chain = org::chain(tx, &to_unit.code)?;
-                if !member.active || !member.grants.iter().any(|g| chain.contains(&g.unit)) {
+                if !member
+                    .is_some_and(|m| m.active && m.grants.iter().any(|g| chain.contains(&g.unit)))
+                {
                     return Err(ApiError::invalid(
                         "to_staff",
                         "người nhận không làm việc tại đơn vị được chuyển đến",

@@ -8,18 +8,6 @@ use motcua_domain::org::Unit;
 use serde::Serialize;
 use serde_json::Value;
 
-/// "Nguyễn Văn An" -> "N*** V** A*".
-pub fn mask_name(name: &str) -> String {
-    name.split_whitespace()
-        .map(|w| {
-            let mut c = w.chars();
-            let first = c.next().map(String::from).unwrap_or_default();
-            format!("{first}{}", "*".repeat(c.count()))
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// One row of the control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ).
 #[derive(Debug, Serialize)]
 pub struct ControlRow {
@@ -106,7 +94,7 @@ fn mask(v: &mut Value) {
                 let name = applicant
                     .get("full_name")
                     .and_then(Value::as_str)
-                    .map(mask_name)
+                    .map(crate::access::mask_name)
                     .unwrap_or_default();
                 map.insert(
                     "applicant".into(),
@@ -128,12 +116,4 @@ pub fn history_json(events: &[Recorded], personal: bool) -> Value {
         mask(&mut v);
     }
     v
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn masks() {
-        assert_eq!(super::mask_name("Nguyễn Văn An"), "N***** V** A*");
-    }
 }

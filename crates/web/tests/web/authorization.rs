@@ -221,14 +221,44 @@ async fn staff_pages_authorization_matrix() {
                     "{role:?} actions"
                 );
             }
-            let (s, _) = get(format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"), token.clone()).await;
-            assert_eq!(s.is_success(), personal, "{role:?}@{unit} receipt");
-            let (s, _) = get(format!("/can-bo/ho-so/{id}/mau/kiem-soat"), token.clone()).await;
-            assert_eq!(
-                s.is_success(),
-                personal,
-                "{role:?}@{unit} control sheet print"
-            );
+            // Every page that shows the applicant shows the name in full only with the right to
+            // personal data, masked otherwise, and each unmasked view is logged.
+            for page in [
+                "/can-bo?hang=dang-xu-ly".to_owned(),
+                format!("/can-bo/ho-so/{id}"),
+                format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"),
+                format!("/can-bo/ho-so/{id}/mau/kiem-soat"),
+            ] {
+                let views = app.count("personal_data_views");
+                let (s, body) = get(page.clone(), token.clone()).await;
+                if !sees {
+                    assert!(!body.contains("Nguyễn Văn Thử"), "{role:?}@{unit} {page}");
+                    continue;
+                }
+                assert!(s.is_success(), "{role:?}@{unit} {page}: {s}");
+                assert_eq!(
+                    body.contains("Nguyễn Văn Thử"),
+                    personal,
+                    "{role:?}@{unit} {page}: full name"
+                );
+                assert_eq!(
+                    body.contains("N***** V** T**"),
+                    !personal,
+                    "{role:?}@{unit} {page}: masked name"
+                );
+                assert_eq!(
+                    app.count("personal_data_views") > views,
+                    personal,
+                    "{role:?}@{unit} {page}: logged"
+                );
+            }
+            // The report's drill-down lists dossiers without any personal data, for every role.
+            let (_, body) = get(
+                "/can-bo/bao-cao/ho-so?unit=WA&from=2020-01&to=2030-12&cot=received".into(),
+                token.clone(),
+            )
+            .await;
+            assert!(!body.contains("Nguyễn Văn Thử") && !body.contains("0905111222"));
             let (s, body) = get("/can-bo/tiep-nhan?thu_tuc=1.001612".into(), token.clone()).await;
             assert!(s.is_success());
             assert_eq!(

@@ -268,8 +268,8 @@ async fn inspections_from_plan_to_remediation() {
     };
     assert_eq!(
         page(outsider.clone()).await.0,
-        StatusCode::FORBIDDEN,
-        "not yet a member"
+        StatusCode::NOT_FOUND,
+        "not yet a member: the dossier is as good as not there"
     );
     let outsider_id = sync(|| {
         app.store
