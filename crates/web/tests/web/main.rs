@@ -3,6 +3,7 @@
 mod authorization;
 mod catalogue;
 mod dossiers;
+mod errors;
 mod i18n;
 mod inspections;
 mod org;
