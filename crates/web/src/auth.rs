@@ -119,7 +119,7 @@ pub async fn sign_in(
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when configured.
-pub fn session_cookie(token: &str, settings: &crate::Settings) -> String {
+pub fn session_cookie(token: &str, settings: &crate::app::Settings) -> String {
     format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         settings.session_hours * 3600,

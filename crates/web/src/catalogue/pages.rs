@@ -525,7 +525,7 @@ mod tests {
 
     #[test]
     fn statuses_have_titles() {
-        let e = crate::ApiError::not_found("x", "y");
+        let e = crate::http::ApiError::not_found("x", "y");
         assert_eq!(e.status, axum::http::StatusCode::NOT_FOUND);
     }
 }

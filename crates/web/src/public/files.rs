@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::ApiError;
+use crate::http::ApiError;
 
 /// The kind of a file by its signature.
 pub fn kind(bytes: &[u8]) -> Option<&'static str> {

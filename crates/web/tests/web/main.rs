@@ -6,6 +6,7 @@ mod dossiers;
 mod errors;
 mod i18n;
 mod inspections;
+mod layout;
 mod org;
 mod public;
 mod reports;
