@@ -50,10 +50,7 @@ fn imports(module: &str, text: &str, modules: &BTreeSet<String>) -> BTreeSet<Str
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
         .join("\n");
-    for (prefix, base) in [
-        ("crate::", String::new()),
-        ("super::", parent(module)),
-    ] {
+    for (prefix, base) in [("crate::", String::new()), ("super::", parent(module))] {
         for (i, _) in code.match_indices(prefix) {
             if i > 0 && code[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':') {
                 continue;
@@ -198,7 +195,11 @@ fn features_meet_only_through_services() {
 fn the_graph_sees_imports() {
     let g = graph();
     // Known arrows, so the checks above cannot pass by seeing nothing.
-    assert!(g["dossiers::pages"].contains("access"), "{:?}", g["dossiers::pages"]);
+    assert!(
+        g["dossiers::pages"].contains("access"),
+        "{:?}",
+        g["dossiers::pages"]
+    );
     assert!(g["dossiers::api"].contains("dossiers::service"));
     assert!(g["public::api"].contains("dossiers::service"));
     assert!(g["http::page"].contains("http"), "{:?}", g["http::page"]);
