@@ -303,9 +303,9 @@ async fn dossier_page(
                 .chain(std::iter::once(d.current_unit.clone()))
                 .chain(d.steps.iter().map(|s| s.unit.clone()));
             for u in involved {
-                if !chains.contains_key(&u) {
-                    let chain = org::chain(tx, &u)?;
-                    chains.insert(u, chain);
+                if let std::collections::hash_map::Entry::Vacant(e) = chains.entry(u) {
+                    let chain = org::chain(tx, e.key())?;
+                    e.insert(chain);
                 }
             }
             Ok(Ok((

@@ -43,6 +43,15 @@ impl Limiter {
     }
 }
 
+pub fn rate_limited() -> super::ApiError {
+    super::ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút",
+        "Too many requests, try again in a few minutes",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -53,13 +62,4 @@ mod tests {
         assert!(!l.allow(ip));
         assert!(l.allow("127.0.0.2".parse().unwrap()));
     }
-}
-
-pub fn rate_limited() -> super::ApiError {
-    super::ApiError::new(
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        "rate-limited",
-        "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút",
-        "Too many requests, try again in a few minutes",
-    )
 }
