@@ -400,6 +400,7 @@ fn cell_condition(q: &mut Sql, c: &Cell) -> Option<()> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     pub id: i64,
     pub code: Option<String>,

@@ -12,7 +12,7 @@ pub fn api() -> Vec<Op> {
                 "`date` is YYYY-MM-DD.",
             )
             .query::<LunarQuery>()
-            .ok::<Value>(200, "The lunar date"),
+            .ok::<Lunar>(200, "The lunar date"),
         Op::get("/calendar/solar", "solarDate", solar)
             .tag("calendar")
             .doc(
@@ -20,7 +20,7 @@ pub fn api() -> Vec<Op> {
                 "",
             )
             .query::<SolarQuery>()
-            .ok::<Value>(200, "The solar date"),
+            .ok::<Solar>(200, "The solar date"),
         Op::get("/calendar/days", "workingDays", days)
             .tag("calendar")
             .doc(
@@ -28,7 +28,7 @@ pub fn api() -> Vec<Op> {
                 "`from` and `to` are YYYY-MM-DD, at most ten years apart.",
             )
             .query::<DaysQuery>()
-            .ok::<Value>(200, "Every day with its reason"),
+            .ok::<Days>(200, "Every day with its reason"),
         Op::get("/calendar/due", "dueTime", due)
             .tag("calendar")
             .doc(
@@ -36,7 +36,7 @@ pub fn api() -> Vec<Op> {
                 "`received` is Vietnam local time YYYY-MM-DDTHH:MM; give `days` or `hours`.",
             )
             .query::<DueQuery>()
-            .ok::<Value>(200, "The due time and the days off it skipped"),
+            .ok::<DueTime>(200, "The due time and the days off it skipped"),
     ]
 }
 
@@ -45,7 +45,6 @@ use axum::extract::State;
 use chrono::{NaiveDate, NaiveDateTime};
 use motcua_domain::calendar::{CalendarError, Limit, LunarCalendar, LunarDate};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::app::{AppState, blocking};
 use crate::http::ApiError;
@@ -72,12 +71,16 @@ pub struct LunarQuery {
     date: String,
 }
 
-pub async fn lunar(Params(q): Params<LunarQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn lunar(Params(q): Params<LunarQuery>) -> Result<Json<Lunar>, ApiError> {
     let d = date("date", &q.date)?;
     let l = LunarCalendar::vietnam().to_lunar(d).map_err(bad)?;
-    Ok(Json(
-        json!({"date": d, "year": l.year, "month": l.month, "day": l.day, "leap": l.leap}),
-    ))
+    Ok(Json(Lunar {
+        date: d,
+        year: l.year,
+        month: l.month,
+        day: l.day,
+        leap: l.leap,
+    }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -89,7 +92,7 @@ pub struct SolarQuery {
     leap: bool,
 }
 
-pub async fn solar(Params(q): Params<SolarQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn solar(Params(q): Params<SolarQuery>) -> Result<Json<Solar>, ApiError> {
     let d = LunarCalendar::vietnam()
         .to_solar(LunarDate {
             year: q.year,
@@ -98,7 +101,7 @@ pub async fn solar(Params(q): Params<SolarQuery>) -> Result<Json<Value>, ApiErro
             leap: q.leap,
         })
         .map_err(bad)?;
-    Ok(Json(json!({ "date": d })))
+    Ok(Json(Solar { date: d }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -110,7 +113,7 @@ pub struct DaysQuery {
 pub async fn days(
     State(app): State<AppState>,
     Params(q): Params<DaysQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Days>, ApiError> {
     let (from, to) = (date("from", &q.from)?, date("to", &q.to)?);
     if to < from || (to - from).num_days() > 3660 {
         return Err(ApiError::invalid(
@@ -126,7 +129,7 @@ pub async fn days(
         .map(|d| cal.day(d))
         .collect::<Result<Vec<_>, _>>()
         .map_err(bad)?;
-    Ok(Json(json!({ "items": days })))
+    Ok(Json(Days { items: days }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -139,7 +142,7 @@ pub struct DueQuery {
 pub async fn due(
     State(app): State<AppState>,
     Params(q): Params<DueQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DueTime>, ApiError> {
     let received = NaiveDateTime::parse_from_str(&q.received, "%Y-%m-%dT%H:%M").map_err(|_| {
         ApiError::invalid(
             "received",
@@ -162,8 +165,35 @@ pub async fn due(
     };
     let cal = blocking(move || Ok(app.store.read(|tx| app.calendar(tx))?)).await?;
     let due = cal.due(received, limit).map_err(bad)?;
-    Ok(Json(json!({
-        "due": due.due.format("%Y-%m-%dT%H:%M").to_string(),
-        "skipped": due.skipped,
-    })))
+    Ok(Json(DueTime {
+        due: due.due.format("%Y-%m-%dT%H:%M").to_string(),
+        skipped: due.skipped,
+    }))
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Lunar {
+    pub date: NaiveDate,
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    pub leap: bool,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Solar {
+    pub date: NaiveDate,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Days {
+    pub items: Vec<motcua_domain::calendar::DayInfo>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct DueTime {
+    /// Vietnam local time, YYYY-MM-DDTHH:MM.
+    pub due: String,
+    /// The days off the limit skipped, with their reasons.
+    pub skipped: Vec<motcua_domain::calendar::DatedReason>,
 }

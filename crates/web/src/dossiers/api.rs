@@ -6,11 +6,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{NaiveDate, TimeDelta, Utc};
-use motcua_domain::dossier::{Status, from_local};
-use motcua_store::dossiers::{self, Filter};
+use motcua_domain::dossier::{Dossier, Instant, Recorded, Status, from_local};
+use motcua_store::dossiers::{self, Filter, Summary};
 use motcua_store::org;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::app::{AppState, blocking};
 use crate::auth::CurrentStaff;
@@ -64,7 +65,7 @@ pub async fn get(
     State(app): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
     PathOf(id): PathOf<i64>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DossierView>, ApiError> {
     let (d, access, history, names) = write_tx(&app, move |tx| {
         let (d, access) = access::load_visible(tx, &staff, id)?;
         if access.personal {
@@ -79,17 +80,46 @@ pub async fn get(
     })
     .await?;
     let now = Utc::now();
-    Ok(Json(json!({
-        "id": id,
-        "dossier": views::dossier_json(&d, access.personal),
-        "overdue": d.is_overdue(now),
-        "appointment": d.appointment(),
-        "control_sheet": {
-            "form": d.rule_set.map(|r| r.control_sheet_form()),
-            "rows": views::control_sheet(&d, &names),
+    Ok(Json(DossierView {
+        id,
+        dossier: views::dossier_json(&d, access.personal),
+        overdue: d.is_overdue(now),
+        appointment: d.appointment(),
+        control_sheet: ControlSheet {
+            form: d.rule_set.map(|r| r.control_sheet_form()),
+            rows: views::control_sheet(&d, &names),
         },
-        "history": views::history_json(&history, access.personal),
-    })))
+        history: views::history_json(&history, access.personal),
+    }))
+}
+
+/// One dossier as staff see it. Without the personal-data right, every applicant in it (the
+/// dossier's and those its events carry) has a masked name and nothing else.
+#[derive(Serialize, JsonSchema)]
+pub struct DossierView {
+    pub id: i64,
+    #[schemars(with = "Dossier")]
+    pub dossier: Value,
+    pub overdue: bool,
+    pub appointment: Option<Instant>,
+    pub control_sheet: ControlSheet,
+    #[schemars(with = "Vec<Recorded>")]
+    pub history: Value,
+}
+
+/// The control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ): its form number by rule set, and
+/// a row per step.
+#[derive(Serialize, JsonSchema)]
+pub struct ControlSheet {
+    pub form: Option<&'static str>,
+    pub rows: Vec<views::ControlRow>,
+}
+
+/// A page of the dossier list and the cursor of the next (`after`).
+#[derive(Serialize, JsonSchema)]
+pub struct DossierList {
+    pub items: Vec<Summary>,
+    pub next: Option<String>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -124,7 +154,7 @@ pub async fn list(
     State(app): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DossierList>, ApiError> {
     let status = q
         .status
         .as_deref()
@@ -214,13 +244,12 @@ pub async fn list(
             None
         };
         let mut items = Vec::with_capacity(rows.len());
-        for s in &rows {
-            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-            v["applicant_name"] = json!(access.name_in_list(tx, s, "dossier list")?);
-            items.push(v);
+        for mut s in rows {
+            s.applicant_name = access.name_in_list(tx, &s, "dossier list")?;
+            items.push(s);
         }
         Ok((items, next))
     })
     .await?;
-    Ok(Json(json!({ "items": items, "next": next })))
+    Ok(Json(DossierList { items, next }))
 }

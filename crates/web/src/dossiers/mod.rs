@@ -12,7 +12,6 @@ pub mod views;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::auth::CurrentStaff;
@@ -29,7 +28,7 @@ pub fn api() -> Vec<Op> {
             )
             .staff()
             .query::<api::ListQuery>()
-            .ok::<Value>(200, "A page of dossiers and the cursor of the next")
+            .ok::<api::DossierList>(200, "A page of dossiers and the cursor of the next")
             .problems(&[403]),
         Op::post("/dossiers", "receiveDossier", api::receive_new)
             .tag("dossiers")
@@ -40,7 +39,7 @@ pub fn api() -> Vec<Op> {
             .staff()
             .header("Idempotency-Key", "Retries with the same key and body get the first answer")
             .body::<service::Reception>()
-            .ok::<Value>(201, "Received, with the receipt (form 01)")
+            .ok::<service::CommandAnswer>(201, "Received, with the receipt (form 01)")
             .problems(&[403, 404]),
         Op::get("/dossiers/{id}", "getDossier", api::get)
             .tag("dossiers")
@@ -50,7 +49,7 @@ pub fn api() -> Vec<Op> {
             )
             .staff()
             .path::<i64>("id", "The dossier's id")
-            .ok::<Value>(200, "The dossier")
+            .ok::<api::DossierView>(200, "The dossier")
             .problems(&[404]),
     ];
     for a in actions::ACTIONS {
@@ -71,7 +70,7 @@ pub fn api() -> Vec<Op> {
             .staff()
             .path::<i64>("id", "The dossier's id")
             .body::<service::ActionBody>()
-            .ok::<Value>(200, "The dossier's new state")
+            .ok::<service::CommandAnswer>(200, "The dossier's new state")
             .problems(&[403, 404, 409]),
         );
     }

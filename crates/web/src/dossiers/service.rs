@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, Dossier, Outcome, Paper, PauseKind, from_local,
+    Actor, Applicant, Channel, Command, Dossier, Instant, Outcome, Paper, PauseKind, Status,
+    from_local,
 };
 use motcua_domain::org::{Staff, Unit, is_inter_agency};
 use motcua_domain::procedure::ProcedureRef;
 use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::{Tx, idempotency, org, procedures};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::access;
 use crate::app::App;
@@ -114,17 +115,18 @@ pub fn run(
         )?;
         let o = out.remove(0);
         let names = Names::new(&org::units(tx)?);
-        let body = json!({
-            "id": o.id,
-            "reference": format!("W{:08}", o.id),
-            "code": o.dossier.code,
-            "version": o.dossier.version,
-            "status": o.dossier.status,
-            "due": o.dossier.due,
-            "appointment": o.dossier.appointment(),
-            "event": o.event.event.kind(),
-            "receipt": receipt(&o.dossier, &names),
-        });
+        let body = serde_json::to_value(CommandAnswer {
+            id: o.id,
+            reference: format!("W{:08}", o.id),
+            code: o.dossier.code.clone(),
+            version: o.dossier.version,
+            status: o.dossier.status,
+            due: o.dossier.due,
+            appointment: o.dossier.appointment(),
+            event: o.event.event.kind(),
+            receipt: receipt(&o.dossier, &names),
+        })
+        .map_err(|e| motcua_store::StoreError::Db(e.to_string()))?;
         let status = if created {
             StatusCode::CREATED
         } else {
@@ -149,22 +151,63 @@ pub fn run(
 }
 
 /// Data of form 01 (giấy tiếp nhận hồ sơ và hẹn trả kết quả), once a dossier is received.
-fn receipt(d: &Dossier, names: &Names) -> Value {
+fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
     match (&d.code, d.received_at) {
-        (Some(code), Some(received_at)) => json!({
-            "form": "01",
-            "unit": d.unit,
-            "unit_name": names.of(&d.unit),
-            "code": code,
-            "applicant": d.applicant,
-            "procedure": { "code": d.procedure.code, "name": d.procedure.name },
-            "papers": d.papers,
-            "received_at": received_at,
-            "appointment": d.appointment(),
-            "legal_basis": d.rule_set.map(|r| r.legal_basis()),
+        (Some(code), Some(received_at)) => Some(Receipt {
+            form: "01",
+            unit: d.unit.clone(),
+            unit_name: names.of(&d.unit),
+            code: code.clone(),
+            applicant: d.applicant.clone(),
+            procedure: ProcedureName {
+                code: d.procedure.code.clone(),
+                name: d.procedure.name.clone(),
+            },
+            papers: d.papers.clone(),
+            received_at,
+            appointment: d.appointment(),
+            legal_basis: d.rule_set.map(|r| r.legal_basis()),
         }),
-        _ => Value::Null,
+        _ => None,
     }
+}
+
+/// What a command on a dossier answers: its new state and, once received, the receipt.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct CommandAnswer {
+    pub id: i64,
+    /// The online reference (`W` and the id) before the dossier has a code.
+    pub reference: String,
+    pub code: Option<String>,
+    pub version: i64,
+    pub status: Status,
+    pub due: Option<Instant>,
+    pub appointment: Option<Instant>,
+    /// The event the command caused.
+    pub event: &'static str,
+    pub receipt: Option<Receipt>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ProcedureName {
+    pub code: String,
+    pub name: String,
+}
+
+/// The data of form 01 (giấy tiếp nhận hồ sơ và hẹn trả kết quả).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Receipt {
+    /// "01"
+    pub form: &'static str,
+    pub unit: String,
+    pub unit_name: String,
+    pub code: String,
+    pub applicant: Applicant,
+    pub procedure: ProcedureName,
+    pub papers: Vec<Paper>,
+    pub received_at: Instant,
+    pub appointment: Option<Instant>,
+    pub legal_basis: Option<&'static str>,
 }
 
 #[derive(Deserialize, serde::Serialize, schemars::JsonSchema)]

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use motcua_domain::dossier::{Dossier, Instant, Recorded};
+use motcua_domain::dossier::{Applicant, Dossier, Instant, Recorded};
 use motcua_domain::org::Unit;
 use serde::Serialize;
 use serde_json::Value;
 
 /// One row of the control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ControlRow {
     pub index: usize,
     pub step: String,
@@ -91,15 +91,12 @@ fn mask(v: &mut Value) {
     match v {
         Value::Object(map) => {
             if let Some(Value::Object(applicant)) = map.get("applicant") {
-                let name = applicant
-                    .get("full_name")
-                    .and_then(Value::as_str)
-                    .map(crate::access::mask_name)
-                    .unwrap_or_default();
-                map.insert(
-                    "applicant".into(),
-                    serde_json::json!({ "masked_name": name }),
-                );
+                // The same shape, with a masked name and nothing else of the person.
+                let masked = serde_json::from_value::<Applicant>(Value::Object(applicant.clone()))
+                    .map(|a| crate::access::masked(&a))
+                    .and_then(serde_json::to_value)
+                    .unwrap_or(Value::Null);
+                map.insert("applicant".into(), masked);
             }
             for (_, child) in map.iter_mut() {
                 mask(child);

@@ -5,12 +5,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
-use motcua_domain::dossier::{Applicant, Command, Paper, Rating, to_local};
+use motcua_domain::dossier::{Applicant, Command, Instant, Paper, Rating, Status, to_local};
 use motcua_domain::procedure::ProcedureRef;
 use motcua_store::dossiers::Target;
 use motcua_store::procedures;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::app::{AppState, blocking};
 use crate::dossiers::service::{Caller, open_unit};
@@ -35,7 +35,7 @@ pub async fn submit(
     ClientIp(ip): ClientIp,
     headers: axum::http::HeaderMap,
     Body(body): Body<Submission>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Submitted>), ApiError> {
     if !app.public_limiter.allow(ip) {
         return Err(rate_limited());
     }
@@ -60,13 +60,59 @@ pub async fn submit(
     .await?;
     // What the applicant needs and nothing of what the desk needs.
     let reference = value["reference"].clone();
-    value = json!({
-        "reference": reference,
-        "status": value["status"],
-        "message": "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và 4 số cuối điện thoại.",
-        "message_en": "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the last 4 digits of your phone.",
-    });
-    Ok((status, Json(value)))
+    Ok((
+        status,
+        Json(Submitted {
+            reference: reference.as_str().unwrap_or_default().to_owned(),
+            status: serde_json::from_value(value["status"].take())
+                .map_err(|e| ApiError::internal(e.to_string()))?,
+            message: "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và 4 số cuối điện thoại.",
+            message_en: "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the last 4 digits of your phone.",
+        }),
+    ))
+}
+
+/// What the applicant is told after an online submission (and nothing of what the desk needs).
+#[derive(Serialize, JsonSchema)]
+pub struct Submitted {
+    pub reference: String,
+    pub status: Status,
+    pub message: &'static str,
+    pub message_en: &'static str,
+}
+
+/// A dossier as the public sees it: progress, no personal data.
+#[derive(Serialize, JsonSchema)]
+pub struct PublicDossier {
+    pub code: Option<String>,
+    pub reference: String,
+    pub procedure: crate::dossiers::service::ProcedureName,
+    pub unit: String,
+    pub unit_name: String,
+    pub status: Status,
+    pub status_label: &'static str,
+    pub received_at: Option<Instant>,
+    pub appointment: Option<Instant>,
+    pub result: Option<motcua_domain::calendar::Timeliness>,
+    pub returned_at: Option<Instant>,
+    pub supplement_requested: Option<SupplementAsked>,
+    pub can_rate: bool,
+    pub control_sheet: Vec<views::ControlRow>,
+}
+
+/// What the desk asked the applicant to add.
+#[derive(Serialize, JsonSchema)]
+pub struct SupplementAsked {
+    pub items: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Rated {
+    /// "rated"
+    pub status: &'static str,
+    pub message: &'static str,
+    pub message_en: &'static str,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -80,37 +126,49 @@ pub async fn lookup(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     Params(q): Params<LookupQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PublicDossier>, ApiError> {
     if !app.public_limiter.allow(ip) {
         return Err(rate_limited());
     }
     let value = blocking(move || {
         let found = app.store.read(|tx| {
-            Ok(match authenticate(tx, q.code.trim(), q.phone_last4.trim())? {
-                Some((id, d)) => {
-                    let names = Names::of_dossier(tx, &d)?;
-                    Some((id, d, names))
-                }
-                None => None,
-            })
+            Ok(
+                match authenticate(tx, q.code.trim(), q.phone_last4.trim())? {
+                    Some((id, d)) => {
+                        let names = Names::of_dossier(tx, &d)?;
+                        Some((id, d, names))
+                    }
+                    None => None,
+                },
+            )
         })?;
         let (id, d, names) = found.ok_or_else(not_found)?;
-        Ok(json!({
-            "code": d.code,
-            "reference": reference(id),
-            "procedure": { "code": d.procedure.code, "name": d.procedure.name },
-            "unit": d.unit,
-            "unit_name": names.of(&d.unit),
-            "status": d.status,
-            "status_label": d.status.label_vi(),
-            "received_at": d.received_at,
-            "appointment": d.appointment(),
-            "result": d.result,
-            "returned_at": d.returned_at,
-            "supplement_requested": d.supplements.last().filter(|s| s.supplemented_at.is_none()).map(|s| json!({"items": s.items, "reason": s.reason})),
-            "can_rate": d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none(),
-            "control_sheet": views::control_sheet(&d, &names),
-        }))
+        Ok(PublicDossier {
+            code: d.code.clone(),
+            reference: reference(id),
+            procedure: crate::dossiers::service::ProcedureName {
+                code: d.procedure.code.clone(),
+                name: d.procedure.name.clone(),
+            },
+            unit: d.unit.clone(),
+            unit_name: names.of(&d.unit),
+            status: d.status,
+            status_label: d.status.label_vi(),
+            received_at: d.received_at,
+            appointment: d.appointment(),
+            result: d.result,
+            returned_at: d.returned_at,
+            supplement_requested: d
+                .supplements
+                .last()
+                .filter(|s| s.supplemented_at.is_none())
+                .map(|s| SupplementAsked {
+                    items: s.items.clone(),
+                    reason: s.reason.clone(),
+                }),
+            can_rate: d.status == Status::Returned && d.rating.is_none(),
+            control_sheet: views::control_sheet(&d, &names),
+        })
     })
     .await?;
     Ok(Json(value))
@@ -131,7 +189,7 @@ pub async fn rate(
     State(app): State<AppState>,
     ip: ClientIp,
     Body(body): Body<RatingBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Rated>, ApiError> {
     rate_dossier(
         app,
         ip,
@@ -141,7 +199,9 @@ pub async fn rate(
         body.comment,
     )
     .await?;
-    Ok(Json(
-        json!({ "status": "rated", "message": "Cảm ơn ông/bà đã đánh giá", "message_en": "Thank you for your rating" }),
-    ))
+    Ok(Json(Rated {
+        status: "rated",
+        message: "Cảm ơn ông/bà đã đánh giá",
+        message_en: "Thank you for your rating",
+    }))
 }

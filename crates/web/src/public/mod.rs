@@ -10,7 +10,6 @@ mod submit;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::http::op::Op;
@@ -25,7 +24,7 @@ pub fn api() -> Vec<Op> {
             )
             .header("Idempotency-Key", "Retries with the same key and body get the first answer")
             .body::<api::Submission>()
-            .ok::<Value>(201, "Submitted, with its reference")
+            .ok::<api::Submitted>(201, "Submitted, with its reference")
             .problems(&[404])
             .limited(),
         Op::get("/public/lookup", "lookup", api::lookup)
@@ -35,14 +34,14 @@ pub fn api() -> Vec<Op> {
                 "By its code (or online reference) and the last four digits of the applicant's phone. Rate-limited; no personal data.",
             )
             .query::<api::LookupQuery>()
-            .ok::<Value>(200, "Progress of the dossier")
+            .ok::<api::PublicDossier>(200, "Progress of the dossier")
             .problems(&[404])
             .limited(),
         Op::post("/public/rating", "rate", api::rate)
             .tag("public")
             .doc("Đánh giá / rate a returned dossier", "Rate-limited.")
             .body::<api::RatingBody>()
-            .ok::<Value>(200, "Rated")
+            .ok::<api::Rated>(200, "Rated")
             .problems(&[404, 409])
             .limited(),
     ]
