@@ -13,8 +13,8 @@ use motcua_domain::dossier::to_local;
 use motcua_domain::org::UnitLevel;
 use motcua_domain::procedure::Procedure;
 use motcua_store::{org, procedures};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::app::{AppState, blocking};
 use crate::auth::CurrentStaff;
@@ -35,19 +35,103 @@ fn on_date(on: Option<&str>) -> Result<NaiveDate, ApiError> {
 }
 
 /// What a list shows of a procedure.
-pub fn summary(p: &Procedure) -> Value {
-    json!({
-        "code": p.spec.code,
-        "version": p.version,
-        "name": p.spec.name,
-        "field": p.spec.field,
-        "level": p.spec.level,
-        "limit": p.spec.limit,
-        "limit_text": p.spec.limit.describe_vi(),
-        "online": p.spec.channels.online,
-        "effective_from": p.effective_from,
-        "announced_by": p.announced_by,
-    })
+pub fn summary(p: &Procedure) -> ProcedureSummary {
+    ProcedureSummary {
+        code: p.spec.code.clone(),
+        version: p.version,
+        name: p.spec.name.clone(),
+        field: p.spec.field.clone(),
+        level: p.spec.level,
+        limit: p.spec.limit,
+        limit_text: p.spec.limit.describe_vi(),
+        online: p.spec.channels.online,
+        effective_from: p.effective_from,
+        announced_by: p.announced_by.clone(),
+    }
+}
+
+/// A procedure in a list: what a citizen needs to choose it.
+#[derive(Serialize, JsonSchema)]
+pub struct ProcedureSummary {
+    pub code: String,
+    pub version: i64,
+    pub name: String,
+    pub field: String,
+    pub level: motcua_domain::org::UnitLevel,
+    pub limit: motcua_domain::calendar::Limit,
+    pub limit_text: String,
+    pub online: motcua_domain::procedure::OnlineLevel,
+    pub effective_from: NaiveDate,
+    pub announced_by: String,
+}
+
+/// A page of search results.
+#[derive(Serialize, JsonSchema)]
+pub struct SearchResults {
+    pub items: Vec<ProcedureSummary>,
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub on: NaiveDate,
+}
+
+/// A procedure: the version in force on the date (everything that must be posted) and every version.
+#[derive(Serialize, JsonSchema)]
+pub struct ProcedureVersions {
+    pub code: String,
+    pub on: NaiveDate,
+    pub in_force: Option<Procedure>,
+    pub versions: Vec<VersionDates>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct VersionDates {
+    pub version: i64,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    pub announced_by: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Announcements {
+    pub items: Vec<AnnouncementSummary>,
+    pub total: usize,
+}
+
+/// An announcement decision and what it did to each procedure.
+#[derive(Serialize, JsonSchema)]
+pub struct AnnouncementSummary {
+    pub number: String,
+    pub date: NaiveDate,
+    pub issuer: String,
+    pub effective: NaiveDate,
+    pub items: Vec<AnnouncementItem>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct AnnouncementItem {
+    /// What the decision did, in Vietnamese (công bố mới, sửa đổi, thay thế, bãi bỏ).
+    pub action: &'static str,
+    pub code: String,
+}
+
+/// What a unit must post on a date, what it has posted, and the gaps.
+#[derive(Serialize, JsonSchema)]
+pub struct UnitProcedures {
+    pub unit: String,
+    pub unit_name: String,
+    pub on: NaiveDate,
+    pub required: Vec<ProcedureSummary>,
+    pub posted: Vec<Posting>,
+    pub gaps: Vec<motcua_domain::catalogue::Gap>,
+    pub up_to_date: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PostingRecorded {
+    /// "recorded"
+    pub status: &'static str,
+    pub posting: Posting,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -67,7 +151,7 @@ pub struct SearchQuery {
 pub async fn search(
     State(app): State<AppState>,
     Params(q): Params<SearchQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SearchResults>, ApiError> {
     let on = on_date(q.on.as_deref())?;
     let level = q
         .level
@@ -109,15 +193,19 @@ pub async fn search(
         online: q.online,
     };
     let hits = index.search(q.q.as_deref().unwrap_or(""), &filter);
-    let items: Vec<Value> = hits
+    let items: Vec<ProcedureSummary> = hits
         .iter()
         .skip(offset)
         .take(limit)
         .map(|p| summary(p))
         .collect();
-    Ok(Json(
-        json!({ "items": items, "total": hits.len(), "offset": offset, "limit": limit, "on": on }),
-    ))
+    Ok(Json(SearchResults {
+        items,
+        total: hits.len(),
+        offset,
+        limit,
+        on,
+    }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -130,7 +218,7 @@ pub async fn procedure(
     State(app): State<AppState>,
     PathOf(code): PathOf<String>,
     Params(q): Params<OnQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ProcedureVersions>, ApiError> {
     let on = on_date(q.on.as_deref())?;
     let versions =
         blocking(move || Ok(app.store.read(|tx| procedures::versions(tx, &code))?)).await?;
@@ -142,32 +230,46 @@ pub async fn procedure(
     };
     let code = first.spec.code.clone();
     let current = versions.iter().rev().find(|p| p.in_force_on(on));
-    Ok(Json(json!({
-        "code": code,
-        "on": on,
-        "in_force": current,
-        "versions": versions.iter().map(|p| json!({
-            "version": p.version,
-            "effective_from": p.effective_from,
-            "effective_to": p.effective_to,
-            "announced_by": p.announced_by,
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(ProcedureVersions {
+        code,
+        on,
+        in_force: current.cloned(),
+        versions: versions
+            .iter()
+            .map(|p| VersionDates {
+                version: p.version,
+                effective_from: p.effective_from,
+                effective_to: p.effective_to,
+                announced_by: p.announced_by.clone(),
+            })
+            .collect(),
+    }))
 }
 
 /// GET /announcements: the province's announcement decisions, as imported.
-pub async fn announcements(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+pub async fn announcements(State(app): State<AppState>) -> Result<Json<Announcements>, ApiError> {
     let list = blocking(move || Ok(app.store.read(procedures::announcements)?)).await?;
-    let items: Vec<Value> = list
+    let items: Vec<AnnouncementSummary> = list
         .iter()
-        .map(|a| {
-            json!({
-                "number": a.number, "date": a.date, "issuer": a.issuer, "effective": a.effective,
-                "items": a.items.iter().map(|i| json!({"action": i.action_vi(), "code": i.code()})).collect::<Vec<_>>(),
-            })
+        .map(|a| AnnouncementSummary {
+            number: a.number.clone(),
+            date: a.date,
+            issuer: a.issuer.clone(),
+            effective: a.effective,
+            items: a
+                .items
+                .iter()
+                .map(|i| AnnouncementItem {
+                    action: i.action_vi(),
+                    code: i.code().to_owned(),
+                })
+                .collect(),
         })
         .collect();
-    Ok(Json(json!({ "items": items, "total": items.len() })))
+    Ok(Json(Announcements {
+        total: items.len(),
+        items,
+    }))
 }
 
 /// GET /units/{code}/procedures: what the unit must post on a date, what it has posted, the gaps.
@@ -175,7 +277,7 @@ pub async fn unit_list(
     State(app): State<AppState>,
     PathOf(code): PathOf<String>,
     Params(q): Params<OnQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UnitProcedures>, ApiError> {
     let on = on_date(q.on.as_deref())?;
     let (unit, catalogue, postings) = blocking(move || {
         Ok(app.store.read(|tx| {
@@ -187,21 +289,21 @@ pub async fn unit_list(
         })?)
     })
     .await?;
-    let required: Vec<Value> = catalogue
+    let required: Vec<ProcedureSummary> = catalogue
         .required_at(&unit, on)
         .into_iter()
         .map(summary)
         .collect();
     let gaps = posting_gaps(&catalogue, &unit, &postings, on);
-    Ok(Json(json!({
-        "unit": unit.code,
-        "unit_name": unit.name,
-        "on": on,
-        "required": required,
-        "posted": postings.iter().filter(|p| p.posted_on <= on).collect::<Vec<_>>(),
-        "gaps": gaps,
-        "up_to_date": gaps.is_empty(),
-    })))
+    Ok(Json(UnitProcedures {
+        unit: unit.code,
+        unit_name: unit.name,
+        on,
+        required,
+        posted: postings.into_iter().filter(|p| p.posted_on <= on).collect(),
+        up_to_date: gaps.is_empty(),
+        gaps,
+    }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -218,7 +320,7 @@ pub async fn record_posting(
     CurrentStaff(staff): CurrentStaff,
     PathOf(unit): PathOf<String>,
     Body(body): Body<PostingBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<PostingRecorded>), ApiError> {
     if body.posted_on > today() {
         return Err(ApiError::invalid(
             "posted_on",
@@ -242,7 +344,10 @@ pub async fn record_posting(
         })?;
         Ok((
             StatusCode::CREATED,
-            Json(json!({ "status": "recorded", "posting": posting })),
+            Json(PostingRecorded {
+                status: "recorded",
+                posting,
+            }),
         ))
     })
     .await

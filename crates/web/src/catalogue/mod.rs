@@ -7,7 +7,6 @@ mod pages;
 
 use axum::Router;
 use axum::routing::get;
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::http::op::Op;
@@ -21,18 +20,18 @@ pub fn api() -> Vec<Op> {
                 "Search with or without diacritics; filters by field, level, unit and online level; `on` is a date (YYYY-MM-DD, default today).",
             )
             .query::<api::SearchQuery>()
-            .ok::<Value>(200, "A page of procedures with the total"),
+            .ok::<api::SearchResults>(200, "A page of procedures with the total"),
         Op::get("/procedures/{code}", "getProcedure", api::procedure)
             .tag("catalogue")
             .doc("Một thủ tục và các phiên bản / a procedure and its versions", "")
             .path::<String>("code", "The procedure's code in the national database")
             .query::<api::OnQuery>()
-            .ok::<Value>(200, "The version in force and every version")
+            .ok::<api::ProcedureVersions>(200, "The version in force and every version")
             .problems(&[404]),
         Op::get("/announcements", "listAnnouncements", api::announcements)
             .tag("catalogue")
             .doc("Quyết định công bố / announcement decisions", "")
-            .ok::<Value>(200, "Every decision"),
+            .ok::<api::Announcements>(200, "Every decision"),
         Op::get("/units/{code}/procedures", "unitProcedures", api::unit_list)
             .tag("catalogue")
             .doc(
@@ -41,7 +40,7 @@ pub fn api() -> Vec<Op> {
             )
             .path::<String>("code", "The unit's code")
             .query::<api::OnQuery>()
-            .ok::<Value>(200, "Required, posted and gaps")
+            .ok::<api::UnitProcedures>(200, "Required, posted and gaps")
             .problems(&[404]),
         Op::post("/units/{code}/postings", "recordPosting", api::record_posting)
             .tag("catalogue")
@@ -49,7 +48,7 @@ pub fn api() -> Vec<Op> {
             .staff()
             .path::<String>("code", "The unit's code")
             .body::<api::PostingBody>()
-            .ok::<Value>(201, "Recorded")
+            .ok::<api::PostingRecorded>(201, "Recorded")
             .problems(&[403, 404, 409]),
     ]
 }

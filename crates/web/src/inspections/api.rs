@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_domain::inspection::{Change, NewPlan, TaskStatus};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::app::{AppState, read_tx, write_tx};
 use crate::auth::CurrentStaff;
@@ -19,26 +18,30 @@ use super::service::*;
 pub async fn api_list(
     State(app): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Vec<InspectionSummary>>, ApiError> {
     let list = read_tx(&app, move |tx| visible(tx, &staff)).await?;
     let today = today();
-    Ok(axum::Json(json!(
+    Ok(axum::Json(
         list.iter()
-            .map(|(id, i)| json!({
-                "id": id,
-                "plan_number": i.plan_number,
-                "title": i.title,
-                "year": i.year,
-                "owner": i.owner,
-                "units": i.units,
-                "from": i.from,
-                "to": i.to,
-                "findings": i.findings.len(),
-                "tasks_open": i.tasks.iter().filter(|t| t.status == TaskStatus::Open).count(),
-                "tasks_overdue": i.tasks.iter().filter(|t| t.overdue(today)).count(),
-            }))
-            .collect::<Vec<_>>()
-    )))
+            .map(|(id, i)| InspectionSummary {
+                id: *id,
+                plan_number: i.plan_number.clone(),
+                title: i.title.clone(),
+                year: i.year,
+                owner: i.owner.clone(),
+                units: i.units.clone(),
+                from: i.from,
+                to: i.to,
+                findings: i.findings.len(),
+                tasks_open: i
+                    .tasks
+                    .iter()
+                    .filter(|t| t.status == TaskStatus::Open)
+                    .count(),
+                tasks_overdue: i.tasks.iter().filter(|t| t.overdue(today)).count(),
+            })
+            .collect(),
+    ))
 }
 
 /// POST /api/v1/inspections: a new inspection from its plan.
@@ -46,11 +49,11 @@ pub async fn api_create(
     State(app): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
     Body(plan): Body<NewPlan>,
-) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
+) -> Result<(StatusCode, axum::Json<Versioned>), ApiError> {
     let id = create(app, staff, plan).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({"id": id, "version": 1})),
+        axum::Json(Versioned { id, version: 1 }),
     ))
 }
 
@@ -59,16 +62,19 @@ pub async fn api_get(
     State(app): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
     PathOf(id): PathOf<i64>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<InspectionView>, ApiError> {
     let (i, version, names) = read_tx(&app, move |tx| {
         let (i, v, _) = readable(tx, &staff, id)?;
         Ok((i, v, unit_names(tx)?))
     })
     .await?;
     let notice = notice_of(&i, &names);
-    Ok(axum::Json(
-        json!({"id": id, "version": version, "inspection": i, "notice": notice}),
-    ))
+    Ok(axum::Json(InspectionView {
+        id,
+        version,
+        inspection: i,
+        notice,
+    }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -88,13 +94,13 @@ pub async fn api_change(
     CurrentStaff(staff): CurrentStaff,
     PathOf(id): PathOf<i64>,
     Body(body): Body<ChangeBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Versioned>, ApiError> {
     let label = change_label(&body.change);
     let version = write_tx(&app, move |tx| {
         change(tx, &staff, id, body.version, Some(body.change), label)
     })
     .await?;
-    Ok(axum::Json(json!({"id": id, "version": version})))
+    Ok(axum::Json(Versioned { id, version }))
 }
 
 /// POST /api/v1/inspections/{id}/checks: runs the automatic checks and drafts their findings.
@@ -103,10 +109,42 @@ pub async fn api_checks(
     CurrentStaff(staff): CurrentStaff,
     PathOf(id): PathOf<i64>,
     Body(body): Body<Version>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Versioned>, ApiError> {
     let version = write_tx(&app, move |tx| {
         change(tx, &staff, id, body.version, None, "checks")
     })
     .await?;
-    Ok(axum::Json(json!({"id": id, "version": version})))
+    Ok(axum::Json(Versioned { id, version }))
+}
+
+/// An inspection in the list.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct InspectionSummary {
+    pub id: i64,
+    pub plan_number: String,
+    pub title: String,
+    pub year: i32,
+    pub owner: String,
+    pub units: Vec<String>,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub findings: usize,
+    pub tasks_open: usize,
+    pub tasks_overdue: usize,
+}
+
+/// An inspection and the version a change must name.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Versioned {
+    pub id: i64,
+    pub version: i64,
+}
+
+/// An inspection, its version, and its conclusion notice as drafted now.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct InspectionView {
+    pub id: i64,
+    pub version: i64,
+    pub inspection: motcua_domain::inspection::Inspection,
+    pub notice: motcua_domain::inspection::Notice,
 }

@@ -12,7 +12,6 @@ pub mod service;
 
 use axum::Router;
 use axum::routing::{get, post};
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::http::op::Op;
@@ -26,7 +25,7 @@ pub fn api() -> Vec<Op> {
                 "",
             )
             .staff()
-            .ok::<Value>(200, "Inspections with their state"),
+            .ok::<Vec<api::InspectionSummary>>(200, "Inspections with their state"),
         Op::post("/inspections", "createInspection", api::api_create)
             .tag("inspections")
             .doc(
@@ -35,7 +34,7 @@ pub fn api() -> Vec<Op> {
             )
             .staff()
             .body::<motcua_domain::inspection::NewPlan>()
-            .ok::<Value>(201, "Created")
+            .ok::<api::Versioned>(201, "Created")
             .problems(&[403]),
         Op::get("/inspections/{id}", "getInspection", api::api_get)
             .tag("inspections")
@@ -45,7 +44,7 @@ pub fn api() -> Vec<Op> {
             )
             .staff()
             .path::<i64>("id", "The inspection's id")
-            .ok::<Value>(200, "The inspection")
+            .ok::<api::InspectionView>(200, "The inspection")
             .problems(&[403, 404]),
         Op::post("/inspections/{id}/changes", "changeInspection", api::api_change)
             .tag("inspections")
@@ -56,7 +55,7 @@ pub fn api() -> Vec<Op> {
             .staff()
             .path::<i64>("id", "The inspection's id")
             .body::<api::ChangeBody>()
-            .ok::<Value>(200, "The inspection's new version")
+            .ok::<api::Versioned>(200, "The inspection's new version")
             .problems(&[403, 404, 409]),
         Op::post("/inspections/{id}/checks", "runChecks", api::api_checks)
             .tag("inspections")
@@ -67,7 +66,7 @@ pub fn api() -> Vec<Op> {
             .staff()
             .path::<i64>("id", "The inspection's id")
             .body::<api::Version>()
-            .ok::<Value>(200, "The findings drafted")
+            .ok::<api::Versioned>(200, "The findings drafted")
             .problems(&[403, 404, 409]),
     ]
 }

@@ -6,7 +6,6 @@ pub mod api;
 
 use axum::Router;
 use axum::routing::{get, post};
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::http::op::Op;
@@ -16,7 +15,7 @@ pub fn api() -> Vec<Op> {
         Op::get("/units", "listUnits", api::units)
             .tag("org")
             .doc("Đơn vị hành chính / administrative units", "")
-            .ok::<Value>(200, "Every unit, with its validity and successors"),
+            .ok::<api::Units>(200, "Every unit, with its validity and successors"),
         Op::get("/units/{code}", "getUnit", api::unit)
             .tag("org")
             .doc(
@@ -24,7 +23,7 @@ pub fn api() -> Vec<Op> {
                 "",
             )
             .path::<String>("code", "The unit's code")
-            .ok::<Value>(200, "The unit and its desks")
+            .ok::<api::UnitWithDesks>(200, "The unit and its desks")
             .problems(&[404]),
     ]
 }

@@ -9,7 +9,6 @@ mod query;
 
 use axum::Router;
 use axum::routing::get;
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::http::op::Op;
@@ -24,7 +23,7 @@ pub fn api() -> Vec<Op> {
             )
             .staff()
             .query::<query::Query>()
-            .ok::<Value>(200, "The report")
+            .ok::<motcua_domain::stats::Report>(200, "The report")
             .file("text/csv")
             .file("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .problems(&[403, 404]),

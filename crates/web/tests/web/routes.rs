@@ -76,3 +76,92 @@ async fn every_documented_route_exists_and_limits_apply() {
     let (s, _, _) = app.send(req).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// Every `$ref` in a document, as JSON pointers.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                out.push(r.clone());
+            }
+            m.values().for_each(|x| refs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_document_describes_every_parameter_body_and_answer() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let (s, doc) = app.call("GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut operations = 0;
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let name = format!("{method} {path}");
+            assert!(
+                ids.insert(op["operationId"].as_str().unwrap().to_owned()),
+                "{name}: operationId twice"
+            );
+            assert!(
+                !op["summary"].as_str().unwrap().is_empty(),
+                "{name}: summary"
+            );
+            // Every {parameter} of the path is declared, with a schema.
+            let declared: Vec<&str> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "path")
+                        .map(|p| {
+                            assert!(p["schema"].is_object(), "{name}: schema of {p}");
+                            p["name"].as_str().unwrap()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let wanted: Vec<&str> = path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .collect();
+            assert_eq!(declared, wanted, "{name}: path parameters");
+            // A write takes a described body (but signing out, which takes none).
+            if method == "post" && !path.ends_with("/auth/logout") {
+                let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+                assert!(schema.is_object(), "{name}: request body");
+            }
+            // A success with a schema that is not "anything", and problems as problem+json.
+            let responses = op["responses"].as_object().unwrap();
+            let ok = responses
+                .iter()
+                .find(|(s, _)| s.starts_with('2'))
+                .unwrap_or_else(|| panic!("{name}: no success"));
+            let schema = &ok.1["content"]["application/json"]["schema"];
+            assert!(
+                schema.get("$ref").is_some() || schema.get("type").is_some(),
+                "{name}: success schema {schema}"
+            );
+            for (status, r) in responses.iter().filter(|(s, _)| !s.starts_with('2')) {
+                assert_eq!(
+                    r["content"]["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{name} {status}"
+                );
+            }
+        }
+    }
+    assert_eq!(operations, motcua_web::operations().len());
+    // Every reference resolves.
+    let mut all = vec![];
+    refs(&doc, &mut all);
+    assert!(all.len() > 50);
+    for r in all {
+        let pointer = r.strip_prefix('#').unwrap();
+        assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+    }
+}
