@@ -20,7 +20,12 @@ pub struct Unit {
 
 /// "08 giờ 30 phút, ngày 03/12/2026" (the forms' time format).
 pub fn long_time(t: NaiveDateTime) -> String {
-    format!("{:02} giờ {:02} phút, ngày {}", t.hour(), t.minute(), t.format("%d/%m/%Y"))
+    format!(
+        "{:02} giờ {:02} phút, ngày {}",
+        t.hour(),
+        t.minute(),
+        t.format("%d/%m/%Y")
+    )
 }
 
 fn header(unit: &Unit, number: Option<&str>, date: NaiveDate, form: Option<&str>) -> Header {
@@ -29,7 +34,9 @@ fn header(unit: &Unit, number: Option<&str>, date: NaiveDate, form: Option<&str>
         issuer: unit.name.clone(),
         number: number.filter(|n| !n.is_empty()).map(|n| format!("Số: {n}")),
         place_date: Some(place_date(&unit.place, date)),
-        form: form.filter(|f| !f.is_empty()).map(|f| format!("Mẫu số {f}")),
+        form: form
+            .filter(|f| !f.is_empty())
+            .map(|f| format!("Mẫu số {f}")),
     }
 }
 
@@ -77,10 +84,7 @@ pub fn receipt(r: &Receipt) -> Document {
     let mut body = vec![
         Block::Qr {
             payload: r.qr.clone(),
-            caption: vec![
-                format!("Mã hồ sơ: {}", r.code),
-                "Quét mã để tra cứu tình trạng hồ sơ và xác minh giấy này.".to_owned(),
-            ],
+            caption: vec!["Quét mã để tra cứu, xác minh".to_owned()],
         },
         Block::Paragraph {
             spans: vec![
@@ -108,9 +112,15 @@ pub fn receipt(r: &Receipt) -> Document {
                 .map(|(i, (name, n))| vec![(i + 1).to_string(), name.clone(), n.to_string()])
                 .collect(),
         },
-        Block::field("Số lượng hồ sơ", format!("01 bộ, {} giấy tờ", r.papers.len())),
+        Block::field(
+            "Số lượng hồ sơ",
+            format!("01 bộ, {} giấy tờ", r.papers.len()),
+        ),
         Block::field("Thời gian nhận hồ sơ", long_time(r.received)),
-        Block::field("Thời gian trả kết quả giải quyết hồ sơ", long_time(r.appointment)),
+        Block::field(
+            "Thời gian trả kết quả giải quyết hồ sơ",
+            long_time(r.appointment),
+        ),
         Block::field("Nhận kết quả tại", &r.return_place),
         Block::text(
             "Vào sổ theo dõi hồ sơ, Quyển số: ..... Số thứ tự: ..... Tra cứu tình trạng hồ sơ bằng mã hồ sơ \
@@ -119,7 +129,12 @@ pub fn receipt(r: &Receipt) -> Document {
     ];
     body.extend(basis(&r.legal_basis));
     Document {
-        header: header(&r.unit, r.number.as_deref(), r.received.date(), Some(&r.form)),
+        header: header(
+            &r.unit,
+            r.number.as_deref(),
+            r.received.date(),
+            Some(&r.form),
+        ),
         title: title.to_owned(),
         subtitle: vec![format!("Mã hồ sơ: {}", r.code)],
         body,
@@ -174,7 +189,12 @@ pub fn guidance(g: &Guidance) -> Document {
                 Column::new("STT", 1.0, Align::Center),
                 Column::new("Nội dung cần bổ sung, hoàn thiện", 9.0, Align::Left),
             ],
-            rows: g.items.iter().enumerate().map(|(i, x)| vec![(i + 1).to_string(), x.clone()]).collect(),
+            rows: g
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| vec![(i + 1).to_string(), x.clone()])
+                .collect(),
         },
         Block::text(
             "Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, ông/bà liên hệ với Bộ phận Một cửa để được \
@@ -214,7 +234,11 @@ pub fn refusal(r: &Refusal) -> Document {
             "Qua xem xét, {} không tiếp nhận giải quyết hồ sơ này với lý do sau:",
             d.unit.name
         )),
-        Block::Paragraph { spans: vec![Span::bold(r.reason.clone())], align: Align::Justify, indent: true },
+        Block::Paragraph {
+            spans: vec![Span::bold(r.reason.clone())],
+            align: Align::Justify,
+            indent: true,
+        },
         Block::text("Xin thông báo để ông/bà được biết và thực hiện."),
     ];
     body.extend(basis(&d.legal_basis));
@@ -349,7 +373,11 @@ pub fn control_sheet(c: &ControlSheet) -> Document {
             columns: vec![
                 Column::new("Tên cơ quan", 4.0, Align::Left),
                 Column::new("Thời gian giao, nhận hồ sơ", 3.0, Align::Left),
-                Column::new("Kết quả giải quyết hồ sơ (Trước hạn/ đúng hạn/ quá hạn)", 2.6, Align::Center),
+                Column::new(
+                    "Kết quả giải quyết hồ sơ (Trước hạn/ đúng hạn/ quá hạn)",
+                    2.6,
+                    Align::Center,
+                ),
                 Column::new("Ghi chú", 2.0, Align::Left),
             ],
             rows: c
@@ -414,16 +442,16 @@ pub fn register(r: &Register) -> Document {
         subtitle: vec![r.period.clone()],
         body: vec![Block::Table {
             columns: vec![
-                Column::new("STT", 0.8, Align::Center),
-                Column::new("Mã hồ sơ", 2.6, Align::Left),
+                Column::new("STT", 1.0, Align::Center),
+                Column::new("Mã hồ sơ", 2.9, Align::Left),
                 Column::new("Tên thủ tục hành chính", 3.6, Align::Left),
-                Column::new("Tên cá nhân, tổ chức", 2.4, Align::Left),
-                Column::new("Địa chỉ, số điện thoại", 2.4, Align::Left),
+                Column::new("Tên cá nhân, tổ chức", 2.3, Align::Left),
+                Column::new("Địa chỉ, số điện thoại", 2.3, Align::Left),
                 Column::new("Cơ quan chủ trì giải quyết", 2.2, Align::Left),
-                Column::new("Nhận hồ sơ", 1.8, Align::Center),
-                Column::new("Hẹn trả kết quả", 1.8, Align::Center),
-                Column::new("Trả kết quả", 1.8, Align::Center),
-                Column::new("Ghi chú", 1.4, Align::Left),
+                Column::new("Nhận hồ sơ", 2.0, Align::Center),
+                Column::new("Hẹn trả kết quả", 2.0, Align::Center),
+                Column::new("Trả kết quả", 2.0, Align::Center),
+                Column::new("Ghi chú", 1.6, Align::Left),
             ],
             rows: r
                 .lines
@@ -478,8 +506,16 @@ pub struct ConclusionNotice {
 }
 
 pub fn conclusion_notice(n: &ConclusionNotice) -> Document {
-    let unit = Unit { parent: Some(n.issuer.clone()), name: n.team.clone(), place: n.place.clone() };
-    let mut body = vec![Block::Paragraph { spans: vec![Span::plain("Căn cứ:")], align: Align::Left, indent: true }];
+    let unit = Unit {
+        parent: Some(n.issuer.clone()),
+        name: n.team.clone(),
+        place: n.place.clone(),
+    };
+    let mut body = vec![Block::Paragraph {
+        spans: vec![Span::plain("Căn cứ:")],
+        align: Align::Left,
+        indent: true,
+    }];
     body.extend(n.grounds.iter().map(|g| Block::Bullet(g.clone())));
     body.extend(n.inspected.iter().map(|p| Block::Paragraph {
         spans: vec![Span::plain(p.clone())],
@@ -488,13 +524,23 @@ pub fn conclusion_notice(n: &ConclusionNotice) -> Document {
     }));
     body.push(Block::Heading("I. ƯU ĐIỂM".into()));
     if n.strengths.is_empty() {
-        body.push(Block::text("Các đơn vị đã triển khai nhiệm vụ cải cách hành chính theo kế hoạch."));
+        body.push(Block::text(
+            "Các đơn vị đã triển khai nhiệm vụ cải cách hành chính theo kế hoạch.",
+        ));
     }
     body.extend(n.strengths.iter().map(|s| Block::Bullet(s.clone())));
     body.push(Block::Heading("II. TỒN TẠI, HẠN CHẾ".into()));
     for (area, items) in &n.shortcomings {
-        body.push(Block::Paragraph { spans: vec![Span::italic(area.clone())], align: Align::Left, indent: false });
-        body.extend(items.iter().map(|(finding, units)| Block::Bullet(format!("{finding}: {}.", units.join("; ")))));
+        body.push(Block::Paragraph {
+            spans: vec![Span::italic(area.clone())],
+            align: Align::Left,
+            indent: false,
+        });
+        body.extend(
+            items
+                .iter()
+                .map(|(finding, units)| Block::Bullet(format!("{finding}: {}.", units.join("; ")))),
+        );
     }
     body.push(Block::Heading("III. YÊU CẦU".into()));
     body.extend(n.requests.iter().map(|r| Block::Bullet(r.clone())));
@@ -503,7 +549,11 @@ pub fn conclusion_notice(n: &ConclusionNotice) -> Document {
         title: "THÔNG BÁO".into(),
         subtitle: vec![n.title.clone()],
         body,
-        signers: vec![Signer { title: vec!["TRƯỞNG ĐOÀN".into()], note: None, name: n.signer.clone() }],
+        signers: vec![Signer {
+            title: vec!["TRƯỞNG ĐOÀN".into()],
+            note: None,
+            name: n.signer.clone(),
+        }],
         recipients: n.recipients.clone(),
         meta: Meta {
             title: format!("Thông báo: {}", n.title),
@@ -550,10 +600,7 @@ pub fn result_cover(r: &ResultCover) -> Document {
     let mut body = vec![
         Block::Qr {
             payload: r.qr.clone(),
-            caption: vec![
-                format!("Mã hồ sơ: {}", r.code),
-                "Văn bản điện tử có chữ ký số. Quét mã để xác minh tại trang /xac-minh.".to_owned(),
-            ],
+            caption: vec!["Quét mã để xác minh văn bản".to_owned()],
         },
         Block::field("Cấp cho ông/bà", &r.applicant),
         Block::field("Thủ tục", &r.procedure),
@@ -569,7 +616,14 @@ pub fn result_cover(r: &ResultCover) -> Document {
                 .items
                 .iter()
                 .enumerate()
-                .map(|(i, it)| vec![(i + 1).to_string(), it.name.clone(), it.pages.to_string(), it.sha256.clone()])
+                .map(|(i, it)| {
+                    vec![
+                        (i + 1).to_string(),
+                        it.name.clone(),
+                        it.pages.to_string(),
+                        it.sha256.clone(),
+                    ]
+                })
                 .collect(),
         },
     ];
@@ -587,7 +641,7 @@ pub fn result_cover(r: &ResultCover) -> Document {
     Document {
         header: header(&r.unit, r.number.as_deref(), r.date, None),
         title: r.title.clone(),
-        subtitle: vec![],
+        subtitle: vec![format!("Mã hồ sơ: {}", r.code)],
         body,
         signers: vec![Signer {
             title: r.signer_title.lines().map(str::to_owned).collect(),

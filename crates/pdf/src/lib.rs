@@ -11,9 +11,9 @@
 
 pub mod forms;
 pub mod model;
-pub mod samples;
 mod p12;
 mod render;
+pub mod samples;
 mod sign;
 
 pub use model::{Align, Block, Column, Document, Header, Meta, Signer, Span, place_date};
@@ -40,5 +40,8 @@ pub enum Error {
 
 /// The SHA-256 of a document, lower-case hex (what the QR code and the event log carry).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

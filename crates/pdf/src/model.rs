@@ -56,13 +56,25 @@ pub struct Span {
 
 impl Span {
     pub fn plain(text: impl Into<String>) -> Self {
-        Span { text: text.into(), bold: false, italic: false }
+        Span {
+            text: text.into(),
+            bold: false,
+            italic: false,
+        }
     }
     pub fn bold(text: impl Into<String>) -> Self {
-        Span { text: text.into(), bold: true, italic: false }
+        Span {
+            text: text.into(),
+            bold: true,
+            italic: false,
+        }
     }
     pub fn italic(text: impl Into<String>) -> Self {
-        Span { text: text.into(), bold: false, italic: true }
+        Span {
+            text: text.into(),
+            bold: false,
+            italic: true,
+        }
     }
 }
 
@@ -87,7 +99,11 @@ pub struct Column {
 
 impl Column {
     pub fn new(title: impl Into<String>, width: f32, align: Align) -> Self {
-        Column { title: title.into(), width, align }
+        Column {
+            title: title.into(),
+            width,
+            align,
+        }
     }
 }
 
@@ -95,7 +111,11 @@ impl Column {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     /// A paragraph of spans; `indent` indents the first line (1 cm, Decree 30 body text).
-    Paragraph { spans: Vec<Span>, align: Align, indent: bool },
+    Paragraph {
+        spans: Vec<Span>,
+        align: Align,
+        indent: bool,
+    },
     /// "Label: value" with the value in bold; an empty value prints the label alone.
     Field { label: String, value: String },
     /// A bold line, e.g. "I. ƯU ĐIỂM".
@@ -103,9 +123,15 @@ pub enum Block {
     /// "- text" with a hanging indent.
     Bullet(String),
     /// A ruled table; header row repeated on each page, rows never split.
-    Table { columns: Vec<Column>, rows: Vec<Vec<String>> },
+    Table {
+        columns: Vec<Column>,
+        rows: Vec<Vec<String>>,
+    },
     /// A QR code (about 30 mm) on the right with caption lines on its left.
-    Qr { payload: String, caption: Vec<String> },
+    Qr {
+        payload: String,
+        caption: Vec<String>,
+    },
     /// A smaller italic note, e.g. the legal basis.
     Note(String),
     /// Vertical space in points.
@@ -114,10 +140,17 @@ pub enum Block {
 
 impl Block {
     pub fn text(text: impl Into<String>) -> Block {
-        Block::Paragraph { spans: vec![Span::plain(text)], align: Align::Justify, indent: false }
+        Block::Paragraph {
+            spans: vec![Span::plain(text)],
+            align: Align::Justify,
+            indent: false,
+        }
     }
     pub fn field(label: impl Into<String>, value: impl Into<String>) -> Block {
-        Block::Field { label: label.into(), value: value.into() }
+        Block::Field {
+            label: label.into(),
+            value: value.into(),
+        }
     }
 }
 
@@ -145,6 +178,14 @@ impl Signer {
 /// the months 1 and 2 take a leading zero.
 pub fn place_date(place: &str, date: NaiveDate) -> String {
     let month = date.month();
-    let month = if month <= 2 { format!("0{month}") } else { month.to_string() };
-    format!("{place}, ngày {:02} tháng {month} năm {}", date.day(), date.year())
+    let month = if month <= 2 {
+        format!("0{month}")
+    } else {
+        month.to_string()
+    };
+    format!(
+        "{place}, ngày {:02} tháng {month} năm {}",
+        date.day(),
+        date.year()
+    )
 }

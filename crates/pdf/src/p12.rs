@@ -37,7 +37,10 @@ pub struct Identity {
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Identity")
-            .field("subject", &self.certificate.tbs_certificate.subject.to_string())
+            .field(
+                "subject",
+                &self.certificate.tbs_certificate.subject.to_string(),
+            )
             .field("chain", &self.chain.len())
             .finish_non_exhaustive()
     }
@@ -62,7 +65,9 @@ fn bag_inner(bag_value: &[u8]) -> Result<&[u8], Error> {
 pub fn read_pkcs12(p12: &[u8], password: &str) -> Result<Identity, Error> {
     let pfx = Pfx::from_der(p12).map_err(bad)?;
     if pfx.auth_safe.content_type != ID_DATA {
-        return Err(bad("authSafe is not id-data (public-key integrity mode is not supported)"));
+        return Err(bad(
+            "authSafe is not id-data (public-key integrity mode is not supported)",
+        ));
     }
     let auth_safe = data_octets(&pfx.auth_safe)?;
     // The MAC proves the password before anything is decrypted.
@@ -70,15 +75,27 @@ pub fn read_pkcs12(p12: &[u8], password: &str) -> Result<Identity, Error> {
         let salt = mac.mac_salt.as_bytes();
         let ok = match mac.mac.algorithm.oid {
             ID_SHA256 => {
-                let k = derive_key_utf8::<sha2::Sha256>(password, salt, Pkcs12KeyType::Mac, mac.iterations, 32)
-                    .map_err(bad)?;
+                let k = derive_key_utf8::<sha2::Sha256>(
+                    password,
+                    salt,
+                    Pkcs12KeyType::Mac,
+                    mac.iterations,
+                    32,
+                )
+                .map_err(bad)?;
                 let mut h = Hmac::<sha2::Sha256>::new_from_slice(&k).map_err(bad)?;
                 h.update(&auth_safe);
                 h.verify_slice(mac.mac.digest.as_bytes()).is_ok()
             }
             ID_SHA1 => {
-                let k = derive_key_utf8::<sha1::Sha1>(password, salt, Pkcs12KeyType::Mac, mac.iterations, 20)
-                    .map_err(bad)?;
+                let k = derive_key_utf8::<sha1::Sha1>(
+                    password,
+                    salt,
+                    Pkcs12KeyType::Mac,
+                    mac.iterations,
+                    20,
+                )
+                .map_err(bad)?;
                 let mut h = Hmac::<sha1::Sha1>::new_from_slice(&k).map_err(bad)?;
                 h.update(&auth_safe);
                 h.verify_slice(mac.mac.digest.as_bytes()).is_ok()
@@ -106,7 +123,9 @@ pub fn read_pkcs12(p12: &[u8], password: &str) -> Result<Identity, Error> {
                     .enc_content_info
                     .encrypted_content
                     .ok_or_else(|| bad("empty encrypted content"))?;
-                scheme.decrypt(password, ct.as_bytes()).map_err(|_| Error::Password)?
+                scheme
+                    .decrypt(password, ct.as_bytes())
+                    .map_err(|_| Error::Password)?
             }
             _ => continue,
         };
@@ -121,7 +140,9 @@ pub fn read_pkcs12(p12: &[u8], password: &str) -> Result<Identity, Error> {
                     }
                     let doc = enc.decrypt(password).map_err(|_| Error::Password)?;
                     keys.push(RsaPrivateKey::from_pkcs8_der(doc.as_bytes()).map_err(|e| {
-                        bad(format!("only RSA keys are supported / chỉ hỗ trợ khóa RSA ({e})"))
+                        bad(format!(
+                            "only RSA keys are supported / chỉ hỗ trợ khóa RSA ({e})"
+                        ))
                     })?);
                 }
                 pkcs12::PKCS_12_KEY_BAG_OID => {
@@ -137,17 +158,30 @@ pub fn read_pkcs12(p12: &[u8], password: &str) -> Result<Identity, Error> {
             }
         }
     }
-    let key = keys.into_iter().next().ok_or_else(|| bad("no private key / không có khóa bí mật"))?;
+    let key = keys
+        .into_iter()
+        .next()
+        .ok_or_else(|| bad("no private key / không có khóa bí mật"))?;
     // The signer's certificate is the one whose public key matches the private key.
-    let public = rsa::pkcs8::EncodePublicKey::to_public_key_der(&key.to_public_key()).map_err(bad)?;
+    let public =
+        rsa::pkcs8::EncodePublicKey::to_public_key_der(&key.to_public_key()).map_err(bad)?;
     let pos = certs
         .iter()
         .position(|c| {
-            c.tbs_certificate.subject_public_key_info.to_der().ok().as_deref() == Some(public.as_bytes())
+            c.tbs_certificate
+                .subject_public_key_info
+                .to_der()
+                .ok()
+                .as_deref()
+                == Some(public.as_bytes())
         })
         .ok_or_else(|| bad("no certificate for the private key / không có chứng thư của khóa"))?;
     let certificate = certs.remove(pos);
-    Ok(Identity { key, certificate, chain: certs })
+    Ok(Identity {
+        key,
+        certificate,
+        chain: certs,
+    })
 }
 
 fn legacy() -> Error {

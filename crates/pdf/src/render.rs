@@ -31,6 +31,8 @@ const BODY: f32 = 13.0;
 const LEADING: f32 = 1.25;
 const PARA_GAP: f32 = 4.0;
 const TABLE_SIZE: f32 = 12.0;
+/// Room left for a handwritten signature and seal.
+const SIGN_ROOM: f32 = 22.0 * MM;
 
 static REGULAR: &[u8] = include_bytes!("../fonts/LiberationSerif-Regular.ttf");
 static BOLD: &[u8] = include_bytes!("../fonts/LiberationSerif-Bold.ttf");
@@ -72,9 +74,10 @@ fn metrics() -> &'static Metrics {
     M.get_or_init(|| {
         let f = |b: &'static [u8]| FontRef::new(b).expect("bundled font parses");
         let fonts = [f(REGULAR), f(BOLD), f(ITALIC)];
-        let upem = fonts
-            .each_ref()
-            .map(|f| f.metrics(Size::unscaled(), LocationRef::default()).units_per_em as f32);
+        let upem = fonts.each_ref().map(|f| {
+            f.metrics(Size::unscaled(), LocationRef::default())
+                .units_per_em as f32
+        });
         Metrics { fonts, upem }
     })
 }
@@ -114,8 +117,20 @@ fn clean(text: &str) -> String {
 /// A positioned drawing operation; y grows downwards from the top of the page.
 #[derive(Debug, Clone, PartialEq)]
 enum Op {
-    Text { x: f32, y: f32, face: Face, size: f32, text: String },
-    Line { x1: f32, y1: f32, x2: f32, y2: f32, width: f32 },
+    Text {
+        x: f32,
+        y: f32,
+        face: Face,
+        size: f32,
+        text: String,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+    },
     /// Filled rectangles (x, y, w, h), e.g. a QR code's modules.
     Boxes(Vec<(f32, f32, f32, f32)>),
 }
@@ -140,8 +155,8 @@ fn group_width(g: &[Piece]) -> f32 {
     g.iter().map(|p| p.width).sum()
 }
 
-/// Breaks spans into lines no wider than `first` (first line) and `rest` (the others).
-fn wrap(spans: &[Span], size: f32, first: f32, rest: f32) -> Vec<Line> {
+/// Breaks spans into lines; line `i` is at most `width(i)` wide.
+fn wrap(spans: &[Span], size: f32, width: impl Fn(usize) -> f32) -> Vec<Line> {
     // Tokenise into groups; a group ends at a space; '\n' forces a break.
     enum Tok {
         Group(Vec<Piece>),
@@ -161,7 +176,11 @@ fn wrap(spans: &[Span], size: f32, first: f32, rest: f32) -> Vec<Line> {
         let push_word = |word: &mut String, cur: &mut Vec<Piece>| {
             if !word.is_empty() {
                 let w = std::mem::take(word);
-                cur.push(Piece { face, width: text_width(face, size, &w), text: w });
+                cur.push(Piece {
+                    face,
+                    width: text_width(face, size, &w),
+                    text: w,
+                });
             }
         };
         for c in text.chars() {
@@ -186,7 +205,7 @@ fn wrap(spans: &[Span], size: f32, first: f32, rest: f32) -> Vec<Line> {
     let mut lines: Vec<Line> = vec![];
     let mut line = Line::default();
     let mut used = 0.0;
-    let max = |lines: &Vec<Line>| if lines.is_empty() { first } else { rest };
+    let max = |lines: &Vec<Line>| width(lines.len());
     for tok in toks {
         let group = match tok {
             Tok::Break => {
@@ -198,7 +217,11 @@ fn wrap(spans: &[Span], size: f32, first: f32, rest: f32) -> Vec<Line> {
             Tok::Group(g) => g,
         };
         let w = group_width(&group);
-        let need = if line.groups.is_empty() { w } else { used + space + w };
+        let need = if line.groups.is_empty() {
+            w
+        } else {
+            used + space + w
+        };
         if need <= max(&lines) {
             used = need;
             line.groups.push(group);
@@ -215,17 +238,35 @@ fn wrap(spans: &[Span], size: f32, first: f32, rest: f32) -> Vec<Line> {
         // Longer than a whole line: cut it character by character.
         let mut chunk = Line::default();
         let mut cw = 0.0;
-        let mut piece = Piece { face: group[0].face, text: String::new(), width: 0.0 };
+        let mut piece = Piece {
+            face: group[0].face,
+            text: String::new(),
+            width: 0.0,
+        };
         for p in group {
             if p.face != piece.face && !piece.text.is_empty() {
-                let done = std::mem::replace(&mut piece, Piece { face: p.face, text: String::new(), width: 0.0 });
+                let done = std::mem::replace(
+                    &mut piece,
+                    Piece {
+                        face: p.face,
+                        text: String::new(),
+                        width: 0.0,
+                    },
+                );
                 push_piece(&mut chunk, done);
             }
             piece.face = p.face;
             for c in p.text.chars() {
                 let cwid = text_width(p.face, size, &c.to_string());
                 if cw + cwid > max(&lines) && cw > 0.0 {
-                    let done = std::mem::replace(&mut piece, Piece { face: p.face, text: String::new(), width: 0.0 });
+                    let done = std::mem::replace(
+                        &mut piece,
+                        Piece {
+                            face: p.face,
+                            text: String::new(),
+                            width: 0.0,
+                        },
+                    );
                     push_piece(&mut chunk, done);
                     lines.push(std::mem::take(&mut chunk));
                     cw = 0.0;
@@ -261,18 +302,31 @@ struct Layout {
     /// Page height and text width (portrait or landscape A4).
     ph: f32,
     w: f32,
+    /// A floating box at the right margin: (bottom y, width taken from the text).
+    float: Option<(f32, f32)>,
 }
 
 impl Layout {
     fn new(landscape: bool) -> Self {
-        let (pw, ph) = if landscape { (PAGE_H, PAGE_W) } else { (PAGE_W, PAGE_H) };
-        Layout { pages: vec![vec![]], y: TOP, ph, w: pw - LEFT - RIGHT }
+        let (pw, ph) = if landscape {
+            (PAGE_H, PAGE_W)
+        } else {
+            (PAGE_W, PAGE_H)
+        };
+        Layout {
+            pages: vec![vec![]],
+            y: TOP,
+            ph,
+            w: pw - LEFT - RIGHT,
+            float: None,
+        }
     }
     fn ops(&mut self) -> &mut Vec<Op> {
         self.pages.last_mut().expect("a page")
     }
     fn new_page(&mut self) {
         self.pages.push(vec![]);
+        self.float = None;
         // Room for the page number (Decree 30: from the second page, centred in the top margin).
         self.y = TOP;
     }
@@ -312,7 +366,13 @@ impl Layout {
                         _ => {
                             if let Some((face, text, rx)) = run.take() {
                                 let w = text_width(face, size, &text);
-                                self.ops().push(Op::Text { x: rx, y, face, size, text });
+                                self.ops().push(Op::Text {
+                                    x: rx,
+                                    y,
+                                    face,
+                                    size,
+                                    text,
+                                });
                                 cx = rx + w;
                             }
                             if sep {
@@ -324,13 +384,25 @@ impl Layout {
                 }
             }
             if let Some((face, text, rx)) = run {
-                self.ops().push(Op::Text { x: rx, y, face, size, text });
+                self.ops().push(Op::Text {
+                    x: rx,
+                    y,
+                    face,
+                    size,
+                    text,
+                });
             }
         } else {
             for g in &line.groups {
                 let mut px = cx;
                 for p in g {
-                    self.ops().push(Op::Text { x: px, y, face: p.face, size, text: p.text.clone() });
+                    self.ops().push(Op::Text {
+                        x: px,
+                        y,
+                        face: p.face,
+                        size,
+                        text: p.text.clone(),
+                    });
                     px += p.width;
                 }
                 cx = px + gap;
@@ -338,23 +410,51 @@ impl Layout {
         }
     }
 
+    /// Text width available to a line whose top is at `y` (less beside a floating QR code).
+    fn width_at(&self, y: f32) -> f32 {
+        match self.float {
+            Some((bottom, taken)) if y < bottom => self.w - taken,
+            _ => self.w,
+        }
+    }
+
     fn paragraph(&mut self, spans: &[Span], size: f32, align: Align, first_indent: f32, hang: f32) {
         let lh = size * LEADING;
-        let lines = wrap(spans, size, self.w - first_indent, self.w - hang);
+        let y0 = self.y;
+        let lines = wrap(spans, size, |i| {
+            let ind = if i == 0 { first_indent } else { hang };
+            self.width_at(y0 + i as f32 * lh) - ind
+        });
         for (i, line) in lines.iter().enumerate() {
             self.ensure(lh);
             let ind = if i == 0 { first_indent } else { hang };
             let y = self.y + size;
-            self.draw_line(line, LEFT + ind, self.w - ind, y, size, align);
+            let w = self.width_at(self.y) - ind;
+            self.draw_line(line, LEFT + ind, w, y, size, align);
             self.y += lh;
         }
         self.y += PARA_GAP;
     }
 
+    /// Moves below a floating box.
+    fn clear_float(&mut self) {
+        if let Some((bottom, _)) = self.float.take() {
+            self.y = self.y.max(bottom);
+        }
+    }
+
     fn table(&mut self, columns: &[Column], rows: &[Vec<String>]) {
+        self.clear_float();
         let tw = self.w;
-        let total: f32 = columns.iter().map(|c| c.width.max(0.0)).sum::<f32>().max(f32::EPSILON);
-        let widths: Vec<f32> = columns.iter().map(|c| c.width.max(0.0) / total * tw).collect();
+        let total: f32 = columns
+            .iter()
+            .map(|c| c.width.max(0.0))
+            .sum::<f32>()
+            .max(f32::EPSILON);
+        let widths: Vec<f32> = columns
+            .iter()
+            .map(|c| c.width.max(0.0) / total * tw)
+            .collect();
         let (pad_x, pad_y) = (4.0, 3.0);
         let size = TABLE_SIZE;
         let lh = size * LEADING;
@@ -363,28 +463,61 @@ impl Layout {
                 .iter()
                 .enumerate()
                 .map(|(i, w)| {
-                    cells.get(i).map_or_else(Vec::new, |s| wrap(std::slice::from_ref(s), size, w - 2.0 * pad_x, w - 2.0 * pad_x))
+                    cells.get(i).map_or_else(Vec::new, |s| {
+                        wrap(std::slice::from_ref(s), size, |_| w - 2.0 * pad_x)
+                    })
                 })
                 .collect();
             let n = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
             (lines, n as f32 * lh + 2.0 * pad_y)
         };
-        let header: Vec<Span> = columns.iter().map(|c| Span::bold(c.title.clone())).collect();
+        let header: Vec<Span> = columns
+            .iter()
+            .map(|c| Span::bold(c.title.clone()))
+            .collect();
         let (head_lines, head_h) = layout_row(&header);
         let draw_row = |me: &mut Layout, lines: &[Vec<Line>], h: f32, header: bool| {
             let top = me.y;
             let mut x = LEFT;
-            me.ops().push(Op::Line { x1: LEFT, y1: top, x2: LEFT + tw, y2: top, width: 0.6 });
-            me.ops().push(Op::Line { x1: LEFT, y1: top + h, x2: LEFT + tw, y2: top + h, width: 0.6 });
-            me.ops().push(Op::Line { x1: LEFT, y1: top, x2: LEFT, y2: top + h, width: 0.6 });
+            me.ops().push(Op::Line {
+                x1: LEFT,
+                y1: top,
+                x2: LEFT + tw,
+                y2: top,
+                width: 0.6,
+            });
+            me.ops().push(Op::Line {
+                x1: LEFT,
+                y1: top + h,
+                x2: LEFT + tw,
+                y2: top + h,
+                width: 0.6,
+            });
+            me.ops().push(Op::Line {
+                x1: LEFT,
+                y1: top,
+                x2: LEFT,
+                y2: top + h,
+                width: 0.6,
+            });
             for (i, w) in widths.iter().enumerate() {
-                let align = if header { Align::Center } else { columns[i].align };
+                let align = if header {
+                    Align::Center
+                } else {
+                    columns[i].align
+                };
                 for (li, line) in lines[i].iter().enumerate() {
                     let y = top + pad_y + li as f32 * lh + size;
                     me.draw_line(line, x + pad_x, w - 2.0 * pad_x, y, size, align);
                 }
                 x += w;
-                me.ops().push(Op::Line { x1: x, y1: top, x2: x, y2: top + h, width: 0.6 });
+                me.ops().push(Op::Line {
+                    x1: x,
+                    y1: top,
+                    x2: x,
+                    y2: top + h,
+                    width: 0.6,
+                });
             }
             me.y = top + h;
         };
@@ -402,15 +535,17 @@ impl Layout {
         self.y += PARA_GAP + 2.0;
     }
 
+    /// A QR code floating at the right margin (text wraps beside it), its caption under it.
     fn qr(&mut self, payload: &str, caption: &[String]) -> Result<(), Error> {
-        let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|e| Error::Input(format!("mã QR / QR code: {e}")))?;
+        let code =
+            qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+                .map_err(|e| Error::Input(format!("mã QR / QR code: {e}")))?;
         let n = code.width();
-        let side = 30.0 * MM;
+        let side = 28.0 * MM;
         let m = side / n as f32;
-        self.ensure(side + 4.0);
+        self.ensure(side + 20.0);
         let x0 = LEFT + self.w - side;
-        let y0 = self.y;
+        let y0 = self.y + 2.0;
         let colors = code.to_colors();
         let mut boxes = vec![];
         for r in 0..n {
@@ -421,29 +556,35 @@ impl Layout {
                     while c < n && colors[r * n + c] == qrcode::Color::Dark {
                         c += 1;
                     }
-                    boxes.push((x0 + start as f32 * m, y0 + r as f32 * m, (c - start) as f32 * m, m));
+                    boxes.push((
+                        x0 + start as f32 * m,
+                        y0 + r as f32 * m,
+                        (c - start) as f32 * m,
+                        m,
+                    ));
                 } else {
                     c += 1;
                 }
             }
         }
         self.ops().push(Op::Boxes(boxes));
-        let size = 11.0;
-        let mut y = y0;
+        let size = 9.0;
+        let mut y = y0 + side + 2.0;
+        let (cx, cw) = (x0 - 12.0, side + 24.0);
         for line in caption {
-            for l in wrap(&[Span::italic(line.clone())], size, self.w - side - 10.0, self.w - side - 10.0) {
-                y += size * LEADING;
-                self.draw_line(&l, LEFT, self.w - side - 10.0, y - size * 0.25, size, Align::Left);
+            for l in wrap(&[Span::italic(line.clone())], size, |_| cw) {
+                self.draw_line(&l, cx, cw, y + size, size, Align::Center);
+                y += size * 1.15;
             }
         }
-        self.y = y0 + side.max(y - y0) + PARA_GAP;
+        self.float = Some((y + 2.0, cw + 8.0));
         Ok(())
     }
 
     /// Lines centred in a column; returns the y below them.
     fn centred(&mut self, x: f32, w: f32, y: f32, spans: &[Span], size: f32) -> f32 {
         let mut y = y;
-        for line in wrap(spans, size, w, w) {
+        for line in wrap(spans, size, |_| w) {
             self.draw_line(&line, x, w, y + size, size, Align::Center);
             y += size * LEADING;
         }
@@ -457,7 +598,13 @@ impl Layout {
             let text = clean(form);
             let w = text_width(Face::Italic, size, &text);
             let x = LEFT + self.w - w;
-            self.ops().push(Op::Text { x, y: TOP - 6.0, face: Face::Italic, size, text });
+            self.ops().push(Op::Text {
+                x,
+                y: TOP - 6.0,
+                face: Face::Italic,
+                size,
+                text,
+            });
         }
         // Left block a little over a third, right block the rest (Decree 30, Appendix I, sample).
         let lw = self.w * 0.40 + 20.0;
@@ -474,15 +621,33 @@ impl Layout {
         // A short rule under the issuing body: a third of its name, centred.
         let rule = (text_width(Face::Bold, size, &issuer).min(lw) / 3.0).max(30.0);
         let cx = lx + lw / 2.0;
-        self.ops().push(Op::Line { x1: cx - rule / 2.0, y1: ly + 1.0, x2: cx + rule / 2.0, y2: ly + 1.0, width: 0.6 });
+        self.ops().push(Op::Line {
+            x1: cx - rule / 2.0,
+            y1: ly + 2.5,
+            x2: cx + rule / 2.0,
+            y2: ly + 2.5,
+            width: 0.6,
+        });
 
-        let mut ry = self.centred(rx, rw, self.y, &[Span::bold("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")], size);
+        let mut ry = self.centred(
+            rx,
+            rw,
+            self.y,
+            &[Span::bold("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")],
+            size,
+        );
         let motto = "Độc lập - Tự do - Hạnh phúc";
         let msize = 13.0;
         ry = self.centred(rx, rw, ry, &[Span::bold(motto)], msize);
         let mw = text_width(Face::Bold, msize, motto);
         let mcx = rx + rw / 2.0;
-        self.ops().push(Op::Line { x1: mcx - mw / 2.0, y1: ry + 1.0, x2: mcx + mw / 2.0, y2: ry + 1.0, width: 0.6 });
+        self.ops().push(Op::Line {
+            x1: mcx - mw / 2.0,
+            y1: ry + 1.5,
+            x2: mcx + mw / 2.0,
+            y2: ry + 1.5,
+            width: 0.6,
+        });
 
         let y = ly.max(ry) + 6.0;
         let mut bottom = y;
@@ -498,14 +663,15 @@ impl Layout {
     fn title(&mut self, doc: &Document) {
         let size = 14.0;
         let title = clean(&doc.title.to_uppercase());
-        let lines = wrap(&[Span::bold(title)], size, self.w, self.w);
+        let tw = self.w;
+        let lines = wrap(&[Span::bold(title)], size, |_| tw);
         self.ensure(lines.len() as f32 * size * LEADING + 40.0);
         for line in lines {
             self.draw_line(&line, LEFT, self.w, self.y + size, size, Align::Center);
             self.y += size * LEADING;
         }
         for sub in &doc.subtitle {
-            for line in wrap(&[Span::bold(sub.clone())], BODY, self.w, self.w) {
+            for line in wrap(&[Span::bold(sub.clone())], BODY, |_| tw) {
                 self.draw_line(&line, LEFT, self.w, self.y + BODY, BODY, Align::Center);
                 self.y += BODY * LEADING;
             }
@@ -515,9 +681,17 @@ impl Layout {
 
     fn block(&mut self, block: &Block) -> Result<(), Error> {
         match block {
-            Block::Paragraph { spans, align, indent } => {
-                self.paragraph(spans, BODY, *align, if *indent { 10.0 * MM } else { 0.0 }, 0.0)
-            }
+            Block::Paragraph {
+                spans,
+                align,
+                indent,
+            } => self.paragraph(
+                spans,
+                BODY,
+                *align,
+                if *indent { 10.0 * MM } else { 0.0 },
+                0.0,
+            ),
             Block::Field { label, value } => {
                 let spans = if value.trim().is_empty() {
                     vec![Span::plain(label.clone())]
@@ -533,11 +707,23 @@ impl Layout {
             }
             Block::Bullet(text) => {
                 let hang = text_width(Face::Regular, BODY, "- ");
-                self.paragraph(&[Span::plain(format!("- {text}"))], BODY, Align::Justify, 0.0, hang)
+                self.paragraph(
+                    &[Span::plain(format!("- {text}"))],
+                    BODY,
+                    Align::Justify,
+                    0.0,
+                    hang,
+                )
             }
             Block::Table { columns, rows } => self.table(columns, rows),
             Block::Qr { payload, caption } => self.qr(payload, caption)?,
-            Block::Note(text) => self.paragraph(&[Span::italic(text.clone())], 11.0, Align::Justify, 0.0, 0.0),
+            Block::Note(text) => self.paragraph(
+                &[Span::italic(text.clone())],
+                11.0,
+                Align::Justify,
+                0.0,
+                0.0,
+            ),
             Block::Space(h) => self.y += h,
         }
         Ok(())
@@ -552,7 +738,7 @@ impl Layout {
         if let Some(note) = &s.note {
             cy = self.centred(x, w, cy, &[Span::italic(note.clone())], 12.0);
         }
-        cy += 25.0 * MM;
+        cy += SIGN_ROOM;
         if let Some(name) = &s.name {
             cy = self.centred(x, w, cy, &[Span::bold(name.clone())], 13.0);
         }
@@ -561,11 +747,22 @@ impl Layout {
 
     fn recipients(&mut self, items: &[String], x: f32, w: f32, y: f32) -> f32 {
         let mut cy = y + 12.0;
-        self.ops().push(Op::Text { x, y: cy, face: Face::Bold, size: 12.0, text: "Nơi nhận:".into() });
+        self.ops().push(Op::Text {
+            x,
+            y: cy,
+            face: Face::Bold,
+            size: 12.0,
+            text: "Nơi nhận:".into(),
+        });
         // Bold italic is not bundled: "Nơi nhận:" in bold, entries in 11 pt regular.
         cy += 2.0;
         for item in items {
-            for (i, line) in wrap(&[Span::plain(format!("- {}", item))], 11.0, w, w - 8.0).iter().enumerate() {
+            for (i, line) in wrap(&[Span::plain(format!("- {}", item))], 11.0, |i| {
+                if i == 0 { w } else { w - 8.0 }
+            })
+            .iter()
+            .enumerate()
+            {
                 cy += 11.0 * 1.15;
                 let ind = if i == 0 { 0.0 } else { 8.0 };
                 self.draw_line(line, x + ind, w - ind, cy, 11.0, Align::Left);
@@ -575,6 +772,7 @@ impl Layout {
     }
 
     fn closing(&mut self, doc: &Document) {
+        self.clear_float();
         if doc.signers.is_empty() && doc.recipients.is_empty() {
             return;
         }
@@ -582,7 +780,7 @@ impl Layout {
         let est_sign = doc
             .signers
             .iter()
-            .map(|s| (s.title.len() + 3) as f32 * 13.0 * LEADING + 25.0 * MM)
+            .map(|s| (s.title.len() + 3) as f32 * 13.0 * LEADING + SIGN_ROOM)
             .fold(0.0, f32::max);
         let est_rec = 20.0 + doc.recipients.len() as f32 * 13.0;
         self.y += 6.0;
@@ -637,7 +835,13 @@ fn layout(doc: &Document) -> Result<Vec<Vec<Op>>, Error> {
         for (i, page) in l.pages.iter_mut().enumerate().skip(1) {
             let text = (i + 1).to_string();
             let w = text_width(Face::Regular, 13.0, &text);
-            page.push(Op::Text { x: LEFT + (l.w - w) / 2.0, y: TOP - 18.0, face: Face::Regular, size: 13.0, text });
+            page.push(Op::Text {
+                x: LEFT + (l.w - w) / 2.0,
+                y: TOP - 18.0,
+                face: Face::Regular,
+                size: 13.0,
+                text,
+            });
         }
     }
     Ok(l.pages)
@@ -669,17 +873,35 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, Error> {
         .with_archival_validator(Archival::A2_B)
         .finish()
         .map_err(|e| Error::Pdf(format!("{e:?}")))?;
-    let settings = SerializeSettings { configuration, enable_tagging: false, ..Default::default() };
+    let settings = SerializeSettings {
+        configuration,
+        enable_tagging: false,
+        ..Default::default()
+    };
     let mut pdf = PdfDocument::new_with(settings);
     let fonts = fonts();
-    let stroke = |width: f32| Stroke { width, ..Default::default() };
-    let (pw, ph) = if doc.landscape { (PAGE_H, PAGE_W) } else { (PAGE_W, PAGE_H) };
+    let stroke = |width: f32| Stroke {
+        width,
+        ..Default::default()
+    };
+    let (pw, ph) = if doc.landscape {
+        (PAGE_H, PAGE_W)
+    } else {
+        (PAGE_W, PAGE_H)
+    };
     for ops in &pages {
-        let mut page = pdf.start_page_with(PageSettings::from_wh(pw, ph).expect("A4 is a valid size"));
+        let mut page =
+            pdf.start_page_with(PageSettings::from_wh(pw, ph).expect("A4 is a valid size"));
         let mut s = page.surface();
         for op in ops {
             match op {
-                Op::Text { x, y, face, size, text } => {
+                Op::Text {
+                    x,
+                    y,
+                    face,
+                    size,
+                    text,
+                } => {
                     s.draw_text(
                         Point::from_xy(*x, *y),
                         fonts[*face as usize].clone(),
@@ -689,7 +911,13 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, Error> {
                         TextDirection::Auto,
                     );
                 }
-                Op::Line { x1, y1, x2, y2, width } => {
+                Op::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    width,
+                } => {
                     let mut pb = PathBuilder::new();
                     pb.move_to(*x1, *y1);
                     pb.line_to(*x2, *y2);

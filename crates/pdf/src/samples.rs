@@ -5,11 +5,15 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use crate::forms::*;
 
 fn at(d: u32, h: u32, m: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 12, d).and_then(|x| x.and_hms_opt(h, m, 0)).expect("valid date")
+    NaiveDate::from_ymd_opt(2026, 12, d)
+        .and_then(|x| x.and_hms_opt(h, m, 0))
+        .expect("valid date")
 }
 
 pub fn created() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 3, 1, 30, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 12, 3, 1, 30, 0)
+        .single()
+        .expect("valid time")
 }
 
 pub fn unit() -> Unit {
@@ -78,16 +82,24 @@ pub fn guidance() -> Guidance {
 
 pub fn refusal() -> Refusal {
     Refusal {
-        dossier: DossierRef { form: "03".into(), ..dossier() },
+        dossier: DossierRef {
+            form: "03".into(),
+            ..dossier()
+        },
         date: NaiveDate::from_ymd_opt(2026, 12, 3).expect("date"),
-        reason: "Thủ tục không thuộc thẩm quyền giải quyết của UBND cấp xã; đề nghị nộp tại Sở Tư pháp.".into(),
+        reason:
+            "Thủ tục không thuộc thẩm quyền giải quyết của UBND cấp xã; đề nghị nộp tại Sở Tư pháp."
+                .into(),
         receiver: Some("Trần Văn Đức".into()),
     }
 }
 
 pub fn apology() -> Apology {
     Apology {
-        dossier: DossierRef { form: "04".into(), ..dossier() },
+        dossier: DossierRef {
+            form: "04".into(),
+            ..dossier()
+        },
         date: NaiveDate::from_ymd_opt(2026, 12, 8).expect("date"),
         received: at(3, 8, 30),
         previous_appointment: at(8, 16, 0),
@@ -109,13 +121,34 @@ pub fn control_sheet() -> ControlSheet {
         note: String::new(),
     };
     ControlSheet {
-        dossier: DossierRef { form: "06".into(), ..dossier() },
+        dossier: DossierRef {
+            form: "06".into(),
+            ..dossier()
+        },
         date: NaiveDate::from_ymd_opt(2026, 12, 3).expect("date"),
         appointment: at(8, 16, 0),
         steps: vec![
-            step("Bộ phận Một cửa", "Công chức Tư pháp - Hộ tịch", 3, 9, "Đúng hạn"),
-            step("Công chức Tư pháp - Hộ tịch", "Chủ tịch UBND phường", 5, 14, "Trước hạn"),
-            step("Chủ tịch UBND phường", "Bộ phận Một cửa", 6, 10, "Trước hạn"),
+            step(
+                "Bộ phận Một cửa",
+                "Công chức Tư pháp - Hộ tịch",
+                3,
+                9,
+                "Đúng hạn",
+            ),
+            step(
+                "Công chức Tư pháp - Hộ tịch",
+                "Chủ tịch UBND phường",
+                5,
+                14,
+                "Trước hạn",
+            ),
+            step(
+                "Chủ tịch UBND phường",
+                "Bộ phận Một cửa",
+                6,
+                10,
+                "Trước hạn",
+            ),
         ],
     }
 }
@@ -128,7 +161,13 @@ pub fn register(n: usize) -> Register {
         "Đăng ký kết hôn",
         "Cấp Giấy xác nhận tình trạng hôn nhân",
     ];
-    let people = ["Nguyễn Văn An", "Trần Thị Bích Ngọc", "Lê Hoàng Phúc", "Phạm Thị Thu Hương", "Đỗ Minh Khôi"];
+    let people = [
+        "Nguyễn Văn An",
+        "Trần Thị Bích Ngọc",
+        "Lê Hoàng Phúc",
+        "Phạm Thị Thu Hương",
+        "Đỗ Minh Khôi",
+    ];
     Register {
         unit: unit(),
         form: None,
@@ -143,8 +182,16 @@ pub fn register(n: usize) -> Register {
                 handler: "UBND phường Điện Biên".into(),
                 received: format!("{:02}/11/2026", i % 28 + 1),
                 appointment: format!("{:02}/11/2026", (i % 28 + 3).min(30)),
-                returned: if i % 7 == 3 { String::new() } else { format!("{:02}/11/2026", (i % 28 + 2).min(30)) },
-                note: if i % 7 == 3 { "Đang giải quyết".into() } else { String::new() },
+                returned: if i % 7 == 3 {
+                    String::new()
+                } else {
+                    format!("{:02}/11/2026", (i % 28 + 2).min(30))
+                },
+                note: if i % 7 == 3 {
+                    "Đang giải quyết".into()
+                } else {
+                    String::new()
+                },
             })
             .collect(),
         created: created(),

@@ -20,8 +20,8 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
-use crate::p12::{Identity, read_pkcs12};
 use crate::Error;
+use crate::p12::{Identity, read_pkcs12};
 
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
@@ -72,7 +72,15 @@ pub fn sign(
     time: DateTime<Utc>,
 ) -> Result<Vec<u8>, Error> {
     let id = read_pkcs12(p12, password)?;
-    sign_with(pdf, &id, &SignOptions { reason: reason.into(), location: location.into(), time })
+    sign_with(
+        pdf,
+        &id,
+        &SignOptions {
+            reason: reason.into(),
+            location: location.into(),
+            time,
+        },
+    )
 }
 
 /// Signs with an identity already read (read the PKCS#12 file once, sign many documents).
@@ -88,7 +96,9 @@ pub fn sign_with(pdf: &[u8], id: &Identity, opts: &SignOptions) -> Result<Vec<u8
     let page = parsed.first_page(pages)?;
     let page_dict = parsed.object(page)?;
     if find_key(page_dict, b"/Annots").is_some() {
-        return Err(Error::Input("trang đầu đã có chú thích / the first page already has annotations".into()));
+        return Err(Error::Input(
+            "trang đầu đã có chú thích / the first page already has annotations".into(),
+        ));
     }
 
     let (sig, widget, ap) = (parsed.size, parsed.size + 1, parsed.size + 2);
@@ -134,7 +144,10 @@ pub fn sign_with(pdf: &[u8], id: &Identity, opts: &SignOptions) -> Result<Vec<u8
     // The catalog and the first page again, with the form and the annotation.
     offsets.push((parsed.root, out.len()));
     out.extend_from_slice(format!("{} 0 obj\n", parsed.root).as_bytes());
-    out.extend_from_slice(&with_entry(catalog, &format!("/AcroForm <</Fields [{widget} 0 R] /SigFlags 3>>"))?);
+    out.extend_from_slice(&with_entry(
+        catalog,
+        &format!("/AcroForm <</Fields [{widget} 0 R] /SigFlags 3>>"),
+    )?);
     out.extend_from_slice(b"\nendobj\n");
     offsets.push((page, out.len()));
     out.extend_from_slice(format!("{page} 0 obj\n").as_bytes());
@@ -155,7 +168,10 @@ pub fn sign_with(pdf: &[u8], id: &Identity, opts: &SignOptions) -> Result<Vec<u8
     if let Some(idv) = &parsed.id {
         trailer.push_str(&format!(" /ID {idv}"));
     }
-    trailer.push_str(&format!(" /Prev {}>>\nstartxref\n{xref_at}\n%%EOF\n", parsed.startxref));
+    trailer.push_str(&format!(
+        " /Prev {}>>\nstartxref\n{xref_at}\n%%EOF\n",
+        parsed.startxref
+    ));
     out.extend_from_slice(trailer.as_bytes());
 
     // Byte range: everything but the hex string of /Contents (its delimiters included).
@@ -184,7 +200,9 @@ fn signed_data(id: &Identity, digest: &[u8]) -> Result<Vec<u8>, Error> {
         certs: vec![EssCertIdV2 {
             cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec()).map_err(err)?,
             issuer_serial: IssuerSerial {
-                issuer: vec![GeneralName::DirectoryName(cert.tbs_certificate.issuer.clone())],
+                issuer: vec![GeneralName::DirectoryName(
+                    cert.tbs_certificate.issuer.clone(),
+                )],
                 serial: cert.tbs_certificate.serial_number.clone(),
             },
         }],
@@ -195,21 +213,31 @@ fn signed_data(id: &Identity, digest: &[u8]) -> Result<Vec<u8>, Error> {
         values: SetOfVec::try_from(vec![value]).map_err(err)?,
     };
     let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(id.key.clone());
-    let digest_alg = AlgorithmIdentifierOwned { oid: ID_SHA256, parameters: None };
-    let eci = EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None };
+    let digest_alg = AlgorithmIdentifierOwned {
+        oid: ID_SHA256,
+        parameters: None,
+    };
+    let eci = EncapsulatedContentInfo {
+        econtent_type: ID_DATA,
+        econtent: None,
+    };
     let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
         issuer: cert.tbs_certificate.issuer.clone(),
         serial_number: cert.tbs_certificate.serial_number.clone(),
     });
-    let mut sib = SignerInfoBuilder::new(&signer, sid, digest_alg.clone(), &eci, Some(digest)).map_err(err)?;
+    let mut sib = SignerInfoBuilder::new(&signer, sid, digest_alg.clone(), &eci, Some(digest))
+        .map_err(err)?;
     sib.add_signed_attribute(attr).map_err(err)?;
     let mut b = SignedDataBuilder::new(&eci);
     b.add_digest_algorithm(digest_alg).map_err(err)?;
-    b.add_certificate(CertificateChoices::Certificate(cert.clone())).map_err(err)?;
+    b.add_certificate(CertificateChoices::Certificate(cert.clone()))
+        .map_err(err)?;
     for c in &id.chain {
-        b.add_certificate(CertificateChoices::Certificate(c.clone())).map_err(err)?;
+        b.add_certificate(CertificateChoices::Certificate(c.clone()))
+            .map_err(err)?;
     }
-    b.add_signer_info::<_, rsa::pkcs1v15::Signature>(sib).map_err(err)?;
+    b.add_signer_info::<_, rsa::pkcs1v15::Signature>(sib)
+        .map_err(err)?;
     b.build().map_err(err)?.to_der().map_err(err)
 }
 
@@ -295,7 +323,10 @@ fn find_key(dict: &[u8], key: &[u8]) -> Option<usize> {
             }
             b'/' if depth == 1 && dict[i..].starts_with(key) => {
                 let end = i + key.len();
-                if dict.get(end).is_none_or(|c| c.is_ascii_whitespace() || b"/<[(".contains(c)) {
+                if dict
+                    .get(end)
+                    .is_none_or(|c| c.is_ascii_whitespace() || b"/<[(".contains(c))
+                {
                     return Some(end);
                 }
             }
@@ -331,7 +362,9 @@ fn raw_value(dict: &[u8], key: &[u8]) -> Option<String> {
 
 /// The dictionary with one more entry before its closing `>>`.
 fn with_entry(dict: &[u8], entry: &str) -> Result<Vec<u8>, Error> {
-    let body = dict.strip_suffix(b">>").ok_or_else(|| err("malformed dictionary"))?;
+    let body = dict
+        .strip_suffix(b">>")
+        .ok_or_else(|| err("malformed dictionary"))?;
     let mut out = body.to_vec();
     out.push(b' ');
     out.extend_from_slice(entry.as_bytes());
@@ -341,7 +374,9 @@ fn with_entry(dict: &[u8], entry: &str) -> Result<Vec<u8>, Error> {
 
 impl<'a> Parsed<'a> {
     fn new(pdf: &'a [u8]) -> Result<Self, Error> {
-        let not_ours = || Error::Input("tệp PDF không đúng cấu trúc hỗ trợ / unsupported PDF structure".into());
+        let not_ours = || {
+            Error::Input("tệp PDF không đúng cấu trúc hỗ trợ / unsupported PDF structure".into())
+        };
         let sx = rfind(pdf, b"startxref").ok_or_else(not_ours)?;
         let (startxref, _) = number(pdf, sx + 9).ok_or_else(not_ours)?;
         let startxref = startxref as usize;
@@ -370,7 +405,10 @@ impl<'a> Parsed<'a> {
         let trailer = &pdf[i + 7..sx];
         let t0 = find(trailer, b"<<").ok_or_else(not_ours)?;
         let trailer = &trailer[t0..];
-        let size = find_key(trailer, b"/Size").and_then(|at| number(trailer, at)).ok_or_else(not_ours)?.0 as u32;
+        let size = find_key(trailer, b"/Size")
+            .and_then(|at| number(trailer, at))
+            .ok_or_else(not_ours)?
+            .0 as u32;
         let root = find_ref(trailer, b"/Root").ok_or_else(not_ours)?;
         if find_key(trailer, b"/Encrypt").is_some() {
             return Err(Error::Input("tệp PDF được mã hóa / encrypted PDF".into()));
@@ -399,7 +437,9 @@ impl<'a> Parsed<'a> {
         let start = find(body, b"<<").ok_or_else(missing)?;
         let end = find(body, b"endobj").ok_or_else(missing)?;
         if find(&body[..end], b"stream").is_some() {
-            return Err(Error::Input(format!("đối tượng {num} là luồng / object {num} is a stream")));
+            return Err(Error::Input(format!(
+                "đối tượng {num} là luồng / object {num} is a stream"
+            )));
         }
         let close = rfind(&body[..end], b">>").ok_or_else(missing)?;
         Ok(&body[start..close + 2])
