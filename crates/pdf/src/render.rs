@@ -810,9 +810,8 @@ impl Layout {
                     .fold(0.0, f32::max);
                 self.y = y + sh + 6.0;
                 if !doc.recipients.is_empty() {
-                    let y = self.y;
                     self.ensure(est_rec);
-                    let y = if self.y < y { self.y } else { y };
+                    let y = self.y;
                     let h = self.recipients(&doc.recipients, LEFT, self.w * 0.45, y);
                     self.y = y + h;
                 }
@@ -963,4 +962,134 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, Error> {
 /// Number of pages the document lays out to (for tests and callers that show it).
 pub fn page_count(doc: &Document) -> Result<usize, Error> {
     Ok(layout(doc)?.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Header, Meta};
+
+    fn words(n: usize) -> String {
+        (0..n)
+            .map(|i| ["Nghị", "định", "quy", "định", "thủ", "tục", "hành", "chính"][i % 8])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn wrapped_lines_fit_their_width_and_keep_every_word_in_order() {
+        let text = words(120);
+        let lines = wrap(&[Span::plain(text.clone())], BODY, |i| {
+            if i == 0 { 200.0 } else { 300.0 }
+        });
+        assert!(lines.len() > 5);
+        let space = text_width(Face::Regular, BODY, " ");
+        for (i, l) in lines.iter().enumerate() {
+            let w: f32 = l.groups.iter().map(|g| group_width(g)).sum::<f32>()
+                + space * (l.groups.len() - 1) as f32;
+            assert!(
+                w <= if i == 0 { 200.0 } else { 300.0 } + 0.01,
+                "line {i} is {w} wide"
+            );
+        }
+        let back: Vec<String> = lines
+            .iter()
+            .flat_map(|l| {
+                l.groups
+                    .iter()
+                    .map(|g| g.iter().map(|p| p.text.as_str()).collect())
+            })
+            .collect();
+        assert_eq!(back.join(" "), text);
+        assert!(lines.last().is_some_and(|l| l.last) && !lines[0].last);
+    }
+
+    #[test]
+    fn a_word_longer_than_the_line_is_cut_and_a_newline_forces_a_break() {
+        let long = "0123456789".repeat(20);
+        let lines = wrap(&[Span::plain(format!("{long}\nsau"))], 12.0, |_| 100.0);
+        assert!(lines.len() >= 4);
+        let text: String = lines[..lines.len() - 1]
+            .iter()
+            .flat_map(|l| l.groups.iter().flatten())
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(text, long);
+        assert_eq!(
+            lines.last().map(|l| l.groups[0][0].text.as_str()),
+            Some("sau")
+        );
+    }
+
+    #[test]
+    fn decomposed_input_is_composed_and_missing_glyphs_become_question_marks() {
+        assert_eq!(clean("Ho\u{302}\u{300} so\u{31b}"), "Hồ sơ");
+        assert_eq!(clean("ok \u{1F600}"), "ok ?");
+    }
+
+    #[test]
+    fn a_table_longer_than_a_page_breaks_between_rows_and_repeats_its_header() {
+        let doc = Document {
+            header: Header {
+                issuer: "UBND".into(),
+                ..Default::default()
+            },
+            title: "Bảng".into(),
+            subtitle: vec![],
+            body: vec![Block::Table {
+                columns: vec![
+                    Column::new("STT", 1.0, Align::Center),
+                    Column::new("Nội dung", 5.0, Align::Left),
+                ],
+                rows: (0..120)
+                    .map(|i| vec![i.to_string(), words(i % 30 + 1)])
+                    .collect(),
+            }],
+            signers: vec![],
+            recipients: vec![],
+            meta: Meta {
+                title: "t".into(),
+                author: "a".into(),
+                subject: None,
+                created: chrono::DateTime::UNIX_EPOCH,
+            },
+            landscape: false,
+        };
+        let pages = layout(&doc).expect("lays out");
+        assert!(pages.len() > 2);
+        for (i, ops) in pages.iter().enumerate() {
+            let texts: Vec<&str> = ops
+                .iter()
+                .filter_map(|o| {
+                    if let Op::Text { text, .. } = o {
+                        Some(text.as_str())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            assert!(texts.contains(&"Nội dung"), "page {i} repeats the header");
+            if i > 0 {
+                assert!(
+                    texts.contains(&(i + 1).to_string().as_str()),
+                    "page {i} is numbered"
+                );
+            }
+            for o in ops {
+                if let Op::Text { y, .. } | Op::Line { y2: y, .. } = o {
+                    assert!(
+                        *y <= PAGE_H - BOTTOM + 0.01,
+                        "page {i}: nothing below the bottom margin ({y})"
+                    );
+                }
+            }
+        }
+        // Every row is there once.
+        let cells: usize = pages
+            .iter()
+            .flatten()
+            .filter(|o| matches!(o, Op::Text { text, x, .. } if *x < LEFT + 40.0 && text.parse::<usize>().is_ok()))
+            .count();
+        assert_eq!(cells, 120, "every row number once");
+    }
 }

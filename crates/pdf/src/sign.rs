@@ -27,8 +27,8 @@ const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1
 const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-/// Room for the CMS in /Contents (bytes): a 4096-bit key and a chain of four certificates fit.
-const CONTENTS_LEN: usize = 12 * 1024;
+/// Room for the CMS in /Contents (bytes): a 4096-bit key and a chain of three certificates fit.
+const CONTENTS_LEN: usize = 8 * 1024;
 const BYTE_RANGE_WIDTH: usize = 40;
 
 /// Who signs, why, where and when (the /Reason, /Location and /M of the signature).
