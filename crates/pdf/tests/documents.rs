@@ -95,21 +95,24 @@ fn check(name: &str, doc: &Document, expected: &[String], pages: usize) -> Vec<u
         );
     }
     if let Some(pdftoppm) = tool("pdftoppm") {
-        let prefix = dir().join(name);
+        let pngs_dir = dir().join(format!("{name}-png"));
+        let _ = std::fs::remove_dir_all(&pngs_dir);
+        std::fs::create_dir_all(&pngs_dir).expect("png folder");
+        let prefix = pngs_dir.join("page");
         let (ok, out) = run(
             &pdftoppm,
             &["-png", "-r", "40", p, prefix.to_str().expect("utf-8")],
         );
         assert!(ok, "pdftoppm failed on {name}: {out}");
-        let pngs: Vec<_> = std::fs::read_dir(dir())
+        let pngs: Vec<_> = std::fs::read_dir(&pngs_dir)
             .expect("listing")
             .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|f| f.starts_with(&format!("{name}-")) && f.ends_with(".png"))
+            .map(|e| e.path())
+            .filter(|f| f.extension().is_some_and(|x| x == "png"))
             .collect();
         assert_eq!(pngs.len(), pages, "{name}: one PNG per page: {pngs:?}");
         for f in pngs {
-            let bytes = std::fs::read(dir().join(f)).expect("png");
+            let bytes = std::fs::read(f).expect("png");
             assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 1000);
         }
     }
