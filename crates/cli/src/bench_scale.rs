@@ -150,6 +150,7 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
                 unit: Some(unit.clone()),
                 applicant: Some(applicant.clone()),
                 papers: Some(papers.clone()),
+                details: Default::default(),
             },
             t,
         )?;

@@ -46,7 +46,7 @@ pub enum CalendarCommand {
         db: Option<String>,
     },
     /// Hạn giải quyết / the due time of a limit from a reception instant
-    #[command(group(ArgGroup::new("limit").required(true).args(["days", "hours"])))]
+    #[command(group(ArgGroup::new("limit").required(true).args(["days", "hours", "same_day"])))]
     Due {
         /// Thời điểm tiếp nhận / reception time, YYYY-MM-DDTHH:MM
         #[arg(long, value_parser = parse_instant)]
@@ -57,6 +57,10 @@ pub enum CalendarCommand {
         /// Số giờ làm việc / working hours (decimals allowed)
         #[arg(long, allow_negative_numbers = true)]
         hours: Option<f64>,
+        /// Trả trong ngày (sau giờ chốt buổi chiều: ngày làm việc tiếp theo) / returned the same day
+        /// (after the afternoon cut-off: the next working day)
+        #[arg(long)]
+        same_day: bool,
         #[arg(long)]
         json: bool,
     },
@@ -215,9 +219,14 @@ pub fn run(command: CalendarCommand, config: &Config) -> Result<()> {
             received,
             days,
             hours,
+            same_day,
             json,
         } => {
-            let limit = limit(days, hours)?;
+            let limit = if same_day {
+                Limit::SameDay
+            } else {
+                limit(days, hours)?
+            };
             let cal = work_calendar(config)?;
             let due = cal.due(received, limit).map_err(bad)?;
             let fmt = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
@@ -225,10 +234,14 @@ pub fn run(command: CalendarCommand, config: &Config) -> Result<()> {
                 #[derive(Serialize)]
                 struct Line<'a> {
                     due: String,
+                    start: String,
+                    limit: Limit,
                     skipped: &'a [DatedReason],
                 }
                 let line = Line {
                     due: fmt(due.due),
+                    start: fmt(due.start),
+                    limit,
                     skipped: &due.skipped,
                 };
                 println!("{}", serde_json::to_string(&line)?);
@@ -245,6 +258,7 @@ pub fn run(command: CalendarCommand, config: &Config) -> Result<()> {
                 if due.start != received {
                     println!("Bắt đầu tính:    {}", human(due.start));
                 }
+                println!("Thời hạn:        {}", limit.describe_vi());
                 println!("Hạn giải quyết:  {}", human(due.due));
                 if due.skipped.is_empty() {
                     println!("Không có ngày nghỉ lễ, Tết nào trong thời hạn.");

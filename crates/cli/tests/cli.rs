@@ -74,6 +74,40 @@ fn calendar_commands_print_exactly_the_documented_lines() {
 }
 
 #[test]
+fn same_day_due_is_that_days_close_or_after_three_pm_the_next_working_days() {
+    let due = |received: &str| {
+        let o = motcua(&[
+            "calendar",
+            "due",
+            "--received",
+            received,
+            "--same-day",
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v["due"].as_str().unwrap().to_owned()
+    };
+    // Wednesday 12/3/2025.
+    assert_eq!(due("2025-03-12T09:00"), "2025-03-12T17:00");
+    assert_eq!(due("2025-03-12T15:30"), "2025-03-13T17:00");
+    // Friday 15:30: Monday.
+    assert_eq!(due("2025-03-14T15:30"), "2025-03-17T17:00");
+    let o = motcua(&[
+        "calendar",
+        "due",
+        "--received",
+        "2025-03-12T09:00",
+        "--same-day",
+    ]);
+    assert!(
+        stdout(&o).contains("Hạn giải quyết:  17:00 ngày 12/03/2025 (thứ Tư)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn bad_calendar_input_exits_with_2() {
     for args in [
         vec!["calendar", "lunar", "2025-02-30"],
@@ -113,6 +147,15 @@ fn bad_calendar_input_exits_with_2() {
             "NaN",
         ],
         vec!["calendar", "due", "--received", "tomorrow", "--days", "1"],
+        vec![
+            "calendar",
+            "due",
+            "--received",
+            "2025-01-24T09:00",
+            "--same-day",
+            "--days",
+            "1",
+        ],
         vec!["calendar", "days", "2025-02-01", "2025-01-01"],
     ] {
         let o = motcua(&args);

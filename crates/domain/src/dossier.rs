@@ -321,6 +321,11 @@ pub enum Event {
         rule_set: RuleSet,
         due: Instant,
         step: StepStart,
+        /// The named condition chosen at reception, and the limit it gave (None: the base limit).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<Limit>,
     },
     SupplementRequested {
         stage: Stage,
@@ -508,6 +513,11 @@ pub struct Dossier {
     pub submitted_at: Option<Instant>,
     pub received_at: Option<Instant>,
     pub rule_set: Option<RuleSet>,
+    /// The condition chosen at reception and the limit it gave (None: the procedure's base limit).
+    #[serde(default)]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub limit: Option<Limit>,
     /// The legal due time, pauses included; an apology does not move it.
     pub due: Option<Instant>,
     pub steps: Vec<Step>,
@@ -545,6 +555,8 @@ impl Dossier {
             submitted_at: None,
             received_at: None,
             rule_set: None,
+            condition: None,
+            limit: None,
             due: None,
             steps: vec![],
             supplements: vec![],
@@ -619,8 +631,12 @@ impl Dossier {
                 rule_set,
                 due,
                 step,
+                condition,
+                limit,
             } => {
                 self.status = Status::Processing;
+                self.condition = condition.clone();
+                self.limit = *limit;
                 self.code = Some(code.clone());
                 self.channel = *channel;
                 self.procedure = procedure.clone();
@@ -780,12 +796,25 @@ impl Dossier {
     fn current_step(&self) -> Option<&Step> {
         self.steps.last()
     }
+
+    /// The legal limit this dossier runs under: the one its reception condition gave, else the base.
+    pub fn legal_limit(&self) -> Limit {
+        self.limit.unwrap_or(self.procedure.limit)
+    }
 }
 
 /// What a command may need besides the state: the time, the calendar, and facts the caller looked up.
 pub struct Context<'a> {
     pub now: Instant,
     pub calendar: &'a WorkCalendar,
+}
+
+/// What the officer records at reception besides the applicant and the papers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ReceptionDetails {
+    /// One of the procedure's named conditions, when its own limit applies.
+    #[serde(default)]
+    pub condition: Option<String>,
 }
 
 /// Everything that can be asked of a dossier.
@@ -806,6 +835,9 @@ pub enum Command {
         unit: Option<String>,
         applicant: Option<Applicant>,
         papers: Option<Vec<Paper>>,
+        /// What the officer adds at the counter: a condition, reasons for missing papers, ...
+        #[serde(default)]
+        details: ReceptionDetails,
     },
     RequestSupplement {
         items: Vec<String>,
@@ -1073,6 +1105,7 @@ pub fn decide(
                 unit,
                 applicant,
                 papers: list,
+                details,
             },
         ) => {
             let (procedure, unit, applicant, list) = match state {
@@ -1112,7 +1145,18 @@ pub fn decide(
                     "an online dossier must be submitted before it is received",
                 ));
             }
-            let due = due_from(cal, now, procedure.limit)?;
+            let condition = details
+                .condition
+                .map(|c| clean(&c))
+                .filter(|c| !c.is_empty());
+            let limit = procedure.limit_for(condition.as_deref()).ok_or_else(|| {
+                DossierError::invalid(
+                    "details.condition",
+                    "thủ tục không có điều kiện này",
+                    "the procedure has no such condition",
+                )
+            })?;
+            let due = due_from(cal, now, limit)?;
             let (name, budget) = step_plan(&procedure, 0);
             let step_due = match budget {
                 Some(b) => due_from(cal, now, b)?,
@@ -1135,6 +1179,8 @@ pub fn decide(
                     budget,
                     due: step_due,
                 },
+                limit: condition.as_ref().map(|_| limit),
+                condition,
                 procedure,
                 unit,
                 applicant,
@@ -1369,7 +1415,7 @@ fn dues_after_pause(
     if let Some(p) = pauses.last_mut().filter(|p| p.to.is_none()) {
         p.to = Some(now);
     }
-    let due = due_with_pauses(cal, received, d.procedure.limit, &pauses, now)?;
+    let due = due_with_pauses(cal, received, d.legal_limit(), &pauses, now)?;
     let step = d.current_step().ok_or(DossierError::Empty)?;
     let step_due = match step.budget {
         Some(b) => due_with_pauses(cal, step.started_at, b, &pauses, now)?,

@@ -36,6 +36,7 @@ fn spec(code: &str, name: &str, days: u32, level: UnitLevel) -> ProcedureSpec {
             units: vec![],
             except: vec![],
         },
+        conditional_limits: vec![],
     }
 }
 

@@ -41,6 +41,9 @@ fn procedure() -> ProcedureRef {
                 budget: Limit::WorkingMinutes(4 * 60),
             },
         ],
+        conditional_limits: vec![],
+        papers: vec![],
+        fee_free: false,
     }
 }
 
@@ -103,6 +106,7 @@ fn receive_at_desk(run: &mut Run, at: Instant) {
                 copies: 1,
                 file: None,
             }]),
+            details: Default::default(),
         },
     )
     .unwrap();
@@ -187,6 +191,88 @@ fn desk_lifecycle_with_control_sheet() {
     );
 }
 
+fn same_day_procedure() -> ProcedureRef {
+    ProcedureRef {
+        code: "1.004884".into(),
+        version: 1,
+        name: "Đăng ký kết hôn".into(),
+        limit: Limit::SameDay,
+        steps: vec![],
+        conditional_limits: vec![motcua_domain::procedure::ConditionalLimit {
+            condition: "Cần xác minh".into(),
+            limit: Limit::WorkingDays(5),
+        }],
+        papers: vec![],
+        fee_free: true,
+    }
+}
+
+fn receive_with(
+    run: &mut Run,
+    at: Instant,
+    procedure: ProcedureRef,
+    condition: Option<&str>,
+) -> Result<Dossier, DossierError> {
+    run.exec(
+        at,
+        Command::Receive {
+            code: dossier_code("H15", to_local(at).date(), 1).unwrap(),
+            channel: Channel::Desk,
+            procedure: Some(procedure),
+            unit: Some("ward".into()),
+            applicant: Some(applicant()),
+            papers: Some(vec![]),
+            details: motcua_domain::dossier::ReceptionDetails {
+                condition: condition.map(str::to_owned),
+                ..Default::default()
+            },
+        },
+    )
+    .cloned()
+}
+
+#[test]
+fn a_same_day_procedure_is_due_at_the_close_or_with_its_condition_after_five_working_days() {
+    // "Same day; if verification is needed, at most 5 working days" (Civil Status Law 2014 art. 18).
+    let d = receive_with(
+        &mut Run::new(),
+        vn("2025-03-12T09:00"),
+        same_day_procedure(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(d.due, Some(vn("2025-03-12T17:00")));
+    assert_eq!(d.legal_limit(), Limit::SameDay);
+    let d = receive_with(
+        &mut Run::new(),
+        vn("2025-03-12T15:30"),
+        same_day_procedure(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(d.due, Some(vn("2025-03-13T17:00")));
+    let mut run = Run::new();
+    let d = receive_with(
+        &mut run,
+        vn("2025-03-12T09:00"),
+        same_day_procedure(),
+        Some("Cần xác minh"),
+    )
+    .unwrap();
+    assert_eq!(d.due, Some(vn("2025-03-19T09:00")));
+    assert_eq!(d.condition.as_deref(), Some("Cần xác minh"));
+    assert_eq!(d.legal_limit(), Limit::WorkingDays(5));
+    // The condition is in the event, so the replay (and the printed receipt) has it.
+    assert_eq!(Dossier::replay(&run.events).unwrap(), d);
+    let e = receive_with(
+        &mut Run::new(),
+        vn("2025-03-12T09:00"),
+        same_day_procedure(),
+        Some("Không có"),
+    );
+    assert!(matches!(e, Err(DossierError::Invalid { .. })));
+}
+
 #[test]
 fn online_submission_supplement_at_desk_then_reception() {
     let mut run = Run::new();
@@ -228,6 +314,7 @@ fn online_submission_supplement_at_desk_then_reception() {
                 unit: None,
                 applicant: None,
                 papers: None,
+                details: Default::default(),
             },
         )
         .unwrap();
@@ -419,6 +506,7 @@ fn any_command() -> impl Strategy<Value = Command> {
             unit: Some("desk".into()),
             applicant: Some(applicant()),
             papers: None,
+            details: Default::default(),
         }),
         Just(Command::RequestSupplement {
             items: vec!["x".into()],

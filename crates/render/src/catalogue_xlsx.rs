@@ -108,6 +108,7 @@ fn dmy(d: NaiveDate) -> String {
 
 fn limit_cells(l: Limit) -> (f64, &'static str) {
     match l {
+        Limit::SameDay => (1.0, "trong ngày"),
         Limit::WorkingDays(n) => (f64::from(n), "ngày làm việc"),
         Limit::WorkingMinutes(m) => (f64::from(m) / 60.0, "giờ làm việc"),
     }
@@ -319,6 +320,7 @@ fn parse_limit(n: &str, unit: &str) -> Option<Limit> {
         return None;
     }
     match unit.trim().to_lowercase().as_str() {
+        "trong ngày" | "same day" => (n == 1.0).then_some(Limit::SameDay),
         "ngày làm việc" | "ngày" | "working days" => {
             (n.fract() == 0.0).then_some(Limit::WorkingDays(n as u32))
         }
@@ -565,6 +567,7 @@ fn read_row(r: usize, c: &[String]) -> Result<Item, XlsxProblem> {
         deciding_agency: c[8].clone(),
         channels,
         limit,
+        conditional_limits: vec![],
         steps,
         fees,
         papers,

@@ -23,6 +23,7 @@ fn spec(code: &str) -> ProcedureSpec {
             online: OnlineLevel::Full,
         },
         limit: Limit::WorkingMinutes(8 * 60),
+        conditional_limits: vec![],
         steps: vec![
             StepBudget {
                 name: "Tiếp nhận".into(),

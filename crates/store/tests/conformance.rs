@@ -53,6 +53,7 @@ fn receive(unit: &str, i: usize) -> Command {
             copies: 1,
             file: None,
         }]),
+        details: Default::default(),
     }
 }
 
@@ -624,6 +625,7 @@ fn refused_commands_change_nothing() {
                 unit: Some(TOWN.into()),
                 applicant: Some(bad),
                 papers: None,
+                details: Default::default(),
             },
             vn("2025-03-10T09:00"),
         );
@@ -1014,6 +1016,7 @@ fn generate(store: &Store, n: usize, now: DateTime<Utc>, seed: u64) -> Vec<i64> 
                     unit: None,
                     applicant: None,
                     papers: None,
+                    details: Default::default(),
                 },
                 t,
             )
@@ -1029,6 +1032,7 @@ fn generate(store: &Store, n: usize, now: DateTime<Utc>, seed: u64) -> Vec<i64> 
                     unit: Some(unit.into()),
                     applicant: Some(applicant(i)),
                     papers: Some(papers.clone()),
+                    details: Default::default(),
                 },
                 t,
             )
@@ -1468,6 +1472,7 @@ fn planted(
         unit: Some(unit.into()),
         applicant: Some(applicant(1)),
         papers: Some(vec![]),
+        details: Default::default(),
     };
     let mut o = act(store, Target::New, desk, receive, t);
     let code = o.dossier.code.clone().unwrap();
@@ -1727,6 +1732,7 @@ fn inspection_checks_find_exactly_what_was_planted() {
                     unit: Some(WARD.into()),
                     applicant: Some(applicant(2)),
                     papers: Some(vec![]),
+                    details: Default::default(),
                 },
                 t,
             );

@@ -411,6 +411,7 @@ fn actions(
                 unit: None,
                 applicant: None,
                 papers: None,
+                details: Default::default(),
             },
             vec![],
         ),

@@ -121,6 +121,7 @@ impl TestApp {
                         online: OnlineLevel::Full,
                     },
                     limit: Limit::WorkingDays(3),
+                    conditional_limits: vec![],
                     steps: vec![
                         StepBudget {
                             name: "Tiếp nhận".into(),

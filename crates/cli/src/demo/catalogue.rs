@@ -66,6 +66,12 @@ struct Def {
 /// A three-step workflow (reception, processing, signing) for limits given in days or hours.
 fn split(limit: Limit) -> Vec<(&'static str, Limit)> {
     match limit {
+        // Same-day: the dossier may come in at 15:00 and still be due at 17:00.
+        Limit::SameDay => vec![
+            ("Tiếp nhận, chuyển hồ sơ", Limit::WorkingMinutes(30)),
+            ("Xử lý hồ sơ", Limit::WorkingMinutes(60)),
+            ("Lãnh đạo ký duyệt", Limit::WorkingMinutes(30)),
+        ],
         Limit::WorkingDays(n) if n >= 3 => vec![
             ("Tiếp nhận, chuyển hồ sơ", h(4)),
             ("Thẩm định, xử lý hồ sơ", days(n - 1)),
@@ -144,6 +150,7 @@ impl Def {
                 online: self.online,
             },
             limit: self.limit,
+            conditional_limits: vec![],
             steps: self
                 .steps
                 .iter()

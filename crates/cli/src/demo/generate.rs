@@ -145,10 +145,11 @@ fn applicant_actor() -> Actor {
     }
 }
 
-/// Working seconds a limit stands for (7.5 working hours a day).
+/// Working seconds a limit stands for (8 working hours a day; same-day work takes about two hours).
 fn seconds(limit: Limit) -> i64 {
     match limit {
-        Limit::WorkingDays(n) => i64::from(n) * 27_000,
+        Limit::SameDay => 2 * 3600,
+        Limit::WorkingDays(n) => i64::from(n) * 28_800,
         Limit::WorkingMinutes(m) => i64::from(m) * 60,
     }
 }
@@ -312,6 +313,7 @@ fn simulate(
         unit: Some(unit.to_owned()),
         applicant: Some(person.clone()),
         papers: Some(papers.clone()),
+        details: Default::default(),
     };
     if rng.chance(online_share) {
         // Submitted in the evening or the night before; the desk checks it next morning.
@@ -353,7 +355,7 @@ fn simulate(
             ) {
                 return;
             }
-            t = sim.later(t, rng.between(3600.0, 3.0 * 27_000.0));
+            t = sim.later(t, rng.between(3600.0, 3.0 * 28_800.0));
             if !sim.exec(
                 t,
                 applicant_actor(),
@@ -411,7 +413,7 @@ fn simulate(
             ) {
                 return;
             }
-            let back = sim.later(at, rng.between(27_000.0, 8.0 * 27_000.0));
+            let back = sim.later(at, rng.between(28_800.0, 8.0 * 28_800.0));
             if !sim.exec(back, staff(holder), Command::Resume) {
                 return;
             }
@@ -430,7 +432,7 @@ fn simulate(
                 return;
             }
             if rng.chance(0.08) {
-                let at = sim.later(at, rng.between(27_000.0, 5.0 * 27_000.0));
+                let at = sim.later(at, rng.between(28_800.0, 5.0 * 28_800.0));
                 sim.exec(
                     at,
                     staff(desk),
@@ -440,7 +442,7 @@ fn simulate(
                 );
                 return;
             }
-            let back = sim.later(at, rng.between(27_000.0, 6.0 * 27_000.0));
+            let back = sim.later(at, rng.between(28_800.0, 6.0 * 28_800.0));
             if !sim.exec(
                 back,
                 staff(desk),
@@ -469,7 +471,7 @@ fn simulate(
                 due - TimeDelta::minutes(90)
             };
             let notice = notice.max(sim.last_at() + TimeDelta::minutes(5));
-            let new_appointment = sim.later(done, rng.between(27_000.0, 4.0 * 27_000.0));
+            let new_appointment = sim.later(done, rng.between(28_800.0, 4.0 * 28_800.0));
             if notice < due
                 && !sim.exec(
                     notice,
@@ -519,9 +521,9 @@ fn simulate(
     }
     // The applicant collects the result, usually soon.
     let wait = if rng.chance(0.7) {
-        rng.between(600.0, 27_000.0)
+        rng.between(600.0, 28_800.0)
     } else {
-        rng.between(27_000.0, 4.0 * 27_000.0)
+        rng.between(28_800.0, 4.0 * 28_800.0)
     };
     let at = sim.later(sim.last_at(), wait);
     let name = sim

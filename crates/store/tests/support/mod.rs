@@ -134,6 +134,7 @@ pub fn spec() -> ProcedureSpec {
             units: vec![],
             except: vec![],
         },
+        conditional_limits: vec![],
     }
 }
 

@@ -260,6 +260,7 @@ pub fn receive_command(
             unit: Some(unit.code),
             applicant: Some(body.applicant),
             papers: Some(body.papers),
+            details: Default::default(),
         },
     ))
 }
@@ -333,6 +334,7 @@ pub fn command_for(
             unit: None,
             applicant: None,
             papers: None,
+            details: Default::default(),
         },
         "request-supplement" => Command::RequestSupplement {
             items: body.items.clone(),
