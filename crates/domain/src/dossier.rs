@@ -27,6 +27,8 @@ pub fn from_local(t: NaiveDateTime) -> Instant {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSet {
+    /// Decision 09/2015/QĐ-TTg and the province's 2015 rules (until 20 June 2018).
+    Qd09_2015,
     /// Decree 61/2018/NĐ-CP and Circular 01/2018/TT-VPCP (until 30 June 2025).
     Nd61_2018,
     /// Decree 118/2025/NĐ-CP and Circular 03/2025/TT-VPCP (from 1 July 2025).
@@ -35,7 +37,9 @@ pub enum RuleSet {
 
 impl RuleSet {
     pub fn in_force_on(date: NaiveDate) -> RuleSet {
-        if date < NaiveDate::from_ymd_opt(2025, 7, 1).expect("date") {
+        if date < NaiveDate::from_ymd_opt(2018, 6, 21).expect("date") {
+            RuleSet::Qd09_2015
+        } else if date < NaiveDate::from_ymd_opt(2025, 7, 1).expect("date") {
             RuleSet::Nd61_2018
         } else {
             RuleSet::Nd118_2025
@@ -44,6 +48,7 @@ impl RuleSet {
 
     pub fn legal_basis(self) -> &'static str {
         match self {
+            RuleSet::Qd09_2015 => "Quyết định 09/2015/QĐ-TTg",
             RuleSet::Nd61_2018 => "Nghị định 61/2018/NĐ-CP; Thông tư 01/2018/TT-VPCP",
             RuleSet::Nd118_2025 => "Nghị định 118/2025/NĐ-CP; Thông tư 03/2025/TT-VPCP",
         }
@@ -52,6 +57,7 @@ impl RuleSet {
     /// Form number of the control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ).
     pub fn control_sheet_form(self) -> &'static str {
         match self {
+            RuleSet::Qd09_2015 => "02",
             RuleSet::Nd61_2018 => "05",
             RuleSet::Nd118_2025 => "06",
         }
@@ -326,6 +332,9 @@ pub enum Event {
         condition: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<Limit>,
+        /// The legal basis in force at reception (`rules::BASES` id); older records derive it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        basis: Option<String>,
     },
     SupplementRequested {
         stage: Stage,
@@ -518,6 +527,9 @@ pub struct Dossier {
     pub condition: Option<String>,
     #[serde(default)]
     pub limit: Option<Limit>,
+    /// The legal basis recorded at reception (see `legal_basis`).
+    #[serde(default)]
+    pub basis: Option<String>,
     /// The legal due time, pauses included; an apology does not move it.
     pub due: Option<Instant>,
     pub steps: Vec<Step>,
@@ -557,6 +569,7 @@ impl Dossier {
             rule_set: None,
             condition: None,
             limit: None,
+            basis: None,
             due: None,
             steps: vec![],
             supplements: vec![],
@@ -633,8 +646,10 @@ impl Dossier {
                 step,
                 condition,
                 limit,
+                basis,
             } => {
                 self.status = Status::Processing;
+                self.basis = basis.clone();
                 self.condition = condition.clone();
                 self.limit = *limit;
                 self.code = Some(code.clone());
@@ -795,6 +810,18 @@ impl Dossier {
 
     fn current_step(&self) -> Option<&Step> {
         self.steps.last()
+    }
+
+    /// The legal basis and form set the dossier is handled under: the one recorded at reception, or
+    /// for older records the one in force on the reception date (submission date before reception).
+    pub fn legal_basis(&self) -> &'static crate::rules::LegalBasis {
+        self.basis
+            .as_deref()
+            .and_then(crate::rules::basis)
+            .unwrap_or_else(|| {
+                let at = self.received_at.or(self.submitted_at);
+                crate::rules::basis_on(at.map_or(NaiveDate::MAX, |t| to_local(t).date()))
+            })
     }
 
     /// The legal limit this dossier runs under: the one its reception condition gave, else the base.
@@ -1181,6 +1208,7 @@ pub fn decide(
                 },
                 limit: condition.as_ref().map(|_| limit),
                 condition,
+                basis: Some(crate::rules::basis_on(to_local(now).date()).id.to_owned()),
                 procedure,
                 unit,
                 applicant,

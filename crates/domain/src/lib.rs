@@ -9,5 +9,6 @@ pub mod indicators;
 pub mod inspection;
 pub mod org;
 pub mod procedure;
+pub mod rules;
 pub mod stats;
 pub mod text;
