@@ -370,8 +370,14 @@ pub enum Event {
     Apologized {
         reason: String,
         new_appointment: Instant,
-        /// Issued at least one day before the due date, as the rules require.
+        /// Issued at least one working day before the due date, as the rules require.
         notice_in_time: bool,
+        /// Working days from the apology to the legal due date (None in older records).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        working_days_before: Option<u32>,
+        /// Issued more than the province's window before the due date: flagged.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        too_early: bool,
     },
     ResultReady {
         outcome: Outcome,
@@ -486,6 +492,10 @@ pub struct Apology {
     pub new_appointment: Instant,
     pub at: Instant,
     pub notice_in_time: bool,
+    #[serde(default)]
+    pub working_days_before: Option<u32>,
+    #[serde(default)]
+    pub too_early: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -746,12 +756,16 @@ impl Dossier {
                 reason,
                 new_appointment,
                 notice_in_time,
+                working_days_before,
+                too_early,
             } => {
                 self.apology = Some(Apology {
                     reason: reason.clone(),
                     new_appointment: *new_appointment,
                     at,
                     notice_in_time: *notice_in_time,
+                    working_days_before: *working_days_before,
+                    too_early: *too_early,
                 });
             }
             Event::ResultReady {
@@ -801,6 +815,20 @@ impl Dossier {
             .as_ref()
             .map(|a| a.new_appointment)
             .or(self.due)
+    }
+
+    /// Whether the new appointment of an apology was kept: None without an apology or while the
+    /// result is not ready.
+    pub fn appointment_kept(&self) -> Option<bool> {
+        let a = self.apology.as_ref()?;
+        self.finished_at.map(|f| f <= a.new_appointment)
+    }
+
+    /// Withdrawn after its legal due time had passed (a late dossier taken out of the late count).
+    pub fn withdrawn_late(&self) -> bool {
+        self.withdrawal.is_some()
+            && self.finished_at.is_none()
+            && matches!((self.closed_at, self.due), (Some(c), Some(d)) if c > d)
     }
 
     /// Open and past its due time at `now` (a running pause still stops the clock).
@@ -1365,10 +1393,14 @@ pub fn decide(
                     "the new appointment must be within a year",
                 ));
             }
+            let (today, due_day) = (to_local(now).date(), to_local(due).date());
+            let before = cal.working_days_between(today, due_day)?;
             Ok(Event::Apologized {
                 reason: text("reason", &reason, true, 2000)?,
                 new_appointment,
-                notice_in_time: to_local(now).date() < to_local(due).date(),
+                notice_in_time: before >= 1,
+                working_days_before: Some(before),
+                too_early: before > cal.rules_on(today).apology_window_days,
             })
         }
         (Some(d), Command::MarkResultReady { outcome }) => {
@@ -1383,11 +1415,8 @@ pub fn decide(
             };
             let step = d.current_step().ok_or_else(|| illegal(Some(d.status)))?;
             let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;
-            let result = if d.apology.is_some() {
-                Timeliness::Late
-            } else {
-                Timeliness::classify(to_local(now), to_local(due))
-            };
+            // Against the legal due time only: an apology is a separate fact (rules::APOLOGY_NOT_ON_TIME).
+            let result = Timeliness::classify(to_local(now), to_local(due));
             Ok(Event::ResultReady {
                 outcome,
                 step_result: Timeliness::classify(to_local(now), to_local(step.due)),

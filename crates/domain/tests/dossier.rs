@@ -401,7 +401,8 @@ fn financial_pause_and_apology() {
         },
     );
     assert!(matches!(twice, Err(DossierError::Rule { .. })));
-    // Finished before the original due time, but an apology was issued: still late.
+    // Finished a day before the legal due time: early, whatever the apology said. The apology is
+    // its own fact: issued a working day before the due date, and its new date was kept.
     let d = run
         .exec(
             vn("2025-03-12T10:00"),
@@ -410,7 +411,57 @@ fn financial_pause_and_apology() {
             },
         )
         .unwrap();
+    assert_eq!(d.result, Some(Timeliness::Early));
+    assert_eq!(d.appointment_kept(), Some(true));
+    let a = d.apology.as_ref().unwrap();
+    assert_eq!(a.working_days_before, Some(1));
+    assert!(!a.too_early);
+}
+
+#[test]
+fn an_apology_long_before_the_due_date_is_flagged_and_a_missed_new_date_is_counted() {
+    // Received Thursday 6/3, due Tuesday 11/3 08:00: an apology on the due date is not in time.
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-06T08:00"));
+    // A 10-day dossier apologised for on the day of reception is flagged (window: 3 working days).
+    let mut p = procedure();
+    p.limit = Limit::WorkingDays(10);
+    let mut long = Run::new();
+    receive_with(&mut long, vn("2025-03-10T08:00"), p, None).unwrap();
+    let d = long
+        .exec(
+            vn("2025-03-10T09:00"),
+            Command::Apologize {
+                reason: "x".into(),
+                new_appointment: vn("2025-03-31T08:00"),
+            },
+        )
+        .unwrap()
+        .clone();
+    assert!(d.apology.as_ref().unwrap().too_early);
+    assert_eq!(d.apology.as_ref().unwrap().working_days_before, Some(10));
+    // Finished after the legal due time and after the new appointment: late, and missed.
+    let d = long
+        .exec(
+            vn("2025-04-01T08:00"),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+        )
+        .unwrap();
     assert_eq!(d.result, Some(Timeliness::Late));
+    assert_eq!(d.appointment_kept(), Some(false));
+    // An apology on the due date itself is not in time.
+    let d = run
+        .exec(
+            vn("2025-03-11T08:00"),
+            Command::Apologize {
+                reason: "x".into(),
+                new_appointment: vn("2025-03-20T08:00"),
+            },
+        )
+        .unwrap();
+    assert!(!d.apology.as_ref().unwrap().notice_in_time);
 }
 
 #[test]

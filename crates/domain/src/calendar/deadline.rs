@@ -90,6 +90,30 @@ pub struct DeadlineRules {
     pub same_day_cutoff: NaiveTime,
     #[serde(default)]
     pub day_limit_end: DayLimitEnd,
+    /// An apology issued more than this many working days before the due date is flagged (the law
+    /// asks for at least one day's notice; one issued long before is a way to buy time).
+    #[serde(default = "default_apology_window")]
+    pub apology_window_days: u32,
+    /// A supplement request waiting longer than this many working days is stale: the dossier is
+    /// listed for the desk, which may return it.
+    #[serde(default = "default_supplement_wait")]
+    pub supplement_wait_days: u32,
+    /// A pause (financial obligation, applicant's request) longer than this many working days is
+    /// flagged by the inspection checks.
+    #[serde(default = "default_pause_days")]
+    pub long_pause_days: u32,
+}
+
+fn default_apology_window() -> u32 {
+    3
+}
+
+fn default_supplement_wait() -> u32 {
+    15
+}
+
+fn default_pause_days() -> u32 {
+    10
 }
 
 impl Default for DeadlineRules {
@@ -97,6 +121,9 @@ impl Default for DeadlineRules {
         DeadlineRules {
             same_day_cutoff: NaiveTime::from_hms_opt(15, 0, 0).expect("time"),
             day_limit_end: DayLimitEnd::SameClockTime,
+            apology_window_days: default_apology_window(),
+            supplement_wait_days: default_supplement_wait(),
+            long_pause_days: default_pause_days(),
         }
     }
 }
@@ -308,6 +335,23 @@ impl WorkCalendar {
             d = self.next_day(d)?;
         }
         Ok(d)
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+    pub fn working_days_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u32, CalendarError> {
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d = self.next_day(d)?;
+            if self.is_working_day(d)? {
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// The working day `n` working days after `date` (0: `date` itself).
