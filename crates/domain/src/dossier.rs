@@ -340,6 +340,15 @@ pub enum Event {
         stage: Stage,
         items: Vec<String>,
         reason: String,
+        /// The agency that asked (the unit holding the dossier; None in older records, where the
+        /// stage tells it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agency: Option<String>,
+    },
+    /// The desk closed a dossier whose supplement request waited past the province's limit.
+    ReturnedUnsupplemented {
+        reason: String,
+        waited_working_days: u32,
     },
     Supplemented {
         note: String,
@@ -404,6 +413,7 @@ impl Event {
             Event::Submitted { .. } => "Nộp hồ sơ trực tuyến",
             Event::Received { .. } => "Tiếp nhận hồ sơ",
             Event::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ",
+            Event::ReturnedUnsupplemented { .. } => "Trả lại hồ sơ do quá hạn bổ sung",
             Event::Supplemented { .. } => "Đã bổ sung hồ sơ",
             Event::Refused { .. } => "Từ chối tiếp nhận",
             Event::HandedOver { .. } => "Chuyển hồ sơ",
@@ -422,6 +432,7 @@ impl Event {
             Event::Submitted { .. } => "submitted",
             Event::Received { .. } => "received",
             Event::SupplementRequested { .. } => "supplement_requested",
+            Event::ReturnedUnsupplemented { .. } => "returned_unsupplemented",
             Event::Supplemented { .. } => "supplemented",
             Event::Refused { .. } => "refused",
             Event::HandedOver { .. } => "handed_over",
@@ -505,6 +516,9 @@ pub struct SupplementRequest {
     pub reason: String,
     pub at: Instant,
     pub supplemented_at: Option<Instant>,
+    /// The agency that asked (see `Dossier::supplement_agency`).
+    #[serde(default)]
+    pub agency: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -678,6 +692,7 @@ impl Dossier {
                 stage,
                 items,
                 reason,
+                agency,
             } => {
                 self.status = Status::SupplementRequested;
                 self.supplements.push(SupplementRequest {
@@ -686,6 +701,7 @@ impl Dossier {
                     reason: reason.clone(),
                     at,
                     supplemented_at: None,
+                    agency: agency.clone(),
                 });
                 if *stage != Stage::Reception {
                     self.pauses.push(PauseRecord {
@@ -711,6 +727,12 @@ impl Dossier {
                     }
                     _ => self.status = Status::Submitted,
                 }
+            }
+            Event::ReturnedUnsupplemented { reason, .. } => {
+                self.close_pause(at);
+                self.status = Status::Refused;
+                self.refusal = Some(reason.clone());
+                self.closed_at = Some(at);
             }
             Event::Refused { reason } => {
                 self.status = Status::Refused;
@@ -817,6 +839,42 @@ impl Dossier {
             .or(self.due)
     }
 
+    /// The agency a supplement request came from: recorded, or for older records the receiving unit
+    /// at reception and the unit of the step otherwise.
+    pub fn supplement_agency(&self, s: &SupplementRequest) -> String {
+        if let Some(a) = &s.agency {
+            return a.clone();
+        }
+        match s.stage {
+            Stage::Reception => self.unit.clone(),
+            Stage::Step(i) => self
+                .steps
+                .iter()
+                .rev()
+                .find(|x| x.index == i && x.started_at <= s.at)
+                .map_or_else(|| self.unit.clone(), |x| x.unit.clone()),
+        }
+    }
+
+    /// Working days the open supplement request has waited at `now` (None when none is open).
+    pub fn supplement_waiting(
+        &self,
+        cal: &WorkCalendar,
+        now: Instant,
+    ) -> Result<Option<u32>, CalendarError> {
+        match self.supplements.last() {
+            Some(s)
+                if self.status == Status::SupplementRequested && s.supplemented_at.is_none() =>
+            {
+                Ok(Some(cal.working_days_between(
+                    to_local(s.at).date(),
+                    to_local(now).date(),
+                )?))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Whether the new appointment of an apology was kept: None without an apology or while the
     /// result is not ready.
     pub fn appointment_kept(&self) -> Option<bool> {
@@ -901,6 +959,10 @@ pub enum Command {
     Supplement {
         note: String,
     },
+    /// Close a dossier whose supplement request waited past the province's limit (the desk's act).
+    ReturnUnsupplemented {
+        reason: String,
+    },
     Refuse {
         reason: String,
     },
@@ -943,6 +1005,7 @@ impl Command {
             Command::Receive { .. } => "receive",
             Command::RequestSupplement { .. } => "request_supplement",
             Command::Supplement { .. } => "supplement",
+            Command::ReturnUnsupplemented { .. } => "return_unsupplemented",
             Command::Refuse { .. } => "refuse",
             Command::HandOver { .. } => "hand_over",
             Command::Pause { .. } => "pause",
@@ -973,6 +1036,7 @@ impl Command {
             Command::SubmitOnline { .. } | Command::Rate { .. } => None,
             Command::Receive { .. }
             | Command::Supplement { .. }
+            | Command::ReturnUnsupplemented { .. }
             | Command::Refuse { .. }
             | Command::Return { .. }
             | Command::Withdraw { .. } => Some((Action::Desk, desk())),
@@ -1244,16 +1308,33 @@ pub fn decide(
             })
         }
         (Some(d), Command::RequestSupplement { items, reason }) => {
-            let stage = match d.status {
-                Status::Submitted => Stage::Reception,
-                Status::Processing => Stage::Step(d.current_step().map_or(0, |s| s.index)),
+            let (stage, agency) = match d.status {
+                Status::Submitted => (Stage::Reception, d.unit.clone()),
+                Status::Processing => {
+                    let step = d.current_step();
+                    (
+                        Stage::Step(step.map_or(0, |s| s.index)),
+                        step.map_or_else(|| d.unit.clone(), |s| s.unit.clone()),
+                    )
+                }
                 s => return Err(illegal(Some(s))),
             };
-            if d.supplements.iter().any(|s| s.stage == stage) {
-                return Err(DossierError::rule(
-                    "đã yêu cầu bổ sung một lần ở bước này; yêu cầu phải đầy đủ ngay từ lần đầu",
-                    "a supplement was already requested at this stage; it must be asked once, completely",
-                ));
+            // Once per agency holding the dossier, at reception or during processing.
+            if d.supplements
+                .iter()
+                .any(|s| d.supplement_agency(s) == agency)
+            {
+                let r = crate::rules::rule(crate::rules::SUPPLEMENT_ONCE_PER_AGENCY);
+                return Err(DossierError::Rule {
+                    vi: format!(
+                        "cơ quan {agency} đã yêu cầu bổ sung hồ sơ này một lần; yêu cầu phải đầy đủ ngay từ lần đầu ({})",
+                        r.cite()
+                    ),
+                    en: format!(
+                        "agency {agency} already asked for a supplement on this dossier; it must ask once, completely ({})",
+                        r.cite()
+                    ),
+                });
             }
             let items = items
                 .iter()
@@ -1270,6 +1351,27 @@ pub fn decide(
                 stage,
                 items,
                 reason: text("reason", &reason, true, 2000)?,
+                agency: Some(agency),
+            })
+        }
+        (Some(d), Command::ReturnUnsupplemented { reason }) => {
+            let waited = d
+                .supplement_waiting(cal, now)?
+                .ok_or_else(|| illegal(Some(d.status)))?;
+            let limit = cal.rules_on(to_local(now).date()).supplement_wait_days;
+            if waited <= limit {
+                return Err(DossierError::Rule {
+                    vi: format!(
+                        "yêu cầu bổ sung mới chờ {waited} ngày làm việc; chỉ trả lại khi quá {limit} ngày"
+                    ),
+                    en: format!(
+                        "the supplement request has waited {waited} working days; it may be returned only after {limit}"
+                    ),
+                });
+            }
+            Ok(Event::ReturnedUnsupplemented {
+                reason: text("reason", &reason, true, 2000)?,
+                waited_working_days: waited,
             })
         }
         (Some(d), Command::Supplement { note }) => {

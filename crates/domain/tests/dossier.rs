@@ -630,3 +630,99 @@ proptest! {
         let _ = applicant.validated();
     }
 }
+
+#[test]
+fn a_second_supplement_request_by_the_same_agency_is_refused_with_the_reason() {
+    let mut run = Run::new();
+    run.exec(
+        vn("2025-07-04T20:00"),
+        Command::SubmitOnline {
+            procedure: procedure(),
+            unit: "ward".into(),
+            applicant: applicant(),
+            papers: vec![],
+        },
+    )
+    .unwrap();
+    let request = || Command::RequestSupplement {
+        items: vec!["Bản sao giấy khai sinh".into()],
+        reason: "Thiếu".into(),
+    };
+    // The ward's desk asks at reception...
+    run.exec(vn("2025-07-07T08:00"), request()).unwrap();
+    run.exec(
+        vn("2025-07-07T15:00"),
+        Command::Supplement {
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    run.exec(
+        vn("2025-07-08T09:00"),
+        Command::Receive {
+            code: "X-250708-0001".into(),
+            channel: Channel::Desk,
+            procedure: None,
+            unit: None,
+            applicant: None,
+            papers: None,
+            details: Default::default(),
+        },
+    )
+    .unwrap();
+    // ...then the dossier moves to the civil-status officer inside the same ward: the ward may not
+    // ask again.
+    run.exec(vn("2025-07-08T10:00"), hand_over("ward", false))
+        .unwrap();
+    let e = run.exec(vn("2025-07-08T11:00"), request()).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("đã yêu cầu bổ sung")
+            && msg.contains("already asked")
+            && msg.contains("Nghị định 61/2018"),
+        "{msg}"
+    );
+    // Another agency (the district's department) may ask once.
+    run.exec(vn("2025-07-08T14:00"), hand_over("district-justice", true))
+        .unwrap();
+    let d = run.exec(vn("2025-07-09T08:00"), request()).unwrap();
+    assert_eq!(
+        d.supplements
+            .iter()
+            .map(|s| d.supplement_agency(s))
+            .collect::<Vec<_>>(),
+        ["ward", "district-justice"]
+    );
+}
+
+#[test]
+fn a_supplement_waiting_past_the_limit_can_be_returned_and_not_before() {
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    run.exec(
+        vn("2025-03-10T09:00"),
+        Command::RequestSupplement {
+            items: vec!["Hợp đồng thuê".into()],
+            reason: "Thiếu".into(),
+        },
+    )
+    .unwrap();
+    let give_back = || Command::ReturnUnsupplemented {
+        reason: "Quá hạn bổ sung".into(),
+    };
+    // 15 working days later (Monday 31/3) is not yet past the default 15-day limit.
+    let d = run.state.clone().unwrap();
+    assert_eq!(
+        d.supplement_waiting(cal(), vn("2025-03-31T09:00")).unwrap(),
+        Some(15)
+    );
+    let e = run.exec(vn("2025-03-31T09:00"), give_back()).unwrap_err();
+    assert!(matches!(e, DossierError::Rule { .. }), "{e}");
+    let d = run.exec(vn("2025-04-01T09:00"), give_back()).unwrap();
+    assert_eq!(d.status, Status::Refused);
+    assert!(d.pauses.iter().all(|p| p.to.is_some()));
+    assert_eq!(
+        Dossier::replay(&run.events).unwrap(),
+        *run.state.as_ref().unwrap()
+    );
+}

@@ -1,0 +1,311 @@
+//! Issue 16 on every backend: a province's own office hours and deadline settings, the stale
+//! supplement queue, apologies counted apart from timeliness.
+
+mod support;
+
+use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
+use motcua_domain::calendar::{DayLimitEnd, DeadlineRules, Limit, Period as Hours, WorkCalendar};
+use motcua_domain::dossier::{Actor, Applicant, Channel, Command, Outcome, Status, from_local};
+use motcua_domain::procedure::ProcedureRef;
+use motcua_domain::stats::{Period, month_of};
+use motcua_store::calendar::{self, LocalSetting};
+use motcua_store::dossiers::{self, Request, Target};
+use motcua_store::{Store, StoreError, stats};
+use support::*;
+
+fn base() -> &'static WorkCalendar {
+    static CAL: std::sync::LazyLock<WorkCalendar> = std::sync::LazyLock::new(WorkCalendar::vietnam);
+    &CAL
+}
+
+fn vn(s: &str) -> DateTime<Utc> {
+    from_local(NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap())
+}
+
+fn hm(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap()
+}
+
+fn run(
+    store: &Store,
+    target: Target,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<dossiers::Outcome, StoreError> {
+    store
+        .write(|tx| {
+            dossiers::execute(
+                tx,
+                base(),
+                vec![Request {
+                    target,
+                    actor: Actor::Staff { id: 1 },
+                    command,
+                    now,
+                }],
+            )
+        })
+        .map(|mut v| v.remove(0))
+}
+
+fn on(o: &dossiers::Outcome) -> Target {
+    Target::Existing {
+        id: o.id,
+        expected_version: o.dossier.version,
+    }
+}
+
+fn receive(limit: Limit) -> Command {
+    let mut p = ProcedureRef::from(&procedure());
+    p.limit = limit;
+    p.steps = vec![];
+    Command::Receive {
+        code: String::new(),
+        channel: Channel::Desk,
+        procedure: Some(p),
+        unit: Some(WARD.into()),
+        applicant: Some(Applicant {
+            full_name: "Trần Thị Bình".into(),
+            id_number: Some("066190000123".into()),
+            phone: "0905123456".into(),
+            email: None,
+            address: None,
+        }),
+        papers: Some(vec![]),
+        details: Default::default(),
+    }
+}
+
+#[test]
+fn a_provinces_own_cut_off_and_hours_set_the_due_time_of_its_wards_from_their_date() {
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        // Without settings: the national defaults (15:00 cut-off, 8-hour day).
+        let o = run(
+            &store,
+            Target::New,
+            receive(Limit::SameDay),
+            vn("2025-03-12T15:30"),
+        )
+        .unwrap();
+        assert_eq!(o.dossier.due, Some(vn("2025-03-13T17:00")), "{backend}");
+        store
+            .write(|tx| {
+                calendar::set_local(
+                    tx,
+                    &LocalSetting {
+                        unit: PROVINCE.into(),
+                        effective_from: d("2025-03-13"),
+                        hours: Some(vec![
+                            Hours {
+                                start: hm(7, 30),
+                                end: hm(11, 30),
+                            },
+                            Hours {
+                                start: hm(13, 30),
+                                end: hm(17, 30),
+                            },
+                        ]),
+                        rules: Some(DeadlineRules {
+                            same_day_cutoff: hm(16, 0),
+                            day_limit_end: DayLimitEnd::CloseOfDay,
+                            ..DeadlineRules::default()
+                        }),
+                        source: "Quyết định giờ làm việc của UBND tỉnh (thử)".into(),
+                    },
+                    "test",
+                    vn("2025-03-12T16:00"),
+                )
+            })
+            .unwrap();
+        // The ward inherits its province's settings, from their date on.
+        let o = run(
+            &store,
+            Target::New,
+            receive(Limit::SameDay),
+            vn("2025-03-13T15:30"),
+        )
+        .unwrap();
+        assert_eq!(o.dossier.due, Some(vn("2025-03-13T17:30")), "{backend}");
+        let o = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(2)),
+            vn("2025-03-13T09:00"),
+        )
+        .unwrap();
+        assert_eq!(o.dossier.due, Some(vn("2025-03-17T17:30")), "{backend}");
+        // A bad setting is refused and changes nothing.
+        let before = store
+            .read(|tx| calendar::local_settings(tx, PROVINCE))
+            .unwrap();
+        let bad = store.write(|tx| {
+            calendar::set_local(
+                tx,
+                &LocalSetting {
+                    unit: PROVINCE.into(),
+                    effective_from: d("2025-04-01"),
+                    hours: Some(vec![Hours {
+                        start: hm(17, 0),
+                        end: hm(7, 0),
+                    }]),
+                    rules: None,
+                    source: "x".into(),
+                },
+                "test",
+                vn("2025-03-12T16:00"),
+            )
+        });
+        assert!(bad.is_err(), "{backend}");
+        assert_eq!(
+            store
+                .read(|tx| calendar::local_settings(tx, PROVINCE))
+                .unwrap(),
+            before
+        );
+    }
+}
+
+#[test]
+fn the_stale_supplement_queue_lists_exactly_the_requests_past_the_limit() {
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        let request = |o: &dossiers::Outcome, at| {
+            run(
+                &store,
+                on(o),
+                Command::RequestSupplement {
+                    items: vec!["Bản sao giấy khai sinh".into()],
+                    reason: "Thiếu".into(),
+                },
+                at,
+            )
+            .unwrap()
+        };
+        let old = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(5)),
+            vn("2025-03-03T08:00"),
+        )
+        .unwrap();
+        let old = request(&old, vn("2025-03-03T09:00"));
+        let recent = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(5)),
+            vn("2025-03-20T08:00"),
+        )
+        .unwrap();
+        request(&recent, vn("2025-03-20T09:00"));
+        let supplied = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(5)),
+            vn("2025-03-03T08:00"),
+        )
+        .unwrap();
+        let supplied = request(&supplied, vn("2025-03-03T09:00"));
+        run(
+            &store,
+            on(&supplied),
+            Command::Supplement {
+                note: String::new(),
+            },
+            vn("2025-03-04T09:00"),
+        )
+        .unwrap();
+        let now = vn("2025-03-26T09:00");
+        let queue = store
+            .read(|tx| dossiers::stale_supplements(tx, base(), &[WARD.into()], now))
+            .unwrap();
+        assert_eq!(
+            queue.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [old.id],
+            "{backend}"
+        );
+        assert_eq!(queue[0].waited_working_days, 17);
+        assert_eq!(queue[0].limit_working_days, 15);
+        assert_eq!(queue[0].agency, WARD);
+        // Other units see nothing.
+        let none = store
+            .read(|tx| dossiers::stale_supplements(tx, base(), &[TOWN.into()], now))
+            .unwrap();
+        assert!(none.is_empty());
+        // The desk returns it; it leaves the queue and counts as refused.
+        let closed = run(
+            &store,
+            on(&old),
+            Command::ReturnUnsupplemented {
+                reason: "Quá hạn bổ sung 15 ngày làm việc".into(),
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(closed.dossier.status, Status::Refused);
+        let queue = store
+            .read(|tx| dossiers::stale_supplements(tx, base(), &[WARD.into()], now))
+            .unwrap();
+        assert!(queue.is_empty(), "{backend}");
+        let figures = store
+            .read(|tx| stats::per_unit(tx, &[WARD.into()], &Period::month(month_of(now)), now))
+            .unwrap();
+        assert_eq!(figures[WARD].refused, 1, "{backend}");
+    }
+}
+
+#[test]
+fn an_early_dossier_with_an_apology_is_early_and_its_kept_appointment_is_counted() {
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        let o = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(3)),
+            vn("2025-03-10T08:00"),
+        )
+        .unwrap();
+        let o = run(
+            &store,
+            on(&o),
+            Command::Apologize {
+                reason: "Cần xác minh".into(),
+                new_appointment: vn("2025-03-17T08:00"),
+            },
+            vn("2025-03-11T08:00"),
+        )
+        .unwrap();
+        let o = run(
+            &store,
+            on(&o),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+            vn("2025-03-12T10:00"),
+        )
+        .unwrap();
+        assert_eq!(
+            o.dossier.result,
+            Some(motcua_domain::calendar::Timeliness::Early)
+        );
+        let now = vn("2025-03-31T10:00");
+        let f = store
+            .read(|tx| stats::per_unit(tx, &[WARD.into()], &Period::month(202503), now))
+            .unwrap()[WARD];
+        assert_eq!(
+            (
+                f.resolved_early,
+                f.resolved_late,
+                f.apologized,
+                f.appointment_kept,
+                f.appointment_missed
+            ),
+            (1, 0, 1, 1, 0),
+            "{backend}"
+        );
+        // A rebuild from the log gives the same counters.
+        let before = store.read(stats::all).unwrap();
+        store.write(dossiers::rebuild).unwrap();
+        assert_eq!(store.read(stats::all).unwrap(), before, "{backend}");
+    }
+}
