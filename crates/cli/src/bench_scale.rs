@@ -111,6 +111,7 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
             name: p.name.clone(),
             copies: p.copies,
             file: None,
+            kind: None,
         })
         .collect();
     let mut t = chrono::DateTime::parse_from_rfc3339("2026-03-02T01:30:00Z")?.with_timezone(&Utc);

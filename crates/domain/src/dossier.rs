@@ -171,6 +171,41 @@ impl Applicant {
     }
 }
 
+/// What kind of copy a paper is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaperKind {
+    /// Bản chính.
+    Original,
+    /// Bản sao có chứng thực.
+    CertifiedCopy,
+    /// Bản sao (bản chụp) kèm bản chính để đối chiếu, or a plain photocopy.
+    Photocopy,
+    /// Bản điện tử (uploaded or from a data source).
+    Electronic,
+}
+
+impl PaperKind {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            PaperKind::Original => "Bản chính",
+            PaperKind::CertifiedCopy => "Bản sao chứng thực",
+            PaperKind::Photocopy => "Bản chụp",
+            PaperKind::Electronic => "Bản điện tử",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaperKind> {
+        match s {
+            "original" => Some(PaperKind::Original),
+            "certified_copy" => Some(PaperKind::CertifiedCopy),
+            "photocopy" => Some(PaperKind::Photocopy),
+            "electronic" => Some(PaperKind::Electronic),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paper {
     pub name: String,
@@ -178,6 +213,16 @@ pub struct Paper {
     /// The uploaded copy (SHA-256 of its bytes), for papers submitted online.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Original, certified copy, photocopy or electronic (None in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PaperKind>,
+}
+
+/// A mandatory paper of the procedure the applicant did not bring, and why it was received anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingPaper {
+    pub name: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -335,6 +380,9 @@ pub enum Event {
         /// The legal basis in force at reception (`rules::BASES` id); older records derive it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         basis: Option<String>,
+        /// Mandatory papers received missing, with the officer's reason.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        missing_papers: Vec<MissingPaper>,
     },
     SupplementRequested {
         stage: Stage,
@@ -554,6 +602,9 @@ pub struct Dossier {
     /// The legal basis recorded at reception (see `legal_basis`).
     #[serde(default)]
     pub basis: Option<String>,
+    /// Mandatory papers received missing, with the reason.
+    #[serde(default)]
+    pub missing_papers: Vec<MissingPaper>,
     /// The legal due time, pauses included; an apology does not move it.
     pub due: Option<Instant>,
     pub steps: Vec<Step>,
@@ -594,6 +645,7 @@ impl Dossier {
             condition: None,
             limit: None,
             basis: None,
+            missing_papers: vec![],
             due: None,
             steps: vec![],
             supplements: vec![],
@@ -671,9 +723,11 @@ impl Dossier {
                 condition,
                 limit,
                 basis,
+                missing_papers,
             } => {
                 self.status = Status::Processing;
                 self.basis = basis.clone();
+                self.missing_papers = missing_papers.clone();
                 self.condition = condition.clone();
                 self.limit = *limit;
                 self.code = Some(code.clone());
@@ -928,6 +982,9 @@ pub struct ReceptionDetails {
     /// One of the procedure's named conditions, when its own limit applies.
     #[serde(default)]
     pub condition: Option<String>,
+    /// Mandatory papers not brought, each with the reason it was received anyway.
+    #[serde(default)]
+    pub missing_papers: Vec<MissingPaper>,
 }
 
 /// Everything that can be asked of a dossier.
@@ -1149,6 +1206,7 @@ fn papers(list: Vec<Paper>) -> Result<Vec<Paper>, DossierError> {
                 name,
                 copies: p.copies,
                 file: p.file,
+                kind: p.kind,
             })
         })
         .collect()
@@ -1275,6 +1333,7 @@ pub fn decide(
                     "the procedure has no such condition",
                 )
             })?;
+            let missing_papers = check_papers(&procedure, &list, details.missing_papers)?;
             let due = due_from(cal, now, limit)?;
             let (name, budget) = step_plan(&procedure, 0);
             let step_due = match budget {
@@ -1301,6 +1360,7 @@ pub fn decide(
                 limit: condition.as_ref().map(|_| limit),
                 condition,
                 basis: Some(crate::rules::basis_on(to_local(now).date()).id.to_owned()),
+                missing_papers,
                 procedure,
                 unit,
                 applicant,
@@ -1606,4 +1666,51 @@ pub fn parse_dossier_code(code: &str) -> Option<(String, NaiveDate, u32)> {
     let seq: u32 = seq.parse().ok()?;
     let date = NaiveDate::parse_from_str(&format!("20{date}"), "%Y%m%d").ok()?;
     Some((unit.to_owned(), date, seq))
+}
+
+/// The mandatory papers of the pinned procedure version (unconditional ones) that are not in
+/// `list`, each of which needs a reason from `reasons`; returns them with their reasons. Names are
+/// compared folded (case and diacritics aside).
+fn check_papers(
+    procedure: &ProcedureRef,
+    list: &[Paper],
+    reasons: Vec<MissingPaper>,
+) -> Result<Vec<MissingPaper>, DossierError> {
+    use crate::text::fold_vi;
+    let brought: Vec<String> = list.iter().map(|p| fold_vi(&p.name)).collect();
+    let mut out = vec![];
+    let mut unexplained = vec![];
+    for spec in procedure
+        .papers
+        .iter()
+        .filter(|p| p.mandatory && p.condition.is_none())
+    {
+        let name = fold_vi(&spec.name);
+        if brought.contains(&name) {
+            continue;
+        }
+        match reasons
+            .iter()
+            .find(|r| fold_vi(&r.name) == name && !clean(&r.reason).is_empty())
+        {
+            Some(r) => out.push(MissingPaper {
+                name: spec.name.clone(),
+                reason: text("missing_papers.reason", &r.reason, true, 1000)?,
+            }),
+            None => unexplained.push(spec.name.clone()),
+        }
+    }
+    if !unexplained.is_empty() {
+        let names = unexplained.join("; ");
+        return Err(DossierError::Invalid {
+            field: "papers".into(),
+            vi: format!(
+                "thiếu thành phần hồ sơ bắt buộc, cần ghi lý do tiếp nhận khi thiếu: {names}"
+            ),
+            en: format!(
+                "mandatory papers missing; give the reason for receiving without them: {names}"
+            ),
+        });
+    }
+    Ok(out)
 }

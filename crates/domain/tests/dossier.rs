@@ -105,6 +105,7 @@ fn receive_at_desk(run: &mut Run, at: Instant) {
                 name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
                 copies: 1,
                 file: None,
+                kind: None,
             }]),
             details: Default::default(),
         },

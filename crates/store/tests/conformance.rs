@@ -49,9 +49,10 @@ fn receive(unit: &str, i: usize) -> Command {
         unit: Some(unit.into()),
         applicant: Some(applicant(i)),
         papers: Some(vec![Paper {
-            name: "Giấy đề nghị".into(),
+            name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
             copies: 1,
             file: None,
+            kind: None,
         }]),
         details: Default::default(),
     }
@@ -976,9 +977,10 @@ fn generate(store: &Store, n: usize, now: DateTime<Utc>, seed: u64) -> Vec<i64> 
             _ => Channel::Online,
         };
         let papers = vec![Paper {
-            name: "Giấy đề nghị".into(),
+            name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
             copies: 1,
             file: (channel == Channel::Online).then(|| format!("{:064x}", i)),
+            kind: None,
         }];
         let mut o = if channel == Channel::Online {
             let submitted = run(
@@ -1471,7 +1473,18 @@ fn planted(
         procedure: Some(procedure.clone()),
         unit: Some(unit.into()),
         applicant: Some(applicant(1)),
-        papers: Some(vec![]),
+        papers: Some(
+            procedure
+                .papers
+                .iter()
+                .map(|p| Paper {
+                    name: p.name.clone(),
+                    copies: p.copies,
+                    file: None,
+                    kind: None,
+                })
+                .collect(),
+        ),
         details: Default::default(),
     };
     let mut o = act(store, Target::New, desk, receive, t);
@@ -1731,7 +1744,18 @@ fn inspection_checks_find_exactly_what_was_planted() {
                     procedure: Some(commune.clone()),
                     unit: Some(WARD.into()),
                     applicant: Some(applicant(2)),
-                    papers: Some(vec![]),
+                    papers: Some(
+                        commune
+                            .papers
+                            .iter()
+                            .map(|p| Paper {
+                                name: p.name.clone(),
+                                copies: p.copies,
+                                file: None,
+                                kind: None,
+                            })
+                            .collect(),
+                    ),
                     details: Default::default(),
                 },
                 t,

@@ -5,7 +5,10 @@ mod support;
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use motcua_domain::calendar::{DayLimitEnd, DeadlineRules, Limit, Period as Hours, WorkCalendar};
-use motcua_domain::dossier::{Actor, Applicant, Channel, Command, Outcome, Status, from_local};
+use motcua_domain::dossier::{
+    Actor, Applicant, Channel, Command, MissingPaper, Outcome, Paper, PaperKind, ReceptionDetails,
+    Status, from_local,
+};
 use motcua_domain::procedure::ProcedureRef;
 use motcua_domain::stats::{Period, month_of};
 use motcua_store::calendar::{self, LocalSetting};
@@ -71,7 +74,12 @@ fn receive(limit: Limit) -> Command {
             email: None,
             address: None,
         }),
-        papers: Some(vec![]),
+        papers: Some(vec![Paper {
+            name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
+            copies: 1,
+            file: None,
+            kind: Some(PaperKind::Original),
+        }]),
         details: Default::default(),
     }
 }
@@ -307,5 +315,78 @@ fn an_early_dossier_with_an_apology_is_early_and_its_kept_appointment_is_counted
         let before = store.read(stats::all).unwrap();
         store.write(dossiers::rebuild).unwrap();
         assert_eq!(store.read(stats::all).unwrap(), before, "{backend}");
+    }
+}
+
+#[test]
+fn a_mandatory_paper_missing_needs_a_reason_which_is_recorded() {
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        let without = |details: ReceptionDetails| {
+            let mut c = receive(Limit::WorkingDays(3));
+            if let Command::Receive {
+                papers, details: d, ..
+            } = &mut c
+            {
+                *papers = Some(vec![Paper {
+                    name: "Bản sao CCCD".into(),
+                    copies: 2,
+                    file: None,
+                    kind: Some(PaperKind::CertifiedCopy),
+                }]);
+                *d = details;
+            }
+            c
+        };
+        let events = |s: &Store| {
+            s.read(|tx| {
+                tx.query_one("SELECT COUNT(*) FROM events", &[])?
+                    .unwrap()
+                    .i64(0)
+            })
+            .unwrap()
+        };
+        let e = run(
+            &store,
+            Target::New,
+            without(ReceptionDetails::default()),
+            vn("2025-03-10T08:00"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("Giấy đề nghị đăng ký hộ kinh doanh") && e.contains("mandatory"),
+            "{e}"
+        );
+        assert_eq!(
+            events(&store),
+            0,
+            "{backend}: a refused reception writes nothing"
+        );
+        let o = run(
+            &store,
+            Target::New,
+            without(ReceptionDetails {
+                missing_papers: vec![MissingPaper {
+                    name: "giay de nghi dang ky ho kinh doanh".into(),
+                    reason: "Người nộp khai trực tiếp tại quầy, ký sau".into(),
+                }],
+                ..Default::default()
+            }),
+            vn("2025-03-10T08:00"),
+        )
+        .unwrap();
+        assert_eq!(o.dossier.missing_papers.len(), 1, "{backend}");
+        assert_eq!(
+            o.dossier.missing_papers[0].name,
+            "Giấy đề nghị đăng ký hộ kinh doanh"
+        );
+        assert_eq!(o.dossier.papers[0].kind, Some(PaperKind::CertifiedCopy));
+        assert_eq!(o.dossier.papers[0].copies, 2);
+        let replayed = store
+            .read(|tx| dossiers::history(tx, o.id))
+            .map(|h| motcua_domain::dossier::Dossier::replay(&h).unwrap())
+            .unwrap();
+        assert_eq!(replayed, o.dossier);
     }
 }

@@ -241,6 +241,7 @@ fn accept(
                 name: spec.name.clone(),
                 copies: 1,
                 file: Some(hash),
+                kind: None,
             });
         }
     }

@@ -298,6 +298,7 @@ fn simulate(
             name: x.name.clone(),
             copies: x.copies,
             file: None,
+            kind: None,
         })
         .collect();
     let mut t = reception_time(rng, sim.cal, from, today + TimeDelta::days(1));
