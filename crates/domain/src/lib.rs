@@ -12,3 +12,4 @@ pub mod procedure;
 pub mod rules;
 pub mod stats;
 pub mod text;
+pub mod walk_in;

@@ -678,6 +678,9 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             after = id;
         }
     }
+    for (k, m) in crate::walk_ins::contributions(tx)? {
+        counters.entry(k).or_default().add(m, 1);
+    }
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;
     Ok(count)

@@ -16,6 +16,7 @@ pub mod procedures;
 pub mod reports;
 mod sqlite;
 pub mod stats;
+pub mod walk_ins;
 
 use std::path::PathBuf;
 

@@ -390,3 +390,130 @@ fn a_mandatory_paper_missing_needs_a_reason_which_is_recorded() {
         assert_eq!(replayed, o.dossier);
     }
 }
+
+#[test]
+fn walk_in_guidance_and_refusal_are_logged_counted_and_verified() {
+    use motcua_domain::walk_in::{WalkIn, WalkInKind};
+    use motcua_store::ledger::{self, Finding};
+    use motcua_store::walk_ins;
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        let p = ProcedureRef::from(&procedure());
+        let guidance = WalkIn::new(
+            WARD,
+            &p,
+            WalkInKind::Guidance,
+            "Lê Văn Cường",
+            Some("0905000111"),
+            &["Giấy đề nghị đăng ký hộ kinh doanh (chưa ký)".into()],
+            "",
+            Some(7),
+            vn("2025-03-10T09:00"),
+        )
+        .unwrap();
+        // A refusal without a reason is refused and nothing is written.
+        assert!(
+            WalkIn::new(
+                WARD,
+                &p,
+                WalkInKind::Refusal,
+                "A",
+                None,
+                &[],
+                " ",
+                Some(7),
+                vn("2025-03-10T10:00")
+            )
+            .is_err()
+        );
+        let refusal = WalkIn::new(
+            WARD,
+            &p,
+            WalkInKind::Refusal,
+            "Phạm Thị Dung",
+            None,
+            &[],
+            "Thủ tục thuộc thẩm quyền cấp tỉnh",
+            Some(7),
+            vn("2025-03-11T09:00"),
+        )
+        .unwrap();
+        assert_eq!(guidance.form(), Some("02"));
+        assert_eq!(refusal.form(), Some("03"));
+        let actor = Actor::Staff { id: 7 };
+        let ids: Vec<i64> = [&guidance, &refusal]
+            .iter()
+            .map(|w| store.write(|tx| walk_ins::record(tx, w, &actor)).unwrap())
+            .collect();
+        let listed = store
+            .read(|tx| {
+                walk_ins::list(
+                    tx,
+                    &[WARD.into()],
+                    vn("2025-03-01T00:00"),
+                    vn("2025-04-01T00:00"),
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            listed.iter().map(|r| r.id).collect::<Vec<_>>(),
+            ids,
+            "{backend}"
+        );
+        assert_eq!(listed[1].walk_in, refusal);
+        let figures = |s: &Store| {
+            s.read(|tx| {
+                stats::per_unit(
+                    tx,
+                    &[WARD.into()],
+                    &Period::month(202503),
+                    vn("2025-03-31T10:00"),
+                )
+            })
+            .unwrap()[WARD]
+        };
+        let f = figures(&store);
+        assert_eq!((f.walk_in_guided, f.walk_in_refused), (1, 1), "{backend}");
+        // A rebuild from the logs keeps them.
+        store.write(dossiers::rebuild).unwrap();
+        let f = figures(&store);
+        assert_eq!((f.walk_in_guided, f.walk_in_refused), (1, 1), "{backend}");
+        let report = store.read(|tx| ledger::verify(tx, &[])).unwrap();
+        assert!(
+            report.findings.is_empty(),
+            "{backend}: {:?}",
+            report.findings
+        );
+        // Append-only, and an edit with the triggers dropped is found.
+        assert!(
+            store
+                .write(|tx| tx.exec("UPDATE walk_ins SET unit = 'x'", &[]))
+                .is_err()
+        );
+        assert!(
+            store
+                .write(|tx| tx.exec("DELETE FROM walk_ins", &[]))
+                .is_err()
+        );
+        let drop = if backend == "sqlite" {
+            "DROP TRIGGER walk_ins_no_update"
+        } else {
+            "DROP TRIGGER walk_ins_append_only ON walk_ins"
+        };
+        store.write(|tx| tx.batch(drop)).unwrap();
+        store
+            .write(|tx| {
+                tx.exec(
+                    "UPDATE walk_ins SET payload = REPLACE(payload, 'cấp tỉnh', 'cấp xã') WHERE id = $1",
+                    &[motcua_store::Value::Int(ids[1])],
+                )
+            })
+            .unwrap();
+        let report = store.read(|tx| ledger::verify(tx, &[])).unwrap();
+        assert_eq!(
+            report.findings,
+            [Finding::WalkInAltered { walk_in_id: ids[1] }],
+            "{backend}"
+        );
+    }
+}
