@@ -102,6 +102,8 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
         phone: "0905111222".into(),
         email: None,
         address: Some("Tổ dân phố 3, phường Tân An, tỉnh Đắk Lắk".into()),
+        kind: Default::default(),
+        representative: None,
     };
     let papers: Vec<_> = procedure
         .spec

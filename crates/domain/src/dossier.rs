@@ -91,6 +91,147 @@ impl Channel {
     }
 }
 
+/// Who the applicant is: a citizen (12-digit personal ID; the 9-digit identity cards of before
+/// 2021 are still read), a foreigner (passport and nationality), or an organisation (its name in
+/// `full_name`, tax code, address, legal representative).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum ApplicantKind {
+    #[default]
+    Citizen,
+    Foreigner {
+        passport: String,
+        nationality: String,
+    },
+    Organisation {
+        tax_code: String,
+        legal_representative: String,
+    },
+}
+
+impl ApplicantKind {
+    pub fn label_vi(&self) -> &'static str {
+        match self {
+            ApplicantKind::Citizen => "Công dân Việt Nam",
+            ApplicantKind::Foreigner { .. } => "Người nước ngoài",
+            ApplicantKind::Organisation { .. } => "Tổ chức",
+        }
+    }
+}
+
+/// A detail of the applicant that a correction may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionField {
+    FullName,
+    IdNumber,
+    Phone,
+    Email,
+    Address,
+    Passport,
+    Nationality,
+    TaxCode,
+    LegalRepresentative,
+}
+
+impl CorrectionField {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            CorrectionField::FullName => "Họ tên / tên tổ chức",
+            CorrectionField::IdNumber => "Số định danh cá nhân",
+            CorrectionField::Phone => "Số điện thoại",
+            CorrectionField::Email => "Thư điện tử",
+            CorrectionField::Address => "Địa chỉ",
+            CorrectionField::Passport => "Số hộ chiếu",
+            CorrectionField::Nationality => "Quốc tịch",
+            CorrectionField::TaxCode => "Mã số thuế",
+            CorrectionField::LegalRepresentative => "Người đại diện theo pháp luật",
+        }
+    }
+}
+
+impl Applicant {
+    /// The current value of a field ("" when empty or not applicable).
+    pub fn field(&self, f: CorrectionField) -> String {
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        match (f, &self.kind) {
+            (CorrectionField::FullName, _) => self.full_name.clone(),
+            (CorrectionField::IdNumber, _) => opt(&self.id_number),
+            (CorrectionField::Phone, _) => self.phone.clone(),
+            (CorrectionField::Email, _) => opt(&self.email),
+            (CorrectionField::Address, _) => opt(&self.address),
+            (CorrectionField::Passport, ApplicantKind::Foreigner { passport, .. }) => {
+                passport.clone()
+            }
+            (CorrectionField::Nationality, ApplicantKind::Foreigner { nationality, .. }) => {
+                nationality.clone()
+            }
+            (CorrectionField::TaxCode, ApplicantKind::Organisation { tax_code, .. }) => {
+                tax_code.clone()
+            }
+            (
+                CorrectionField::LegalRepresentative,
+                ApplicantKind::Organisation {
+                    legal_representative,
+                    ..
+                },
+            ) => legal_representative.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// The applicant with one field set (None when the field does not apply to this kind).
+    pub fn with_field(&self, f: CorrectionField, value: &str) -> Option<Applicant> {
+        let mut a = self.clone();
+        let v = value.to_owned();
+        let opt = || Some(v.clone()).filter(|x| !x.trim().is_empty());
+        match (f, &mut a.kind) {
+            (CorrectionField::FullName, _) => a.full_name = v,
+            (CorrectionField::IdNumber, _) => a.id_number = opt(),
+            (CorrectionField::Phone, _) => a.phone = v,
+            (CorrectionField::Email, _) => a.email = opt(),
+            (CorrectionField::Address, _) => a.address = opt(),
+            (CorrectionField::Passport, ApplicantKind::Foreigner { passport, .. }) => *passport = v,
+            (CorrectionField::Nationality, ApplicantKind::Foreigner { nationality, .. }) => {
+                *nationality = v
+            }
+            (CorrectionField::TaxCode, ApplicantKind::Organisation { tax_code, .. }) => {
+                *tax_code = v
+            }
+            (
+                CorrectionField::LegalRepresentative,
+                ApplicantKind::Organisation {
+                    legal_representative,
+                    ..
+                },
+            ) => *legal_representative = v,
+            _ => return None,
+        }
+        Some(a)
+    }
+}
+
+/// A correction made after reception: what changed, from what to what, why, who and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub field: CorrectionField,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub at: Instant,
+    pub actor: Actor,
+}
+
+/// Someone submitting for the applicant, with the paper that authorises them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Representative {
+    pub full_name: String,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// The authorisation (giấy ủy quyền, its number and date) or the legal relation.
+    pub authorisation: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Applicant {
     pub full_name: String,
@@ -98,6 +239,35 @@ pub struct Applicant {
     pub phone: String,
     pub email: Option<String>,
     pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "is_citizen")]
+    pub kind: ApplicantKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Representative>,
+}
+
+fn is_citizen(k: &ApplicantKind) -> bool {
+    *k == ApplicantKind::Citizen
+}
+
+/// A 12-digit personal ID (căn cước, mã định danh cá nhân): a province code 001-096, a digit for
+/// century and sex, two for the birth year, six more. Or a 9-digit identity card of before 2021.
+pub fn valid_personal_id(id: &str) -> bool {
+    if !id.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    match id.len() {
+        12 => id[..3].parse::<u32>().is_ok_and(|p| (1..=96).contains(&p)),
+        9 => true,
+        _ => false,
+    }
+}
+
+/// A tax code: 10 digits, or 10 digits, a dash and 3 digits for a branch.
+pub fn valid_tax_code(code: &str) -> bool {
+    let (main, branch) = code.split_once('-').unwrap_or((code, ""));
+    main.len() == 10
+        && main.chars().all(|c| c.is_ascii_digit())
+        && (branch.is_empty() || branch.len() == 3 && branch.chars().all(|c| c.is_ascii_digit()))
 }
 
 impl Applicant {
@@ -124,18 +294,118 @@ impl Applicant {
                 "the phone number must have 8 to 15 digits",
             ));
         }
-        let id_number = match self.id_number.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
-            Some(id)
-                if !(id.len() == 9 || id.len() == 12)
-                    || !id.chars().all(|c| c.is_ascii_digit()) =>
-            {
-                return Err(DossierError::invalid(
-                    "applicant.id_number",
-                    "Số định danh (CCCD/CMND) phải gồm 12 hoặc 9 chữ số",
-                    "the ID number must have 12 or 9 digits",
-                ));
+        let id_number = self.id_number.map(|s| clean(&s)).filter(|s| !s.is_empty());
+        let kind = match self.kind {
+            ApplicantKind::Citizen => {
+                if id_number
+                    .as_deref()
+                    .is_some_and(|id| !valid_personal_id(id))
+                {
+                    return Err(DossierError::invalid(
+                        "applicant.id_number",
+                        "Số định danh cá nhân phải gồm 12 chữ số, bắt đầu bằng mã tỉnh 001-096 (hoặc CMND cũ 9 chữ số)",
+                        "the personal ID must have 12 digits starting with a province code 001-096 (or an old 9-digit card)",
+                    ));
+                }
+                ApplicantKind::Citizen
             }
-            other => other,
+            ApplicantKind::Foreigner {
+                passport,
+                nationality,
+            } => {
+                let passport: String = clean(&passport).to_uppercase();
+                let nationality = clean(&nationality);
+                if !(5..=20).contains(&passport.len())
+                    || !passport.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    return Err(DossierError::invalid(
+                        "applicant.kind.passport",
+                        "Số hộ chiếu gồm 5 đến 20 chữ cái hoặc chữ số",
+                        "the passport number must be 5 to 20 letters or digits",
+                    ));
+                }
+                if nationality.is_empty() || nationality.chars().count() > 60 {
+                    return Err(DossierError::invalid(
+                        "applicant.kind.nationality",
+                        "Cần ghi quốc tịch (không quá 60 ký tự)",
+                        "the nationality is required (at most 60 characters)",
+                    ));
+                }
+                if id_number.is_some() {
+                    return Err(DossierError::invalid(
+                        "applicant.id_number",
+                        "Người nước ngoài ghi số hộ chiếu, không ghi số định danh",
+                        "a foreigner gives a passport number, not a personal ID",
+                    ));
+                }
+                ApplicantKind::Foreigner {
+                    passport,
+                    nationality,
+                }
+            }
+            ApplicantKind::Organisation {
+                tax_code,
+                legal_representative,
+            } => {
+                let tax_code = clean(&tax_code);
+                let legal_representative = clean(&legal_representative);
+                if !valid_tax_code(&tax_code) {
+                    return Err(DossierError::invalid(
+                        "applicant.kind.tax_code",
+                        "Mã số thuế gồm 10 chữ số (chi nhánh: thêm -3 chữ số)",
+                        "the tax code has 10 digits (a branch adds -3 digits)",
+                    ));
+                }
+                if legal_representative.is_empty() || legal_representative.chars().count() > 200 {
+                    return Err(DossierError::invalid(
+                        "applicant.kind.legal_representative",
+                        "Cần ghi người đại diện theo pháp luật của tổ chức",
+                        "the organisation's legal representative is required",
+                    ));
+                }
+                if self.address.as_deref().is_none_or(|a| clean(a).is_empty()) {
+                    return Err(DossierError::invalid(
+                        "applicant.address",
+                        "Tổ chức phải ghi địa chỉ trụ sở",
+                        "an organisation must give its address",
+                    ));
+                }
+                ApplicantKind::Organisation {
+                    tax_code,
+                    legal_representative,
+                }
+            }
+        };
+        let representative = match self.representative {
+            None => None,
+            Some(r) => {
+                let full_name = clean(&r.full_name);
+                let authorisation = clean(&r.authorisation);
+                let id = r.id_number.map(|s| clean(&s)).filter(|s| !s.is_empty());
+                if full_name.is_empty()
+                    || full_name.chars().count() > 200
+                    || authorisation.is_empty()
+                    || authorisation.chars().count() > 500
+                {
+                    return Err(DossierError::invalid(
+                        "applicant.representative",
+                        "Người được ủy quyền cần họ tên và giấy ủy quyền (hoặc quan hệ đại diện)",
+                        "a representative needs a name and the authorisation (or the legal relation)",
+                    ));
+                }
+                if id.as_deref().is_some_and(|i| !valid_personal_id(i)) {
+                    return Err(DossierError::invalid(
+                        "applicant.representative.id_number",
+                        "Số định danh của người được ủy quyền không hợp lệ",
+                        "the representative's personal ID is invalid",
+                    ));
+                }
+                Some(Representative {
+                    full_name,
+                    id_number: id,
+                    authorisation,
+                })
+            }
         };
         let email = match self.email.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
             Some(e) if !e.contains('@') || e.len() > 254 => {
@@ -161,6 +431,8 @@ impl Applicant {
             phone: phone.to_string(),
             email,
             address,
+            kind,
+            representative,
         })
     }
 
@@ -393,6 +665,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         agency: Option<String>,
     },
+    /// A detail of the applicant corrected (a typo at reception...): every form printed afterwards
+    /// shows the new value; the history keeps the old one.
+    Corrected {
+        field: CorrectionField,
+        from: String,
+        to: String,
+        reason: String,
+    },
     /// The desk closed a dossier whose supplement request waited past the province's limit.
     ReturnedUnsupplemented {
         reason: String,
@@ -462,6 +742,7 @@ impl Event {
             Event::Received { .. } => "Tiếp nhận hồ sơ",
             Event::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ",
             Event::ReturnedUnsupplemented { .. } => "Trả lại hồ sơ do quá hạn bổ sung",
+            Event::Corrected { .. } => "Đính chính thông tin",
             Event::Supplemented { .. } => "Đã bổ sung hồ sơ",
             Event::Refused { .. } => "Từ chối tiếp nhận",
             Event::HandedOver { .. } => "Chuyển hồ sơ",
@@ -481,6 +762,7 @@ impl Event {
             Event::Received { .. } => "received",
             Event::SupplementRequested { .. } => "supplement_requested",
             Event::ReturnedUnsupplemented { .. } => "returned_unsupplemented",
+            Event::Corrected { .. } => "corrected",
             Event::Supplemented { .. } => "supplemented",
             Event::Refused { .. } => "refused",
             Event::HandedOver { .. } => "handed_over",
@@ -605,6 +887,9 @@ pub struct Dossier {
     /// Mandatory papers received missing, with the reason.
     #[serde(default)]
     pub missing_papers: Vec<MissingPaper>,
+    /// Corrections of the applicant's details, oldest first.
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
     /// The legal due time, pauses included; an apology does not move it.
     pub due: Option<Instant>,
     pub steps: Vec<Step>,
@@ -646,6 +931,7 @@ impl Dossier {
             limit: None,
             basis: None,
             missing_papers: vec![],
+            corrections: vec![],
             due: None,
             steps: vec![],
             supplements: vec![],
@@ -781,6 +1067,24 @@ impl Dossier {
                     }
                     _ => self.status = Status::Submitted,
                 }
+            }
+            Event::Corrected {
+                field,
+                from,
+                to,
+                reason,
+            } => {
+                if let Some(a) = self.applicant.with_field(*field, to) {
+                    self.applicant = a;
+                }
+                self.corrections.push(Correction {
+                    field: *field,
+                    from: from.clone(),
+                    to: to.clone(),
+                    reason: reason.clone(),
+                    at,
+                    actor: rec.actor.clone(),
+                });
             }
             Event::ReturnedUnsupplemented { reason, .. } => {
                 self.close_pause(at);
@@ -1016,6 +1320,12 @@ pub enum Command {
     Supplement {
         note: String,
     },
+    /// Correct one detail of the applicant, saying why.
+    Correct {
+        field: CorrectionField,
+        value: String,
+        reason: String,
+    },
     /// Close a dossier whose supplement request waited past the province's limit (the desk's act).
     ReturnUnsupplemented {
         reason: String,
@@ -1063,6 +1373,7 @@ impl Command {
             Command::RequestSupplement { .. } => "request_supplement",
             Command::Supplement { .. } => "supplement",
             Command::ReturnUnsupplemented { .. } => "return_unsupplemented",
+            Command::Correct { .. } => "correct",
             Command::Refuse { .. } => "refuse",
             Command::HandOver { .. } => "hand_over",
             Command::Pause { .. } => "pause",
@@ -1094,6 +1405,7 @@ impl Command {
             Command::Receive { .. }
             | Command::Supplement { .. }
             | Command::ReturnUnsupplemented { .. }
+            | Command::Correct { .. }
             | Command::Refuse { .. }
             | Command::Return { .. }
             | Command::Withdraw { .. } => Some((Action::Desk, desk())),
@@ -1412,6 +1724,44 @@ pub fn decide(
                 items,
                 reason: text("reason", &reason, true, 2000)?,
                 agency: Some(agency),
+            })
+        }
+        (
+            Some(d),
+            Command::Correct {
+                field,
+                value,
+                reason,
+            },
+        ) => {
+            if matches!(d.status, Status::Refused | Status::Withdrawn) {
+                return Err(illegal(Some(d.status)));
+            }
+            let reason = text("reason", &reason, true, 2000)?;
+            let corrected = d
+                .applicant
+                .with_field(field, &value)
+                .ok_or_else(|| {
+                    DossierError::invalid(
+                        "field",
+                        "thông tin này không áp dụng cho loại người nộp của hồ sơ",
+                        "this detail does not apply to the dossier's kind of applicant",
+                    )
+                })?
+                .validated()?;
+            let (from, to) = (d.applicant.field(field), corrected.field(field));
+            if from == to {
+                return Err(DossierError::invalid(
+                    "value",
+                    "giá trị mới trùng giá trị hiện tại",
+                    "the new value is the current one",
+                ));
+            }
+            Ok(Event::Corrected {
+                field,
+                from,
+                to,
+                reason,
             })
         }
         (Some(d), Command::ReturnUnsupplemented { reason }) => {

@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 use chrono::{NaiveDateTime, TimeDelta};
 use motcua_domain::calendar::{Limit, Timeliness, WorkCalendar};
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, Context, Dossier, DossierError, Event, Instant, Outcome,
-    Paper, PauseKind, Rating, Recorded, RuleSet, Stage, Status, decide, dossier_code, from_local,
-    parse_dossier_code, to_local,
+    Actor, Applicant, ApplicantKind, Channel, Command, Context, Dossier, DossierError, Event,
+    Instant, Outcome, Paper, PauseKind, Rating, Recorded, RuleSet, Stage, Status, decide,
+    dossier_code, from_local, parse_dossier_code, to_local,
 };
 use motcua_domain::procedure::{ProcedureRef, StepBudget};
 use proptest::prelude::*;
@@ -54,6 +54,8 @@ fn applicant() -> Applicant {
         phone: "0905 123 456".into(),
         email: None,
         address: Some("Phường An Lạc, thị xã Buôn Hồ".into()),
+        kind: Default::default(),
+        representative: None,
     }
 }
 
@@ -627,8 +629,12 @@ proptest! {
         let _ = parse_dossier_code(&s);
         let _ = motcua_domain::calendar::YearSchedule::parse(&s);
         let _ = motcua_domain::text::fold_vi(&s);
-        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()) };
-        let _ = applicant.validated();
+        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()), kind: Default::default(), representative: None };
+        let _ = applicant.clone().validated();
+        let foreigner = Applicant { kind: ApplicantKind::Foreigner { passport: s.clone(), nationality: s.clone() }, id_number: None, ..applicant.clone() };
+        let _ = foreigner.validated();
+        let organisation = Applicant { kind: ApplicantKind::Organisation { tax_code: s.clone(), legal_representative: s.clone() }, ..applicant };
+        let _ = organisation.validated();
     }
 }
 
@@ -726,4 +732,133 @@ fn a_supplement_waiting_past_the_limit_can_be_returned_and_not_before() {
         Dossier::replay(&run.events).unwrap(),
         *run.state.as_ref().unwrap()
     );
+}
+
+#[test]
+fn a_passport_applicant_and_an_organisation_are_received_and_bad_ones_refused() {
+    // A foreign spouse (marriage with a foreign element) with a passport.
+    let mut foreigner = applicant();
+    foreigner.id_number = None;
+    foreigner.kind = ApplicantKind::Foreigner {
+        passport: "c1234567".into(),
+        nationality: "Hàn Quốc".into(),
+    };
+    let v = foreigner.clone().validated().unwrap();
+    assert_eq!(
+        v.kind,
+        ApplicantKind::Foreigner {
+            passport: "C1234567".into(),
+            nationality: "Hàn Quốc".into()
+        }
+    );
+    let mut with_id = foreigner.clone();
+    with_id.id_number = Some("066190000123".into());
+    assert!(with_id.validated().is_err());
+    let mut organisation = applicant();
+    organisation.full_name = "Công ty TNHH Cà phê Buôn Hồ".into();
+    organisation.kind = ApplicantKind::Organisation {
+        tax_code: "6001234567".into(),
+        legal_representative: "Y Bhin Niê".into(),
+    };
+    organisation.representative = Some(motcua_domain::dossier::Representative {
+        full_name: "Nguyễn Thị Hoa".into(),
+        id_number: Some("066195000321".into()),
+        authorisation: "Giấy ủy quyền số 12/2025/UQ ngày 03/3/2025".into(),
+    });
+    assert!(organisation.clone().validated().is_ok());
+    for (tax, address) in [
+        ("600123456", true),
+        ("6001234567-01", true),
+        ("6001234567", false),
+    ] {
+        let mut bad = organisation.clone();
+        bad.kind = ApplicantKind::Organisation {
+            tax_code: tax.into(),
+            legal_representative: "Y Bhin Niê".into(),
+        };
+        if !address {
+            bad.address = None;
+        }
+        assert!(bad.validated().is_err(), "{tax} {address}");
+    }
+    let mut branch = organisation.clone();
+    branch.kind = ApplicantKind::Organisation {
+        tax_code: "6001234567-001".into(),
+        legal_representative: "Y Bhin Niê".into(),
+    };
+    assert!(branch.validated().is_ok());
+    // Citizens: 12 digits with a province code; 000 is no province.
+    let mut bad = applicant();
+    bad.id_number = Some("000190000123".into());
+    assert!(bad.validated().is_err());
+}
+
+#[test]
+fn a_correction_is_an_event_that_changes_the_state_and_keeps_the_old_value() {
+    use motcua_domain::dossier::CorrectionField;
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    let d = run
+        .exec(
+            vn("2025-03-10T09:00"),
+            Command::Correct {
+                field: CorrectionField::FullName,
+                value: "Nguyễn Văn Ân".into(),
+                reason: "Gõ sai dấu khi tiếp nhận".into(),
+            },
+        )
+        .unwrap()
+        .clone();
+    assert_eq!(d.applicant.full_name, "Nguyễn Văn Ân");
+    assert_eq!(d.corrections[0].from, "Nguyễn Văn An");
+    assert_eq!(d.corrections[0].actor, Actor::Staff { id: 1 });
+    assert_eq!(Dossier::replay(&run.events).unwrap(), d);
+    // Without a reason, to a bad value, or a field that does not apply: refused.
+    for (field, value, reason) in [
+        (CorrectionField::Phone, "0905 123 999", ""),
+        (CorrectionField::IdNumber, "12345", "Sai số"),
+        (CorrectionField::TaxCode, "6001234567", "Sai"),
+        (CorrectionField::FullName, "Nguyễn Văn Ân", "Không đổi"),
+    ] {
+        let e = run.exec(
+            vn("2025-03-10T10:00"),
+            Command::Correct {
+                field,
+                value: value.into(),
+                reason: reason.into(),
+            },
+        );
+        assert!(
+            matches!(e, Err(DossierError::Invalid { .. })),
+            "{field:?}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn events_recorded_before_the_counter_changes_read_back_and_serialise_unchanged() {
+    // Payloads as the log holds them from before issue 16 (no condition, basis, paper kinds,
+    // applicant kind, supplement agency, apology window). They must read, and write back the same
+    // (their hashes cover the stored text, and rebuilds re-read it).
+    let old = [
+        r#"{"kind":"received","code":"U-250310-0001","channel":"desk","procedure":{"code":"1.001612","version":1,"name":"X","limit":{"unit":"working_days","value":3},"steps":[]},"unit":"U","applicant":{"full_name":"A","id_number":"066190000123","phone":"0905123456","email":null,"address":null},"papers":[{"name":"P","copies":1}],"rule_set":"nd61_2018","due":"2025-03-13T01:00:00Z","step":{"index":0,"name":"B","unit":"U","budget":null,"due":"2025-03-13T01:00:00Z"}}"#,
+        r#"{"kind":"supplement_requested","stage":{"at":"step","step":1},"items":["a"],"reason":"r"}"#,
+        r#"{"kind":"apologized","reason":"r","new_appointment":"2025-03-20T01:00:00Z","notice_in_time":true}"#,
+    ];
+    for text in old {
+        let e: Event = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::from_str::<serde_json::Value>(text).unwrap(),
+            "{text}"
+        );
+    }
+    let Event::Received {
+        applicant, basis, ..
+    } = serde_json::from_str(old[0]).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(applicant.kind, ApplicantKind::Citizen);
+    assert_eq!(basis, None);
 }

@@ -38,6 +38,8 @@ fn applicant(i: usize) -> Applicant {
         phone: format!("09050{i:05}"),
         email: None,
         address: None,
+        kind: Default::default(),
+        representative: None,
     }
 }
 

@@ -73,6 +73,8 @@ fn receive(limit: Limit) -> Command {
             phone: "0905123456".into(),
             email: None,
             address: None,
+            kind: Default::default(),
+            representative: None,
         }),
         papers: Some(vec![Paper {
             name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
