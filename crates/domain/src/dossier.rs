@@ -804,6 +804,9 @@ pub struct Step {
     /// Who holds the dossier at this step, when it was handed to a person.
     #[serde(default)]
     pub holder: Option<i64>,
+    /// Who finished the step (handed it on, or marked the result ready).
+    #[serde(default)]
+    pub finished_by: Option<Actor>,
 }
 
 impl Step {
@@ -823,6 +826,7 @@ impl Step {
             actor: Some(rec.actor.clone()),
             note: None,
             holder: start.holder,
+            finished_by: None,
         }
     }
 }
@@ -1107,6 +1111,7 @@ impl Dossier {
             } => {
                 if let Some(step) = self.current_step_mut() {
                     step.finished_at = Some(at);
+                    step.finished_by = Some(rec.actor.clone());
                     step.result = Some(*step_result);
                     step.handed_to = Some(to_unit.clone());
                     step.external = *external;
@@ -1156,6 +1161,7 @@ impl Dossier {
                 let desk = self.unit.clone();
                 if let Some(step) = self.current_step_mut() {
                     step.finished_at = Some(at);
+                    step.finished_by = Some(rec.actor.clone());
                     step.result = Some(*step_result);
                     step.handed_to = Some(desk);
                 }

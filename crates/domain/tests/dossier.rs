@@ -862,3 +862,78 @@ fn events_recorded_before_the_counter_changes_read_back_and_serialise_unchanged(
     assert_eq!(applicant.kind, ApplicantKind::Citizen);
     assert_eq!(basis, None);
 }
+
+#[test]
+fn forms_name_the_persons_the_late_agency_and_the_form_numbers_of_their_date() {
+    use motcua_domain::forms::{apology_letter, control_sheet, register_line, stop_notice};
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-10-06T08:00"));
+    run.exec(
+        vn("2025-10-06T09:00"),
+        Command::HandOver {
+            to_unit: "finance".into(),
+            external: false,
+            note: "Chuyển thẩm định".into(),
+            to_staff: Some(42),
+        },
+    )
+    .unwrap();
+    let d = run
+        .exec(
+            vn("2025-10-08T08:00"),
+            Command::Apologize {
+                reason: "Chờ ý kiến cơ quan thuế".into(),
+                new_appointment: vn("2025-10-14T08:00"),
+            },
+        )
+        .unwrap()
+        .clone();
+    let rows = control_sheet(&d);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].from_unit, "Nguyễn Văn An");
+    assert_eq!(rows[0].received_by, Some(1));
+    assert_eq!(rows[1].handed_by, Some(Actor::Staff { id: 1 }));
+    assert_eq!(rows[1].received_by, Some(42));
+    assert_eq!(rows[1].note.as_deref(), Some("Chuyển thẩm định"));
+    // Form 04 in the name of the agency holding it, not the desk.
+    let letter = apology_letter(&d).unwrap();
+    assert_eq!(letter.agency, "finance");
+    assert_eq!(letter.form, Some("04"));
+    // Received under Circular 03/2025: register 07; a withdrawal prints form 05.
+    assert_eq!(register_line(&d).form, Some("07"));
+    let d = run
+        .exec(
+            vn("2025-10-09T08:00"),
+            Command::Withdraw {
+                reason: "Người nộp xin dừng".into(),
+            },
+        )
+        .unwrap()
+        .clone();
+    let notice = stop_notice(&d).unwrap();
+    assert_eq!(notice.form, "05");
+    assert_eq!(notice.reason, "Người nộp xin dừng");
+    assert!(
+        register_line(&d)
+            .notes
+            .iter()
+            .any(|n| n.starts_with("Rút hồ sơ"))
+    );
+    // The same under Circular 01/2018 (March 2025): register 06, no form 05.
+    let mut old = Run::new();
+    receive_at_desk(&mut old, vn("2025-03-10T08:00"));
+    let d = old
+        .exec(
+            vn("2025-03-10T09:00"),
+            Command::Withdraw { reason: "x".into() },
+        )
+        .unwrap();
+    assert_eq!(register_line(d).form, Some("06"));
+    assert!(stop_notice(d).is_none());
+    // A 2017 record prints under Decision 09/2015.
+    let mut y2017 = Run::new();
+    receive_at_desk(&mut y2017, vn("2017-10-02T08:00"));
+    let d = y2017.state.as_ref().unwrap();
+    assert_eq!(d.legal_basis().id, "qd09_2015");
+    assert_eq!(d.rule_set, Some(RuleSet::Qd09_2015));
+}

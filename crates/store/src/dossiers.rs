@@ -274,6 +274,30 @@ fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), St
     Ok(())
 }
 
+/// The register (sổ theo dõi hồ sơ) of a receiving unit over a period: one line per dossier
+/// received in it, in order of reception.
+pub fn register(
+    tx: &mut dyn Tx,
+    unit: &str,
+    period: &motcua_domain::stats::Period,
+) -> Result<Vec<motcua_domain::forms::RegisterLine>, StoreError> {
+    let rows = tx.query(
+        "SELECT state FROM dossiers WHERE unit = $1 AND received_at >= $2 AND received_at < $3 \
+         ORDER BY received_at, id",
+        &[
+            Value::from(unit),
+            Value::Int(millis(period.start())),
+            Value::Int(millis(period.end())),
+        ],
+    )?;
+    rows.iter()
+        .map(|r| {
+            let d: Dossier = r.json(0)?;
+            Ok(motcua_domain::forms::register_line(&d))
+        })
+        .collect()
+}
+
 /// A dossier whose supplement request has waited longer than its province allows.
 #[derive(Debug, Clone, Serialize)]
 pub struct StaleSupplement {

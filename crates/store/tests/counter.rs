@@ -519,3 +519,54 @@ fn walk_in_guidance_and_refusal_are_logged_counted_and_verified() {
         );
     }
 }
+
+#[test]
+fn the_register_has_one_line_per_dossier_received_in_the_period_in_order() {
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        let a = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(3)),
+            vn("2025-03-31T16:00"),
+        )
+        .unwrap();
+        let b = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(3)),
+            vn("2025-04-01T08:00"),
+        )
+        .unwrap();
+        let c = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(3)),
+            vn("2025-04-30T16:00"),
+        )
+        .unwrap();
+        run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(3)),
+            vn("2025-05-02T08:00"),
+        )
+        .unwrap();
+        let lines = store
+            .read(|tx| dossiers::register(tx, WARD, &Period::month(202504)))
+            .unwrap();
+        assert_eq!(
+            lines.iter().map(|l| l.code.clone()).collect::<Vec<_>>(),
+            [b.dossier.code.clone(), c.dossier.code.clone()],
+            "{backend}"
+        );
+        assert_eq!(lines[0].form, Some("06"));
+        assert!(a.dossier.code.is_some());
+        assert!(
+            store
+                .read(|tx| dossiers::register(tx, TOWN, &Period::month(202504)))
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
