@@ -570,3 +570,264 @@ fn the_register_has_one_line_per_dossier_received_in_the_period_in_order() {
         );
     }
 }
+
+#[test]
+fn the_gaming_checks_find_exactly_what_was_planted() {
+    use motcua_domain::dossier::PauseKind;
+    use motcua_domain::inspection::{Check, Inspection, NewPlan};
+    use motcua_domain::walk_in::{WalkIn, WalkInKind};
+    use motcua_store::{inspections, walk_ins};
+    let gaming = [
+        Check::FeeFreePause,
+        Check::LongPause,
+        Check::WithdrawnAfterDue,
+        Check::EarlyApology,
+        Check::MandatoryPaperMissing,
+        Check::RefusalWithoutReason,
+        Check::RepeatedSupplement,
+    ];
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        let code = |o: &dossiers::Outcome| o.dossier.code.clone().unwrap();
+        let pause = |o: dossiers::Outcome, kind, from: &str, to: &str| {
+            let o = run(
+                &store,
+                on(&o),
+                Command::Pause {
+                    pause: kind,
+                    reason: "Chờ".into(),
+                },
+                vn(from),
+            )
+            .unwrap();
+            run(&store, on(&o), Command::Resume, vn(to)).unwrap()
+        };
+        // 1. A "financial obligation" pause on a fee-free procedure.
+        let mut free = receive(Limit::WorkingDays(5));
+        if let Command::Receive {
+            procedure: Some(p), ..
+        } = &mut free
+        {
+            p.fee_free = true;
+        }
+        let fee_free = run(&store, Target::New, free, vn("2025-03-03T08:00")).unwrap();
+        let fee_free = pause(
+            fee_free,
+            PauseKind::FinancialObligation,
+            "2025-03-03T09:00",
+            "2025-03-03T10:00",
+        );
+        // 2. An applicant's pause of 13 working days (limit 10).
+        let long = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(5)),
+            vn("2025-03-03T08:00"),
+        )
+        .unwrap();
+        let long = pause(
+            long,
+            PauseKind::ApplicantRequest,
+            "2025-03-03T09:00",
+            "2025-03-20T09:00",
+        );
+        // 3. Withdrawn two days after its one-day limit ran out.
+        let late = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(1)),
+            vn("2025-03-03T08:00"),
+        )
+        .unwrap();
+        let late = run(
+            &store,
+            on(&late),
+            Command::Withdraw {
+                reason: "Xin rút".into(),
+            },
+            vn("2025-03-06T08:00"),
+        )
+        .unwrap();
+        // 4. An apology on the day of reception for a ten-day limit.
+        let early = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(10)),
+            vn("2025-03-03T08:00"),
+        )
+        .unwrap();
+        let early = run(
+            &store,
+            on(&early),
+            Command::Apologize {
+                reason: "Dự kiến chậm".into(),
+                new_appointment: vn("2025-03-31T08:00"),
+            },
+            vn("2025-03-03T09:00"),
+        )
+        .unwrap();
+        // 5. Received without its mandatory paper (with a reason: recorded, and flagged).
+        let mut missing = receive(Limit::WorkingDays(3));
+        if let Command::Receive {
+            papers, details, ..
+        } = &mut missing
+        {
+            *papers = Some(vec![]);
+            details.missing_papers = vec![MissingPaper {
+                name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
+                reason: "Nộp sau".into(),
+            }];
+        }
+        let missing = run(&store, Target::New, missing, vn("2025-03-04T08:00")).unwrap();
+        // 6. Two supplement requests by the ward (an old record, imported as it was).
+        let twice = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(5)),
+            vn("2025-03-05T08:00"),
+        )
+        .unwrap();
+        let twice = run(
+            &store,
+            on(&twice),
+            Command::RequestSupplement {
+                items: vec!["Bản sao".into()],
+                reason: "Thiếu".into(),
+            },
+            vn("2025-03-05T09:00"),
+        )
+        .unwrap();
+        run(
+            &store,
+            on(&twice),
+            Command::Supplement {
+                note: String::new(),
+            },
+            vn("2025-03-05T10:00"),
+        )
+        .unwrap();
+        let mut h = store.read(|tx| dossiers::history(tx, twice.id)).unwrap();
+        let again: Vec<_> = h[1..3]
+            .iter()
+            .enumerate()
+            .map(|(k, e)| {
+                let mut e = e.clone();
+                e.seq = 4 + k as i64;
+                e.at += chrono::TimeDelta::hours(3);
+                e
+            })
+            .collect();
+        h.extend(again);
+        let twice_code = format!("{WARD}-250305-0099");
+        if let motcua_domain::dossier::Event::Received { code: c, .. } = &mut h[0].event {
+            *c = twice_code.clone();
+        }
+        store.write(|tx| dossiers::import(tx, &[h])).unwrap();
+        // 7. A walk-in refusal without a reason (imported from the old paper book), and one with.
+        let p = ProcedureRef::from(&procedure());
+        let mut silent = WalkIn::new(
+            WARD,
+            &p,
+            WalkInKind::Refusal,
+            "Hồ Văn E",
+            None,
+            &[],
+            "x",
+            None,
+            vn("2025-03-07T09:00"),
+        )
+        .unwrap();
+        silent.reason = String::new();
+        let import = Actor::Import {
+            staff: None,
+            source: "sổ giấy".into(),
+        };
+        let silent_id = store
+            .write(|tx| walk_ins::record(tx, &silent, &import))
+            .unwrap();
+        let reasoned = WalkIn::new(
+            WARD,
+            &p,
+            WalkInKind::Refusal,
+            "Hồ Văn F",
+            None,
+            &[],
+            "Sai thẩm quyền",
+            Some(1),
+            vn("2025-03-07T10:00"),
+        )
+        .unwrap();
+        store
+            .write(|tx| walk_ins::record(tx, &reasoned, &Actor::Staff { id: 1 }))
+            .unwrap();
+        // 8. A clean dossier: none of the gaming checks.
+        let clean = run(
+            &store,
+            Target::New,
+            receive(Limit::WorkingDays(3)),
+            vn("2025-03-10T08:00"),
+        )
+        .unwrap();
+        run(
+            &store,
+            on(&clean),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+            vn("2025-03-11T08:00"),
+        )
+        .unwrap();
+
+        let inspection = Inspection::new(NewPlan {
+            owner: TOWN.into(),
+            plan_number: "12/KH-UBND".into(),
+            plan_date: d("2025-04-01"),
+            year: 2025,
+            title: "Kiểm tra một cửa".into(),
+            units: vec![WARD.into()],
+            areas: None,
+            from: d("2025-04-10"),
+            to: d("2025-04-20"),
+            period_from: d("2025-03-01"),
+            period_to: d("2025-03-31"),
+            thresholds: None,
+        })
+        .unwrap();
+        let found = store
+            .read(|tx| inspections::run_checks(tx, &inspection, vn("2025-04-10T09:00")))
+            .unwrap();
+        let mut got: Vec<(Check, Vec<String>)> = found
+            .iter()
+            .filter(|f| f.check.is_some_and(|c| gaming.contains(&c)))
+            .map(|f| (f.check.unwrap(), f.evidence.dossiers.clone()))
+            .collect();
+        got.sort();
+        let mut want = vec![
+            (Check::FeeFreePause, vec![code(&fee_free)]),
+            (Check::LongPause, vec![code(&long)]),
+            (Check::WithdrawnAfterDue, vec![code(&late)]),
+            (Check::EarlyApology, vec![code(&early)]),
+            (Check::MandatoryPaperMissing, vec![code(&missing)]),
+            (
+                Check::RefusalWithoutReason,
+                vec![format!("tiếp dân #{silent_id}")],
+            ),
+            (Check::RepeatedSupplement, vec![twice_code.clone()]),
+        ];
+        want.sort();
+        assert_eq!(got, want, "{backend}");
+        for f in found
+            .iter()
+            .filter(|f| f.check.is_some_and(|c| gaming.contains(&c)))
+        {
+            assert!(
+                !f.evidence.dossiers.contains(&code(&clean)),
+                "{backend}: {f:?}"
+            );
+            assert!(
+                !f.text.is_empty() && f.evidence.count == Some(1),
+                "{backend}: {f:?}"
+            );
+        }
+    }
+}
