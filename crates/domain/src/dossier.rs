@@ -623,6 +623,9 @@ pub struct StepStart {
     pub holder: Option<i64>,
     pub budget: Option<Limit>,
     pub due: Instant,
+    /// The workflow step this is (by performer or position; None past the workflow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -807,6 +810,9 @@ pub struct Step {
     /// Who finished the step (handed it on, or marked the result ready).
     #[serde(default)]
     pub finished_by: Option<Actor>,
+    /// The workflow step it is (see `StepStart::planned`); older records: by position.
+    #[serde(default)]
+    pub planned: Option<usize>,
 }
 
 impl Step {
@@ -827,6 +833,7 @@ impl Step {
             note: None,
             holder: start.holder,
             finished_by: None,
+            planned: start.planned,
         }
     }
 }
@@ -1557,11 +1564,32 @@ fn due_with_pauses(
     ))
 }
 
-/// The next step's plan: its budget from the procedure's workflow, or the rest of the dossier's time.
-fn step_plan(procedure: &ProcedureRef, index: usize) -> (String, Option<Limit>) {
-    match procedure.steps.get(index) {
-        Some(s) => (s.name.clone(), Some(s.budget)),
-        None => (format!("Bước {}", index + 1), None),
+/// The next step's plan: its name, budget and place in the procedure's workflow, or the rest of the
+/// dossier's time. When the workflow names who performs each step, the budget follows the agency the
+/// dossier goes to (the first of its steps after the current planned one, else its first: a return
+/// for another round); otherwise it follows the position.
+fn step_plan(
+    procedure: &ProcedureRef,
+    index: usize,
+    to_unit: &str,
+    after: Option<usize>,
+) -> (String, Option<Limit>, Option<usize>) {
+    let by_performer = procedure.steps.iter().any(|s| s.performer.is_some());
+    let planned = if by_performer {
+        let theirs: Vec<usize> = (0..procedure.steps.len())
+            .filter(|&i| procedure.steps[i].performer.as_deref() == Some(to_unit))
+            .collect();
+        theirs
+            .iter()
+            .copied()
+            .find(|&i| after.is_none_or(|a| i > a))
+            .or_else(|| theirs.first().copied())
+    } else {
+        (index < procedure.steps.len()).then_some(index)
+    };
+    match planned.map(|i| (i, &procedure.steps[i])) {
+        Some((i, s)) => (s.name.clone(), Some(s.budget), Some(i)),
+        None => (format!("Bước {}", index + 1), None, None),
     }
 }
 
@@ -1653,7 +1681,7 @@ pub fn decide(
             })?;
             let missing_papers = check_papers(&procedure, &list, details.missing_papers)?;
             let due = due_from(cal, now, limit)?;
-            let (name, budget) = step_plan(&procedure, 0);
+            let (name, budget, planned) = step_plan(&procedure, 0, &unit, None);
             let step_due = match budget {
                 Some(b) => due_from(cal, now, b)?,
                 None => due,
@@ -1674,6 +1702,7 @@ pub fn decide(
                     holder: None,
                     budget,
                     due: step_due,
+                    planned,
                 },
                 limit: condition.as_ref().map(|_| limit),
                 condition,
@@ -1832,7 +1861,7 @@ pub fn decide(
             }
             let step = d.current_step().ok_or_else(|| illegal(Some(d.status)))?;
             let index = step.index + 1;
-            let (name, budget) = step_plan(&d.procedure, index);
+            let (name, budget, planned) = step_plan(&d.procedure, index, &to_unit, step.planned);
             let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;
             let next_due = match budget {
                 Some(b) => due_from(cal, now, b)?,
@@ -1850,6 +1879,7 @@ pub fn decide(
                     holder: to_staff,
                     budget,
                     due: next_due,
+                    planned,
                 },
                 note: text("note", &note, false, 2000)?,
             })

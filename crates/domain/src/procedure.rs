@@ -51,6 +51,19 @@ impl Default for Channels {
 pub struct StepBudget {
     pub name: String,
     pub budget: Limit,
+    /// Who performs the step (a unit code): its budget follows that agency, so a return to an
+    /// earlier step or an extra round keeps each budget with the agency that does it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub performer: Option<String>,
+}
+
+/// A limit in working minutes on the 8-hour day of the budgets (a same-day limit is one day).
+pub fn budget_minutes(l: Limit) -> u64 {
+    match l {
+        Limit::SameDay => 480,
+        Limit::WorkingDays(n) => u64::from(n) * 480,
+        Limit::WorkingMinutes(m) => u64::from(m),
+    }
 }
 
 /// A limit that applies instead of the base limit when a named condition holds ("same day; if
@@ -247,6 +260,27 @@ impl ProcedureSpec {
                     format!("the budget of step '{}' is invalid", s.name),
                 )
             })?;
+        }
+        let steps: u64 = self.steps.iter().map(|s| budget_minutes(s.budget)).sum();
+        let legal = std::iter::once(self.limit)
+            .chain(self.conditional_limits.iter().map(|c| c.limit))
+            .map(budget_minutes)
+            .max()
+            .unwrap_or(0);
+        if steps > legal {
+            return Err(problem(
+                "steps",
+                format!(
+                    "tổng thời gian các bước ({} giờ làm việc) vượt thời hạn giải quyết ({})",
+                    steps as f64 / 60.0,
+                    self.limit.describe_vi()
+                ),
+                format!(
+                    "the steps' budgets ({} working hours) exceed the legal limit ({})",
+                    steps as f64 / 60.0,
+                    self.limit.describe_en()
+                ),
+            ));
         }
         for p in &mut self.papers {
             p.name = clean(&p.name);

@@ -31,14 +31,17 @@ fn procedure() -> ProcedureRef {
             StepBudget {
                 name: "Tiếp nhận, chuyển hồ sơ".into(),
                 budget: Limit::WorkingMinutes(4 * 60),
+                performer: None,
             },
             StepBudget {
                 name: "Thẩm định".into(),
                 budget: Limit::WorkingDays(2),
+                performer: None,
             },
             StepBudget {
                 name: "Phê duyệt".into(),
                 budget: Limit::WorkingMinutes(4 * 60),
+                performer: None,
             },
         ],
         conditional_limits: vec![],
@@ -936,4 +939,46 @@ fn forms_name_the_persons_the_late_agency_and_the_form_numbers_of_their_date() {
     let d = y2017.state.as_ref().unwrap();
     assert_eq!(d.legal_basis().id, "qd09_2015");
     assert_eq!(d.rule_set, Some(RuleSet::Qd09_2015));
+}
+
+#[test]
+fn step_budgets_follow_the_agency_that_does_the_step_through_returns_and_extra_rounds() {
+    let step = |name: &str, budget, performer: &str| StepBudget {
+        name: name.into(),
+        budget,
+        performer: Some(performer.into()),
+    };
+    let mut p = procedure();
+    p.limit = Limit::WorkingDays(10);
+    p.steps = vec![
+        step("Tiếp nhận", Limit::WorkingMinutes(120), "ward"),
+        step("Xác định nghĩa vụ thuế", Limit::WorkingDays(3), "tax"),
+        step("Đo đạc", Limit::WorkingDays(5), "survey"),
+    ];
+    let mut run = Run::new();
+    let d = receive_with(&mut run, vn("2025-03-10T08:00"), p, None).unwrap();
+    assert_eq!(d.steps[0].budget, Some(Limit::WorkingMinutes(120)));
+    // Straight to the survey office (skipping the tax step): its own 5 days, not the 3 of the
+    // second position.
+    let d = run
+        .exec(vn("2025-03-10T09:00"), hand_over("survey", true))
+        .unwrap();
+    assert_eq!(d.steps[1].budget, Some(Limit::WorkingDays(5)));
+    assert_eq!(d.steps[1].name, "Đo đạc");
+    // Then the tax office: 3 days; back to the survey office for another round: 5 days again.
+    let d = run
+        .exec(vn("2025-03-11T09:00"), hand_over("tax", true))
+        .unwrap();
+    assert_eq!(d.steps[2].budget, Some(Limit::WorkingDays(3)));
+    let d = run
+        .exec(vn("2025-03-12T09:00"), hand_over("survey", true))
+        .unwrap();
+    assert_eq!(d.steps[3].budget, Some(Limit::WorkingDays(5)));
+    // An agency outside the workflow gets the rest of the dossier's time.
+    let d = run
+        .exec(vn("2025-03-13T09:00"), hand_over("other", true))
+        .unwrap()
+        .clone();
+    assert_eq!(d.steps[4].budget, None);
+    assert_eq!(Dossier::replay(&run.events).unwrap(), d);
 }

@@ -478,6 +478,7 @@ fn read_row(r: usize, c: &[String]) -> Result<Item, XlsxProblem> {
                 [name, n, unit] => parse_limit(n, unit).map(|budget| StepBudget {
                     name: (*name).to_owned(),
                     budget,
+                    performer: None,
                 }),
                 _ => None,
             }

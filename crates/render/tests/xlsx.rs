@@ -28,10 +28,12 @@ fn spec(code: &str) -> ProcedureSpec {
             StepBudget {
                 name: "Tiếp nhận".into(),
                 budget: Limit::WorkingMinutes(90),
+                performer: None,
             },
             StepBudget {
                 name: "Xử lý".into(),
                 budget: Limit::WorkingDays(1),
+                performer: None,
             },
         ],
         fees: vec![FeeLine {

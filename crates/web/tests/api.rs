@@ -126,14 +126,17 @@ impl TestApp {
                         StepBudget {
                             name: "Tiếp nhận".into(),
                             budget: Limit::WorkingMinutes(240),
+                            performer: None,
                         },
                         StepBudget {
                             name: "Thẩm định".into(),
                             budget: Limit::WorkingDays(2),
+                            performer: None,
                         },
                         StepBudget {
                             name: "Ký".into(),
                             budget: Limit::WorkingMinutes(240),
+                            performer: None,
                         },
                     ],
                     fees: vec![],

@@ -157,6 +157,7 @@ impl Def {
                 .map(|(n, b)| StepBudget {
                     name: (*n).into(),
                     budget: *b,
+                    performer: None,
                 })
                 .collect(),
             fees: vec![FeeLine {

@@ -112,10 +112,12 @@ pub fn spec() -> ProcedureSpec {
             StepBudget {
                 name: "Tiếp nhận, chuyển hồ sơ".into(),
                 budget: Limit::WorkingMinutes(240),
+                performer: None,
             },
             StepBudget {
                 name: "Thẩm định".into(),
                 budget: Limit::WorkingDays(2),
+                performer: None,
             },
         ],
         fees: vec![],
