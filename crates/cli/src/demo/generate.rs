@@ -309,6 +309,14 @@ fn simulate(
         motcua_domain::procedure::OnlineLevel::Partial => 0.2,
         motcua_domain::procedure::OnlineLevel::None => 0.0,
     };
+    // Some dossiers need the procedure's condition (verification): its own limit applies.
+    let condition = p
+        .procedure
+        .spec
+        .conditional_limits
+        .first()
+        .filter(|_| rng.chance(0.15))
+        .map(|c| c.condition.clone());
     let receive = |channel| Command::Receive {
         code: String::new(),
         channel,
@@ -316,7 +324,10 @@ fn simulate(
         unit: Some(unit.to_owned()),
         applicant: Some(person.clone()),
         papers: Some(papers.clone()),
-        details: Default::default(),
+        details: motcua_domain::dossier::ReceptionDetails {
+            condition: condition.clone(),
+            ..Default::default()
+        },
     };
     if rng.chance(online_share) {
         // Submitted in the evening or the night before; the desk checks it next morning.
@@ -421,8 +432,13 @@ fn simulate(
                 return;
             }
         }
-        // A supplement asked for during processing (once at this step).
-        if k > 0 && rng.chance(0.05) {
+        // A supplement asked for during processing (once per agency holding the dossier).
+        let asked = sim.state.as_ref().is_some_and(|d| {
+            d.supplements
+                .iter()
+                .any(|s| d.supplement_agency(s) == d.current_unit)
+        });
+        if k > 0 && !asked && rng.chance(0.05) {
             let at = sim.later(sim.last_at(), budget * 0.3);
             if !sim.exec(
                 at,
