@@ -628,6 +628,9 @@ pub struct StepStart {
     pub planned: Option<usize>,
 }
 
+// Reception carries the whole record (applicant, papers, conditions); events are short-lived values
+// between `decide` and the log, so the size difference costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Event {

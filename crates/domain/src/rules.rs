@@ -346,8 +346,7 @@ fn date(s: &str) -> NaiveDate {
 pub fn basis_on(day: NaiveDate) -> &'static LegalBasis {
     BASES
         .iter()
-        .filter(|b| b.source.in_force_from.is_some_and(|f| date(f) <= day))
-        .next_back()
+        .rfind(|b| b.source.in_force_from.is_some_and(|f| date(f) <= day))
         .unwrap_or(&BASES[0])
 }
 
