@@ -290,7 +290,28 @@ fn simulate(
 ) {
     let (desk, specialist, leader) = crew.of(unit);
     let procedure = ProcedureRef::from(&p.procedure);
-    let person = applicant(rng, place);
+    let mut person = applicant(rng, place);
+    // Organisations apply for festivals and religious activities; some marriages have a foreign
+    // spouse, who applies with a passport.
+    match p.procedure.spec.code.as_str() {
+        "1.003622" | "1.001055" => {
+            person.kind = motcua_domain::dossier::ApplicantKind::Organisation {
+                tax_code: format!("60{:08}", rng.below(100_000_000)),
+                legal_representative: person.full_name.clone(),
+            };
+            person.full_name = format!("Ban quản lý di tích, lễ hội {place}");
+            person.id_number = None;
+        }
+        "1.000894" if rng.chance(0.2) => {
+            person.kind = motcua_domain::dossier::ApplicantKind::Foreigner {
+                passport: format!("M{:08}", rng.below(100_000_000)),
+                nationality: "Hàn Quốc".into(),
+            };
+            person.full_name = "Kim Min-jun".into();
+            person.id_number = None;
+        }
+        _ => {}
+    }
     let papers: Vec<Paper> = p
         .procedure
         .spec
