@@ -225,10 +225,10 @@ fn demo_verify_and_tampering() {
     let o = motcua(&["verify", "--db", &url]);
     assert!(o.status.success(), "{}", stdout(&o));
     assert!(stdout(&o).contains("intact"));
-    // 200 recent dossiers and the 2017 town's 426 (the same every time: the generator is seeded).
+    // 200 recent dossiers and the 2017 town's 430 (the same every time: the generator is seeded).
     let o = motcua(&["rebuild", "--db", &url]);
     assert!(
-        stdout(&o).contains("rebuilt 626 dossiers") && stdout(&o).contains("identical"),
+        stdout(&o).contains("rebuilt 630 dossiers") && stdout(&o).contains("identical"),
         "{}",
         stdout(&o)
     );

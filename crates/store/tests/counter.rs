@@ -831,3 +831,121 @@ fn the_gaming_checks_find_exactly_what_was_planted() {
         }
     }
 }
+
+#[test]
+fn a_passport_applicant_and_an_organisation_are_received_and_a_correction_shows_afterwards() {
+    use motcua_domain::dossier::{ApplicantKind, CorrectionField, Representative};
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        let with = |kind: ApplicantKind, representative: Option<Representative>| {
+            let mut c = receive(Limit::WorkingDays(3));
+            if let Command::Receive {
+                applicant: Some(a), ..
+            } = &mut c
+            {
+                a.id_number = None;
+                a.address = Some("Tổ 3, phường Cư Bao".into());
+                a.kind = kind;
+                a.representative = representative;
+            }
+            c
+        };
+        let foreigner = run(
+            &store,
+            Target::New,
+            with(
+                ApplicantKind::Foreigner {
+                    passport: "m12345678".into(),
+                    nationality: "Hàn Quốc".into(),
+                },
+                None,
+            ),
+            vn("2025-03-10T08:00"),
+        )
+        .unwrap();
+        assert_eq!(
+            foreigner.dossier.applicant.kind,
+            ApplicantKind::Foreigner {
+                passport: "M12345678".into(),
+                nationality: "Hàn Quốc".into()
+            },
+            "{backend}"
+        );
+        let company = run(
+            &store,
+            Target::New,
+            with(
+                ApplicantKind::Organisation {
+                    tax_code: "6001234567".into(),
+                    legal_representative: "Y Bhin Niê".into(),
+                },
+                Some(Representative {
+                    full_name: "Nguyễn Thị Hoa".into(),
+                    id_number: None,
+                    authorisation: "Giấy ủy quyền số 12/UQ".into(),
+                }),
+            ),
+            vn("2025-03-10T08:30"),
+        )
+        .unwrap();
+        // A typo in the tax code, corrected with a reason.
+        let fixed = run(
+            &store,
+            on(&company),
+            Command::Correct {
+                field: CorrectionField::TaxCode,
+                value: "6001234568".into(),
+                reason: "Nhập nhầm một chữ số".into(),
+            },
+            vn("2025-03-10T09:00"),
+        )
+        .unwrap();
+        let loaded = store.read(|tx| dossiers::load(tx, fixed.id)).unwrap();
+        assert_eq!(
+            loaded.applicant.field(CorrectionField::TaxCode),
+            "6001234568",
+            "{backend}"
+        );
+        assert_eq!(loaded.corrections[0].from, "6001234567");
+        let line = motcua_domain::forms::register_line(&loaded);
+        assert!(
+            line.notes
+                .iter()
+                .any(|n| n.contains("6001234567 → 6001234568")),
+            "{line:?}"
+        );
+        // A bad organisation is refused and writes nothing.
+        let before = store
+            .read(|tx| {
+                tx.query_one("SELECT COUNT(*) FROM events", &[])?
+                    .unwrap()
+                    .i64(0)
+            })
+            .unwrap();
+        let bad = run(
+            &store,
+            Target::New,
+            with(
+                ApplicantKind::Organisation {
+                    tax_code: "123".into(),
+                    legal_representative: "X".into(),
+                },
+                None,
+            ),
+            vn("2025-03-10T10:00"),
+        );
+        assert!(bad.is_err());
+        let after = store
+            .read(|tx| {
+                tx.query_one("SELECT COUNT(*) FROM events", &[])?
+                    .unwrap()
+                    .i64(0)
+            })
+            .unwrap();
+        assert_eq!(before, after, "{backend}");
+        let report = store
+            .read(|tx| motcua_store::ledger::verify(tx, &[]))
+            .unwrap();
+        assert!(report.findings.is_empty(), "{backend}");
+    }
+}

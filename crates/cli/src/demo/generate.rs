@@ -291,16 +291,21 @@ fn simulate(
     let (desk, specialist, leader) = crew.of(unit);
     let procedure = ProcedureRef::from(&p.procedure);
     let mut person = applicant(rng, place);
-    // Organisations apply for festivals and religious activities; some marriages have a foreign
-    // spouse, who applies with a passport.
+    // Some contracts are certified for a company, through its staff with an authorisation; some
+    // marriages have a foreign spouse, who applies with a passport.
     match p.procedure.spec.code.as_str() {
-        "1.003622" | "1.001055" => {
+        "2.001035" if rng.chance(0.15) => {
+            let staff = person.full_name.clone();
             person.kind = motcua_domain::dossier::ApplicantKind::Organisation {
                 tax_code: format!("60{:08}", rng.below(100_000_000)),
-                legal_representative: person.full_name.clone(),
+                legal_representative: "Nguyễn Văn Phát".into(),
             };
-            person.full_name = format!("Ban quản lý di tích, lễ hội {place}");
-            person.id_number = None;
+            person.representative = Some(motcua_domain::dossier::Representative {
+                full_name: staff,
+                id_number: person.id_number.take(),
+                authorisation: format!("Giấy ủy quyền số {}/UQ-CT", 1 + rng.below(99)),
+            });
+            person.full_name = "Công ty TNHH Cà phê Buôn Hồ".into();
         }
         "1.000894" if rng.chance(0.2) => {
             person.kind = motcua_domain::dossier::ApplicantKind::Foreigner {
