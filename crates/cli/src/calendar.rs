@@ -61,6 +61,9 @@ pub enum CalendarCommand {
         /// (after the afternoon cut-off: the next working day)
         #[arg(long)]
         same_day: bool,
+        /// Đơn vị (dùng giờ làm việc, giờ chốt của tỉnh) / a unit (its province's hours and cut-off)
+        #[arg(long)]
+        unit: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -220,6 +223,7 @@ pub fn run(command: CalendarCommand, config: &Config) -> Result<()> {
             days,
             hours,
             same_day,
+            unit,
             json,
         } => {
             let limit = if same_day {
@@ -227,7 +231,29 @@ pub fn run(command: CalendarCommand, config: &Config) -> Result<()> {
             } else {
                 limit(days, hours)?
             };
-            let cal = work_calendar(config)?;
+            let mut cal = work_calendar(config)?;
+            if let Some(unit) = unit {
+                if let Ok(motcua_store::DbUrl::Sqlite(path)) =
+                    motcua_store::DbUrl::parse(&config.db)
+                    && !path.exists()
+                {
+                    return Err(BadInput(format!(
+                        "chưa có cơ sở dữ liệu {} để tìm đơn vị {unit} / no database at {} to look up unit {unit}",
+                        config.db, config.db
+                    ))
+                    .into());
+                }
+                let store = crate::open_store(&config.db)?;
+                let local = store
+                    .read(|tx| {
+                        motcua_store::org::get_unit(tx, &unit)?;
+                        motcua_store::calendar::local_calendar(tx, &cal, &unit)
+                    })
+                    .map_err(|e| BadInput(e.to_string()))?;
+                if let Some(local) = local {
+                    cal = local;
+                }
+            }
             let due = cal.due(received, limit).map_err(bad)?;
             let fmt = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
             if json {

@@ -105,6 +105,31 @@ fn same_day_due_is_that_days_close_or_after_three_pm_the_next_working_days() {
         "{}",
         stdout(&o)
     );
+    // A unit's own settings need its database (none yet, or no such unit: bad input, nothing made).
+    let (dir, url) = temp_db("due-unit");
+    let due_at = |url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args([
+                "calendar",
+                "due",
+                "--received",
+                "2025-03-12T09:00",
+                "--same-day",
+                "--unit",
+                "000.31.00.H15",
+            ])
+            .env("MOTCUA_DB", url)
+            .output()
+            .unwrap()
+    };
+    let o = due_at(&url);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!std::path::Path::new(url.strip_prefix("sqlite:").unwrap()).exists());
+    assert!(motcua(&["migrate", "--db", &url]).status.success());
+    let o = due_at(&url);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not found"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
