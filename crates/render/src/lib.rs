@@ -3,4 +3,5 @@
 
 pub mod catalogue_xlsx;
 pub mod chart;
+pub mod register_xlsx;
 pub mod report_export;

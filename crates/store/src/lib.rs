@@ -16,6 +16,7 @@ pub mod procedures;
 pub mod reports;
 mod sqlite;
 pub mod stats;
+pub mod walk_ins;
 
 use std::path::PathBuf;
 
@@ -130,6 +131,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../migrations/sqlite/0002_stats.sql")),
     (3, include_str!("../migrations/sqlite/0003_inspections.sql")),
+    (5, include_str!("../migrations/sqlite/0005_counter.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -141,6 +143,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_inspections.sql"),
     ),
+    (5, include_str!("../migrations/postgres/0005_counter.sql")),
 ];
 
 impl Store {

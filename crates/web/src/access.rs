@@ -151,6 +151,8 @@ pub fn masked(a: &Applicant) -> Applicant {
         phone: String::new(),
         email: None,
         address: None,
+        kind: Default::default(),
+        representative: None,
     }
 }
 

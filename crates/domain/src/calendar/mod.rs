@@ -6,7 +6,10 @@ mod holidays;
 mod lunar;
 mod working_time;
 
-pub use deadline::{DayInfo, Due, Limit, MAX_DAYS, MAX_HOURS, Pause, Timeliness, WorkCalendar};
+pub use deadline::{
+    DayInfo, DayLimitEnd, DeadlineRules, Due, Limit, MAX_DAYS, MAX_HOURS, Pause, RulesFrom,
+    Timeliness, WorkCalendar,
+};
 pub use holidays::{
     DatedReason, LabourCode, YearSchedule, is_weekend, provisional_schedule, shipped_schedules,
     weekday_name,

@@ -39,18 +39,19 @@ fn hm(h: u32, m: u32) -> NaiveTime {
 }
 
 impl Default for WorkingHours {
-    /// 07:30-11:30 and 13:30-17:00 every working day.
+    /// 07:00-11:00 and 13:00-17:00 every working day: the 8-hour day of the 40-hour week
+    /// (Decision 188/1999/QĐ-TTg), used where a province's own published hours are not recorded.
     fn default() -> Self {
         WorkingHours {
             versions: vec![HoursFrom {
                 effective_from: NaiveDate::MIN,
                 periods: vec![
                     Period {
-                        start: hm(7, 30),
-                        end: hm(11, 30),
+                        start: hm(7, 0),
+                        end: hm(11, 0),
                     },
                     Period {
-                        start: hm(13, 30),
+                        start: hm(13, 0),
                         end: hm(17, 0),
                     },
                 ],

@@ -163,6 +163,7 @@ pub fn actions(
                 unit: None,
                 applicant: None,
                 papers: None,
+                details: Default::default(),
             },
             vec![],
         ),

@@ -611,6 +611,7 @@ pub async fn receive(
                 name: v.clone(),
                 copies: 1,
                 file: None,
+                kind: None,
             })
             .collect(),
     };

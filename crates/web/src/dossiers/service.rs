@@ -263,6 +263,7 @@ pub fn receive_command(
             unit: Some(unit.code),
             applicant: Some(body.applicant),
             papers: Some(body.papers),
+            details: Default::default(),
         },
     ))
 }
@@ -327,6 +328,7 @@ pub fn command_for(
             unit: None,
             applicant: None,
             papers: None,
+            details: Default::default(),
         },
         "request-supplement" => Command::RequestSupplement {
             items: body.items.clone(),

@@ -48,6 +48,8 @@ impl FormValues<'_> {
             phone: self.value("phone"),
             email: self.optional("email"),
             address: self.optional("address"),
+            kind: Default::default(),
+            representative: None,
         }
     }
 }

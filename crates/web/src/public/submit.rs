@@ -244,6 +244,7 @@ fn accept(
                 name: spec.name.clone(),
                 copies: 1,
                 file: Some(hash),
+                kind: None,
             });
         }
     }

@@ -14,7 +14,8 @@ async fn citizen_and_officials_walk_a_dossier_through() {
                 None,
                 Some(json!({
                     "procedure_code": "1.001612", "unit": WARD_A,
-                    "applicant": {"full_name": "Trần Thị Dân", "phone": "0912345678"}
+                    "applicant": {"full_name": "Trần Thị Dân", "phone": "0912345678"},
+                    "papers": [{"name": "Giấy đề nghị", "copies": 1}]
                 })),
             )
             .await;

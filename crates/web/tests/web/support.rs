@@ -122,18 +122,22 @@ impl TestApp {
                         online: OnlineLevel::Full,
                     },
                     limit: Limit::WorkingDays(3),
+                    conditional_limits: vec![],
                     steps: vec![
                         StepBudget {
                             name: "Tiếp nhận".into(),
                             budget: Limit::WorkingMinutes(240),
+                            performer: None,
                         },
                         StepBudget {
                             name: "Thẩm định".into(),
                             budget: Limit::WorkingDays(2),
+                            performer: None,
                         },
                         StepBudget {
                             name: "Ký".into(),
                             budget: Limit::WorkingMinutes(240),
+                            performer: None,
                         },
                     ],
                     fees: vec![],
