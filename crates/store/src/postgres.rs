@@ -204,17 +204,34 @@ fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
+/// PostgreSQL text cannot hold a NUL character (SQLite can): refused as bad input, the same on both
+/// backends' callers, instead of a database error.
+fn no_nul(values: &[Value]) -> Result<(), StoreError> {
+    if values
+        .iter()
+        .any(|v| matches!(v, Value::Text(t) if t.contains('\0')))
+    {
+        return Err(StoreError::invalid(
+            "dữ liệu có ký tự điều khiển không hợp lệ (NUL)",
+            "the data contains an invalid control character (NUL)",
+        ));
+    }
+    Ok(())
+}
+
 impl Tx for PgTx<'_, '_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn exec(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+        no_nul(values)?;
         let st = self.statement(sql)?;
         Ok(self.tx.execute(&st, &params(values))?)
     }
 
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
+        no_nul(values)?;
         let st = self.statement(sql)?;
         self.tx
             .query(&st, &params(values))?
