@@ -25,6 +25,32 @@ fn path_of(dir: &Path, hash: &str) -> PathBuf {
     dir.join(&hash[..2]).join(hash)
 }
 
+/// Writes to a name no other request uses, flushes it to the disk, then renames it into place and
+/// flushes the folder: a reader never sees half a file, and an acknowledged paper survives a power
+/// cut. Another request storing the same content at the same moment is not an error: the content
+/// is the name, so whichever rename lands last puts the same bytes there.
+fn write_durably(parent: &Path, path: &Path, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let unique = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = parent.join(format!(".{hash}.{}.{unique}", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(parent)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        if path.exists() {
+            // Someone else stored the same content: it is there, whole.
+            return Ok(());
+        }
+    }
+    written
+}
+
 /// Checks a paper and stores it; returns its SHA-256.
 pub fn store(dir: &Path, field: &str, bytes: &[u8], max: usize) -> Result<String, ApiError> {
     if bytes.is_empty() {
@@ -49,12 +75,9 @@ pub fn store(dir: &Path, field: &str, bytes: &[u8], max: usize) -> Result<String
     if !path.exists() {
         let parent = path.parent().unwrap_or(dir);
         std::fs::create_dir_all(parent)
-            .map_err(|e| ApiError::internal(format!("cannot create {}: {e}", parent.display())))?;
-        // Write to a temporary name, then rename: a reader never sees half a file.
-        let tmp = parent.join(format!(".{hash}.{}", std::process::id()));
-        std::fs::write(&tmp, bytes)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| ApiError::internal(format!("cannot store {}: {e}", path.display())))?;
+            .map_err(|e| ApiError::storage(format!("cannot create {}: {e}", parent.display())))?;
+        write_durably(parent, &path, &hash, bytes)
+            .map_err(|e| ApiError::storage(format!("cannot store {}: {e}", path.display())))?;
     }
     Ok(hash)
 }
@@ -73,5 +96,33 @@ mod tests {
         assert!(super::store(&dir, "f", &pdf, 5).is_err());
         assert!(super::store(&dir, "f", b"", 1000).is_err());
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_same_paper_stored_at_once_by_many_is_stored_once_and_whole() {
+        let dir = std::env::temp_dir().join(format!("motcua-files-race-{}", std::process::id()));
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        pdf.extend((0..2_000_000u32).map(|i| (i % 251) as u8));
+        let pdf = std::sync::Arc::new(pdf);
+        let threads: Vec<_> = (0..20)
+            .map(|_| {
+                let (dir, pdf) = (dir.clone(), pdf.clone());
+                std::thread::spawn(move || super::store(&dir, "f", &pdf, 8 << 20))
+            })
+            .collect();
+        let hashes: Vec<String> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap().unwrap())
+            .collect();
+        assert!(hashes.windows(2).all(|w| w[0] == w[1]));
+        let path = super::path_of(&dir, &hashes[0]);
+        assert_eq!(std::fs::read(&path).unwrap(), *pdf);
+        // No temporary file is left behind.
+        let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
