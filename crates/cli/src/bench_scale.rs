@@ -36,7 +36,7 @@ fn summary(mut ms: Vec<f64>) -> (f64, f64, f64) {
 
 pub fn run(db: &str, lifecycles: usize, seconds: f64) -> Result<()> {
     println!(
-        "== (a) vòng đời hồ sơ bền vững mỗi giây / durable dossier lifecycles per second (SQLite, WAL, synchronous=NORMAL)"
+        "== (a) vòng đời hồ sơ bền vững mỗi giây / durable dossier lifecycles per second (SQLite, WAL)"
     );
     lifecycles_per_second(lifecycles)?;
     let store = crate::open_store(db)?;

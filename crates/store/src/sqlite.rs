@@ -32,6 +32,21 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// How hard SQLite pushes each commit to the disk: FULL (the default) makes every acknowledged
+/// write, a receipt's code among them, survive a power cut; NORMAL (`MOTCUA_SQLITE_SYNCHRONOUS=normal`)
+/// is faster and survives a crash of the program but may lose the last commits on power loss.
+pub fn synchronous() -> &'static str {
+    match std::env::var("MOTCUA_SQLITE_SYNCHRONOUS")
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "normal" => "NORMAL",
+        _ => "FULL",
+    }
+}
+
 pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
@@ -40,13 +55,14 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = NORMAL;
+         PRAGMA synchronous = {};
          PRAGMA foreign_keys = ON;
          PRAGMA cache_size = -65536;
          PRAGMA temp_store = MEMORY;",
-    )?;
+        synchronous()
+    ))?;
     Ok(conn)
 }
 
