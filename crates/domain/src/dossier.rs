@@ -2095,6 +2095,26 @@ pub fn dossier_code(unit: &str, local_date: NaiveDate, seq: i64) -> Result<Strin
 }
 
 /// Splits a dossier code into unit code, date and sequence; None when it has not that shape.
+/// The reference an online submission has before the desk gives it a code: `W` and the id on
+/// eight digits.
+pub fn online_reference(id: i64) -> String {
+    format!("W{id:08}")
+}
+
+/// The id behind an online reference (`W00000042`, case-insensitive); None for anything else.
+pub fn parse_online_reference(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['W', 'w'])?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|id| *id > 0)
+}
+
+/// The dossier's code, or its online reference before it has one.
+pub fn shown_code(code: Option<&str>, id: i64) -> String {
+    code.map_or_else(|| online_reference(id), str::to_owned)
+}
+
 pub fn parse_dossier_code(code: &str) -> Option<(String, NaiveDate, u32)> {
     let mut parts = code.rsplitn(3, '-');
     let seq = parts.next()?;

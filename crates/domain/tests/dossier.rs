@@ -982,3 +982,19 @@ fn step_budgets_follow_the_agency_that_does_the_step_through_returns_and_extra_r
     assert_eq!(d.steps[4].budget, None);
     assert_eq!(Dossier::replay(&run.events).unwrap(), d);
 }
+
+#[test]
+fn online_references_are_written_once_and_read_in_any_case() {
+    use motcua_domain::dossier::{online_reference, parse_online_reference, shown_code};
+    assert_eq!(online_reference(42), "W00000042");
+    assert_eq!(parse_online_reference("W00000042"), Some(42));
+    assert_eq!(parse_online_reference("w00000042"), Some(42));
+    for bad in ["W", "W-1", "W0", "X00000042", "W12a", "W+5"] {
+        assert_eq!(parse_online_reference(bad), None, "{bad}");
+    }
+    assert_eq!(shown_code(None, 7), "W00000007");
+    assert_eq!(
+        shown_code(Some("000.33.00.H15-260603-0001"), 7),
+        "000.33.00.H15-260603-0001"
+    );
+}

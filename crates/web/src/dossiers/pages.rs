@@ -217,7 +217,7 @@ pub async fn queue(
             .zip(applicants)
             .map(|(s, applicant)| QueueRow {
                 id: s.id,
-                code: s.code.clone().unwrap_or_else(|| format!("W{:08}", s.id)),
+                code: motcua_domain::dossier::shown_code(s.code.as_deref(), s.id),
                 procedure: names
                     .iter()
                     .find(|(c, _)| *c == s.procedure_code)
@@ -361,7 +361,7 @@ async fn dossier_page(
             who,
             id,
             version: d.version,
-            code: d.code.clone().unwrap_or_else(|| format!("W{id:08}")),
+            code: motcua_domain::dossier::shown_code(d.code.as_deref(), id),
             procedure: format!(
                 "{} ({}, phiên bản {})",
                 d.procedure.name, d.procedure.code, d.procedure.version

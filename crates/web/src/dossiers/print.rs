@@ -265,7 +265,7 @@ pub async fn print_form(
         ),
         _ => return Err(missing()),
     };
-    let code = d.code.clone().unwrap_or_else(|| format!("W{id:08}"));
+    let code = motcua_domain::dossier::shown_code(d.code.as_deref(), id);
     html(&FormPage {
         id,
         unit_name: name(&d.unit),

@@ -117,7 +117,7 @@ pub fn run(
         let names = Names::new(&org::units(tx)?);
         let body = serde_json::to_value(CommandAnswer {
             id: o.id,
-            reference: format!("W{:08}", o.id),
+            reference: motcua_domain::dossier::online_reference(o.id),
             code: o.dossier.code.clone(),
             version: o.dossier.version,
             status: o.dossier.status,

@@ -109,7 +109,7 @@ pub async fn lookup(
             .map_or(c.to_owned(), |u| u.name.clone())
     };
     page.found = true;
-    page.shown_code = d.code.clone().unwrap_or_else(|| format!("W{id:08}"));
+    page.shown_code = motcua_domain::dossier::shown_code(d.code.as_deref(), id);
     page.procedure = d.procedure.name.clone();
     page.unit = name(&d.unit);
     page.status = d.status.label_vi();

@@ -12,17 +12,20 @@ use crate::http::{ClientIp, rate_limited};
 
 /// The reference of an online submission before it has a dossier code.
 pub fn reference(id: i64) -> String {
-    format!("W{id:08}")
+    motcua_domain::dossier::online_reference(id)
 }
 
+/// The dossier behind a code or an online reference, whatever case it was typed in (codes are
+/// issued in upper case).
 pub fn find(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, motcua_store::StoreError> {
-    if let Some(id) = code.strip_prefix('W').and_then(|n| n.parse::<i64>().ok()) {
+    if let Some(id) = motcua_domain::dossier::parse_online_reference(code) {
         return Ok(Some(id));
     }
-    if parse_dossier_code(code).is_none() {
+    let code = code.to_uppercase();
+    if parse_dossier_code(&code).is_none() {
         return Ok(None);
     }
-    dossiers::id_by_code(tx, code)
+    dossiers::id_by_code(tx, &code)
 }
 
 /// The dossier behind a code (or online reference) and phone digits; the same answer whether the

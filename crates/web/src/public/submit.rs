@@ -177,7 +177,11 @@ pub async fn submit(
         }
     };
     match result {
-        Ok(id) => Redirect::to(&format!("/nop-ho-so/da-gui?ma=W{id:08}")).into_response(),
+        Ok(id) => Redirect::to(&format!(
+            "/nop-ho-so/da-gui?ma={}",
+            motcua_domain::dossier::online_reference(id)
+        ))
+        .into_response(),
         Err(e) => {
             let status = e.status;
             match page(&procedure, units, &values, Some(&e), max) {

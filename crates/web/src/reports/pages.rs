@@ -476,7 +476,7 @@ pub async fn drill(
             .iter()
             .map(|s| DossierRow {
                 id: s.id,
-                code: s.code.clone().unwrap_or_else(|| format!("W{:08}", s.id)),
+                code: motcua_domain::dossier::shown_code(s.code.as_deref(), s.id),
                 procedure: names
                     .iter()
                     .find(|(c, _)| *c == s.procedure_code)
