@@ -8,6 +8,7 @@ pub mod dossier;
 pub mod indicators;
 pub mod inspection;
 pub mod org;
+pub mod orgfile;
 pub mod procedure;
 pub mod stats;
 pub mod text;

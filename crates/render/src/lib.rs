@@ -4,3 +4,4 @@
 pub mod catalogue_xlsx;
 pub mod chart;
 pub mod report_export;
+pub mod table;
