@@ -265,7 +265,7 @@ pub fn backup(url: &str, output: &Path, files_dir: &Path) -> Result<()> {
 
 fn damaged(why: impl std::fmt::Display) -> anyhow::Error {
     BadInput(format!(
-        "bản sao lưu hỏng hoặc đã bị sửa: {why} / the archive is damaged or has been altered: {why}"
+        "bản sao lưu hỏng hoặc đã bị sửa / the archive is damaged or has been altered: {why}"
     ))
     .into()
 }
@@ -513,9 +513,8 @@ fn restore_into(
                             report.findings[0]
                         ),
                         format!(
-                            "verification after the restore found {} problems, e.g. {}",
-                            report.findings.len(),
-                            report.findings[0]
+                            "verification after the restore found {} problems",
+                            report.findings.len()
                         ),
                     ));
                 }
