@@ -213,17 +213,21 @@ pub fn open_store(url: &str) -> Result<Store> {
     })
 }
 
-fn init_logging(level: &str) {
+fn init_logging(level: &str, format: &str) {
     let level = match level {
         "error" => tracing::Level::ERROR,
         "warn" => tracing::Level::WARN,
         "debug" => tracing::Level::DEBUG,
         _ => tracing::Level::INFO,
     };
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if format == "json" {
+        builder.json().with_current_span(false).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Serves `store`. The app is built before the async runtime starts: the PostgreSQL driver is
@@ -254,7 +258,7 @@ async fn listen_and_serve(
 
 fn run(cli: Cli) -> Result<()> {
     let mut config = Config::load(cli.config.as_deref())?;
-    init_logging(&config.log);
+    init_logging(&config.log, &config.log_format);
     match cli.command {
         Command::Serve { db, listen } => {
             if let Some(db) = db {
