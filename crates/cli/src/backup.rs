@@ -3,7 +3,7 @@
 //!
 //! The archive is a ZIP file (see ARCHITECTURE.md, "Backups"):
 //! - `tables/NAME.jsonl`: one JSON array per row, the columns listed in the manifest;
-//! - `files/SHA256`: the uploaded papers (named by the SHA-256 of their content);
+//! - `files/PATH`: the uploaded papers, at their path under `files_dir` (`ab/abcdef...`);
 //! - `manifest.json`: format and schema version, the source, when, the ledger head, the counts,
 //!   and for every member its size, row count and SHA-256.
 //!
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use motcua_store::backup::{self, Loader, TABLES};
-use motcua_store::{DbUrl, Store, StoreError, dossiers};
+use motcua_store::{DbUrl, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
@@ -39,8 +39,6 @@ pub struct Manifest {
     pub ledger_hash: String,
     pub dossiers: i64,
     pub events: i64,
-    /// A digest of the dossier projections at the source (compared after the rebuild).
-    pub projection_digest: String,
     pub members: Vec<Member>,
 }
 
@@ -124,20 +122,23 @@ pub fn backup(url: &str, output: &Path, files_dir: &Path) -> Result<()> {
         .read(|tx| {
             backup::snapshot(tx)?;
             backup::check_tables(tx)?;
-            let report = motcua_store::ledger::verify(tx, &[])?;
-            if !report.findings.is_empty() {
-                return Err(StoreError::invalid(
-                    format!(
-                        "nhật ký có {} sai lệch (xem motcua verify); không sao lưu",
-                        report.findings.len()
-                    ),
-                    format!(
-                        "the record has {} problems (see motcua verify); not backing up",
-                        report.findings.len()
-                    ),
-                ));
-            }
-            let (ledger_seq, ledger_hash) = report.head.clone().unwrap_or((0, String::new()));
+            // No verification here: a backup copies what is there, evidence of tampering included
+            // (`motcua verify` checks the database; a restore verifies the copy).
+            let (ledger_seq, ledger_hash) = tx
+                .query_one("SELECT seq, hash FROM ledger_head WHERE id = 1", &[])?
+                .map(|r| Ok::<_, StoreError>((r.i64(0)?, r.string(1)?)))
+                .transpose()?
+                .filter(|(seq, _)| *seq > 0)
+                .unwrap_or((0, String::new()));
+            let count = |tx: &mut dyn motcua_store::Tx, sql: &str| -> Result<i64, StoreError> {
+                Ok(tx
+                    .query_one(sql, &[])?
+                    .map(|r| r.i64(0))
+                    .transpose()?
+                    .unwrap_or(0))
+            };
+            let dossier_count = count(tx, "SELECT COUNT(*) FROM dossiers")?;
+            let event_count = count(tx, "SELECT COUNT(*) FROM events")?;
             let schema_version = tx
                 .query_one(
                     "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
@@ -157,9 +158,10 @@ pub fn backup(url: &str, output: &Path, files_dir: &Path) -> Result<()> {
                     hash: Sha256::new(),
                     bytes: 0,
                 };
+                let mut line = Vec::with_capacity(4096);
                 let rows = backup::dump(tx, t, &cols, &mut |r| {
-                    let mut line = serde_json::to_vec(&backup::row_to_json(r))
-                        .map_err(|e| StoreError::Db(e.to_string()))?;
+                    line.clear();
+                    backup::write_row(&mut line, r)?;
                     line.push(b'\n');
                     w.write_all(&line).map_err(io_error)
                 })?;
@@ -180,45 +182,31 @@ pub fn backup(url: &str, output: &Path, files_dir: &Path) -> Result<()> {
                 source_backend: backend.into(),
                 ledger_seq,
                 ledger_hash,
-                dossiers: report.dossiers as i64,
-                events: report.events as i64,
-                projection_digest: dossiers::projection_digest(tx)?,
+                dossiers: dossier_count,
+                events: event_count,
                 members,
             })
         })
         .map_err(store_error)?;
     let mut manifest = manifest;
     // Papers are named by their content's hash: any taken after the snapshot are harmless extras.
-    if files_dir.is_dir() {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(files_dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        names.sort();
-        for path in names {
-            let Some(base) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if base.starts_with('.') {
-                continue;
-            }
-            let name = format!("files/{base}");
-            zip.start_file(name.as_str(), options)?;
-            let mut w = Hashing {
-                inner: &mut zip,
-                hash: Sha256::new(),
-                bytes: 0,
-            };
-            std::io::copy(&mut std::fs::File::open(&path)?, &mut w)?;
-            manifest.members.push(Member {
-                name,
-                table: None,
-                columns: vec![],
-                rows: 0,
-                bytes: w.bytes,
-                sha256: hex::encode(w.hash.finalize()),
-            });
-        }
+    for (path, relative) in papers(files_dir)? {
+        let name = format!("files/{relative}");
+        zip.start_file(name.as_str(), options)?;
+        let mut w = Hashing {
+            inner: &mut zip,
+            hash: Sha256::new(),
+            bytes: 0,
+        };
+        std::io::copy(&mut std::fs::File::open(&path)?, &mut w)?;
+        manifest.members.push(Member {
+            name,
+            table: None,
+            columns: vec![],
+            rows: 0,
+            bytes: w.bytes,
+            sha256: hex::encode(w.hash.finalize()),
+        });
     }
     zip.start_file("manifest.json", options)?;
     zip.write_all(&serde_json::to_vec_pretty(&manifest)?)?;
@@ -261,6 +249,48 @@ pub fn backup(url: &str, output: &Path, files_dir: &Path) -> Result<()> {
         secs
     );
     Ok(())
+}
+
+/// The papers under `dir` (the web layer keeps them as `ab/abcdef...`), with their paths relative to
+/// it, `/`-separated, sorted; temporary files (a leading dot) are left out.
+fn papers(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut out = vec![];
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((d, prefix)) = stack.pop() {
+        if !d.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !safe_component(&name) {
+                continue;
+            }
+            let relative = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let kind = entry.file_type()?;
+            if kind.is_dir() && relative.matches('/').count() < 4 {
+                stack.push((entry.path(), relative));
+            } else if kind.is_file() {
+                out.push((entry.path(), relative));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+/// A path component a paper may have: letters, digits, `.`, `_`, `-`, not starting with a dot.
+fn safe_component(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 fn damaged(why: impl std::fmt::Display) -> anyhow::Error {
@@ -346,8 +376,8 @@ fn open_checked(path: &Path) -> Result<(Archive, Manifest)> {
             )));
         }
         if m.table.is_none() {
-            let base = m.name.strip_prefix("files/").unwrap_or("");
-            if base.is_empty() || base.contains(['/', '\\']) || base.starts_with('.') {
+            let relative = m.name.strip_prefix("files/").unwrap_or("");
+            if relative.is_empty() || !relative.split('/').all(safe_component) {
                 return Err(damaged(format!(
                     "tên tệp lạ {} / odd member name {}",
                     m.name, m.name
@@ -392,30 +422,21 @@ pub fn restore(archive: &Path, url: &str, files_dir: &Path) -> Result<()> {
         "đã khôi phục {} vào {}: {} hồ sơ, {} sự kiện, {} mục sổ cái, đầu sổ cái {}:{} (khớp bản sao lưu), toàn vẹn, {:.1} giây / restored {} into {}: {} dossiers, {} events, {} ledger entries, ledger head {}:{} (as in the archive), intact, {:.1} s",
         archive.display(),
         redact(url),
-        report.0.dossiers,
-        report.0.events,
-        report.0.ledger_entries,
+        report.dossiers,
+        report.events,
+        report.ledger_entries,
         manifest.ledger_seq,
         manifest.ledger_hash,
         started.elapsed().as_secs_f64(),
         archive.display(),
         redact(url),
-        report.0.dossiers,
-        report.0.events,
-        report.0.ledger_entries,
+        report.dossiers,
+        report.events,
+        report.ledger_entries,
         manifest.ledger_seq,
         manifest.ledger_hash,
         started.elapsed().as_secs_f64()
     );
-    if report.1 {
-        println!(
-            "dữ liệu hiện trạng dựng lại giống hệt nguồn / the rebuilt projections are identical to the source's"
-        );
-    } else {
-        println!(
-            "LƯU Ý: dữ liệu hiện trạng dựng lại khác nguồn (nguồn đã bị sửa ngoài nhật ký) / NOTE: the rebuilt projections differ from the source's (changed there outside the log)"
-        );
-    }
     Ok(())
 }
 
@@ -424,7 +445,7 @@ fn restore_into(
     manifest: &Manifest,
     url: &str,
     files_dir: &Path,
-) -> Result<(motcua_store::ledger::Report, bool)> {
+) -> Result<motcua_store::ledger::Report> {
     let store: Store = crate::open_store(url)?;
     let empty = store.read(backup::target_is_empty).map_err(store_error)?;
     if !empty {
@@ -452,6 +473,9 @@ fn restore_into(
             let dest = files_dir.join(m.name.trim_start_matches("files/"));
             if dest.exists() {
                 continue;
+            }
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
             }
             let mut entry = zip.by_name(&m.name)?;
             let mut out = std::fs::File::create(&dest)?;
@@ -533,8 +557,7 @@ fn restore_into(
                         ),
                     ));
                 }
-                let same = dossiers::projection_digest(tx)? == manifest.projection_digest;
-                Ok((report, same))
+                Ok(report)
             })
             .map_err(|e| match e {
                 StoreError::Invalid { .. } => damaged(e),

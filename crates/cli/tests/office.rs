@@ -294,8 +294,8 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
 
     // An uploaded paper travels too.
     let files = dir.join("files");
-    std::fs::create_dir_all(&files).unwrap();
-    std::fs::write(files.join("0123abcd"), b"scanned paper").unwrap();
+    std::fs::create_dir_all(files.join("01")).unwrap();
+    std::fs::write(files.join("01").join("0123abcd"), b"scanned paper").unwrap();
     let archive = dir.join("office.zip");
     ok(motcua(&[
         "backup",
@@ -317,7 +317,7 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
     ]));
     assert_eq!(head(from), head(to));
     assert_eq!(
-        std::fs::read(restored_files.join("0123abcd")).unwrap(),
+        std::fs::read(restored_files.join("01").join("0123abcd")).unwrap(),
         b"scanned paper"
     );
     let store = Store::open(to).unwrap();
@@ -358,6 +358,43 @@ fn an_office_set_up_from_zero_on_postgres_moves_to_sqlite_with_the_same_ledger_h
     let Some(from) = postgres_url() else { return };
     let to = sqlite_url(&dir, "moved.db");
     office_from_zero_then_move(&from, &to, &dir);
+}
+
+#[test]
+fn the_organisation_round_trips_through_xlsx_and_json() {
+    let dir = temp_dir("formats");
+    let a = sqlite_url(&dir, "a.db");
+    ok(motcua(&[
+        "org",
+        "import",
+        &example("org-daklak-2025.csv"),
+        "--db",
+        &a,
+    ]));
+    let csv = export(&a);
+    for format in ["xlsx", "json"] {
+        let file = dir.join(format!("units.{format}"));
+        ok(motcua(&[
+            "org",
+            "export",
+            "--format",
+            format,
+            "--output",
+            file.to_str().unwrap(),
+            "--db",
+            &a,
+        ]));
+        let b = sqlite_url(&dir, &format!("{format}.db"));
+        ok(motcua(&[
+            "org",
+            "import",
+            file.to_str().unwrap(),
+            "--db",
+            &b,
+        ]));
+        assert_eq!(export(&b), csv, "{format}");
+    }
+    assert!(csv.contains("000.00.12.H15,UBND thị xã Buôn Hồ,district,000.00.00.H15,2008-12-23,2025-06-30,000.31.00.H15;000.32.00.H15;000.33.00.H15\n"));
 }
 
 fn export(url: &str) -> String {

@@ -558,9 +558,12 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM stats_units", &[])?;
     tx.exec("DELETE FROM stats_procedures", &[])?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
+    let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
     let mut after = 0i64;
     loop {
+        // A thousand dossiers' histories in one query (a round trip per dossier is what a
+        // PostgreSQL restore of a province would otherwise spend its time on).
         let ids: Vec<i64> = tx
             .query(
                 "SELECT DISTINCT dossier_id FROM events WHERE dossier_id > $1 ORDER BY dossier_id LIMIT 1000",
@@ -569,11 +572,24 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             .iter()
             .map(|r| r.i64(0))
             .collect::<Result<_, _>>()?;
-        if ids.is_empty() {
+        let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
             break;
+        };
+        let rows = tx.query(
+            "SELECT dossier_id, seq, at, actor, payload FROM events \
+             WHERE dossier_id >= $1 AND dossier_id <= $2 ORDER BY dossier_id, seq",
+            &[Value::Int(first), Value::Int(last)],
+        )?;
+        let mut histories: std::collections::BTreeMap<i64, Vec<Recorded>> = Default::default();
+        for r in &rows {
+            histories.entry(r.i64(0)?).or_default().push(Recorded {
+                seq: r.i64(1)?,
+                at: from_millis(r.i64(2)?)?,
+                actor: r.json(3)?,
+                event: r.json(4)?,
+            });
         }
-        for id in ids {
-            let events = history(tx, id)?;
+        for (id, events) in histories {
             let dossier = Dossier::replay(&events)?;
             let updated = events.last().map_or(0, |e| millis(e.at));
             save(tx, id, &dossier, updated)?;
@@ -586,11 +602,15 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
                 .find(|e| matches!(e, Event::Received { .. }))
                 && let Some((unit, day, seq)) = motcua_domain::dossier::parse_dossier_code(code)
             {
-                raise_code_counter(tx, unit, day.to_string(), seq.into())?;
+                let e = codes.entry((unit, day.to_string())).or_default();
+                *e = (*e).max(seq.into());
             }
             count += 1;
-            after = id;
         }
+        after = last;
+    }
+    for ((unit, day), last) in codes {
+        raise_code_counter(tx, unit, day, last)?;
     }
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;

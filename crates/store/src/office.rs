@@ -535,3 +535,17 @@ pub fn contact(tx: &mut dyn Tx, staff_id: i64) -> Result<(String, String), Store
     .transpose()?
     .ok_or_else(|| StoreError::NotFound(format!("cán bộ {staff_id} / staff {staff_id}")))
 }
+
+/// The member of staff behind a live session and whether they must change their password first
+/// (then the web layer lets the session call only the password change).
+pub fn session(
+    tx: &mut dyn Tx,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(motcua_domain::org::Staff, bool)>, StoreError> {
+    let Some(staff) = org::session_staff(tx, token_hash, now)? else {
+        return Ok(None);
+    };
+    let must = must_change_password(tx, staff.id)?;
+    Ok(Some((staff, must)))
+}

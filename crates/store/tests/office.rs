@@ -80,6 +80,14 @@ fn first_sign_in_must_change_the_password_and_a_reset_asks_again() {
             .unwrap();
         assert!(login.must_change_password, "{name}");
         assert!(password::verify_password(&otp, &login.password_hash));
+        store
+            .write(|tx| org::create_session(tx, "tok2", id, now, now + chrono::Duration::hours(1)))
+            .unwrap();
+        let (who, must) = store
+            .read(|tx| office::session(tx, "tok2", now))
+            .unwrap()
+            .unwrap();
+        assert_eq!((who.id, must), (id, true), "{name}");
         assert!(!password::verify_password(
             "mat-khau-moi-2025",
             &login.password_hash
