@@ -486,6 +486,7 @@ fn restore_into(
     };
     let copied = copy_files();
     let outcome = copied.and_then(|()| {
+        let begun = std::time::Instant::now();
         store
             .write(|tx| {
                 let members: BTreeMap<&str, &Member> = manifest
@@ -528,7 +529,13 @@ fn restore_into(
                     }
                     loader.flush(tx)?;
                 }
-                let report = backup::finish(tx)?;
+                let loaded = std::time::Instant::now();
+                tracing::info!(seconds = loaded.duration_since(begun).as_secs_f64(), "restore: tables loaded");
+                backup::rebuild(tx)?;
+                let rebuilt = std::time::Instant::now();
+                tracing::info!(seconds = rebuilt.duration_since(loaded).as_secs_f64(), "restore: projections and counters rebuilt");
+                let report = motcua_store::ledger::verify(tx, &[])?;
+                tracing::info!(seconds = rebuilt.elapsed().as_secs_f64(), "restore: verified");
                 if !report.findings.is_empty() {
                     return Err(StoreError::invalid(
                         format!(

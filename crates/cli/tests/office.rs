@@ -320,7 +320,16 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
         std::fs::read(restored_files.join("01").join("0123abcd")).unwrap(),
         b"scanned paper"
     );
+    let source_projections = Store::open(from)
+        .unwrap()
+        .read(dossiers::projection_digest)
+        .unwrap();
     let store = Store::open(to).unwrap();
+    assert_eq!(
+        store.read(dossiers::projection_digest).unwrap(),
+        source_projections,
+        "the rebuilt projections equal the source's"
+    );
     let id = store.read(|tx| dossiers::id_by_code(tx, &code)).unwrap();
     assert!(id.is_some(), "dossier {code} after the restore");
     let login = store

@@ -398,6 +398,12 @@ pub fn parents_first(rows: &mut [Vec<Value>], code: usize, parent: usize) {
 /// After the tables are in: the projections and counters rebuilt from the log, the id sequences
 /// raised (PostgreSQL), and the record verified. Returns the verification report.
 pub fn finish(tx: &mut dyn Tx) -> Result<ledger::Report, StoreError> {
+    rebuild(tx)?;
+    ledger::verify(tx, &[])
+}
+
+/// The projections and counters rebuilt from the log, and (PostgreSQL) the id sequences raised.
+pub fn rebuild(tx: &mut dyn Tx) -> Result<(), StoreError> {
     dossiers::rebuild(tx)?;
     if tx.dialect() == Dialect::Postgres {
         for t in TABLES
@@ -414,7 +420,7 @@ pub fn finish(tx: &mut dyn Tx) -> Result<ledger::Report, StoreError> {
             )?;
         }
     }
-    ledger::verify(tx, &[])
+    Ok(())
 }
 
 #[cfg(test)]

@@ -214,10 +214,10 @@ fn raise_code_counter(
     Ok(())
 }
 
-/// Writes the projection row of a dossier.
-fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), StoreError> {
+/// The values of a dossier's projection row, in the order of `PROJECTION_COLUMNS`.
+fn projection_row(id: i64, d: &Dossier, updated_at: i64) -> Result<Vec<Value>, StoreError> {
     let ms = |t: Option<DateTime<Utc>>| Value::from(t.map(millis));
-    let params = [
+    Ok(vec![
         Value::Int(id),
         Value::from(d.code.clone()),
         Value::Int(d.version),
@@ -243,7 +243,38 @@ fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), St
         Value::from(d.result.map(|r| r.as_str())),
         Value::Int(updated_at),
         Value::Text(json(d)?),
-    ];
+    ])
+}
+
+const PROJECTION_COLUMNS: &str = "id, code, version, status, channel, procedure_code, unit, current_unit, \
+     holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
+     closed_at, result, updated_at, state";
+
+/// Inserts new projection rows, 200 to a statement (for `rebuild`, into an emptied table).
+fn insert_projections(tx: &mut dyn Tx, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut q = Sql::new(&format!(
+            "INSERT INTO dossiers ({PROJECTION_COLUMNS}) VALUES "
+        ));
+        for (i, row) in rows.by_ref().take(200).enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.into_iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.bind(v);
+            }
+            q.push(")");
+        }
+        tx.exec(&q.text, &q.params)?;
+    }
+    Ok(())
+}
+
+/// Writes the projection row of a dossier.
+fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), StoreError> {
+    let params = projection_row(id, d, updated_at)?;
     tx.exec(
         "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
          holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
@@ -589,10 +620,11 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
                 event: r.json(4)?,
             });
         }
+        let mut projections = Vec::with_capacity(histories.len());
         for (id, events) in histories {
             let dossier = Dossier::replay(&events)?;
             let updated = events.last().map_or(0, |e| millis(e.at));
-            save(tx, id, &dossier, updated)?;
+            projections.push(projection_row(id, &dossier, updated)?);
             for (k, m) in stats::contributions(&dossier) {
                 counters.entry(k).or_default().add(m, 1);
             }
@@ -607,6 +639,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             }
             count += 1;
         }
+        insert_projections(tx, projections)?;
         after = last;
     }
     for ((unit, day), last) in codes {
