@@ -449,7 +449,7 @@ fn user(command: UserCommand, config: Config) -> Result<()> {
                 std::io::stdin().lock().read_line(&mut line)?;
                 (line.trim_end_matches(['\r', '\n']).to_owned(), false)
             } else {
-                (motcua_web::auth::new_token()[..16].to_owned(), true)
+                (motcua_store::password::one_time_password(), true)
             };
             if password.chars().count() < 10 {
                 return Err(BadInput(
@@ -462,7 +462,7 @@ fn user(command: UserCommand, config: Config) -> Result<()> {
             let store = open_store(&db.unwrap_or(config.db))?;
             let id = store
                 .write(|tx| {
-                    org::add_staff(
+                    let id = org::add_staff(
                         tx,
                         &org::NewStaff {
                             username: &username,
@@ -471,7 +471,10 @@ fn user(command: UserCommand, config: Config) -> Result<()> {
                             password_hash: &hash,
                             grants: &grants,
                         },
-                    )
+                    )?;
+                    // A generated password is a one-time password: changed at first sign-in.
+                    motcua_store::office::set_must_change_password(tx, id, generated)?;
+                    Ok(id)
                 })
                 .map_err(|e| match e {
                     StoreError::Invalid { .. } | StoreError::NotFound(_) => {
