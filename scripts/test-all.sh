@@ -12,6 +12,11 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tru
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v npm >/dev/null || need_apt+=(npm)
+# The PDF tests: poppler (pdftotext, pdfinfo, pdftoppm, pdfsig), NSS tools (certutil, so pdfsig
+# trusts the test CA) and venv (pyHanko, from PyPI, as a second independent signature check).
+command -v pdfsig >/dev/null || need_apt+=(poppler-utils)
+command -v certutil >/dev/null || need_apt+=(libnss3-tools)
+python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing: ${need_apt[*]}"
   as_root=""

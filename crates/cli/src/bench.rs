@@ -233,6 +233,7 @@ fn synthetic_decision() -> motcua_domain::catalogue::Announcement {
                 deciding_agency: String::new(),
                 channels: Channels::default(),
                 limit: Limit::WorkingDays(1 + (i % 20) as u32),
+                conditional_limits: vec![],
                 steps: vec![],
                 fees: vec![],
                 papers: vec![],

@@ -102,6 +102,8 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
         phone: "0905111222".into(),
         email: None,
         address: Some("Tổ dân phố 3, phường Tân An, tỉnh Đắk Lắk".into()),
+        kind: Default::default(),
+        representative: None,
     };
     let papers: Vec<_> = procedure
         .spec
@@ -111,6 +113,7 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
             name: p.name.clone(),
             copies: p.copies,
             file: None,
+            kind: None,
         })
         .collect();
     let mut t = chrono::DateTime::parse_from_rfc3339("2026-03-02T01:30:00Z")?.with_timezone(&Utc);
@@ -150,6 +153,7 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
                 unit: Some(unit.clone()),
                 applicant: Some(applicant.clone()),
                 papers: Some(papers.clone()),
+                details: Default::default(),
             },
             t,
         )?;

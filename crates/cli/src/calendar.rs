@@ -46,7 +46,7 @@ pub enum CalendarCommand {
         db: Option<String>,
     },
     /// Hạn giải quyết / the due time of a limit from a reception instant
-    #[command(group(ArgGroup::new("limit").required(true).args(["days", "hours"])))]
+    #[command(group(ArgGroup::new("limit").required(true).args(["days", "hours", "same_day"])))]
     Due {
         /// Thời điểm tiếp nhận / reception time, YYYY-MM-DDTHH:MM
         #[arg(long, value_parser = parse_instant)]
@@ -57,6 +57,13 @@ pub enum CalendarCommand {
         /// Số giờ làm việc / working hours (decimals allowed)
         #[arg(long, allow_negative_numbers = true)]
         hours: Option<f64>,
+        /// Trả trong ngày (sau giờ chốt buổi chiều: ngày làm việc tiếp theo) / returned the same day
+        /// (after the afternoon cut-off: the next working day)
+        #[arg(long)]
+        same_day: bool,
+        /// Đơn vị (dùng giờ làm việc, giờ chốt của tỉnh) / a unit (its province's hours and cut-off)
+        #[arg(long)]
+        unit: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -215,20 +222,52 @@ pub fn run(command: CalendarCommand, config: &Config) -> Result<()> {
             received,
             days,
             hours,
+            same_day,
+            unit,
             json,
         } => {
-            let limit = limit(days, hours)?;
-            let cal = work_calendar(config)?;
+            let limit = if same_day {
+                Limit::SameDay
+            } else {
+                limit(days, hours)?
+            };
+            let mut cal = work_calendar(config)?;
+            if let Some(unit) = unit {
+                if let Ok(motcua_store::DbUrl::Sqlite(path)) =
+                    motcua_store::DbUrl::parse(&config.db)
+                    && !path.exists()
+                {
+                    return Err(BadInput(format!(
+                        "chưa có cơ sở dữ liệu {} để tìm đơn vị {unit} / no database at {} to look up unit {unit}",
+                        config.db, config.db
+                    ))
+                    .into());
+                }
+                let store = crate::open_store(&config.db)?;
+                let local = store
+                    .read(|tx| {
+                        motcua_store::org::get_unit(tx, &unit)?;
+                        motcua_store::calendar::local_calendar(tx, &cal, &unit)
+                    })
+                    .map_err(|e| BadInput(e.to_string()))?;
+                if let Some(local) = local {
+                    cal = local;
+                }
+            }
             let due = cal.due(received, limit).map_err(bad)?;
             let fmt = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
             if json {
                 #[derive(Serialize)]
                 struct Line<'a> {
                     due: String,
+                    start: String,
+                    limit: Limit,
                     skipped: &'a [DatedReason],
                 }
                 let line = Line {
                     due: fmt(due.due),
+                    start: fmt(due.start),
+                    limit,
                     skipped: &due.skipped,
                 };
                 println!("{}", serde_json::to_string(&line)?);
@@ -245,6 +284,7 @@ pub fn run(command: CalendarCommand, config: &Config) -> Result<()> {
                 if due.start != received {
                     println!("Bắt đầu tính:    {}", human(due.start));
                 }
+                println!("Thời hạn:        {}", limit.describe_vi());
                 println!("Hạn giải quyết:  {}", human(due.due));
                 if due.skipped.is_empty() {
                     println!("Không có ngày nghỉ lễ, Tết nào trong thời hạn.");

@@ -123,11 +123,30 @@ fn receive(store: &Store, staff_id: i64, now: DateTime<Utc>) -> String {
             let catalogue = procedures::catalogue(tx)?;
             let ward = org::get_unit(tx, WARD)?;
             let today = motcua_domain::dossier::to_local(now).date();
-            let procedure = catalogue
-                .required_at(&ward, today)
-                .first()
-                .map(|p| ProcedureRef::from(*p))
-                .expect("a procedure in force at the ward");
+            let in_force = catalogue.required_at(&ward, today);
+            let chosen = in_force.first().expect("a procedure in force at the ward");
+            let procedure = ProcedureRef::from(*chosen);
+            // The papers the procedure requires (reception checks them).
+            let mut papers: Vec<Paper> = chosen
+                .spec
+                .papers
+                .iter()
+                .filter(|p| p.mandatory && p.condition.is_none())
+                .map(|p| Paper {
+                    name: p.name.clone(),
+                    copies: p.copies,
+                    file: None,
+                    kind: None,
+                })
+                .collect();
+            if papers.is_empty() {
+                papers.push(Paper {
+                    name: "Tờ khai".into(),
+                    copies: 1,
+                    file: None,
+                    kind: None,
+                });
+            }
             let outcome = dossiers::execute(
                 tx,
                 &cal,
@@ -145,12 +164,11 @@ fn receive(store: &Store, staff_id: i64, now: DateTime<Utc>) -> String {
                             phone: "0905001234".into(),
                             email: None,
                             address: None,
+                            kind: Default::default(),
+                            representative: None,
                         }),
-                        papers: Some(vec![Paper {
-                            name: "Tờ khai".into(),
-                            copies: 1,
-                            file: None,
-                        }]),
+                        papers: Some(papers),
+                        details: Default::default(),
                     },
                     now,
                 }],

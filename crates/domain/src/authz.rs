@@ -6,6 +6,7 @@ use crate::org::{Grant, Role};
 
 /// Everything a member of staff can ask to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// See dossiers, their control sheets and history, without personal data.

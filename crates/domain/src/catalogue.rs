@@ -13,6 +13,7 @@ use crate::text::{clean, fold_vi};
 
 /// What an announcement decision does to one procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Item {
     New {
@@ -54,6 +55,7 @@ impl Item {
 
 /// An announcement decision of the province.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Announcement {
     pub number: String,
@@ -339,6 +341,7 @@ impl Catalogue {
 
 /// What a unit has posted at its desk: which version of a procedure, since when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Posting {
     pub unit: String,
     pub code: String,
@@ -347,6 +350,7 @@ pub struct Posting {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GapKind {
     /// Required but not posted at all.
@@ -359,6 +363,7 @@ pub enum GapKind {
 
 /// One thing a unit's posted list gets wrong on a date, and since when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Gap {
     pub code: String,
     pub name: String,

@@ -25,8 +25,11 @@ pub fn from_local(t: NaiveDateTime) -> Instant {
 
 /// The one-stop regulation a dossier is handled under, chosen by its reception date and kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSet {
+    /// Decision 09/2015/QĐ-TTg and the province's 2015 rules (until 20 June 2018).
+    Qd09_2015,
     /// Decree 61/2018/NĐ-CP and Circular 01/2018/TT-VPCP (until 30 June 2025).
     Nd61_2018,
     /// Decree 118/2025/NĐ-CP and Circular 03/2025/TT-VPCP (from 1 July 2025).
@@ -35,7 +38,9 @@ pub enum RuleSet {
 
 impl RuleSet {
     pub fn in_force_on(date: NaiveDate) -> RuleSet {
-        if date < NaiveDate::from_ymd_opt(2025, 7, 1).expect("date") {
+        if date < NaiveDate::from_ymd_opt(2018, 6, 21).expect("date") {
+            RuleSet::Qd09_2015
+        } else if date < NaiveDate::from_ymd_opt(2025, 7, 1).expect("date") {
             RuleSet::Nd61_2018
         } else {
             RuleSet::Nd118_2025
@@ -44,6 +49,7 @@ impl RuleSet {
 
     pub fn legal_basis(self) -> &'static str {
         match self {
+            RuleSet::Qd09_2015 => "Quyết định 09/2015/QĐ-TTg",
             RuleSet::Nd61_2018 => "Nghị định 61/2018/NĐ-CP; Thông tư 01/2018/TT-VPCP",
             RuleSet::Nd118_2025 => "Nghị định 118/2025/NĐ-CP; Thông tư 03/2025/TT-VPCP",
         }
@@ -52,6 +58,7 @@ impl RuleSet {
     /// Form number of the control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ).
     pub fn control_sheet_form(self) -> &'static str {
         match self {
+            RuleSet::Qd09_2015 => "02",
             RuleSet::Nd61_2018 => "05",
             RuleSet::Nd118_2025 => "06",
         }
@@ -59,6 +66,7 @@ impl RuleSet {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Desk,
@@ -85,13 +93,188 @@ impl Channel {
     }
 }
 
+/// Who the applicant is: a citizen (12-digit personal ID; the 9-digit identity cards of before
+/// 2021 are still read), a foreigner (passport and nationality), or an organisation (its name in
+/// `full_name`, tax code, address, legal representative).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum ApplicantKind {
+    #[default]
+    Citizen,
+    Foreigner {
+        passport: String,
+        nationality: String,
+    },
+    Organisation {
+        tax_code: String,
+        legal_representative: String,
+    },
+}
+
+impl ApplicantKind {
+    pub fn label_vi(&self) -> &'static str {
+        match self {
+            ApplicantKind::Citizen => "Công dân Việt Nam",
+            ApplicantKind::Foreigner { .. } => "Người nước ngoài",
+            ApplicantKind::Organisation { .. } => "Tổ chức",
+        }
+    }
+}
+
+/// A detail of the applicant that a correction may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionField {
+    FullName,
+    IdNumber,
+    Phone,
+    Email,
+    Address,
+    Passport,
+    Nationality,
+    TaxCode,
+    LegalRepresentative,
+}
+
+impl CorrectionField {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            CorrectionField::FullName => "Họ tên / tên tổ chức",
+            CorrectionField::IdNumber => "Số định danh cá nhân",
+            CorrectionField::Phone => "Số điện thoại",
+            CorrectionField::Email => "Thư điện tử",
+            CorrectionField::Address => "Địa chỉ",
+            CorrectionField::Passport => "Số hộ chiếu",
+            CorrectionField::Nationality => "Quốc tịch",
+            CorrectionField::TaxCode => "Mã số thuế",
+            CorrectionField::LegalRepresentative => "Người đại diện theo pháp luật",
+        }
+    }
+}
+
+impl Applicant {
+    /// The current value of a field ("" when empty or not applicable).
+    pub fn field(&self, f: CorrectionField) -> String {
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        match (f, &self.kind) {
+            (CorrectionField::FullName, _) => self.full_name.clone(),
+            (CorrectionField::IdNumber, _) => opt(&self.id_number),
+            (CorrectionField::Phone, _) => self.phone.clone(),
+            (CorrectionField::Email, _) => opt(&self.email),
+            (CorrectionField::Address, _) => opt(&self.address),
+            (CorrectionField::Passport, ApplicantKind::Foreigner { passport, .. }) => {
+                passport.clone()
+            }
+            (CorrectionField::Nationality, ApplicantKind::Foreigner { nationality, .. }) => {
+                nationality.clone()
+            }
+            (CorrectionField::TaxCode, ApplicantKind::Organisation { tax_code, .. }) => {
+                tax_code.clone()
+            }
+            (
+                CorrectionField::LegalRepresentative,
+                ApplicantKind::Organisation {
+                    legal_representative,
+                    ..
+                },
+            ) => legal_representative.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// The applicant with one field set (None when the field does not apply to this kind).
+    pub fn with_field(&self, f: CorrectionField, value: &str) -> Option<Applicant> {
+        let mut a = self.clone();
+        let v = value.to_owned();
+        let opt = || Some(v.clone()).filter(|x| !x.trim().is_empty());
+        match (f, &mut a.kind) {
+            (CorrectionField::FullName, _) => a.full_name = v,
+            (CorrectionField::IdNumber, _) => a.id_number = opt(),
+            (CorrectionField::Phone, _) => a.phone = v,
+            (CorrectionField::Email, _) => a.email = opt(),
+            (CorrectionField::Address, _) => a.address = opt(),
+            (CorrectionField::Passport, ApplicantKind::Foreigner { passport, .. }) => *passport = v,
+            (CorrectionField::Nationality, ApplicantKind::Foreigner { nationality, .. }) => {
+                *nationality = v
+            }
+            (CorrectionField::TaxCode, ApplicantKind::Organisation { tax_code, .. }) => {
+                *tax_code = v
+            }
+            (
+                CorrectionField::LegalRepresentative,
+                ApplicantKind::Organisation {
+                    legal_representative,
+                    ..
+                },
+            ) => *legal_representative = v,
+            _ => return None,
+        }
+        Some(a)
+    }
+}
+
+/// A correction made after reception: what changed, from what to what, why, who and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Correction {
+    pub field: CorrectionField,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub at: Instant,
+    pub actor: Actor,
+}
+
+/// Someone submitting for the applicant, with the paper that authorises them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Representative {
+    pub full_name: String,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// The authorisation (giấy ủy quyền, its number and date) or the legal relation.
+    pub authorisation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Applicant {
     pub full_name: String,
     pub id_number: Option<String>,
     pub phone: String,
     pub email: Option<String>,
     pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "is_citizen")]
+    pub kind: ApplicantKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Representative>,
+}
+
+fn is_citizen(k: &ApplicantKind) -> bool {
+    *k == ApplicantKind::Citizen
+}
+
+/// A 12-digit personal ID (căn cước, mã định danh cá nhân): a province code 001-096, a digit for
+/// century and sex, two for the birth year, six more. Or a 9-digit identity card of before 2021.
+pub fn valid_personal_id(id: &str) -> bool {
+    if !id.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    match id.len() {
+        12 => id[..3].parse::<u32>().is_ok_and(|p| (1..=96).contains(&p)),
+        9 => true,
+        _ => false,
+    }
+}
+
+/// A tax code: 10 digits, or 10 digits, a dash and 3 digits for a branch.
+pub fn valid_tax_code(code: &str) -> bool {
+    let (main, branch) = code.split_once('-').unwrap_or((code, ""));
+    main.len() == 10
+        && main.chars().all(|c| c.is_ascii_digit())
+        && (branch.is_empty() || branch.len() == 3 && branch.chars().all(|c| c.is_ascii_digit()))
 }
 
 impl Applicant {
@@ -118,18 +301,118 @@ impl Applicant {
                 "the phone number must have 8 to 15 digits",
             ));
         }
-        let id_number = match self.id_number.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
-            Some(id)
-                if !(id.len() == 9 || id.len() == 12)
-                    || !id.chars().all(|c| c.is_ascii_digit()) =>
-            {
-                return Err(DossierError::invalid(
-                    "applicant.id_number",
-                    "Số định danh (CCCD/CMND) phải gồm 12 hoặc 9 chữ số",
-                    "the ID number must have 12 or 9 digits",
-                ));
+        let id_number = self.id_number.map(|s| clean(&s)).filter(|s| !s.is_empty());
+        let kind = match self.kind {
+            ApplicantKind::Citizen => {
+                if id_number
+                    .as_deref()
+                    .is_some_and(|id| !valid_personal_id(id))
+                {
+                    return Err(DossierError::invalid(
+                        "applicant.id_number",
+                        "Số định danh cá nhân phải gồm 12 chữ số, bắt đầu bằng mã tỉnh 001-096 (hoặc CMND cũ 9 chữ số)",
+                        "the personal ID must have 12 digits starting with a province code 001-096 (or an old 9-digit card)",
+                    ));
+                }
+                ApplicantKind::Citizen
             }
-            other => other,
+            ApplicantKind::Foreigner {
+                passport,
+                nationality,
+            } => {
+                let passport: String = clean(&passport).to_uppercase();
+                let nationality = clean(&nationality);
+                if !(5..=20).contains(&passport.len())
+                    || !passport.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    return Err(DossierError::invalid(
+                        "applicant.kind.passport",
+                        "Số hộ chiếu gồm 5 đến 20 chữ cái hoặc chữ số",
+                        "the passport number must be 5 to 20 letters or digits",
+                    ));
+                }
+                if nationality.is_empty() || nationality.chars().count() > 60 {
+                    return Err(DossierError::invalid(
+                        "applicant.kind.nationality",
+                        "Cần ghi quốc tịch (không quá 60 ký tự)",
+                        "the nationality is required (at most 60 characters)",
+                    ));
+                }
+                if id_number.is_some() {
+                    return Err(DossierError::invalid(
+                        "applicant.id_number",
+                        "Người nước ngoài ghi số hộ chiếu, không ghi số định danh",
+                        "a foreigner gives a passport number, not a personal ID",
+                    ));
+                }
+                ApplicantKind::Foreigner {
+                    passport,
+                    nationality,
+                }
+            }
+            ApplicantKind::Organisation {
+                tax_code,
+                legal_representative,
+            } => {
+                let tax_code = clean(&tax_code);
+                let legal_representative = clean(&legal_representative);
+                if !valid_tax_code(&tax_code) {
+                    return Err(DossierError::invalid(
+                        "applicant.kind.tax_code",
+                        "Mã số thuế gồm 10 chữ số (chi nhánh: thêm -3 chữ số)",
+                        "the tax code has 10 digits (a branch adds -3 digits)",
+                    ));
+                }
+                if legal_representative.is_empty() || legal_representative.chars().count() > 200 {
+                    return Err(DossierError::invalid(
+                        "applicant.kind.legal_representative",
+                        "Cần ghi người đại diện theo pháp luật của tổ chức",
+                        "the organisation's legal representative is required",
+                    ));
+                }
+                if self.address.as_deref().is_none_or(|a| clean(a).is_empty()) {
+                    return Err(DossierError::invalid(
+                        "applicant.address",
+                        "Tổ chức phải ghi địa chỉ trụ sở",
+                        "an organisation must give its address",
+                    ));
+                }
+                ApplicantKind::Organisation {
+                    tax_code,
+                    legal_representative,
+                }
+            }
+        };
+        let representative = match self.representative {
+            None => None,
+            Some(r) => {
+                let full_name = clean(&r.full_name);
+                let authorisation = clean(&r.authorisation);
+                let id = r.id_number.map(|s| clean(&s)).filter(|s| !s.is_empty());
+                if full_name.is_empty()
+                    || full_name.chars().count() > 200
+                    || authorisation.is_empty()
+                    || authorisation.chars().count() > 500
+                {
+                    return Err(DossierError::invalid(
+                        "applicant.representative",
+                        "Người được ủy quyền cần họ tên và giấy ủy quyền (hoặc quan hệ đại diện)",
+                        "a representative needs a name and the authorisation (or the legal relation)",
+                    ));
+                }
+                if id.as_deref().is_some_and(|i| !valid_personal_id(i)) {
+                    return Err(DossierError::invalid(
+                        "applicant.representative.id_number",
+                        "Số định danh của người được ủy quyền không hợp lệ",
+                        "the representative's personal ID is invalid",
+                    ));
+                }
+                Some(Representative {
+                    full_name,
+                    id_number: id,
+                    authorisation,
+                })
+            }
         };
         let email = match self.email.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
             Some(e) if !e.contains('@') || e.len() > 254 => {
@@ -155,6 +438,8 @@ impl Applicant {
             phone: phone.to_string(),
             email,
             address,
+            kind,
+            representative,
         })
     }
 
@@ -165,16 +450,65 @@ impl Applicant {
     }
 }
 
+/// What kind of copy a paper is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PaperKind {
+    /// Bản chính.
+    Original,
+    /// Bản sao có chứng thực.
+    CertifiedCopy,
+    /// Bản sao (bản chụp) kèm bản chính để đối chiếu, or a plain photocopy.
+    Photocopy,
+    /// Bản điện tử (uploaded or from a data source).
+    Electronic,
+}
+
+impl PaperKind {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            PaperKind::Original => "Bản chính",
+            PaperKind::CertifiedCopy => "Bản sao chứng thực",
+            PaperKind::Photocopy => "Bản chụp",
+            PaperKind::Electronic => "Bản điện tử",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaperKind> {
+        match s {
+            "original" => Some(PaperKind::Original),
+            "certified_copy" => Some(PaperKind::CertifiedCopy),
+            "photocopy" => Some(PaperKind::Photocopy),
+            "electronic" => Some(PaperKind::Electronic),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Paper {
     pub name: String,
     pub copies: u32,
     /// The uploaded copy (SHA-256 of its bytes), for papers submitted online.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Original, certified copy, photocopy or electronic (None in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PaperKind>,
+}
+
+/// A mandatory paper of the procedure the applicant did not bring, and why it was received anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MissingPaper {
+    pub name: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Submitted online, waiting for the desk to check and receive it.
@@ -243,6 +577,7 @@ impl Status {
 
 /// Where a supplement was asked for: at the desk before reception, or at a processing step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "at", content = "step")]
 pub enum Stage {
     Reception,
@@ -250,6 +585,7 @@ pub enum Stage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PauseKind {
     Supplement,
@@ -258,6 +594,7 @@ pub enum PauseKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "decision")]
 pub enum Outcome {
     Approved,
@@ -265,6 +602,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     VerySatisfied,
@@ -274,6 +612,7 @@ pub enum Rating {
 
 /// Who did it. The server sets this from the authenticated session, never from the request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Actor {
     Staff {
@@ -291,6 +630,7 @@ pub enum Actor {
 
 /// A step of processing starts: who holds the dossier and by when they must hand it on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StepStart {
     pub index: usize,
     pub name: String,
@@ -300,9 +640,16 @@ pub struct StepStart {
     pub holder: Option<i64>,
     pub budget: Option<Limit>,
     pub due: Instant,
+    /// The workflow step this is (by performer or position; None past the workflow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<usize>,
 }
 
+// Reception carries the whole record (applicant, papers, conditions); events are short-lived values
+// between `decide` and the log, so the size difference costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Event {
     Submitted {
@@ -321,11 +668,39 @@ pub enum Event {
         rule_set: RuleSet,
         due: Instant,
         step: StepStart,
+        /// The named condition chosen at reception, and the limit it gave (None: the base limit).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<Limit>,
+        /// The legal basis in force at reception (`rules::BASES` id); older records derive it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        basis: Option<String>,
+        /// Mandatory papers received missing, with the officer's reason.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        missing_papers: Vec<MissingPaper>,
     },
     SupplementRequested {
         stage: Stage,
         items: Vec<String>,
         reason: String,
+        /// The agency that asked (the unit holding the dossier; None in older records, where the
+        /// stage tells it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agency: Option<String>,
+    },
+    /// A detail of the applicant corrected (a typo at reception...): every form printed afterwards
+    /// shows the new value; the history keeps the old one.
+    Corrected {
+        field: CorrectionField,
+        from: String,
+        to: String,
+        reason: String,
+    },
+    /// The desk closed a dossier whose supplement request waited past the province's limit.
+    ReturnedUnsupplemented {
+        reason: String,
+        waited_working_days: u32,
     },
     Supplemented {
         note: String,
@@ -356,8 +731,14 @@ pub enum Event {
     Apologized {
         reason: String,
         new_appointment: Instant,
-        /// Issued at least one day before the due date, as the rules require.
+        /// Issued at least one working day before the due date, as the rules require.
         notice_in_time: bool,
+        /// Working days from the apology to the legal due date (None in older records).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        working_days_before: Option<u32>,
+        /// Issued more than the province's window before the due date: flagged.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        too_early: bool,
     },
     ResultReady {
         outcome: Outcome,
@@ -384,6 +765,8 @@ impl Event {
             Event::Submitted { .. } => "Nộp hồ sơ trực tuyến",
             Event::Received { .. } => "Tiếp nhận hồ sơ",
             Event::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ",
+            Event::ReturnedUnsupplemented { .. } => "Trả lại hồ sơ do quá hạn bổ sung",
+            Event::Corrected { .. } => "Đính chính thông tin",
             Event::Supplemented { .. } => "Đã bổ sung hồ sơ",
             Event::Refused { .. } => "Từ chối tiếp nhận",
             Event::HandedOver { .. } => "Chuyển hồ sơ",
@@ -402,6 +785,8 @@ impl Event {
             Event::Submitted { .. } => "submitted",
             Event::Received { .. } => "received",
             Event::SupplementRequested { .. } => "supplement_requested",
+            Event::ReturnedUnsupplemented { .. } => "returned_unsupplemented",
+            Event::Corrected { .. } => "corrected",
             Event::Supplemented { .. } => "supplemented",
             Event::Refused { .. } => "refused",
             Event::HandedOver { .. } => "handed_over",
@@ -418,6 +803,7 @@ impl Event {
 
 /// An event as recorded: which dossier, its place in the dossier's history, when, by whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Recorded {
     pub seq: i64,
     pub at: Instant,
@@ -427,6 +813,7 @@ pub struct Recorded {
 
 /// A step as the control sheet shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     pub index: usize,
     pub name: String,
@@ -443,6 +830,12 @@ pub struct Step {
     /// Who holds the dossier at this step, when it was handed to a person.
     #[serde(default)]
     pub holder: Option<i64>,
+    /// Who finished the step (handed it on, or marked the result ready).
+    #[serde(default)]
+    pub finished_by: Option<Actor>,
+    /// The workflow step it is (see `StepStart::planned`); older records: by position.
+    #[serde(default)]
+    pub planned: Option<usize>,
 }
 
 impl Step {
@@ -462,28 +855,40 @@ impl Step {
             actor: Some(rec.actor.clone()),
             note: None,
             holder: start.holder,
+            finished_by: None,
+            planned: start.planned,
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Apology {
     pub reason: String,
     pub new_appointment: Instant,
     pub at: Instant,
     pub notice_in_time: bool,
+    #[serde(default)]
+    pub working_days_before: Option<u32>,
+    #[serde(default)]
+    pub too_early: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SupplementRequest {
     pub stage: Stage,
     pub items: Vec<String>,
     pub reason: String,
     pub at: Instant,
     pub supplemented_at: Option<Instant>,
+    /// The agency that asked (see `Dossier::supplement_agency`).
+    #[serde(default)]
+    pub agency: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PauseRecord {
     pub kind: PauseKind,
     pub reason: String,
@@ -493,6 +898,7 @@ pub struct PauseRecord {
 
 /// The state of a dossier: what its events add up to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Dossier {
     pub version: i64,
     pub status: Status,
@@ -508,6 +914,20 @@ pub struct Dossier {
     pub submitted_at: Option<Instant>,
     pub received_at: Option<Instant>,
     pub rule_set: Option<RuleSet>,
+    /// The condition chosen at reception and the limit it gave (None: the procedure's base limit).
+    #[serde(default)]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub limit: Option<Limit>,
+    /// The legal basis recorded at reception (see `legal_basis`).
+    #[serde(default)]
+    pub basis: Option<String>,
+    /// Mandatory papers received missing, with the reason.
+    #[serde(default)]
+    pub missing_papers: Vec<MissingPaper>,
+    /// Corrections of the applicant's details, oldest first.
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
     /// The legal due time, pauses included; an apology does not move it.
     pub due: Option<Instant>,
     pub steps: Vec<Step>,
@@ -545,6 +965,11 @@ impl Dossier {
             submitted_at: None,
             received_at: None,
             rule_set: None,
+            condition: None,
+            limit: None,
+            basis: None,
+            missing_papers: vec![],
+            corrections: vec![],
             due: None,
             steps: vec![],
             supplements: vec![],
@@ -619,8 +1044,16 @@ impl Dossier {
                 rule_set,
                 due,
                 step,
+                condition,
+                limit,
+                basis,
+                missing_papers,
             } => {
                 self.status = Status::Processing;
+                self.basis = basis.clone();
+                self.missing_papers = missing_papers.clone();
+                self.condition = condition.clone();
+                self.limit = *limit;
                 self.code = Some(code.clone());
                 self.channel = *channel;
                 self.procedure = procedure.clone();
@@ -637,6 +1070,7 @@ impl Dossier {
                 stage,
                 items,
                 reason,
+                agency,
             } => {
                 self.status = Status::SupplementRequested;
                 self.supplements.push(SupplementRequest {
@@ -645,6 +1079,7 @@ impl Dossier {
                     reason: reason.clone(),
                     at,
                     supplemented_at: None,
+                    agency: agency.clone(),
                 });
                 if *stage != Stage::Reception {
                     self.pauses.push(PauseRecord {
@@ -671,6 +1106,30 @@ impl Dossier {
                     _ => self.status = Status::Submitted,
                 }
             }
+            Event::Corrected {
+                field,
+                from,
+                to,
+                reason,
+            } => {
+                if let Some(a) = self.applicant.with_field(*field, to) {
+                    self.applicant = a;
+                }
+                self.corrections.push(Correction {
+                    field: *field,
+                    from: from.clone(),
+                    to: to.clone(),
+                    reason: reason.clone(),
+                    at,
+                    actor: rec.actor.clone(),
+                });
+            }
+            Event::ReturnedUnsupplemented { reason, .. } => {
+                self.close_pause(at);
+                self.status = Status::Refused;
+                self.refusal = Some(reason.clone());
+                self.closed_at = Some(at);
+            }
             Event::Refused { reason } => {
                 self.status = Status::Refused;
                 self.refusal = Some(reason.clone());
@@ -686,6 +1145,7 @@ impl Dossier {
             } => {
                 if let Some(step) = self.current_step_mut() {
                     step.finished_at = Some(at);
+                    step.finished_by = Some(rec.actor.clone());
                     step.result = Some(*step_result);
                     step.handed_to = Some(to_unit.clone());
                     step.external = *external;
@@ -715,12 +1175,16 @@ impl Dossier {
                 reason,
                 new_appointment,
                 notice_in_time,
+                working_days_before,
+                too_early,
             } => {
                 self.apology = Some(Apology {
                     reason: reason.clone(),
                     new_appointment: *new_appointment,
                     at,
                     notice_in_time: *notice_in_time,
+                    working_days_before: *working_days_before,
+                    too_early: *too_early,
                 });
             }
             Event::ResultReady {
@@ -731,6 +1195,7 @@ impl Dossier {
                 let desk = self.unit.clone();
                 if let Some(step) = self.current_step_mut() {
                     step.finished_at = Some(at);
+                    step.finished_by = Some(rec.actor.clone());
                     step.result = Some(*step_result);
                     step.handed_to = Some(desk);
                 }
@@ -772,6 +1237,56 @@ impl Dossier {
             .or(self.due)
     }
 
+    /// The agency a supplement request came from: recorded, or for older records the receiving unit
+    /// at reception and the unit of the step otherwise.
+    pub fn supplement_agency(&self, s: &SupplementRequest) -> String {
+        if let Some(a) = &s.agency {
+            return a.clone();
+        }
+        match s.stage {
+            Stage::Reception => self.unit.clone(),
+            Stage::Step(i) => self
+                .steps
+                .iter()
+                .rev()
+                .find(|x| x.index == i && x.started_at <= s.at)
+                .map_or_else(|| self.unit.clone(), |x| x.unit.clone()),
+        }
+    }
+
+    /// Working days the open supplement request has waited at `now` (None when none is open).
+    pub fn supplement_waiting(
+        &self,
+        cal: &WorkCalendar,
+        now: Instant,
+    ) -> Result<Option<u32>, CalendarError> {
+        match self.supplements.last() {
+            Some(s)
+                if self.status == Status::SupplementRequested && s.supplemented_at.is_none() =>
+            {
+                Ok(Some(cal.working_days_between(
+                    to_local(s.at).date(),
+                    to_local(now).date(),
+                )?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether the new appointment of an apology was kept: None without an apology or while the
+    /// result is not ready.
+    pub fn appointment_kept(&self) -> Option<bool> {
+        let a = self.apology.as_ref()?;
+        self.finished_at.map(|f| f <= a.new_appointment)
+    }
+
+    /// Withdrawn after its legal due time had passed (a late dossier taken out of the late count).
+    pub fn withdrawn_late(&self) -> bool {
+        self.withdrawal.is_some()
+            && self.finished_at.is_none()
+            && matches!((self.closed_at, self.due), (Some(c), Some(d)) if c > d)
+    }
+
     /// Open and past its due time at `now` (a running pause still stops the clock).
     pub fn is_overdue(&self, now: Instant) -> bool {
         matches!(self.status, Status::Processing) && self.due.is_some_and(|d| now > d)
@@ -779,6 +1294,23 @@ impl Dossier {
 
     fn current_step(&self) -> Option<&Step> {
         self.steps.last()
+    }
+
+    /// The legal basis and form set the dossier is handled under: the one recorded at reception, or
+    /// for older records the one in force on the reception date (submission date before reception).
+    pub fn legal_basis(&self) -> &'static crate::rules::LegalBasis {
+        self.basis
+            .as_deref()
+            .and_then(crate::rules::basis)
+            .unwrap_or_else(|| {
+                let at = self.received_at.or(self.submitted_at);
+                crate::rules::basis_on(at.map_or(NaiveDate::MAX, |t| to_local(t).date()))
+            })
+    }
+
+    /// The legal limit this dossier runs under: the one its reception condition gave, else the base.
+    pub fn legal_limit(&self) -> Limit {
+        self.limit.unwrap_or(self.procedure.limit)
     }
 }
 
@@ -788,8 +1320,21 @@ pub struct Context<'a> {
     pub calendar: &'a WorkCalendar,
 }
 
+/// What the officer records at reception besides the applicant and the papers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReceptionDetails {
+    /// One of the procedure's named conditions, when its own limit applies.
+    #[serde(default)]
+    pub condition: Option<String>,
+    /// Mandatory papers not brought, each with the reason it was received anyway.
+    #[serde(default)]
+    pub missing_papers: Vec<MissingPaper>,
+}
+
 /// Everything that can be asked of a dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Command {
     SubmitOnline {
@@ -806,6 +1351,9 @@ pub enum Command {
         unit: Option<String>,
         applicant: Option<Applicant>,
         papers: Option<Vec<Paper>>,
+        /// What the officer adds at the counter: a condition, reasons for missing papers, ...
+        #[serde(default)]
+        details: ReceptionDetails,
     },
     RequestSupplement {
         items: Vec<String>,
@@ -813,6 +1361,16 @@ pub enum Command {
     },
     Supplement {
         note: String,
+    },
+    /// Correct one detail of the applicant, saying why.
+    Correct {
+        field: CorrectionField,
+        value: String,
+        reason: String,
+    },
+    /// Close a dossier whose supplement request waited past the province's limit (the desk's act).
+    ReturnUnsupplemented {
+        reason: String,
     },
     Refuse {
         reason: String,
@@ -856,6 +1414,8 @@ impl Command {
             Command::Receive { .. } => "receive",
             Command::RequestSupplement { .. } => "request_supplement",
             Command::Supplement { .. } => "supplement",
+            Command::ReturnUnsupplemented { .. } => "return_unsupplemented",
+            Command::Correct { .. } => "correct",
             Command::Refuse { .. } => "refuse",
             Command::HandOver { .. } => "hand_over",
             Command::Pause { .. } => "pause",
@@ -886,6 +1446,8 @@ impl Command {
             Command::SubmitOnline { .. } | Command::Rate { .. } => None,
             Command::Receive { .. }
             | Command::Supplement { .. }
+            | Command::ReturnUnsupplemented { .. }
+            | Command::Correct { .. }
             | Command::Refuse { .. }
             | Command::Return { .. }
             | Command::Withdraw { .. } => Some((Action::Desk, desk())),
@@ -928,6 +1490,31 @@ pub enum DossierError {
     Empty,
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+}
+
+impl crate::msg::Bilingual for DossierError {
+    fn msg(&self) -> crate::msg::Msg {
+        use crate::msg::Msg;
+        match self {
+            DossierError::IllegalTransition { action, status } => Msg::new(
+                format!(
+                    "không thể thực hiện '{action}' khi hồ sơ đang ở trạng thái '{}'",
+                    status.map_or("chưa có", |s| s.label_vi())
+                ),
+                format!(
+                    "'{action}' is not allowed when the dossier is {}",
+                    status.map_or("new", |s| s.as_str())
+                ),
+            ),
+            DossierError::Rule { vi, en } | DossierError::Invalid { vi, en, .. } => {
+                Msg::new(vi.clone(), en.clone())
+            }
+            DossierError::Empty => {
+                Msg::new("hồ sơ không có sự kiện nào", "the dossier has no events")
+            }
+            DossierError::Calendar(e) => e.msg(),
+        }
+    }
 }
 
 impl DossierError {
@@ -998,6 +1585,7 @@ fn papers(list: Vec<Paper>) -> Result<Vec<Paper>, DossierError> {
                 name,
                 copies: p.copies,
                 file: p.file,
+                kind: p.kind,
             })
         })
         .collect()
@@ -1030,11 +1618,32 @@ fn due_with_pauses(
     ))
 }
 
-/// The next step's plan: its budget from the procedure's workflow, or the rest of the dossier's time.
-fn step_plan(procedure: &ProcedureRef, index: usize) -> (String, Option<Limit>) {
-    match procedure.steps.get(index) {
-        Some(s) => (s.name.clone(), Some(s.budget)),
-        None => (format!("Bước {}", index + 1), None),
+/// The next step's plan: its name, budget and place in the procedure's workflow, or the rest of the
+/// dossier's time. When the workflow names who performs each step, the budget follows the agency the
+/// dossier goes to (the first of its steps after the current planned one, else its first: a return
+/// for another round); otherwise it follows the position.
+fn step_plan(
+    procedure: &ProcedureRef,
+    index: usize,
+    to_unit: &str,
+    after: Option<usize>,
+) -> (String, Option<Limit>, Option<usize>) {
+    let by_performer = procedure.steps.iter().any(|s| s.performer.is_some());
+    let planned = if by_performer {
+        let theirs: Vec<usize> = (0..procedure.steps.len())
+            .filter(|&i| procedure.steps[i].performer.as_deref() == Some(to_unit))
+            .collect();
+        theirs
+            .iter()
+            .copied()
+            .find(|&i| after.is_none_or(|a| i > a))
+            .or_else(|| theirs.first().copied())
+    } else {
+        (index < procedure.steps.len()).then_some(index)
+    };
+    match planned.map(|i| (i, &procedure.steps[i])) {
+        Some((i, s)) => (s.name.clone(), Some(s.budget), Some(i)),
+        None => (format!("Bước {}", index + 1), None, None),
     }
 }
 
@@ -1073,6 +1682,7 @@ pub fn decide(
                 unit,
                 applicant,
                 papers: list,
+                details,
             },
         ) => {
             let (procedure, unit, applicant, list) = match state {
@@ -1112,8 +1722,20 @@ pub fn decide(
                     "an online dossier must be submitted before it is received",
                 ));
             }
-            let due = due_from(cal, now, procedure.limit)?;
-            let (name, budget) = step_plan(&procedure, 0);
+            let condition = details
+                .condition
+                .map(|c| clean(&c))
+                .filter(|c| !c.is_empty());
+            let limit = procedure.limit_for(condition.as_deref()).ok_or_else(|| {
+                DossierError::invalid(
+                    "details.condition",
+                    "thủ tục không có điều kiện này",
+                    "the procedure has no such condition",
+                )
+            })?;
+            let missing_papers = check_papers(&procedure, &list, details.missing_papers)?;
+            let due = due_from(cal, now, limit)?;
+            let (name, budget, planned) = step_plan(&procedure, 0, &unit, None);
             let step_due = match budget {
                 Some(b) => due_from(cal, now, b)?,
                 None => due,
@@ -1134,7 +1756,12 @@ pub fn decide(
                     holder: None,
                     budget,
                     due: step_due,
+                    planned,
                 },
+                limit: condition.as_ref().map(|_| limit),
+                condition,
+                basis: Some(crate::rules::basis_on(to_local(now).date()).id.to_owned()),
+                missing_papers,
                 procedure,
                 unit,
                 applicant,
@@ -1142,16 +1769,33 @@ pub fn decide(
             })
         }
         (Some(d), Command::RequestSupplement { items, reason }) => {
-            let stage = match d.status {
-                Status::Submitted => Stage::Reception,
-                Status::Processing => Stage::Step(d.current_step().map_or(0, |s| s.index)),
+            let (stage, agency) = match d.status {
+                Status::Submitted => (Stage::Reception, d.unit.clone()),
+                Status::Processing => {
+                    let step = d.current_step();
+                    (
+                        Stage::Step(step.map_or(0, |s| s.index)),
+                        step.map_or_else(|| d.unit.clone(), |s| s.unit.clone()),
+                    )
+                }
                 s => return Err(illegal(Some(s))),
             };
-            if d.supplements.iter().any(|s| s.stage == stage) {
-                return Err(DossierError::rule(
-                    "đã yêu cầu bổ sung một lần ở bước này; yêu cầu phải đầy đủ ngay từ lần đầu",
-                    "a supplement was already requested at this stage; it must be asked once, completely",
-                ));
+            // Once per agency holding the dossier, at reception or during processing.
+            if d.supplements
+                .iter()
+                .any(|s| d.supplement_agency(s) == agency)
+            {
+                let r = crate::rules::rule(crate::rules::SUPPLEMENT_ONCE_PER_AGENCY);
+                return Err(DossierError::Rule {
+                    vi: format!(
+                        "cơ quan {agency} đã yêu cầu bổ sung hồ sơ này một lần; yêu cầu phải đầy đủ ngay từ lần đầu ({})",
+                        r.cite()
+                    ),
+                    en: format!(
+                        "agency {agency} already asked for a supplement on this dossier; it must ask once, completely ({})",
+                        r.cite()
+                    ),
+                });
             }
             let items = items
                 .iter()
@@ -1168,6 +1812,65 @@ pub fn decide(
                 stage,
                 items,
                 reason: text("reason", &reason, true, 2000)?,
+                agency: Some(agency),
+            })
+        }
+        (
+            Some(d),
+            Command::Correct {
+                field,
+                value,
+                reason,
+            },
+        ) => {
+            if matches!(d.status, Status::Refused | Status::Withdrawn) {
+                return Err(illegal(Some(d.status)));
+            }
+            let reason = text("reason", &reason, true, 2000)?;
+            let corrected = d
+                .applicant
+                .with_field(field, &value)
+                .ok_or_else(|| {
+                    DossierError::invalid(
+                        "field",
+                        "thông tin này không áp dụng cho loại người nộp của hồ sơ",
+                        "this detail does not apply to the dossier's kind of applicant",
+                    )
+                })?
+                .validated()?;
+            let (from, to) = (d.applicant.field(field), corrected.field(field));
+            if from == to {
+                return Err(DossierError::invalid(
+                    "value",
+                    "giá trị mới trùng giá trị hiện tại",
+                    "the new value is the current one",
+                ));
+            }
+            Ok(Event::Corrected {
+                field,
+                from,
+                to,
+                reason,
+            })
+        }
+        (Some(d), Command::ReturnUnsupplemented { reason }) => {
+            let waited = d
+                .supplement_waiting(cal, now)?
+                .ok_or_else(|| illegal(Some(d.status)))?;
+            let limit = cal.rules_on(to_local(now).date()).supplement_wait_days;
+            if waited <= limit {
+                return Err(DossierError::Rule {
+                    vi: format!(
+                        "yêu cầu bổ sung mới chờ {waited} ngày làm việc; chỉ trả lại khi quá {limit} ngày"
+                    ),
+                    en: format!(
+                        "the supplement request has waited {waited} working days; it may be returned only after {limit}"
+                    ),
+                });
+            }
+            Ok(Event::ReturnedUnsupplemented {
+                reason: text("reason", &reason, true, 2000)?,
+                waited_working_days: waited,
             })
         }
         (Some(d), Command::Supplement { note }) => {
@@ -1212,7 +1915,7 @@ pub fn decide(
             }
             let step = d.current_step().ok_or_else(|| illegal(Some(d.status)))?;
             let index = step.index + 1;
-            let (name, budget) = step_plan(&d.procedure, index);
+            let (name, budget, planned) = step_plan(&d.procedure, index, &to_unit, step.planned);
             let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;
             let next_due = match budget {
                 Some(b) => due_from(cal, now, b)?,
@@ -1230,6 +1933,7 @@ pub fn decide(
                     holder: to_staff,
                     budget,
                     due: next_due,
+                    planned,
                 },
                 note: text("note", &note, false, 2000)?,
             })
@@ -1291,10 +1995,14 @@ pub fn decide(
                     "the new appointment must be within a year",
                 ));
             }
+            let (today, due_day) = (to_local(now).date(), to_local(due).date());
+            let before = cal.working_days_between(today, due_day)?;
             Ok(Event::Apologized {
                 reason: text("reason", &reason, true, 2000)?,
                 new_appointment,
-                notice_in_time: to_local(now).date() < to_local(due).date(),
+                notice_in_time: before >= 1,
+                working_days_before: Some(before),
+                too_early: before > cal.rules_on(today).apology_window_days,
             })
         }
         (Some(d), Command::MarkResultReady { outcome }) => {
@@ -1309,11 +2017,8 @@ pub fn decide(
             };
             let step = d.current_step().ok_or_else(|| illegal(Some(d.status)))?;
             let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;
-            let result = if d.apology.is_some() {
-                Timeliness::Late
-            } else {
-                Timeliness::classify(to_local(now), to_local(due))
-            };
+            // Against the legal due time only: an apology is a separate fact (rules::APOLOGY_NOT_ON_TIME).
+            let result = Timeliness::classify(to_local(now), to_local(due));
             Ok(Event::ResultReady {
                 outcome,
                 step_result: Timeliness::classify(to_local(now), to_local(step.due)),
@@ -1369,7 +2074,7 @@ fn dues_after_pause(
     if let Some(p) = pauses.last_mut().filter(|p| p.to.is_none()) {
         p.to = Some(now);
     }
-    let due = due_with_pauses(cal, received, d.procedure.limit, &pauses, now)?;
+    let due = due_with_pauses(cal, received, d.legal_limit(), &pauses, now)?;
     let step = d.current_step().ok_or(DossierError::Empty)?;
     let step_due = match step.budget {
         Some(b) => due_with_pauses(cal, step.started_at, b, &pauses, now)?,
@@ -1401,4 +2106,51 @@ pub fn parse_dossier_code(code: &str) -> Option<(String, NaiveDate, u32)> {
     let seq: u32 = seq.parse().ok()?;
     let date = NaiveDate::parse_from_str(&format!("20{date}"), "%Y%m%d").ok()?;
     Some((unit.to_owned(), date, seq))
+}
+
+/// The mandatory papers of the pinned procedure version (unconditional ones) that are not in
+/// `list`, each of which needs a reason from `reasons`; returns them with their reasons. Names are
+/// compared folded (case and diacritics aside).
+fn check_papers(
+    procedure: &ProcedureRef,
+    list: &[Paper],
+    reasons: Vec<MissingPaper>,
+) -> Result<Vec<MissingPaper>, DossierError> {
+    use crate::text::fold_vi;
+    let brought: Vec<String> = list.iter().map(|p| fold_vi(&p.name)).collect();
+    let mut out = vec![];
+    let mut unexplained = vec![];
+    for spec in procedure
+        .papers
+        .iter()
+        .filter(|p| p.mandatory && p.condition.is_none())
+    {
+        let name = fold_vi(&spec.name);
+        if brought.contains(&name) {
+            continue;
+        }
+        match reasons
+            .iter()
+            .find(|r| fold_vi(&r.name) == name && !clean(&r.reason).is_empty())
+        {
+            Some(r) => out.push(MissingPaper {
+                name: spec.name.clone(),
+                reason: text("missing_papers.reason", &r.reason, true, 1000)?,
+            }),
+            None => unexplained.push(spec.name.clone()),
+        }
+    }
+    if !unexplained.is_empty() {
+        let names = unexplained.join("; ");
+        return Err(DossierError::Invalid {
+            field: "papers".into(),
+            vi: format!(
+                "thiếu thành phần hồ sơ bắt buộc, cần ghi lý do tiếp nhận khi thiếu: {names}"
+            ),
+            en: format!(
+                "mandatory papers missing; give the reason for receiving without them: {names}"
+            ),
+        });
+    }
+    Ok(out)
 }

@@ -45,6 +45,7 @@ pub const INPUTS: [(&str, &str); 13] = [
 ];
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Method {
     pub source: String,
     pub groups: Vec<Group>,
@@ -52,6 +53,7 @@ pub struct Method {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Group {
     pub number: u8,
     pub name_vi: String,
@@ -60,6 +62,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Indicator {
     pub code: String,
     pub group: u8,
@@ -73,6 +76,7 @@ pub struct Indicator {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ratio {
     pub numerator: String,
     pub denominator: String,
@@ -83,6 +87,7 @@ pub struct Ratio {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reason {
     pub vi: String,
     pub en: String,
@@ -90,6 +95,7 @@ pub struct Reason {
 
 /// One indicator's value for a unit and period.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Score {
     pub code: String,
     pub group: u8,

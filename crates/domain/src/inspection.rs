@@ -8,10 +8,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Timeliness;
-use crate::dossier::{Dossier, Stage};
+use crate::dossier::Dossier;
 
 /// A content area of the checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Area {
     pub code: String,
     pub name: String,
@@ -50,6 +51,7 @@ pub fn default_areas() -> Vec<Area> {
 
 /// The limits the automatic checks apply; set per inspection.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Thresholds {
     /// A unit is late when more than this share of what it resolved was late.
     pub late_share: f64,
@@ -74,6 +76,7 @@ impl Default for Thresholds {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     Lead,
@@ -92,6 +95,7 @@ impl MemberRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Member {
     pub name: String,
     pub title: String,
@@ -102,6 +106,7 @@ pub struct Member {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Visit {
     pub unit: String,
     pub from: NaiveDate,
@@ -109,6 +114,7 @@ pub struct Visit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     Strength,
@@ -117,6 +123,7 @@ pub enum FindingKind {
 
 /// What backs a finding: figures, example dossiers, a link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Evidence {
     pub summary: String,
     #[serde(default)]
@@ -133,6 +140,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     pub id: u32,
     pub unit: String,
@@ -146,6 +154,7 @@ pub struct Finding {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     Open,
@@ -153,6 +162,7 @@ pub enum TaskStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Task {
     pub id: u32,
     pub unit: String,
@@ -175,6 +185,7 @@ impl Task {
 
 /// The decision forming the team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TeamDecision {
     pub number: String,
     pub date: NaiveDate,
@@ -182,6 +193,7 @@ pub struct TeamDecision {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Conclusion {
     pub number: String,
     pub date: NaiveDate,
@@ -190,6 +202,7 @@ pub struct Conclusion {
 
 /// An inspection: its plan and everything done under it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Inspection {
     /// The unit that inspects (the town), whose inspectors and leaders manage it.
     pub owner: String,
@@ -233,6 +246,7 @@ fn refuse(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> 
 
 /// A new inspection's plan.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewPlan {
     pub owner: String,
     pub plan_number: String,
@@ -665,6 +679,7 @@ impl Inspection {
 
 /// What can be done to an inspection.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Change {
     Decision(TeamDecision),
@@ -706,6 +721,7 @@ pub enum Change {
 
 /// The automatic checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
     NotReceivedAtDesk,
@@ -719,10 +735,22 @@ pub enum Check {
     DeskWithoutMembers,
     Timeliness,
     Satisfaction,
+    /// A "financial obligation" pause on a procedure that charges nothing.
+    FeeFreePause,
+    /// A pause longer than the province's limit.
+    LongPause,
+    /// Withdrawn after the due time had passed (taken out of the late count).
+    WithdrawnAfterDue,
+    /// An apology issued more than the province's window before the due date.
+    EarlyApology,
+    /// Received with a mandatory paper missing.
+    MandatoryPaperMissing,
+    /// A walk-in refusal (form 03) recorded without a reason.
+    RefusalWithoutReason,
 }
 
 impl Check {
-    pub const ALL: [Check; 11] = [
+    pub const ALL: [Check; 17] = [
         Check::NotReceivedAtDesk,
         Check::MissingHandOvers,
         Check::LateWithoutApology,
@@ -734,6 +762,12 @@ impl Check {
         Check::DeskWithoutMembers,
         Check::Timeliness,
         Check::Satisfaction,
+        Check::FeeFreePause,
+        Check::LongPause,
+        Check::WithdrawnAfterDue,
+        Check::EarlyApology,
+        Check::MandatoryPaperMissing,
+        Check::RefusalWithoutReason,
     ];
 
     /// The content area a check belongs to (codes of [`default_areas`]).
@@ -752,13 +786,21 @@ impl Check {
             Check::MissingHandOvers => "Phiếu kiểm soát thiếu bước chuyển giao",
             Check::LateWithoutApology => "Hồ sơ quá hạn không có văn bản xin lỗi",
             Check::LateApology => "Văn bản xin lỗi gửi muộn (chưa đủ một ngày trước hạn)",
-            Check::RepeatedSupplement => "Yêu cầu bổ sung hồ sơ quá một lần trong một bước",
+            Check::RepeatedSupplement => "Một cơ quan yêu cầu bổ sung hồ sơ quá một lần",
             Check::Posting => "Niêm yết, công khai thủ tục hành chính chưa đầy đủ, chưa cập nhật",
             Check::SystemUse => "Chưa tiếp nhận, giải quyết hồ sơ qua hệ thống một cửa điện tử",
             Check::DeskWithoutDecision => "Chưa có quyết định thành lập Bộ phận Một cửa",
             Check::DeskWithoutMembers => "Chưa phân công nhiệm vụ thành viên Bộ phận Một cửa",
             Check::Timeliness => "Tỷ lệ hồ sơ giải quyết quá hạn cao",
             Check::Satisfaction => "Mức độ hài lòng của người dân thấp",
+            Check::FeeFreePause => {
+                "Tạm dừng chờ nghĩa vụ tài chính ở thủ tục không thu phí, lệ phí"
+            }
+            Check::LongPause => "Tạm dừng giải quyết quá dài",
+            Check::WithdrawnAfterDue => "Hồ sơ rút sau khi đã quá hạn",
+            Check::EarlyApology => "Xin lỗi, hẹn lại quá sớm so với hạn giải quyết",
+            Check::MandatoryPaperMissing => "Tiếp nhận hồ sơ thiếu thành phần bắt buộc",
+            Check::RefusalWithoutReason => "Từ chối tiếp nhận tại quầy không nêu lý do",
         }
     }
 }
@@ -786,15 +828,59 @@ pub fn dossier_problems(d: &Dossier, desk_members: &[i64]) -> Vec<Check> {
     if d.apology.as_ref().is_some_and(|a| !a.notice_in_time) {
         out.push(Check::LateApology);
     }
-    let mut stages: Vec<&Stage> = d.supplements.iter().map(|s| &s.stage).collect();
-    stages.sort_by_key(|s| match s {
-        Stage::Reception => 0,
-        Stage::Step(i) => i + 1,
-    });
-    if stages.windows(2).any(|w| w[0] == w[1]) {
+    // Once per agency (rules::SUPPLEMENT_ONCE_PER_AGENCY): two requests by one agency, at any
+    // stages, are one too many.
+    let mut agencies: Vec<String> = d
+        .supplements
+        .iter()
+        .map(|s| d.supplement_agency(s))
+        .collect();
+    agencies.sort();
+    if agencies.windows(2).any(|w| w[0] == w[1]) {
         out.push(Check::RepeatedSupplement);
     }
     out
+}
+
+/// The ways of gaming the clock one dossier shows, judged with its province's calendar: a
+/// financial-obligation pause on a fee-free procedure, a pause longer than the limit, a withdrawal
+/// after the due time, an apology too early, a reception with a mandatory paper missing.
+pub fn gaming_problems(
+    d: &Dossier,
+    cal: &crate::calendar::WorkCalendar,
+) -> Result<Vec<Check>, crate::calendar::CalendarError> {
+    use crate::dossier::{PauseKind, to_local};
+    let mut out = vec![];
+    if d.received_at.is_none() {
+        return Ok(out);
+    }
+    if d.procedure.fee_free
+        && d.pauses
+            .iter()
+            .any(|p| p.kind == PauseKind::FinancialObligation)
+    {
+        out.push(Check::FeeFreePause);
+    }
+    for p in d.pauses.iter().filter(|p| p.kind != PauseKind::Supplement) {
+        if let Some(to) = p.to {
+            let from = to_local(p.from).date();
+            let days = cal.working_days_between(from, to_local(to).date())?;
+            if days > cal.rules_on(from).long_pause_days {
+                out.push(Check::LongPause);
+                break;
+            }
+        }
+    }
+    if d.withdrawn_late() {
+        out.push(Check::WithdrawnAfterDue);
+    }
+    if d.apology.as_ref().is_some_and(|a| a.too_early) {
+        out.push(Check::EarlyApology);
+    }
+    if !d.missing_papers.is_empty() {
+        out.push(Check::MandatoryPaperMissing);
+    }
+    Ok(out)
 }
 
 /// The organisation checks of one unit's desks as of `on`: no desk or no founding decision by then,
@@ -971,6 +1057,7 @@ mod tests {
 /// The conclusion notice (thông báo kết luận), as text in the form of an official notice: legal
 /// grounds, what was inspected, strengths, shortcomings grouped with the units named, requests.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Notice {
     pub issuer: String,
     pub number: String,

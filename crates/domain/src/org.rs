@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The level of a unit. Departments and desks belong to a government unit; agencies outside the
 /// local government tree (tax, land registration, police) take part in inter-agency dossiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitLevel {
     Province,
@@ -45,6 +46,7 @@ impl UnitLevel {
 /// An administrative unit. `code` is its agency identifier (QCVN 102 style), the prefix of the
 /// dossier codes it issues.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Unit {
     pub code: String,
     pub name: String,
@@ -65,6 +67,7 @@ impl Unit {
 
 /// A legal act: number, date, signer (a desk's founding decision, an inspection team's decision).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Decision {
     pub number: String,
     pub date: NaiveDate,
@@ -73,6 +76,7 @@ pub struct Decision {
 
 /// A one-stop desk (Bộ phận Một cửa / Bộ phận tiếp nhận và trả kết quả) of a unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Desk {
     pub id: i64,
     pub unit: String,
@@ -82,6 +86,7 @@ pub struct Desk {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeskMember {
     pub staff_id: i64,
     pub assigned_on: NaiveDate,
@@ -90,6 +95,7 @@ pub struct DeskMember {
 
 /// What a member of staff may be, always within a unit and its sub-units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     ReceptionOfficer,
@@ -139,12 +145,14 @@ impl Role {
 
 /// A role held in a unit (and so in every unit below it).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Grant {
     pub role: Role,
     pub unit: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Staff {
     pub id: i64,
     pub username: String,

@@ -11,6 +11,7 @@ use crate::org::{Unit, UnitLevel};
 use crate::text::clean;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnlineLevel {
     None,
@@ -30,6 +31,7 @@ impl OnlineLevel {
 
 /// How a dossier may be submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Channels {
     pub desk: bool,
     pub post: bool,
@@ -48,13 +50,37 @@ impl Default for Channels {
 
 /// A step of the internal workflow and its share of the time limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StepBudget {
     pub name: String,
     pub budget: Limit,
+    /// Who performs the step (a unit code): its budget follows that agency, so a return to an
+    /// earlier step or an extra round keeps each budget with the agency that does it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub performer: Option<String>,
+}
+
+/// A limit in working minutes on the 8-hour day of the budgets (a same-day limit is one day).
+pub fn budget_minutes(l: Limit) -> u64 {
+    match l {
+        Limit::SameDay => 480,
+        Limit::WorkingDays(n) => u64::from(n) * 480,
+        Limit::WorkingMinutes(m) => u64::from(m),
+    }
+}
+
+/// A limit that applies instead of the base limit when a named condition holds ("same day; if
+/// verification is needed, at most 5 working days"). The officer chooses the condition at reception.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConditionalLimit {
+    pub condition: String,
+    pub limit: Limit,
 }
 
 /// A fee or charge line, with who is exempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeeLine {
     pub name: String,
     /// Amount in đồng, when it is one figure.
@@ -68,6 +94,7 @@ pub struct FeeLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PaperSpec {
     pub name: String,
     pub copies: u32,
@@ -82,6 +109,7 @@ pub struct PaperSpec {
 
 /// Which units apply a procedure: every unit of the listed levels, plus listed units, minus excepted ones.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Applicability {
     #[serde(default)]
     pub levels: Vec<UnitLevel>,
@@ -100,6 +128,7 @@ impl Applicability {
 
 /// Everything an announcement decision says about a procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProcedureSpec {
     /// National code, e.g. 1.001193.
@@ -115,6 +144,9 @@ pub struct ProcedureSpec {
     #[serde(default)]
     pub channels: Channels,
     pub limit: Limit,
+    /// Limits that replace `limit` under a named condition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditional_limits: Vec<ConditionalLimit>,
     #[serde(default)]
     pub steps: Vec<StepBudget>,
     #[serde(default)]
@@ -132,6 +164,7 @@ pub struct ProcedureSpec {
 
 /// A procedure version: a spec and when it is in force, by which decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Procedure {
     pub version: i64,
     pub effective_from: NaiveDate,
@@ -205,6 +238,21 @@ impl ProcedureSpec {
             let (vi, en) = s.split_once(" / ").unwrap_or((&s, &s));
             problem("limit", vi, en)
         })?;
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &mut self.conditional_limits {
+            c.condition = clean(&c.condition);
+            if c.condition.is_empty()
+                || c.condition.chars().count() > 500
+                || !seen.insert(c.condition.clone())
+                || c.limit.validate().is_err()
+            {
+                return Err(problem(
+                    "conditional_limits",
+                    "mỗi thời hạn theo điều kiện cần tên điều kiện riêng (1-500 ký tự) và thời hạn hợp lệ",
+                    "each conditional limit needs its own condition name (1-500 characters) and a valid limit",
+                ));
+            }
+        }
         for s in &mut self.steps {
             s.name = clean(&s.name);
             if s.name.is_empty() {
@@ -221,6 +269,27 @@ impl ProcedureSpec {
                     format!("the budget of step '{}' is invalid", s.name),
                 )
             })?;
+        }
+        let steps: u64 = self.steps.iter().map(|s| budget_minutes(s.budget)).sum();
+        let legal = std::iter::once(self.limit)
+            .chain(self.conditional_limits.iter().map(|c| c.limit))
+            .map(budget_minutes)
+            .max()
+            .unwrap_or(0);
+        if steps > legal {
+            return Err(problem(
+                "steps",
+                format!(
+                    "tổng thời gian các bước ({} giờ làm việc) vượt thời hạn giải quyết ({})",
+                    steps as f64 / 60.0,
+                    self.limit.describe_vi()
+                ),
+                format!(
+                    "the steps' budgets ({} working hours) exceed the legal limit ({})",
+                    steps as f64 / 60.0,
+                    self.limit.describe_en()
+                ),
+            ));
         }
         for p in &mut self.papers {
             p.name = clean(&p.name);
@@ -277,12 +346,35 @@ impl ProcedureSpec {
 
 /// The procedure as a dossier pins it: the version it was received under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProcedureRef {
     pub code: String,
     pub version: i64,
     pub name: String,
     pub limit: Limit,
     pub steps: Vec<StepBudget>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditional_limits: Vec<ConditionalLimit>,
+    /// Papers the procedure lists (checked at reception); empty in records made before they were pinned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub papers: Vec<PaperSpec>,
+    /// The procedure charges no fee (a financial-obligation pause on it is suspicious).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fee_free: bool,
+}
+
+impl ProcedureRef {
+    /// The limit that applies under a condition chosen at reception (None: the base limit).
+    pub fn limit_for(&self, condition: Option<&str>) -> Option<Limit> {
+        match condition {
+            None => Some(self.limit),
+            Some(c) => self
+                .conditional_limits
+                .iter()
+                .find(|x| x.condition == c)
+                .map(|x| x.limit),
+        }
+    }
 }
 
 impl From<&Procedure> for ProcedureRef {
@@ -293,6 +385,9 @@ impl From<&Procedure> for ProcedureRef {
             name: p.spec.name.clone(),
             limit: p.spec.limit,
             steps: p.spec.steps.clone(),
+            conditional_limits: p.spec.conditional_limits.clone(),
+            papers: p.spec.papers.clone(),
+            fee_free: p.spec.fees.iter().all(|f| f.amount == Some(0)),
         }
     }
 }

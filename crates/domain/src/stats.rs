@@ -59,6 +59,7 @@ pub fn month_end(m: Month) -> Instant {
 
 /// The counted quantities, one column each in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     ReceivedDesk,
@@ -78,10 +79,17 @@ pub enum Metric {
     StepEarly,
     StepOnTime,
     StepLate,
+    Apologized,
+    AppointmentKept,
+    AppointmentMissed,
+    ApologyEarly,
+    WithdrawnLate,
+    WalkInGuided,
+    WalkInRefused,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 17] = [
+    pub const ALL: [Metric; 24] = [
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
         Metric::ReceivedOnline,
@@ -99,6 +107,13 @@ impl Metric {
         Metric::StepEarly,
         Metric::StepOnTime,
         Metric::StepLate,
+        Metric::Apologized,
+        Metric::AppointmentKept,
+        Metric::AppointmentMissed,
+        Metric::ApologyEarly,
+        Metric::WithdrawnLate,
+        Metric::WalkInGuided,
+        Metric::WalkInRefused,
     ];
 
     /// The column name.
@@ -121,6 +136,13 @@ impl Metric {
             Metric::StepEarly => "step_early",
             Metric::StepOnTime => "step_on_time",
             Metric::StepLate => "step_late",
+            Metric::Apologized => "apologized",
+            Metric::AppointmentKept => "appointment_kept",
+            Metric::AppointmentMissed => "appointment_missed",
+            Metric::ApologyEarly => "apology_early",
+            Metric::WithdrawnLate => "withdrawn_late",
+            Metric::WalkInGuided => "walk_in_guided",
+            Metric::WalkInRefused => "walk_in_refused",
         }
     }
 
@@ -142,7 +164,8 @@ pub struct Key {
 
 /// Counter values for one key, indexed by [`Metric::index`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts(pub [i64; 17]);
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Counts(pub [i64; 24]);
 
 impl Counts {
     pub fn get(&self, m: Metric) -> i64 {
@@ -227,6 +250,25 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
             out.push((key(month_of(closed)), Metric::Refused));
         } else if d.withdrawal.is_some() {
             out.push((key(month_of(closed)), Metric::Withdrawn));
+            if d.withdrawn_late() {
+                out.push((key(month_of(closed)), Metric::WithdrawnLate));
+            }
+        }
+    }
+    if let Some(a) = &d.apology {
+        out.push((key(month_of(a.at)), Metric::Apologized));
+        if a.too_early {
+            out.push((key(month_of(a.at)), Metric::ApologyEarly));
+        }
+        if let (Some(kept), Some(finished)) = (d.appointment_kept(), d.finished_at) {
+            out.push((
+                key(month_of(finished)),
+                if kept {
+                    Metric::AppointmentKept
+                } else {
+                    Metric::AppointmentMissed
+                },
+            ));
         }
     }
     for s in &d.steps {
@@ -276,6 +318,7 @@ pub fn delta(before: Option<&Dossier>, after: &Dossier) -> Vec<(Key, Counts)> {
 
 /// A report period: whole local months, `from` to `to` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Period {
     pub from: Month,
     pub to: Month,
@@ -360,6 +403,7 @@ impl Period {
 
 /// The figures of a set of dossiers over a period, as the reports show them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Figures {
     /// Received before the period and still in processing at its start.
     pub carried: i64,
@@ -382,6 +426,17 @@ pub struct Figures {
     pub step_early: i64,
     pub step_on_time: i64,
     pub step_late: i64,
+    /// Apologies issued in the period, and of those flagged as issued too early.
+    pub apologized: i64,
+    pub apology_early: i64,
+    /// Dossiers with an apology finished in the period by the new appointment, or after it.
+    pub appointment_kept: i64,
+    pub appointment_missed: i64,
+    /// Withdrawn in the period after their legal due time had passed.
+    pub withdrawn_late: i64,
+    /// Walk-ins given form 02 (guidance to complete) or form 03 (refusal) without a dossier.
+    pub walk_in_guided: i64,
+    pub walk_in_refused: i64,
 }
 
 impl Figures {
@@ -412,6 +467,13 @@ impl Figures {
         self.step_early += o.step_early;
         self.step_on_time += o.step_on_time;
         self.step_late += o.step_late;
+        self.apologized += o.apologized;
+        self.apology_early += o.apology_early;
+        self.appointment_kept += o.appointment_kept;
+        self.appointment_missed += o.appointment_missed;
+        self.withdrawn_late += o.withdrawn_late;
+        self.walk_in_guided += o.walk_in_guided;
+        self.walk_in_refused += o.walk_in_refused;
     }
 
     /// The figures of the period from its counters: `sum` over its months, `before` the month
@@ -436,6 +498,13 @@ impl Figures {
             step_early: sum.get(Metric::StepEarly),
             step_on_time: sum.get(Metric::StepOnTime),
             step_late: sum.get(Metric::StepLate),
+            apologized: sum.get(Metric::Apologized),
+            apology_early: sum.get(Metric::ApologyEarly),
+            appointment_kept: sum.get(Metric::AppointmentKept),
+            appointment_missed: sum.get(Metric::AppointmentMissed),
+            withdrawn_late: sum.get(Metric::WithdrawnLate),
+            walk_in_guided: sum.get(Metric::WalkInGuided),
+            walk_in_refused: sum.get(Metric::WalkInRefused),
         }
     }
 
@@ -508,9 +577,25 @@ pub fn brute_force<'a>(
                     f.refused += 1;
                 } else if d.withdrawal.is_some() {
                     f.withdrawn += 1;
+                    f.withdrawn_late += i64::from(d.due.is_some_and(|due| t > due));
                 }
             }
             _ => {}
+        }
+        if let Some(a) = &d.apology
+            && p.contains(a.at)
+        {
+            f.apologized += 1;
+            f.apology_early += i64::from(a.too_early);
+        }
+        if let (Some(a), Some(t)) = (&d.apology, d.finished_at)
+            && p.contains(t)
+        {
+            if t <= a.new_appointment {
+                f.appointment_kept += 1;
+            } else {
+                f.appointment_missed += 1;
+            }
         }
         out.entry((d.unit.clone(), d.procedure.code.clone()))
             .or_default()
@@ -586,6 +671,7 @@ mod tests {
 
 /// What a report's rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum By {
     Unit,
@@ -622,6 +708,7 @@ impl By {
 
 /// One row of a report: a unit, a field or a procedure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Row {
     /// Unit code, field name or procedure code: what the drill-down filters on.
     pub key: String,
@@ -631,6 +718,7 @@ pub struct Row {
 
 /// Step figures of one unit that did steps of the dossiers in the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgencyRow {
     pub unit: String,
     pub name: String,
@@ -642,6 +730,7 @@ pub struct AgencyRow {
 /// A report: the figures of a unit with its sub-units over a period, by unit, field or procedure,
 /// with the per-agency step figures and the Decision 766 indicators of the whole.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     pub unit: String,
     pub unit_name: String,
@@ -695,8 +784,48 @@ pub const COLUMNS: [(&str, &str, &str); 14] = [
     ("digitised", "Có thành phần số hóa", "With digitised papers"),
 ];
 
+/// The counter-desk columns (apologies, appointments, late withdrawals, walk-ins): in every report's
+/// figures (`Figures`), shown next to [`COLUMNS`] where a page or export asks for them.
+pub const COUNTER_COLUMNS: [(&str, &str, &str); 7] = [
+    (
+        "apologized",
+        "Xin lỗi, hẹn lại",
+        "Apologies with a new date",
+    ),
+    (
+        "apology_early",
+        "Xin lỗi quá sớm so với hạn",
+        "Apologies issued too early",
+    ),
+    (
+        "appointment_kept",
+        "Trả đúng ngày hẹn lại",
+        "New appointment kept",
+    ),
+    (
+        "appointment_missed",
+        "Trễ cả ngày hẹn lại",
+        "New appointment missed",
+    ),
+    (
+        "withdrawn_late",
+        "Rút hồ sơ sau khi đã quá hạn",
+        "Withdrawn after the due time",
+    ),
+    (
+        "walk_in_guided",
+        "Hướng dẫn hoàn thiện (mẫu 02)",
+        "Walk-ins guided to complete (form 02)",
+    ),
+    (
+        "walk_in_refused",
+        "Từ chối tại quầy (mẫu 03)",
+        "Walk-ins refused (form 03)",
+    ),
+];
+
 impl Figures {
-    /// A column of [`COLUMNS`] by its key.
+    /// A column of [`COLUMNS`] or [`COUNTER_COLUMNS`] by its key.
     pub fn column(&self, key: &str) -> i64 {
         match key {
             "carried" => self.carried,
@@ -713,6 +842,13 @@ impl Figures {
             "rated" => self.rated,
             "satisfied" => self.satisfied,
             "digitised" => self.digitised,
+            "apologized" => self.apologized,
+            "apology_early" => self.apology_early,
+            "appointment_kept" => self.appointment_kept,
+            "appointment_missed" => self.appointment_missed,
+            "withdrawn_late" => self.withdrawn_late,
+            "walk_in_guided" => self.walk_in_guided,
+            "walk_in_refused" => self.walk_in_refused,
             _ => 0,
         }
     }

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
-use motcua_domain::calendar::{Limit, LunarCalendar, Pause, WorkCalendar, shipped_schedules};
+use motcua_domain::calendar::{
+    DayLimitEnd, DeadlineRules, Limit, LunarCalendar, Pause, RulesFrom, WorkCalendar,
+    shipped_schedules,
+};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -35,6 +38,7 @@ fn instant() -> impl Strategy<Value = NaiveDateTime> {
 
 fn limit() -> impl Strategy<Value = Limit> {
     prop_oneof![
+        Just(Limit::SameDay),
         (1u32..=60).prop_map(Limit::WorkingDays),
         (1u32..=80 * 60).prop_map(Limit::WorkingMinutes),
     ]
@@ -104,6 +108,72 @@ proptest! {
                 - cal.working_seconds_between(plain.start, plain.due).unwrap(),
             paused.paused_seconds
         );
+    }
+}
+
+/// A cut-off between 14:00 and 16:30, on the quarter hour.
+fn cutoff() -> impl Strategy<Value = NaiveTime> {
+    (0u32..=10).prop_map(|q| {
+        NaiveTime::from_hms_opt(14, 0, 0).unwrap() + TimeDelta::minutes(i64::from(q) * 15)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn same_day_is_the_close_of_the_first_working_day_or_after_the_cut_off_the_next(
+        received in instant(), cut in cutoff(),
+    ) {
+        let cal = calendar().localised(None, &[RulesFrom {
+            effective_from: NaiveDate::MIN,
+            rules: DeadlineRules { same_day_cutoff: cut, ..DeadlineRules::default() },
+        }]);
+        let due = cal.due(received, Limit::SameDay).unwrap();
+        let close = |d: NaiveDate| d.and_time(cal.hours().periods(d).last().unwrap().end);
+        // The due time is always a day's close, on a working day.
+        prop_assert!(cal.is_working_day(due.due.date()).unwrap());
+        prop_assert_eq!(due.due, close(due.due.date()));
+        let counted_today = due.start.date() == received.date();
+        if counted_today && due.start.time() <= cut {
+            prop_assert_eq!(due.due.date(), received.date());
+        } else if counted_today {
+            // After the cut-off: the next working day, with nothing worked in between.
+            prop_assert!(due.due.date() > received.date());
+            let mut d = received.date().succ_opt().unwrap();
+            while d < due.due.date() {
+                prop_assert!(!cal.is_working_day(d).unwrap(), "{d} is worked");
+                d = d.succ_opt().unwrap();
+            }
+        } else {
+            // Received outside a working day's hours: the close of the day the clock starts.
+            prop_assert_eq!(due.due.date(), due.start.date());
+        }
+        // A later cut-off never makes it later.
+        let later = calendar().localised(None, &[RulesFrom {
+            effective_from: NaiveDate::MIN,
+            rules: DeadlineRules {
+                same_day_cutoff: cut + TimeDelta::minutes(30),
+                ..DeadlineRules::default()
+            },
+        }]);
+        prop_assert!(later.due(received, Limit::SameDay).unwrap().due <= due.due);
+    }
+
+    #[test]
+    fn close_of_day_ends_on_the_same_day_as_the_clock_time_and_never_earlier(
+        received in instant(), n in 1u32..=60,
+    ) {
+        let base = calendar();
+        let close = base.localised(None, &[RulesFrom {
+            effective_from: NaiveDate::MIN,
+            rules: DeadlineRules { day_limit_end: DayLimitEnd::CloseOfDay, ..DeadlineRules::default() },
+        }]);
+        let a = base.due(received, Limit::WorkingDays(n)).unwrap().due;
+        let b = close.due(received, Limit::WorkingDays(n)).unwrap().due;
+        prop_assert_eq!(a.date(), b.date());
+        prop_assert!(b >= a);
+        prop_assert_eq!(b.time(), base.hours().periods(b.date()).last().unwrap().end);
     }
 }
 

@@ -36,6 +36,7 @@ fn spec(code: &str, name: &str, days: u32, level: UnitLevel) -> ProcedureSpec {
             units: vec![],
             except: vec![],
         },
+        conditional_limits: vec![],
     }
 }
 
@@ -458,4 +459,28 @@ proptest! {
     fn vietnamese_letters_fold_to_ascii(s in "[aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ ]{0,40}") {
         prop_assert!(fold_vi(&s).is_ascii());
     }
+}
+
+#[test]
+fn step_budgets_beyond_the_legal_limit_are_refused_at_import() {
+    use motcua_domain::procedure::{ConditionalLimit, StepBudget};
+    let mut s = spec("1.000001", "Thử", 3, UnitLevel::Commune);
+    let step = |d| StepBudget {
+        name: "Bước".into(),
+        budget: Limit::WorkingDays(d),
+        performer: None,
+    };
+    s.steps = vec![step(2), step(1)];
+    assert!(s.clone().validated().is_ok());
+    let mut over = s.clone();
+    over.steps = vec![step(2), step(2)];
+    let e = over.clone().validated().unwrap_err();
+    assert_eq!(e.field, "steps");
+    assert!(e.en.contains("exceed"), "{}", e.en);
+    // A conditional limit long enough covers them.
+    over.conditional_limits = vec![ConditionalLimit {
+        condition: "Cần xác minh".into(),
+        limit: Limit::WorkingDays(5),
+    }];
+    assert!(over.validated().is_ok());
 }

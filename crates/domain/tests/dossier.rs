@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 use chrono::{NaiveDateTime, TimeDelta};
 use motcua_domain::calendar::{Limit, Timeliness, WorkCalendar};
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, Context, Dossier, DossierError, Event, Instant, Outcome,
-    Paper, PauseKind, Rating, Recorded, RuleSet, Stage, Status, decide, dossier_code, from_local,
-    parse_dossier_code, to_local,
+    Actor, Applicant, ApplicantKind, Channel, Command, Context, Dossier, DossierError, Event,
+    Instant, Outcome, Paper, PauseKind, Rating, Recorded, RuleSet, Stage, Status, decide,
+    dossier_code, from_local, parse_dossier_code, to_local,
 };
 use motcua_domain::procedure::{ProcedureRef, StepBudget};
 use proptest::prelude::*;
@@ -31,16 +31,22 @@ fn procedure() -> ProcedureRef {
             StepBudget {
                 name: "Tiếp nhận, chuyển hồ sơ".into(),
                 budget: Limit::WorkingMinutes(4 * 60),
+                performer: None,
             },
             StepBudget {
                 name: "Thẩm định".into(),
                 budget: Limit::WorkingDays(2),
+                performer: None,
             },
             StepBudget {
                 name: "Phê duyệt".into(),
                 budget: Limit::WorkingMinutes(4 * 60),
+                performer: None,
             },
         ],
+        conditional_limits: vec![],
+        papers: vec![],
+        fee_free: false,
     }
 }
 
@@ -51,6 +57,8 @@ fn applicant() -> Applicant {
         phone: "0905 123 456".into(),
         email: None,
         address: Some("Phường An Lạc, thị xã Buôn Hồ".into()),
+        kind: Default::default(),
+        representative: None,
     }
 }
 
@@ -102,7 +110,9 @@ fn receive_at_desk(run: &mut Run, at: Instant) {
                 name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
                 copies: 1,
                 file: None,
+                kind: None,
             }]),
+            details: Default::default(),
         },
     )
     .unwrap();
@@ -187,6 +197,88 @@ fn desk_lifecycle_with_control_sheet() {
     );
 }
 
+fn same_day_procedure() -> ProcedureRef {
+    ProcedureRef {
+        code: "1.004884".into(),
+        version: 1,
+        name: "Đăng ký kết hôn".into(),
+        limit: Limit::SameDay,
+        steps: vec![],
+        conditional_limits: vec![motcua_domain::procedure::ConditionalLimit {
+            condition: "Cần xác minh".into(),
+            limit: Limit::WorkingDays(5),
+        }],
+        papers: vec![],
+        fee_free: true,
+    }
+}
+
+fn receive_with(
+    run: &mut Run,
+    at: Instant,
+    procedure: ProcedureRef,
+    condition: Option<&str>,
+) -> Result<Dossier, DossierError> {
+    run.exec(
+        at,
+        Command::Receive {
+            code: dossier_code("H15", to_local(at).date(), 1).unwrap(),
+            channel: Channel::Desk,
+            procedure: Some(procedure),
+            unit: Some("ward".into()),
+            applicant: Some(applicant()),
+            papers: Some(vec![]),
+            details: motcua_domain::dossier::ReceptionDetails {
+                condition: condition.map(str::to_owned),
+                ..Default::default()
+            },
+        },
+    )
+    .cloned()
+}
+
+#[test]
+fn a_same_day_procedure_is_due_at_the_close_or_with_its_condition_after_five_working_days() {
+    // "Same day; if verification is needed, at most 5 working days" (Civil Status Law 2014 art. 18).
+    let d = receive_with(
+        &mut Run::new(),
+        vn("2025-03-12T09:00"),
+        same_day_procedure(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(d.due, Some(vn("2025-03-12T17:00")));
+    assert_eq!(d.legal_limit(), Limit::SameDay);
+    let d = receive_with(
+        &mut Run::new(),
+        vn("2025-03-12T15:30"),
+        same_day_procedure(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(d.due, Some(vn("2025-03-13T17:00")));
+    let mut run = Run::new();
+    let d = receive_with(
+        &mut run,
+        vn("2025-03-12T09:00"),
+        same_day_procedure(),
+        Some("Cần xác minh"),
+    )
+    .unwrap();
+    assert_eq!(d.due, Some(vn("2025-03-19T09:00")));
+    assert_eq!(d.condition.as_deref(), Some("Cần xác minh"));
+    assert_eq!(d.legal_limit(), Limit::WorkingDays(5));
+    // The condition is in the event, so the replay (and the printed receipt) has it.
+    assert_eq!(Dossier::replay(&run.events).unwrap(), d);
+    let e = receive_with(
+        &mut Run::new(),
+        vn("2025-03-12T09:00"),
+        same_day_procedure(),
+        Some("Không có"),
+    );
+    assert!(matches!(e, Err(DossierError::Invalid { .. })));
+}
+
 #[test]
 fn online_submission_supplement_at_desk_then_reception() {
     let mut run = Run::new();
@@ -228,6 +320,7 @@ fn online_submission_supplement_at_desk_then_reception() {
                 unit: None,
                 applicant: None,
                 papers: None,
+                details: Default::default(),
             },
         )
         .unwrap();
@@ -314,7 +407,8 @@ fn financial_pause_and_apology() {
         },
     );
     assert!(matches!(twice, Err(DossierError::Rule { .. })));
-    // Finished before the original due time, but an apology was issued: still late.
+    // Finished a day before the legal due time: early, whatever the apology said. The apology is
+    // its own fact: issued a working day before the due date, and its new date was kept.
     let d = run
         .exec(
             vn("2025-03-12T10:00"),
@@ -323,7 +417,57 @@ fn financial_pause_and_apology() {
             },
         )
         .unwrap();
+    assert_eq!(d.result, Some(Timeliness::Early));
+    assert_eq!(d.appointment_kept(), Some(true));
+    let a = d.apology.as_ref().unwrap();
+    assert_eq!(a.working_days_before, Some(1));
+    assert!(!a.too_early);
+}
+
+#[test]
+fn an_apology_long_before_the_due_date_is_flagged_and_a_missed_new_date_is_counted() {
+    // Received Thursday 6/3, due Tuesday 11/3 08:00: an apology on the due date is not in time.
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-06T08:00"));
+    // A 10-day dossier apologised for on the day of reception is flagged (window: 3 working days).
+    let mut p = procedure();
+    p.limit = Limit::WorkingDays(10);
+    let mut long = Run::new();
+    receive_with(&mut long, vn("2025-03-10T08:00"), p, None).unwrap();
+    let d = long
+        .exec(
+            vn("2025-03-10T09:00"),
+            Command::Apologize {
+                reason: "x".into(),
+                new_appointment: vn("2025-03-31T08:00"),
+            },
+        )
+        .unwrap()
+        .clone();
+    assert!(d.apology.as_ref().unwrap().too_early);
+    assert_eq!(d.apology.as_ref().unwrap().working_days_before, Some(10));
+    // Finished after the legal due time and after the new appointment: late, and missed.
+    let d = long
+        .exec(
+            vn("2025-04-01T08:00"),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+        )
+        .unwrap();
     assert_eq!(d.result, Some(Timeliness::Late));
+    assert_eq!(d.appointment_kept(), Some(false));
+    // An apology on the due date itself is not in time.
+    let d = run
+        .exec(
+            vn("2025-03-11T08:00"),
+            Command::Apologize {
+                reason: "x".into(),
+                new_appointment: vn("2025-03-20T08:00"),
+            },
+        )
+        .unwrap();
+    assert!(!d.apology.as_ref().unwrap().notice_in_time);
 }
 
 #[test]
@@ -419,6 +563,7 @@ fn any_command() -> impl Strategy<Value = Command> {
             unit: Some("desk".into()),
             applicant: Some(applicant()),
             papers: None,
+            details: Default::default(),
         }),
         Just(Command::RequestSupplement {
             items: vec!["x".into()],
@@ -487,7 +632,353 @@ proptest! {
         let _ = parse_dossier_code(&s);
         let _ = motcua_domain::calendar::YearSchedule::parse(&s);
         let _ = motcua_domain::text::fold_vi(&s);
-        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()) };
-        let _ = applicant.validated();
+        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()), kind: Default::default(), representative: None };
+        let _ = applicant.clone().validated();
+        let foreigner = Applicant { kind: ApplicantKind::Foreigner { passport: s.clone(), nationality: s.clone() }, id_number: None, ..applicant.clone() };
+        let _ = foreigner.validated();
+        let organisation = Applicant { kind: ApplicantKind::Organisation { tax_code: s.clone(), legal_representative: s.clone() }, ..applicant };
+        let _ = organisation.validated();
     }
+}
+
+#[test]
+fn a_second_supplement_request_by_the_same_agency_is_refused_with_the_reason() {
+    let mut run = Run::new();
+    run.exec(
+        vn("2025-07-04T20:00"),
+        Command::SubmitOnline {
+            procedure: procedure(),
+            unit: "ward".into(),
+            applicant: applicant(),
+            papers: vec![],
+        },
+    )
+    .unwrap();
+    let request = || Command::RequestSupplement {
+        items: vec!["Bản sao giấy khai sinh".into()],
+        reason: "Thiếu".into(),
+    };
+    // The ward's desk asks at reception...
+    run.exec(vn("2025-07-07T08:00"), request()).unwrap();
+    run.exec(
+        vn("2025-07-07T15:00"),
+        Command::Supplement {
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    run.exec(
+        vn("2025-07-08T09:00"),
+        Command::Receive {
+            code: "X-250708-0001".into(),
+            channel: Channel::Desk,
+            procedure: None,
+            unit: None,
+            applicant: None,
+            papers: None,
+            details: Default::default(),
+        },
+    )
+    .unwrap();
+    // ...then the dossier moves to the civil-status officer inside the same ward: the ward may not
+    // ask again.
+    run.exec(vn("2025-07-08T10:00"), hand_over("ward", false))
+        .unwrap();
+    let e = run.exec(vn("2025-07-08T11:00"), request()).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("đã yêu cầu bổ sung")
+            && msg.contains("already asked")
+            && msg.contains("Nghị định 61/2018"),
+        "{msg}"
+    );
+    // Another agency (the district's department) may ask once.
+    run.exec(vn("2025-07-08T14:00"), hand_over("district-justice", true))
+        .unwrap();
+    let d = run.exec(vn("2025-07-09T08:00"), request()).unwrap();
+    assert_eq!(
+        d.supplements
+            .iter()
+            .map(|s| d.supplement_agency(s))
+            .collect::<Vec<_>>(),
+        ["ward", "district-justice"]
+    );
+}
+
+#[test]
+fn a_supplement_waiting_past_the_limit_can_be_returned_and_not_before() {
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    run.exec(
+        vn("2025-03-10T09:00"),
+        Command::RequestSupplement {
+            items: vec!["Hợp đồng thuê".into()],
+            reason: "Thiếu".into(),
+        },
+    )
+    .unwrap();
+    let give_back = || Command::ReturnUnsupplemented {
+        reason: "Quá hạn bổ sung".into(),
+    };
+    // 15 working days later (Monday 31/3) is not yet past the default 15-day limit.
+    let d = run.state.clone().unwrap();
+    assert_eq!(
+        d.supplement_waiting(cal(), vn("2025-03-31T09:00")).unwrap(),
+        Some(15)
+    );
+    let e = run.exec(vn("2025-03-31T09:00"), give_back()).unwrap_err();
+    assert!(matches!(e, DossierError::Rule { .. }), "{e}");
+    let d = run.exec(vn("2025-04-01T09:00"), give_back()).unwrap();
+    assert_eq!(d.status, Status::Refused);
+    assert!(d.pauses.iter().all(|p| p.to.is_some()));
+    assert_eq!(
+        Dossier::replay(&run.events).unwrap(),
+        *run.state.as_ref().unwrap()
+    );
+}
+
+#[test]
+fn a_passport_applicant_and_an_organisation_are_received_and_bad_ones_refused() {
+    // A foreign spouse (marriage with a foreign element) with a passport.
+    let mut foreigner = applicant();
+    foreigner.id_number = None;
+    foreigner.kind = ApplicantKind::Foreigner {
+        passport: "c1234567".into(),
+        nationality: "Hàn Quốc".into(),
+    };
+    let v = foreigner.clone().validated().unwrap();
+    assert_eq!(
+        v.kind,
+        ApplicantKind::Foreigner {
+            passport: "C1234567".into(),
+            nationality: "Hàn Quốc".into()
+        }
+    );
+    let mut with_id = foreigner.clone();
+    with_id.id_number = Some("066190000123".into());
+    assert!(with_id.validated().is_err());
+    let mut organisation = applicant();
+    organisation.full_name = "Công ty TNHH Cà phê Buôn Hồ".into();
+    organisation.kind = ApplicantKind::Organisation {
+        tax_code: "6001234567".into(),
+        legal_representative: "Y Bhin Niê".into(),
+    };
+    organisation.representative = Some(motcua_domain::dossier::Representative {
+        full_name: "Nguyễn Thị Hoa".into(),
+        id_number: Some("066195000321".into()),
+        authorisation: "Giấy ủy quyền số 12/2025/UQ ngày 03/3/2025".into(),
+    });
+    assert!(organisation.clone().validated().is_ok());
+    for (tax, address) in [
+        ("600123456", true),
+        ("6001234567-01", true),
+        ("6001234567", false),
+    ] {
+        let mut bad = organisation.clone();
+        bad.kind = ApplicantKind::Organisation {
+            tax_code: tax.into(),
+            legal_representative: "Y Bhin Niê".into(),
+        };
+        if !address {
+            bad.address = None;
+        }
+        assert!(bad.validated().is_err(), "{tax} {address}");
+    }
+    let mut branch = organisation.clone();
+    branch.kind = ApplicantKind::Organisation {
+        tax_code: "6001234567-001".into(),
+        legal_representative: "Y Bhin Niê".into(),
+    };
+    assert!(branch.validated().is_ok());
+    // Citizens: 12 digits with a province code; 000 is no province.
+    let mut bad = applicant();
+    bad.id_number = Some("000190000123".into());
+    assert!(bad.validated().is_err());
+}
+
+#[test]
+fn a_correction_is_an_event_that_changes_the_state_and_keeps_the_old_value() {
+    use motcua_domain::dossier::CorrectionField;
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    let d = run
+        .exec(
+            vn("2025-03-10T09:00"),
+            Command::Correct {
+                field: CorrectionField::FullName,
+                value: "Nguyễn Văn Ân".into(),
+                reason: "Gõ sai dấu khi tiếp nhận".into(),
+            },
+        )
+        .unwrap()
+        .clone();
+    assert_eq!(d.applicant.full_name, "Nguyễn Văn Ân");
+    assert_eq!(d.corrections[0].from, "Nguyễn Văn An");
+    assert_eq!(d.corrections[0].actor, Actor::Staff { id: 1 });
+    assert_eq!(Dossier::replay(&run.events).unwrap(), d);
+    // Without a reason, to a bad value, or a field that does not apply: refused.
+    for (field, value, reason) in [
+        (CorrectionField::Phone, "0905 123 999", ""),
+        (CorrectionField::IdNumber, "12345", "Sai số"),
+        (CorrectionField::TaxCode, "6001234567", "Sai"),
+        (CorrectionField::FullName, "Nguyễn Văn Ân", "Không đổi"),
+    ] {
+        let e = run.exec(
+            vn("2025-03-10T10:00"),
+            Command::Correct {
+                field,
+                value: value.into(),
+                reason: reason.into(),
+            },
+        );
+        assert!(
+            matches!(e, Err(DossierError::Invalid { .. })),
+            "{field:?}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn events_recorded_before_the_counter_changes_read_back_and_serialise_unchanged() {
+    // Payloads as the log holds them from before issue 16 (no condition, basis, paper kinds,
+    // applicant kind, supplement agency, apology window). They must read, and write back the same
+    // (their hashes cover the stored text, and rebuilds re-read it).
+    let old = [
+        r#"{"kind":"received","code":"U-250310-0001","channel":"desk","procedure":{"code":"1.001612","version":1,"name":"X","limit":{"unit":"working_days","value":3},"steps":[]},"unit":"U","applicant":{"full_name":"A","id_number":"066190000123","phone":"0905123456","email":null,"address":null},"papers":[{"name":"P","copies":1}],"rule_set":"nd61_2018","due":"2025-03-13T01:00:00Z","step":{"index":0,"name":"B","unit":"U","budget":null,"due":"2025-03-13T01:00:00Z"}}"#,
+        r#"{"kind":"supplement_requested","stage":{"at":"step","step":1},"items":["a"],"reason":"r"}"#,
+        r#"{"kind":"apologized","reason":"r","new_appointment":"2025-03-20T01:00:00Z","notice_in_time":true}"#,
+    ];
+    for text in old {
+        let e: Event = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::from_str::<serde_json::Value>(text).unwrap(),
+            "{text}"
+        );
+    }
+    let Event::Received {
+        applicant, basis, ..
+    } = serde_json::from_str(old[0]).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(applicant.kind, ApplicantKind::Citizen);
+    assert_eq!(basis, None);
+}
+
+#[test]
+fn forms_name_the_persons_the_late_agency_and_the_form_numbers_of_their_date() {
+    use motcua_domain::forms::{apology_letter, control_sheet, register_line, stop_notice};
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-10-06T08:00"));
+    run.exec(
+        vn("2025-10-06T09:00"),
+        Command::HandOver {
+            to_unit: "finance".into(),
+            external: false,
+            note: "Chuyển thẩm định".into(),
+            to_staff: Some(42),
+        },
+    )
+    .unwrap();
+    let d = run
+        .exec(
+            vn("2025-10-08T08:00"),
+            Command::Apologize {
+                reason: "Chờ ý kiến cơ quan thuế".into(),
+                new_appointment: vn("2025-10-14T08:00"),
+            },
+        )
+        .unwrap()
+        .clone();
+    let rows = control_sheet(&d);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].from_unit, "Nguyễn Văn An");
+    assert_eq!(rows[0].received_by, Some(1));
+    assert_eq!(rows[1].handed_by, Some(Actor::Staff { id: 1 }));
+    assert_eq!(rows[1].received_by, Some(42));
+    assert_eq!(rows[1].note.as_deref(), Some("Chuyển thẩm định"));
+    // Form 04 in the name of the agency holding it, not the desk.
+    let letter = apology_letter(&d).unwrap();
+    assert_eq!(letter.agency, "finance");
+    assert_eq!(letter.form, Some("04"));
+    // Received under Circular 03/2025: register 07; a withdrawal prints form 05.
+    assert_eq!(register_line(&d).form, Some("07"));
+    let d = run
+        .exec(
+            vn("2025-10-09T08:00"),
+            Command::Withdraw {
+                reason: "Người nộp xin dừng".into(),
+            },
+        )
+        .unwrap()
+        .clone();
+    let notice = stop_notice(&d).unwrap();
+    assert_eq!(notice.form, "05");
+    assert_eq!(notice.reason, "Người nộp xin dừng");
+    assert!(
+        register_line(&d)
+            .notes
+            .iter()
+            .any(|n| n.starts_with("Rút hồ sơ"))
+    );
+    // The same under Circular 01/2018 (March 2025): register 06, no form 05.
+    let mut old = Run::new();
+    receive_at_desk(&mut old, vn("2025-03-10T08:00"));
+    let d = old
+        .exec(
+            vn("2025-03-10T09:00"),
+            Command::Withdraw { reason: "x".into() },
+        )
+        .unwrap();
+    assert_eq!(register_line(d).form, Some("06"));
+    assert!(stop_notice(d).is_none());
+    // A 2017 record prints under Decision 09/2015.
+    let mut y2017 = Run::new();
+    receive_at_desk(&mut y2017, vn("2017-10-02T08:00"));
+    let d = y2017.state.as_ref().unwrap();
+    assert_eq!(d.legal_basis().id, "qd09_2015");
+    assert_eq!(d.rule_set, Some(RuleSet::Qd09_2015));
+}
+
+#[test]
+fn step_budgets_follow_the_agency_that_does_the_step_through_returns_and_extra_rounds() {
+    let step = |name: &str, budget, performer: &str| StepBudget {
+        name: name.into(),
+        budget,
+        performer: Some(performer.into()),
+    };
+    let mut p = procedure();
+    p.limit = Limit::WorkingDays(10);
+    p.steps = vec![
+        step("Tiếp nhận", Limit::WorkingMinutes(120), "ward"),
+        step("Xác định nghĩa vụ thuế", Limit::WorkingDays(3), "tax"),
+        step("Đo đạc", Limit::WorkingDays(5), "survey"),
+    ];
+    let mut run = Run::new();
+    let d = receive_with(&mut run, vn("2025-03-10T08:00"), p, None).unwrap();
+    assert_eq!(d.steps[0].budget, Some(Limit::WorkingMinutes(120)));
+    // Straight to the survey office (skipping the tax step): its own 5 days, not the 3 of the
+    // second position.
+    let d = run
+        .exec(vn("2025-03-10T09:00"), hand_over("survey", true))
+        .unwrap();
+    assert_eq!(d.steps[1].budget, Some(Limit::WorkingDays(5)));
+    assert_eq!(d.steps[1].name, "Đo đạc");
+    // Then the tax office: 3 days; back to the survey office for another round: 5 days again.
+    let d = run
+        .exec(vn("2025-03-11T09:00"), hand_over("tax", true))
+        .unwrap();
+    assert_eq!(d.steps[2].budget, Some(Limit::WorkingDays(3)));
+    let d = run
+        .exec(vn("2025-03-12T09:00"), hand_over("survey", true))
+        .unwrap();
+    assert_eq!(d.steps[3].budget, Some(Limit::WorkingDays(5)));
+    // An agency outside the workflow gets the rest of the dossier's time.
+    let d = run
+        .exec(vn("2025-03-13T09:00"), hand_over("other", true))
+        .unwrap()
+        .clone();
+    assert_eq!(d.steps[4].budget, None);
+    assert_eq!(Dossier::replay(&run.events).unwrap(), d);
 }

@@ -106,8 +106,12 @@ fn dmy(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
+/// The prefix of a conditional limit's line in the conditions column.
+const CONDITIONAL: &str = "Thời hạn khi ";
+
 fn limit_cells(l: Limit) -> (f64, &'static str) {
     match l {
+        Limit::SameDay => (1.0, "trong ngày"),
         Limit::WorkingDays(n) => (f64::from(n), "ngày làm việc"),
         Limit::WorkingMinutes(m) => (f64::from(m) / 60.0, "giờ làm việc"),
     }
@@ -218,7 +222,18 @@ fn row_cells(i: usize, item: &Item) -> Vec<String> {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    cells[15] = spec.conditions.join("\n");
+    // Conditions, then each conditional limit as "Thời hạn khi <condition>: <n> | <unit>".
+    cells[15] = spec
+        .conditions
+        .iter()
+        .cloned()
+        .chain(
+            spec.conditional_limits
+                .iter()
+                .map(|c| format!("{CONDITIONAL}{}: {}", c.condition, limit_text(c.limit))),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
     cells[16] = spec.result.clone();
     cells[17] = spec.legal_basis.join("\n");
     cells[18] = applies_text(&spec.applies_to);
@@ -319,6 +334,7 @@ fn parse_limit(n: &str, unit: &str) -> Option<Limit> {
         return None;
     }
     match unit.trim().to_lowercase().as_str() {
+        "trong ngày" | "same day" => (n == 1.0).then_some(Limit::SameDay),
         "ngày làm việc" | "ngày" | "working days" => {
             (n.fract() == 0.0).then_some(Limit::WorkingDays(n as u32))
         }
@@ -476,6 +492,7 @@ fn read_row(r: usize, c: &[String]) -> Result<Item, XlsxProblem> {
                 [name, n, unit] => parse_limit(n, unit).map(|budget| StepBudget {
                     name: (*name).to_owned(),
                     budget,
+                    performer: None,
                 }),
                 _ => None,
             }
@@ -556,6 +573,29 @@ fn read_row(r: usize, c: &[String]) -> Result<Item, XlsxProblem> {
             })?);
         }
     }
+    let mut conditional_limits = vec![];
+    for l in lines(&c[15]) {
+        let Some(rest) = l.strip_prefix(CONDITIONAL) else {
+            continue;
+        };
+        let parsed = rest.rsplit_once(": ").and_then(|(cond, lim)| {
+            let p = parts(lim);
+            (p.len() == 2)
+                .then(|| parse_limit(p[0], p[1]))
+                .flatten()
+                .map(|limit| motcua_domain::procedure::ConditionalLimit {
+                    condition: cond.trim().to_owned(),
+                    limit,
+                })
+        });
+        conditional_limits.push(parsed.ok_or_else(|| {
+            bad(
+                15,
+                "thời hạn theo điều kiện phải có dạng 'Thời hạn khi <điều kiện>: <số> | <đơn vị>'",
+                "a conditional limit must read 'Thời hạn khi <condition>: <n> | <unit>'",
+            )
+        })?);
+    }
     let spec = ProcedureSpec {
         code: code.clone(),
         name: c[4].clone(),
@@ -565,10 +605,15 @@ fn read_row(r: usize, c: &[String]) -> Result<Item, XlsxProblem> {
         deciding_agency: c[8].clone(),
         channels,
         limit,
+        conditional_limits,
         steps,
         fees,
         papers,
-        conditions: lines(&c[15]).into_iter().map(str::to_owned).collect(),
+        conditions: lines(&c[15])
+            .into_iter()
+            .filter(|l| !l.starts_with(CONDITIONAL))
+            .map(str::to_owned)
+            .collect(),
         result: c[16].clone(),
         legal_basis: lines(&c[17]).into_iter().map(str::to_owned).collect(),
         applies_to,

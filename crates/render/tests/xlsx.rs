@@ -23,14 +23,17 @@ fn spec(code: &str) -> ProcedureSpec {
             online: OnlineLevel::Full,
         },
         limit: Limit::WorkingMinutes(8 * 60),
+        conditional_limits: vec![],
         steps: vec![
             StepBudget {
                 name: "Tiếp nhận".into(),
                 budget: Limit::WorkingMinutes(90),
+                performer: None,
             },
             StepBudget {
                 name: "Xử lý".into(),
                 budget: Limit::WorkingDays(1),
+                performer: None,
             },
         ],
         fees: vec![FeeLine {

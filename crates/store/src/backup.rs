@@ -44,6 +44,8 @@ pub const TABLES: &[Table] = &[
     t("procedure_versions", "code, version", None, false),
     t("postings", "id", Some("id"), true),
     t("calendar_imports", "id", None, true),
+    t("local_settings", "id", None, true),
+    t("walk_ins", "id", Some("id"), true),
     t("events", "id", Some("id"), true),
     t("ledger", "seq", Some("seq"), false),
     t("ledger_head", "id", None, false),

@@ -49,6 +49,8 @@ pub fn execute(
     let mut items = Vec::with_capacity(requests.len());
     let mut outcomes = Vec::with_capacity(requests.len());
     let mut last_at = 0;
+    // Each receiving unit's calendar (its province's office hours and deadline settings).
+    let mut local: std::collections::HashMap<String, Option<WorkCalendar>> = Default::default();
     for mut req in requests {
         // The record keeps milliseconds: the state must equal what a replay of the record gives.
         req.now = from_millis(millis(req.now))?;
@@ -83,9 +85,19 @@ pub fn execute(
             };
             *code = next_code(tx, &unit, req.now)?;
         }
+        let unit = match (&state, &command) {
+            (Some(d), _) => d.unit.clone(),
+            (None, Command::Receive { unit, .. }) => unit.clone().unwrap_or_default(),
+            (None, Command::SubmitOnline { unit, .. }) => unit.clone(),
+            (None, _) => String::new(),
+        };
+        if !local.contains_key(&unit) {
+            let cal = crate::calendar::local_calendar(tx, calendar, &unit)?;
+            local.insert(unit.clone(), cal);
+        }
         let ctx = Context {
             now: req.now,
-            calendar,
+            calendar: local[&unit].as_ref().unwrap_or(calendar),
         };
         let event = decide(state.as_ref(), command, &ctx)?;
         let seq = state.as_ref().map_or(1, |d| d.version + 1);
@@ -293,13 +305,111 @@ fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), St
     Ok(())
 }
 
+/// The register (sổ theo dõi hồ sơ) of a receiving unit over a period: one line per dossier
+/// received in it, in order of reception.
+pub fn register(
+    tx: &mut dyn Tx,
+    unit: &str,
+    period: &motcua_domain::stats::Period,
+) -> Result<Vec<motcua_domain::forms::RegisterLine>, StoreError> {
+    let rows = tx.query(
+        "SELECT state FROM dossiers WHERE unit = $1 AND received_at >= $2 AND received_at < $3 \
+         ORDER BY received_at, id",
+        &[
+            Value::from(unit),
+            Value::Int(millis(period.start())),
+            Value::Int(millis(period.end())),
+        ],
+    )?;
+    rows.iter()
+        .map(|r| {
+            let d: Dossier = r.json(0)?;
+            Ok(motcua_domain::forms::register_line(&d))
+        })
+        .collect()
+}
+
+/// A dossier whose supplement request has waited longer than its province allows.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaleSupplement {
+    pub id: i64,
+    pub version: i64,
+    pub code: Option<String>,
+    pub unit: String,
+    pub current_unit: String,
+    pub applicant_name: String,
+    /// The agency that asked and when.
+    pub agency: String,
+    pub requested_at: Instant,
+    pub items: Vec<String>,
+    pub waited_working_days: u32,
+    pub limit_working_days: u32,
+}
+
+/// The "stale supplement" queue of some receiving units at `now`: dossiers waiting for a
+/// supplement longer than the province's `supplement_wait_days`, oldest request first. The desk may
+/// close them with `Command::ReturnUnsupplemented`.
+pub fn stale_supplements(
+    tx: &mut dyn Tx,
+    calendar: &WorkCalendar,
+    units: &[String],
+    now: Instant,
+) -> Result<Vec<StaleSupplement>, StoreError> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut q = Sql::new("SELECT id, state FROM dossiers WHERE status = ");
+    q.bind(Status::SupplementRequested.as_str())
+        .push(" AND unit IN ")
+        .bind_list(units)
+        .push(" ORDER BY id");
+    let rows = tx.query(&q.text, &q.params)?;
+    let mut local: std::collections::HashMap<String, Option<WorkCalendar>> = Default::default();
+    let mut out = vec![];
+    for r in rows {
+        let d: Dossier = r.json(1)?;
+        if !local.contains_key(&d.unit) {
+            let cal = crate::calendar::local_calendar(tx, calendar, &d.unit)?;
+            local.insert(d.unit.clone(), cal);
+        }
+        let cal = local[&d.unit].as_ref().unwrap_or(calendar);
+        let Some(waited) = d
+            .supplement_waiting(cal, now)
+            .map_err(motcua_domain::dossier::DossierError::from)?
+        else {
+            continue;
+        };
+        let limit = cal.rules_on(to_local(now).date()).supplement_wait_days;
+        let Some(s) = d.supplements.last() else {
+            continue;
+        };
+        if waited > limit {
+            out.push(StaleSupplement {
+                id: r.i64(0)?,
+                version: d.version,
+                code: d.code.clone(),
+                unit: d.unit.clone(),
+                current_unit: d.current_unit.clone(),
+                applicant_name: d.applicant.full_name.clone(),
+                agency: d.supplement_agency(s),
+                requested_at: s.at,
+                items: s.items.clone(),
+                waited_working_days: waited,
+                limit_working_days: limit,
+            });
+        }
+    }
+    out.sort_by_key(|s| (s.requested_at, s.id));
+    Ok(out)
+}
+
 /// The current state of a dossier, from its projection.
 pub fn load(tx: &mut dyn Tx, id: i64) -> Result<Dossier, StoreError> {
     tx.query_one(
         "SELECT state FROM dossiers WHERE id = $1",
         &[Value::Int(id)],
     )?
-    .ok_or_else(|| StoreError::NotFound(format!("hồ sơ {id} / dossier {id}")))?
+    .ok_or_else(|| StoreError::not_found(format!("hồ sơ {id}"), format!("dossier {id}")))?
     .json(0)
 }
 
@@ -431,6 +541,7 @@ fn cell_condition(q: &mut Sql, c: &Cell) -> Option<()> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     pub id: i64,
     pub code: Option<String>,
@@ -644,6 +755,9 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     }
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
+    }
+    for (k, m) in crate::walk_ins::contributions(tx)? {
+        counters.entry(k).or_default().add(m, 1);
     }
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use motcua_domain::catalogue::posting_gaps;
 use motcua_domain::dossier::{Dossier, Instant, from_local};
 use motcua_domain::inspection::{
-    Check, Evidence, Finding, FindingKind, Inspection, desk_problems, dossier_problems, low_users,
-    rate_problems,
+    Check, Evidence, Finding, FindingKind, Inspection, desk_problems, dossier_problems,
+    gaming_problems, low_users, rate_problems,
 };
 use motcua_domain::stats::{Period, month_of};
 
@@ -110,7 +110,9 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<(Inspection, i64), StoreError> {
             "SELECT body, version FROM inspections WHERE id = $1",
             &[Value::Int(id)],
         )?
-        .ok_or_else(|| StoreError::NotFound(format!("đợt kiểm tra {id} / inspection {id}")))?;
+        .ok_or_else(|| {
+            StoreError::not_found(format!("đợt kiểm tra {id}"), format!("inspection {id}"))
+        })?;
     Ok((r.json(0)?, r.i64(1)?))
 }
 
@@ -215,6 +217,7 @@ pub fn run_checks(
         });
     };
     let desks = org::desks(tx)?;
+    let base = crate::calendar::work_calendar(tx)?;
 
     // One-stop compliance, dossier by dossier.
     let mut received: BTreeMap<String, i64> = BTreeMap::new();
@@ -234,14 +237,52 @@ pub fn run_checks(
         let rows = tx.query(&q.text, &q.params)?;
         received.insert(unit.clone(), rows.len() as i64);
         let mut found: BTreeMap<Check, Vec<String>> = BTreeMap::new();
+        let local = crate::calendar::local_calendar(tx, &base, unit)?;
+        let cal = local.as_ref().unwrap_or(&base);
         for r in &rows {
             let d: Dossier = r.json(1)?;
-            for c in dossier_problems(&d, &members) {
+            let gaming = gaming_problems(&d, cal)
+                .map_err(|e| StoreError::invalid(e.to_string(), e.to_string()))?;
+            for c in dossier_problems(&d, &members).into_iter().chain(gaming) {
                 found
                     .entry(c)
                     .or_default()
                     .push(r.opt_string(0)?.unwrap_or_default());
             }
+        }
+        // Walk-in refusals (form 03) recorded without a reason.
+        let refusals: Vec<_> = crate::walk_ins::list(tx, std::slice::from_ref(unit), start, end)?
+            .into_iter()
+            .filter(|w| {
+                w.walk_in.kind == motcua_domain::walk_in::WalkInKind::Refusal
+                    && w.walk_in.reason.trim().is_empty()
+            })
+            .collect();
+        if !refusals.is_empty() {
+            let n = refusals.len() as i64;
+            push(
+                unit,
+                Check::RefusalWithoutReason,
+                format!(
+                    "{}: {} ({n} lượt)",
+                    name(unit),
+                    Check::RefusalWithoutReason.label_vi()
+                ),
+                Evidence {
+                    summary: format!("{n} phiếu từ chối (mẫu 03) không ghi lý do"),
+                    count: Some(n),
+                    of: None,
+                    dossiers: refusals
+                        .iter()
+                        .take(5)
+                        .map(|w| format!("tiếp dân #{}", w.id))
+                        .collect(),
+                    since: refusals
+                        .first()
+                        .map(|w| motcua_domain::dossier::to_local(w.walk_in.at).date()),
+                    link: None,
+                },
+            );
         }
         for (check, codes) in found {
             let n = codes.len() as i64;

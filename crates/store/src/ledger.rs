@@ -157,6 +157,10 @@ pub enum Finding {
     AnchorMismatch {
         ledger_seq: i64,
     },
+    /// A walk-in row (forms 02/03 without a dossier) was edited, deleted, inserted or reordered.
+    WalkInAltered {
+        walk_in_id: i64,
+    },
 }
 
 impl std::fmt::Display for Finding {
@@ -222,6 +226,10 @@ impl std::fmt::Display for Finding {
             Finding::AnchorMismatch { ledger_seq } => write!(
                 f,
                 "sổ cái mục {ledger_seq} khác với mốc đã công bố / ledger entry {ledger_seq} differs from the published anchor"
+            ),
+            Finding::WalkInAltered { walk_in_id } => write!(
+                f,
+                "lượt tiếp dân {walk_in_id} (mẫu 02/03) đã bị sửa, xóa hoặc chèn / walk-in {walk_in_id} (form 02/03) was edited, deleted or inserted"
             ),
         }
     }
@@ -385,6 +393,9 @@ pub fn verify(tx: &mut dyn Tx, anchors: &[(i64, String)]) -> Result<Report, Stor
                 events: items.len() as i64,
             });
         }
+    }
+    for walk_in_id in crate::walk_ins::verify(tx)? {
+        report.findings.push(Finding::WalkInAltered { walk_in_id });
     }
     Ok(report)
 }

@@ -19,18 +19,20 @@ pub mod procedures;
 pub mod reports;
 mod sqlite;
 pub mod stats;
+pub mod walk_ins;
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use motcua_domain::dossier::DossierError;
+use motcua_domain::msg::{Bilingual, Msg};
 
 pub use db::{Dialect, Row, Tx, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("không tìm thấy {0} / {0} not found")]
-    NotFound(String),
+    #[error("không tìm thấy {} / {} not found", .0.vi, .0.en)]
+    NotFound(Msg),
     #[error(
         "hồ sơ đã thay đổi (phiên bản {actual}, yêu cầu dựa trên phiên bản {expected}); hãy tải lại / the dossier has changed (version {actual}, the request was based on {expected}); reload it"
     )]
@@ -46,10 +48,43 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// `what` cannot be found: "đơn vị X" / "unit X".
+    pub fn not_found(vi: impl Into<String>, en: impl Into<String>) -> StoreError {
+        StoreError::NotFound(Msg::new(vi, en))
+    }
+
     pub fn invalid(vi: impl Into<String>, en: impl Into<String>) -> StoreError {
         StoreError::Invalid {
             vi: vi.into(),
             en: en.into(),
+        }
+    }
+}
+
+impl Bilingual for StoreError {
+    fn msg(&self) -> Msg {
+        match self {
+            StoreError::NotFound(what) => Msg::new(
+                format!("không tìm thấy {}", what.vi),
+                format!("{} not found", what.en),
+            ),
+            StoreError::Conflict { expected, actual } => Msg::new(
+                format!(
+                    "hồ sơ đã thay đổi (phiên bản {actual}, yêu cầu dựa trên phiên bản {expected}); hãy tải lại"
+                ),
+                format!(
+                    "the dossier has changed (version {actual}, the request was based on {expected}); reload it"
+                ),
+            ),
+            StoreError::Domain(e) => e.msg(),
+            StoreError::Invalid { vi, en } => Msg::new(vi.clone(), en.clone()),
+            // The database's own text may quote the data (Vietnamese names): it goes to the log, not
+            // to the person.
+            StoreError::Constraint(_) => Msg::new(
+                "dữ liệu trùng hoặc không hợp lệ",
+                "duplicate or invalid data",
+            ),
+            StoreError::Db(_) => Msg::new("lỗi cơ sở dữ liệu", "database error"),
         }
     }
 }
@@ -100,6 +135,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_stats.sql")),
     (3, include_str!("../migrations/sqlite/0003_inspections.sql")),
     (4, include_str!("../migrations/sqlite/0004_office.sql")),
+    (5, include_str!("../migrations/sqlite/0005_counter.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -112,6 +148,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_inspections.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_office.sql")),
+    (5, include_str!("../migrations/postgres/0005_counter.sql")),
 ];
 
 impl Store {

@@ -109,7 +109,7 @@ pub fn must_change_password(tx: &mut dyn Tx, staff_id: i64) -> Result<bool, Stor
     )?
     .map(|r| r.i64(0).map(|v| v != 0))
     .transpose()?
-    .ok_or_else(|| StoreError::NotFound(format!("cán bộ {staff_id} / staff {staff_id}")))
+    .ok_or_else(|| StoreError::not_found(format!("cán bộ {staff_id}"), format!("staff {staff_id}")))
 }
 
 pub fn set_must_change_password(
@@ -122,9 +122,10 @@ pub fn set_must_change_password(
         &[Value::from(must), Value::Int(staff_id)],
     )?;
     if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "cán bộ {staff_id} / staff {staff_id}"
-        )));
+        return Err(StoreError::not_found(
+            format!("cán bộ {staff_id}"),
+            format!("staff {staff_id}"),
+        ));
     }
     Ok(())
 }
@@ -143,7 +144,9 @@ pub fn change_password(
             "SELECT password_hash FROM staff WHERE id = $1 AND active = 1",
             &[Value::Int(staff_id)],
         )?
-        .ok_or_else(|| StoreError::NotFound(format!("cán bộ {staff_id} / staff {staff_id}")))?
+        .ok_or_else(|| {
+            StoreError::not_found(format!("cán bộ {staff_id}"), format!("staff {staff_id}"))
+        })?
         .string(0)?;
     if !password::verify_password(old, &hash) {
         return Err(StoreError::invalid(
@@ -176,9 +179,10 @@ pub fn reset_password(tx: &mut dyn Tx, staff_id: i64) -> Result<String, StoreErr
         &[Value::Text(password::hash(&otp)?), Value::Int(staff_id)],
     )?;
     if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "cán bộ {staff_id} / staff {staff_id}"
-        )));
+        return Err(StoreError::not_found(
+            format!("cán bộ {staff_id}"),
+            format!("staff {staff_id}"),
+        ));
     }
     tx.exec(
         "DELETE FROM sessions WHERE staff_id = $1",
@@ -533,7 +537,7 @@ pub fn contact(tx: &mut dyn Tx, staff_id: i64) -> Result<(String, String), Store
     )?
     .map(|r| Ok::<_, StoreError>((r.string(0)?, r.string(1)?)))
     .transpose()?
-    .ok_or_else(|| StoreError::NotFound(format!("cán bộ {staff_id} / staff {staff_id}")))
+    .ok_or_else(|| StoreError::not_found(format!("cán bộ {staff_id}"), format!("staff {staff_id}")))
 }
 
 /// The member of staff behind a live session and whether they must change their password first

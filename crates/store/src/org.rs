@@ -75,7 +75,7 @@ pub fn get_unit(tx: &mut dyn Tx, code: &str) -> Result<Unit, StoreError> {
     )?
     .map(|r| unit(&r))
     .transpose()?
-    .ok_or_else(|| StoreError::NotFound(format!("đơn vị {code} / unit {code}")))
+    .ok_or_else(|| StoreError::not_found(format!("đơn vị {code}"), format!("unit {code}")))
 }
 
 /// The unit and its ancestors, from itself up to the root: what a role's scope is checked against.
@@ -184,7 +184,7 @@ pub fn get_staff(tx: &mut dyn Tx, id: i64) -> Result<Staff, StoreError> {
             "SELECT id, username, full_name, title, active FROM staff WHERE id = $1",
             &[Value::Int(id)],
         )?
-        .ok_or_else(|| StoreError::NotFound(format!("cán bộ {id} / staff {id}")))?;
+        .ok_or_else(|| StoreError::not_found(format!("cán bộ {id}"), format!("staff {id}")))?;
     staff_row(tx, &r)
 }
 
@@ -234,8 +234,9 @@ pub fn revoke(tx: &mut dyn Tx, staff_id: i64, g: &Grant) -> Result<(), StoreErro
         ],
     )?;
     if n == 0 {
-        return Err(StoreError::NotFound(
-            "cán bộ không có vai trò này / no such role to take away".into(),
+        return Err(StoreError::not_found(
+            "vai trò này của cán bộ",
+            "such a role to take away",
         ));
     }
     Ok(())
@@ -391,9 +392,10 @@ pub fn set_desk_decision(tx: &mut dyn Tx, desk_id: i64, d: &Decision) -> Result<
         ],
     )?;
     if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "bộ phận một cửa {desk_id} / desk {desk_id}"
-        )));
+        return Err(StoreError::not_found(
+            format!("bộ phận một cửa {desk_id}"),
+            format!("desk {desk_id}"),
+        ));
     }
     Ok(())
 }

@@ -49,9 +49,10 @@ pub fn in_force(tx: &mut dyn Tx, code: &str, on: NaiveDate) -> Result<Procedure,
     .map(|r| version_row(&r))
     .transpose()?
     .ok_or_else(|| {
-        StoreError::NotFound(format!(
-            "thủ tục {code} (đang hiệu lực ngày {on}) / procedure {code} (in force on {on})"
-        ))
+        StoreError::not_found(
+            format!("thủ tục {code} (đang hiệu lực ngày {on})"),
+            format!("procedure {code} (in force on {on})"),
+        )
     })
 }
 
@@ -198,10 +199,10 @@ pub fn record_posting(
         )?
         .is_some();
     if !known {
-        return Err(StoreError::NotFound(format!(
-            "thủ tục {} phiên bản {} / procedure {} version {}",
-            posting.code, posting.version, posting.code, posting.version
-        )));
+        return Err(StoreError::not_found(
+            format!("thủ tục {} phiên bản {}", posting.code, posting.version),
+            format!("procedure {} version {}", posting.code, posting.version),
+        ));
     }
     tx.exec(
         "INSERT INTO postings (unit, code, version, posted_on, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",

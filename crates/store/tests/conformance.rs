@@ -38,6 +38,8 @@ fn applicant(i: usize) -> Applicant {
         phone: format!("09050{i:05}"),
         email: None,
         address: None,
+        kind: Default::default(),
+        representative: None,
     }
 }
 
@@ -49,10 +51,12 @@ fn receive(unit: &str, i: usize) -> Command {
         unit: Some(unit.into()),
         applicant: Some(applicant(i)),
         papers: Some(vec![Paper {
-            name: "Giấy đề nghị".into(),
+            name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
             copies: 1,
             file: None,
+            kind: None,
         }]),
+        details: Default::default(),
     }
 }
 
@@ -624,6 +628,7 @@ fn refused_commands_change_nothing() {
                 unit: Some(TOWN.into()),
                 applicant: Some(bad),
                 papers: None,
+                details: Default::default(),
             },
             vn("2025-03-10T09:00"),
         );
@@ -974,9 +979,10 @@ fn generate(store: &Store, n: usize, now: DateTime<Utc>, seed: u64) -> Vec<i64> 
             _ => Channel::Online,
         };
         let papers = vec![Paper {
-            name: "Giấy đề nghị".into(),
+            name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
             copies: 1,
             file: (channel == Channel::Online).then(|| format!("{:064x}", i)),
+            kind: None,
         }];
         let mut o = if channel == Channel::Online {
             let submitted = run(
@@ -1014,6 +1020,7 @@ fn generate(store: &Store, n: usize, now: DateTime<Utc>, seed: u64) -> Vec<i64> 
                     unit: None,
                     applicant: None,
                     papers: None,
+                    details: Default::default(),
                 },
                 t,
             )
@@ -1029,6 +1036,7 @@ fn generate(store: &Store, n: usize, now: DateTime<Utc>, seed: u64) -> Vec<i64> 
                     unit: Some(unit.into()),
                     applicant: Some(applicant(i)),
                     papers: Some(papers.clone()),
+                    details: Default::default(),
                 },
                 t,
             )
@@ -1467,7 +1475,19 @@ fn planted(
         procedure: Some(procedure.clone()),
         unit: Some(unit.into()),
         applicant: Some(applicant(1)),
-        papers: Some(vec![]),
+        papers: Some(
+            procedure
+                .papers
+                .iter()
+                .map(|p| Paper {
+                    name: p.name.clone(),
+                    copies: p.copies,
+                    file: None,
+                    kind: None,
+                })
+                .collect(),
+        ),
+        details: Default::default(),
     };
     let mut o = act(store, Target::New, desk, receive, t);
     let code = o.dossier.code.clone().unwrap();
@@ -1726,7 +1746,19 @@ fn inspection_checks_find_exactly_what_was_planted() {
                     procedure: Some(commune.clone()),
                     unit: Some(WARD.into()),
                     applicant: Some(applicant(2)),
-                    papers: Some(vec![]),
+                    papers: Some(
+                        commune
+                            .papers
+                            .iter()
+                            .map(|p| Paper {
+                                name: p.name.clone(),
+                                copies: p.copies,
+                                file: None,
+                                kind: None,
+                            })
+                            .collect(),
+                    ),
+                    details: Default::default(),
                 },
                 t,
             );

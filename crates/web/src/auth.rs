@@ -9,7 +9,10 @@ use motcua_store::org;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::{ApiError, AppState, blocking};
+use crate::app::{AppState, blocking};
+use crate::http::{ApiError, PageError};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 
 pub const COOKIE: &str = "motcua_session";
 
@@ -96,7 +99,7 @@ pub async fn sign_in(
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when configured.
-pub fn session_cookie(token: &str, settings: &crate::Settings) -> String {
+pub fn session_cookie(token: &str, settings: &crate::app::Settings) -> String {
     format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         settings.session_hours * 3600,
@@ -140,6 +143,27 @@ impl FromRequestParts<AppState> for CurrentStaff {
         .await?;
         staff.map(CurrentStaff).ok_or_else(ApiError::unauthorized)
     }
+}
+
+/// A signed-in member of staff; anyone else is sent to the sign-in page.
+pub struct StaffPage(pub Staff);
+
+impl FromRequestParts<AppState> for StaffPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        match CurrentStaff::from_request_parts(parts, app).await {
+            Ok(CurrentStaff(staff)) => Ok(StaffPage(staff)),
+            Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+                Err(Redirect::to("/dang-nhap").into_response())
+            }
+            Err(e) => Err(PageError::from(e).into_response()),
+        }
+    }
+}
+
+pub fn who(staff: &Staff) -> String {
+    staff.full_name.clone()
 }
 
 #[cfg(test)]

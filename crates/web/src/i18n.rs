@@ -100,7 +100,7 @@ pub mod filters {
     use std::fmt::Display;
 
     pub fn t(vi: impl Display, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(super::t(&vi.to_string()).to_owned())
+        Ok(crate::i18n::t(&vi.to_string()).to_owned())
     }
 
     pub fn t1(
@@ -108,7 +108,7 @@ pub mod filters {
         _: &dyn askama::Values,
         arg: impl Display,
     ) -> askama::Result<String> {
-        Ok(super::t1(&vi.to_string(), arg))
+        Ok(crate::i18n::t1(&vi.to_string(), arg))
     }
 }
 

@@ -1,209 +1,96 @@
-//! HTTP for motcua: the JSON API under `/api/v1` with its OpenAPI document. Handlers are thin:
-//! parse, authorise, call the store (in a blocking task, one transaction per command), render.
+//! HTTP for motcua: the JSON API under `/api/v1` with its OpenAPI document, the public portal and
+//! the staff pages. Organised by feature (`dossiers`, `public`, `catalogue`, `org`, `reports`,
+//! `inspections`, `session`, `calendar`, `dashboard`, `health`), each with its `api()` operations and
+//! `pages()` routes, over a toolbox that knows no feature (`http`, `app`, `auth`, `access`,
+//! `i18n`). Only this file builds the router, by merging every feature's routes; the OpenAPI
+//! document is built from the same list of operations.
 
-pub mod admin;
-pub mod api;
+pub mod access;
+pub mod app;
 pub mod auth;
-pub mod error;
-pub mod files;
+pub mod calendar;
+pub mod catalogue;
+pub mod dashboard;
+pub mod dossiers;
+pub mod health;
+pub mod http;
 pub mod i18n;
 pub mod inspections;
 pub mod openapi;
-pub mod pages;
-pub mod ratelimit;
+pub mod org;
+pub mod public;
 pub mod reports;
-pub mod staff;
-pub mod submit;
+pub mod session;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use chrono::NaiveDate;
-use motcua_domain::calendar::WorkCalendar;
-use motcua_domain::catalogue::SearchIndex;
-use motcua_store::{Store, StoreError, Tx, calendar, procedures};
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::get;
+use axum::{Json, Router};
 
-pub use error::ApiError;
+pub use app::{App, AppState, Settings};
+pub use http::ApiError;
+use http::op::Op;
 
-/// Settings the server runs with.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Mark session cookies `Secure` (behind HTTPS).
-    pub secure_cookies: bool,
-    /// Requests per minute per client address on public endpoints and login.
-    pub public_rate_per_minute: u32,
-    pub login_rate_per_minute: u32,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
-    /// Session lifetime.
-    pub session_hours: i64,
-    /// Where uploaded papers are kept, named by the SHA-256 of their content.
-    pub files_dir: std::path::PathBuf,
-    /// Largest uploaded paper, in bytes.
-    pub max_upload_bytes: usize,
+/// Every API operation of every feature: what the router serves under `/api/v1` and what the OpenAPI
+/// document describes.
+pub fn operations() -> Vec<Op> {
+    let mut ops = vec![];
+    ops.extend(health::api());
+    ops.extend(session::api());
+    ops.extend(org::api());
+    ops.extend(catalogue::api());
+    ops.extend(calendar::api());
+    ops.extend(dossiers::api());
+    ops.extend(reports::api());
+    ops.extend(inspections::api());
+    ops.extend(public::api());
+    ops
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            secure_cookies: false,
-            public_rate_per_minute: 60,
-            login_rate_per_minute: 10,
-            max_body_bytes: 256 * 1024,
-            session_hours: 12,
-            files_dir: std::path::PathBuf::from("data/files"),
-            max_upload_bytes: 10 * 1024 * 1024,
-        }
+pub fn router(app: AppState) -> Router {
+    let max_body = app.settings.max_body_bytes;
+    // A submission carries every paper of a procedure (at most 20 files at the upload limit).
+    let upload_limit = app.settings.max_upload_bytes.saturating_mul(20);
+    let ops = operations();
+    let document = Arc::new(openapi::build(&ops));
+    let mut api = Router::new().route(
+        "/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move { Json((*document).clone()) }
+        }),
+    );
+    for op in ops {
+        api = api.route(op.path, op.handler);
     }
-}
-
-/// What every handler shares.
-pub struct App {
-    pub store: Store,
-    pub settings: Settings,
-    calendar: RwLock<(i64, Arc<WorkCalendar>)>,
-    search: RwLock<Option<(i64, NaiveDate, Arc<SearchIndex>)>>,
-    catalogue: RwLock<Option<(i64, Arc<motcua_domain::catalogue::Catalogue>)>>,
-    pub public_limiter: ratelimit::Limiter,
-    pub login_limiter: ratelimit::Limiter,
-}
-
-pub type AppState = Arc<App>;
-
-impl App {
-    pub fn new(store: Store, settings: Settings) -> Result<App, StoreError> {
-        let (generation, cal) =
-            store.read(|tx| Ok((calendar::generation(tx)?, calendar::work_calendar(tx)?)))?;
-        Ok(App {
-            public_limiter: ratelimit::Limiter::new(settings.public_rate_per_minute),
-            login_limiter: ratelimit::Limiter::new(settings.login_rate_per_minute),
-            store,
-            settings,
-            calendar: RwLock::new((generation, Arc::new(cal))),
-            search: RwLock::new(None),
-            catalogue: RwLock::new(None),
-        })
-    }
-
-    /// The working calendar, rebuilt inside `tx` when an import happened since it was built (an
-    /// administrator may import from the command line while the server runs).
-    pub fn calendar(&self, tx: &mut dyn Tx) -> Result<Arc<WorkCalendar>, StoreError> {
-        let generation = calendar::generation(tx)?;
-        {
-            let cached = self.calendar.read().unwrap_or_else(|p| p.into_inner());
-            if cached.0 == generation {
-                return Ok(cached.1.clone());
-            }
-        }
-        let fresh = Arc::new(calendar::work_calendar(tx)?);
-        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = (generation, fresh.clone());
-        Ok(fresh)
-    }
-}
-
-impl App {
-    /// The search index over the procedures in force on `date`, rebuilt when the catalogue changed.
-    pub fn search_index(
-        &self,
-        tx: &mut dyn Tx,
-        date: NaiveDate,
-    ) -> Result<Arc<SearchIndex>, StoreError> {
-        let generation = procedures::generation(tx)?;
-        {
-            let cached = self.search.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((g, d, index)) = cached.as_ref()
-                && *g == generation
-                && *d == date
-            {
-                return Ok(index.clone());
-            }
-        }
-        let catalogue = procedures::catalogue(tx)?;
-        let index = Arc::new(SearchIndex::new(
-            catalogue.all_in_force(date).cloned().collect(),
-        ));
-        *self.search.write().unwrap_or_else(|p| p.into_inner()) =
-            Some((generation, date, index.clone()));
-        Ok(index)
-    }
-}
-
-impl App {
-    /// Every version of every procedure, reread when the catalogue changed.
-    pub fn catalogue(
-        &self,
-        tx: &mut dyn Tx,
-    ) -> Result<Arc<motcua_domain::catalogue::Catalogue>, StoreError> {
-        let generation = procedures::generation(tx)?;
-        {
-            let cached = self.catalogue.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((g, c)) = cached.as_ref()
-                && *g == generation
-            {
-                return Ok(c.clone());
-            }
-        }
-        let fresh = Arc::new(procedures::catalogue(tx)?);
-        *self.catalogue.write().unwrap_or_else(|p| p.into_inner()) =
-            Some((generation, fresh.clone()));
-        Ok(fresh)
-    }
-}
-
-/// Runs `f` in one read transaction off the async threads; `f`'s own errors come back unchanged.
-pub async fn read_tx<T: Send + 'static>(
-    app: &AppState,
-    f: impl FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let app = app.clone();
-    blocking(move || {
-        let mut out = None;
-        app.store.read(|tx| {
-            out = Some(f(tx));
-            Ok(())
-        })?;
-        out.unwrap_or_else(|| Err(ApiError::internal("no result".to_owned())))
-    })
-    .await
-}
-
-/// Runs `f` in one write transaction off the async threads. When `f` fails, the transaction is
-/// rolled back: nothing it wrote before failing stays.
-pub async fn write_tx<T: Send + 'static>(
-    app: &AppState,
-    f: impl FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let app = app.clone();
-    blocking(move || {
-        let mut failure = None;
-        let done = app.store.write(|tx| match f(tx) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                failure = Some(e);
-                // Any error fails the transaction; the caller gets `f`'s own.
-                Err(StoreError::invalid("", ""))
-            }
-        });
-        match failure {
-            Some(e) => Err(e),
-            None => done.map_err(ApiError::from),
-        }
-    })
-    .await
-}
-
-/// Runs a blocking store call off the async threads.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal(format!("task failed: {e}")))?
+    let api = api.fallback(http::middleware::no_route);
+    Router::new()
+        .route("/assets/site.css", get(http::page::stylesheet))
+        .route("/assets/print.css", get(http::page::print_stylesheet))
+        .route("/ngon-ngu/{code}", get(i18n::switch))
+        .route("/can-bo/tong-quan", get(dashboard::dashboard))
+        .merge(catalogue::pages())
+        .merge(public::pages(upload_limit))
+        .merge(session::pages())
+        .merge(dossiers::pages())
+        .merge(org::pages())
+        .merge(reports::pages())
+        .merge(inspections::pages())
+        .nest("/api/v1", api)
+        .fallback(http::middleware::no_route)
+        .layer(middleware::from_fn(i18n::scope))
+        .layer(middleware::from_fn(http::middleware::same_origin))
+        .layer(middleware::from_fn(http::middleware::security_headers))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(app)
 }
 
 /// Serves the application until Ctrl-C or SIGTERM.
 pub async fn serve(app: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let router = api::router(app);
+    let router = router(app);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

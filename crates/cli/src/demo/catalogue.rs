@@ -61,11 +61,19 @@ struct Def {
     amount: Option<i64>,
     result: &'static str,
     legal: &'static str,
+    /// Limits under named conditions (Luật Hộ tịch 2014: "trường hợp cần xác minh...").
+    conditional: Vec<(&'static str, Limit)>,
 }
 
 /// A three-step workflow (reception, processing, signing) for limits given in days or hours.
 fn split(limit: Limit) -> Vec<(&'static str, Limit)> {
     match limit {
+        // Same-day: the dossier may come in at 15:00 and still be due at 17:00.
+        Limit::SameDay => vec![
+            ("Tiếp nhận, chuyển hồ sơ", Limit::WorkingMinutes(30)),
+            ("Xử lý hồ sơ", Limit::WorkingMinutes(60)),
+            ("Lãnh đạo ký duyệt", Limit::WorkingMinutes(30)),
+        ],
         Limit::WorkingDays(n) if n >= 3 => vec![
             ("Tiếp nhận, chuyển hồ sơ", h(4)),
             ("Thẩm định, xử lý hồ sơ", days(n - 1)),
@@ -108,12 +116,18 @@ fn def(
         amount: None,
         result,
         legal,
+        conditional: vec![],
     }
 }
 
 impl Def {
     fn steps(mut self, steps: &[(&'static str, Limit)]) -> Def {
         self.steps = steps.to_vec();
+        self
+    }
+
+    fn conditional(mut self, condition: &'static str, limit: Limit) -> Def {
+        self.conditional.push((condition, limit));
         self
     }
 
@@ -144,12 +158,21 @@ impl Def {
                 online: self.online,
             },
             limit: self.limit,
+            conditional_limits: self
+                .conditional
+                .iter()
+                .map(|(c, l)| motcua_domain::procedure::ConditionalLimit {
+                    condition: (*c).into(),
+                    limit: *l,
+                })
+                .collect(),
             steps: self
                 .steps
                 .iter()
                 .map(|(n, b)| StepBudget {
                     name: (*n).into(),
                     budget: *b,
+                    performer: None,
                 })
                 .collect(),
             fees: vec![FeeLine {
@@ -201,11 +224,12 @@ fn commune_defs() -> Vec<Def> {
     let luat_ht = "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP";
     let luat_ct = "Nghị định 23/2015/NĐ-CP về cấp bản sao, chứng thực";
     vec![
-        def("1.001193", "Đăng ký khai sinh", ht, h(8), &["Tờ khai đăng ký khai sinh", "Giấy chứng sinh hoặc văn bản của người làm chứng"], Full, "Miễn lệ phí (Luật Hộ tịch 2014, Điều 11)", "Giấy khai sinh", luat_ht),
-        def("1.000894", "Đăng ký kết hôn", ht, days(5), &["Tờ khai đăng ký kết hôn", "Giấy xác nhận tình trạng hôn nhân (nếu đăng ký ngoài nơi cư trú)"], Partial, "Miễn lệ phí với công dân cư trú trong nước", "Giấy chứng nhận kết hôn", luat_ht),
+        def("1.001193", "Đăng ký khai sinh", ht, Limit::SameDay, &["Tờ khai đăng ký khai sinh", "Giấy chứng sinh hoặc văn bản của người làm chứng"], Full, "Miễn lệ phí (Luật Hộ tịch 2014, Điều 11)", "Giấy khai sinh", luat_ht),
+        def("1.000894", "Đăng ký kết hôn", ht, Limit::SameDay, &["Tờ khai đăng ký kết hôn", "Giấy xác nhận tình trạng hôn nhân (nếu đăng ký ngoài nơi cư trú)"], Partial, "Miễn lệ phí với công dân cư trú trong nước", "Giấy chứng nhận kết hôn", luat_ht)
+            .conditional("Cần xác minh", days(5)),
         def("1.000656", "Đăng ký khai tử", ht, days(3), &["Tờ khai đăng ký khai tử", "Giấy báo tử hoặc giấy tờ thay thế"], Full, "Miễn lệ phí nếu đăng ký đúng hạn", "Trích lục khai tử", luat_ht),
         def("1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân", ht, days(3), &["Tờ khai cấp Giấy xác nhận tình trạng hôn nhân"], Full, "15.000 đồng", "Giấy xác nhận tình trạng hôn nhân", luat_ht).amount(15_000),
-        def("2.000635", "Cấp bản sao trích lục hộ tịch", ht, h(8), &["Tờ khai cấp bản sao trích lục hộ tịch"], Full, "8.000 đồng/bản", "Bản sao trích lục hộ tịch", luat_ht).amount(8_000),
+        def("2.000635", "Cấp bản sao trích lục hộ tịch", ht, Limit::SameDay, &["Tờ khai cấp bản sao trích lục hộ tịch"], Full, "8.000 đồng/bản", "Bản sao trích lục hộ tịch", luat_ht).amount(8_000),
         def("1.004859", "Thay đổi, cải chính, bổ sung thông tin hộ tịch", ht, days(3), &["Tờ khai đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch", "Giấy tờ làm căn cứ"], Partial, "15.000 đồng", "Trích lục thay đổi, cải chính hộ tịch", luat_ht).amount(15_000),
         def("1.004884", "Đăng ký lại khai sinh", ht, days(5), &["Tờ khai đăng ký lại khai sinh", "Bản sao giấy tờ có thông tin khai sinh"], Partial, "Miễn lệ phí", "Giấy khai sinh", luat_ht),
         def("1.001022", "Đăng ký nhận cha, mẹ, con", ht, days(3), &["Tờ khai đăng ký nhận cha, mẹ, con", "Chứng cứ chứng minh quan hệ cha, mẹ, con"], Partial, "Miễn lệ phí với công dân cư trú trong nước", "Trích lục đăng ký nhận cha, mẹ, con", luat_ht),
@@ -217,14 +241,14 @@ fn commune_defs() -> Vec<Def> {
         def("1.000419", "Đăng ký khai tử lưu động", ht, days(5), &["Tờ khai đăng ký khai tử", "Giấy báo tử hoặc giấy tờ thay thế"], Offline, "Miễn lệ phí", "Trích lục khai tử", luat_ht),
         def("1.000689", "Đăng ký kết hôn lưu động", ht, days(5), &["Tờ khai đăng ký kết hôn"], Offline, "Miễn lệ phí", "Giấy chứng nhận kết hôn", luat_ht),
         def("1.003554", "Hòa giải tranh chấp đất đai", "Đất đai", days(45), &["Đơn yêu cầu hòa giải tranh chấp đất đai", "Giấy tờ liên quan đến thửa đất (nếu có)"], Offline, "Không thu phí", "Biên bản hòa giải", "Luật Đất đai"),
-        def("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", ct, h(8), &["Bản chính giấy tờ, văn bản", "Bản sao cần chứng thực"], Offline, "2.000 đồng/trang từ trang 1-2; 1.000 đồng/trang từ trang 3; tối đa 200.000 đồng/bản", "Bản sao được chứng thực", luat_ct).steps(&[("Tiếp nhận, đối chiếu", h(2)), ("Chứng thực", h(4)), ("Lãnh đạo ký", h(2))]),
-        def("2.000884", "Chứng thực chữ ký trong giấy tờ, văn bản", ct, h(8), &["Giấy tờ, văn bản cần chứng thực chữ ký", "Giấy tờ tùy thân"], Offline, "10.000 đồng/trường hợp", "Giấy tờ được chứng thực chữ ký", luat_ct).amount(10_000),
+        def("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", ct, Limit::SameDay, &["Bản chính giấy tờ, văn bản", "Bản sao cần chứng thực"], Offline, "2.000 đồng/trang từ trang 1-2; 1.000 đồng/trang từ trang 3; tối đa 200.000 đồng/bản", "Bản sao được chứng thực", luat_ct).steps(&[("Tiếp nhận, đối chiếu", Limit::WorkingMinutes(30)), ("Chứng thực", Limit::WorkingMinutes(60)), ("Lãnh đạo ký", Limit::WorkingMinutes(30))]),
+        def("2.000884", "Chứng thực chữ ký trong giấy tờ, văn bản", ct, Limit::SameDay, &["Giấy tờ, văn bản cần chứng thực chữ ký", "Giấy tờ tùy thân"], Offline, "10.000 đồng/trường hợp", "Giấy tờ được chứng thực chữ ký", luat_ct).amount(10_000),
         def("2.001035", "Chứng thực hợp đồng, giao dịch liên quan đến tài sản là động sản, quyền sử dụng đất, nhà ở", ct, days(2), &["Dự thảo hợp đồng, giao dịch", "Giấy tờ tùy thân", "Giấy chứng nhận quyền sử dụng đất hoặc giấy tờ sở hữu"], Offline, "50.000 đồng/hợp đồng", "Hợp đồng được chứng thực", luat_ct).amount(50_000),
-        def("2.000908", "Cấp bản sao từ sổ gốc", ct, h(8), &["Đơn đề nghị cấp bản sao từ sổ gốc"], Partial, "Không thu phí", "Bản sao từ sổ gốc", luat_ct),
+        def("2.000908", "Cấp bản sao từ sổ gốc", ct, Limit::SameDay, &["Đơn đề nghị cấp bản sao từ sổ gốc"], Partial, "Không thu phí", "Bản sao từ sổ gốc", luat_ct),
         def("2.000942", "Chứng thực văn bản thỏa thuận phân chia di sản", ct, days(2), &["Dự thảo văn bản thỏa thuận phân chia di sản", "Giấy chứng tử của người để lại di sản", "Giấy tờ chứng minh quyền sở hữu tài sản"], Offline, "50.000 đồng/văn bản", "Văn bản được chứng thực", luat_ct).amount(50_000),
         def("2.000927", "Chứng thực di chúc", ct, days(2), &["Dự thảo di chúc", "Giấy tờ tùy thân", "Giấy tờ về tài sản (nếu có)"], Offline, "50.000 đồng/di chúc", "Di chúc được chứng thực", luat_ct).amount(50_000),
         def("2.001019", "Chứng thực việc sửa đổi, bổ sung, hủy bỏ hợp đồng, giao dịch", ct, days(2), &["Dự thảo văn bản sửa đổi, bổ sung, hủy bỏ", "Hợp đồng, giao dịch đã được chứng thực"], Offline, "30.000 đồng/hợp đồng", "Văn bản được chứng thực", luat_ct).amount(30_000),
-        def("2.000843", "Chứng thực chữ ký người dịch", ct, h(8), &["Bản dịch và giấy tờ cần dịch", "Bằng cấp ngoại ngữ của người dịch"], Offline, "10.000 đồng/trường hợp", "Bản dịch được chứng thực chữ ký", luat_ct).amount(10_000),
+        def("2.000843", "Chứng thực chữ ký người dịch", ct, Limit::SameDay, &["Bản dịch và giấy tờ cần dịch", "Bằng cấp ngoại ngữ của người dịch"], Offline, "10.000 đồng/trường hợp", "Bản dịch được chứng thực chữ ký", luat_ct).amount(10_000),
         def("1.011607", "Công nhận hộ nghèo, hộ cận nghèo phát sinh trong năm", "Giảm nghèo", days(7), &["Giấy đề nghị xét duyệt hộ nghèo, hộ cận nghèo"], Partial, "Không thu phí", "Quyết định công nhận hộ nghèo, hộ cận nghèo", "Nghị định 07/2021/NĐ-CP"),
         def("1.001653", "Đổi, cấp lại Giấy xác nhận khuyết tật", "Bảo trợ xã hội", days(5), &["Đơn đề nghị đổi, cấp lại Giấy xác nhận khuyết tật"], Partial, "Không thu phí", "Giấy xác nhận khuyết tật", "Nghị định 28/2012/NĐ-CP"),
         def("1.001699", "Xác định, xác định lại mức độ khuyết tật và cấp Giấy xác nhận khuyết tật", "Bảo trợ xã hội", days(25), &["Đơn đề nghị xác định mức độ khuyết tật", "Bản sao hồ sơ bệnh án (nếu có)"], Partial, "Không thu phí", "Giấy xác nhận khuyết tật", "Nghị định 28/2012/NĐ-CP"),

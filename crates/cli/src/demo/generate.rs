@@ -109,6 +109,8 @@ fn applicant(rng: &mut Rng, place: &str) -> Applicant {
             "Tổ dân phố {}, {place}, tỉnh Đắk Lắk",
             1 + rng.below(12)
         )),
+        kind: Default::default(),
+        representative: None,
     }
 }
 
@@ -145,10 +147,11 @@ fn applicant_actor() -> Actor {
     }
 }
 
-/// Working seconds a limit stands for (7.5 working hours a day).
+/// Working seconds a limit stands for (8 working hours a day; same-day work takes about two hours).
 fn seconds(limit: Limit) -> i64 {
     match limit {
-        Limit::WorkingDays(n) => i64::from(n) * 27_000,
+        Limit::SameDay => 2 * 3600,
+        Limit::WorkingDays(n) => i64::from(n) * 28_800,
         Limit::WorkingMinutes(m) => i64::from(m) * 60,
     }
 }
@@ -287,7 +290,33 @@ fn simulate(
 ) {
     let (desk, specialist, leader) = crew.of(unit);
     let procedure = ProcedureRef::from(&p.procedure);
-    let person = applicant(rng, place);
+    let mut person = applicant(rng, place);
+    // Some contracts are certified for a company, through its staff with an authorisation; some
+    // marriages have a foreign spouse, who applies with a passport.
+    match p.procedure.spec.code.as_str() {
+        "2.001035" if rng.chance(0.15) => {
+            let staff = person.full_name.clone();
+            person.kind = motcua_domain::dossier::ApplicantKind::Organisation {
+                tax_code: format!("60{:08}", rng.below(100_000_000)),
+                legal_representative: "Nguyễn Văn Phát".into(),
+            };
+            person.representative = Some(motcua_domain::dossier::Representative {
+                full_name: staff,
+                id_number: person.id_number.take(),
+                authorisation: format!("Giấy ủy quyền số {}/UQ-CT", 1 + rng.below(99)),
+            });
+            person.full_name = "Công ty TNHH Cà phê Buôn Hồ".into();
+        }
+        "1.000894" if rng.chance(0.2) => {
+            person.kind = motcua_domain::dossier::ApplicantKind::Foreigner {
+                passport: format!("M{:08}", rng.below(100_000_000)),
+                nationality: "Hàn Quốc".into(),
+            };
+            person.full_name = "Kim Min-jun".into();
+            person.id_number = None;
+        }
+        _ => {}
+    }
     let papers: Vec<Paper> = p
         .procedure
         .spec
@@ -297,6 +326,7 @@ fn simulate(
             name: x.name.clone(),
             copies: x.copies,
             file: None,
+            kind: None,
         })
         .collect();
     let mut t = reception_time(rng, sim.cal, from, today + TimeDelta::days(1));
@@ -305,6 +335,14 @@ fn simulate(
         motcua_domain::procedure::OnlineLevel::Partial => 0.2,
         motcua_domain::procedure::OnlineLevel::None => 0.0,
     };
+    // Some dossiers need the procedure's condition (verification): its own limit applies.
+    let condition = p
+        .procedure
+        .spec
+        .conditional_limits
+        .first()
+        .filter(|_| rng.chance(0.15))
+        .map(|c| c.condition.clone());
     let receive = |channel| Command::Receive {
         code: String::new(),
         channel,
@@ -312,6 +350,10 @@ fn simulate(
         unit: Some(unit.to_owned()),
         applicant: Some(person.clone()),
         papers: Some(papers.clone()),
+        details: motcua_domain::dossier::ReceptionDetails {
+            condition: condition.clone(),
+            ..Default::default()
+        },
     };
     if rng.chance(online_share) {
         // Submitted in the evening or the night before; the desk checks it next morning.
@@ -353,7 +395,7 @@ fn simulate(
             ) {
                 return;
             }
-            t = sim.later(t, rng.between(3600.0, 3.0 * 27_000.0));
+            t = sim.later(t, rng.between(3600.0, 3.0 * 28_800.0));
             if !sim.exec(
                 t,
                 applicant_actor(),
@@ -411,13 +453,18 @@ fn simulate(
             ) {
                 return;
             }
-            let back = sim.later(at, rng.between(27_000.0, 8.0 * 27_000.0));
+            let back = sim.later(at, rng.between(28_800.0, 8.0 * 28_800.0));
             if !sim.exec(back, staff(holder), Command::Resume) {
                 return;
             }
         }
-        // A supplement asked for during processing (once at this step).
-        if k > 0 && rng.chance(0.05) {
+        // A supplement asked for during processing (once per agency holding the dossier).
+        let asked = sim.state.as_ref().is_some_and(|d| {
+            d.supplements
+                .iter()
+                .any(|s| d.supplement_agency(s) == d.current_unit)
+        });
+        if k > 0 && !asked && rng.chance(0.05) {
             let at = sim.later(sim.last_at(), budget * 0.3);
             if !sim.exec(
                 at,
@@ -430,7 +477,7 @@ fn simulate(
                 return;
             }
             if rng.chance(0.08) {
-                let at = sim.later(at, rng.between(27_000.0, 5.0 * 27_000.0));
+                let at = sim.later(at, rng.between(28_800.0, 5.0 * 28_800.0));
                 sim.exec(
                     at,
                     staff(desk),
@@ -440,7 +487,7 @@ fn simulate(
                 );
                 return;
             }
-            let back = sim.later(at, rng.between(27_000.0, 6.0 * 27_000.0));
+            let back = sim.later(at, rng.between(28_800.0, 6.0 * 28_800.0));
             if !sim.exec(
                 back,
                 staff(desk),
@@ -469,7 +516,7 @@ fn simulate(
                 due - TimeDelta::minutes(90)
             };
             let notice = notice.max(sim.last_at() + TimeDelta::minutes(5));
-            let new_appointment = sim.later(done, rng.between(27_000.0, 4.0 * 27_000.0));
+            let new_appointment = sim.later(done, rng.between(28_800.0, 4.0 * 28_800.0));
             if notice < due
                 && !sim.exec(
                     notice,
@@ -519,9 +566,9 @@ fn simulate(
     }
     // The applicant collects the result, usually soon.
     let wait = if rng.chance(0.7) {
-        rng.between(600.0, 27_000.0)
+        rng.between(600.0, 28_800.0)
     } else {
-        rng.between(27_000.0, 4.0 * 27_000.0)
+        rng.between(28_800.0, 4.0 * 28_800.0)
     };
     let at = sim.later(sim.last_at(), wait);
     let name = sim

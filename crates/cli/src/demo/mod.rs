@@ -196,6 +196,92 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
             .collect();
         store.write(|tx| dossiers::execute(tx, &cal, requests).map(|_| ()))?;
     }
+    // Walk-ins at the counters in the last weeks: guidance to complete (form 02), refusals (form 03).
+    let procedure_of = |code: &str| {
+        catalogue
+            .iter()
+            .find(|p| p.procedure.spec.code == code)
+            .map(|p| motcua_domain::procedure::ProcedureRef::from(&p.procedure))
+    };
+    let visits: [(
+        &str,
+        &str,
+        motcua_domain::walk_in::WalkInKind,
+        &str,
+        &str,
+        &str,
+        i64,
+    ); 4] = [
+        (
+            town::PHUONG_BUON_HO,
+            "1.001193",
+            motcua_domain::walk_in::WalkInKind::Guidance,
+            "Nguyễn Thị Lan",
+            "Giấy chứng sinh (bản chính)",
+            "",
+            9,
+        ),
+        (
+            town::PHUONG_CU_BAO,
+            "2.000815",
+            motcua_domain::walk_in::WalkInKind::Guidance,
+            "Trần Văn Hùng",
+            "Bản chính giấy tờ để đối chiếu",
+            "",
+            6,
+        ),
+        (
+            town::PHUONG_CU_BAO,
+            "1.001193",
+            motcua_domain::walk_in::WalkInKind::Refusal,
+            "Lê Thị Hoa",
+            "",
+            "Trẻ sinh tại tỉnh khác, cha mẹ thường trú tại tỉnh khác: không thuộc thẩm quyền của phường",
+            4,
+        ),
+        (
+            town::XA_EA_DRONG,
+            "2.000815",
+            motcua_domain::walk_in::WalkInKind::Refusal,
+            "H Mai Niê",
+            "",
+            "Bản chính giấy tờ bị tẩy xóa, sửa chữa (không được chứng thực bản sao)",
+            2,
+        ),
+    ];
+    for (unit, code, kind, name, item, reason, days_ago) in visits {
+        let Some(procedure) = procedure_of(code) else {
+            continue;
+        };
+        let at = now - TimeDelta::days(days_ago);
+        let desk = role_of(unit, Role::ReceptionOfficer);
+        let items: Vec<String> = if item.is_empty() {
+            vec![]
+        } else {
+            vec![item.to_owned()]
+        };
+        let w = motcua_domain::walk_in::WalkIn::new(
+            unit,
+            &procedure,
+            kind,
+            name,
+            None,
+            &items,
+            reason,
+            Some(desk),
+            at,
+        )?;
+        store.write(|tx| {
+            motcua_store::walk_ins::record(
+                tx,
+                &w,
+                &motcua_domain::dossier::Actor::Import {
+                    staff: Some(desk),
+                    source: "demo".into(),
+                },
+            )
+        })?;
+    }
     // 2017: the town's records and its administrative-reform inspection.
     let officers: HashMap<String, i64> = accounts
         .iter()

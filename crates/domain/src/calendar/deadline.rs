@@ -25,8 +25,12 @@ pub const MAX_HOURS: u32 = 2_000;
 
 /// A processing time limit, as a procedure or one of its steps states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "unit", content = "value")]
 pub enum Limit {
+    /// Returned the same working day; received after the afternoon cut-off (`DeadlineRules`),
+    /// at the close of the next working day.
+    SameDay,
     WorkingDays(u32),
     /// Working time in minutes (limits are stated in hours; steps may have fractions of hours).
     WorkingMinutes(u32),
@@ -35,6 +39,7 @@ pub enum Limit {
 impl Limit {
     pub fn describe_vi(self) -> String {
         match self {
+            Limit::SameDay => "trong ngày làm việc".to_owned(),
             Limit::WorkingDays(n) => format!("{n} ngày làm việc"),
             Limit::WorkingMinutes(m) if m % 60 == 0 => format!("{} giờ làm việc", m / 60),
             Limit::WorkingMinutes(m) => format!("{} giờ {} phút làm việc", m / 60, m % 60),
@@ -43,6 +48,7 @@ impl Limit {
 
     pub fn describe_en(self) -> String {
         match self {
+            Limit::SameDay => "the same working day".to_owned(),
             Limit::WorkingDays(n) => format!("{n} working days"),
             Limit::WorkingMinutes(m) if m % 60 == 0 => format!("{} working hours", m / 60),
             Limit::WorkingMinutes(m) => format!("{} h {} min of working time", m / 60, m % 60),
@@ -51,6 +57,7 @@ impl Limit {
 
     pub fn validate(self) -> Result<Limit, CalendarError> {
         let ok = match self {
+            Limit::SameDay => true,
             Limit::WorkingDays(n) => (1..=MAX_DAYS).contains(&n),
             Limit::WorkingMinutes(m) => (1..=MAX_HOURS * 60).contains(&m),
         };
@@ -62,8 +69,79 @@ impl Limit {
     }
 }
 
+/// Where a limit of N working days ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DayLimitEnd {
+    /// The same clock time on the N-th working day (what the national portal's dashboards compare
+    /// the end of processing with).
+    #[default]
+    SameClockTime,
+    /// The close of the N-th working day (a province may choose it; compare Civil Code 2015
+    /// art. 148: a limit in days ends at the end of its last day).
+    CloseOfDay,
+}
+
+/// A province's deadline settings, in force from a date. Defaults: the 15:00 cut-off for same-day
+/// procedures (Decree 61/2018 art. 19 as applied in provincial procedure texts) and day limits ending at
+/// the same clock time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeadlineRules {
+    /// A same-day dossier received after this time is due at the next working day's close.
+    pub same_day_cutoff: NaiveTime,
+    #[serde(default)]
+    pub day_limit_end: DayLimitEnd,
+    /// An apology issued more than this many working days before the due date is flagged (the law
+    /// asks for at least one day's notice; one issued long before is a way to buy time).
+    #[serde(default = "default_apology_window")]
+    pub apology_window_days: u32,
+    /// A supplement request waiting longer than this many working days is stale: the dossier is
+    /// listed for the desk, which may return it.
+    #[serde(default = "default_supplement_wait")]
+    pub supplement_wait_days: u32,
+    /// A pause (financial obligation, applicant's request) longer than this many working days is
+    /// flagged by the inspection checks.
+    #[serde(default = "default_pause_days")]
+    pub long_pause_days: u32,
+}
+
+fn default_apology_window() -> u32 {
+    3
+}
+
+fn default_supplement_wait() -> u32 {
+    15
+}
+
+fn default_pause_days() -> u32 {
+    10
+}
+
+impl Default for DeadlineRules {
+    fn default() -> Self {
+        DeadlineRules {
+            same_day_cutoff: NaiveTime::from_hms_opt(15, 0, 0).expect("time"),
+            day_limit_end: DayLimitEnd::SameClockTime,
+            apology_window_days: default_apology_window(),
+            supplement_wait_days: default_supplement_wait(),
+            long_pause_days: default_pause_days(),
+        }
+    }
+}
+
+/// Deadline settings in force from a date on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RulesFrom {
+    pub effective_from: NaiveDate,
+    pub rules: DeadlineRules,
+}
+
 /// A span during which the clock stood still; `to` is None while it lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pause {
     pub from: NaiveDateTime,
     pub to: Option<NaiveDateTime>,
@@ -71,6 +149,7 @@ pub struct Pause {
 
 /// A computed due time and how it was reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Due {
     /// When the clock started: the reception instant, or the next working period's start.
     pub start: NaiveDateTime,
@@ -85,6 +164,7 @@ pub struct Due {
 
 /// Early, on time or late: a dossier or step finished before its due date, on it, or after its due time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Timeliness {
     Early,
@@ -122,6 +202,7 @@ impl Timeliness {
 
 /// What the calendar says about one date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DayInfo {
     pub date: NaiveDate,
     pub working: bool,
@@ -140,6 +221,8 @@ pub struct WorkCalendar {
     reasons: BTreeMap<NaiveDate, String>,
     official_years: BTreeSet<i32>,
     hours: WorkingHours,
+    /// Deadline settings by effective date (sorted; the first applies before it too).
+    rules: Vec<RulesFrom>,
 }
 
 impl WorkCalendar {
@@ -157,6 +240,10 @@ impl WorkCalendar {
             reasons: BTreeMap::new(),
             official_years: BTreeSet::new(),
             hours,
+            rules: vec![RulesFrom {
+                effective_from: NaiveDate::MIN,
+                rules: DeadlineRules::default(),
+            }],
         };
         cal.working
             .extend(first.iter_days().take(len).map(|d| !is_weekend(d)));
@@ -215,6 +302,73 @@ impl WorkCalendar {
 
     pub fn hours(&self) -> &WorkingHours {
         &self.hours
+    }
+
+    /// The deadline settings in force on a date.
+    pub fn rules_on(&self, date: NaiveDate) -> DeadlineRules {
+        let i = self
+            .rules
+            .partition_point(|r| r.effective_from <= date)
+            .max(1)
+            - 1;
+        self.rules[i].rules
+    }
+
+    /// The same days with a unit's or province's own office hours and deadline settings (by
+    /// effective date; an empty list keeps the defaults).
+    pub fn localised(&self, hours: Option<&WorkingHours>, rules: &[RulesFrom]) -> Self {
+        let mut cal = self.clone();
+        if let Some(h) = hours {
+            cal.hours = h.clone();
+        }
+        if !rules.is_empty() {
+            let mut rules = rules.to_vec();
+            rules.sort_by_key(|r| r.effective_from);
+            rules[0].effective_from = NaiveDate::MIN;
+            cal.rules = rules;
+        }
+        cal
+    }
+
+    /// The close of office hours on `date` (the end of its last working period).
+    pub fn close_of(&self, date: NaiveDate) -> NaiveDateTime {
+        let periods = self.hours.periods(date);
+        date.and_time(periods[periods.len() - 1].end)
+    }
+
+    /// The next working day after `date`.
+    pub fn next_working_day(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        let mut d = self.next_day(date)?;
+        while !self.is_working_day(d)? {
+            d = self.next_day(d)?;
+        }
+        Ok(d)
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+    pub fn working_days_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u32, CalendarError> {
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d = self.next_day(d)?;
+            if self.is_working_day(d)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The working day `n` working days after `date` (0: `date` itself).
+    pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        let mut d = date;
+        for _ in 0..n {
+            d = self.next_working_day(d)?;
+        }
+        Ok(d)
     }
 
     fn index(&self, date: NaiveDate) -> Result<usize, CalendarError> {
@@ -280,17 +434,25 @@ impl WorkCalendar {
     pub fn due(&self, received: NaiveDateTime, limit: Limit) -> Result<Due, CalendarError> {
         let limit = limit.validate()?;
         let start = self.clock_start(received)?;
+        let rules = self.rules_on(start.date());
         let due = match limit {
-            Limit::WorkingDays(n) => {
-                let mut date = start.date();
-                let mut counted = 0;
-                while counted < n {
-                    date = self.next_day(date)?;
-                    if self.is_working_day(date)? {
-                        counted += 1;
-                    }
+            Limit::SameDay => {
+                // The clock start is inside office hours; received after the cut-off (or only
+                // counted from the next working day), the next working day's close.
+                if start.date() != received.date() || start.time() <= rules.same_day_cutoff {
+                    self.close_of(start.date())
+                } else {
+                    self.close_of(self.next_working_day(start.date())?)
                 }
-                date.and_time(self.clamp_to_hours(date, start.time()))
+            }
+            Limit::WorkingDays(n) => {
+                let date = self.add_working_days(start.date(), n)?;
+                match rules.day_limit_end {
+                    DayLimitEnd::SameClockTime => {
+                        date.and_time(self.clamp_to_hours(date, start.time()))
+                    }
+                    DayLimitEnd::CloseOfDay => self.close_of(date),
+                }
             }
             Limit::WorkingMinutes(m) => self.add_working_seconds(start, i64::from(m) * 60)?,
         };
@@ -465,17 +627,17 @@ mod tests {
     #[test]
     fn reception_outside_hours_starts_at_next_period() {
         let cal = WorkCalendar::vietnam();
-        // Friday evening: the clock starts Monday 07:30.
+        // Friday evening: the clock starts Monday 07:00.
         let due = cal
             .due(t("2025-03-07T18:00"), Limit::WorkingDays(1))
             .unwrap();
-        assert_eq!(due.start, t("2025-03-10T07:30"));
-        assert_eq!(due.due, t("2025-03-11T07:30"));
-        // Lunch break: starts at 13:30.
+        assert_eq!(due.start, t("2025-03-10T07:00"));
+        assert_eq!(due.due, t("2025-03-11T07:00"));
+        // Lunch break: starts at 13:00.
         let due = cal
             .due(t("2025-03-10T12:00"), Limit::WorkingDays(2))
             .unwrap();
-        assert_eq!(due.due, t("2025-03-12T13:30"));
+        assert_eq!(due.due, t("2025-03-12T13:00"));
     }
 
     #[test]
@@ -497,7 +659,7 @@ mod tests {
     #[test]
     fn hours_walk_periods() {
         let cal = WorkCalendar::vietnam();
-        // 4 working hours from 10:00: 1.5 h in the morning, 2.5 h in the afternoon.
+        // 4 working hours from 10:00: 1 h in the morning, 3 h in the afternoon.
         let due = cal
             .due(t("2025-03-10T10:00"), Limit::WorkingMinutes(240))
             .unwrap();
@@ -506,7 +668,7 @@ mod tests {
         let due = cal
             .due(t("2025-03-07T16:00"), Limit::WorkingMinutes(8 * 60))
             .unwrap();
-        assert_eq!(due.due, t("2025-03-10T16:30"));
+        assert_eq!(due.due, t("2025-03-10T16:00"));
     }
 
     #[test]
@@ -529,7 +691,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(due.due, t("2025-03-14T08:00"));
-        assert_eq!(due.paused_seconds, 7 * 3600 + 30 * 60);
+        assert_eq!(due.paused_seconds, 8 * 3600);
         // A pause starting after the due time changes nothing.
         let late = Pause {
             from: t("2025-03-14T08:00"),
@@ -559,6 +721,71 @@ mod tests {
             .unwrap();
         assert!(due.paused_now);
         assert_eq!(due.due, t("2025-03-13T10:00"));
+    }
+
+    #[test]
+    fn same_day_is_the_close_of_that_day_or_after_the_cut_off_the_next_working_days() {
+        let cal = WorkCalendar::vietnam();
+        let same = |r: &str| cal.due(t(r), Limit::SameDay).unwrap().due;
+        // Wednesday 12/3/2025.
+        assert_eq!(same("2025-03-12T09:00"), t("2025-03-12T17:00"));
+        assert_eq!(same("2025-03-12T15:00"), t("2025-03-12T17:00"));
+        assert_eq!(same("2025-03-12T15:30"), t("2025-03-13T17:00"));
+        // Lunch break and early morning: still that day.
+        assert_eq!(same("2025-03-12T12:00"), t("2025-03-12T17:00"));
+        assert_eq!(same("2025-03-12T06:00"), t("2025-03-12T17:00"));
+        // Friday after the cut-off: Monday's close; Saturday: Monday's close.
+        assert_eq!(same("2025-03-14T15:30"), t("2025-03-17T17:00"));
+        assert_eq!(same("2025-03-15T09:00"), t("2025-03-17T17:00"));
+        // The day before Tết Ất Tỵ (Friday 24/1/2025) after 15:00: the first day back, 3/2.
+        assert_eq!(same("2025-01-24T15:30"), t("2025-02-03T17:00"));
+        // A province with a 16:00 cut-off.
+        let rules = DeadlineRules {
+            same_day_cutoff: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            ..DeadlineRules::default()
+        };
+        let local = cal.localised(
+            None,
+            &[RulesFrom {
+                effective_from: NaiveDate::MIN,
+                rules,
+            }],
+        );
+        assert_eq!(
+            local
+                .due(t("2025-03-12T15:30"), Limit::SameDay)
+                .unwrap()
+                .due,
+            t("2025-03-12T17:00")
+        );
+    }
+
+    #[test]
+    fn a_province_may_end_day_limits_at_the_close_of_the_last_day_from_a_date() {
+        let base = WorkCalendar::vietnam();
+        let cal = base.localised(
+            None,
+            &[RulesFrom {
+                effective_from: "2025-03-13".parse().unwrap(),
+                rules: DeadlineRules {
+                    day_limit_end: DayLimitEnd::CloseOfDay,
+                    ..DeadlineRules::default()
+                },
+            }],
+        );
+        // Before the date the defaults hold (the first version reaches back).
+        assert_eq!(
+            cal.due(t("2025-03-10T09:00"), Limit::WorkingDays(3))
+                .unwrap()
+                .due,
+            t("2025-03-13T17:00")
+        );
+        assert_eq!(
+            base.due(t("2025-03-10T09:00"), Limit::WorkingDays(3))
+                .unwrap()
+                .due,
+            t("2025-03-13T09:00")
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ const SHIPPED: &str = include_str!("../../data/official-days-off.json");
 
 /// A dated reason: why a day is off, or why a weekend day is worked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DatedReason {
     pub date: NaiveDate,
     pub reason: String,
@@ -25,6 +26,7 @@ pub struct DatedReason {
 
 /// One year's official schedule, as announced. This is also the file format of `calendar import`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct YearSchedule {
     pub year: i32,

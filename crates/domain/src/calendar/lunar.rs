@@ -30,6 +30,7 @@ const SYNODIC_MONTH: f64 = 29.530_588_853;
 
 /// A date of the lunar calendar. `leap` marks the intercalary month that repeats `month`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LunarDate {
     pub year: i32,
     pub month: u8,

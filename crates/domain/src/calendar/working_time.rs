@@ -7,6 +7,7 @@ use super::CalendarError;
 
 /// One working period of a day, [start, end).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Period {
     pub start: NaiveTime,
     pub end: NaiveTime,
@@ -20,6 +21,7 @@ impl Period {
 
 /// Office hours in force from a date on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoursFrom {
     pub effective_from: NaiveDate,
     pub periods: Vec<Period>,
@@ -27,6 +29,7 @@ pub struct HoursFrom {
 
 /// The office hours of every date: a list of versions ordered by effective date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkingHours {
     versions: Vec<HoursFrom>,
 }
@@ -36,18 +39,19 @@ fn hm(h: u32, m: u32) -> NaiveTime {
 }
 
 impl Default for WorkingHours {
-    /// 07:30-11:30 and 13:30-17:00 every working day.
+    /// 07:00-11:00 and 13:00-17:00 every working day: the 8-hour day of the 40-hour week
+    /// (Decision 188/1999/QĐ-TTg), used where a province's own published hours are not recorded.
     fn default() -> Self {
         WorkingHours {
             versions: vec![HoursFrom {
                 effective_from: NaiveDate::MIN,
                 periods: vec![
                     Period {
-                        start: hm(7, 30),
-                        end: hm(11, 30),
+                        start: hm(7, 0),
+                        end: hm(11, 0),
                     },
                     Period {
-                        start: hm(13, 30),
+                        start: hm(13, 0),
                         end: hm(17, 0),
                     },
                 ],

@@ -112,10 +112,12 @@ pub fn spec() -> ProcedureSpec {
             StepBudget {
                 name: "Tiếp nhận, chuyển hồ sơ".into(),
                 budget: Limit::WorkingMinutes(240),
+                performer: None,
             },
             StepBudget {
                 name: "Thẩm định".into(),
                 budget: Limit::WorkingDays(2),
+                performer: None,
             },
         ],
         fees: vec![],
@@ -134,6 +136,7 @@ pub fn spec() -> ProcedureSpec {
             units: vec![],
             except: vec![],
         },
+        conditional_limits: vec![],
     }
 }
 

@@ -1,0 +1,189 @@
+//! What every handler shares: the `App` (the store, the settings, the cached calendar, catalogue and
+//! search index, the rate limiters) and the only ways handlers reach the store: `read_tx`,
+//! `write_tx` (one transaction each, off the async threads) and `blocking`.
+
+use std::sync::{Arc, RwLock};
+
+use chrono::NaiveDate;
+use motcua_domain::calendar::WorkCalendar;
+use motcua_domain::catalogue::SearchIndex;
+use motcua_store::{Store, StoreError, Tx, calendar, procedures};
+
+use crate::http::ApiError;
+use crate::http::ratelimit;
+
+/// Settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Mark session cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Requests per minute per client address on public endpoints and login.
+    pub public_rate_per_minute: u32,
+    pub login_rate_per_minute: u32,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Session lifetime.
+    pub session_hours: i64,
+    /// Where uploaded papers are kept, named by the SHA-256 of their content.
+    pub files_dir: std::path::PathBuf,
+    /// Largest uploaded paper, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            public_rate_per_minute: 60,
+            login_rate_per_minute: 10,
+            max_body_bytes: 256 * 1024,
+            session_hours: 12,
+            files_dir: std::path::PathBuf::from("data/files"),
+            max_upload_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct App {
+    pub store: Store,
+    pub settings: Settings,
+    calendar: RwLock<(i64, Arc<WorkCalendar>)>,
+    search: RwLock<Option<(i64, NaiveDate, Arc<SearchIndex>)>>,
+    catalogue: RwLock<Option<(i64, Arc<motcua_domain::catalogue::Catalogue>)>>,
+    pub public_limiter: ratelimit::Limiter,
+    pub login_limiter: ratelimit::Limiter,
+}
+
+pub type AppState = Arc<App>;
+
+impl App {
+    pub fn new(store: Store, settings: Settings) -> Result<App, StoreError> {
+        let (generation, cal) =
+            store.read(|tx| Ok((calendar::generation(tx)?, calendar::work_calendar(tx)?)))?;
+        Ok(App {
+            public_limiter: ratelimit::Limiter::new(settings.public_rate_per_minute),
+            login_limiter: ratelimit::Limiter::new(settings.login_rate_per_minute),
+            store,
+            settings,
+            calendar: RwLock::new((generation, Arc::new(cal))),
+            search: RwLock::new(None),
+            catalogue: RwLock::new(None),
+        })
+    }
+
+    /// The working calendar, rebuilt inside `tx` when an import happened since it was built (an
+    /// administrator may import from the command line while the server runs).
+    pub fn calendar(&self, tx: &mut dyn Tx) -> Result<Arc<WorkCalendar>, StoreError> {
+        let generation = calendar::generation(tx)?;
+        {
+            let cached = self.calendar.read().unwrap_or_else(|p| p.into_inner());
+            if cached.0 == generation {
+                return Ok(cached.1.clone());
+            }
+        }
+        let fresh = Arc::new(calendar::work_calendar(tx)?);
+        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = (generation, fresh.clone());
+        Ok(fresh)
+    }
+}
+
+impl App {
+    /// The search index over the procedures in force on `date`, rebuilt when the catalogue changed.
+    pub fn search_index(
+        &self,
+        tx: &mut dyn Tx,
+        date: NaiveDate,
+    ) -> Result<Arc<SearchIndex>, StoreError> {
+        let generation = procedures::generation(tx)?;
+        {
+            let cached = self.search.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((g, d, index)) = cached.as_ref()
+                && *g == generation
+                && *d == date
+            {
+                return Ok(index.clone());
+            }
+        }
+        let catalogue = procedures::catalogue(tx)?;
+        let index = Arc::new(SearchIndex::new(
+            catalogue.all_in_force(date).cloned().collect(),
+        ));
+        *self.search.write().unwrap_or_else(|p| p.into_inner()) =
+            Some((generation, date, index.clone()));
+        Ok(index)
+    }
+}
+
+impl App {
+    /// Every version of every procedure, reread when the catalogue changed.
+    pub fn catalogue(
+        &self,
+        tx: &mut dyn Tx,
+    ) -> Result<Arc<motcua_domain::catalogue::Catalogue>, StoreError> {
+        let generation = procedures::generation(tx)?;
+        {
+            let cached = self.catalogue.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((g, c)) = cached.as_ref()
+                && *g == generation
+            {
+                return Ok(c.clone());
+            }
+        }
+        let fresh = Arc::new(procedures::catalogue(tx)?);
+        *self.catalogue.write().unwrap_or_else(|p| p.into_inner()) =
+            Some((generation, fresh.clone()));
+        Ok(fresh)
+    }
+}
+
+/// Runs `f` in one read transaction off the async threads; `f`'s own errors come back unchanged.
+pub async fn read_tx<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let app = app.clone();
+    blocking(move || {
+        let mut out = None;
+        app.store.read(|tx| {
+            out = Some(f(tx));
+            Ok(())
+        })?;
+        out.unwrap_or_else(|| Err(ApiError::internal("no result".to_owned())))
+    })
+    .await
+}
+
+/// Runs `f` in one write transaction off the async threads. When `f` fails, the transaction is
+/// rolled back: nothing it wrote before failing stays.
+pub async fn write_tx<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let app = app.clone();
+    blocking(move || {
+        let mut failure = None;
+        let done = app.store.write(|tx| match f(tx) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                failure = Some(e);
+                // Any error fails the transaction; the caller gets `f`'s own.
+                Err(StoreError::invalid("", ""))
+            }
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => done.map_err(ApiError::from),
+        }
+    })
+    .await
+}
+
+/// Runs a blocking store call off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("task failed: {e}")))?
+}

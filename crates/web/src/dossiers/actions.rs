@@ -1,0 +1,306 @@
+//! The table of what can be done to a dossier on its page: each action with its label, its form
+//! fields and a placeholder command; `offered` keeps those the domain's `decide` accepts now and the
+//! caller's roles allow.
+
+/// An action on a dossier as the API offers it: its path, operation id, summary and the fields
+/// of `ActionBody` it reads.
+pub struct ApiAction {
+    pub key: &'static str,
+    /// What the button says (Vietnamese; English through the dictionary).
+    pub label: &'static str,
+    pub path: &'static str,
+    pub operation: &'static str,
+    pub summary: &'static str,
+    pub fields: &'static str,
+}
+
+/// The label of an action, for the notice after it was done; None for anything else.
+pub fn label_of(key: &str) -> Option<&'static str> {
+    ACTIONS.iter().find(|a| a.key == key).map(|a| a.label)
+}
+
+/// Every action the API offers, one route each.
+pub const ACTIONS: [ApiAction; 11] = [
+    ApiAction {
+        key: "receive",
+        label: "Tiếp nhận hồ sơ",
+        path: "/dossiers/{id}/receive",
+        operation: "receiveOnline",
+        summary: "Tiếp nhận hồ sơ nộp trực tuyến / receive a dossier submitted online",
+        fields: "Body: {version}.",
+    },
+    ApiAction {
+        key: "request-supplement",
+        label: "Yêu cầu bổ sung hồ sơ (mẫu 02)",
+        path: "/dossiers/{id}/request-supplement",
+        operation: "requestSupplement",
+        summary: "Yêu cầu bổ sung (mẫu 02) / request a supplement (form 02)",
+        fields: "Body: {version, items: [what is missing], reason}. Once per dossier at the desk.",
+    },
+    ApiAction {
+        key: "supplement",
+        label: "Ghi nhận đã bổ sung",
+        path: "/dossiers/{id}/supplement",
+        operation: "recordSupplement",
+        summary: "Ghi nhận đã bổ sung / record that the applicant supplemented",
+        fields: "Body: {version, note}.",
+    },
+    ApiAction {
+        key: "refuse",
+        label: "Từ chối tiếp nhận (mẫu 03)",
+        path: "/dossiers/{id}/refuse",
+        operation: "refuse",
+        summary: "Từ chối tiếp nhận (mẫu 03) / refuse (form 03)",
+        fields: "Body: {version, reason}.",
+    },
+    ApiAction {
+        key: "hand-over",
+        label: "Chuyển hồ sơ",
+        path: "/dossiers/{id}/hand-over",
+        operation: "handOver",
+        summary: "Chuyển hồ sơ / hand the dossier over",
+        fields: "Body: {version, to_unit, to_staff?, note}. To another unit (inter-agency) or a person of the receiving unit.",
+    },
+    ApiAction {
+        key: "pause",
+        label: "Tạm dừng",
+        path: "/dossiers/{id}/pause",
+        operation: "pause",
+        summary: "Tạm dừng / pause",
+        fields: "Body: {version, pause: financial_obligation|applicant_request, reason}.",
+    },
+    ApiAction {
+        key: "resume",
+        label: "Tiếp tục xử lý",
+        path: "/dossiers/{id}/resume",
+        operation: "resume",
+        summary: "Tiếp tục xử lý / resume",
+        fields: "Body: {version}.",
+    },
+    ApiAction {
+        key: "apologize",
+        label: "Xin lỗi, hẹn lại ngày trả (mẫu 04)",
+        path: "/dossiers/{id}/apologize",
+        operation: "apologize",
+        summary: "Xin lỗi, hẹn lại (mẫu 04) / apologise with a new appointment (form 04)",
+        fields: "Body: {version, reason, new_appointment: YYYY-MM-DDTHH:MM Vietnam time}.",
+    },
+    ApiAction {
+        key: "result-ready",
+        label: "Phê duyệt, có kết quả",
+        path: "/dossiers/{id}/result-ready",
+        operation: "markResultReady",
+        summary: "Có kết quả / the result is ready",
+        fields: "Body: {version, approved, reason (when not approved)}.",
+    },
+    ApiAction {
+        key: "return",
+        label: "Trả kết quả",
+        path: "/dossiers/{id}/return",
+        operation: "returnResult",
+        summary: "Trả kết quả / return the result",
+        fields: "Body: {version, to_whom}.",
+    },
+    ApiAction {
+        key: "withdraw",
+        label: "Rút hồ sơ theo đề nghị",
+        path: "/dossiers/{id}/withdraw",
+        operation: "withdraw",
+        summary: "Rút hồ sơ / withdraw at the applicant's request",
+        fields: "Body: {version, reason}.",
+    },
+];
+
+use chrono::TimeDelta;
+use motcua_domain::authz::can;
+use motcua_domain::dossier::{Command, Context, Dossier, Outcome, PauseKind, decide, to_local};
+use motcua_domain::org::Staff;
+
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+}
+
+pub fn field(name: &'static str, label: &'static str, kind: &'static str) -> Field {
+    Field {
+        name,
+        label,
+        kind,
+        value: String::new(),
+        options: vec![],
+    }
+}
+
+pub struct ActionForm {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub fields: Vec<Field>,
+}
+
+/// The actions this member of staff may take on this dossier now: each is tried against the
+/// domain's own rules with placeholder details, and against the caller's permissions.
+pub fn actions(
+    d: &Dossier,
+    staff: &Staff,
+    chains: &dyn Fn(&str) -> Vec<String>,
+    ctx: &Context,
+    units: &[(String, String)],
+    people: &[(String, String)],
+) -> Vec<ActionForm> {
+    let label = |key| label_of(key).unwrap_or_default();
+    let later = d.due.map_or(ctx.now, |due| due) + TimeDelta::days(3);
+    let candidates: Vec<(&'static str, &'static str, Command, Vec<Field>)> = vec![
+        (
+            "receive",
+            label("receive"),
+            Command::Receive {
+                code: "X-000101-0001".into(),
+                channel: d.channel,
+                procedure: None,
+                unit: None,
+                applicant: None,
+                papers: None,
+                details: Default::default(),
+            },
+            vec![],
+        ),
+        (
+            "hand-over",
+            label("hand-over"),
+            Command::HandOver {
+                to_unit: d.current_unit.clone(),
+                external: false,
+                note: String::new(),
+                to_staff: None,
+            },
+            vec![
+                Field {
+                    options: units.to_vec(),
+                    ..field("to_unit", "Chuyển đến", "select")
+                },
+                Field {
+                    options: people.to_vec(),
+                    ..field("to_staff", "Người nhận (không bắt buộc)", "select")
+                },
+                field("note", "Ghi chú", "text"),
+            ],
+        ),
+        (
+            "request-supplement",
+            label("request-supplement"),
+            Command::RequestSupplement {
+                items: vec!["x".into()],
+                reason: "x".into(),
+            },
+            vec![
+                field(
+                    "items",
+                    "Nội dung cần bổ sung (mỗi dòng một mục)",
+                    "textarea",
+                ),
+                field("reason", "Lý do", "text"),
+            ],
+        ),
+        (
+            "supplement",
+            label("supplement"),
+            Command::Supplement {
+                note: String::new(),
+            },
+            vec![field("note", "Ghi chú", "text")],
+        ),
+        (
+            "refuse",
+            label("refuse"),
+            Command::Refuse { reason: "x".into() },
+            vec![field("reason", "Lý do từ chối", "text")],
+        ),
+        (
+            "pause",
+            label("pause"),
+            Command::Pause {
+                pause: PauseKind::FinancialObligation,
+                reason: "x".into(),
+            },
+            vec![
+                Field {
+                    options: vec![
+                        (
+                            "financial_obligation".into(),
+                            "Chờ thực hiện nghĩa vụ tài chính".into(),
+                        ),
+                        (
+                            "applicant_request".into(),
+                            "Theo đề nghị của người nộp".into(),
+                        ),
+                    ],
+                    ..field("pause", "Lý do tạm dừng", "select")
+                },
+                field("reason", "Chi tiết", "text"),
+            ],
+        ),
+        ("resume", label("resume"), Command::Resume, vec![]),
+        (
+            "apologize",
+            label("apologize"),
+            Command::Apologize {
+                reason: "x".into(),
+                new_appointment: later,
+            },
+            vec![
+                field("reason", "Lý do chậm", "text"),
+                Field {
+                    value: to_local(later).format("%Y-%m-%dT%H:%M").to_string(),
+                    ..field("new_appointment", "Ngày hẹn mới", "datetime-local")
+                },
+            ],
+        ),
+        (
+            "result-ready",
+            label("result-ready"),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+            vec![
+                Field {
+                    options: vec![
+                        ("true".into(), "Đồng ý, cấp kết quả".into()),
+                        ("false".into(), "Không đủ điều kiện (nêu lý do)".into()),
+                    ],
+                    ..field("approved", "Quyết định", "select")
+                },
+                field("reason", "Lý do (nếu không đồng ý)", "text"),
+            ],
+        ),
+        (
+            "return",
+            label("return"),
+            Command::Return {
+                to_whom: "x".into(),
+            },
+            vec![Field {
+                value: d.applicant.full_name.clone(),
+                ..field("to_whom", "Người nhận kết quả", "text")
+            }],
+        ),
+        (
+            "withdraw",
+            label("withdraw"),
+            Command::Withdraw { reason: "x".into() },
+            vec![field("reason", "Lý do", "text")],
+        ),
+    ];
+    candidates
+        .into_iter()
+        .filter(|(_, _, cmd, _)| {
+            decide(Some(d), cmd.clone(), ctx).is_ok()
+                && cmd
+                    .permission(Some(d))
+                    .is_some_and(|(action, unit)| can(&staff.grants, action, &chains(&unit)))
+        })
+        .map(|(key, label, _, fields)| ActionForm { key, label, fields })
+        .collect()
+}

@@ -1,0 +1,255 @@
+//! Dossiers in JSON for staff: reception at the desk, every action, one dossier with its control sheet
+//! and history, and the scoped, filtered, keyset-paginated list.
+
+use crate::http::PathOf;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{NaiveDate, TimeDelta, Utc};
+use motcua_domain::dossier::{Dossier, Instant, Recorded, Status, from_local};
+use motcua_store::dossiers::{self, Filter, Summary};
+use motcua_store::org;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::app::{AppState, blocking};
+use crate::auth::CurrentStaff;
+use crate::dossiers::views::{self, Names};
+use crate::http::ApiError;
+use crate::http::{Body, Params};
+
+use super::service::*;
+use crate::access::{self, Access};
+use crate::app::write_tx;
+use crate::http::{body_hash, idempotency_key};
+/// POST /dossiers: reception of a complete dossier at the desk or by post.
+pub async fn receive_new(
+    State(app): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+    headers: HeaderMap,
+    Body(body): Body<Reception>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let hash = body_hash(&body);
+    let (status, value) = blocking(move || {
+        run(&app, Caller::Staff(staff.id), key, hash, |tx| {
+            receive_command(tx, &staff, body)
+        })
+    })
+    .await?;
+    Ok((status, Json(value)))
+}
+
+/// POST /dossiers/{id}/{action}.
+pub async fn act(
+    State(app): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+    PathOf(id): PathOf<i64>,
+    action: &'static str,
+    Body(body): Body<ActionBody>,
+) -> Result<Json<Value>, ApiError> {
+    let (_, value) = blocking(move || {
+        run(&app, Caller::Staff(staff.id), None, String::new(), |tx| {
+            command_for(tx, &staff, id, action, &body)
+        })
+    })
+    .await?;
+    Ok(Json(value))
+}
+
+/// GET /dossiers/{id}: state, control sheet, history. Personal data only for roles that need it;
+/// every such view is logged. A dossier the caller may not see is "not found", like one that does
+/// not exist.
+pub async fn get(
+    State(app): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+    PathOf(id): PathOf<i64>,
+) -> Result<Json<DossierView>, ApiError> {
+    let (d, access, history, names) = write_tx(&app, move |tx| {
+        let (d, access) = access::load_visible(tx, &staff, id)?;
+        if access.personal {
+            access::log_view(tx, staff.id, id, "view dossier")?;
+        }
+        Ok((
+            d,
+            access,
+            dossiers::history(tx, id)?,
+            Names::new(&org::units(tx)?),
+        ))
+    })
+    .await?;
+    let now = Utc::now();
+    Ok(Json(DossierView {
+        id,
+        dossier: views::dossier_json(&d, access.personal),
+        overdue: d.is_overdue(now),
+        appointment: d.appointment(),
+        control_sheet: ControlSheet {
+            form: d.rule_set.map(|r| r.control_sheet_form()),
+            rows: views::control_sheet(&d, &names),
+        },
+        history: views::history_json(&history, access.personal),
+    }))
+}
+
+/// One dossier as staff see it. Without the personal-data right, every applicant in it (the
+/// dossier's and those its events carry) has a masked name and nothing else.
+#[derive(Serialize, JsonSchema)]
+pub struct DossierView {
+    pub id: i64,
+    #[schemars(with = "Dossier")]
+    pub dossier: Value,
+    pub overdue: bool,
+    pub appointment: Option<Instant>,
+    pub control_sheet: ControlSheet,
+    #[schemars(with = "Vec<Recorded>")]
+    pub history: Value,
+}
+
+/// The control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ): its form number by rule set, and
+/// a row per step.
+#[derive(Serialize, JsonSchema)]
+pub struct ControlSheet {
+    pub form: Option<&'static str>,
+    pub rows: Vec<views::ControlRow>,
+}
+
+/// A page of the dossier list and the cursor of the next (`after`).
+#[derive(Serialize, JsonSchema)]
+pub struct DossierList {
+    pub items: Vec<Summary>,
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct ListQuery {
+    unit: Option<String>,
+    /// "current" (default: where the dossier is now) or "receiving".
+    by: Option<String>,
+    status: Option<String>,
+    procedure: Option<String>,
+    received_from: Option<String>,
+    received_to: Option<String>,
+    due_before: Option<String>,
+    #[serde(default)]
+    overdue: bool,
+    after: Option<String>,
+    limit: Option<i64>,
+}
+
+fn local_date_start(field: &str, s: &str) -> Result<chrono::DateTime<Utc>, ApiError> {
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        ApiError::invalid(
+            field,
+            format!("{field} cần dạng YYYY-MM-DD"),
+            format!("{field} must be YYYY-MM-DD"),
+        )
+    })?;
+    Ok(from_local(d.and_hms_opt(0, 0, 0).unwrap_or_default()))
+}
+
+/// GET /dossiers: the dossiers the caller may see, filtered, ordered by due time, keyset-paginated.
+pub async fn list(
+    State(app): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<DossierList>, ApiError> {
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            Status::parse(s).ok_or_else(|| {
+                ApiError::invalid(
+                    "status",
+                    format!("trạng thái '{s}' không tồn tại"),
+                    format!("unknown status '{s}'"),
+                )
+            })
+        })
+        .transpose()?;
+    let by_receiving_unit = match q.by.as_deref() {
+        None | Some("current") => false,
+        Some("receiving") => true,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "by",
+                "by phải là current hoặc receiving",
+                "by must be current or receiving",
+            ));
+        }
+    };
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            a.split_once('.')
+                .and_then(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?)))
+                .ok_or_else(|| {
+                    ApiError::invalid("after", "con trỏ trang không hợp lệ", "invalid page cursor")
+                })
+        })
+        .transpose()?;
+    let mut filter = Filter {
+        units: None,
+        by_receiving_unit,
+        status,
+        procedure: q.procedure.clone(),
+        received_from: q
+            .received_from
+            .as_deref()
+            .map(|s| local_date_start("received_from", s))
+            .transpose()?,
+        received_to: q
+            .received_to
+            .as_deref()
+            .map(|s| local_date_start("received_to", s).map(|t| t + TimeDelta::days(1)))
+            .transpose()?,
+        due_before: q
+            .due_before
+            .as_deref()
+            .map(|s| local_date_start("due_before", s))
+            .transpose()?,
+        due_after: None,
+        holder: None,
+        procedures: None,
+        cell: None,
+        overdue_at: q.overdue.then(Utc::now),
+        after,
+        limit: q.limit.unwrap_or(50),
+    };
+    if !(1..=500).contains(&filter.limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            "limit từ 1 đến 500",
+            "limit must be 1 to 500",
+        ));
+    }
+    let limit = filter.limit;
+    let (items, next) = write_tx(&app, move |tx| {
+        let access = Access::of(tx, &staff)?;
+        let scope = access.units();
+        filter.units = Some(match &q.unit {
+            Some(u) if scope.contains(u) => org::subtree(tx, u)?,
+            Some(_) => return Err(ApiError::forbidden()),
+            None => scope,
+        });
+        let rows = dossiers::list(tx, &filter)?;
+        let next = if rows.len() as i64 == limit {
+            rows.last().map(|s| {
+                let (a, b) = dossiers::cursor_of(s);
+                format!("{a}.{b}")
+            })
+        } else {
+            None
+        };
+        let mut items = Vec::with_capacity(rows.len());
+        for mut s in rows {
+            s.applicant_name = access.name_in_list(tx, &s, "dossier list")?;
+            items.push(s);
+        }
+        Ok((items, next))
+    })
+    .await?;
+    Ok(Json(DossierList { items, next }))
+}

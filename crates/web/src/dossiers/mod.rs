@@ -1,0 +1,91 @@
+//! Dossiers for staff: reception at the desk, every action, the dossier with its control sheet and
+//! history, queues and the scoped list, and the printable forms. JSON under `/api/v1/dossiers`,
+//! pages under `/can-bo`.
+
+pub mod actions;
+pub mod api;
+mod pages;
+mod print;
+pub mod service;
+pub mod views;
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use crate::auth::CurrentStaff;
+use crate::http::op::Op;
+use crate::http::{Body, PathOf};
+
+pub fn api() -> Vec<Op> {
+    let mut ops = vec![
+        Op::get("/dossiers", "listDossiers", api::list)
+            .tag("dossiers")
+            .doc(
+                "Danh sách hồ sơ / the dossiers in the caller's scope",
+                "Filtered, ordered by due time, keyset-paginated (`after` is the `next` of the previous page). Applicants' names are masked for roles without the personal-data permission.",
+            )
+            .staff()
+            .query::<api::ListQuery>()
+            .ok::<api::DossierList>(200, "A page of dossiers and the cursor of the next")
+            .problems(&[403]),
+        Op::post("/dossiers", "receiveDossier", api::receive_new)
+            .tag("dossiers")
+            .doc(
+                "Tiếp nhận hồ sơ tại quầy / receive a complete dossier at the desk or by post",
+                "Creates the dossier with its code and due time. `Idempotency-Key` supported.",
+            )
+            .staff()
+            .header("Idempotency-Key", "Retries with the same key and body get the first answer")
+            .body::<service::Reception>()
+            .ok::<service::CommandAnswer>(201, "Received, with the receipt (form 01)")
+            .problems(&[403, 404]),
+        Op::get("/dossiers/{id}", "getDossier", api::get)
+            .tag("dossiers")
+            .doc(
+                "Hồ sơ, phiếu kiểm soát, lịch sử / a dossier, its control sheet and history",
+                "Personal data only for roles that need it; every such view is logged. A dossier the caller may not see answers 404 like one that does not exist.",
+            )
+            .staff()
+            .path::<i64>("id", "The dossier's id")
+            .ok::<api::DossierView>(200, "The dossier")
+            .problems(&[404]),
+    ];
+    for a in actions::ACTIONS {
+        let key = a.key;
+        ops.push(
+            Op::post(
+                a.path,
+                a.operation,
+                move |app: State<AppState>,
+                      staff: CurrentStaff,
+                      id: PathOf<i64>,
+                      body: Body<service::ActionBody>| {
+                    api::act(app, staff, id, key, body)
+                },
+            )
+            .tag("dossiers")
+            .doc(a.summary, a.fields)
+            .staff()
+            .path::<i64>("id", "The dossier's id")
+            .body::<service::ActionBody>()
+            .ok::<service::CommandAnswer>(200, "The dossier's new state")
+            .problems(&[403, 404, 409]),
+        );
+    }
+    ops
+}
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/can-bo", get(pages::queue))
+        .route(
+            "/can-bo/tiep-nhan",
+            get(pages::reception_form).post(pages::receive),
+        )
+        .route("/can-bo/ho-so/{id}", get(pages::dossier))
+        .route("/can-bo/ho-so/{id}/phieu-tiep-nhan", get(print::receipt))
+        .route("/can-bo/ho-so/{id}/mau/{form}", get(print::print_form))
+        .route("/can-bo/ho-so/{id}/{action}", post(pages::act))
+}

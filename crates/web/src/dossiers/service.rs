@@ -1,0 +1,439 @@
+//! The one write path for dossiers, shared by the API, the pages and the public submission: build the
+//! command from a request (checked against the caller's permission), then run it with its
+//! idempotency key in one transaction.
+
+use axum::http::StatusCode;
+use chrono::{NaiveDate, Utc};
+use motcua_domain::authz::{Action, can};
+use motcua_domain::dossier::{
+    Actor, Applicant, Channel, Command, Dossier, Instant, Outcome, Paper, PauseKind, Status,
+    from_local,
+};
+use motcua_domain::org::{Staff, Unit, is_inter_agency};
+use motcua_domain::procedure::ProcedureRef;
+use motcua_store::dossiers::{self, Request, Target};
+use motcua_store::{Tx, idempotency, org, procedures};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::access;
+use crate::app::App;
+use crate::dossiers::views::Names;
+use crate::http::ApiError;
+
+/// Checks that a unit exists and is open on the date: closed units (merged in 2025) name their successors.
+pub fn open_unit(tx: &mut dyn Tx, code: &str, on: NaiveDate) -> Result<Unit, ApiError> {
+    let unit = org::get_unit(tx, code)?;
+    if !unit.is_valid_on(on) {
+        return Err(ApiError::invalid(
+            "unit",
+            format!(
+                "đơn vị {} đã ngừng hoạt động; đơn vị kế thừa: {}",
+                unit.name,
+                unit.successors.join(", ")
+            ),
+            format!(
+                "unit {} no longer exists; successors: {}",
+                unit.code,
+                unit.successors.join(", ")
+            ),
+        ));
+    }
+    Ok(unit)
+}
+
+fn require(staff: &Staff, action: Action, chain: &[String]) -> Result<(), ApiError> {
+    if can(&staff.grants, action, chain) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// Who sends a command: a signed-in member of staff, or a member of the public (by address, which
+/// also scopes idempotency keys so one client never sees another's answer).
+#[derive(Debug, Clone, Copy)]
+pub enum Caller {
+    Staff(i64),
+    Public(std::net::IpAddr),
+}
+
+/// Runs one command with an optional idempotency key, inside one transaction.
+pub fn run(
+    app: &App,
+    caller: Caller,
+    key: Option<String>,
+    request_hash: String,
+    build: impl FnOnce(&mut dyn Tx) -> Result<(Target, Command), ApiError>,
+) -> Result<(StatusCode, Value), ApiError> {
+    let (actor, actor_key) = match caller {
+        Caller::Staff(id) => (Actor::Staff { id }, format!("staff:{id}")),
+        Caller::Public(ip) => (Actor::Applicant, format!("public:{ip}")),
+    };
+    let mut result: Result<(StatusCode, Value), ApiError> =
+        Err(ApiError::internal("no result".into()));
+    let write = app.store.write(|tx| {
+        if let Some(key) = &key {
+            match idempotency::check(tx, &actor_key, key, &request_hash)? {
+                idempotency::Seen::Replay { status, body } => {
+                    result = Ok((
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                        serde_json::from_str(&body).unwrap_or(Value::Null),
+                    ));
+                    return Ok(());
+                }
+                idempotency::Seen::Mismatch => {
+                    result = Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency-mismatch",
+                        "Khóa Idempotency-Key đã dùng cho một yêu cầu khác",
+                        "This Idempotency-Key was used for a different request",
+                    ));
+                    return Ok(());
+                }
+                idempotency::Seen::New => {}
+            }
+        }
+        let (target, command) = match build(tx) {
+            Ok(x) => x,
+            Err(e) => {
+                result = Err(e);
+                return Ok(());
+            }
+        };
+        let created = target == Target::New;
+        let cal = app.calendar(tx)?;
+        let mut out = dossiers::execute(
+            tx,
+            &cal,
+            vec![Request {
+                target,
+                actor,
+                command,
+                now: Utc::now(),
+            }],
+        )?;
+        let o = out.remove(0);
+        let names = Names::new(&org::units(tx)?);
+        let body = serde_json::to_value(CommandAnswer {
+            id: o.id,
+            reference: format!("W{:08}", o.id),
+            code: o.dossier.code.clone(),
+            version: o.dossier.version,
+            status: o.dossier.status,
+            due: o.dossier.due,
+            appointment: o.dossier.appointment(),
+            event: o.event.event.kind(),
+            receipt: receipt(&o.dossier, &names),
+        })
+        .map_err(|e| motcua_store::StoreError::Db(e.to_string()))?;
+        let status = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        if let Some(key) = &key {
+            idempotency::remember(
+                tx,
+                &actor_key,
+                key,
+                &request_hash,
+                status.as_u16(),
+                &body.to_string(),
+                Utc::now(),
+            )?;
+        }
+        result = Ok((status, body));
+        Ok(())
+    });
+    write?;
+    result
+}
+
+/// Data of form 01 (giấy tiếp nhận hồ sơ và hẹn trả kết quả), once a dossier is received.
+fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
+    match (&d.code, d.received_at) {
+        (Some(code), Some(received_at)) => Some(Receipt {
+            form: "01",
+            unit: d.unit.clone(),
+            unit_name: names.of(&d.unit),
+            code: code.clone(),
+            applicant: d.applicant.clone(),
+            procedure: ProcedureName {
+                code: d.procedure.code.clone(),
+                name: d.procedure.name.clone(),
+            },
+            papers: d.papers.clone(),
+            received_at,
+            appointment: d.appointment(),
+            legal_basis: d.rule_set.map(|r| r.legal_basis()),
+        }),
+        _ => None,
+    }
+}
+
+/// What a command on a dossier answers: its new state and, once received, the receipt.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct CommandAnswer {
+    pub id: i64,
+    /// The online reference (`W` and the id) before the dossier has a code.
+    pub reference: String,
+    pub code: Option<String>,
+    pub version: i64,
+    pub status: Status,
+    pub due: Option<Instant>,
+    pub appointment: Option<Instant>,
+    /// The event the command caused.
+    pub event: &'static str,
+    pub receipt: Option<Receipt>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ProcedureName {
+    pub code: String,
+    pub name: String,
+}
+
+/// The data of form 01 (giấy tiếp nhận hồ sơ và hẹn trả kết quả).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Receipt {
+    /// "01"
+    pub form: &'static str,
+    pub unit: String,
+    pub unit_name: String,
+    pub code: String,
+    pub applicant: Applicant,
+    pub procedure: ProcedureName,
+    pub papers: Vec<Paper>,
+    pub received_at: Instant,
+    pub appointment: Option<Instant>,
+    pub legal_basis: Option<&'static str>,
+}
+
+#[derive(Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reception {
+    pub procedure_code: String,
+    pub unit: String,
+    #[serde(default = "desk")]
+    pub channel: String,
+    pub applicant: Applicant,
+    #[serde(default)]
+    pub papers: Vec<Paper>,
+}
+
+fn desk() -> String {
+    "desk".into()
+}
+
+/// The reception command for a dossier brought to the desk or sent by post, checked against the
+/// caller's permission over the receiving unit. Shared by the API and the counter page.
+pub fn receive_command(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    body: Reception,
+) -> Result<(Target, Command), ApiError> {
+    let channel = match Channel::parse(&body.channel) {
+        Some(c @ (Channel::Desk | Channel::Post)) => c,
+        _ => {
+            return Err(ApiError::invalid(
+                "channel",
+                "kênh tiếp nhận phải là desk (trực tiếp) hoặc post (bưu chính)",
+                "channel must be desk or post (online dossiers are submitted by the applicant)",
+            ));
+        }
+    };
+    let today = motcua_domain::dossier::to_local(Utc::now()).date();
+    if body.unit.is_empty() {
+        return Err(ApiError::invalid(
+            "unit",
+            "chưa chọn đơn vị tiếp nhận",
+            "no receiving unit chosen",
+        ));
+    }
+    let unit = open_unit(tx, &body.unit, today)?;
+    require(staff, Action::Desk, &org::chain(tx, &unit.code)?)?;
+    let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
+    Ok((
+        Target::New,
+        Command::Receive {
+            code: String::new(),
+            channel,
+            procedure: Some(ProcedureRef::from(&procedure)),
+            unit: Some(unit.code),
+            applicant: Some(body.applicant),
+            papers: Some(body.papers),
+            details: Default::default(),
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    pub version: i64,
+    #[serde(default)]
+    pub items: Vec<String>,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub note: String,
+    pub to_unit: Option<String>,
+    /// A member of staff of `to_unit` to hand the dossier to.
+    pub to_staff: Option<i64>,
+    pub pause: Option<String>,
+    /// New appointment, Vietnam local time YYYY-MM-DDTHH:MM.
+    pub new_appointment: Option<String>,
+    #[serde(default)]
+    pub approved: Option<bool>,
+    pub to_whom: Option<String>,
+}
+
+fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ApiError> {
+    v.as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::invalid(
+                field,
+                format!("thiếu trường {field}"),
+                format!("{field} is required"),
+            )
+        })
+}
+
+/// The command an action asks for, built from the request's fields and checked against the caller's
+/// permission over the dossier's units. Shared by the API and the staff pages.
+pub fn command_for(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    id: i64,
+    action: &str,
+    body: &ActionBody,
+) -> Result<(Target, Command), ApiError> {
+    // A dossier the caller may not see answers like one that does not exist; a stale version is a
+    // conflict before any question of permission.
+    let (d, _) = access::load_visible(tx, staff, id)?;
+    if body.version != d.version {
+        return Err(motcua_store::StoreError::Conflict {
+            expected: body.version,
+            actual: d.version,
+        }
+        .into());
+    }
+    let command = match action {
+        "receive" => Command::Receive {
+            code: String::new(),
+            channel: Channel::Online,
+            procedure: None,
+            unit: None,
+            applicant: None,
+            papers: None,
+            details: Default::default(),
+        },
+        "request-supplement" => Command::RequestSupplement {
+            items: body.items.clone(),
+            reason: body.reason.clone(),
+        },
+        "supplement" => Command::Supplement {
+            note: body.note.clone(),
+        },
+        "refuse" => Command::Refuse {
+            reason: body.reason.clone(),
+        },
+        "hand-over" => {
+            let to = required("to_unit", &body.to_unit)?;
+            let today = motcua_domain::dossier::to_local(Utc::now()).date();
+            let to_unit = open_unit(tx, to, today)?;
+            let all = org::units(tx)?;
+            let lookup = |c: &str| all.iter().find(|u| u.code == c);
+            let receiving = lookup(&d.unit).ok_or_else(|| ApiError::internal("unit".into()))?;
+            // A person to hand it to must work in the receiving unit (or above it).
+            if let Some(person) = body.to_staff {
+                // An unknown id and a person elsewhere get the same answer.
+                let member = match org::get_staff(tx, person) {
+                    Ok(m) => Some(m),
+                    Err(motcua_store::StoreError::NotFound(_)) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                let chain = org::chain(tx, &to_unit.code)?;
+                if !member
+                    .is_some_and(|m| m.active && m.grants.iter().any(|g| chain.contains(&g.unit)))
+                {
+                    return Err(ApiError::invalid(
+                        "to_staff",
+                        "người nhận không làm việc tại đơn vị được chuyển đến",
+                        "the person does not work in the receiving unit",
+                    ));
+                }
+            }
+            Command::HandOver {
+                external: is_inter_agency(receiving, &to_unit, lookup),
+                to_unit: to_unit.code,
+                note: body.note.clone(),
+                to_staff: body.to_staff,
+            }
+        }
+        "pause" => Command::Pause {
+            pause: match body.pause.as_deref() {
+                Some("financial_obligation") => PauseKind::FinancialObligation,
+                Some("applicant_request") => PauseKind::ApplicantRequest,
+                _ => {
+                    return Err(ApiError::invalid(
+                        "pause",
+                        "lý do tạm dừng phải là financial_obligation hoặc applicant_request",
+                        "pause must be financial_obligation or applicant_request",
+                    ));
+                }
+            },
+            reason: body.reason.clone(),
+        },
+        "resume" => Command::Resume,
+        "apologize" => {
+            let t = required("new_appointment", &body.new_appointment)?;
+            let local =
+                chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").map_err(|_| {
+                    ApiError::invalid(
+                        "new_appointment",
+                        "ngày hẹn mới cần dạng YYYY-MM-DDTHH:MM",
+                        "new_appointment must be YYYY-MM-DDTHH:MM",
+                    )
+                })?;
+            Command::Apologize {
+                reason: body.reason.clone(),
+                new_appointment: from_local(local),
+            }
+        }
+        "result-ready" => Command::MarkResultReady {
+            outcome: if body.approved.unwrap_or(true) {
+                Outcome::Approved
+            } else {
+                Outcome::Denied {
+                    reason: body.reason.clone(),
+                }
+            },
+        },
+        "return" => Command::Return {
+            to_whom: required("to_whom", &body.to_whom)?.to_owned(),
+        },
+        "withdraw" => Command::Withdraw {
+            reason: body.reason.clone(),
+        },
+        other => {
+            return Err(ApiError::not_found(
+                format!("không có thao tác '{other}'"),
+                format!("no action '{other}'"),
+            ));
+        }
+    };
+    let (action, unit) = command
+        .permission(Some(&d))
+        .ok_or_else(ApiError::forbidden)?;
+    require(staff, action, &org::chain(tx, &unit)?)?;
+    Ok((
+        Target::Existing {
+            id,
+            expected_version: body.version,
+        },
+        command,
+    ))
+}

@@ -1,0 +1,207 @@
+//! What anyone may do without an account, in JSON: submit a dossier online, look one up, rate it.
+//! Rate-limited per client address; no personal data ever leaves here.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use motcua_domain::dossier::{Applicant, Command, Instant, Paper, Rating, Status, to_local};
+use motcua_domain::procedure::ProcedureRef;
+use motcua_store::dossiers::Target;
+use motcua_store::procedures;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::app::{AppState, blocking};
+use crate::dossiers::service::{Caller, open_unit};
+use crate::dossiers::views::{self, Names};
+use crate::http::ApiError;
+use crate::http::{Body, ClientIp, Params, rate_limited};
+
+use super::service::*;
+#[derive(Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    procedure_code: String,
+    unit: String,
+    applicant: Applicant,
+    #[serde(default)]
+    papers: Vec<Paper>,
+}
+
+/// POST /public/dossiers: online submission; the dossier waits for the desk to receive it.
+pub async fn submit(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
+    Body(body): Body<Submission>,
+) -> Result<(StatusCode, Json<Submitted>), ApiError> {
+    if !app.public_limiter.allow(ip) {
+        return Err(rate_limited());
+    }
+    let key = crate::http::idempotency_key(&headers)?;
+    let hash = crate::http::body_hash(&body);
+    let (status, mut value) = blocking(move || {
+        crate::dossiers::service::run(&app, Caller::Public(ip), key, hash, |tx| {
+            let today = to_local(Utc::now()).date();
+            let unit = open_unit(tx, &body.unit, today)?;
+            let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
+            Ok((
+                Target::New,
+                Command::SubmitOnline {
+                    procedure: ProcedureRef::from(&procedure),
+                    unit: unit.code,
+                    applicant: body.applicant,
+                    papers: body.papers,
+                },
+            ))
+        })
+    })
+    .await?;
+    // What the applicant needs and nothing of what the desk needs.
+    let reference = value["reference"].clone();
+    Ok((
+        status,
+        Json(Submitted {
+            reference: reference.as_str().unwrap_or_default().to_owned(),
+            status: serde_json::from_value(value["status"].take())
+                .map_err(|e| ApiError::internal(e.to_string()))?,
+            message: "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và 4 số cuối điện thoại.",
+            message_en: "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the last 4 digits of your phone.",
+        }),
+    ))
+}
+
+/// What the applicant is told after an online submission (and nothing of what the desk needs).
+#[derive(Serialize, JsonSchema)]
+pub struct Submitted {
+    pub reference: String,
+    pub status: Status,
+    pub message: &'static str,
+    pub message_en: &'static str,
+}
+
+/// A dossier as the public sees it: progress, no personal data.
+#[derive(Serialize, JsonSchema)]
+pub struct PublicDossier {
+    pub code: Option<String>,
+    pub reference: String,
+    pub procedure: crate::dossiers::service::ProcedureName,
+    pub unit: String,
+    pub unit_name: String,
+    pub status: Status,
+    pub status_label: &'static str,
+    pub received_at: Option<Instant>,
+    pub appointment: Option<Instant>,
+    pub result: Option<motcua_domain::calendar::Timeliness>,
+    pub returned_at: Option<Instant>,
+    pub supplement_requested: Option<SupplementAsked>,
+    pub can_rate: bool,
+    pub control_sheet: Vec<views::ControlRow>,
+}
+
+/// What the desk asked the applicant to add.
+#[derive(Serialize, JsonSchema)]
+pub struct SupplementAsked {
+    pub items: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Rated {
+    /// "rated"
+    pub status: &'static str,
+    pub message: &'static str,
+    pub message_en: &'static str,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct LookupQuery {
+    code: String,
+    phone_last4: String,
+}
+
+/// GET /public/lookup?code=...&phone_last4=...
+pub async fn lookup(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Params(q): Params<LookupQuery>,
+) -> Result<Json<PublicDossier>, ApiError> {
+    if !app.public_limiter.allow(ip) {
+        return Err(rate_limited());
+    }
+    let value = blocking(move || {
+        let found = app.store.read(|tx| {
+            Ok(
+                match authenticate(tx, q.code.trim(), q.phone_last4.trim())? {
+                    Some((id, d)) => {
+                        let names = Names::of_dossier(tx, &d)?;
+                        Some((id, d, names))
+                    }
+                    None => None,
+                },
+            )
+        })?;
+        let (id, d, names) = found.ok_or_else(not_found)?;
+        Ok(PublicDossier {
+            code: d.code.clone(),
+            reference: reference(id),
+            procedure: crate::dossiers::service::ProcedureName {
+                code: d.procedure.code.clone(),
+                name: d.procedure.name.clone(),
+            },
+            unit: d.unit.clone(),
+            unit_name: names.of(&d.unit),
+            status: d.status,
+            status_label: d.status.label_vi(),
+            received_at: d.received_at,
+            appointment: d.appointment(),
+            result: d.result,
+            returned_at: d.returned_at,
+            supplement_requested: d
+                .supplements
+                .last()
+                .filter(|s| s.supplemented_at.is_none())
+                .map(|s| SupplementAsked {
+                    items: s.items.clone(),
+                    reason: s.reason.clone(),
+                }),
+            can_rate: d.status == Status::Returned && d.rating.is_none(),
+            control_sheet: views::control_sheet(&d, &names),
+        })
+    })
+    .await?;
+    Ok(Json(value))
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    code: String,
+    phone_last4: String,
+    rating: Rating,
+    #[serde(default)]
+    comment: String,
+}
+
+/// POST /public/rating: the applicant's rating after the result was returned.
+pub async fn rate(
+    State(app): State<AppState>,
+    ip: ClientIp,
+    Body(body): Body<RatingBody>,
+) -> Result<Json<Rated>, ApiError> {
+    rate_dossier(
+        app,
+        ip,
+        body.code,
+        body.phone_last4,
+        body.rating,
+        body.comment,
+    )
+    .await?;
+    Ok(Json(Rated {
+        status: "rated",
+        message: "Cảm ơn ông/bà đã đánh giá",
+        message_en: "Thank you for your rating",
+    }))
+}

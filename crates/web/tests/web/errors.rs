@@ -1,0 +1,230 @@
+//! Errors at the edge: every problem the API answers keeps Vietnamese and English apart, bad paths
+//! and queries are problem+json like every other refusal, a stale version is a conflict before any
+//! question of permission, and another unit's officer cannot tell which ids exist.
+
+use crate::support::*;
+
+/// A Vietnamese letter (anything alphabetic outside ASCII) or the old "vi / en" join.
+fn mixed(detail_en: &str) -> bool {
+    detail_en
+        .chars()
+        .any(|c| c.is_alphabetic() && !c.is_ascii())
+        || detail_en.contains(" / ")
+}
+
+async fn check(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<Value>) {
+    let (s, v) = app.call(method, path, token, body).await;
+    if s.as_u16() >= 400 {
+        let en = v["detail_en"].as_str().unwrap_or_else(|| {
+            panic!("{method} {path} -> {s} is not a problem: {v}");
+        });
+        assert!(!mixed(en), "{method} {path} -> {s}: detail_en {en:?}");
+        assert!(
+            v["detail"].as_str().is_some_and(|d| !d.contains(" / ")),
+            "{method} {path} -> {s}: detail {v}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_problem_keeps_the_two_languages_apart() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/dossiers",
+            Some(&desk),
+            Some(reception(WARD_A)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (_, doc) = app.call("GET", "/api/v1/openapi.json", None, None).await;
+    let mut tried = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let m = method.to_uppercase();
+            for concrete in [
+                path.replace("{id}", "abc").replace("{code}", "KHONG-CO"),
+                path.replace("{id}", "999999").replace("{code}", "X.0"),
+                path.replace("{id}", &id.to_string())
+                    .replace("{code}", WARD_B),
+            ] {
+                for token in [None, Some(desk.as_str())] {
+                    check(&app, &m, &concrete, token, None).await;
+                    check(&app, &m, &concrete, token, Some(json!({}))).await;
+                    check(
+                        &app,
+                        &m,
+                        &concrete,
+                        token,
+                        Some(json!({"version": "x", "unit": 5})),
+                    )
+                    .await;
+                    check(
+                        &app,
+                        &m,
+                        &format!("{concrete}?limit=0&date=x&from=x&to=y&received=z&year=abc&on=1"),
+                        token,
+                        None,
+                    )
+                    .await;
+                    tried += 4;
+                }
+            }
+        }
+    }
+    assert!(tried > 400, "{tried}");
+    // The battery signed the officer out along the way (POST /auth/logout).
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    // The cases that used to garble: an unknown dossier, an unknown person to hand over to.
+    let (s, v) = app
+        .call("GET", "/api/v1/dossiers/999999", Some(&desk), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(v["detail_en"], "dossier 999999 not found");
+    assert_eq!(v["detail"], "không tìm thấy hồ sơ 999999");
+    let (s, v) = app
+        .call("GET", "/api/v1/dossiers/abc", Some(&desk), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(v["type"], "urn:motcua:problem:bad-path", "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn existence_does_not_leak_and_stale_versions_conflict_first() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let other = app.login(&format!("reception_officer.{WARD_B}")).await;
+        let (_, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        let id = v["id"].as_i64().unwrap();
+        let version = v["version"].as_i64().unwrap();
+        // Another unit's officer gets the same answer for a dossier that exists and one that does not.
+        let (s1, v1) = app
+            .call("GET", &format!("/api/v1/dossiers/{id}"), Some(&other), None)
+            .await;
+        let (s2, _) = app
+            .call("GET", "/api/v1/dossiers/999999", Some(&other), None)
+            .await;
+        assert_eq!(
+            (s1, s2),
+            (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND),
+            "{v1}"
+        );
+        let body = json!({"version": version, "to_unit": WARD_A});
+        let (s1, _) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/hand-over"),
+                Some(&other),
+                Some(body.clone()),
+            )
+            .await;
+        let (s2, _) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers/999999/hand-over",
+                Some(&other),
+                Some(body),
+            )
+            .await;
+        assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+        // An unknown person and a person of another unit get the same refusal.
+        let stranger = sync(|| {
+            app.store
+                .store
+                .read(|tx| {
+                    Ok(org::list_staff(tx)?
+                        .into_iter()
+                        .find(|s| s.username == format!("specialist.{WARD_B}"))
+                        .unwrap()
+                        .id)
+                })
+                .unwrap()
+        });
+        let mut answers = vec![];
+        for person in [stranger, 999_999] {
+            let (s, v) = app
+                .call(
+                    "POST",
+                    &format!("/api/v1/dossiers/{id}/hand-over"),
+                    Some(&desk),
+                    Some(json!({"version": version, "to_unit": WARD_A, "to_staff": person})),
+                )
+                .await;
+            answers.push((s, v["detail_en"].clone()));
+        }
+        assert_eq!(answers[0], answers[1]);
+        assert_eq!(answers[0].0, StatusCode::UNPROCESSABLE_ENTITY);
+        // Twenty hand-overs at one version: one goes through, nineteen are told it changed.
+        let events = app.count("events");
+        let path = format!("/api/v1/dossiers/{id}/hand-over");
+        let calls = (0..20).map(|_| {
+            app.call(
+                "POST",
+                &path,
+                Some(&desk),
+                Some(json!({"version": version, "to_unit": WARD_A})),
+            )
+        });
+        let mut statuses: Vec<u16> = futures_statuses(calls).await;
+        statuses.sort_unstable();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{url}: {statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 409).count(),
+            19,
+            "{url}: {statuses:?}"
+        );
+        assert_eq!(app.count("events"), events + 1);
+    }
+}
+
+async fn futures_statuses<F: std::future::Future<Output = (StatusCode, Value)>>(
+    calls: impl Iterator<Item = F>,
+) -> Vec<u16> {
+    let handles: Vec<F> = calls.collect();
+    let mut out = vec![];
+    // Polled together on one task: the router serialises the writes through the store.
+    let joined = join_all(handles).await;
+    for (s, _) in joined {
+        out.push(s.as_u16());
+    }
+    out
+}
+
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}

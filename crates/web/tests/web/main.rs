@@ -1,0 +1,14 @@
+//! The web layer through its router, one file per feature, one shared setup (`support`).
+
+mod authorization;
+mod catalogue;
+mod dossiers;
+mod errors;
+mod i18n;
+mod inspections;
+mod layout;
+mod org;
+mod public;
+mod reports;
+mod routes;
+mod support;

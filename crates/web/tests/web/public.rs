@@ -1,0 +1,199 @@
+//! Public pages and online submission with papers.
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn public_pages_render_and_escape() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let get = |path: &str| {
+        let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+        let app = &app;
+        async move {
+            let res = app.router.clone().oneshot(req).await.unwrap();
+            let status = res.status();
+            let ctype = res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            let body =
+                String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+                    .unwrap();
+            (status, ctype, body)
+        }
+    };
+    let mut firsts = vec![];
+    for q in [
+        "dang%20ky%20thanh%20lap",
+        "%C4%91%C4%83ng%20k%C3%BD%20th%C3%A0nh%20l%E1%BA%ADp",
+        "DANG%20KY%20THANH%20LAP",
+    ] {
+        let (s, v) = app
+            .call("GET", &format!("/api/v1/procedures?q={q}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["total"], 1);
+        firsts.push(v["items"][0]["code"].clone());
+    }
+    assert!(firsts.iter().all(|c| *c == "1.001612"), "{firsts:?}");
+    let (_, v) = app.call("GET", "/api/v1/procedures", None, None).await;
+    assert_eq!(v["total"], 1, "without q: everything, with the total");
+    let (s, _) = app
+        .call("GET", "/api/v1/procedures?level=galaxy", None, None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, ctype, body) = get("/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ctype.starts_with("text/html"));
+    assert!(body.contains("Một cửa điện tử") && body.contains("Hộ kinh doanh"));
+    for q in ["dang+ky+thanh+lap", "%C4%90%C4%82NG+K%C3%9D", "ho+kinh+doa"] {
+        let (s, _, body) = get(&format!("/thu-tuc?q={q}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("/thu-tuc/1.001612"), "{q}: {body}");
+    }
+    let (_, _, body) = get("/thu-tuc?q=xyz").await;
+    assert!(body.contains("0 thủ tục"));
+    let (_, _, body) = get("/thu-tuc?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert!(!body.contains("<script>alert"), "input is escaped");
+    let (s, _, body) = get("/thu-tuc/1.001612").await;
+    assert_eq!(s, StatusCode::OK);
+    for must in [
+        "Thành phần hồ sơ",
+        "Giấy đề nghị",
+        "3 ngày làm việc",
+        "Thẩm định",
+        "1/QĐ-UBND",
+        "Căn cứ pháp lý",
+    ] {
+        assert!(body.contains(must), "procedure page shows {must}");
+    }
+    let (s, ctype, body) = get("/thu-tuc/9.999999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(ctype.starts_with("text/html") && body.contains("Không có thủ tục này"));
+    let (s, _, body) = get(&format!("/don-vi/{WARD_A}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Chưa niêm yết"), "ward A has posted nothing");
+    let (s, _, body) = get("/don-vi").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains(&format!("/don-vi/{WARD_A}")));
+    let (s, _, _) = get(&format!("/don-vi/{WARD_A}?on=2025-13-01")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, ctype, _) = get("/assets/site.css").await;
+    assert_eq!(
+        (s, ctype.as_str()),
+        (StatusCode::OK, "text/css; charset=utf-8")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn citizens_submit_online_with_papers() {
+    let url = sync(test_db_urls).remove(0);
+    let files = std::env::temp_dir().join(format!("motcua-upload-test-{}", std::process::id()));
+    let settings = Settings {
+        files_dir: files.clone(),
+        max_upload_bytes: 1024,
+        ..relaxed()
+    };
+    let app = sync(|| TestApp::new(&url, settings));
+    let (s, _, body) = {
+        let req = Request::builder()
+            .uri("/nop-ho-so/1.001612")
+            .body(Body::empty())
+            .unwrap();
+        let res = app.router.clone().oneshot(req).await.unwrap();
+        let s = res.status();
+        let h = res.headers().clone();
+        (
+            s,
+            h,
+            String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+                .unwrap(),
+        )
+    };
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("enctype=\"multipart/form-data\"")
+            && body.contains("Giấy đề nghị (bắt buộc)")
+    );
+    let multipart = |file: Option<&[u8]>, phone: &str| {
+        let boundary = "XyZboundary";
+        let mut b: Vec<u8> = vec![];
+        for (k, v) in [
+            ("unit", WARD_A),
+            ("full_name", "Lê Văn Nộp"),
+            ("phone", phone),
+        ] {
+            b.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some(f) = file {
+            b.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file_0\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+            b.extend(f);
+            b.extend(b"\r\n");
+        }
+        b.extend(format!("--{boundary}--\r\n").as_bytes());
+        Request::builder()
+            .method("POST")
+            .uri("/nop-ho-so/1.001612")
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(b))
+            .unwrap()
+    };
+    let cases: [(Option<&[u8]>, &str, &str); 4] = [
+        (None, "0905000222", "thiếu tệp"),
+        (Some(b"MZ\x90 not a pdf"), "0905000222", "chỉ nhận tệp PDF"),
+        (Some(&[b'%'; 2000]), "0905000222", "chỉ nhận tệp PDF"),
+        (Some(b"%PDF-1.4 ok"), "12", "8 đến 15 chữ số"),
+    ];
+    for (file, phone, message) in cases {
+        let (s, body, _) = app.send(multipart(file, phone)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        let body = body.as_str().unwrap_or_default().to_owned();
+        assert!(
+            body.contains(message) && body.contains("field-error"),
+            "{message}: {body}"
+        );
+    }
+    assert_eq!(app.count("events"), 0, "nothing was recorded");
+    assert!(!files.exists(), "nothing was stored");
+    let (s, _, h) = app
+        .send(multipart(Some(b"%PDF-1.4 a real enough pdf"), "0905000222"))
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let location = h["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/nop-ho-so/da-gui?ma=W"), "{location}");
+    let stored: Vec<_> = walk(&files);
+    assert_eq!(stored.len(), 1, "one content-addressed file");
+    let d = sync(|| {
+        app.store
+            .store
+            .read(|tx| motcua_store::dossiers::load(tx, 1))
+            .unwrap()
+    });
+    assert_eq!(d.status, motcua_domain::dossier::Status::Submitted);
+    let hash = d.papers[0].file.clone().unwrap();
+    assert!(stored[0].ends_with(&hash));
+    let _ = std::fs::remove_dir_all(files);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = vec![];
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.path().is_dir() {
+                out.extend(walk(&e.path()));
+            } else {
+                out.push(e.path().display().to_string());
+            }
+        }
+    }
+    out
+}
