@@ -234,9 +234,8 @@ impl ProcedureSpec {
             ));
         }
         self.limit.validate().map_err(|e| {
-            let s = e.to_string();
-            let (vi, en) = s.split_once(" / ").unwrap_or((&s, &s));
-            problem("limit", vi, en)
+            let m = crate::msg::Bilingual::msg(&e);
+            problem("limit", &m.vi, &m.en)
         })?;
         let mut seen = std::collections::BTreeSet::new();
         for c in &mut self.conditional_limits {

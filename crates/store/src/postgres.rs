@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::error::Error as _;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
@@ -14,7 +15,28 @@ use crate::db::{Dialect, Row, Tx, Value};
 
 pub struct PgDb {
     url: String,
-    pool: Mutex<Vec<Conn>>,
+    pool: Mutex<Pool>,
+    freed: Condvar,
+    /// At most this many connections are open at once (`MOTCUA_PG_POOL_SIZE`, default 16): keep the
+    /// sum over every server on one database below PostgreSQL's `max_connections`.
+    max: usize,
+    /// How long a request waits for a free connection before it is answered "busy"
+    /// (`MOTCUA_PG_POOL_WAIT_MS`, default 5000).
+    wait: Duration,
+}
+
+/// Idle connections, and how many are open in all (idle or in use).
+struct Pool {
+    idle: Vec<Conn>,
+    open: usize,
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
 }
 
 /// A client and its prepared statements (a statement belongs to the connection that prepared it).
@@ -106,7 +128,13 @@ impl PgDb {
     pub fn open(url: &str) -> Result<PgDb, StoreError> {
         let db = PgDb {
             url: url.to_owned(),
-            pool: Mutex::new(Vec::new()),
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                open: 1,
+            }),
+            freed: Condvar::new(),
+            max: env_number("MOTCUA_PG_POOL_SIZE", 16) as usize,
+            wait: Duration::from_millis(env_number("MOTCUA_PG_POOL_WAIT_MS", 5000)),
         };
         let client = db.connect()?;
         db.put(client);
@@ -120,19 +148,53 @@ impl PgDb {
         })
     }
 
+    /// A connection: an idle one, a new one while fewer than `max` are open, or the first one
+    /// freed within `wait`; otherwise the database is "busy" (answered 503 with Retry-After).
     fn take(&self) -> Result<Conn, StoreError> {
-        let taken = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        match taken {
-            Some(c) if !c.client.is_closed() => Ok(c),
-            _ => self.connect(),
+        let deadline = Instant::now() + self.wait;
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            while let Some(c) = pool.idle.pop() {
+                if !c.client.is_closed() {
+                    return Ok(c);
+                }
+                pool.open -= 1;
+            }
+            if pool.open < self.max {
+                pool.open += 1;
+                drop(pool);
+                return self.connect().inspect_err(|_| self.release());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(StoreError::Db(format!(
+                    "connection pool exhausted: timed out after {} ms waiting for one of {} PostgreSQL connections",
+                    self.wait.as_millis(),
+                    self.max
+                )));
+            }
+            pool = self
+                .freed
+                .wait_timeout(pool, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
         }
     }
 
-    fn put(&self, conn: Conn) {
+    /// One connection fewer is open (it failed or closed).
+    fn release(&self) {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < 16 && !conn.client.is_closed() {
-            pool.push(conn);
+        pool.open = pool.open.saturating_sub(1);
+        self.freed.notify_one();
+    }
+
+    fn put(&self, conn: Conn) {
+        if conn.client.is_closed() {
+            return self.release();
         }
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        pool.idle.push(conn);
+        self.freed.notify_one();
     }
 
     fn run<T>(
@@ -174,7 +236,8 @@ impl Drop for PgDb {
     /// Closing a synchronous client blocks on its own runtime, which panics on a thread that drives
     /// async tasks: when dropped there, the clients are closed on a thread of their own.
     fn drop(&mut self) {
-        let clients = std::mem::take(self.pool.get_mut().unwrap_or_else(|p| p.into_inner()));
+        let clients =
+            std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
         if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::spawn(move || drop(clients));
         }
@@ -204,17 +267,34 @@ fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
+/// PostgreSQL text cannot hold a NUL character (SQLite can): refused as bad input, the same on both
+/// backends' callers, instead of a database error.
+fn no_nul(values: &[Value]) -> Result<(), StoreError> {
+    if values
+        .iter()
+        .any(|v| matches!(v, Value::Text(t) if t.contains('\0')))
+    {
+        return Err(StoreError::invalid(
+            "dữ liệu có ký tự điều khiển không hợp lệ (NUL)",
+            "the data contains an invalid control character (NUL)",
+        ));
+    }
+    Ok(())
+}
+
 impl Tx for PgTx<'_, '_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn exec(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+        no_nul(values)?;
         let st = self.statement(sql)?;
         Ok(self.tx.execute(&st, &params(values))?)
     }
 
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
+        no_nul(values)?;
         let st = self.statement(sql)?;
         self.tx
             .query(&st, &params(values))?

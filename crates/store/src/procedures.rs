@@ -151,9 +151,11 @@ pub fn import(
             return Err(which("đã được nhập trước đây", "was already imported"));
         }
         let changes = cat.apply(a).map_err(|e| {
-            let s = e.to_string();
-            let (vi, en) = s.split_once(" / ").unwrap_or((&s, &s));
-            which(vi, en)
+            let row = |p: &str| e.item.map_or_else(String::new, |i| format!("{p} {i}: "));
+            which(
+                &format!("{}{}", row("dòng"), e.vi),
+                &format!("{}{}", row("row"), e.en),
+            )
         })?;
         persist(tx, &changes)?;
         created += changes

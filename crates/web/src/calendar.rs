@@ -51,9 +51,8 @@ use crate::http::ApiError;
 use crate::http::Params;
 
 fn bad(e: CalendarError) -> ApiError {
-    let s = e.to_string();
-    let (vi, en) = s.split_once(" / ").unwrap_or((&s, &s));
-    ApiError::invalid("date", vi, en)
+    let m = motcua_domain::msg::Bilingual::msg(&e);
+    ApiError::invalid("date", m.vi, m.en)
 }
 
 fn date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {

@@ -45,6 +45,13 @@ async fn health() -> Json<Health> {
 async fn ready(
     axum::extract::State(app): axum::extract::State<AppState>,
 ) -> Result<impl IntoResponse, ApiError> {
-    blocking(move || Ok(app.store.ping()?)).await?;
+    // Whatever keeps the database from answering, the server is not ready: 503, never 500.
+    blocking(move || Ok(app.store.ping()?))
+        .await
+        .map_err(|e| ApiError {
+            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            kind: "not-ready",
+            ..e
+        })?;
     Ok(Json(Ready { status: "ready" }))
 }

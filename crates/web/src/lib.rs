@@ -81,6 +81,9 @@ pub fn router(app: AppState) -> Router {
         .merge(inspections::pages())
         .nest("/api/v1", api)
         .fallback(http::middleware::no_route)
+        .layer(middleware::from_fn(move |req, next| {
+            http::middleware::clean_input(max_body, req, next)
+        }))
         .layer(middleware::from_fn(i18n::scope))
         .layer(middleware::from_fn(http::middleware::same_origin))
         .layer(middleware::from_fn(http::middleware::security_headers))

@@ -20,6 +20,8 @@ pub struct ApiError {
     pub vi: String,
     pub en: String,
     pub field: Option<String>,
+    /// What went wrong inside, for the log (written when the error becomes a 5xx response).
+    pub log: Option<String>,
 }
 
 /// A problem (RFC 9457) as motcua answers it.
@@ -53,6 +55,7 @@ impl ApiError {
             vi: vi.into(),
             en: en.into(),
             field: None,
+            log: None,
         }
     }
 
@@ -89,14 +92,72 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not-found", vi, en)
     }
 
+    /// An internal error; `detail` is logged when (and only when) it becomes a response.
     pub fn internal(detail: String) -> ApiError {
-        tracing::error!(%detail, "internal error");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Lỗi hệ thống, vui lòng thử lại sau",
-            "Internal error, please try again later",
-        )
+        ApiError {
+            log: Some(detail),
+            ..ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Lỗi hệ thống, vui lòng thử lại sau",
+                "Internal error, please try again later",
+            )
+        }
+    }
+
+    /// A failure of the database or the disk under it, in words a desk officer can act on.
+    pub fn storage(detail: String) -> ApiError {
+        let d = detail.to_lowercase();
+        let (status, kind, vi, en) = if d.contains("disk is full")
+            || d.contains("no space left")
+            || d.contains("could not extend")
+            || d.contains("disk full")
+        {
+            (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage-full",
+                "Máy chủ đã hết dung lượng lưu trữ nên chưa ghi được gì. Hãy báo quản trị hệ thống giải phóng ổ đĩa rồi thử lại.",
+                "The server's disk is full, so nothing was saved. Ask the system administrator to free disk space, then try again.",
+            )
+        } else if d.contains("readonly") || d.contains("read-only") || d.contains("read only") {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-read-only",
+                "Cơ sở dữ liệu đang ở chế độ chỉ đọc nên chưa ghi được gì. Hãy báo quản trị hệ thống.",
+                "The database is read-only, so nothing was saved. Tell the system administrator.",
+            )
+        } else if d.contains("too many clients")
+            || d.contains("connection refused")
+            || d.contains("could not connect")
+            || d.contains("connection closed")
+            || d.contains("database is locked")
+            || d.contains("timed out")
+        {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database-unavailable",
+                "Cơ sở dữ liệu tạm thời không phản hồi; chưa ghi được gì. Vui lòng thử lại sau ít giây.",
+                "The database is not answering for the moment; nothing was saved. Try again in a few seconds.",
+            )
+        } else {
+            return ApiError::internal(detail);
+        };
+        ApiError {
+            log: Some(detail),
+            ..ApiError::new(status, kind, vi, en)
+        }
+    }
+
+    /// Writes the inside story of a server-side failure to the log; nothing for other answers.
+    fn log_if_failed(&self) {
+        if self.status.is_server_error() {
+            tracing::error!(
+                status = self.status.as_u16(),
+                kind = self.kind,
+                detail = self.log.as_deref().unwrap_or(""),
+                "request failed"
+            );
+        }
     }
 
     /// The status in both languages.
@@ -112,6 +173,7 @@ impl ApiError {
             422 => ("Dữ liệu không hợp lệ", "Unprocessable content"),
             429 => ("Quá nhiều yêu cầu", "Too many requests"),
             503 => ("Tạm thời không phục vụ được", "Service unavailable"),
+            507 => ("Hết dung lượng lưu trữ", "Insufficient storage"),
             _ => ("Lỗi hệ thống", "Internal error"),
         }
     }
@@ -157,7 +219,7 @@ impl From<StoreError> for ApiError {
                 tracing::info!(%detail, "constraint refused a write");
                 ApiError::from_msg(StatusCode::CONFLICT, "constraint", m)
             }
-            StoreError::Db(detail) => ApiError::internal(detail),
+            StoreError::Db(detail) => ApiError::storage(detail),
         }
     }
 }
@@ -254,6 +316,8 @@ impl From<FormRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        self.log_if_failed();
+        let retry = self.status == StatusCode::SERVICE_UNAVAILABLE;
         let (title_vi, title_en) = self.titles();
         let body = Problem {
             kind: format!("urn:motcua:problem:{}", self.kind),
@@ -268,6 +332,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if retry {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         res
     }
 }
@@ -290,6 +358,7 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        self.0.log_if_failed();
         let (vi, en) = self.0.titles();
         let page = ErrorPage {
             title: crate::i18n::pick(vi, en),

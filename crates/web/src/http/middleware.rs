@@ -77,3 +77,166 @@ pub async fn no_route() -> ApiError {
         "No such endpoint",
     )
 }
+
+/// The years motcua accepts in any date it is given: those of its calendar.
+pub const YEARS: std::ops::RangeInclusive<i64> = 1900..=2199;
+
+/// What is wrong with one text a client sent, if anything: a control character (tab, line feed and
+/// carriage return are text), or something written like a date (`YYYY-MM…`) outside `YEARS`.
+fn bad_text(s: &str) -> Option<(&'static str, &'static str)> {
+    if s.chars()
+        .any(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}')
+    {
+        return Some((
+            "có ký tự điều khiển không hợp lệ",
+            "contains an invalid control character",
+        ));
+    }
+    let t = s.trim();
+    let (sign, rest) = match t.strip_prefix(['-', '+']) {
+        Some(r) => (true, r),
+        None => (false, t),
+    };
+    // YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM...: a year of four or more digits, then two-digit
+    // fields (so a phone number like 0905-111-222 is not a date).
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let two = |s: &str| s.len() >= 2 && s.as_bytes()[..2].iter().all(u8::is_ascii_digit);
+    let end = |s: &str| s.is_empty() || s.starts_with(['T', ' ', 't']);
+    let after = &rest[digits..];
+    let dated = digits >= 4
+        && after.starts_with('-')
+        && two(&after[1..])
+        && (end(&after[3..])
+            || (after[3..].starts_with('-') && two(&after[4..]) && end(&after[6..])));
+    if dated {
+        let year: Option<i64> = rest[..digits].parse().ok();
+        if sign || !year.is_some_and(|y| YEARS.contains(&y)) {
+            return Some((
+                "có năm nằm ngoài khoảng 1900-2199",
+                "has a year outside 1900-2199",
+            ));
+        }
+    }
+    None
+}
+
+fn refuse(field: &str, (vi, en): (&str, &str)) -> ApiError {
+    ApiError::invalid(field, format!("{field}: {vi}"), format!("{field}: {en}"))
+}
+
+fn check_pairs(raw: &[u8]) -> Result<(), ApiError> {
+    for (k, v) in form_urlencoded::parse(raw) {
+        if let Some(p) = bad_text(&k) {
+            return Err(refuse("?", p));
+        }
+        if let Some(p) = bad_text(&v) {
+            return Err(refuse(&k, p));
+        }
+    }
+    Ok(())
+}
+
+fn check_json(v: &serde_json::Value, path: &str) -> Result<(), ApiError> {
+    match v {
+        serde_json::Value::String(s) => match bad_text(s) {
+            Some(p) => Err(refuse(if path.is_empty() { "body" } else { path }, p)),
+            None => Ok(()),
+        },
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, x)| check_json(x, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(m) => m.iter().try_for_each(|(k, x)| {
+            if let Some(p) = bad_text(k) {
+                return Err(refuse("body", p));
+            }
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            check_json(x, &p)
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Every text a client sends (path, query, JSON and form bodies) is checked once, here, before any
+/// handler: control characters and dates outside the calendar's years are refused with 422 and
+/// change nothing. (PostgreSQL cannot store a NUL; no date arithmetic ever sees year -262143.)
+pub async fn clean_input(max_body: usize, req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    // Under a page address the refusal is a page; under /api/ a problem.
+    let page = !req.uri().path().starts_with("/api/");
+    match checked(max_body, req, next).await {
+        Ok(res) => res,
+        Err(e) if page => super::PageError(e).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn checked(max_body: usize, req: Request, next: Next) -> Result<Response, ApiError> {
+    let path = percent_decode(req.uri().path());
+    if let Some(p) = bad_text(&path) {
+        return Err(refuse("path", p));
+    }
+    for segment in path.split('/') {
+        if let Some(p) = bad_text(segment).filter(|p| p.0.starts_with("có năm")) {
+            return Err(refuse("path", p));
+        }
+    }
+    if let Some(q) = req.uri().query() {
+        check_pairs(q.as_bytes())?;
+    }
+    let kind = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let json = kind.starts_with("application/json");
+    let form = kind.starts_with("application/x-www-form-urlencoded");
+    if !json && !form {
+        return Ok(next.run(req).await);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, max_body).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Dữ liệu gửi lên quá lớn",
+            "The request body is too large",
+        )
+    })?;
+    if form {
+        check_pairs(&bytes)?;
+    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        // Malformed JSON is left to the extractor, which says what is wrong with it.
+        check_json(&v, "")?;
+    }
+    Ok(next
+        .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            )
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

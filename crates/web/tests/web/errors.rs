@@ -228,3 +228,94 @@ async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     .await;
     out.into_iter().map(Option::unwrap).collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_characters_and_impossible_dates_are_refused_at_the_edge() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let leader = app.login(&format!("unit_leader.{WARD_A}")).await;
+        let events = app.count("events");
+        let mut bad = reception(WARD_A);
+        bad["applicant"]["full_name"] = json!("Nguyễn\u{0}Văn");
+        let cases: Vec<(&str, String, Option<&str>, Option<Value>)> = vec![
+            (
+                "POST",
+                "/api/v1/auth/login".into(),
+                None,
+                Some(json!({"username": "a\u{0}b", "password": "x"})),
+            ),
+            ("POST", "/api/v1/dossiers".into(), Some(&desk), Some(bad)),
+            (
+                "GET",
+                "/api/v1/dossiers?procedure=x%00y".into(),
+                Some(&desk),
+                None,
+            ),
+            ("GET", "/api/v1/procedures?q=%01".into(), None, None),
+            (
+                "GET",
+                "/api/v1/dossiers?received_from=-262143-01-01".into(),
+                Some(&desk),
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/dossiers?received_to=262143-12-31".into(),
+                Some(&desk),
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/calendar/due?received=9999-12-31T23:59&days=30".into(),
+                None,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/reports?from=-262143-01&to=2026-01".into(),
+                Some(&leader),
+                None,
+            ),
+            (
+                "POST",
+                "/api/v1/dossiers/1/apologize".into(),
+                Some(&leader),
+                Some(
+                    json!({"version": 1, "reason": "x", "new_appointment": "+262143-01-01T00:00"}),
+                ),
+            ),
+        ];
+        for (method, path, token, body) in cases {
+            let (s, v) = app.call(method, &path, token, body).await;
+            assert_eq!(
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{url} {method} {path}: {v}"
+            );
+            assert!(!mixed(v["detail_en"].as_str().unwrap()), "{v}");
+        }
+        // A page form with a NUL: refused in words, nothing signed in.
+        let req = Request::builder()
+            .method("POST")
+            .uri("/dang-nhap")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("username=a%00b&password=x"))
+            .unwrap();
+        let (s, _, _) = app.send(req).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        // Ordinary text with tabs, line breaks and a phone written with dashes passes.
+        let mut ok = reception(WARD_A);
+        ok["applicant"]["phone"] = json!("0905-111-222");
+        ok["applicant"]["address"] = json!("Tổ 1,\nphường A");
+        let (s, v) = app
+            .call("POST", "/api/v1/dossiers", Some(&desk), Some(ok))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(
+            app.count("events"),
+            events + 1,
+            "{url}: only the good one was written"
+        );
+    }
+}

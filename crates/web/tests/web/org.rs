@@ -81,7 +81,7 @@ async fn unit_administrators_record_desks_members_and_postings() {
         "POST",
         format!("/can-bo/quan-tri/{WARD_A}/quyet-dinh"),
         Some(format!(
-            "desk={desk}&number=12%2FQ%C4%90-UBND&date=2999-01-01&signer=Ch%E1%BB%A7+t%E1%BB%8Bch"
+            "desk={desk}&number=12%2FQ%C4%90-UBND&date=2150-01-01&signer=Ch%E1%BB%A7+t%E1%BB%8Bch"
         )),
         cookie.clone(),
     )
