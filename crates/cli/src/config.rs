@@ -27,6 +27,8 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// Log level: error, warn, info, debug.
     pub log: String,
+    /// Log lines as `text` (for people) or `json` (one object per line, for a log collector).
+    pub log_format: String,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             files_dir: web.files_dir,
             max_upload_bytes: web.max_upload_bytes,
             log: "info".into(),
+            log_format: "text".into(),
         }
     }
 }
@@ -92,6 +95,14 @@ impl Config {
         env_parse("MOTCUA_FILES_DIR", &mut config.files_dir)?;
         env_parse("MOTCUA_MAX_UPLOAD_BYTES", &mut config.max_upload_bytes)?;
         env_parse("MOTCUA_LOG", &mut config.log)?;
+        env_parse("MOTCUA_LOG_FORMAT", &mut config.log_format)?;
+        if !["text", "json"].contains(&config.log_format.as_str()) {
+            return Err(BadInput(format!(
+                "log_format '{}' không hợp lệ (text hoặc json) / invalid log_format '{}' (text or json)",
+                config.log_format, config.log_format
+            ))
+            .into());
+        }
         Ok(config)
     }
 

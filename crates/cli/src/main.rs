@@ -2,12 +2,14 @@
 //! crates below. Exit codes: 0 success; 1 failure while running (or, for `verify`, tampering found);
 //! 2 bad input (nothing was changed).
 
+mod backup;
 mod bench;
 mod bench_scale;
 mod calendar;
 mod catalogue;
 mod config;
 mod demo;
+mod office;
 mod report;
 
 use std::io::BufRead;
@@ -78,6 +80,51 @@ enum Command {
     Rebuild {
         #[arg(long)]
         db: Option<String>,
+    },
+    /// Cơ sở dữ liệu trống với một quản trị hệ thống / an empty database with one system administrator
+    Init {
+        #[arg(long)]
+        db: Option<String>,
+        /// Tên đăng nhập của quản trị hệ thống / the administrator's username
+        #[arg(long)]
+        admin: String,
+        /// Đọc mật khẩu từ dòng đầu của stdin / read the password from stdin (else a one-time password is generated)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Đơn vị hành chính dưới dạng tệp / the organisation as a file
+    Org {
+        #[command(subcommand)]
+        command: office::OrgCommand,
+    },
+    /// Cán bộ theo tệp / staff in bulk
+    Staff {
+        #[command(subcommand)]
+        command: office::StaffCommand,
+    },
+    /// Bộ phận một cửa / one-stop desks
+    Desk {
+        #[command(subcommand)]
+        command: office::DeskCommand,
+    },
+    /// Sao lưu toàn bộ vào một tệp / back up everything into one archive
+    Backup {
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        output: PathBuf,
+        /// Thư mục giấy tờ đã tải lên / uploaded papers (default: files_dir)
+        #[arg(long)]
+        files_dir: Option<PathBuf>,
+    },
+    /// Khôi phục bản sao lưu vào cơ sở dữ liệu trống / restore an archive into an empty database
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        db: String,
+        /// Thư mục giấy tờ đã tải lên / where uploaded papers go (default: files_dir)
+        #[arg(long)]
+        files_dir: Option<PathBuf>,
     },
     /// Tài khoản cán bộ / staff accounts
     User {
@@ -166,17 +213,21 @@ pub fn open_store(url: &str) -> Result<Store> {
     })
 }
 
-fn init_logging(level: &str) {
+fn init_logging(level: &str, format: &str) {
     let level = match level {
         "error" => tracing::Level::ERROR,
         "warn" => tracing::Level::WARN,
         "debug" => tracing::Level::DEBUG,
         _ => tracing::Level::INFO,
     };
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if format == "json" {
+        builder.json().with_current_span(false).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Serves `store`. The app is built before the async runtime starts: the PostgreSQL driver is
@@ -207,7 +258,7 @@ async fn listen_and_serve(
 
 fn run(cli: Cli) -> Result<()> {
     let mut config = Config::load(cli.config.as_deref())?;
-    init_logging(&config.log);
+    init_logging(&config.log, &config.log_format);
     match cli.command {
         Command::Serve { db, listen } => {
             if let Some(db) = db {
@@ -316,6 +367,32 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Init {
+            db,
+            admin,
+            password_stdin,
+        } => office::init(db, &admin, password_stdin, &config),
+        Command::Org { command } => office::org(command, &config),
+        Command::Staff { command } => office::staff(command, &config),
+        Command::Desk { command } => office::desk(command, &config),
+        Command::Backup {
+            db,
+            output,
+            files_dir,
+        } => backup::backup(
+            &db.unwrap_or_else(|| config.db.clone()),
+            &output,
+            &files_dir.unwrap_or_else(|| config.files_dir.clone()),
+        ),
+        Command::Restore {
+            file,
+            db,
+            files_dir,
+        } => backup::restore(
+            &file,
+            &db,
+            &files_dir.unwrap_or_else(|| config.files_dir.clone()),
+        ),
         Command::User { command } => user(command, config),
         Command::Calendar { command } => calendar::run(command, &config),
         Command::Catalogue { command } => catalogue::run(command, &config),
@@ -372,7 +449,7 @@ fn user(command: UserCommand, config: Config) -> Result<()> {
                 std::io::stdin().lock().read_line(&mut line)?;
                 (line.trim_end_matches(['\r', '\n']).to_owned(), false)
             } else {
-                (motcua_web::auth::new_token()[..16].to_owned(), true)
+                (motcua_store::password::one_time_password(), true)
             };
             if password.chars().count() < 10 {
                 return Err(BadInput(
@@ -385,7 +462,7 @@ fn user(command: UserCommand, config: Config) -> Result<()> {
             let store = open_store(&db.unwrap_or(config.db))?;
             let id = store
                 .write(|tx| {
-                    org::add_staff(
+                    let id = org::add_staff(
                         tx,
                         &org::NewStaff {
                             username: &username,
@@ -394,7 +471,10 @@ fn user(command: UserCommand, config: Config) -> Result<()> {
                             password_hash: &hash,
                             grants: &grants,
                         },
-                    )
+                    )?;
+                    // A generated password is a one-time password: changed at first sign-in.
+                    motcua_store::office::set_must_change_password(tx, id, generated)?;
+                    Ok(id)
                 })
                 .map_err(|e| match e {
                     StoreError::Invalid { .. } | StoreError::NotFound(_) => {

@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod inspection;
 pub mod msg;
 pub mod org;
+pub mod orgfile;
 pub mod procedure;
 pub mod rules;
 pub mod stats;

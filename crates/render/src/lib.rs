@@ -5,3 +5,4 @@ pub mod catalogue_xlsx;
 pub mod chart;
 pub mod register_xlsx;
 pub mod report_export;
+pub mod table;

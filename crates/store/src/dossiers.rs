@@ -226,10 +226,10 @@ fn raise_code_counter(
     Ok(())
 }
 
-/// Writes the projection row of a dossier.
-fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), StoreError> {
+/// The values of a dossier's projection row, in the order of `PROJECTION_COLUMNS`.
+fn projection_row(id: i64, d: &Dossier, updated_at: i64) -> Result<Vec<Value>, StoreError> {
     let ms = |t: Option<DateTime<Utc>>| Value::from(t.map(millis));
-    let params = [
+    Ok(vec![
         Value::Int(id),
         Value::from(d.code.clone()),
         Value::Int(d.version),
@@ -255,7 +255,38 @@ fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), St
         Value::from(d.result.map(|r| r.as_str())),
         Value::Int(updated_at),
         Value::Text(json(d)?),
-    ];
+    ])
+}
+
+const PROJECTION_COLUMNS: &str = "id, code, version, status, channel, procedure_code, unit, current_unit, \
+     holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
+     closed_at, result, updated_at, state";
+
+/// Inserts new projection rows, 200 to a statement (for `rebuild`, into an emptied table).
+fn insert_projections(tx: &mut dyn Tx, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut q = Sql::new(&format!(
+            "INSERT INTO dossiers ({PROJECTION_COLUMNS}) VALUES "
+        ));
+        for (i, row) in rows.by_ref().take(200).enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.into_iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.bind(v);
+            }
+            q.push(")");
+        }
+        tx.exec(&q.text, &q.params)?;
+    }
+    Ok(())
+}
+
+/// Writes the projection row of a dossier.
+fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), StoreError> {
+    let params = projection_row(id, d, updated_at)?;
     tx.exec(
         "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
          holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
@@ -669,9 +700,12 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM stats_units", &[])?;
     tx.exec("DELETE FROM stats_procedures", &[])?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
+    let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
     let mut after = 0i64;
     loop {
+        // A thousand dossiers' histories in one query (a round trip per dossier is what a
+        // PostgreSQL restore of a province would otherwise spend its time on).
         let ids: Vec<i64> = tx
             .query(
                 "SELECT DISTINCT dossier_id FROM events WHERE dossier_id > $1 ORDER BY dossier_id LIMIT 1000",
@@ -680,14 +714,28 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             .iter()
             .map(|r| r.i64(0))
             .collect::<Result<_, _>>()?;
-        if ids.is_empty() {
+        let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
             break;
+        };
+        let rows = tx.query(
+            "SELECT dossier_id, seq, at, actor, payload FROM events \
+             WHERE dossier_id >= $1 AND dossier_id <= $2 ORDER BY dossier_id, seq",
+            &[Value::Int(first), Value::Int(last)],
+        )?;
+        let mut histories: std::collections::BTreeMap<i64, Vec<Recorded>> = Default::default();
+        for r in &rows {
+            histories.entry(r.i64(0)?).or_default().push(Recorded {
+                seq: r.i64(1)?,
+                at: from_millis(r.i64(2)?)?,
+                actor: r.json(3)?,
+                event: r.json(4)?,
+            });
         }
-        for id in ids {
-            let events = history(tx, id)?;
+        let mut projections = Vec::with_capacity(histories.len());
+        for (id, events) in histories {
             let dossier = Dossier::replay(&events)?;
             let updated = events.last().map_or(0, |e| millis(e.at));
-            save(tx, id, &dossier, updated)?;
+            projections.push(projection_row(id, &dossier, updated)?);
             for (k, m) in stats::contributions(&dossier) {
                 counters.entry(k).or_default().add(m, 1);
             }
@@ -697,11 +745,16 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
                 .find(|e| matches!(e, Event::Received { .. }))
                 && let Some((unit, day, seq)) = motcua_domain::dossier::parse_dossier_code(code)
             {
-                raise_code_counter(tx, unit, day.to_string(), seq.into())?;
+                let e = codes.entry((unit, day.to_string())).or_default();
+                *e = (*e).max(seq.into());
             }
             count += 1;
-            after = id;
         }
+        insert_projections(tx, projections)?;
+        after = last;
+    }
+    for ((unit, day), last) in codes {
+        raise_code_counter(tx, unit, day, last)?;
     }
     for (k, m) in crate::walk_ins::contributions(tx)? {
         counters.entry(k).or_default().add(m, 1);

@@ -3,6 +3,7 @@
 //! aggregate: organisation, staff and sessions, procedures, calendar imports, and dossiers on an
 //! append-only, hash-chained event log with one global ledger.
 
+pub mod backup;
 pub mod bench;
 pub mod calendar;
 pub mod db;
@@ -10,7 +11,9 @@ pub mod dossiers;
 pub mod idempotency;
 pub mod inspections;
 pub mod ledger;
+pub mod office;
 pub mod org;
+pub mod password;
 mod postgres;
 pub mod procedures;
 pub mod reports;
@@ -131,6 +134,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../migrations/sqlite/0002_stats.sql")),
     (3, include_str!("../migrations/sqlite/0003_inspections.sql")),
+    (4, include_str!("../migrations/sqlite/0004_office.sql")),
     (5, include_str!("../migrations/sqlite/0005_counter.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
@@ -143,6 +147,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_inspections.sql"),
     ),
+    (4, include_str!("../migrations/postgres/0004_office.sql")),
     (5, include_str!("../migrations/postgres/0005_counter.sql")),
 ];
 
@@ -205,6 +210,22 @@ impl Store {
             tx.batch(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
             )?;
+            let newest = tx
+                .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?
+                .map(|r| r.i64(0))
+                .transpose()?
+                .unwrap_or(0);
+            let known = schema_version();
+            if newest > known {
+                return Err(StoreError::invalid(
+                    format!(
+                        "cơ sở dữ liệu có cấu trúc phiên bản {newest}, mới hơn phiên bản {known} mà chương trình này biết: hãy dùng bản motcua mới hơn"
+                    ),
+                    format!(
+                        "the database has schema version {newest}, newer than version {known} this program knows: use a newer motcua"
+                    ),
+                ));
+            }
             let mut ran = 0;
             for (version, sql) in migrations {
                 let done = tx
@@ -226,10 +247,29 @@ impl Store {
         })
     }
 
+    /// The schema version this database is at (0 before any migration).
+    pub fn current_schema_version(&self) -> Result<i64, StoreError> {
+        self.read(|tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    &[],
+                )?
+                .map(|r| r.i64(0))
+                .transpose()?
+                .unwrap_or(0))
+        })
+    }
+
     /// True when the database answers.
     pub fn ping(&self) -> Result<(), StoreError> {
         self.read(|tx| tx.query("SELECT 1", &[]).map(|_| ()))
     }
+}
+
+/// The newest schema version this program knows (the same for both backends).
+pub fn schema_version() -> i64 {
+    SQLITE_MIGRATIONS.last().map_or(0, |m| m.0)
 }
 
 /// True when the database holds no units and no events (a fresh one).
@@ -253,4 +293,17 @@ pub fn millis(t: DateTime<Utc>) -> i64 {
 pub fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(ms)
         .ok_or_else(|| StoreError::Db(format!("timestamp {ms} out of range")))
+}
+
+impl From<motcua_domain::orgfile::FileError> for StoreError {
+    fn from(e: motcua_domain::orgfile::FileError) -> Self {
+        if e.row == 0 {
+            StoreError::invalid(e.vi, e.en)
+        } else {
+            StoreError::invalid(
+                format!("dòng {}, cột {}: {}", e.row, e.column, e.vi),
+                format!("row {}, column {}: {}", e.row, e.column, e.en),
+            )
+        }
+    }
 }

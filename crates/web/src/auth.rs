@@ -1,8 +1,6 @@
 //! Staff authentication: Argon2id password hashes, random session tokens stored only as hashes,
 //! sent as a bearer token or an HttpOnly, SameSite=Lax cookie.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -18,25 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 pub const COOKIE: &str = "motcua_session";
 
-pub fn hash_password(password: &str) -> Result<String, String> {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+pub use motcua_store::password::{hash_password, verify_password};
 
 /// A hash to verify against when the username is unknown, so both cases take the same time.
 pub fn dummy_hash() -> &'static str {
