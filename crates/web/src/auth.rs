@@ -61,7 +61,7 @@ pub async fn sign_in(
     app: AppState,
     username: String,
     password: String,
-) -> Result<(String, Staff, chrono::DateTime<chrono::Utc>), ApiError> {
+) -> Result<SignedIn, ApiError> {
     if username.len() > 100 || password.len() > 200 {
         return Err(ApiError::invalid(
             "username",
@@ -70,12 +70,18 @@ pub async fn sign_in(
         ));
     }
     blocking(move || {
-        let found = app.store.read(|tx| org::credentials(tx, username.trim()))?;
-        let (id, ok) = match &found {
-            Some((id, hash)) => (*id, verify_password(&password, hash)),
+        let found = app
+            .store
+            .read(|tx| motcua_store::office::login(tx, username.trim()))?;
+        let (id, ok, must_change_password) = match &found {
+            Some(l) => (
+                l.staff_id,
+                verify_password(&password, &l.password_hash),
+                l.must_change_password,
+            ),
             None => {
                 verify_password(&password, dummy_hash());
-                (0, false)
+                (0, false, false)
             }
         };
         if !ok {
@@ -93,9 +99,41 @@ pub async fn sign_in(
             org::create_session(tx, &token_hash(&token), id, now, expires)?;
             org::get_staff(tx, id)
         })?;
-        Ok((token, staff, expires))
+        Ok(SignedIn {
+            token,
+            staff,
+            expires,
+            must_change_password,
+        })
     })
     .await
+}
+
+/// An opened session.
+pub struct SignedIn {
+    pub token: String,
+    pub staff: Staff,
+    pub expires: chrono::DateTime<chrono::Utc>,
+    /// A one-time password: until it is changed, the session may only change it (or sign out).
+    pub must_change_password: bool,
+}
+
+/// What a session holding a one-time password may still reach.
+const WHILE_ONE_TIME: [&str; 5] = [
+    "/api/v1/auth/password",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/me",
+    "/doi-mat-khau",
+    "/dang-xuat",
+];
+
+fn must_change() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "must-change-password",
+        "Cần đổi mật khẩu dùng một lần trước khi làm việc",
+        "Change your one-time password before anything else",
+    )
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when configured.
@@ -127,9 +165,12 @@ impl FromRequestParts<AppState> for CurrentStaff {
         let staff = blocking(move || {
             Ok(app.store.read(|tx| {
                 let now = chrono::Utc::now();
-                let Some(mut staff) = org::session_staff(tx, &hash, now)? else {
+                let Some((mut staff, must)) = motcua_store::office::session(tx, &hash, now)? else {
                     return Ok(None);
                 };
+                if must {
+                    return Ok(Some(Err(())));
+                }
                 // Members of an inspection team read the units in its scope while it runs.
                 let today = motcua_domain::dossier::to_local(now).date();
                 for g in motcua_store::inspections::member_grants(tx, staff.id, today)? {
@@ -137,15 +178,48 @@ impl FromRequestParts<AppState> for CurrentStaff {
                         staff.grants.push(g);
                     }
                 }
-                Ok(Some(staff))
+                Ok(Some(Ok(staff)))
             })?)
         })
         .await?;
-        staff.map(CurrentStaff).ok_or_else(ApiError::unauthorized)
+        match staff {
+            None => Err(ApiError::unauthorized()),
+            Some(Ok(staff)) => Ok(CurrentStaff(staff)),
+            Some(Err(())) => Err(must_change()),
+        }
     }
 }
 
-/// A signed-in member of staff; anyone else is sent to the sign-in page.
+/// A signed-in member of staff, even one who still holds a one-time password: for changing it.
+pub struct AnyStaff(pub Staff);
+
+impl FromRequestParts<AppState> for AnyStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        // The address as the client sent it (a nested router sees it without its prefix).
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(parts.uri.path(), |u| u.0.path());
+        if !WHILE_ONE_TIME.contains(&path) {
+            return Err(must_change());
+        }
+        let token = token_of(parts).ok_or_else(ApiError::unauthorized)?;
+        let (app, hash) = (app.clone(), token_hash(&token));
+        blocking(move || {
+            Ok(app
+                .store
+                .read(|tx| motcua_store::office::session(tx, &hash, chrono::Utc::now()))?)
+        })
+        .await?
+        .map(|(staff, _)| AnyStaff(staff))
+        .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// A signed-in member of staff; anyone else is sent to the sign-in page, and someone still holding
+/// a one-time password to the page that changes it.
 pub struct StaffPage(pub Staff);
 
 impl FromRequestParts<AppState> for StaffPage {
@@ -154,6 +228,26 @@ impl FromRequestParts<AppState> for StaffPage {
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
         match CurrentStaff::from_request_parts(parts, app).await {
             Ok(CurrentStaff(staff)) => Ok(StaffPage(staff)),
+            Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+                Err(Redirect::to("/dang-nhap").into_response())
+            }
+            Err(e) if e.kind == "must-change-password" => {
+                Err(Redirect::to("/doi-mat-khau").into_response())
+            }
+            Err(e) => Err(PageError::from(e).into_response()),
+        }
+    }
+}
+
+/// A signed-in member of staff on the page that changes a one-time password.
+pub struct AnyStaffPage(pub Staff);
+
+impl FromRequestParts<AppState> for AnyStaffPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        match AnyStaff::from_request_parts(parts, app).await {
+            Ok(AnyStaff(staff)) => Ok(AnyStaffPage(staff)),
             Err(e) if e.status == StatusCode::UNAUTHORIZED => {
                 Err(Redirect::to("/dang-nhap").into_response())
             }

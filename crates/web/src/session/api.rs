@@ -10,8 +10,9 @@ use motcua_store::org;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::app::write_tx;
 use crate::app::{AppState, blocking};
-use crate::auth::{self, CurrentStaff};
+use crate::auth::{self, AnyStaff};
 use crate::http::{ApiError, Body, ClientIp, rate_limited};
 
 #[derive(Deserialize, JsonSchema)]
@@ -26,6 +27,37 @@ pub struct Session {
     pub token: String,
     pub expires_at: Instant,
     pub staff: Staff,
+    /// The account holds a one-time password: until `POST /auth/password` changes it, this token
+    /// may only change it, sign out or ask who it is.
+    pub must_change_password: bool,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct PasswordChange {
+    pub old: String,
+    /// At least 10 characters, different from the old one.
+    pub new: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PasswordChanged {
+    /// "changed"
+    pub status: &'static str,
+}
+
+/// POST /auth/password: changes one's own password (the one-time one included).
+pub async fn change_password(
+    State(app): State<AppState>,
+    AnyStaff(staff): AnyStaff,
+    Body(body): Body<PasswordChange>,
+) -> Result<Json<PasswordChanged>, ApiError> {
+    write_tx(&app, move |tx| {
+        Ok(motcua_store::office::change_password(
+            tx, staff.id, &body.old, &body.new,
+        )?)
+    })
+    .await?;
+    Ok(Json(PasswordChanged { status: "changed" }))
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -47,13 +79,13 @@ pub async fn login(
     if !app.login_limiter.allow(ip) {
         return Err(rate_limited());
     }
-    let (token, staff, expires_at) =
-        auth::sign_in(app.clone(), body.username, body.password).await?;
-    let cookie = auth::session_cookie(&token, &app.settings);
+    let s = auth::sign_in(app.clone(), body.username, body.password).await?;
+    let cookie = auth::session_cookie(&s.token, &app.settings);
     let mut res = Json(Session {
-        token,
-        expires_at,
-        staff,
+        token: s.token,
+        expires_at: s.expires,
+        staff: s.staff,
+        must_change_password: s.must_change_password,
     })
     .into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -64,7 +96,7 @@ pub async fn login(
 
 pub async fn logout(
     State(app): State<AppState>,
-    _staff: CurrentStaff,
+    _staff: AnyStaff,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut parts = axum::http::Request::new(()).into_parts().0;
@@ -84,6 +116,6 @@ pub async fn logout(
     Ok(res)
 }
 
-pub async fn me(CurrentStaff(staff): CurrentStaff) -> Json<Me> {
+pub async fn me(AnyStaff(staff): AnyStaff) -> Json<Me> {
     Json(Me { staff })
 }

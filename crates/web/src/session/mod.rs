@@ -21,6 +21,16 @@ pub fn api() -> Vec<Op> {
             .example(serde_json::json!({"username": "motcua.buonho", "password": "motcua-demo"}))
             .ok::<api::Session>(200, "Signed in")
             .limited(),
+        Op::post("/auth/password", "changePassword", api::change_password)
+            .tag("session")
+            .doc(
+                "Đổi mật khẩu / change one's own password",
+                "The only thing a session holding a one-time password may do besides signing out.",
+            )
+            .staff()
+            .body::<api::PasswordChange>()
+            .ok::<api::PasswordChanged>(200, "Changed")
+            .problems(&[403]),
         Op::post("/auth/logout", "logout", api::logout)
             .tag("session")
             .doc("Đăng xuất / sign out", "")
@@ -38,4 +48,8 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/dang-nhap", get(pages::login_page).post(pages::login))
         .route("/dang-xuat", post(pages::logout))
+        .route(
+            "/doi-mat-khau",
+            get(pages::password_page).post(pages::change_password),
+        )
 }

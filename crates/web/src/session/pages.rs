@@ -45,9 +45,16 @@ pub async fn login(
     }
     let username = f.username.clone();
     match auth::sign_in(app.clone(), f.username, f.password).await {
-        Ok((token, _, _)) => {
-            let mut res = Redirect::to("/can-bo").into_response();
-            if let Ok(v) = HeaderValue::from_str(&auth::session_cookie(&token, &app.settings)) {
+        Ok(signed) => {
+            let next = if signed.must_change_password {
+                "/doi-mat-khau"
+            } else {
+                "/can-bo"
+            };
+            let mut res = Redirect::to(next).into_response();
+            if let Ok(v) =
+                HeaderValue::from_str(&auth::session_cookie(&signed.token, &app.settings))
+            {
                 res.headers_mut().insert(header::SET_COOKIE, v);
             }
             res
@@ -81,4 +88,67 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response
         HeaderValue::from_static("motcua_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
     );
     res
+}
+
+#[derive(Template)]
+#[template(path = "session/password.html")]
+struct PasswordPage {
+    who: String,
+    error: String,
+}
+
+/// GET /doi-mat-khau: the form to change one's password (where a one-time password leads).
+pub async fn password_page(
+    crate::auth::AnyStaffPage(staff): crate::auth::AnyStaffPage,
+) -> Result<Html<String>, PageError> {
+    html(&PasswordPage {
+        who: staff.full_name,
+        error: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    old: String,
+    new: String,
+    again: String,
+}
+
+/// POST /doi-mat-khau: changes it, then on to the work; or the form again with the reason.
+pub async fn change_password(
+    State(app): State<AppState>,
+    crate::auth::AnyStaffPage(staff): crate::auth::AnyStaffPage,
+    crate::http::FormOf(f): crate::http::FormOf<PasswordForm>,
+) -> Response {
+    let who = staff.full_name.clone();
+    let done = if f.new != f.again {
+        Err(crate::http::ApiError::invalid(
+            "again",
+            "Hai lần nhập mật khẩu mới không khớp",
+            "The two new passwords differ",
+        ))
+    } else {
+        crate::app::write_tx(&app, move |tx| {
+            Ok(motcua_store::office::change_password(
+                tx, staff.id, &f.old, &f.new,
+            )?)
+        })
+        .await
+    };
+    match done {
+        Ok(()) => Redirect::to("/can-bo").into_response(),
+        Err(e) => {
+            let page = PasswordPage {
+                who,
+                error: crate::i18n::pick(&e.vi, &e.en).to_owned(),
+            };
+            (
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                html(&page)
+                    .map(IntoResponse::into_response)
+                    .unwrap_or_else(IntoResponse::into_response),
+            )
+                .into_response()
+        }
+    }
 }

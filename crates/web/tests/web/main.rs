@@ -11,4 +11,5 @@ mod org;
 mod public;
 mod reports;
 mod routes;
+mod session;
 mod support;

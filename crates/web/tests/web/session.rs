@@ -1,0 +1,113 @@
+//! Signing in with a one-time password: the session may only change it (or sign out) until it is
+//! changed, through the API and the pages.
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_time_password_must_be_changed_first() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let name = format!("reception_officer.{WARD_A}");
+        // The administrator resets the password: a new one-time password, shown once.
+        let one_time = sync(|| {
+            app.store
+                .store
+                .write(|tx| {
+                    let id = org::list_staff(tx)?
+                        .into_iter()
+                        .find(|s| s.username == name)
+                        .unwrap()
+                        .id;
+                    motcua_store::office::reset_password(tx, id)
+                })
+                .unwrap()
+        });
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": name, "password": one_time})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        assert_eq!(v["must_change_password"], true);
+        let token = v["token"].as_str().unwrap().to_owned();
+        // Nothing else until it is changed.
+        let (s, v) = app
+            .call("GET", "/api/v1/dossiers", Some(&token), None)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["type"], "urn:motcua:problem:must-change-password");
+        let (s, _) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&token),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = app.call("GET", "/api/v1/auth/me", Some(&token), None).await;
+        assert_eq!(s, StatusCode::OK);
+        let page = Request::builder()
+            .uri("/can-bo")
+            .header("cookie", format!("motcua_session={token}"))
+            .body(Body::empty())
+            .unwrap();
+        let (s, _, headers) = app.send(page).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(headers["location"], "/doi-mat-khau");
+        // A weak or unchanged password is refused and changes nothing.
+        for (old, new) in [
+            (one_time.as_str(), "ngắn"),
+            (one_time.as_str(), one_time.as_str()),
+            ("sai", "một mật khẩu đủ dài"),
+        ] {
+            let (s, v) = app
+                .call(
+                    "POST",
+                    "/api/v1/auth/password",
+                    Some(&token),
+                    Some(json!({"old": old, "new": new})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{old} -> {new}: {v}");
+        }
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/auth/password",
+                Some(&token),
+                Some(json!({"old": one_time, "new": "một mật khẩu đủ dài"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, _) = app
+            .call("GET", "/api/v1/dossiers", Some(&token), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        // The old one-time password no longer opens anything; the new one does, without conditions.
+        let (s, _) = app
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": name, "password": one_time})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": name, "password": "một mật khẩu đủ dài"})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["must_change_password"].clone()),
+            (StatusCode::OK, json!(false))
+        );
+    }
+}
