@@ -590,3 +590,47 @@ pub async fn lock(
     })
     .await
 }
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    staff: i64,
+}
+
+/// POST /can-bo/quan-tri/{unit}/mat-khau: a new one-time password for a member, shown once here;
+/// the member's sessions end and the next sign-in must change it.
+pub async fn reset_password(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(unit): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> Response {
+    let (caller, unit2) = (staff.clone(), unit.clone());
+    let done = crate::app::write_tx(&app, move |tx| {
+        if !administers(tx, &caller, &unit2)? {
+            return Err(ApiError::forbidden());
+        }
+        let other = manageable(tx, &caller, f.staff)?;
+        let otp = motcua_store::office::reset_password(tx, other.id)?;
+        Ok((other.full_name, otp))
+    })
+    .await;
+    let (notice, error, status) = match done {
+        Ok((name, otp)) => (
+            crate::i18n::t1(
+                "Mật khẩu dùng một lần mới (chỉ hiện lần này, người dùng phải đổi khi đăng nhập): {}",
+                format!("{name}: {otp}"),
+            ),
+            String::new(),
+            axum::http::StatusCode::OK,
+        ),
+        Err(e) => (
+            String::new(),
+            crate::i18n::pick(&e.vi, &e.en).to_owned(),
+            e.status,
+        ),
+    };
+    match render(app, staff, unit, notice, error).await {
+        Ok(p) => (status, p).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -38,4 +38,8 @@ pub fn pages() -> Router<AppState> {
         .route("/can-bo/quan-tri/{unit}/can-bo", post(admin::add_staff))
         .route("/can-bo/quan-tri/{unit}/vai-tro", post(admin::role))
         .route("/can-bo/quan-tri/{unit}/khoa", post(admin::lock))
+        .route(
+            "/can-bo/quan-tri/{unit}/mat-khau",
+            post(admin::reset_password),
+        )
 }

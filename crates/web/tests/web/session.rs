@@ -111,3 +111,57 @@ async fn a_one_time_password_must_be_changed_first() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_unit_administrator_resets_a_members_password_from_the_unit_page() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let admin = app.login(&format!("unit_admin.{WARD_A}")).await;
+    let member = format!("specialist.{WARD_A}");
+    let id = sync(|| {
+        app.store
+            .store
+            .read(|tx| {
+                Ok(org::list_staff(tx)?
+                    .into_iter()
+                    .find(|s| s.username == member)
+                    .unwrap()
+                    .id)
+            })
+            .unwrap()
+    });
+    let post = |who: &str, unit: &str| {
+        Request::builder()
+            .method("POST")
+            .uri(format!("/can-bo/quan-tri/{unit}/mat-khau"))
+            .header("cookie", format!("motcua_session={who}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(format!("staff={id}")))
+            .unwrap()
+    };
+    // Another unit's administrator may not.
+    let other = app.login(&format!("unit_admin.{WARD_B}")).await;
+    let (s, _, _) = app.send(post(&other, WARD_B)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body, _) = app.send(post(&admin, WARD_A)).await;
+    assert_eq!(s, StatusCode::OK);
+    let body = body.as_str().unwrap().to_owned();
+    let marker = "Cán bộ thử: ";
+    let at = body.find(marker).expect("the new password is shown once") + marker.len();
+    let otp: String = body[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '<')
+        .collect();
+    assert!(otp.len() >= 10, "{otp}");
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": member, "password": otp})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["must_change_password"], true);
+}
