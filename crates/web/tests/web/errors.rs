@@ -140,18 +140,7 @@ async fn existence_does_not_leak_and_stale_versions_conflict_first() {
             .await;
         assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
         // An unknown person and a person of another unit get the same refusal.
-        let stranger = sync(|| {
-            app.store
-                .store
-                .read(|tx| {
-                    Ok(org::list_staff(tx)?
-                        .into_iter()
-                        .find(|s| s.username == format!("specialist.{WARD_B}"))
-                        .unwrap()
-                        .id)
-                })
-                .unwrap()
-        });
+        let stranger = app.staff_id(&format!("specialist.{WARD_B}"));
         let mut answers = vec![];
         for person in [stranger, 999_999] {
             let (s, v) = app

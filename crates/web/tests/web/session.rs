@@ -9,17 +9,11 @@ async fn a_one_time_password_must_be_changed_first() {
         let app = sync(|| TestApp::new(&url, relaxed()));
         let name = format!("reception_officer.{WARD_A}");
         // The administrator resets the password: a new one-time password, shown once.
+        let id = app.staff_id(&name);
         let one_time = sync(|| {
             app.store
                 .store
-                .write(|tx| {
-                    let id = org::list_staff(tx)?
-                        .into_iter()
-                        .find(|s| s.username == name)
-                        .unwrap()
-                        .id;
-                    motcua_store::office::reset_password(tx, id)
-                })
+                .write(|tx| motcua_store::office::reset_password(tx, id))
                 .unwrap()
         });
         let (s, v) = app
@@ -118,18 +112,7 @@ async fn a_unit_administrator_resets_a_members_password_from_the_unit_page() {
     let app = sync(|| TestApp::new(&url, relaxed()));
     let admin = app.login(&format!("unit_admin.{WARD_A}")).await;
     let member = format!("specialist.{WARD_A}");
-    let id = sync(|| {
-        app.store
-            .store
-            .read(|tx| {
-                Ok(org::list_staff(tx)?
-                    .into_iter()
-                    .find(|s| s.username == member)
-                    .unwrap()
-                    .id)
-            })
-            .unwrap()
-    });
+    let id = app.staff_id(&member);
     let post = |who: &str, unit: &str| {
         Request::builder()
             .method("POST")

@@ -237,6 +237,22 @@ impl TestApp {
         v["token"].as_str().unwrap().to_owned()
     }
 
+    /// The id of the member of staff with this username.
+    pub fn staff_id(&self, username: &str) -> i64 {
+        sync(|| {
+            self.store
+                .store
+                .read(|tx| {
+                    Ok(org::list_staff(tx)?
+                        .into_iter()
+                        .find(|s| s.username == username)
+                        .map(|s| s.id))
+                })
+                .unwrap()
+                .unwrap_or_else(|| panic!("no staff {username}"))
+        })
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         sync(|| {
             self.store
