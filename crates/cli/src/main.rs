@@ -432,18 +432,8 @@ fn user(command: UserCommand, config: Config) -> Result<()> {
                     })
                 })
                 .collect::<Result<Vec<_>, BadInput>>()?;
-            let username = username.trim().to_owned();
-            if username.is_empty()
-                || username.len() > 64
-                || !username
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            {
-                return Err(BadInput(
-                    "tên đăng nhập chỉ gồm chữ, số, . _ - (tối đa 64) / usernames are letters, digits, . _ - (at most 64)".into(),
-                )
-                .into());
-            }
+            let username = motcua_domain::org::check_username(&username)
+                .map_err(|m| BadInput(m.to_string()))?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line)?;
@@ -451,13 +441,7 @@ fn user(command: UserCommand, config: Config) -> Result<()> {
             } else {
                 (motcua_store::password::one_time_password(), true)
             };
-            if password.chars().count() < 10 {
-                return Err(BadInput(
-                    "mật khẩu cần ít nhất 10 ký tự / the password needs at least 10 characters"
-                        .into(),
-                )
-                .into());
-            }
+            motcua_domain::org::check_password(&password).map_err(|m| BadInput(m.to_string()))?;
             let hash = motcua_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
             let store = open_store(&db.unwrap_or(config.db))?;
             let id = store

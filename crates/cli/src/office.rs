@@ -336,18 +336,9 @@ pub fn desk(command: DeskCommand, config: &Config) -> Result<()> {
                     "'{date}' không phải ngày dạng YYYY-MM-DD / '{date}' is not a date as YYYY-MM-DD"
                 ))
             })?;
-            let decision = Decision {
-                number: motcua_domain::text::clean(&decision),
-                date,
-                signer: motcua_domain::text::clean(&signer),
-            };
-            if decision.number.is_empty() || decision.signer.is_empty() {
-                return Err(BadInput(
-                    "cần số quyết định và người ký / the decision needs a number and a signer"
-                        .into(),
-                )
-                .into());
-            }
+            let today = motcua_domain::dossier::to_local(chrono::Utc::now()).date();
+            let decision = Decision::checked(&decision, date, &signer, today)
+                .map_err(|(_, m)| BadInput(m.to_string()))?;
             let store = open_store(&db.unwrap_or_else(|| config.db.clone()))?;
             let id = store
                 .write(|tx| office::set_desk(tx, &unit, &name, &decision))

@@ -190,3 +190,83 @@ pub fn is_inter_agency<'a>(
 ) -> bool {
     government_of(receiving, lookup).code != government_of(to, lookup).code
 }
+
+/// The rule for usernames, the same for the command line, staff files and the unit page: 3 to 64
+/// characters, ASCII letters, digits, `.`, `_` and `-` (so they type the same on every keyboard).
+pub fn check_username(s: &str) -> Result<String, crate::msg::Msg> {
+    let s = s.trim();
+    let ok = (3..=64).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(crate::msg::Msg::new(
+            "tên đăng nhập từ 3 đến 64 ký tự: chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang",
+            "a username is 3 to 64 characters: letters A-Z, digits, dot, underscore, hyphen",
+        ))
+    }
+}
+
+/// The fewest characters a password someone chooses may have.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+
+/// The rule for passwords people choose (generated one-time passwords meet it too): 10 to 200
+/// characters.
+pub fn check_password(p: &str) -> Result<(), crate::msg::Msg> {
+    let n = p.chars().count();
+    if (PASSWORD_MIN_CHARS..=200).contains(&n) {
+        Ok(())
+    } else {
+        Err(crate::msg::Msg::new(
+            format!("mật khẩu từ {PASSWORD_MIN_CHARS} đến 200 ký tự"),
+            format!("a password is {PASSWORD_MIN_CHARS} to 200 characters"),
+        ))
+    }
+}
+
+impl Decision {
+    /// A founding decision as written on a form or the command line, checked: a number (at most 50
+    /// characters), a signer (at most 200), a date that is not after `today`. Returns the field at
+    /// fault with the message.
+    pub fn checked(
+        number: &str,
+        date: NaiveDate,
+        signer: &str,
+        today: NaiveDate,
+    ) -> Result<Decision, (&'static str, crate::msg::Msg)> {
+        let (number, signer) = (crate::text::clean(number), crate::text::clean(signer));
+        if number.is_empty() || number.chars().count() > 50 {
+            return Err((
+                "number",
+                crate::msg::Msg::new(
+                    "cần số quyết định (tối đa 50 ký tự)",
+                    "a decision number (at most 50 characters) is needed",
+                ),
+            ));
+        }
+        if signer.is_empty() || signer.chars().count() > 200 {
+            return Err((
+                "signer",
+                crate::msg::Msg::new(
+                    "cần người ký (tối đa 200 ký tự)",
+                    "a signer (at most 200 characters) is needed",
+                ),
+            ));
+        }
+        if date > today {
+            return Err((
+                "date",
+                crate::msg::Msg::new(
+                    "ngày ký không được ở tương lai",
+                    "the date cannot be in the future",
+                ),
+            ));
+        }
+        Ok(Decision {
+            number,
+            date,
+            signer,
+        })
+    }
+}

@@ -416,12 +416,9 @@ pub struct StaffRow {
     pub phone: String,
 }
 
-/// Checks a username: letters, digits, `.`, `_`, `-`, at most 64.
+/// Checks a username (the one rule, `org::check_username`).
 pub fn valid_username(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    crate::org::check_username(s).is_ok()
 }
 
 /// Parses `role@UNIT` (one grant).
@@ -617,17 +614,17 @@ mod tests {
         };
         let known = |u: &str| u == "W1";
         let ok = parse_staff(
-            &t(&["an,Nguyễn An,,reception_officer@W1;specialist@W1,W1,,"]),
+            &t(&["anh,Nguyễn An,,reception_officer@W1;specialist@W1,W1,,"]),
             known,
         )
         .unwrap();
         assert_eq!(ok[0].grants.len(), 2);
         assert_eq!(ok[0].desk.as_deref(), Some("W1"));
-        let e = parse_staff(&t(&["an,An,,reception_officer@W2,,,"]), known).unwrap_err();
+        let e = parse_staff(&t(&["anh,An,,reception_officer@W2,,,"]), known).unwrap_err();
         assert_eq!((e.row, e.column.as_str()), (1, "roles"));
-        let e = parse_staff(&t(&["an,An,,,,,", "an,An,,,,,"]), known).unwrap_err();
+        let e = parse_staff(&t(&["anh,An,,,,,", "anh,An,,,,,"]), known).unwrap_err();
         assert_eq!((e.row, e.column.as_str()), (2, "username"));
-        let e = parse_staff(&t(&["an,An,,boss@W1,,,"]), known).unwrap_err();
+        let e = parse_staff(&t(&["anh,An,,boss@W1,,,"]), known).unwrap_err();
         assert_eq!(e.column, "roles");
     }
 }

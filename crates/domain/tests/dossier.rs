@@ -998,3 +998,33 @@ fn online_references_are_written_once_and_read_in_any_case() {
         "000.33.00.H15-260603-0001"
     );
 }
+
+#[test]
+fn usernames_passwords_and_desk_decisions_follow_one_rule() {
+    use chrono::NaiveDate;
+    use motcua_domain::org::{Decision, check_password, check_username};
+    assert_eq!(check_username("  motcua.buonho ").unwrap(), "motcua.buonho");
+    for bad in ["ab", "có-dấu", "a b", "x@y", &"a".repeat(65)] {
+        assert!(check_username(bad).is_err(), "{bad}");
+    }
+    assert!(check_password("mười ký tự!").is_ok());
+    assert!(check_password("ngắn").is_err());
+    assert!(check_password(&"x".repeat(201)).is_err());
+    let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let d = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    let ok = Decision::checked(" 12/QĐ-UBND ", d, "Chủ tịch", today).unwrap();
+    assert_eq!(ok.number, "12/QĐ-UBND");
+    assert_eq!(
+        Decision::checked("", d, "Chủ tịch", today).unwrap_err().0,
+        "number"
+    );
+    assert_eq!(
+        Decision::checked("1", d, " ", today).unwrap_err().0,
+        "signer"
+    );
+    let tomorrow = today.succ_opt().unwrap();
+    assert_eq!(
+        Decision::checked("1", tomorrow, "A", today).unwrap_err().0,
+        "date"
+    );
+}

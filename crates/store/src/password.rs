@@ -8,7 +8,7 @@ use rand::{Rng, RngCore};
 use crate::StoreError;
 
 /// The fewest characters a password may have.
-pub const MIN_CHARS: usize = 10;
+pub const MIN_CHARS: usize = motcua_domain::org::PASSWORD_MIN_CHARS;
 
 pub fn hash_password(password: &str) -> Result<String, String> {
     let mut salt = [0u8; 16];
@@ -42,13 +42,7 @@ pub fn one_time_password() -> String {
 
 /// Checks a password someone chose (not a generated one): long enough.
 pub fn check_new(password: &str) -> Result<(), StoreError> {
-    if password.chars().count() < MIN_CHARS {
-        return Err(StoreError::invalid(
-            format!("mật khẩu cần ít nhất {MIN_CHARS} ký tự"),
-            format!("the password needs at least {MIN_CHARS} characters"),
-        ));
-    }
-    Ok(())
+    motcua_domain::org::check_password(password).map_err(|m| StoreError::invalid(m.vi, m.en))
 }
 
 /// Hashes, turning a hashing failure into a store error.

@@ -307,34 +307,10 @@ pub async fn decision(
                 "the date is invalid",
             )
         })?;
-        if number.is_empty()
-            || number.chars().count() > 50
-            || signer.is_empty()
-            || signer.chars().count() > 200
-        {
-            return Err(ApiError::invalid(
-                "number",
-                "cần số quyết định (tối đa 50 ký tự) và người ký",
-                "a number (at most 50 characters) and a signer are needed",
-            ));
-        }
-        if date > today {
-            return Err(ApiError::invalid(
-                "date",
-                "ngày ký không được ở tương lai",
-                "the date cannot be in the future",
-            ));
-        }
+        let decision = Decision::checked(&number, date, &signer, today)
+            .map_err(|(field, m)| ApiError::invalid(field, m.vi, m.en))?;
         desk_of(tx, &u, f.desk)?;
-        Ok(org::set_desk_decision(
-            tx,
-            f.desk,
-            &Decision {
-                number,
-                date,
-                signer,
-            },
-        )?)
+        Ok(org::set_desk_decision(tx, f.desk, &decision)?)
     })
     .await
 }
@@ -474,18 +450,8 @@ pub async fn add_staff(
     let username = f.username.trim().to_owned();
     let (full_name, title) = (clean(&f.full_name), clean(&f.title));
     let checked = (|| {
-        if username.len() < 3
-            || username.len() > 50
-            || !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
-        {
-            return Err(ApiError::invalid(
-                "username",
-                "tên đăng nhập 3 đến 50 ký tự: chữ không dấu, số, dấu chấm, gạch dưới",
-                "the username must be 3 to 50 characters: letters A-Z, digits, dot, underscore",
-            ));
-        }
+        motcua_domain::org::check_username(&username)
+            .map_err(|m| ApiError::invalid("username", m.vi, m.en))?;
         if full_name.is_empty() || full_name.chars().count() > 100 || title.chars().count() > 100 {
             return Err(ApiError::invalid(
                 "full_name",
@@ -493,13 +459,8 @@ pub async fn add_staff(
                 "a full name (at most 100 characters) is needed; the title is at most 100",
             ));
         }
-        if f.password.chars().count() < 10 || f.password.len() > 200 {
-            return Err(ApiError::invalid(
-                "password",
-                "mật khẩu từ 10 đến 200 ký tự",
-                "the password must be 10 to 200 characters",
-            ));
-        }
+        motcua_domain::org::check_password(&f.password)
+            .map_err(|m| ApiError::invalid("password", m.vi, m.en))?;
         let role = grantable(&f.role)?;
         let hash = crate::auth::hash_password(&f.password).map_err(ApiError::internal)?;
         Ok((role, hash))
