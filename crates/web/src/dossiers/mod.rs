@@ -87,5 +87,6 @@ pub fn pages() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}", get(pages::dossier))
         .route("/can-bo/ho-so/{id}/phieu-tiep-nhan", get(print::receipt))
         .route("/can-bo/ho-so/{id}/mau/{form}", get(print::print_form))
+        .route("/can-bo/ho-so/{id}/giay-to/{n}", get(print::paper))
         .route("/can-bo/ho-so/{id}/{action}", post(pages::act))
 }

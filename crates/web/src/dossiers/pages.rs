@@ -272,7 +272,8 @@ struct DossierPage {
     prints: Vec<(&'static str, &'static str)>,
     form: &'static str,
     rows: Vec<ControlRow>,
-    papers: Vec<String>,
+    /// (copies, name, link to the uploaded file when the caller may open it)
+    papers: Vec<(String, String, String)>,
     actions: Vec<ActionForm>,
     history: Vec<String>,
 }
@@ -405,7 +406,15 @@ async fn dossier_page(
             papers: d
                 .papers
                 .iter()
-                .map(|p| format!("{} ({} bản)", p.name, p.copies))
+                .enumerate()
+                .map(|(i, p)| {
+                    let href = if personal && p.file.is_some() {
+                        format!("/can-bo/ho-so/{id}/giay-to/{}", i + 1)
+                    } else {
+                        String::new()
+                    };
+                    (crate::i18n::t1("{} bản", p.copies), p.name.clone(), href)
+                })
                 .collect(),
             actions,
             history: history

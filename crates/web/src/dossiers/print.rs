@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use motcua_domain::dossier::{Dossier, Instant, to_local};
 use motcua_store::org;
 
@@ -278,4 +278,40 @@ pub async fn print_form(
         legal_basis: d.rule_set.map_or("", |r| r.legal_basis()),
         signer,
     })
+}
+
+/// GET /can-bo/ho-so/{id}/giay-to/{n}: the n-th paper of a dossier as uploaded (PDF or image,
+/// shown in the browser), for staff with the right to the applicant's personal data; each opening
+/// is logged like any other view of personal data.
+pub async fn paper(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path((id, n)): Path<(i64, usize)>,
+) -> Result<Response, PageError> {
+    let dir = app.settings.files_dir.clone();
+    let file = write_tx(&app, move |tx| {
+        let (d, access) = access::load_visible(tx, &staff, id)?;
+        let missing = || ApiError::not_found("Không có giấy tờ này", "No such paper");
+        let hash = n
+            .checked_sub(1)
+            .and_then(|i| d.papers.get(i))
+            .and_then(|p| p.file.clone())
+            .ok_or_else(missing)?;
+        if !access.personal {
+            return Err(ApiError::forbidden());
+        }
+        access::log_view(tx, staff.id, id, "opened an uploaded paper")?;
+        crate::public::service::read_paper(&dir, &hash).ok_or_else(missing)
+    })
+    .await?;
+    let (kind, bytes) = file;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind),
+            (axum::http::header::CONTENT_DISPOSITION, "inline"),
+            (axum::http::header::CACHE_CONTROL, "private, no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
 }

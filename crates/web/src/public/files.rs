@@ -51,6 +51,16 @@ fn write_durably(parent: &Path, path: &Path, hash: &str, bytes: &[u8]) -> std::i
     written
 }
 
+/// A stored paper by its SHA-256: its kind and bytes; None when there is no such file (or the name is
+/// not a SHA-256, so nothing outside the folder can be named).
+pub fn read(dir: &Path, hash: &str) -> Option<(&'static str, Vec<u8>)> {
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes = std::fs::read(path_of(dir, &hash.to_ascii_lowercase())).ok()?;
+    Some((kind(&bytes)?, bytes))
+}
+
 /// Checks a paper and stores it; returns its SHA-256.
 pub fn store(dir: &Path, field: &str, bytes: &[u8], max: usize) -> Result<String, ApiError> {
     if bytes.is_empty() {

@@ -50,6 +50,9 @@ pub fn authenticate(
     }
 }
 
+/// Uploaded papers, for the officials who may open them.
+pub use super::files::read as read_paper;
+
 pub fn not_found() -> ApiError {
     ApiError::not_found(
         "Không tìm thấy hồ sơ với mã và số điện thoại này",

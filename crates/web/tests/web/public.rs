@@ -181,6 +181,46 @@ async fn citizens_submit_online_with_papers() {
     assert_eq!(d.status, motcua_domain::dossier::Status::Submitted);
     let hash = d.papers[0].file.clone().unwrap();
     assert!(stored[0].ends_with(&hash));
+    // Staff with the right to personal data open the uploaded paper from the dossier page (each
+    // opening logged); others see its name only and cannot open it.
+    let get = |path: String, token: String| {
+        let req = Request::builder()
+            .uri(path)
+            .header("cookie", format!("motcua_session={token}"))
+            .body(Body::empty())
+            .unwrap();
+        app.send(req)
+    };
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    let (s, page, _) = get("/can-bo/ho-so/1".into(), desk.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.as_str().unwrap().contains("/can-bo/ho-so/1/giay-to/1"));
+    let views = app.count("personal_data_views");
+    let res = app
+        .router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/can-bo/ho-so/1/giay-to/1")
+                .header("cookie", format!("motcua_session={desk}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&bytes[..], b"%PDF-1.4 a real enough pdf");
+    assert_eq!(app.count("personal_data_views"), views + 1);
+    let admin = app.login(&format!("unit_admin.{WARD_A}")).await;
+    let (s, page, _) = get("/can-bo/ho-so/1".into(), admin.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!page.as_str().unwrap().contains("/giay-to/"));
+    let (s, _, _) = get("/can-bo/ho-so/1/giay-to/1".into(), admin).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = get("/can-bo/ho-so/1/giay-to/9".into(), desk).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let _ = std::fs::remove_dir_all(files);
 }
 
