@@ -80,7 +80,7 @@ pub fn router(app: AppState) -> Router {
         .merge(reports::pages())
         .merge(inspections::pages())
         .nest("/api/v1", api)
-        .fallback(http::middleware::no_route)
+        .fallback(http::middleware::no_page)
         .layer(middleware::from_fn(move |req, next| {
             http::middleware::clean_input(max_body, req, next)
         }))

@@ -78,6 +78,16 @@ pub async fn no_route() -> ApiError {
     )
 }
 
+/// An address that is no page: the error page in the site's layout (JSON only under `/api/`).
+pub async fn no_page() -> super::PageError {
+    super::PageError(ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no-route",
+        "Không có trang này",
+        "No such page",
+    ))
+}
+
 /// The years motcua accepts in any date it is given: those of its calendar.
 pub const YEARS: std::ops::RangeInclusive<i64> = 1900..=2199;
 

@@ -237,3 +237,25 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_does_not_exist_is_a_page() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let (s, v, h) = app
+        .send(
+            Request::builder()
+                .uri("/khong-co-trang-nay")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(v.as_str().unwrap().contains("Không có trang này"), "{v}");
+    let (s, v) = app.call("GET", "/api/v1/khong-co", None, None).await;
+    assert_eq!(
+        (s, v["type"].as_str()),
+        (StatusCode::NOT_FOUND, Some("urn:motcua:problem:no-route"))
+    );
+}
