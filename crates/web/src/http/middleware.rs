@@ -113,7 +113,9 @@ fn bad_text(s: &str) -> Option<(&'static str, &'static str)> {
     let two = |s: &str| s.len() >= 2 && s.as_bytes()[..2].iter().all(u8::is_ascii_digit);
     let end = |s: &str| s.is_empty() || s.starts_with(['T', ' ', 't']);
     let after = &rest[digits..];
+    // A four-digit "year" with a leading zero is no date anyone writes (0905-11-22 is a phone).
     let dated = digits >= 4
+        && !(digits == 4 && rest.starts_with('0'))
         && after.starts_with('-')
         && two(&after[1..])
         && (end(&after[3..])
@@ -249,4 +251,41 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bad_text;
+
+    #[test]
+    fn text_with_control_characters_or_impossible_years_is_bad() {
+        for ok in [
+            "Nguyễn Văn An",
+            "tab\tand\nlines\r",
+            "2026-01",
+            "2026-12-03",
+            "2026-12-03T09:00",
+            "1900-01-01",
+            "2199-12-31",
+            "0905-11-22",
+            "0905-111-222",
+            "000.33.00.H15-260603-0001",
+            "12/QĐ-UBND",
+        ] {
+            assert_eq!(bad_text(ok), None, "{ok:?}");
+        }
+        for bad in [
+            "a\u{0}b",
+            "\u{1b}[31m",
+            "x\u{7f}",
+            "1899-12-31",
+            "2200-01",
+            "-262143-01-01",
+            "+262143-01-01T00:00",
+            "262143-12-31",
+            "9999-12-31T23:59",
+        ] {
+            assert!(bad_text(bad).is_some(), "{bad:?}");
+        }
+    }
 }
