@@ -43,11 +43,48 @@ pub enum StoreError {
     Invalid { vi: String, en: String },
     #[error("dữ liệu trùng hoặc không hợp lệ / constraint violated: {0}")]
     Constraint(String),
+    /// The database or its disk cannot take the work now; nothing was written.
+    #[error("cơ sở dữ liệu không sẵn sàng / storage unavailable ({problem:?}): {detail}")]
+    Unavailable { problem: Storage, detail: String },
     #[error("lỗi cơ sở dữ liệu / database error: {0}")]
     Db(String),
 }
 
+/// Why the storage cannot take the work, as each driver recognises it from its own error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// The disk is full (SQLITE_FULL; PostgreSQL 53100).
+    Full,
+    /// The database is read-only (SQLITE_READONLY; PostgreSQL 25006).
+    ReadOnly,
+    /// Busy or unreachable: locked, too many clients, the pool exhausted, the connection lost.
+    Busy,
+}
+
 impl StoreError {
+    /// The storage cannot take the work now, for the reason given.
+    pub fn unavailable(problem: Storage, detail: impl Into<String>) -> StoreError {
+        StoreError::Unavailable {
+            problem,
+            detail: detail.into(),
+        }
+    }
+
+    /// A file the store keeps (an uploaded paper) could not be written: full or read-only disks
+    /// are told apart like the database's.
+    pub fn from_io(e: &std::io::Error, what: &str) -> StoreError {
+        let detail = format!("{what}: {e}");
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                StoreError::unavailable(Storage::Full, detail)
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => {
+                StoreError::unavailable(Storage::ReadOnly, detail)
+            }
+            _ => StoreError::Db(detail),
+        }
+    }
+
     /// `what` cannot be found: "đơn vị X" / "unit X".
     pub fn not_found(vi: impl Into<String>, en: impl Into<String>) -> StoreError {
         StoreError::NotFound(Msg::new(vi, en))
@@ -84,6 +121,20 @@ impl Bilingual for StoreError {
                 "dữ liệu trùng hoặc không hợp lệ",
                 "duplicate or invalid data",
             ),
+            StoreError::Unavailable { problem, .. } => match problem {
+                Storage::Full => Msg::new(
+                    "Máy chủ đã hết dung lượng lưu trữ nên chưa ghi được gì. Hãy báo quản trị hệ thống giải phóng ổ đĩa rồi thử lại.",
+                    "The server's disk is full, so nothing was saved. Ask the system administrator to free disk space, then try again.",
+                ),
+                Storage::ReadOnly => Msg::new(
+                    "Cơ sở dữ liệu đang ở chế độ chỉ đọc nên chưa ghi được gì. Hãy báo quản trị hệ thống.",
+                    "The database is read-only, so nothing was saved. Tell the system administrator.",
+                ),
+                Storage::Busy => Msg::new(
+                    "Cơ sở dữ liệu tạm thời không phản hồi; chưa ghi được gì. Vui lòng thử lại sau ít giây.",
+                    "The database is not answering for the moment; nothing was saved. Try again in a few seconds.",
+                ),
+            },
             StoreError::Db(_) => Msg::new("lỗi cơ sở dữ liệu", "database error"),
         }
     }

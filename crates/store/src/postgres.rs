@@ -53,12 +53,25 @@ impl From<postgres::Error> for StoreError {
             if code.starts_with("23") {
                 return StoreError::Constraint(db.message().to_owned());
             }
-            return StoreError::Db(format!("{} ({code})", db.message()));
+            let detail = format!("{} ({code})", db.message());
+            return match code {
+                "53100" => StoreError::unavailable(crate::Storage::Full, detail),
+                "25006" => StoreError::unavailable(crate::Storage::ReadOnly, detail),
+                // too many connections, cannot connect now, admin or crash shutdown
+                "53300" | "57P01" | "57P02" | "57P03" => {
+                    StoreError::unavailable(crate::Storage::Busy, detail)
+                }
+                _ => StoreError::Db(detail),
+            };
         }
-        StoreError::Db(
-            e.source()
-                .map_or_else(|| e.to_string(), |s| format!("{e}: {s}")),
-        )
+        let detail = e
+            .source()
+            .map_or_else(|| e.to_string(), |s| format!("{e}: {s}"));
+        // No answer from the server (refused, closed, lost): busy or down, not a bug.
+        if e.is_closed() || e.source().is_some_and(|s| s.is::<std::io::Error>()) {
+            return StoreError::unavailable(crate::Storage::Busy, detail);
+        }
+        StoreError::Db(detail)
     }
 }
 
@@ -167,11 +180,14 @@ impl PgDb {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(StoreError::Db(format!(
-                    "connection pool exhausted: timed out after {} ms waiting for one of {} PostgreSQL connections",
-                    self.wait.as_millis(),
-                    self.max
-                )));
+                return Err(StoreError::unavailable(
+                    crate::Storage::Busy,
+                    format!(
+                        "connection pool exhausted: timed out after {} ms waiting for one of {} PostgreSQL connections",
+                        self.wait.as_millis(),
+                        self.max
+                    ),
+                ));
             }
             pool = self
                 .freed

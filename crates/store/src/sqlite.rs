@@ -28,6 +28,18 @@ impl From<rusqlite::Error> for StoreError {
         {
             return StoreError::Constraint(msg.clone().unwrap_or_else(|| e.to_string()));
         }
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            use rusqlite::ErrorCode as C;
+            let problem = match f.code {
+                C::DiskFull => Some(crate::Storage::Full),
+                C::ReadOnly => Some(crate::Storage::ReadOnly),
+                C::DatabaseBusy | C::DatabaseLocked => Some(crate::Storage::Busy),
+                _ => None,
+            };
+            if let Some(p) = problem {
+                return StoreError::unavailable(p, e.to_string());
+            }
+        }
         StoreError::Db(e.to_string())
     }
 }

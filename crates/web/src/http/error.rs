@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use motcua_domain::dossier::DossierError;
 use motcua_domain::msg::{Bilingual, Msg};
-use motcua_store::StoreError;
+use motcua_store::{Storage, StoreError};
 
 use crate::i18n::filters;
 use serde::Serialize;
@@ -105,49 +105,6 @@ impl ApiError {
         }
     }
 
-    /// A failure of the database or the disk under it, in words a desk officer can act on.
-    pub fn storage(detail: String) -> ApiError {
-        let d = detail.to_lowercase();
-        let (status, kind, vi, en) = if d.contains("disk is full")
-            || d.contains("no space left")
-            || d.contains("could not extend")
-            || d.contains("disk full")
-        {
-            (
-                StatusCode::INSUFFICIENT_STORAGE,
-                "storage-full",
-                "Máy chủ đã hết dung lượng lưu trữ nên chưa ghi được gì. Hãy báo quản trị hệ thống giải phóng ổ đĩa rồi thử lại.",
-                "The server's disk is full, so nothing was saved. Ask the system administrator to free disk space, then try again.",
-            )
-        } else if d.contains("readonly") || d.contains("read-only") || d.contains("read only") {
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage-read-only",
-                "Cơ sở dữ liệu đang ở chế độ chỉ đọc nên chưa ghi được gì. Hãy báo quản trị hệ thống.",
-                "The database is read-only, so nothing was saved. Tell the system administrator.",
-            )
-        } else if d.contains("too many clients")
-            || d.contains("connection refused")
-            || d.contains("could not connect")
-            || d.contains("connection closed")
-            || d.contains("database is locked")
-            || d.contains("timed out")
-        {
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database-unavailable",
-                "Cơ sở dữ liệu tạm thời không phản hồi; chưa ghi được gì. Vui lòng thử lại sau ít giây.",
-                "The database is not answering for the moment; nothing was saved. Try again in a few seconds.",
-            )
-        } else {
-            return ApiError::internal(detail);
-        };
-        ApiError {
-            log: Some(detail),
-            ..ApiError::new(status, kind, vi, en)
-        }
-    }
-
     /// Writes the inside story of a server-side failure to the log; nothing for other answers.
     fn log_if_failed(&self) {
         if self.status.is_server_error() {
@@ -219,7 +176,18 @@ impl From<StoreError> for ApiError {
                 tracing::info!(%detail, "constraint refused a write");
                 ApiError::from_msg(StatusCode::CONFLICT, "constraint", m)
             }
-            StoreError::Db(detail) => ApiError::storage(detail),
+            StoreError::Unavailable { problem, detail } => {
+                let (status, kind) = match problem {
+                    Storage::Full => (StatusCode::INSUFFICIENT_STORAGE, "storage-full"),
+                    Storage::ReadOnly => (StatusCode::SERVICE_UNAVAILABLE, "storage-read-only"),
+                    Storage::Busy => (StatusCode::SERVICE_UNAVAILABLE, "database-unavailable"),
+                };
+                ApiError {
+                    log: Some(detail),
+                    ..ApiError::from_msg(status, kind, m)
+                }
+            }
+            StoreError::Db(detail) => ApiError::internal(detail),
         }
     }
 }

@@ -88,16 +88,17 @@ pub async fn no_page() -> super::PageError {
     ))
 }
 
-/// The years motcua accepts in any date it is given: those of its calendar.
-pub const YEARS: std::ops::RangeInclusive<i64> = 1900..=2199;
+use motcua_domain::calendar::{CalendarError, FIRST_YEAR, LAST_YEAR};
+use motcua_domain::msg::{Bilingual, Msg};
 
 /// What is wrong with one text a client sent, if anything: a control character (tab, line feed and
-/// carriage return are text), or something written like a date (`YYYY-MM…`) outside `YEARS`.
-fn bad_text(s: &str) -> Option<(&'static str, &'static str)> {
+/// carriage return are text), or something written like a date (`YYYY-MM…`) outside the years of the
+/// calendar (`FIRST_YEAR`..=`LAST_YEAR`, the domain's own range).
+fn bad_text(s: &str) -> Option<Msg> {
     if s.chars()
         .any(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}')
     {
-        return Some((
+        return Some(Msg::new(
             "có ký tự điều khiển không hợp lệ",
             "contains an invalid control character",
         ));
@@ -121,19 +122,26 @@ fn bad_text(s: &str) -> Option<(&'static str, &'static str)> {
         && (end(&after[3..])
             || (after[3..].starts_with('-') && two(&after[4..]) && end(&after[6..])));
     if dated {
-        let year: Option<i64> = rest[..digits].parse().ok();
-        if sign || !year.is_some_and(|y| YEARS.contains(&y)) {
-            return Some((
-                "có năm nằm ngoài khoảng 1900-2199",
-                "has a year outside 1900-2199",
-            ));
+        // Too long for an i32, or negative: out of range all the same.
+        let year = rest[..digits].parse::<i32>().unwrap_or(i32::MAX);
+        let year = if sign && t.starts_with('-') {
+            -year
+        } else {
+            year
+        };
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+            return Some(CalendarError::OutOfRange { year }.msg());
         }
     }
     None
 }
 
-fn refuse(field: &str, (vi, en): (&str, &str)) -> ApiError {
-    ApiError::invalid(field, format!("{field}: {vi}"), format!("{field}: {en}"))
+fn refuse(field: &str, m: Msg) -> ApiError {
+    ApiError::invalid(
+        field,
+        format!("{field}: {}", m.vi),
+        format!("{field}: {}", m.en),
+    )
 }
 
 fn check_pairs(raw: &[u8]) -> Result<(), ApiError> {
@@ -189,11 +197,8 @@ pub async fn clean_input(max_body: usize, req: Request, next: Next) -> Response 
 
 async fn checked(max_body: usize, req: Request, next: Next) -> Result<Response, ApiError> {
     let path = percent_decode(req.uri().path());
-    if let Some(p) = bad_text(&path) {
-        return Err(refuse("path", p));
-    }
     for segment in path.split('/') {
-        if let Some(p) = bad_text(segment).filter(|p| p.0.starts_with("có năm")) {
+        if let Some(p) = bad_text(segment) {
             return Err(refuse("path", p));
         }
     }
@@ -232,25 +237,9 @@ async fn checked(max_body: usize, req: Request, next: Next) -> Result<Response, 
 }
 
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(
-                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
-                16,
-            )
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use motcua_store::StoreError;
+
 use crate::http::ApiError;
 
 /// The kind of a file by its signature.
@@ -85,9 +87,9 @@ pub fn store(dir: &Path, field: &str, bytes: &[u8], max: usize) -> Result<String
     if !path.exists() {
         let parent = path.parent().unwrap_or(dir);
         std::fs::create_dir_all(parent)
-            .map_err(|e| ApiError::storage(format!("cannot create {}: {e}", parent.display())))?;
+            .map_err(|e| StoreError::from_io(&e, &format!("cannot create {}", parent.display())))?;
         write_durably(parent, &path, &hash, bytes)
-            .map_err(|e| ApiError::storage(format!("cannot store {}: {e}", path.display())))?;
+            .map_err(|e| StoreError::from_io(&e, &format!("cannot store {}", path.display())))?;
     }
     Ok(hash)
 }
