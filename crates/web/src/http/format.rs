@@ -12,15 +12,7 @@ pub fn dmy(d: NaiveDate) -> String {
 
 /// Percent-encodes a query value.
 pub fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// An instant as Vietnam local time, "HH:MM dd/mm/yyyy".
