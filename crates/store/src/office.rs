@@ -303,7 +303,9 @@ pub fn import_units(
 
 fn one_change(tx: &mut dyn Tx, origin: &Origin, after: Unit) -> Result<(), StoreError> {
     let existing = org::units(tx)?;
-    let changes = orgfile::plan_units(&existing, &[after])?;
+    // One unit from a page, not a file: the refusal names no row.
+    let changes =
+        orgfile::plan_units(&existing, &[after]).map_err(|e| orgfile::FileError { row: 0, ..e })?;
     apply_unit_changes(tx, origin, &changes)?;
     grant_pending_admin(tx, &changes)?;
     Ok(())

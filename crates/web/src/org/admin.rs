@@ -59,6 +59,8 @@ struct AdminPage {
     members: Vec<MemberRow>,
     roles: Vec<(&'static str, &'static str)>,
     postings: Vec<PostingRow>,
+    /// The caller administers the system somewhere: a link to the units page.
+    system: bool,
 }
 
 /// The first unit the caller administers, for /can-bo/quan-tri.
@@ -208,6 +210,10 @@ async fn render(
                     .map(|r| (r.as_str(), r.label_vi()))
                     .collect(),
                 postings,
+                system: staff
+                    .grants
+                    .iter()
+                    .any(|g| motcua_domain::authz::allows(g.role, Action::AdministerSystem)),
                 unit,
             }))
         })?;

@@ -1,8 +1,10 @@
 //! The organisation: units and their one-stop desks (JSON), and the unit administrator's pages
-//! (the desk's founding decision and members, staff, roles, locks, postings).
+//! (the desk's founding decision and members, staff, roles, locks, postings), and the system
+//! administrator's units page (add, rename, close with successors).
 
 mod admin;
 pub mod api;
+mod units;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -42,4 +44,8 @@ pub fn pages() -> Router<AppState> {
             "/can-bo/quan-tri/{unit}/mat-khau",
             post(admin::reset_password),
         )
+        .route("/can-bo/he-thong/don-vi", get(units::page))
+        .route("/can-bo/he-thong/don-vi/them", post(units::add))
+        .route("/can-bo/he-thong/don-vi/doi-ten", post(units::rename))
+        .route("/can-bo/he-thong/don-vi/thoi-hoat-dong", post(units::close))
 }

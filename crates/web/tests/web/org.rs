@@ -376,3 +376,146 @@ async fn unit_administrators_manage_staff_and_roles() {
         .await;
     assert_eq!(s, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn system_administrators_add_rename_and_close_units_within_their_reach() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let admin = app.login(&format!("system_admin.{WARD_A}")).await;
+        let units = |tx: &mut dyn motcua_store::Tx| org::units(tx);
+        let before = sync(|| app.store.store.read(units).unwrap());
+        let changes_before = app.count("org_changes");
+
+        let (s, _, body) = app.page("/can-bo/he-thong/don-vi", None, &admin).await;
+        assert_eq!(s, StatusCode::OK, "{url}");
+        assert!(
+            body.contains(WARD_A) && !body.contains(">WB<"),
+            "{url}: {body}"
+        );
+
+        // Refusals, each changing nothing: a parent out of reach, a code taken, a date that is
+        // not a date, an unknown successor, a unit admin who is no system administrator.
+        let refused = [
+            (
+                "them",
+                "code=WA.X&name=Tổ+một+cửa&level=department&parent=WB&valid_from=2026-01-01",
+                StatusCode::FORBIDDEN,
+                "quyền",
+            ),
+            (
+                "them",
+                "code=WB&name=Trùng&level=department&parent=WA&valid_from=2026-01-01",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "đã tồn tại",
+            ),
+            (
+                "them",
+                "code=WA.X&name=Tổ&level=department&parent=WA&valid_from=2026-02-30",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "YYYY-MM-DD",
+            ),
+            (
+                "them",
+                "code=WA.X&name=Tổ&level=village&parent=WA&valid_from=2026-01-01",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "cấp đơn vị",
+            ),
+            (
+                "thoi-hoat-dong",
+                "code=WA&last_day=2026-06-30&successors=NOPE",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "NOPE",
+            ),
+            (
+                "doi-ten",
+                "code=WB&name=Khác",
+                StatusCode::FORBIDDEN,
+                "quyền",
+            ),
+        ];
+        for (op, form, status, words) in refused {
+            let (s, _, body) = app
+                .page(&format!("/can-bo/he-thong/don-vi/{op}"), Some(form), &admin)
+                .await;
+            assert_eq!(s, status, "{url} {op} {form}: {body}");
+            assert!(body.contains(words), "{url} {op} {form}: {body}");
+        }
+        let unit_admin = app.login(&format!("unit_admin.{WARD_A}")).await;
+        let (s, _, _) = app.page("/can-bo/he-thong/don-vi", None, &unit_admin).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{url}");
+        assert_eq!(
+            sync(|| app.store.store.read(units).unwrap()),
+            before,
+            "{url}"
+        );
+        assert_eq!(app.count("org_changes"), changes_before, "{url}");
+
+        // Add, rename, close naming a successor outside the caller's reach.
+        for (op, form) in [
+            (
+                "them",
+                "code=WA.TN&name=Tổ+tiếp+nhận&level=department&parent=WA&valid_from=2026-01-01",
+            ),
+            ("doi-ten", "code=WA.TN&name=Tổ+tiếp+nhận+và+trả+kết+quả"),
+            (
+                "thoi-hoat-dong",
+                "code=WA.TN&last_day=2026-11-30&successors=WB",
+            ),
+        ] {
+            let (s, location, body) = app
+                .page(&format!("/can-bo/he-thong/don-vi/{op}"), Some(form), &admin)
+                .await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{url} {op}: {body}");
+            assert_eq!(location.as_deref(), Some("/can-bo/he-thong/don-vi?ok=1"));
+        }
+        let made = sync(|| {
+            app.store
+                .store
+                .read(|tx| org::get_unit(tx, "WA.TN"))
+                .unwrap()
+        });
+        assert_eq!(made.name, "Tổ tiếp nhận và trả kết quả");
+        assert_eq!(made.parent.as_deref(), Some(WARD_A));
+        assert_eq!(made.valid_to, NaiveDate::from_ymd_opt(2026, 11, 30));
+        assert_eq!(made.successors, vec![WARD_B.to_owned()]);
+        let record = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::office::org_changes(tx, 10))
+                .unwrap()
+        });
+        let kinds: Vec<(&str, &str, &str)> = record
+            .iter()
+            .map(|c| (c.change.as_str(), c.actor.as_str(), c.source.as_str()))
+            .collect();
+        let actor = format!("system_admin.{WARD_A}");
+        assert_eq!(
+            kinds,
+            vec![
+                ("closed", actor.as_str(), "web"),
+                ("renamed", actor.as_str(), "web"),
+                ("created", actor.as_str(), "web"),
+            ],
+            "{url}"
+        );
+        // Closing it twice is refused; the page shows the record.
+        let (s, _, body) = app
+            .page(
+                "/can-bo/he-thong/don-vi/thoi-hoat-dong",
+                Some("code=WA.TN&last_day=2026-12-01"),
+                &admin,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
+        assert!(body.contains("đã thôi hoạt động"), "{url}");
+        let (_, _, body) = app
+            .page("/can-bo/he-thong/don-vi?q=tiep+nhan", None, &admin)
+            .await;
+        assert!(
+            body.contains("WA.TN")
+                && body.contains("30/11/2026")
+                && body.contains("Thôi hoạt động"),
+            "{url}"
+        );
+    }
+}

@@ -237,6 +237,42 @@ impl TestApp {
         v["token"].as_str().unwrap().to_owned()
     }
 
+    /// A page request as a browser sends it with a session cookie: GET (HTML) without a form, POST
+    /// with a url-encoded form. Answers the status, the redirect target and the body.
+    pub async fn page(
+        &self,
+        path: &str,
+        form: Option<&str>,
+        token: &str,
+    ) -> (StatusCode, Option<String>, String) {
+        let b = Request::builder()
+            .uri(path)
+            .header("cookie", format!("motcua_session={token}"))
+            .header("host", "motcua.test")
+            .header("origin", "http://motcua.test");
+        let req = match form {
+            Some(f) => b
+                .method("POST")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(f.to_owned()))
+                .unwrap(),
+            None => b
+                .method("GET")
+                .header("accept", "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        };
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        (status, location, body)
+    }
+
     /// The id of the member of staff with this username.
     pub fn staff_id(&self, username: &str) -> i64 {
         sync(|| {
