@@ -29,6 +29,8 @@ pub struct Config {
     pub log: String,
     /// Log lines as `text` (for people) or `json` (one object per line, for a log collector).
     pub log_format: String,
+    /// Serve `GET /metrics` to requests bearing this token (at least 16 characters); unset: off.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             max_upload_bytes: web.max_upload_bytes,
             log: "info".into(),
             log_format: "text".into(),
+            metrics_token: None,
         }
     }
 }
@@ -96,6 +99,20 @@ impl Config {
         env_parse("MOTCUA_MAX_UPLOAD_BYTES", &mut config.max_upload_bytes)?;
         env_parse("MOTCUA_LOG", &mut config.log)?;
         env_parse("MOTCUA_LOG_FORMAT", &mut config.log_format)?;
+        if let Ok(v) = std::env::var("MOTCUA_METRICS_TOKEN") {
+            config.metrics_token = Some(v).filter(|v| !v.is_empty());
+        }
+        if config
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() < 16)
+        {
+            return Err(BadInput(
+                "metrics_token cần ít nhất 16 ký tự / metrics_token needs at least 16 characters"
+                    .into(),
+            )
+            .into());
+        }
         if !["text", "json"].contains(&config.log_format.as_str()) {
             return Err(BadInput(format!(
                 "log_format '{}' không hợp lệ (text hoặc json) / invalid log_format '{}' (text or json)",
@@ -115,6 +132,7 @@ impl Config {
             session_hours: self.session_hours,
             files_dir: self.files_dir.clone(),
             max_upload_bytes: self.max_upload_bytes,
+            metrics_token: self.metrics_token.clone(),
         }
     }
 }

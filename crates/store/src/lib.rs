@@ -22,6 +22,7 @@ pub mod stats;
 pub mod walk_ins;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use motcua_domain::dossier::DossierError;
@@ -179,6 +180,32 @@ enum Backend {
 /// A handle on the database. Cheap to share behind an `Arc`; every call is one transaction.
 pub struct Store {
     backend: Backend,
+    committed: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// What a store has done since it was opened, for monitoring (`GET /metrics`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreStats {
+    /// Write transactions committed, and those that ended in an error (rolled back).
+    pub writes_committed: u64,
+    pub writes_failed: u64,
+    /// The PostgreSQL connection pool; None on SQLite.
+    pub pool: Option<PoolStats>,
+}
+
+/// A PostgreSQL connection pool's figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PoolStats {
+    /// Most connections it may open, open now (idle or in use), idle now.
+    pub size: u64,
+    pub open: u64,
+    pub idle: u64,
+    /// Requests that found every connection in use and waited, those that gave up (answered 503),
+    /// and the time spent waiting in all.
+    pub waits: u64,
+    pub timeouts: u64,
+    pub waited_seconds: f64,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
@@ -215,7 +242,11 @@ impl Store {
             DbUrl::Sqlite(path) => Backend::Sqlite(sqlite::SqliteDb::open(&path)?),
             DbUrl::Postgres(url) => Backend::Postgres(postgres::PgDb::open(&url)?),
         };
-        Ok(Store { backend })
+        Ok(Store {
+            backend,
+            committed: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+        })
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -230,9 +261,28 @@ impl Store {
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        match &self.backend {
+        let done = match &self.backend {
             Backend::Sqlite(db) => db.write(f),
             Backend::Postgres(db) => db.write(f),
+        };
+        let counter = if done.is_ok() {
+            &self.committed
+        } else {
+            &self.failed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        done
+    }
+
+    /// What this store has done since it was opened.
+    pub fn stats(&self) -> StoreStats {
+        StoreStats {
+            writes_committed: self.committed.load(Ordering::Relaxed),
+            writes_failed: self.failed.load(Ordering::Relaxed),
+            pool: match &self.backend {
+                Backend::Sqlite(_) => None,
+                Backend::Postgres(db) => Some(db.pool_stats()),
+            },
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::error::Error as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,10 @@ pub struct PgDb {
     /// How long a request waits for a free connection before it is answered "busy"
     /// (`MOTCUA_PG_POOL_WAIT_MS`, default 5000).
     wait: Duration,
+    /// Requests that found every connection in use and waited; those that gave up; time waited.
+    waits: AtomicU64,
+    timeouts: AtomicU64,
+    waited_micros: AtomicU64,
 }
 
 /// Idle connections, and how many are open in all (idle or in use).
@@ -148,6 +153,9 @@ impl PgDb {
             freed: Condvar::new(),
             max: env_number("MOTCUA_PG_POOL_SIZE", 16) as usize,
             wait: Duration::from_millis(env_number("MOTCUA_PG_POOL_WAIT_MS", 5000)),
+            waits: AtomicU64::new(0),
+            timeouts: AtomicU64::new(0),
+            waited_micros: AtomicU64::new(0),
         };
         let client = db.connect()?;
         db.put(client);
@@ -164,11 +172,20 @@ impl PgDb {
     /// A connection: an idle one, a new one while fewer than `max` are open, or the first one
     /// freed within `wait`; otherwise the database is "busy" (answered 503 with Retry-After).
     fn take(&self) -> Result<Conn, StoreError> {
-        let deadline = Instant::now() + self.wait;
+        let start = Instant::now();
+        let deadline = start + self.wait;
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        let mut waited = false;
+        let waited_for = |waited: bool| {
+            if waited {
+                let micros = start.elapsed().as_micros().try_into().unwrap_or(u64::MAX);
+                self.waited_micros.fetch_add(micros, Ordering::Relaxed);
+            }
+        };
         loop {
             while let Some(c) = pool.idle.pop() {
                 if !c.client.is_closed() {
+                    waited_for(waited);
                     return Ok(c);
                 }
                 pool.open -= 1;
@@ -176,10 +193,17 @@ impl PgDb {
             if pool.open < self.max {
                 pool.open += 1;
                 drop(pool);
+                waited_for(waited);
                 return self.connect().inspect_err(|_| self.release());
+            }
+            if !waited {
+                waited = true;
+                self.waits.fetch_add(1, Ordering::Relaxed);
             }
             let now = Instant::now();
             if now >= deadline {
+                waited_for(waited);
+                self.timeouts.fetch_add(1, Ordering::Relaxed);
                 return Err(StoreError::unavailable(
                     crate::Storage::Busy,
                     format!(
@@ -245,6 +269,19 @@ impl PgDb {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.run(true, f)
+    }
+
+    /// The pool's figures for monitoring.
+    pub fn pool_stats(&self) -> crate::PoolStats {
+        let pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        crate::PoolStats {
+            size: self.max as u64,
+            open: pool.open as u64,
+            idle: pool.idle.len() as u64,
+            waits: self.waits.load(Ordering::Relaxed),
+            timeouts: self.timeouts.load(Ordering::Relaxed),
+            waited_seconds: self.waited_micros.load(Ordering::Relaxed) as f64 / 1e6,
+        }
     }
 }
 

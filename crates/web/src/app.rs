@@ -28,6 +28,9 @@ pub struct Settings {
     pub files_dir: std::path::PathBuf,
     /// Largest uploaded paper, in bytes.
     pub max_upload_bytes: usize,
+    /// `GET /metrics` answers (Prometheus text format) only when this is set, and only to a
+    /// request bearing it (`Authorization: Bearer …`); otherwise it is no page at all.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -40,6 +43,7 @@ impl Default for Settings {
             session_hours: 12,
             files_dir: std::path::PathBuf::from("data/files"),
             max_upload_bytes: 10 * 1024 * 1024,
+            metrics_token: None,
         }
     }
 }
@@ -53,6 +57,8 @@ pub struct App {
     catalogue: RwLock<Option<(i64, Arc<motcua_domain::catalogue::Catalogue>)>>,
     pub public_limiter: ratelimit::Limiter,
     pub login_limiter: ratelimit::Limiter,
+    /// Request counts and latencies, kept only when metrics are configured.
+    pub metrics: Option<crate::http::metrics::Metrics>,
 }
 
 pub type AppState = Arc<App>;
@@ -64,6 +70,10 @@ impl App {
         Ok(App {
             public_limiter: ratelimit::Limiter::new(settings.public_rate_per_minute),
             login_limiter: ratelimit::Limiter::new(settings.login_rate_per_minute),
+            metrics: settings
+                .metrics_token
+                .is_some()
+                .then(crate::http::metrics::Metrics::default),
             store,
             settings,
             calendar: RwLock::new((generation, Arc::new(cal))),

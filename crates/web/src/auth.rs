@@ -35,6 +35,12 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// The session token of a request: `Authorization: Bearer ...` or the session cookie.
+/// Is `given` the configured secret? Compares digests, so the time taken says nothing about how
+/// much of it matched.
+pub fn same_secret(given: &str, secret: &str) -> bool {
+    Sha256::digest(given.as_bytes()) == Sha256::digest(secret.as_bytes())
+}
+
 pub fn token_of(parts: &Parts) -> Option<String> {
     if let Some(v) = parts
         .headers

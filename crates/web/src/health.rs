@@ -1,4 +1,4 @@
-//! Liveness and readiness.
+//! Liveness, readiness and the operator's metrics.
 
 use crate::http::op::Op;
 
@@ -54,4 +54,39 @@ async fn ready(
             ..e
         })?;
     Ok(Json(Ready { status: "ready" }))
+}
+
+/// GET /metrics: the Prometheus text format, for the operator's monitoring. Off unless a token is
+/// configured (then no page, like any unknown address); with one, only a request bearing it.
+pub async fn metrics(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    let (Some(token), Some(m)) = (app.settings.metrics_token.as_deref(), app.metrics.as_ref())
+    else {
+        return (StatusCode::NOT_FOUND, "not found\n").into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !crate::auth::same_secret(given, token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "a metrics token is needed\n",
+        )
+            .into_response();
+    }
+    let body = m.render(&app.store.stats());
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }

@@ -71,6 +71,7 @@ pub fn router(app: AppState) -> Router {
         .route("/assets/site.css", get(http::page::stylesheet))
         .route("/assets/print.css", get(http::page::print_stylesheet))
         .route("/ngon-ngu/{code}", get(i18n::switch))
+        .route("/metrics", get(health::metrics))
         .route("/can-bo/tong-quan", get(dashboard::dashboard))
         .merge(catalogue::pages())
         .merge(public::pages(upload_limit))
@@ -88,6 +89,10 @@ pub fn router(app: AppState) -> Router {
         .layer(middleware::from_fn(http::middleware::same_origin))
         .layer(middleware::from_fn(http::middleware::security_headers))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            http::metrics::record,
+        ))
         .with_state(app)
 }
 

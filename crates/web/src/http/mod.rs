@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod form;
 pub mod format;
+pub mod metrics;
 pub mod middleware;
 pub mod op;
 pub mod page;

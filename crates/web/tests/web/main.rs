@@ -7,6 +7,7 @@ mod errors;
 mod i18n;
 mod inspections;
 mod layout;
+mod metrics;
 mod org;
 mod public;
 mod reports;
