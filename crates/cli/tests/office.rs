@@ -1,6 +1,8 @@
 //! An office from zero, as an operator does it, on both backends: init, the example organisation,
-//! the catalogue, staff, a first dossier, the first sign-in's password change, a backup, a restore
-//! into the other backend, and verify. Bad files are refused naming the row, changing nothing.
+//! the catalogue, staff, then `motcua serve`, where the imported reception officer changes the
+//! one-time password, signs in and receives a dossier through the HTTP API; a backup, a restore into
+//! the other backend, verify with the same ledger head, and the dossier looked up on a server over
+//! the restored database. Bad files are refused naming the row, changing nothing.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -178,6 +180,130 @@ fn receive(store: &Store, staff_id: i64, now: DateTime<Utc>) -> String {
         .unwrap()
 }
 
+/// The body of a counter reception at the ward (the first procedure in force there, with the
+/// papers it requires), as the API takes it.
+fn reception_body(url: &str) -> serde_json::Value {
+    let store = Store::open(url).unwrap();
+    let (procedure, papers) = store
+        .read(|tx| {
+            let catalogue = procedures::catalogue(tx)?;
+            let ward = org::get_unit(tx, WARD)?;
+            let today = motcua_domain::dossier::to_local(Utc::now()).date();
+            let chosen = *catalogue
+                .required_at(&ward, today)
+                .first()
+                .expect("a procedure in force at the ward");
+            let mut papers: Vec<serde_json::Value> = chosen
+                .spec
+                .papers
+                .iter()
+                .filter(|p| p.mandatory && p.condition.is_none())
+                .map(|p| serde_json::json!({"name": p.name, "copies": p.copies}))
+                .collect();
+            if papers.is_empty() {
+                papers.push(serde_json::json!({"name": "Tờ khai", "copies": 1}));
+            }
+            Ok((chosen.spec.code.clone(), papers))
+        })
+        .unwrap();
+    serde_json::json!({
+        "procedure_code": procedure,
+        "unit": WARD,
+        "applicant": {"full_name": "Nguyễn Văn Dân", "id_number": "066090001234", "phone": "0905001234"},
+        "papers": papers,
+    })
+}
+
+/// `motcua serve` on a free port of the loopback, stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(db: &str, files: &Path) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["serve", "--db", db, "--listen", "127.0.0.1:0"])
+            .env("MOTCUA_FILES_DIR", files)
+            .env("MOTCUA_LOG", "warn")
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("run motcua serve");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| {
+                l.split("http://")
+                    .nth(1)
+                    .map(|rest| rest.split('/').next().unwrap().to_owned())
+            })
+            .expect("the server says where it listens");
+        // Keep reading what it prints so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, addr }
+    }
+
+    /// One HTTP/1.1 request on a fresh connection; the status and the JSON answer.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        use std::io::Read;
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        if let Some(t) = token {
+            request.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(&body);
+        let mut stream = std::net::TcpStream::connect(&self.addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        let text = String::from_utf8(answer).unwrap();
+        let (head, rest) = text.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let chunked = head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked");
+        let payload = if chunked {
+            let mut out = String::new();
+            let mut rest = rest;
+            while let Some((size, tail)) = rest.split_once("\r\n") {
+                let n = usize::from_str_radix(size.trim(), 16).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.push_str(&tail[..n]);
+                rest = &tail[n + 2..];
+            }
+            out
+        } else {
+            rest.to_owned()
+        };
+        let value = serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload));
+        (status, value)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Everything an office does on its first day, then the move to `to`.
 fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
     // init, with the password on stdin; a second init is refused.
@@ -260,20 +386,61 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
         from,
     ]));
 
-    // The reception officer's first sign-in: must change the one-time password, then can work.
+    // The reception officer's first sign-in, through a served HTTP server: the one-time password
+    // only lets them change it; then they sign in and receive a dossier through the API.
+    let files = dir.join("files");
+    let server = Server::start(from, &files);
+    let (s, v) = server.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(serde_json::json!({"username": "tiepnhan.buonho", "password": otp})),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["must_change_password"], true, "{v}");
+    let first = v["token"].as_str().unwrap().to_owned();
+    let body = reception_body(from);
+    let (s, v) = server.call("POST", "/api/v1/dossiers", Some(&first), Some(body.clone()));
+    assert_eq!(
+        (s, v["type"].as_str()),
+        (403, Some("urn:motcua:problem:must-change-password")),
+        "{v}"
+    );
+    let (s, v) = server.call(
+        "POST",
+        "/api/v1/auth/password",
+        Some(&first),
+        Some(serde_json::json!({"old": otp, "new": "mat-khau-cua-hoa-2025"})),
+    );
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = server.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(serde_json::json!({"username": "tiepnhan.buonho", "password": otp})),
+    );
+    assert_eq!(s, 401, "the one-time password is spent: {v}");
+    let (s, v) = server.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(
+            serde_json::json!({"username": "tiepnhan.buonho", "password": "mat-khau-cua-hoa-2025"}),
+        ),
+    );
+    assert_eq!(
+        (s, &v["must_change_password"]),
+        (200, &serde_json::json!(false)),
+        "{v}"
+    );
+    let token = v["token"].as_str().unwrap().to_owned();
+    let (s, v) = server.call("POST", "/api/v1/dossiers", Some(&token), Some(body));
+    assert_eq!(s, 201, "{v}");
+    let code = v["code"].as_str().unwrap().to_owned();
+    assert!(code.starts_with(WARD), "{code}");
+    drop(server);
+
     let store = Store::open(from).unwrap();
-    let login = store
-        .read(|tx| office::login(tx, "tiepnhan.buonho"))
-        .unwrap()
-        .unwrap();
-    assert!(login.must_change_password);
-    assert!(motcua_store::password::verify_password(
-        &otp,
-        &login.password_hash
-    ));
-    store
-        .write(|tx| office::change_password(tx, login.staff_id, &otp, "mat-khau-cua-hoa-2025"))
-        .unwrap();
     let login = store
         .read(|tx| office::login(tx, "tiepnhan.buonho"))
         .unwrap()
@@ -288,7 +455,6 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
         desk.founding_decision.as_ref().unwrap().number,
         "01/QĐ-UBND"
     );
-    let code = receive(&store, login.staff_id, Utc::now());
     drop(store);
 
     // A re-import keeps the changed password.
@@ -311,7 +477,6 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
     drop(store);
 
     // An uploaded paper travels too.
-    let files = dir.join("files");
     std::fs::create_dir_all(files.join("01")).unwrap();
     std::fs::write(files.join("01").join("0123abcd"), b"scanned paper").unwrap();
     let archive = dir.join("office.zip");
@@ -350,6 +515,17 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
     );
     let id = store.read(|tx| dossiers::id_by_code(tx, &code)).unwrap();
     assert!(id.is_some(), "dossier {code} after the restore");
+    {
+        // The applicant looks the dossier up on the province's server.
+        let server = Server::start(to, &restored_files);
+        let (s, v) = server.call(
+            "GET",
+            &format!("/api/v1/public/lookup?code={code}&phone_last4=1234"),
+            None,
+            None,
+        );
+        assert_eq!((s, v["code"].as_str()), (200, Some(code.as_str())), "{v}");
+    }
     let login = store
         .read(|tx| office::login(tx, "tiepnhan.buonho"))
         .unwrap()
