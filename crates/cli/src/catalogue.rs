@@ -39,6 +39,87 @@ pub enum CatalogueCommand {
         #[arg(long)]
         db: Option<String>,
     },
+    /// Từ đồng nghĩa cho tìm kiếm / the search's synonym table
+    Synonyms {
+        #[command(subcommand)]
+        command: SynonymsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SynonymsCommand {
+    /// Thay bảng từ đồng nghĩa / replace the table (UTF-8 text: `words<TAB>means` or
+    /// `words,means` per line; an empty meaning marks filler words; `#` comments)
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+    },
+    /// Xuất bảng đang dùng / write the table in use (the shipped one until an import)
+    Export {
+        #[arg(long)]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        db: Option<String>,
+    },
+}
+
+fn synonyms(command: SynonymsCommand, config: &Config) -> Result<()> {
+    match command {
+        SynonymsCommand::Import { file, db } => {
+            let text = std::fs::read(&file)
+                .map_err(|e| {
+                    BadInput(format!(
+                        "không đọc được {} / cannot read {}: {e}",
+                        file.display(),
+                        file.display()
+                    ))
+                })
+                .and_then(|b| {
+                    String::from_utf8(b).map_err(|_| {
+                        BadInput("tệp không phải UTF-8 / the file is not UTF-8".into())
+                    })
+                })?;
+            let list = motcua_domain::search::parse_synonyms(&text).map_err(|(line, m)| {
+                BadInput(format!("dòng {line}: {} / line {line}: {}", m.vi, m.en))
+            })?;
+            let source = file.file_name().map_or_else(
+                || file.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let store = crate::open_store(&db.unwrap_or_else(|| config.db.clone()))?;
+            store.write(|tx| {
+                procedures::import_synonyms(
+                    tx,
+                    &list,
+                    &crate::office::actor(),
+                    &source,
+                    chrono::Utc::now(),
+                )
+            })?;
+            println!(
+                "đã nhập {n} dòng từ đồng nghĩa / imported {n} synonym lines",
+                n = list.len()
+            );
+            Ok(())
+        }
+        SynonymsCommand::Export { output, db } => {
+            let store = crate::open_store(&db.unwrap_or_else(|| config.db.clone()))?;
+            let (_, list) = store.read(procedures::synonyms)?;
+            let text = motcua_domain::search::synonyms_text(&list);
+            match output {
+                Some(path) => std::fs::write(&path, text).map_err(|e| {
+                    BadInput(format!(
+                        "không ghi được {} / cannot write {}: {e}",
+                        path.display(),
+                        path.display()
+                    ))
+                })?,
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Reads decisions from a file, by its extension.
@@ -78,6 +159,7 @@ pub fn read_file(file: &PathBuf) -> Result<Vec<Announcement>> {
 
 pub fn run(command: CatalogueCommand, config: &Config) -> Result<()> {
     match command {
+        CatalogueCommand::Synonyms { command } => synonyms(command, config),
         CatalogueCommand::Import { file, db } => {
             let decisions = read_file(&file)?;
             let store = crate::open_store(&db.unwrap_or_else(|| config.db.clone()))?;

@@ -91,7 +91,7 @@ fn file_error(e: FileError) -> anyhow::Error {
     input_error(e.into())
 }
 
-fn actor() -> String {
+pub fn actor() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "?".into());

@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::org::{Unit, UnitLevel};
-use crate::procedure::{OnlineLevel, Procedure, ProcedureSpec, valid_code};
-use crate::text::{clean, fold_vi};
+use crate::org::Unit;
+use crate::procedure::{Procedure, ProcedureSpec, valid_code};
+use crate::text::clean;
+
+pub use crate::search::{SearchFilter, SearchIndex, Synonym};
 
 /// What an announcement decision does to one procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -471,150 +473,4 @@ pub fn posting_gaps(
     }
     gaps.sort_by(|a, b| (a.since, &a.code).cmp(&(b.since, &b.code)));
     gaps
-}
-
-/// Search filters, all optional.
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilter {
-    pub field: Option<String>,
-    pub level: Option<UnitLevel>,
-    /// Only procedures this unit applies.
-    pub unit: Option<Unit>,
-    /// Only procedures offered online (partly or fully).
-    pub online: bool,
-}
-
-struct Entry {
-    name_words: Vec<String>,
-    name: String,
-    field_words: Vec<String>,
-    field: String,
-    code: String,
-}
-
-fn words(folded: &str) -> Vec<String> {
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// An in-memory index over the procedures in force: folding and ranking happen here, in Rust, so
-/// every backend returns the same results in the same order.
-pub struct SearchIndex {
-    procedures: Vec<Procedure>,
-    entries: Vec<Entry>,
-}
-
-impl SearchIndex {
-    pub fn new(procedures: Vec<Procedure>) -> SearchIndex {
-        let entries = procedures
-            .iter()
-            .map(|p| {
-                let name = fold_vi(&p.spec.name);
-                let field = fold_vi(&p.spec.field);
-                Entry {
-                    name_words: words(&name),
-                    field_words: words(&field),
-                    name,
-                    field,
-                    code: p.spec.code.clone(),
-                }
-            })
-            .collect();
-        SearchIndex {
-            procedures,
-            entries,
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.procedures.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.procedures.is_empty()
-    }
-
-    fn score(e: &Entry, tokens: &[String], phrase: &str) -> Option<u32> {
-        let mut score = 0;
-        for (i, t) in tokens.iter().enumerate() {
-            let last = i + 1 == tokens.len();
-            let hit = if e.code == *t || e.code.starts_with(t.as_str()) && t.contains('.') {
-                6
-            } else if e.name_words.iter().any(|w| w == t) {
-                3
-            } else if last && e.name_words.iter().any(|w| w.starts_with(t.as_str())) {
-                2
-            } else if e
-                .field_words
-                .iter()
-                .any(|w| w == t || (last && w.starts_with(t.as_str())))
-            {
-                1
-            } else {
-                return None;
-            };
-            score += hit;
-        }
-        if tokens.len() > 1 && e.name.contains(phrase) {
-            score += 5;
-        }
-        if e.name.starts_with(phrase) {
-            score += 3;
-        }
-        Some(score)
-    }
-
-    /// Ranked search: every word of the query must match (the last one as a prefix); the best first.
-    /// An empty query lists everything that passes the filters, by field then name.
-    pub fn search(&self, query: &str, filter: &SearchFilter) -> Vec<&Procedure> {
-        let folded = fold_vi(query);
-        let tokens: Vec<String> = folded
-            .split(|c: char| !(c.is_alphanumeric() || c == '.'))
-            .filter(|w| !w.is_empty())
-            .map(|w| w.trim_matches('.').to_owned())
-            .filter(|w| !w.is_empty())
-            .take(12)
-            .collect();
-        let phrase = tokens.join(" ");
-        let field = filter.field.as_deref().map(fold_vi);
-        let mut hits: Vec<(u32, usize)> = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| {
-                let p = &self.procedures[*i];
-                field.as_ref().is_none_or(|f| e.field == *f)
-                    && filter.level.is_none_or(|l| p.spec.level == l)
-                    && filter
-                        .unit
-                        .as_ref()
-                        .is_none_or(|u| p.spec.applies_to.applies(u))
-                    && (!filter.online || p.spec.channels.online != OnlineLevel::None)
-            })
-            .filter_map(|(i, e)| {
-                if tokens.is_empty() {
-                    Some((0, i))
-                } else {
-                    Self::score(e, &tokens, &phrase).map(|s| (s, i))
-                }
-            })
-            .collect();
-        hits.sort_by(|a, b| {
-            let (ea, eb) = (&self.entries[a.1], &self.entries[b.1]);
-            b.0.cmp(&a.0)
-                .then_with(|| {
-                    if tokens.is_empty() {
-                        ea.field.cmp(&eb.field)
-                    } else {
-                        std::cmp::Ordering::Equal
-                    }
-                })
-                .then_with(|| ea.name.len().cmp(&eb.name.len()))
-                .then_with(|| ea.code.cmp(&eb.code))
-        });
-        hits.into_iter().map(|(_, i)| &self.procedures[i]).collect()
-    }
 }

@@ -13,6 +13,7 @@ pub mod org;
 pub mod orgfile;
 pub mod procedure;
 pub mod rules;
+pub mod search;
 pub mod stats;
 pub mod text;
 pub mod walk_in;

@@ -44,6 +44,7 @@ pub const TABLES: &[Table] = &[
     t("procedure_versions", "code, version", None, false),
     t("postings", "id", Some("id"), true),
     t("calendar_imports", "id", None, true),
+    t("search_synonym_lists", "id", None, true),
     t("local_settings", "id", None, true),
     t("walk_ins", "id", Some("id"), true),
     t("events", "id", Some("id"), true),

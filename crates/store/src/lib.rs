@@ -214,6 +214,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_inspections.sql")),
     (4, include_str!("../migrations/sqlite/0004_office.sql")),
     (5, include_str!("../migrations/sqlite/0005_counter.sql")),
+    (9, include_str!("../migrations/sqlite/0009_search.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -227,6 +228,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../migrations/postgres/0004_office.sql")),
     (5, include_str!("../migrations/postgres/0005_counter.sql")),
+    (9, include_str!("../migrations/postgres/0009_search.sql")),
 ];
 
 impl Store {

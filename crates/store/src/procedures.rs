@@ -266,3 +266,58 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
     }
     Ok(count)
 }
+
+/// The id of the synonym table in use (0: the shipped one): it changes with every import.
+pub fn synonyms_id(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    Ok(tx
+        .query_one("SELECT COALESCE(MAX(id), 0) FROM search_synonym_lists", &[])?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// The synonym table search uses: the newest the catalogue keeper imported, with its id (the
+/// search index is rebuilt when it changes); id 0 and the shipped table when none was imported.
+pub fn synonyms(
+    tx: &mut dyn Tx,
+) -> Result<(i64, Vec<motcua_domain::catalogue::Synonym>), StoreError> {
+    let Some(row) = tx.query_one(
+        "SELECT id, body FROM search_synonym_lists ORDER BY id DESC LIMIT 1",
+        &[],
+    )?
+    else {
+        return Ok((0, motcua_domain::search::shipped_synonyms()));
+    };
+    let list = motcua_domain::search::parse_synonyms(row.str(1)?)
+        .map_err(|(line, m)| StoreError::Db(format!("stored synonyms, line {line}: {}", m.en)))?;
+    Ok((row.i64(0)?, list))
+}
+
+/// Replaces the synonym table (kept for the record: who, when, from which file); the new id.
+pub fn import_synonyms(
+    tx: &mut dyn Tx,
+    list: &[motcua_domain::catalogue::Synonym],
+    by: &str,
+    source: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let body = motcua_domain::search::synonyms_text(list);
+    if motcua_domain::search::parse_synonyms(&body).as_deref() != Ok(list) {
+        return Err(StoreError::invalid(
+            "bảng từ đồng nghĩa có dòng không hợp lệ",
+            "the synonym table has a line that does not read back",
+        ));
+    }
+    tx.query_one(
+        "INSERT INTO search_synonym_lists (imported_at, imported_by, source, body) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+        &[
+            Value::Int(millis(at)),
+            Value::from(by),
+            Value::from(source),
+            Value::Text(body),
+        ],
+    )?
+    .ok_or_else(|| StoreError::Db("no id returned".into()))?
+    .i64(0)
+}

@@ -48,12 +48,15 @@ impl Default for Settings {
     }
 }
 
+/// The search index, keyed by the catalogue's generation and the synonym table's id, and the date.
+type CachedIndex = ((i64, i64), NaiveDate, Arc<SearchIndex>);
+
 /// What every handler shares.
 pub struct App {
     pub store: Store,
     pub settings: Settings,
     calendar: RwLock<(i64, Arc<WorkCalendar>)>,
-    search: RwLock<Option<(i64, NaiveDate, Arc<SearchIndex>)>>,
+    search: RwLock<Option<CachedIndex>>,
     catalogue: RwLock<Option<(i64, Arc<motcua_domain::catalogue::Catalogue>)>>,
     pub public_limiter: ratelimit::Limiter,
     pub login_limiter: ratelimit::Limiter,
@@ -105,7 +108,7 @@ impl App {
         tx: &mut dyn Tx,
         date: NaiveDate,
     ) -> Result<Arc<SearchIndex>, StoreError> {
-        let generation = procedures::generation(tx)?;
+        let generation = (procedures::generation(tx)?, procedures::synonyms_id(tx)?);
         {
             let cached = self.search.read().unwrap_or_else(|p| p.into_inner());
             if let Some((g, d, index)) = cached.as_ref()
@@ -116,8 +119,10 @@ impl App {
             }
         }
         let catalogue = procedures::catalogue(tx)?;
-        let index = Arc::new(SearchIndex::new(
+        let (_, synonyms) = procedures::synonyms(tx)?;
+        let index = Arc::new(SearchIndex::with_synonyms(
             catalogue.all_in_force(date).cloned().collect(),
+            &synonyms,
         ));
         *self.search.write().unwrap_or_else(|p| p.into_inner()) =
             Some((generation, date, index.clone()));

@@ -73,6 +73,9 @@ pub struct SearchResults {
     pub offset: usize,
     pub limit: usize,
     pub on: NaiveDate,
+    /// When nothing matched a query: the procedures whose names share most of its words, the
+    /// closest first (at most five); empty otherwise.
+    pub suggestions: Vec<ProcedureSummary>,
 }
 
 /// A procedure: the version in force on the date (everything that must be posted) and every version.
@@ -199,8 +202,18 @@ pub async fn search(
         .take(limit)
         .map(|p| summary(p))
         .collect();
+    let suggestions = if hits.is_empty() {
+        index
+            .suggest(q.q.as_deref().unwrap_or(""), &filter, 5)
+            .iter()
+            .map(|p| summary(p))
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(Json(SearchResults {
         items,
+        suggestions,
         total: hits.len(),
         offset,
         limit,

@@ -123,6 +123,9 @@ struct SearchPage {
     online: bool,
     total: usize,
     items: Vec<Row>,
+    /// When nothing matched: the closest names, then the most used procedures.
+    closest: Vec<Row>,
+    most_used: Vec<Row>,
 }
 
 #[derive(Deserialize)]
@@ -146,10 +149,19 @@ pub async fn search(
     let field = q.field.filter(|f| !f.is_empty());
     let unit_code = q.unit.filter(|u| !u.is_empty());
     let online = q.online.is_some_and(|v| v == "true" || v == "on");
-    let (index, units) = blocking(move || {
-        Ok(app
-            .store
-            .read(|tx| Ok((app.search_index(tx, on)?, org::units(tx)?)))?)
+    let (index, units, popular) = blocking(move || {
+        Ok(app.store.read(|tx| {
+            let since = from_local(
+                (on - TimeDelta::days(90))
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap_or_default(),
+            );
+            Ok((
+                app.search_index(tx, on)?,
+                org::units(tx)?,
+                dossiers::popular_procedures(tx, since, 30)?,
+            ))
+        })?)
     })
     .await?;
     let unit = unit_code
@@ -163,6 +175,24 @@ pub async fn search(
         online,
     };
     let hits = index.search(&text, &filter);
+    let (closest, most_used) = if hits.is_empty() && !text.trim().is_empty() {
+        let closest: Vec<Row> = index
+            .suggest(&text, &filter, 5)
+            .iter()
+            .map(|p| row(p))
+            .collect();
+        let open = index.search("", &filter);
+        let most_used = popular
+            .iter()
+            .filter_map(|code| open.iter().find(|p| p.spec.code == *code))
+            .filter(|p| !closest.iter().any(|c| c.code == p.spec.code))
+            .take(5)
+            .map(|p| row(p))
+            .collect();
+        (closest, most_used)
+    } else {
+        (vec![], vec![])
+    };
     let mut field_names: Vec<String> = index
         .search("", &SearchFilter::default())
         .iter()
@@ -198,6 +228,8 @@ pub async fn search(
         online,
         total: hits.len(),
         items: hits.iter().take(200).map(|p| row(p)).collect(),
+        closest,
+        most_used,
         q: text,
     })
 }
