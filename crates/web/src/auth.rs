@@ -35,6 +35,20 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// The session token of a request: `Authorization: Bearer ...` or the session cookie.
+/// A page of this site to return to after signing in: a path of our own (never another site's
+/// address, `//host` or `/\\host`), without control characters; None otherwise.
+pub fn return_to(path: &str) -> Option<String> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && path.len() <= 1000
+        && !path.chars().any(|c| c.is_control() || c == '\\')
+        && !["/dang-nhap", "/dang-xuat", "/doi-mat-khau"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}?")));
+    ok.then(|| path.to_owned())
+}
+
 /// Is `given` the configured secret? Compares digests, so the time taken says nothing about how
 /// much of it matched.
 pub fn same_secret(given: &str, secret: &str) -> bool {
@@ -232,13 +246,27 @@ impl FromRequestParts<AppState> for StaffPage {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        // The page asked for, to come back to after signing in (a form's target is no page).
+        let back = (parts.method == axum::http::Method::GET)
+            .then(|| {
+                parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or(&parts.uri, |u| &u.0)
+                    .path_and_query()
+                    .map(|p| p.as_str().to_owned())
+            })
+            .flatten()
+            .and_then(|p| return_to(&p))
+            .map(|p| format!("?tiep={}", crate::http::format::percent(&p)))
+            .unwrap_or_default();
         match CurrentStaff::from_request_parts(parts, app).await {
             Ok(CurrentStaff(staff)) => Ok(StaffPage(staff)),
             Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-                Err(Redirect::to("/dang-nhap").into_response())
+                Err(Redirect::to(&format!("/dang-nhap{back}")).into_response())
             }
             Err(e) if e.kind == "must-change-password" => {
-                Err(Redirect::to("/doi-mat-khau").into_response())
+                Err(Redirect::to(&format!("/doi-mat-khau{back}")).into_response())
             }
             Err(e) => Err(PageError::from(e).into_response()),
         }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::app::{AppState, blocking};
 use crate::auth::{self};
 use crate::http::PageError;
-use crate::http::{ClientIp, rate_limited};
+use crate::http::{ClientIp, Params, rate_limited};
 use crate::i18n::filters;
 
 use crate::http::page::render as html;
@@ -20,12 +20,36 @@ use crate::http::page::render as html;
 struct LoginPage {
     error: String,
     username: String,
+    /// The page to go on to after signing in (already checked to be one of ours).
+    tiep: String,
 }
 
-pub async fn login_page() -> Result<Html<String>, PageError> {
+/// `?tiep=/can-bo/...`: where to go after signing in or changing the password.
+#[derive(Deserialize, Default)]
+pub struct Next {
+    #[serde(default)]
+    tiep: String,
+}
+
+impl Next {
+    fn checked(&self) -> String {
+        auth::return_to(&self.tiep).unwrap_or_default()
+    }
+
+    fn query(target: &str) -> String {
+        if target.is_empty() {
+            String::new()
+        } else {
+            format!("?tiep={}", crate::http::format::percent(target))
+        }
+    }
+}
+
+pub async fn login_page(Params(next): Params<Next>) -> Result<Html<String>, PageError> {
     html(&LoginPage {
         error: String::new(),
         username: String::new(),
+        tiep: next.checked(),
     })
 }
 
@@ -33,6 +57,8 @@ pub async fn login_page() -> Result<Html<String>, PageError> {
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    tiep: String,
 }
 
 pub async fn login(
@@ -44,14 +70,17 @@ pub async fn login(
         return PageError::from(rate_limited()).into_response();
     }
     let username = f.username.clone();
+    let tiep = Next { tiep: f.tiep }.checked();
     match auth::sign_in(app.clone(), f.username, f.password).await {
         Ok(signed) => {
             let next = if signed.must_change_password {
-                "/doi-mat-khau"
+                format!("/doi-mat-khau{}", Next::query(&tiep))
+            } else if tiep.is_empty() {
+                "/can-bo".to_owned()
             } else {
-                "/can-bo"
+                tiep
             };
-            let mut res = Redirect::to(next).into_response();
+            let mut res = Redirect::to(&next).into_response();
             if let Ok(v) =
                 HeaderValue::from_str(&auth::session_cookie(&signed.token, &app.settings))
             {
@@ -63,6 +92,7 @@ pub async fn login(
             let page = LoginPage {
                 error: crate::i18n::pick(&e.vi, &e.en).to_owned(),
                 username,
+                tiep,
             };
             (
                 e.status,
@@ -95,15 +125,18 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response
 struct PasswordPage {
     who: String,
     error: String,
+    tiep: String,
 }
 
 /// GET /doi-mat-khau: the form to change one's password (where a one-time password leads).
 pub async fn password_page(
     crate::auth::AnyStaffPage(staff): crate::auth::AnyStaffPage,
+    Params(next): Params<Next>,
 ) -> Result<Html<String>, PageError> {
     html(&PasswordPage {
         who: staff.full_name,
         error: String::new(),
+        tiep: next.checked(),
     })
 }
 
@@ -112,6 +145,8 @@ pub struct PasswordForm {
     old: String,
     new: String,
     again: String,
+    #[serde(default)]
+    tiep: String,
 }
 
 /// POST /doi-mat-khau: changes it, then on to the work; or the form again with the reason.
@@ -121,6 +156,10 @@ pub async fn change_password(
     crate::http::FormOf(f): crate::http::FormOf<PasswordForm>,
 ) -> Response {
     let who = staff.full_name.clone();
+    let tiep = Next {
+        tiep: f.tiep.clone(),
+    }
+    .checked();
     let done = if f.new != f.again {
         Err(crate::http::ApiError::invalid(
             "again",
@@ -136,11 +175,13 @@ pub async fn change_password(
         .await
     };
     match done {
-        Ok(()) => Redirect::to("/can-bo").into_response(),
+        Ok(()) if tiep.is_empty() => Redirect::to("/can-bo").into_response(),
+        Ok(()) => Redirect::to(&tiep).into_response(),
         Err(e) => {
             let page = PasswordPage {
                 who,
                 error: crate::i18n::pick(&e.vi, &e.en).to_owned(),
+                tiep,
             };
             (
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -51,7 +51,8 @@ async fn a_one_time_password_must_be_changed_first() {
             .unwrap();
         let (s, _, headers) = app.send(page).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        assert_eq!(headers["location"], "/doi-mat-khau");
+        // ... and back to the page asked for once it is changed.
+        assert_eq!(headers["location"], "/doi-mat-khau?tiep=%2Fcan-bo");
         // A weak or unchanged password is refused and changes nothing.
         for (old, new) in [
             (one_time.as_str(), "ngắn"),
@@ -147,4 +148,53 @@ async fn a_unit_administrator_resets_a_members_password_from_the_unit_page() {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["must_change_password"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_returns_to_the_page_that_asked_and_never_to_another_site() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let asked = "/can-bo/bao-cao?from=2026-01-01&to=2026-06-30";
+    // Without a session a page sends to the sign-in page, saying where to come back.
+    let (s, location, _) = app.page(asked, None, "no-such-session").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert_eq!(
+        location,
+        "/dang-nhap?tiep=%2Fcan-bo%2Fbao-cao%3Ffrom%3D2026-01-01%26to%3D2026-06-30"
+    );
+    let (_, _, form) = app.page(&location, None, "no-such-session").await;
+    assert!(
+        form.contains(r#"name="tiep" value="/can-bo/bao-cao?from=2026-01-01&#38;to=2026-06-30""#),
+        "{form}"
+    );
+    let user = format!("unit_leader.{WARD_A}");
+    let sign_in = |tiep: &str| {
+        format!(
+            "username={user}&password={}&tiep={}",
+            motcua_web_percent(PASSWORD),
+            motcua_web_percent(tiep)
+        )
+    };
+    for (tiep, expected) in [
+        (asked, asked),
+        ("", "/can-bo"),
+        ("//evil.example/x", "/can-bo"),
+        ("https://evil.example/", "/can-bo"),
+        ("/\\evil.example", "/can-bo"),
+        ("/dang-xuat", "/can-bo"),
+    ] {
+        let (s, location, body) = app.page("/dang-nhap", Some(&sign_in(tiep)), "").await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{tiep}: {body}");
+        assert_eq!(location.as_deref(), Some(expected), "{tiep}");
+    }
+}
+
+fn motcua_web_percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
