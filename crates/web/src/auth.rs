@@ -261,7 +261,10 @@ impl FromRequestParts<AppState> for StaffPage {
             .map(|p| format!("?tiep={}", crate::http::format::percent(&p)))
             .unwrap_or_default();
         match CurrentStaff::from_request_parts(parts, app).await {
-            Ok(CurrentStaff(staff)) => Ok(StaffPage(staff)),
+            Ok(CurrentStaff(staff)) => {
+                crate::http::viewer::set(&staff.grants);
+                Ok(StaffPage(staff))
+            }
             Err(e) if e.status == StatusCode::UNAUTHORIZED => {
                 Err(Redirect::to(&format!("/dang-nhap{back}")).into_response())
             }

@@ -86,6 +86,7 @@ pub fn router(app: AppState) -> Router {
             http::middleware::clean_input(max_body, req, next)
         }))
         .layer(middleware::from_fn(i18n::scope))
+        .layer(middleware::from_fn(http::viewer::scope))
         .layer(middleware::from_fn(http::middleware::same_origin))
         .layer(middleware::from_fn(http::middleware::security_headers))
         .layer(DefaultBodyLimit::max(max_body))

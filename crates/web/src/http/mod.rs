@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod op;
 pub mod page;
 pub mod ratelimit;
+pub mod viewer;
 
 pub use error::{ApiError, PageError};
 pub use extract::{Body, ClientIp, FormOf, Params, PathOf, body_hash, idempotency_key};

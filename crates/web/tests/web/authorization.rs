@@ -298,3 +298,57 @@ async fn staff_pages_authorization_matrix() {
     }
     assert_eq!(app.count("events"), events, "looking changes nothing");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_navigation_offers_each_role_only_pages_it_may_open() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    for role in ROLES {
+        let token = app.login(&format!("{}.{WARD_A}", role.as_str())).await;
+        let (s, _, body) = app.page("/can-bo", None, &token).await;
+        assert_eq!(s, StatusCode::OK, "{role:?}");
+        let nav = body
+            .split("<nav")
+            .nth(1)
+            .and_then(|n| n.split("</nav>").next())
+            .unwrap();
+        let links: Vec<&str> = nav
+            .split("href=\"")
+            .skip(1)
+            .map(|l| l.split('"').next().unwrap())
+            .collect();
+        assert!(links.contains(&"/can-bo"), "{role:?}: {links:?}");
+        for link in &links {
+            let (mut s, mut location, _) = app.page(link, None, &token).await;
+            while s == StatusCode::SEE_OTHER {
+                (s, location, _) = app.page(location.as_deref().unwrap(), None, &token).await;
+            }
+            assert_eq!(
+                s,
+                StatusCode::OK,
+                "{role:?} is offered {link}, answered {s} ({location:?})"
+            );
+        }
+        let offered = |path: &str| links.contains(&path);
+        assert_eq!(
+            offered("/can-bo/tiep-nhan"),
+            role == Role::ReceptionOfficer,
+            "{role:?}"
+        );
+        assert_eq!(
+            offered("/can-bo/bao-cao"),
+            matches!(role, Role::UnitLeader | Role::Inspector),
+            "{role:?}"
+        );
+        assert_eq!(
+            offered("/can-bo/quan-tri"),
+            matches!(role, Role::UnitAdmin | Role::SystemAdmin),
+            "{role:?}"
+        );
+        assert_eq!(
+            offered("/can-bo/he-thong/don-vi"),
+            role == Role::SystemAdmin,
+            "{role:?}"
+        );
+    }
+}
