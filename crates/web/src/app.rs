@@ -61,7 +61,7 @@ pub struct App {
     pub public_limiter: ratelimit::Limiter,
     pub login_limiter: ratelimit::Limiter,
     /// Request counts and latencies, kept only when metrics are configured.
-    pub metrics: Option<crate::http::metrics::Metrics>,
+    pub metrics: Option<Arc<crate::http::metrics::Metrics>>,
 }
 
 pub type AppState = Arc<App>;
@@ -76,7 +76,7 @@ impl App {
             metrics: settings
                 .metrics_token
                 .is_some()
-                .then(crate::http::metrics::Metrics::default),
+                .then(Arc::default),
             store,
             settings,
             calendar: RwLock::new((generation, Arc::new(cal))),

@@ -91,7 +91,7 @@ pub fn router(app: AppState) -> Router {
         .layer(middleware::from_fn(http::middleware::security_headers))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(
-            app.clone(),
+            app.metrics.clone(),
             http::metrics::record,
         ))
         .with_state(app)

@@ -6,14 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::app::AppState;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -201,8 +200,12 @@ fn resident_bytes() -> Option<u64> {
 }
 
 /// The layer that counts every request, when metrics are on.
-pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(metrics) = app.metrics.as_ref() else {
+pub async fn record(
+    State(metrics): State<Option<Arc<Metrics>>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(metrics) = metrics else {
         return next.run(req).await;
     };
     let method = req.method().as_str().to_owned();

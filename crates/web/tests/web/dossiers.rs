@@ -427,7 +427,7 @@ async fn officials_work_through_pages_without_javascript() {
     // Not signed in: to the sign-in page.
     let (s, h, _) = send("GET", "/can-bo", None, None).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    assert_eq!(h["location"], "/dang-nhap");
+    assert_eq!(h["location"], "/dang-nhap?tiep=%2Fcan-bo");
     let (s, _, body) = send(
         "POST",
         "/dang-nhap",
