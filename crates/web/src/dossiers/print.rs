@@ -25,14 +25,53 @@ struct ReceiptPage {
     code: String,
     qr: String,
     applicant: String,
-    id_number: String,
     phone: String,
     address: String,
     procedure: String,
-    papers: Vec<(String, u32)>,
+    /// Passport and nationality, or tax code and legal representative: (label, value).
+    identity: Vec<(&'static str, String)>,
+    /// Who submitted for the applicant, with the authorisation.
+    representative: String,
+    /// (name, kind, copies)
+    papers: Vec<(String, &'static str, u32)>,
+    missing: Vec<(String, String)>,
+    condition: String,
     received: String,
     appointment: String,
-    legal_basis: &'static str,
+    legal_basis: String,
+}
+
+/// The documents in force when the dossier was received, as a form cites them.
+fn basis_of(d: &Dossier) -> String {
+    d.legal_basis().documents.join("; ")
+}
+
+/// The applicant's identity beyond the name, by kind: (label, value).
+fn identity(a: &motcua_domain::dossier::Applicant) -> Vec<(&'static str, String)> {
+    use motcua_domain::dossier::ApplicantKind;
+    match &a.kind {
+        ApplicantKind::Citizen => vec![(
+            "Số định danh cá nhân",
+            a.id_number.clone().unwrap_or_default(),
+        )],
+        ApplicantKind::Foreigner {
+            passport,
+            nationality,
+        } => vec![
+            ("Số hộ chiếu", passport.clone()),
+            ("Quốc tịch", nationality.clone()),
+        ],
+        ApplicantKind::Organisation {
+            tax_code,
+            legal_representative,
+        } => vec![
+            ("Mã số thuế", tax_code.clone()),
+            (
+                "Người đại diện theo pháp luật",
+                legal_representative.clone(),
+            ),
+        ],
+    }
 }
 
 fn long_time(t: Option<Instant>) -> String {
@@ -79,18 +118,46 @@ pub async fn receipt(
         unit_name,
         qr,
         applicant: d.applicant.full_name.clone(),
-        id_number: d.applicant.id_number.clone().unwrap_or_default(),
+        identity: identity(&d.applicant),
+        representative: d
+            .applicant
+            .representative
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{}{} ({})",
+                    r.full_name,
+                    r.id_number
+                        .as_deref()
+                        .map(|i| format!(", {i}"))
+                        .unwrap_or_default(),
+                    r.authorisation
+                )
+            })
+            .unwrap_or_default(),
         phone: d.applicant.phone.clone(),
         address: d.applicant.address.clone().unwrap_or_default(),
         procedure: d.procedure.name.clone(),
         papers: d
             .papers
             .iter()
-            .map(|p| (p.name.clone(), p.copies))
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.kind.map_or("", |k| k.label_vi()),
+                    p.copies,
+                )
+            })
             .collect(),
+        missing: d
+            .missing_papers
+            .iter()
+            .map(|m| (m.name.clone(), m.reason.clone()))
+            .collect(),
+        condition: d.condition.clone().unwrap_or_default(),
         received: long_time(d.received_at),
         appointment: long_time(d.appointment()),
-        legal_basis: d.rule_set.map_or("", |r| r.legal_basis()),
+        legal_basis: basis_of(&d),
         code,
     })
 }

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, Dossier, Instant, Outcome, Paper, PauseKind, Status,
-    from_local,
+    Actor, Applicant, Channel, Command, Dossier, Instant, Outcome, Paper, PauseKind,
+    ReceptionDetails, Status, from_local,
 };
 use motcua_domain::org::{Staff, Unit, is_inter_agency};
 use motcua_domain::procedure::ProcedureRef;
@@ -166,7 +166,9 @@ fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
             papers: d.papers.clone(),
             received_at,
             appointment: d.appointment(),
-            legal_basis: d.rule_set.map(|r| r.legal_basis()),
+            condition: d.condition.clone(),
+            missing_papers: d.missing_papers.clone(),
+            legal_basis: Some(d.legal_basis().documents.join("; ")),
         }),
         _ => None,
     }
@@ -207,7 +209,12 @@ pub struct Receipt {
     pub papers: Vec<Paper>,
     pub received_at: Instant,
     pub appointment: Option<Instant>,
-    pub legal_basis: Option<&'static str>,
+    /// The condition chosen at reception for a conditional limit.
+    pub condition: Option<String>,
+    /// Mandatory papers received without, each with its reason.
+    pub missing_papers: Vec<motcua_domain::dossier::MissingPaper>,
+    /// The documents in force when the dossier was received (the dated table of `rules::BASES`).
+    pub legal_basis: Option<String>,
 }
 
 #[derive(Deserialize, serde::Serialize, schemars::JsonSchema)]
@@ -218,8 +225,13 @@ pub struct Reception {
     #[serde(default = "desk")]
     pub channel: String,
     pub applicant: Applicant,
+    /// Each paper with its kind (original, certified copy, photocopy, electronic) and copies.
     #[serde(default)]
     pub papers: Vec<Paper>,
+    /// The condition chosen for a conditional limit, and the reason for each mandatory paper not
+    /// brought (reception without one is refused).
+    #[serde(default)]
+    pub details: ReceptionDetails,
 }
 
 fn desk() -> String {
@@ -263,7 +275,7 @@ pub fn receive_command(
             unit: Some(unit.code),
             applicant: Some(body.applicant),
             papers: Some(body.papers),
-            details: Default::default(),
+            details: body.details,
         },
     ))
 }

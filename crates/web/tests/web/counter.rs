@@ -1,0 +1,348 @@
+//! The counter as the law has it, through the API and the staff pages: same-day limits on form 01,
+//! every kind of applicant, mandatory papers, walk-ins with forms 02 and 03, corrections, the
+//! stale-supplement queue, the register and the printed forms.
+
+use crate::support::*;
+use motcua_domain::dossier::{Actor, Command, from_local};
+use motcua_domain::procedure::ProcedureRef;
+use motcua_store::dossiers::{Request as StoreRequest, Target, execute};
+
+pub const BIRTH: &str = "1.001193";
+
+/// Adds a same-day procedure (birth registration) with one mandatory paper.
+fn birth_registration(app: &TestApp) {
+    sync(|| {
+        app.store
+            .store
+            .write(|tx| {
+                let spec = ProcedureSpec {
+                    code: BIRTH.into(),
+                    name: "Đăng ký khai sinh".into(),
+                    field: "Hộ tịch".into(),
+                    level: UnitLevel::Commune,
+                    receiving_agency: String::new(),
+                    deciding_agency: String::new(),
+                    channels: Channels {
+                        desk: true,
+                        post: true,
+                        online: OnlineLevel::Full,
+                    },
+                    limit: Limit::SameDay,
+                    conditional_limits: vec![],
+                    steps: vec![],
+                    fees: vec![],
+                    papers: vec![PaperSpec {
+                        name: "Tờ khai đăng ký khai sinh".into(),
+                        copies: 1,
+                        mandatory: true,
+                        template: None,
+                        condition: None,
+                    }],
+                    conditions: vec![],
+                    result: String::new(),
+                    legal_basis: vec![],
+                    applies_to: Applicability {
+                        levels: vec![UnitLevel::Commune],
+                        units: vec![],
+                        except: vec![],
+                    },
+                };
+                let decision = Announcement {
+                    number: "2/QĐ-UBND".into(),
+                    date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                    issuer: "UBND tỉnh".into(),
+                    effective: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                    items: vec![Item::New { procedure: spec }],
+                };
+                procedures::import(tx, &[decision], "test", chrono::Utc::now())?;
+                Ok(())
+            })
+            .unwrap()
+    })
+}
+
+/// Receives a birth registration at ward A at a given Vietnam time (the store's clock is the
+/// request's), as the desk officer; returns the dossier's id.
+fn receive_at(app: &TestApp, local: &str) -> i64 {
+    let officer = app.staff_id(&format!("reception_officer.{WARD_A}"));
+    sync(|| {
+        app.store
+            .store
+            .write(|tx| {
+                let cal = motcua_store::calendar::work_calendar(tx)?;
+                let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+                let p = procedures::in_force(tx, BIRTH, today)?;
+                let now = from_local(
+                    chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M").unwrap(),
+                );
+                let out = execute(
+                    tx,
+                    &cal,
+                    vec![StoreRequest {
+                        target: Target::New,
+                        actor: Actor::Staff { id: officer },
+                        command: Command::Receive {
+                            code: String::new(),
+                            channel: motcua_domain::dossier::Channel::Desk,
+                            procedure: Some(ProcedureRef::from(&p)),
+                            unit: Some(WARD_A.into()),
+                            applicant: Some(motcua_domain::dossier::Applicant {
+                                full_name: "Lê Thị Mẹ".into(),
+                                id_number: Some("066190001234".into()),
+                                phone: "0905123456".into(),
+                                email: None,
+                                address: None,
+                                kind: Default::default(),
+                                representative: None,
+                            }),
+                            papers: Some(vec![motcua_domain::dossier::Paper {
+                                name: "Tờ khai đăng ký khai sinh".into(),
+                                copies: 1,
+                                file: None,
+                                kind: Some(motcua_domain::dossier::PaperKind::Original),
+                            }]),
+                            details: Default::default(),
+                        },
+                        now,
+                    }],
+                )?;
+                Ok(out[0].id)
+            })
+            .unwrap()
+    })
+}
+
+/// A page as a signed-in member of staff (the API token is also the session cookie).
+async fn page(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
+    let (s, v, _) = app
+        .send(
+            Request::builder()
+                .uri(path)
+                .header("cookie", format!("motcua_session={token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    (
+        s,
+        v.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string()),
+    )
+}
+
+/// A form posted as a signed-in member of staff: (status, location, body).
+async fn post_form(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let (s, v, h) = app
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri(path)
+                .header("cookie", format!("motcua_session={token}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", "http://localhost")
+                .header("host", "localhost")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    let location = h
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        s,
+        location,
+        v.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_birth_registration_received_at_nine_is_due_that_evening_and_at_half_past_three_the_next_working_day()
+ {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        birth_registration(&app);
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        // Tuesday 10 March 2026.
+        let morning = receive_at(&app, "2026-03-10T09:00");
+        let afternoon = receive_at(&app, "2026-03-10T15:30");
+        let (s, body) = page(
+            &app,
+            &desk,
+            &format!("/can-bo/ho-so/{morning}/phieu-tiep-nhan"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{url}");
+        assert!(
+            body.contains("Thời gian trả kết quả giải quyết hồ sơ: <strong>17 giờ 00 phút, ngày 10 tháng 03 năm 2026</strong>"),
+            "{url}: received 09:00, returned at the close of that day: {body}"
+        );
+        let (_, body) = page(
+            &app,
+            &desk,
+            &format!("/can-bo/ho-so/{afternoon}/phieu-tiep-nhan"),
+        )
+        .await;
+        assert!(
+            body.contains("Thời gian trả kết quả giải quyết hồ sơ: <strong>17 giờ 00 phút, ngày 11 tháng 03 năm 2026</strong>"),
+            "{url}: received after the 15:00 cut-off, the next working day: {body}"
+        );
+        // The basis in force that day (Circular 03/2025), from the dated table.
+        assert!(body.contains("Thông tư 03/2025/TT-VPCP"), "{body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_passport_applicant_and_an_organisation_through_a_representative_are_received() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let mut foreigner = reception(WARD_A);
+        foreigner["applicant"] = json!({
+            "full_name": "John Smith", "phone": "0905111333", "id_number": null,
+            "kind": {"type": "foreigner", "passport": "c1234567", "nationality": "Úc"}
+        });
+        foreigner["papers"] =
+            json!([{"name": "Giấy đề nghị", "copies": 2, "kind": "certified_copy"}]);
+        let (s, v) = app
+            .call("POST", "/api/v1/dossiers", Some(&desk), Some(foreigner))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
+        assert_eq!(v["receipt"]["applicant"]["kind"]["passport"], "C1234567");
+        let id = v["id"].as_i64().unwrap();
+        let (_, body) = page(&app, &desk, &format!("/can-bo/ho-so/{id}/phieu-tiep-nhan")).await;
+        assert!(
+            body.contains("Số hộ chiếu: C1234567") && body.contains("Quốc tịch: Úc"),
+            "{body}"
+        );
+        assert!(
+            body.contains("<td>Bản sao chứng thực</td><td>2</td>"),
+            "{body}"
+        );
+        // An organisation, through its page form, by an authorised representative.
+        let (s, location, body) = post_form(
+            &app,
+            &desk,
+            "/can-bo/tiep-nhan",
+            &[
+                ("procedure_code", "1.001612"),
+                ("unit", WARD_A),
+                ("applicant_kind", "organisation"),
+                ("full_name", "Công ty TNHH Hoa Sen"),
+                ("tax_code", "6001234567"),
+                ("legal_representative", "Phạm Văn Giám"),
+                ("address", "12 Lê Duẩn"),
+                ("phone", "0262 3812 345"),
+                ("rep_name", "Đỗ Thị Ủy"),
+                (
+                    "rep_authorisation",
+                    "Giấy ủy quyền số 05/2026 ngày 02/3/2026",
+                ),
+                ("paper_0", "1"),
+                ("paper_0_name", "Giấy đề nghị"),
+                ("paper_0_kind", "original"),
+                ("paper_0_copies", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{url}: {body}");
+        let (_, body) = page(&app, &desk, &location).await;
+        assert!(
+            body.contains("Công ty TNHH Hoa Sen")
+                && body.contains("Mã số thuế: 6001234567")
+                && body.contains("Người đại diện theo pháp luật: Phạm Văn Giám")
+                && body.contains("Người được ủy quyền nộp hồ sơ: Đỗ Thị Ủy"),
+            "{body}"
+        );
+        // A bad tax code is refused next to its field, and nothing is written.
+        let before = app.count("events");
+        let (s, _, body) = post_form(
+            &app,
+            &desk,
+            "/can-bo/tiep-nhan",
+            &[
+                ("procedure_code", "1.001612"),
+                ("unit", WARD_A),
+                ("applicant_kind", "organisation"),
+                ("full_name", "Công ty B"),
+                ("tax_code", "12"),
+                ("legal_representative", "A"),
+                ("address", "1 Hùng Vương"),
+                ("phone", "0262381234"),
+                ("paper_0", "1"),
+                ("paper_0_name", "Giấy đề nghị"),
+                ("paper_0_kind", "original"),
+                ("paper_0_copies", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("Mã số thuế gồm 10 chữ số"), "{body}");
+        assert_eq!(app.count("events"), before);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reception_missing_a_mandatory_paper_without_a_reason_is_refused_and_changes_nothing() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let mut body = reception(WARD_A);
+        body["papers"] = json!([]);
+        let (s, v) = app
+            .call("POST", "/api/v1/dossiers", Some(&desk), Some(body.clone()))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
+        let text = v.to_string();
+        assert!(
+            text.contains("thiếu thành phần hồ sơ bắt buộc")
+                && text.contains("mandatory papers missing")
+                && text.contains("Giấy đề nghị"),
+            "{v}"
+        );
+        // Through the page: the paper unticked and no reason.
+        let (s, _, page_body) = post_form(
+            &app,
+            &desk,
+            "/can-bo/tiep-nhan",
+            &[
+                ("procedure_code", "1.001612"),
+                ("unit", WARD_A),
+                ("full_name", "Trần Văn Thiếu"),
+                ("phone", "0905000999"),
+                ("paper_0_name", "Giấy đề nghị"),
+                ("paper_0_kind", "original"),
+                ("paper_0_copies", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page_body.contains("thiếu thành phần hồ sơ bắt buộc"),
+            "{page_body}"
+        );
+        assert_eq!(app.count("events"), 0, "{url}: nothing written");
+        assert_eq!(app.count("dossiers"), 0);
+        // With the reason, it is received and the receipt says what is missing and why.
+        body["details"] = json!({"missing_papers": [{"name": "Giấy đề nghị", "reason": "Nộp bản điện tử sau qua cổng"}]});
+        let (s, v) = app
+            .call("POST", "/api/v1/dossiers", Some(&desk), Some(body))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(
+            v["receipt"]["missing_papers"][0]["reason"],
+            "Nộp bản điện tử sau qua cổng"
+        );
+    }
+}
