@@ -346,3 +346,115 @@ async fn a_reception_missing_a_mandatory_paper_without_a_reason_is_refused_and_c
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_in_refusal_prints_form_03_and_appears_in_the_report() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let refusal = |reason: &'static str| {
+            vec![
+                ("unit", WARD_A),
+                ("procedure_code", "1.001612"),
+                ("kind", "refusal"),
+                ("applicant_name", "Võ Văn Đến"),
+                ("applicant_phone", "0905777888"),
+                ("items", ""),
+                ("reason", reason),
+            ]
+        };
+        // A refusal without its reasons is refused, and nothing is written.
+        let (s, _, body) = post_form(&app, &desk, "/can-bo/tiep-dan", &refusal("")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(body.contains("phiếu từ chối phải nêu rõ lý do"), "{body}");
+        assert_eq!(app.count("walk_ins"), 0);
+        let (s, location, body) = post_form(
+            &app,
+            &desk,
+            "/can-bo/tiep-dan",
+            &refusal("Hồ sơ thuộc thẩm quyền cấp tỉnh"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{url}: {body}");
+        let (s, body) = page(&app, &desk, &location).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("Mẫu số 03")
+                && body.contains("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ")
+                && body.contains("Võ Văn Đến")
+                && body.contains("Hồ sơ thuộc thẩm quyền cấp tỉnh")
+                && body.contains("Thông tư 03/2025/TT-VPCP"),
+            "{body}"
+        );
+        // Guidance through the API prints as form 02; both are listed for the desk.
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/walk-ins",
+                Some(&desk),
+                Some(json!({
+                    "unit": WARD_A, "procedure_code": "1.001612", "kind": "guidance",
+                    "applicant_name": "Đinh Thị Hỏi", "items": ["Giấy đề nghị có chữ ký"]
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["form"], "02");
+        let guided = v["id"].as_i64().unwrap();
+        let (_, body) = page(&app, &desk, &format!("/can-bo/tiep-dan/{guided}")).await;
+        assert!(
+            body.contains("Mẫu số 02") && body.contains("Giấy đề nghị có chữ ký"),
+            "{body}"
+        );
+        let (s, v) = app.call("GET", "/api/v1/walk-ins", Some(&desk), None).await;
+        assert_eq!(s, StatusCode::OK);
+        let kinds: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["walk_in"]["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["refusal", "guidance"], "{v}");
+        let (_, body) = page(&app, &desk, "/can-bo/tiep-dan").await;
+        assert!(body.contains("Võ Văn Đến") && body.contains("Đinh Thị Hỏi"));
+        // Only the reception staff of the desk's unit.
+        let specialist = app.login(&format!("specialist.{WARD_A}")).await;
+        let other_desk = app.login(&format!("reception_officer.{WARD_B}")).await;
+        let body = json!({
+            "unit": WARD_A, "procedure_code": "1.001612", "kind": "refusal",
+            "applicant_name": "X", "reason": "y"
+        });
+        for token in [&specialist, &other_desk] {
+            let (s, _) = app
+                .call("POST", "/api/v1/walk-ins", Some(token), Some(body.clone()))
+                .await;
+            assert_eq!(s, StatusCode::FORBIDDEN);
+        }
+        let (s, _) = app
+            .call(
+                "GET",
+                &format!("/api/v1/walk-ins/{guided}"),
+                Some(&other_desk),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_eq!(app.count("walk_ins"), 2);
+        // The report counts the refusal and the guidance, and its page shows the columns.
+        let leader = app.login(&format!("unit_leader.{WARD_A}")).await;
+        let month = chrono::Utc::now().format("%Y-%m").to_string();
+        let q = format!("don_vi={WARD_A}&tu={month}&den={month}");
+        let (s, v) = app
+            .call("GET", &format!("/api/v1/reports?{q}"), Some(&leader), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["total"]["walk_in_refused"], 1, "{v}");
+        assert_eq!(v["total"]["walk_in_guided"], 1);
+        let (_, body) = page(&app, &leader, &format!("/can-bo/bao-cao?{q}")).await;
+        let row = body
+            .split("Từ chối tại quầy (mẫu 03)")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(row.contains("<tfoot><tr><th scope=\"row\">Tổng cộng</th><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td><td>1</td></tr></tfoot>"), "{body}");
+    }
+}
