@@ -253,3 +253,20 @@ pub async fn list(
     .await?;
     Ok(Json(DossierList { items, next }))
 }
+
+/// The stale-supplement queue of the caller's desks.
+#[derive(Serialize, JsonSchema)]
+pub struct StaleList {
+    pub items: Vec<dossiers::StaleSupplement>,
+}
+
+/// GET /dossiers/stale-supplements: dossiers of the caller's desks whose supplement request has
+/// waited longer than the province allows, oldest request first; each may be returned
+/// (`return-unsupplemented`). Only the applicant's masked name for roles without personal data.
+pub async fn stale(
+    State(app): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+) -> Result<Json<StaleList>, ApiError> {
+    let items = stale_queue(&app, staff).await?;
+    Ok(Json(StaleList { items }))
+}

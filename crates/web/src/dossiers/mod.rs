@@ -41,6 +41,18 @@ pub fn api() -> Vec<Op> {
             .body::<service::Reception>()
             .ok::<service::CommandAnswer>(201, "Received, with the receipt (form 01)")
             .problems(&[403, 404]),
+        Op::get(
+            "/dossiers/stale-supplements",
+            "staleSupplements",
+            api::stale,
+        )
+        .tag("dossiers")
+        .doc(
+            "Hồ sơ quá hạn bổ sung / the stale-supplement queue of the caller's desks",
+            "Dossiers whose supplement request has waited longer than the province allows (working days), oldest request first; the desk may return each (`return-unsupplemented`).",
+        )
+        .staff()
+        .ok::<api::StaleList>(200, "The queue"),
         Op::get("/dossiers/{id}", "getDossier", api::get)
             .tag("dossiers")
             .doc(
@@ -84,6 +96,7 @@ pub fn pages() -> Router<AppState> {
             "/can-bo/tiep-nhan",
             get(pages::reception_form).post(pages::receive),
         )
+        .route("/can-bo/bo-sung-qua-han", get(pages::stale))
         .route("/can-bo/ho-so/{id}", get(pages::dossier))
         .route("/can-bo/ho-so/{id}/phieu-tiep-nhan", get(print::receipt))
         .route("/can-bo/ho-so/{id}/mau/{form}", get(print::print_form))

@@ -475,6 +475,8 @@ pub async fn act(
         new_appointment: get("new_appointment"),
         approved: get("approved").map(|v| v == "true"),
         to_whom: get("to_whom"),
+        field: get("field"),
+        value: get("value"),
     };
     let app2 = app.clone();
     let staff2 = staff.clone();
@@ -815,4 +817,50 @@ pub async fn receive(
             }
         }
     }
+}
+
+struct StaleRow {
+    id: i64,
+    version: i64,
+    code: String,
+    applicant: String,
+    agency: String,
+    requested: String,
+    items: String,
+    waited: u32,
+    limit: u32,
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/stale.html")]
+struct StalePage {
+    who: String,
+    rows: Vec<StaleRow>,
+}
+
+/// GET /can-bo/bo-sung-qua-han: the desk's dossiers whose supplement request waited past the
+/// province's limit, each with the "return unsupplemented" action.
+pub async fn stale(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+) -> Result<Html<String>, PageError> {
+    let who = who(&staff);
+    let items = crate::dossiers::service::stale_queue(&app, staff).await?;
+    html(&StalePage {
+        who,
+        rows: items
+            .into_iter()
+            .map(|s| StaleRow {
+                id: s.id,
+                version: s.version,
+                code: motcua_domain::dossier::shown_code(s.code.as_deref(), s.id),
+                applicant: s.applicant_name,
+                agency: s.agency,
+                requested: when(Some(s.requested_at)),
+                items: s.items.join("; "),
+                waited: s.waited_working_days,
+                limit: s.limit_working_days,
+            })
+            .collect(),
+    })
 }

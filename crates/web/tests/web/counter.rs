@@ -458,3 +458,295 @@ async fn a_walk_in_refusal_prints_form_03_and_appears_in_the_report() {
         assert!(row.contains("<tfoot><tr><th scope=\"row\">Tổng cộng</th><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td><td>1</td></tr></tfoot>"), "{body}");
     }
 }
+
+/// Runs one command through the store at a chosen instant; returns the dossier's id.
+fn execute_at(
+    app: &TestApp,
+    target: Target,
+    actor: Actor,
+    command: Command,
+    now: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    sync(|| {
+        app.store
+            .store
+            .write(|tx| {
+                let cal = motcua_store::calendar::work_calendar(tx)?;
+                let out = execute(
+                    tx,
+                    &cal,
+                    vec![StoreRequest {
+                        target,
+                        actor,
+                        command,
+                        now,
+                    }],
+                )?;
+                Ok(out[0].id)
+            })
+            .unwrap()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_correction_after_reception_shows_on_the_receipt_and_needs_its_reason() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        let version = v["version"].as_i64().unwrap();
+        let path = format!("/api/v1/dossiers/{id}/correct");
+        // Without a reason: refused, nothing written.
+        let before = app.count("events");
+        let (s, v) = app
+            .call(
+                "POST",
+                &path,
+                Some(&desk),
+                Some(json!({"version": version, "field": "full_name", "value": "Nguyễn Văn Thủ"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
+        assert_eq!(app.count("events"), before);
+        // A detail that does not apply to a citizen is refused too.
+        let (s, _) = app
+            .call("POST", &path, Some(&desk), Some(json!({"version": version, "field": "tax_code", "value": "6001234567", "reason": "x"})))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, v) = app
+            .call(
+                "POST",
+                &path,
+                Some(&desk),
+                Some(json!({"version": version, "field": "full_name", "value": "Nguyễn Văn Thủ", "reason": "Gõ nhầm dấu khi tiếp nhận"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["event"], "corrected");
+        assert_eq!(v["receipt"]["applicant"]["full_name"], "Nguyễn Văn Thủ");
+        // The page offers the correction; a second one goes through the page form.
+        let (_, body) = page(&app, &desk, &format!("/can-bo/ho-so/{id}")).await;
+        assert!(body.contains("Đính chính thông tin người nộp"), "{body}");
+        assert!(
+            !body.contains("value=\"tax_code\""),
+            "only the details of a citizen are offered"
+        );
+        let (s, location, body) = post_form(
+            &app,
+            &desk,
+            &format!("/can-bo/ho-so/{id}/correct"),
+            &[
+                ("version", &(version + 1).to_string()),
+                ("field", "phone"),
+                ("value", "0905999000"),
+                ("reason", "Người nộp đổi số điện thoại"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+        assert!(location.ends_with("?ok=correct"), "{location}");
+        let (_, receipt) = page(&app, &desk, &format!("/can-bo/ho-so/{id}/phieu-tiep-nhan")).await;
+        assert!(
+            receipt.contains("Nguyễn Văn Thủ")
+                && !receipt.contains("Nguyễn Văn Thử")
+                && receipt.contains("0905999000"),
+            "{url}: the receipt printed afterwards shows the corrected data: {receipt}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_supplement_request_at_the_same_agency_is_refused_with_the_reason() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/public/dossiers",
+                None,
+                Some(json!({
+                    "procedure_code": "1.001612", "unit": WARD_A,
+                    "applicant": {"full_name": "Trần Thị Dân", "phone": "0912345678"},
+                    "papers": [{"name": "Giấy đề nghị", "copies": 1}]
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id: i64 = v["reference"].as_str().unwrap()[1..].parse().unwrap();
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let act = |action: &str, body: Value| {
+            let path = format!("/api/v1/dossiers/{id}/{action}");
+            let (app, desk) = (&app, desk.clone());
+            async move { app.call("POST", &path, Some(&desk), Some(body)).await }
+        };
+        let (s, v) = act(
+            "request-supplement",
+            json!({"version": 1, "items": ["Bản sao giấy tờ tùy thân"], "reason": "Thiếu giấy tờ"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        let (s, v) = act(
+            "supplement",
+            json!({"version": 2, "note": "Đã nộp bản sao"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let before = app.count("events");
+        let (s, v) = act(
+            "request-supplement",
+            json!({"version": 3, "items": ["Ảnh"], "reason": "Thiếu ảnh"}),
+        )
+        .await;
+        assert!(s.is_client_error(), "{s}: {v}");
+        assert!(
+            v.to_string()
+                .contains("đã yêu cầu bổ sung hồ sơ này một lần")
+                && v.to_string().contains("must ask once"),
+            "{v}"
+        );
+        assert_eq!(app.count("events"), before, "nothing written");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supplement_request_waiting_past_the_limit_shows_in_the_desks_queue_and_can_be_returned()
+{
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let officer = app.staff_id(&format!("reception_officer.{WARD_A}"));
+        let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(60);
+        let submit = |when| {
+            let p = sync(|| {
+                app.store
+                    .store
+                    .read(|tx| {
+                        procedures::in_force(
+                            tx,
+                            "1.001612",
+                            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                        )
+                    })
+                    .unwrap()
+            });
+            execute_at(
+                &app,
+                Target::New,
+                Actor::Applicant,
+                Command::SubmitOnline {
+                    procedure: ProcedureRef::from(&p),
+                    unit: WARD_A.into(),
+                    applicant: motcua_domain::dossier::Applicant {
+                        full_name: "Hồ Văn Chờ".into(),
+                        id_number: None,
+                        phone: "0905222333".into(),
+                        email: None,
+                        address: None,
+                        kind: Default::default(),
+                        representative: None,
+                    },
+                    papers: vec![],
+                },
+                when,
+            )
+        };
+        let request = |id, when| {
+            execute_at(
+                &app,
+                Target::Existing {
+                    id,
+                    expected_version: 1,
+                },
+                Actor::Staff { id: officer },
+                Command::RequestSupplement {
+                    items: vec!["Giấy đề nghị".into()],
+                    reason: "Thiếu giấy đề nghị".into(),
+                },
+                when,
+            )
+        };
+        let stale = submit(long_ago);
+        request(stale, long_ago + chrono::TimeDelta::hours(1));
+        let fresh = submit(chrono::Utc::now() - chrono::TimeDelta::hours(2));
+        request(fresh, chrono::Utc::now() - chrono::TimeDelta::hours(1));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "GET",
+                "/api/v1/dossiers/stale-supplements",
+                Some(&desk),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        let ids: Vec<i64> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [stale], "{v}");
+        let other = app.login(&format!("reception_officer.{WARD_B}")).await;
+        let (_, v) = app
+            .call(
+                "GET",
+                "/api/v1/dossiers/stale-supplements",
+                Some(&other),
+                None,
+            )
+            .await;
+        assert_eq!(v["items"], json!([]), "another ward's desk sees none");
+        let (s, body) = page(&app, &desk, "/can-bo/bo-sung-qua-han").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("Hồ Văn Chờ")
+                && body.contains(&format!("/can-bo/ho-so/{stale}/return-unsupplemented")),
+            "{body}"
+        );
+        // The fresh request cannot be returned yet.
+        let (s, v) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{fresh}/return-unsupplemented"),
+                Some(&desk),
+                Some(json!({"version": 2, "reason": "Quá hạn"})),
+            )
+            .await;
+        assert!(s.is_client_error(), "{s}: {v}");
+        let (s, location, body) = post_form(
+            &app,
+            &desk,
+            &format!("/can-bo/ho-so/{stale}/return-unsupplemented"),
+            &[("version", "2"), ("reason", "Quá thời hạn bổ sung hồ sơ")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+        assert!(location.ends_with("?ok=return-unsupplemented"));
+        let (_, v) = app
+            .call(
+                "GET",
+                "/api/v1/dossiers/stale-supplements",
+                Some(&desk),
+                None,
+            )
+            .await;
+        assert_eq!(v["items"], json!([]));
+        let (_, v) = app
+            .call(
+                "GET",
+                &format!("/api/v1/dossiers/{stale}"),
+                Some(&desk),
+                None,
+            )
+            .await;
+        assert_eq!(v["dossier"]["status"], "refused", "{v}");
+    }
+}
