@@ -750,3 +750,93 @@ async fn a_supplement_request_waiting_past_the_limit_shows_in_the_desks_queue_an
         assert_eq!(v["dossier"]["status"], "refused", "{v}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_register_lists_the_period_s_dossiers_for_print_and_as_a_workbook() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        birth_registration(&app);
+        receive_at(&app, "2026-03-10T09:00");
+        receive_at(&app, "2026-04-02T10:00");
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "GET",
+                &format!("/api/v1/register?unit={WARD_A}&from=2026-03&to=2026-03"),
+                Some(&desk),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        assert_eq!(v["form"], "07", "Circular 03/2025's register");
+        let lines = v["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), 1, "only March: {v}");
+        assert_eq!(lines[0]["applicant"], "Lê Thị Mẹ");
+        let (_, v) = app
+            .call(
+                "GET",
+                &format!("/api/v1/register?unit={WARD_A}&from=2026-03&to=2026-04"),
+                Some(&desk),
+                None,
+            )
+            .await;
+        assert_eq!(v["lines"].as_array().unwrap().len(), 2);
+        let (s, body) = page(
+            &app,
+            &desk,
+            &format!("/can-bo/so-theo-doi?don_vi={WARD_A}&tu=2026-03&den=2026-03"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("SỔ THEO DÕI HỒ SƠ")
+                && body.contains("Mẫu số 07")
+                && body.contains("Lê Thị Mẹ")
+                && body.contains("Đăng ký khai sinh"),
+            "{body}"
+        );
+        let res = app
+            .router
+            .clone()
+            .oneshot(
+                Request::builder()
+                    .uri(format!(
+                        "/can-bo/so-theo-doi/tai-ve?don_vi={WARD_A}&tu=2026-03&den=2026-04"
+                    ))
+                    .header("cookie", format!("motcua_session={desk}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        assert!(bytes.starts_with(b"PK"), "an XLSX (zip) workbook");
+        // Another ward's desk may not read this register.
+        let other = app.login(&format!("reception_officer.{WARD_B}")).await;
+        let (s, _) = app
+            .call(
+                "GET",
+                &format!("/api/v1/register?unit={WARD_A}&from=2026-03&to=2026-03"),
+                Some(&other),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = app
+            .call(
+                "GET",
+                &format!("/api/v1/register?unit={WARD_A}&from=2026-04&to=2026-03"),
+                Some(&desk),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an inverted period");
+    }
+}
