@@ -86,7 +86,7 @@ pub async fn get(
         overdue: d.is_overdue(now),
         appointment: d.appointment(),
         control_sheet: ControlSheet {
-            form: d.rule_set.map(|r| r.control_sheet_form()),
+            form: d.legal_basis().forms.control_sheet,
             rows: views::control_sheet(&d, &names),
         },
         history: views::history_json(&history, access.personal),

@@ -389,7 +389,7 @@ async fn dossier_page(
             result: d.result.map_or("", |r| r.label_vi()),
             has_receipt: d.received_at.is_some() && personal,
             prints: printable(&d),
-            form: d.rule_set.map_or("05", |r| r.control_sheet_form()),
+            form: d.legal_basis().forms.control_sheet.unwrap_or_default(),
             rows: d
                 .steps
                 .iter()

@@ -840,3 +840,109 @@ async fn the_register_lists_the_period_s_dossiers_for_print_and_as_a_workbook() 
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an inverted period");
     }
 }
+
+fn local(s: &str) -> chrono::DateTime<chrono::Utc> {
+    from_local(chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn printed_forms_carry_persons_the_late_agency_and_the_legal_basis_of_their_reception_date() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        birth_registration(&app);
+        let officer = app.staff_id(&format!("reception_officer.{WARD_A}"));
+        let leader_b = app.staff_id(&format!("unit_leader.{WARD_B}"));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        // Received in May 2024 (Decree 61/2018 as amended by Decree 107/2021, Circular 01/2018),
+        // handed to ward B, which is late and apologises.
+        let old = receive_at(&app, "2024-05-14T09:00");
+        execute_at(
+            &app,
+            Target::Existing {
+                id: old,
+                expected_version: 1,
+            },
+            Actor::Staff { id: officer },
+            Command::HandOver {
+                to_unit: WARD_B.into(),
+                external: true,
+                note: "Chuyển xác minh".into(),
+                to_staff: None,
+            },
+            local("2024-05-14T10:00"),
+        );
+        execute_at(
+            &app,
+            Target::Existing {
+                id: old,
+                expected_version: 2,
+            },
+            Actor::Staff { id: leader_b },
+            Command::Apologize {
+                reason: "Chờ kết quả xác minh".into(),
+                new_appointment: local("2024-05-17T16:00"),
+            },
+            local("2024-05-14T16:00"),
+        );
+        let (s, body) = page(&app, &desk, &format!("/can-bo/ho-so/{old}/mau/kiem-soat")).await;
+        assert_eq!(s, StatusCode::OK, "{url}: {body}");
+        assert!(
+            body.contains("Mẫu số 05")
+                && body.contains("Người giao")
+                && body.contains("Ký người nhận")
+                && body.contains("Lê Thị Mẹ")
+                && body.contains("Cán bộ thử")
+                && body.contains("Chuyển xác minh")
+                && body.contains("Nghị định 107/2021/NĐ-CP"),
+            "{body}"
+        );
+        let (s, body) = page(&app, &desk, &format!("/can-bo/ho-so/{old}/mau/04")).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let head = body.split("BỘ PHẬN MỘT CỬA").next().unwrap();
+        assert!(
+            head.contains(&format!("Đơn vị {WARD_B}"))
+                && !head.contains(&format!("Đơn vị {WARD_A}")),
+            "form 04 in the name of the late agency: {head}"
+        );
+        assert!(
+            body.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ")
+                && body.contains("Mẫu số 04")
+        );
+        let (s, _) = page(&app, &desk, &format!("/can-bo/ho-so/{old}/mau/05")).await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "no form 05 before Circular 03/2025"
+        );
+        // Received in March 2026 and withdrawn: Circular 03/2025's control sheet (06) and form 05.
+        let new = receive_at(&app, "2026-03-10T09:00");
+        execute_at(
+            &app,
+            Target::Existing {
+                id: new,
+                expected_version: 1,
+            },
+            Actor::Staff { id: officer },
+            Command::Withdraw {
+                reason: "Người nộp xin rút để bổ sung giấy tờ".into(),
+            },
+            local("2026-03-10T10:00"),
+        );
+        let (_, body) = page(&app, &desk, &format!("/can-bo/ho-so/{new}")).await;
+        assert!(
+            body.contains(&format!("/can-bo/ho-so/{new}/mau/05")),
+            "{body}"
+        );
+        let (s, body) = page(&app, &desk, &format!("/can-bo/ho-so/{new}/mau/05")).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert!(
+            body.contains("Mẫu số 05")
+                && body.contains("THÔNG BÁO VỀ VIỆC DỪNG GIẢI QUYẾT HỒ SƠ")
+                && body.contains("Người nộp xin rút để bổ sung giấy tờ")
+                && body.contains("Thông tư 03/2025/TT-VPCP"),
+            "{body}"
+        );
+        let (_, body) = page(&app, &desk, &format!("/can-bo/ho-so/{new}/mau/kiem-soat")).await;
+        assert!(body.contains("Mẫu số 06"), "{body}");
+    }
+}
