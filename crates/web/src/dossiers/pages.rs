@@ -274,6 +274,12 @@ struct DossierPage {
     rows: Vec<ControlRow>,
     /// (copies, name, link to the uploaded file when the caller may open it)
     papers: Vec<(String, String, String)>,
+    /// The applicant's kind and identity, the representative, the condition: (label, value).
+    details: Vec<(&'static str, String)>,
+    /// Mandatory papers received without, with the reason.
+    missing: Vec<String>,
+    /// Corrections of the applicant's details: when, what, from, to, why.
+    corrections: Vec<String>,
     actions: Vec<ActionForm>,
     history: Vec<String>,
 }
@@ -413,9 +419,36 @@ async fn dossier_page(
                     } else {
                         String::new()
                     };
-                    (crate::i18n::t1("{} bản", p.copies), p.name.clone(), href)
+                    let mut copies = crate::i18n::t1("{} bản", p.copies);
+                    if let Some(k) = p.kind {
+                        copies = format!("{copies} · {}", crate::i18n::t(k.label_vi()));
+                    }
+                    (copies, p.name.clone(), href)
                 })
                 .collect(),
+            details: applicant_details(&d, personal),
+            missing: d
+                .missing_papers
+                .iter()
+                .map(|m| format!("{}: {}", m.name, m.reason))
+                .collect(),
+            corrections: if personal {
+                d.corrections
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} · {}: {} → {} ({})",
+                            when(Some(c.at)),
+                            crate::i18n::t(c.field.label_vi()),
+                            c.from,
+                            c.to,
+                            c.reason
+                        )
+                    })
+                    .collect()
+            } else {
+                vec![]
+            },
             actions,
             history: history
                 .iter()
@@ -425,6 +458,52 @@ async fn dossier_page(
     })
     .await?;
     html(&page)
+}
+
+/// What the dossier page says of the applicant beyond the name: kind, identity, representative
+/// (personal data only with the right to it), and the condition chosen at reception.
+fn applicant_details(
+    d: &motcua_domain::dossier::Dossier,
+    personal: bool,
+) -> Vec<(&'static str, String)> {
+    use motcua_domain::dossier::ApplicantKind;
+    let a = &d.applicant;
+    let mut out = vec![(
+        "Loại người nộp",
+        crate::i18n::t(a.kind.label_vi()).to_owned(),
+    )];
+    if personal {
+        match &a.kind {
+            ApplicantKind::Citizen => {}
+            ApplicantKind::Foreigner {
+                passport,
+                nationality,
+            } => {
+                out.push(("Số hộ chiếu", passport.clone()));
+                out.push(("Quốc tịch", nationality.clone()));
+            }
+            ApplicantKind::Organisation {
+                tax_code,
+                legal_representative,
+            } => {
+                out.push(("Mã số thuế", tax_code.clone()));
+                out.push((
+                    "Người đại diện theo pháp luật",
+                    legal_representative.clone(),
+                ));
+            }
+        }
+        if let Some(r) = &a.representative {
+            out.push((
+                "Người được ủy quyền",
+                format!("{} ({})", r.full_name, r.authorisation),
+            ));
+        }
+    }
+    if let Some(c) = &d.condition {
+        out.push(("Điều kiện áp dụng thời hạn", c.clone()));
+    }
+    out
 }
 
 #[derive(Deserialize)]

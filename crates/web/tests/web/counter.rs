@@ -28,7 +28,10 @@ fn birth_registration(app: &TestApp) {
                         online: OnlineLevel::Full,
                     },
                     limit: Limit::SameDay,
-                    conditional_limits: vec![],
+                    conditional_limits: vec![motcua_domain::procedure::ConditionalLimit {
+                        condition: "Cần xác minh".into(),
+                        limit: Limit::WorkingDays(5),
+                    }],
                     steps: vec![],
                     fees: vec![],
                     papers: vec![PaperSpec {
@@ -944,5 +947,67 @@ async fn printed_forms_carry_persons_the_late_agency_and_the_legal_basis_of_thei
         );
         let (_, body) = page(&app, &desk, &format!("/can-bo/ho-so/{new}/mau/kiem-soat")).await;
         assert!(body.contains("Mẫu số 06"), "{body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_condition_chosen_at_reception_gives_its_own_limit_and_is_printed() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        birth_registration(&app);
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (_, body) = page(&app, &desk, &format!("/can-bo/tiep-nhan?thu_tuc={BIRTH}")).await;
+        assert!(
+            body.contains("<option value=\"Cần xác minh\">Cần xác minh (5 ngày làm việc)</option>")
+                && body.contains("(bắt buộc)"),
+            "{url}: {body}"
+        );
+        let birth = |condition: &str| {
+            json!({
+                "procedure_code": BIRTH, "unit": WARD_A,
+                "applicant": {"full_name": "Lê Thị Mẹ", "phone": "0905123456"},
+                "papers": [{"name": "Tờ khai đăng ký khai sinh", "copies": 1, "kind": "original"}],
+                "details": {"condition": condition}
+            })
+        };
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(birth("Không có")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(
+            v.to_string().contains("thủ tục không có điều kiện này"),
+            "{v}"
+        );
+        assert_eq!(app.count("dossiers"), 0);
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(birth("Cần xác minh")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let received: chrono::DateTime<chrono::Utc> = v["receipt"]["received_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let due: chrono::DateTime<chrono::Utc> = v["due"].as_str().unwrap().parse().unwrap();
+        assert!(
+            due - received >= chrono::TimeDelta::days(5),
+            "five working days, not the same day: {v}"
+        );
+        let id = v["id"].as_i64().unwrap();
+        let (_, body) = page(&app, &desk, &format!("/can-bo/ho-so/{id}/phieu-tiep-nhan")).await;
+        assert!(
+            body.contains("Điều kiện áp dụng thời hạn giải quyết: Cần xác minh"),
+            "{body}"
+        );
     }
 }
