@@ -821,7 +821,24 @@ async fn the_register_lists_the_period_s_dossiers_for_print_and_as_a_workbook() 
         );
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         assert!(bytes.starts_with(b"PK"), "an XLSX (zip) workbook");
-        // Another ward's desk may not read this register.
+        // The ward's inspector reads it without personal data; another ward's desk not at all.
+        let inspector = app.login(&format!("inspector.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "GET",
+                &format!("/api/v1/register?unit={WARD_A}&from=2026-03&to=2026-03"),
+                Some(&inspector),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let line = &v["lines"][0];
+        assert!(
+            line["applicant"] != "Lê Thị Mẹ"
+                && line["phone"] == ""
+                && line["procedure_name"] == "Đăng ký khai sinh",
+            "{v}"
+        );
         let other = app.login(&format!("reception_officer.{WARD_B}")).await;
         let (s, _) = app
             .call(
