@@ -230,8 +230,10 @@ pub async fn print(
     html(&PrintPage {
         unit_name,
         number: r.form.unwrap_or_default().to_owned(),
+        // The forms' own titles (Circulars 01/2018 and 03/2025): form 02 is the request to
+        // supplement and complete the papers, given here without a dossier.
         title: if guidance {
-            "PHIẾU HƯỚNG DẪN HOÀN THIỆN HỒ SƠ"
+            "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
         } else {
             "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
         },

@@ -331,7 +331,7 @@ pub async fn print_form(
             let n = forms::stop_notice(&d).ok_or_else(missing)?;
             FormParts {
                 number: Some(n.form),
-                title: "THÔNG BÁO VỀ VIỆC DỪNG GIẢI QUYẾT HỒ SƠ",
+                title: "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
                 lines: vec![
                     applicant,
                     ("Thủ tục", n.procedure_name.clone()),

@@ -406,7 +406,9 @@ async fn a_walk_in_refusal_prints_form_03_and_appears_in_the_report() {
         let guided = v["id"].as_i64().unwrap();
         let (_, body) = page(&app, &desk, &format!("/can-bo/tiep-dan/{guided}")).await;
         assert!(
-            body.contains("Mẫu số 02") && body.contains("Giấy đề nghị có chữ ký"),
+            body.contains("Mẫu số 02")
+                && body.contains("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ")
+                && body.contains("Giấy đề nghị có chữ ký"),
             "{body}"
         );
         let (s, v) = app.call("GET", "/api/v1/walk-ins", Some(&desk), None).await;
@@ -957,7 +959,7 @@ async fn printed_forms_carry_persons_the_late_agency_and_the_legal_basis_of_thei
         assert_eq!(s, StatusCode::OK, "{body}");
         assert!(
             body.contains("Mẫu số 05")
-                && body.contains("THÔNG BÁO VỀ VIỆC DỪNG GIẢI QUYẾT HỒ SƠ")
+                && body.contains("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ")
                 && body.contains("Người nộp xin rút để bổ sung giấy tờ")
                 && body.contains("Thông tư 03/2025/TT-VPCP"),
             "{body}"
