@@ -331,6 +331,7 @@ pub fn register(
 
 /// A dossier whose supplement request has waited longer than its province allows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StaleSupplement {
     pub id: i64,
     pub version: i64,

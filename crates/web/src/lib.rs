@@ -1,5 +1,5 @@
 //! HTTP for motcua: the JSON API under `/api/v1` with its OpenAPI document, the public portal and
-//! the staff pages. Organised by feature (`dossiers`, `public`, `catalogue`, `org`, `reports`,
+//! the staff pages. Organised by feature (`dossiers`, `counter`, `public`, `catalogue`, `org`, `reports`,
 //! `inspections`, `session`, `calendar`, `dashboard`, `health`), each with its `api()` operations and
 //! `pages()` routes, over a toolbox that knows no feature (`http`, `app`, `auth`, `access`,
 //! `i18n`). Only this file builds the router, by merging every feature's routes; the OpenAPI
@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
+pub mod counter;
 pub mod dashboard;
 pub mod dossiers;
 pub mod health;
@@ -44,6 +45,7 @@ pub fn operations() -> Vec<Op> {
     ops.extend(catalogue::api());
     ops.extend(calendar::api());
     ops.extend(dossiers::api());
+    ops.extend(counter::api());
     ops.extend(reports::api());
     ops.extend(inspections::api());
     ops.extend(public::api());
@@ -77,6 +79,7 @@ pub fn router(app: AppState) -> Router {
         .merge(public::pages(upload_limit))
         .merge(session::pages())
         .merge(dossiers::pages())
+        .merge(counter::pages())
         .merge(org::pages())
         .merge(reports::pages())
         .merge(inspections::pages())

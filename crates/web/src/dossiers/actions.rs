@@ -20,7 +20,7 @@ pub fn label_of(key: &str) -> Option<&'static str> {
 }
 
 /// Every action the API offers, one route each.
-pub const ACTIONS: [ApiAction; 11] = [
+pub const ACTIONS: [ApiAction; 13] = [
     ApiAction {
         key: "receive",
         label: "Tiếp nhận hồ sơ",
@@ -109,11 +109,42 @@ pub const ACTIONS: [ApiAction; 11] = [
         summary: "Rút hồ sơ / withdraw at the applicant's request",
         fields: "Body: {version, reason}.",
     },
+    ApiAction {
+        key: "correct",
+        label: "Đính chính thông tin người nộp",
+        path: "/dossiers/{id}/correct",
+        operation: "correctApplicant",
+        summary: "Đính chính thông tin người nộp / correct a detail of the applicant",
+        fields: "Body: {version, field: full_name|id_number|phone|email|address|passport|nationality|tax_code|legal_representative, value, reason}. Recorded with who and when; every form printed afterwards shows the corrected detail.",
+    },
+    ApiAction {
+        key: "return-unsupplemented",
+        label: "Trả lại hồ sơ quá hạn bổ sung",
+        path: "/dossiers/{id}/return-unsupplemented",
+        operation: "returnUnsupplemented",
+        summary: "Trả lại hồ sơ không được bổ sung / return a dossier whose supplement request waited past the limit",
+        fields: "Body: {version, reason}. Only once the request has waited longer than the province's limit (the stale-supplement queue).",
+    },
+];
+
+/// The applicant's details a correction may change: (key, label).
+pub const CORRECTABLE: [(&str, &str); 9] = [
+    ("full_name", "Họ tên / tên tổ chức"),
+    ("id_number", "Số định danh cá nhân"),
+    ("phone", "Số điện thoại"),
+    ("email", "Thư điện tử"),
+    ("address", "Địa chỉ"),
+    ("passport", "Số hộ chiếu"),
+    ("nationality", "Quốc tịch"),
+    ("tax_code", "Mã số thuế"),
+    ("legal_representative", "Người đại diện theo pháp luật"),
 ];
 
 use chrono::TimeDelta;
 use motcua_domain::authz::can;
-use motcua_domain::dossier::{Command, Context, Dossier, Outcome, PauseKind, decide, to_local};
+use motcua_domain::dossier::{
+    Command, Context, CorrectionField, Dossier, Outcome, PauseKind, decide, to_local,
+};
 use motcua_domain::org::Staff;
 
 pub struct Field {
@@ -290,6 +321,38 @@ pub fn actions(
             "withdraw",
             label("withdraw"),
             Command::Withdraw { reason: "x".into() },
+            vec![field("reason", "Lý do", "text")],
+        ),
+        (
+            "correct",
+            label("correct"),
+            Command::Correct {
+                field: CorrectionField::Phone,
+                value: "0900000000".into(),
+                reason: "x".into(),
+            },
+            vec![
+                Field {
+                    options: CORRECTABLE
+                        .iter()
+                        .filter(|(k, _)| {
+                            serde_json::from_value::<CorrectionField>(serde_json::Value::String(
+                                (*k).to_owned(),
+                            ))
+                            .is_ok_and(|f| d.applicant.with_field(f, "").is_some())
+                        })
+                        .map(|(k, l)| ((*k).to_owned(), crate::i18n::t(l).to_owned()))
+                        .collect(),
+                    ..field("field", "Thông tin cần đính chính", "select")
+                },
+                field("value", "Giá trị đúng", "text"),
+                field("reason", "Lý do đính chính", "text"),
+            ],
+        ),
+        (
+            "return-unsupplemented",
+            label("return-unsupplemented"),
+            Command::ReturnUnsupplemented { reason: "x".into() },
             vec![field("reason", "Lý do", "text")],
         ),
     ];

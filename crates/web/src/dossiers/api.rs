@@ -86,7 +86,7 @@ pub async fn get(
         overdue: d.is_overdue(now),
         appointment: d.appointment(),
         control_sheet: ControlSheet {
-            form: d.rule_set.map(|r| r.control_sheet_form()),
+            form: d.legal_basis().forms.control_sheet,
             rows: views::control_sheet(&d, &names),
         },
         history: views::history_json(&history, access.personal),
@@ -252,4 +252,21 @@ pub async fn list(
     })
     .await?;
     Ok(Json(DossierList { items, next }))
+}
+
+/// The stale-supplement queue of the caller's desks.
+#[derive(Serialize, JsonSchema)]
+pub struct StaleList {
+    pub items: Vec<dossiers::StaleSupplement>,
+}
+
+/// GET /dossiers/stale-supplements: dossiers of the caller's desks whose supplement request has
+/// waited longer than the province allows, oldest request first; each may be returned
+/// (`return-unsupplemented`). Only the applicant's masked name for roles without personal data.
+pub async fn stale(
+    State(app): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+) -> Result<Json<StaleList>, ApiError> {
+    let items = stale_queue(&app, staff).await?;
+    Ok(Json(StaleList { items }))
 }

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod api;
 mod pages;
 mod print;
+pub mod register;
 pub mod service;
 pub mod views;
 
@@ -40,6 +41,28 @@ pub fn api() -> Vec<Op> {
             .header("Idempotency-Key", "Retries with the same key and body get the first answer")
             .body::<service::Reception>()
             .ok::<service::CommandAnswer>(201, "Received, with the receipt (form 01)")
+            .problems(&[403, 404]),
+        Op::get(
+            "/dossiers/stale-supplements",
+            "staleSupplements",
+            api::stale,
+        )
+        .tag("dossiers")
+        .doc(
+            "Hồ sơ quá hạn bổ sung / the stale-supplement queue of the caller's desks",
+            "Dossiers whose supplement request has waited longer than the province allows (working days), oldest request first; the desk may return each (`return-unsupplemented`).",
+        )
+        .staff()
+        .ok::<api::StaleList>(200, "The queue"),
+        Op::get("/register", "register", register::api)
+            .tag("dossiers")
+            .doc(
+                "Sổ theo dõi hồ sơ / the register of a receiving unit per period",
+                "One line per dossier received in the months `from`..`to` (YYYY-MM), in order of reception; form 06 (Circular 01/2018) or 07 (Circular 03/2025). For the unit's desk, leaders and inspectors; names, phones and addresses masked without the personal-data permission. Printable at /can-bo/so-theo-doi, XLSX at /can-bo/so-theo-doi/tai-ve.",
+            )
+            .staff()
+            .query::<register::RegisterQuery>()
+            .ok::<register::Register>(200, "The register")
             .problems(&[403, 404]),
         Op::get("/dossiers/{id}", "getDossier", api::get)
             .tag("dossiers")
@@ -84,6 +107,9 @@ pub fn pages() -> Router<AppState> {
             "/can-bo/tiep-nhan",
             get(pages::reception_form).post(pages::receive),
         )
+        .route("/can-bo/bo-sung-qua-han", get(pages::stale))
+        .route("/can-bo/so-theo-doi", get(register::page))
+        .route("/can-bo/so-theo-doi/tai-ve", get(register::xlsx))
         .route("/can-bo/ho-so/{id}", get(pages::dossier))
         .route("/can-bo/ho-so/{id}/phieu-tiep-nhan", get(print::receipt))
         .route("/can-bo/ho-so/{id}/mau/{form}", get(print::print_form))

@@ -274,6 +274,12 @@ struct DossierPage {
     rows: Vec<ControlRow>,
     /// (copies, name, link to the uploaded file when the caller may open it)
     papers: Vec<(String, String, String)>,
+    /// The applicant's kind and identity, the representative, the condition: (label, value).
+    details: Vec<(&'static str, String)>,
+    /// Mandatory papers received without, with the reason.
+    missing: Vec<String>,
+    /// Corrections of the applicant's details: when, what, from, to, why.
+    corrections: Vec<String>,
     actions: Vec<ActionForm>,
     history: Vec<String>,
 }
@@ -389,7 +395,7 @@ async fn dossier_page(
             result: d.result.map_or("", |r| r.label_vi()),
             has_receipt: d.received_at.is_some() && personal,
             prints: printable(&d),
-            form: d.rule_set.map_or("05", |r| r.control_sheet_form()),
+            form: d.legal_basis().forms.control_sheet.unwrap_or_default(),
             rows: d
                 .steps
                 .iter()
@@ -413,9 +419,36 @@ async fn dossier_page(
                     } else {
                         String::new()
                     };
-                    (crate::i18n::t1("{} bản", p.copies), p.name.clone(), href)
+                    let mut copies = crate::i18n::t1("{} bản", p.copies);
+                    if let Some(k) = p.kind {
+                        copies = format!("{copies} · {}", crate::i18n::t(k.label_vi()));
+                    }
+                    (copies, p.name.clone(), href)
                 })
                 .collect(),
+            details: applicant_details(&d, personal),
+            missing: d
+                .missing_papers
+                .iter()
+                .map(|m| format!("{}: {}", m.name, m.reason))
+                .collect(),
+            corrections: if personal {
+                d.corrections
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} · {}: {} → {} ({})",
+                            when(Some(c.at)),
+                            crate::i18n::t(c.field.label_vi()),
+                            c.from,
+                            c.to,
+                            c.reason
+                        )
+                    })
+                    .collect()
+            } else {
+                vec![]
+            },
             actions,
             history: history
                 .iter()
@@ -425,6 +458,52 @@ async fn dossier_page(
     })
     .await?;
     html(&page)
+}
+
+/// What the dossier page says of the applicant beyond the name: kind, identity, representative
+/// (personal data only with the right to it), and the condition chosen at reception.
+fn applicant_details(
+    d: &motcua_domain::dossier::Dossier,
+    personal: bool,
+) -> Vec<(&'static str, String)> {
+    use motcua_domain::dossier::ApplicantKind;
+    let a = &d.applicant;
+    let mut out = vec![(
+        "Loại người nộp",
+        crate::i18n::t(a.kind.label_vi()).to_owned(),
+    )];
+    if personal {
+        match &a.kind {
+            ApplicantKind::Citizen => {}
+            ApplicantKind::Foreigner {
+                passport,
+                nationality,
+            } => {
+                out.push(("Số hộ chiếu", passport.clone()));
+                out.push(("Quốc tịch", nationality.clone()));
+            }
+            ApplicantKind::Organisation {
+                tax_code,
+                legal_representative,
+            } => {
+                out.push(("Mã số thuế", tax_code.clone()));
+                out.push((
+                    "Người đại diện theo pháp luật",
+                    legal_representative.clone(),
+                ));
+            }
+        }
+        if let Some(r) = &a.representative {
+            out.push((
+                "Người được ủy quyền",
+                format!("{} ({})", r.full_name, r.authorisation),
+            ));
+        }
+    }
+    if let Some(c) = &d.condition {
+        out.push(("Điều kiện áp dụng thời hạn", c.clone()));
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -475,6 +554,8 @@ pub async fn act(
         new_appointment: get("new_appointment"),
         approved: get("approved").map(|v| v == "true"),
         to_whom: get("to_whom"),
+        field: get("field"),
+        value: get("value"),
     };
     let app2 = app.clone();
     let staff2 = staff.clone();
@@ -498,6 +579,41 @@ pub async fn act(
     }
 }
 
+/// A paper of the procedure at the counter: brought or not, its kind and copies, and the reason
+/// a mandatory one was received without.
+struct PaperRow {
+    name: String,
+    mandatory: bool,
+    condition: String,
+    brought: bool,
+    kind: String,
+    copies: String,
+    reason: String,
+}
+
+/// The kinds of paper, as the counter offers them: (key, label).
+const PAPER_KINDS: [(&str, &str); 4] = [
+    ("original", "Bản chính"),
+    ("certified_copy", "Bản sao chứng thực"),
+    ("photocopy", "Bản chụp"),
+    ("electronic", "Bản điện tử"),
+];
+
+/// The applicant's kind and the authorised representative, beyond `APPLICANT_FIELDS`:
+/// (name, label).
+const KIND_FIELDS: [(&str, &str); 7] = [
+    ("passport", "Số hộ chiếu"),
+    ("nationality", "Quốc tịch"),
+    ("tax_code", "Mã số thuế"),
+    ("legal_representative", "Người đại diện theo pháp luật"),
+    ("rep_name", "Họ tên người được ủy quyền"),
+    ("rep_id_number", "Số định danh người được ủy quyền"),
+    (
+        "rep_authorisation",
+        "Giấy ủy quyền (số, ngày) hoặc quan hệ đại diện",
+    ),
+];
+
 #[derive(Template)]
 #[template(path = "dossiers/reception.html")]
 struct ReceptionPage {
@@ -506,8 +622,13 @@ struct ReceptionPage {
     procedures: Vec<(String, String)>,
     procedure_code: String,
     units: Vec<(String, String)>,
-    papers: Vec<String>,
+    papers: Vec<PaperRow>,
+    kinds: Vec<(&'static str, &'static str)>,
+    applicant_kind: String,
     fields: Vec<InputField>,
+    extra: Vec<InputField>,
+    conditions: Vec<(String, String)>,
+    condition: String,
 }
 
 async fn reception_page(
@@ -519,7 +640,7 @@ async fn reception_page(
 ) -> Result<Html<String>, PageError> {
     let who = who(&staff);
     let today = to_local(Utc::now()).date();
-    let (procs, units, papers) = blocking(move || {
+    let (procs, units, specs, conditions) = blocking(move || {
         Ok(app.store.read(|tx| {
             let cat = procedures::catalogue(tx)?;
             let mut procs: Vec<(String, String)> = cat
@@ -533,16 +654,32 @@ async fn reception_page(
                 .filter(|u| desk_units.contains(&u.code) && u.is_valid_on(today))
                 .map(|u| (u.code, u.name))
                 .collect();
-            let papers = cat
+            let (specs, conditions) = cat
                 .in_force(&procedure_code, today)
-                .map(|p| p.spec.papers.iter().map(|x| x.name.clone()).collect())
+                .map(|p| {
+                    (
+                        p.spec.papers.clone(),
+                        p.spec
+                            .conditional_limits
+                            .iter()
+                            .map(|c| {
+                                (
+                                    c.condition.clone(),
+                                    format!("{} ({})", c.condition, c.limit.describe_vi()),
+                                )
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                })
                 .unwrap_or_default();
-            Ok((procs, units, papers))
+            Ok((procs, units, specs, conditions))
         })?)
     })
     .await?;
     let form = FormValues(&values);
     let value = |k: &str| form.value(k);
+    // A first visit has every paper ticked, one original each as the procedure lists.
+    let submitted = form.field("procedure_code").is_some();
     let (field_of_error, message) = match &error {
         Some(e) => (
             e.field.clone().unwrap_or_default(),
@@ -550,7 +687,45 @@ async fn reception_page(
         ),
         None => (String::new(), String::new()),
     };
+    let input = |name: &'static str, label: &'static str, required: bool| InputField {
+        name,
+        label,
+        value: value(name),
+        error: if !field_of_error.is_empty()
+            && field_of_error.rsplit('.').next() == Some(name.trim_start_matches("rep_"))
+            && field_of_error.contains("representative") == name.starts_with("rep_")
+        {
+            message.clone()
+        } else {
+            String::new()
+        },
+        required,
+    };
     let code = value("procedure_code");
+    let papers = specs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let key = |k: &str| format!("paper_{i}_{k}");
+            PaperRow {
+                name: p.name.clone(),
+                mandatory: p.mandatory && p.condition.is_none(),
+                condition: p.condition.clone().unwrap_or_default(),
+                brought: if submitted {
+                    form.field(&format!("paper_{i}")).is_some()
+                } else {
+                    p.condition.is_none()
+                },
+                kind: form
+                    .optional(&key("kind"))
+                    .unwrap_or_else(|| "original".into()),
+                copies: form
+                    .optional(&key("copies"))
+                    .unwrap_or_else(|| p.copies.max(1).to_string()),
+                reason: value(&key("reason")),
+            }
+        })
+        .collect();
     html(&ReceptionPage {
         who,
         error: message.clone(),
@@ -562,20 +737,104 @@ async fn reception_page(
         procedures: procs,
         units,
         papers,
+        kinds: PAPER_KINDS.to_vec(),
+        applicant_kind: form
+            .optional("applicant_kind")
+            .unwrap_or_else(|| "citizen".into()),
         fields: APPLICANT_FIELDS
             .iter()
-            .map(|(name, label, required)| InputField {
-                name,
-                label,
-                value: value(name),
-                error: if field_of_error.ends_with(name) {
-                    message.clone()
-                } else {
-                    String::new()
-                },
-                required: *required,
-            })
+            .map(|(name, label, required)| input(name, label, *required))
             .collect(),
+        extra: KIND_FIELDS
+            .iter()
+            .map(|(name, label)| input(name, label, false))
+            .collect(),
+        conditions,
+        condition: value("condition"),
+    })
+}
+
+/// The reception a counter form asks for: the applicant of its kind with an optional authorised
+/// representative, each listed paper brought (kind, copies) or missing (with its reason), the
+/// condition chosen.
+fn reception_from_form(fields: &[(String, String)]) -> Result<Reception, ApiError> {
+    use motcua_domain::dossier::{
+        ApplicantKind, MissingPaper, Paper, PaperKind, ReceptionDetails, Representative,
+    };
+    let form = FormValues(fields);
+    let mut applicant = form.applicant();
+    applicant.kind = match form.value("applicant_kind").as_str() {
+        "" | "citizen" => ApplicantKind::Citizen,
+        "foreigner" => ApplicantKind::Foreigner {
+            passport: form.value("passport"),
+            nationality: form.value("nationality"),
+        },
+        "organisation" => ApplicantKind::Organisation {
+            tax_code: form.value("tax_code"),
+            legal_representative: form.value("legal_representative"),
+        },
+        _ => {
+            return Err(ApiError::invalid(
+                "applicant.kind",
+                "loại người nộp phải là công dân, người nước ngoài hoặc tổ chức",
+                "the applicant is a citizen, a foreigner or an organisation",
+            ));
+        }
+    };
+    if let Some(name) = form.optional("rep_name") {
+        applicant.representative = Some(Representative {
+            full_name: name,
+            id_number: form.optional("rep_id_number"),
+            authorisation: form.value("rep_authorisation"),
+        });
+    }
+    let mut papers = vec![];
+    let mut missing_papers = vec![];
+    for i in 0.. {
+        let key = |k: &str| format!("paper_{i}_{k}");
+        let Some(name) = form.optional(&key("name")) else {
+            break;
+        };
+        if form.field(&format!("paper_{i}")).is_some() {
+            let copies = form.value(&key("copies"));
+            let copies = copies
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "papers.copies",
+                        format!("số bản của \"{name}\" phải từ 1 đến 100"),
+                        format!("the copies of \"{name}\" must be 1 to 100"),
+                    )
+                })?;
+            let kind = PaperKind::parse(&form.value(&key("kind"))).ok_or_else(|| {
+                ApiError::invalid(
+                    "papers.kind",
+                    "loại bản giấy tờ không hợp lệ",
+                    "unknown kind of paper",
+                )
+            })?;
+            papers.push(Paper {
+                name,
+                copies,
+                file: None,
+                kind: Some(kind),
+            });
+        } else if let Some(reason) = form.optional(&key("reason")) {
+            missing_papers.push(MissingPaper { name, reason });
+        }
+    }
+    Ok(Reception {
+        procedure_code: form.value("procedure_code"),
+        unit: form.value("unit"),
+        channel: "desk".into(),
+        applicant,
+        papers,
+        details: ReceptionDetails {
+            condition: form.optional("condition"),
+            missing_papers,
+        },
     })
 }
 
@@ -606,23 +865,16 @@ pub async fn receive(
     StaffPage(staff): StaffPage,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormValues(&fields);
-    let get = |k: &str| form.value(k);
-    let reception = Reception {
-        procedure_code: get("procedure_code"),
-        unit: get("unit"),
-        channel: "desk".into(),
-        applicant: form.applicant(),
-        papers: fields
-            .iter()
-            .filter(|(n, _)| n == "paper")
-            .map(|(_, v)| motcua_domain::dossier::Paper {
-                name: v.clone(),
-                copies: 1,
-                file: None,
-                kind: None,
-            })
-            .collect(),
+    let get = |k: &str| FormValues(&fields).value(k);
+    let reception = match reception_from_form(&fields) {
+        Ok(r) => r,
+        Err(e) => {
+            let status = e.status;
+            return match reception_page(app, staff, get("procedure_code"), fields, Some(e)).await {
+                Ok(page) => (status, page).into_response(),
+                Err(e) => e.into_response(),
+            };
+        }
     };
     let (app2, staff2) = (app.clone(), staff.clone());
     let done = blocking(move || {
@@ -644,4 +896,50 @@ pub async fn receive(
             }
         }
     }
+}
+
+struct StaleRow {
+    id: i64,
+    version: i64,
+    code: String,
+    applicant: String,
+    agency: String,
+    requested: String,
+    items: String,
+    waited: u32,
+    limit: u32,
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/stale.html")]
+struct StalePage {
+    who: String,
+    rows: Vec<StaleRow>,
+}
+
+/// GET /can-bo/bo-sung-qua-han: the desk's dossiers whose supplement request waited past the
+/// province's limit, each with the "return unsupplemented" action.
+pub async fn stale(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+) -> Result<Html<String>, PageError> {
+    let who = who(&staff);
+    let items = crate::dossiers::service::stale_queue(&app, staff).await?;
+    html(&StalePage {
+        who,
+        rows: items
+            .into_iter()
+            .map(|s| StaleRow {
+                id: s.id,
+                version: s.version,
+                code: motcua_domain::dossier::shown_code(s.code.as_deref(), s.id),
+                applicant: s.applicant_name,
+                agency: s.agency,
+                requested: when(Some(s.requested_at)),
+                items: s.items.join("; "),
+                waited: s.waited_working_days,
+                limit: s.limit_working_days,
+            })
+            .collect(),
+    })
 }

@@ -4,7 +4,8 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
-use motcua_domain::dossier::{Dossier, Instant, to_local};
+use motcua_domain::dossier::{Actor, Dossier, Instant, to_local};
+use motcua_domain::forms;
 use motcua_store::org;
 
 use crate::access;
@@ -25,14 +26,53 @@ struct ReceiptPage {
     code: String,
     qr: String,
     applicant: String,
-    id_number: String,
     phone: String,
     address: String,
     procedure: String,
-    papers: Vec<(String, u32)>,
+    /// Passport and nationality, or tax code and legal representative: (label, value).
+    identity: Vec<(&'static str, String)>,
+    /// Who submitted for the applicant, with the authorisation.
+    representative: String,
+    /// (name, kind, copies)
+    papers: Vec<(String, &'static str, u32)>,
+    missing: Vec<(String, String)>,
+    condition: String,
     received: String,
     appointment: String,
-    legal_basis: &'static str,
+    legal_basis: String,
+}
+
+/// The documents in force when the dossier was received, as a form cites them.
+fn basis_of(d: &Dossier) -> String {
+    d.legal_basis().documents.join("; ")
+}
+
+/// The applicant's identity beyond the name, by kind: (label, value).
+fn identity(a: &motcua_domain::dossier::Applicant) -> Vec<(&'static str, String)> {
+    use motcua_domain::dossier::ApplicantKind;
+    match &a.kind {
+        ApplicantKind::Citizen => vec![(
+            "Số định danh cá nhân",
+            a.id_number.clone().unwrap_or_default(),
+        )],
+        ApplicantKind::Foreigner {
+            passport,
+            nationality,
+        } => vec![
+            ("Số hộ chiếu", passport.clone()),
+            ("Quốc tịch", nationality.clone()),
+        ],
+        ApplicantKind::Organisation {
+            tax_code,
+            legal_representative,
+        } => vec![
+            ("Mã số thuế", tax_code.clone()),
+            (
+                "Người đại diện theo pháp luật",
+                legal_representative.clone(),
+            ),
+        ],
+    }
 }
 
 fn long_time(t: Option<Instant>) -> String {
@@ -79,18 +119,46 @@ pub async fn receipt(
         unit_name,
         qr,
         applicant: d.applicant.full_name.clone(),
-        id_number: d.applicant.id_number.clone().unwrap_or_default(),
+        identity: identity(&d.applicant),
+        representative: d
+            .applicant
+            .representative
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{}{} ({})",
+                    r.full_name,
+                    r.id_number
+                        .as_deref()
+                        .map(|i| format!(", {i}"))
+                        .unwrap_or_default(),
+                    r.authorisation
+                )
+            })
+            .unwrap_or_default(),
         phone: d.applicant.phone.clone(),
         address: d.applicant.address.clone().unwrap_or_default(),
         procedure: d.procedure.name.clone(),
         papers: d
             .papers
             .iter()
-            .map(|p| (p.name.clone(), p.copies))
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.kind.map_or("", |k| k.label_vi()),
+                    p.copies,
+                )
+            })
             .collect(),
+        missing: d
+            .missing_papers
+            .iter()
+            .map(|m| (m.name.clone(), m.reason.clone()))
+            .collect(),
+        condition: d.condition.clone().unwrap_or_default(),
         received: long_time(d.received_at),
         appointment: long_time(d.appointment()),
-        legal_basis: d.rule_set.map_or("", |r| r.legal_basis()),
+        legal_basis: basis_of(&d),
         code,
     })
 }
@@ -110,51 +178,61 @@ pub fn printable(d: &Dossier) -> Vec<(&'static str, &'static str)> {
             "In phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)",
         ));
     }
+    if forms::stop_notice(d).is_some() {
+        out.push(("05", "In thông báo dừng giải quyết hồ sơ (mẫu 05)"));
+    }
     if !d.steps.is_empty() {
         out.push(("kiem-soat", "In phiếu kiểm soát quá trình giải quyết hồ sơ"));
     }
     out
 }
 
-/// What a printed form shows: number, title, labelled lines, a table (headers, rows), who signs.
-type FormParts = (
-    &'static str,
-    &'static str,
-    Vec<(&'static str, String)>,
-    Vec<&'static str>,
-    Vec<Vec<String>>,
-    &'static str,
-);
+/// A printed form: its number, title, labelled lines, a table (headers, rows), who signs, and the
+/// agency in whose name it is issued.
+struct FormParts {
+    number: Option<&'static str>,
+    title: &'static str,
+    lines: Vec<(&'static str, String)>,
+    headers: Vec<&'static str>,
+    table: Vec<Vec<String>>,
+    signer: &'static str,
+    issuer: Option<String>,
+}
 
 #[derive(Template)]
 #[template(path = "dossiers/form.html")]
 struct FormPage {
     id: i64,
     unit_name: String,
-    number: &'static str,
+    number: String,
     title: &'static str,
     code: String,
     lines: Vec<(&'static str, String)>,
     headers: Vec<&'static str>,
     table: Vec<Vec<String>>,
-    legal_basis: &'static str,
+    legal_basis: String,
     signer: &'static str,
 }
 
-/// GET /can-bo/ho-so/{id}/mau/{form}: forms 02, 03, 04 and the control sheet, to print.
+/// GET /can-bo/ho-so/{id}/mau/{form}: forms 02, 03, 04, 05 and the control sheet, to print, with
+/// the form numbers and legal basis in force when the dossier was received.
 pub async fn print_form(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path((id, form)): Path<(i64, String)>,
 ) -> Result<Html<String>, PageError> {
-    let (d, units) = write_tx(&app, move |tx| {
+    let (d, units, people) = write_tx(&app, move |tx| {
         let (mut d, access) = access::load_visible(tx, &staff, id)?;
         if access.personal {
             access::log_view(tx, staff.id, id, "printed form")?;
         } else {
             d.applicant = access::masked(&d.applicant);
         }
-        Ok((d, org::units(tx)?))
+        let people: std::collections::HashMap<i64, String> = org::list_staff(tx)?
+            .into_iter()
+            .map(|s| (s.id, s.full_name))
+            .collect();
+        Ok((d, org::units(tx)?, people))
     })
     .await?;
     let name = |c: &str| {
@@ -163,22 +241,30 @@ pub async fn print_form(
             .find(|u| u.code == c)
             .map_or(c.to_owned(), |u| u.name.clone())
     };
+    let person = |a: &Actor| match a {
+        Actor::Staff { id }
+        | Actor::Import {
+            staff: Some(id), ..
+        } => people.get(id).cloned().unwrap_or_else(|| format!("#{id}")),
+        Actor::Applicant => d.applicant.full_name.clone(),
+        Actor::System | Actor::Import { staff: None, .. } => String::new(),
+    };
     let missing = || {
         PageError::from(ApiError::not_found(
             "Hồ sơ không có phiếu này",
             "This dossier has no such form",
         ))
     };
+    let basis = d.legal_basis();
     let applicant = ("Kính gửi ông/bà", d.applicant.full_name.clone());
     let procedure = ("Thủ tục", d.procedure.name.clone());
-    let nd118 = d.rule_set == Some(motcua_domain::dossier::RuleSet::Nd118_2025);
-    let (number, title, lines, headers, table, signer): FormParts = match form.as_str() {
+    let parts = match form.as_str() {
         "02" => {
             let s = d.supplements.last().ok_or_else(missing)?;
-            (
-                "02",
-                "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-                vec![
+            FormParts {
+                number: basis.forms.supplement,
+                title: "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                lines: vec![
                     applicant,
                     procedure,
                     ("Ngày yêu cầu", when(Some(s.at))),
@@ -188,95 +274,150 @@ pub async fn print_form(
                         String::new(),
                     ),
                 ],
-                vec!["STT", "Nội dung cần bổ sung, hoàn thiện"],
-                s.items
+                headers: vec!["STT", "Nội dung cần bổ sung, hoàn thiện"],
+                table: s
+                    .items
                     .iter()
                     .enumerate()
                     .map(|(i, x)| vec![(i + 1).to_string(), x.clone()])
                     .collect(),
-                "NGƯỜI HƯỚNG DẪN",
-            )
+                signer: "NGƯỜI HƯỚNG DẪN",
+                issuer: None,
+            }
         }
-        "03" => (
-            "03",
-            "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-            vec![
+        "03" => FormParts {
+            number: basis.forms.refusal,
+            title: "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+            lines: vec![
                 applicant,
                 procedure,
                 ("Lý do từ chối", d.refusal.clone().ok_or_else(missing)?),
             ],
-            vec![],
-            vec![],
-            "NGƯỜI TIẾP NHẬN",
-        ),
+            headers: vec![],
+            table: vec![],
+            signer: "NGƯỜI TIẾP NHẬN",
+            issuer: None,
+        },
         "04" => {
-            let a = d.apology.as_ref().ok_or_else(missing)?;
-            (
-                "04",
-                if nd118 {
+            let a = forms::apology_letter(&d).ok_or_else(missing)?;
+            // Circular 03/2025 (the form set with a stop notice) renamed form 04.
+            let circular_03 = basis.forms.stop_notice.is_some();
+            FormParts {
+                number: a.form,
+                title: if circular_03 {
                     "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
                 } else {
                     "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
                 },
-                vec![
+                lines: vec![
                     applicant,
                     procedure,
-                    ("Ngày tiếp nhận hồ sơ", when(d.received_at)),
-                    ("Ngày hẹn trả kết quả trước đây", when(d.due)),
+                    ("Ngày tiếp nhận hồ sơ", when(a.received_at)),
+                    ("Ngày hẹn trả kết quả trước đây", when(a.due)),
                     ("Lý do chậm trả kết quả", a.reason.clone()),
                     (
                         "Cơ quan xin lỗi ông/bà và hẹn lại ngày trả kết quả",
                         when(Some(a.new_appointment)),
                     ),
+                    ("Ngày phát hành", when(Some(a.issued_at))),
                 ],
-                vec![],
-                vec![],
-                "THỦ TRƯỞNG CƠ QUAN",
-            )
+                headers: vec![],
+                table: vec![],
+                signer: "THỦ TRƯỞNG CƠ QUAN",
+                issuer: Some(name(&a.agency)),
+            }
         }
-        "kiem-soat" => (
-            d.rule_set.map_or("05", |r| r.control_sheet_form()),
-            "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-            vec![
+        "05" => {
+            let n = forms::stop_notice(&d).ok_or_else(missing)?;
+            FormParts {
+                number: Some(n.form),
+                title: "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
+                lines: vec![
+                    applicant,
+                    ("Thủ tục", n.procedure_name.clone()),
+                    ("Ngày tiếp nhận hồ sơ", when(n.received_at)),
+                    (
+                        "Theo đề nghị của ông/bà, cơ quan dừng giải quyết hồ sơ từ",
+                        when(Some(n.stopped_at)),
+                    ),
+                    ("Lý do", n.reason.clone()),
+                ],
+                headers: vec![],
+                table: vec![],
+                signer: "NGƯỜI TIẾP NHẬN",
+                issuer: Some(name(&n.unit)),
+            }
+        }
+        "kiem-soat" => FormParts {
+            number: basis.forms.control_sheet,
+            title: "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+            lines: vec![
                 ("Kèm theo hồ sơ của", d.applicant.full_name.clone()),
                 procedure,
                 ("Ngày hẹn trả kết quả", when(d.appointment())),
             ],
-            vec![
+            headers: vec![
                 "Tên cơ quan",
+                "Người giao",
+                "Người nhận",
                 "Thời gian giao, nhận hồ sơ",
                 "Kết quả giải quyết (trước, đúng, quá hạn)",
+                "Ghi chú",
+                "Ký người giao",
+                "Ký người nhận",
             ],
-            d.steps
+            table: forms::control_sheet(&d)
                 .iter()
-                .map(|s| {
+                .enumerate()
+                .map(|(i, r)| {
+                    // The first row hands the papers from the applicant to the desk.
+                    let from = if i == 0 {
+                        r.from_unit.clone()
+                    } else {
+                        name(&r.from_unit)
+                    };
+                    let signed = if r.signed_electronically {
+                        "(xác nhận điện tử)"
+                    } else {
+                        ""
+                    };
                     vec![
-                        format!(
-                            "1. Giao: {}\n2. Nhận: {}",
-                            name(&s.unit),
-                            s.handed_to.as_deref().map(name).unwrap_or_default()
-                        ),
-                        when(s.finished_at),
-                        s.result.map_or("", |r| r.label_vi()).to_owned(),
+                        format!("1. Giao: {from}\n2. Nhận: {}", name(&r.to_unit)),
+                        r.handed_by.as_ref().map(&person).unwrap_or_else(|| {
+                            if i == 0 {
+                                d.applicant.full_name.clone()
+                            } else {
+                                String::new()
+                            }
+                        }),
+                        r.received_by
+                            .map(|id| person(&Actor::Staff { id }))
+                            .unwrap_or_default(),
+                        when(Some(r.at)),
+                        r.result.map_or("", |x| x.label_vi()).to_owned(),
+                        r.note.clone().unwrap_or_default(),
+                        signed.to_owned(),
+                        signed.to_owned(),
                     ]
                 })
                 .collect(),
-            "",
-        ),
+            signer: "",
+            issuer: None,
+        },
         _ => return Err(missing()),
     };
     let code = motcua_domain::dossier::shown_code(d.code.as_deref(), id);
     html(&FormPage {
         id,
-        unit_name: name(&d.unit),
-        number,
-        title,
+        unit_name: parts.issuer.unwrap_or_else(|| name(&d.unit)),
+        number: parts.number.unwrap_or_default().to_owned(),
+        title: parts.title,
         code,
-        lines,
-        headers,
-        table,
-        legal_basis: d.rule_set.map_or("", |r| r.legal_basis()),
-        signer,
+        lines: parts.lines,
+        headers: parts.headers,
+        table: parts.table,
+        legal_basis: basis_of(&d),
+        signer: parts.signer,
     })
 }
 

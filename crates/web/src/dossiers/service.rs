@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, Dossier, Instant, Outcome, Paper, PauseKind, Status,
-    from_local,
+    Actor, Applicant, Channel, Command, CorrectionField, Dossier, Instant, Outcome, Paper,
+    PauseKind, ReceptionDetails, Status, from_local,
 };
 use motcua_domain::org::{Staff, Unit, is_inter_agency};
 use motcua_domain::procedure::ProcedureRef;
@@ -166,7 +166,9 @@ fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
             papers: d.papers.clone(),
             received_at,
             appointment: d.appointment(),
-            legal_basis: d.rule_set.map(|r| r.legal_basis()),
+            condition: d.condition.clone(),
+            missing_papers: d.missing_papers.clone(),
+            legal_basis: Some(d.legal_basis().documents.join("; ")),
         }),
         _ => None,
     }
@@ -207,7 +209,12 @@ pub struct Receipt {
     pub papers: Vec<Paper>,
     pub received_at: Instant,
     pub appointment: Option<Instant>,
-    pub legal_basis: Option<&'static str>,
+    /// The condition chosen at reception for a conditional limit.
+    pub condition: Option<String>,
+    /// Mandatory papers received without, each with its reason.
+    pub missing_papers: Vec<motcua_domain::dossier::MissingPaper>,
+    /// The documents in force when the dossier was received (the dated table of `rules::BASES`).
+    pub legal_basis: Option<String>,
 }
 
 #[derive(Deserialize, serde::Serialize, schemars::JsonSchema)]
@@ -218,8 +225,13 @@ pub struct Reception {
     #[serde(default = "desk")]
     pub channel: String,
     pub applicant: Applicant,
+    /// Each paper with its kind (original, certified copy, photocopy, electronic) and copies.
     #[serde(default)]
     pub papers: Vec<Paper>,
+    /// The condition chosen for a conditional limit, and the reason for each mandatory paper not
+    /// brought (reception without one is refused).
+    #[serde(default)]
+    pub details: ReceptionDetails,
 }
 
 fn desk() -> String {
@@ -263,7 +275,7 @@ pub fn receive_command(
             unit: Some(unit.code),
             applicant: Some(body.applicant),
             papers: Some(body.papers),
-            details: Default::default(),
+            details: body.details,
         },
     ))
 }
@@ -287,6 +299,11 @@ pub struct ActionBody {
     #[serde(default)]
     pub approved: Option<bool>,
     pub to_whom: Option<String>,
+    /// Correction: the applicant's detail to correct (full_name, id_number, phone, email, address,
+    /// passport, nationality, tax_code, legal_representative).
+    pub field: Option<String>,
+    /// Correction: its new value.
+    pub value: Option<String>,
 }
 
 fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ApiError> {
@@ -418,6 +435,25 @@ pub fn command_for(
         "withdraw" => Command::Withdraw {
             reason: body.reason.clone(),
         },
+        "correct" => {
+            let name = required("field", &body.field)?;
+            let field = serde_json::from_value::<CorrectionField>(Value::String(name.to_owned()))
+                .map_err(|_| {
+                ApiError::invalid(
+                    "field",
+                    format!("không có trường '{name}' để đính chính"),
+                    format!("no detail '{name}' to correct"),
+                )
+            })?;
+            Command::Correct {
+                field,
+                value: body.value.clone().unwrap_or_default(),
+                reason: body.reason.clone(),
+            }
+        }
+        "return-unsupplemented" => Command::ReturnUnsupplemented {
+            reason: body.reason.clone(),
+        },
         other => {
             return Err(ApiError::not_found(
                 format!("không có thao tác '{other}'"),
@@ -436,4 +472,27 @@ pub fn command_for(
         },
         command,
     ))
+}
+
+/// The stale-supplement queue of the caller's desks at this moment: dossiers waiting for a
+/// supplement longer than their province allows. Names are masked for roles without the right to
+/// personal data.
+pub async fn stale_queue(
+    app: &crate::app::AppState,
+    staff: Staff,
+) -> Result<Vec<dossiers::StaleSupplement>, ApiError> {
+    let app2 = app.clone();
+    crate::app::read_tx(app, move |tx| {
+        let units = access::scope(tx, &staff, motcua_domain::authz::Action::Desk)?;
+        let personal = access::scope(tx, &staff, motcua_domain::authz::Action::ViewPersonalData)?;
+        let cal = app2.calendar(tx)?;
+        let mut items = dossiers::stale_supplements(tx, &cal, &units, Utc::now())?;
+        for i in &mut items {
+            if !personal.contains(&i.unit) {
+                i.applicant_name = access::mask_name(&i.applicant_name);
+            }
+        }
+        Ok(items)
+    })
+    .await
 }

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::to_local;
-use motcua_domain::stats::{COLUMNS, Month, Period, next_month};
+use motcua_domain::stats::{COLUMNS, COUNTER_COLUMNS, Month, Period, next_month};
 use motcua_store::dossiers::{self, Cell, DRILLABLE, Filter};
 use motcua_store::org;
 
@@ -30,6 +30,8 @@ struct RowView {
     label: String,
     cells: Vec<CellView>,
     share: String,
+    /// Walk-ins and apologies (`COUNTER_COLUMNS`).
+    counter: Vec<i64>,
 }
 
 struct IndicatorView {
@@ -56,6 +58,7 @@ struct ReportPage {
     procedure: String,
     field: String,
     headers: Vec<&'static str>,
+    counter_headers: Vec<&'static str>,
     rows: Vec<RowView>,
     total: RowView,
     agencies: Vec<(String, i64, i64, i64)>,
@@ -166,6 +169,10 @@ pub async fn page(
             })
             .collect(),
         share: crate::http::format::share(f.resolved_early + f.resolved_on_time, f.resolved()),
+        counter: COUNTER_COLUMNS
+            .iter()
+            .map(|(c, _, _)| f.column(c))
+            .collect(),
     };
     let computed: f64 = report.indicators.iter().filter_map(|s| s.points).sum();
     let computable: f64 = report
@@ -195,6 +202,7 @@ pub async fn page(
         procedure: report.procedure.clone().unwrap_or_default(),
         field: report.field.clone().unwrap_or_default(),
         headers: COLUMNS.iter().map(|c| c.1).collect(),
+        counter_headers: COUNTER_COLUMNS.iter().map(|c| c.1).collect(),
         rows: report
             .rows
             .iter()
@@ -264,12 +272,14 @@ fn error_page(who: String, units: Vec<(String, String)>, q: &Query, e: ApiError)
         procedure: nonempty(&q.thu_tuc).unwrap_or_default(),
         field: nonempty(&q.linh_vuc).unwrap_or_default(),
         headers: vec![],
+        counter_headers: vec![],
         rows: vec![],
         total: RowView {
             key: String::new(),
             label: String::new(),
             cells: vec![],
             share: String::new(),
+            counter: vec![],
         },
         agencies: vec![],
         indicators: vec![],

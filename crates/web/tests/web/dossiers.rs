@@ -476,7 +476,7 @@ async fn officials_work_through_pages_without_javascript() {
     );
     assert_eq!(app.count("events"), 0, "nothing was written");
     let good = format!(
-        "procedure_code=1.001612&unit={WARD_A}&paper=Gi%E1%BA%A5y+%C4%91%E1%BB%81+ngh%E1%BB%8B&full_name=Tr%E1%BA%A7n+A&phone=0905000111"
+        "procedure_code=1.001612&unit={WARD_A}&paper_0=1&paper_0_name=Gi%E1%BA%A5y+%C4%91%E1%BB%81+ngh%E1%BB%8B&paper_0_kind=original&paper_0_copies=1&full_name=Tr%E1%BA%A7n+A&phone=0905000111"
     );
     let (s, h, _) = send("POST", "/can-bo/tiep-nhan", Some(&cookie), Some(&good)).await;
     assert_eq!(s, StatusCode::SEE_OTHER);

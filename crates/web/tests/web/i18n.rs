@@ -72,6 +72,7 @@ async fn pages_switch_to_english() {
         ("/nop-ho-so/1.001612".into(), None),
         ("/can-bo".into(), Some(&desk)),
         ("/can-bo/tiep-nhan?thu_tuc=1.001612".into(), Some(&desk)),
+        ("/can-bo/tiep-dan".into(), Some(&desk)),
         (format!("/can-bo/ho-so/{id}"), Some(&desk)),
         ("/can-bo/tong-quan".into(), Some(&staff)),
         (format!("/can-bo/quan-tri/{WARD_A}"), Some(&staff)),
