@@ -73,10 +73,7 @@ impl App {
         Ok(App {
             public_limiter: ratelimit::Limiter::new(settings.public_rate_per_minute),
             login_limiter: ratelimit::Limiter::new(settings.login_rate_per_minute),
-            metrics: settings
-                .metrics_token
-                .is_some()
-                .then(Arc::default),
+            metrics: settings.metrics_token.is_some().then(Arc::default),
             store,
             settings,
             calendar: RwLock::new((generation, Arc::new(cal))),

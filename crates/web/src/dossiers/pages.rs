@@ -295,35 +295,51 @@ async fn dossier_page(
     let who = who(&staff);
     let page = blocking(move || {
         let cal = app.store.read(|tx| app.calendar(tx))?;
-        let (d, access, history, units, chains, everyone) = app.store.write(|tx| {
-            let (d, access) = match access::load_visible(tx, &staff, id) {
-                Ok(x) => x,
-                Err(e) => return Ok(Err(e)),
-            };
-            if access.personal {
-                access::log_view(tx, staff.id, id, "staff page")?;
-            }
-            // Actions are checked against the units the dossier has been at (the receiving and
-            // the holding unit among them), so only their chains are needed.
-            let mut chains = std::collections::HashMap::new();
-            let involved = std::iter::once(d.unit.clone())
-                .chain(std::iter::once(d.current_unit.clone()))
-                .chain(d.steps.iter().map(|s| s.unit.clone()));
-            for u in involved {
-                if let std::collections::hash_map::Entry::Vacant(e) = chains.entry(u) {
-                    let chain = org::chain(tx, e.key())?;
-                    e.insert(chain);
+        let (d, access, history, units, chains, everyone, performers) =
+            app.store.write(|tx| {
+                let (d, access) = match access::load_visible(tx, &staff, id) {
+                    Ok(x) => x,
+                    Err(e) => return Ok(Err(e)),
+                };
+                if access.personal {
+                    access::log_view(tx, staff.id, id, "staff page")?;
                 }
-            }
-            Ok(Ok((
-                d,
-                access,
-                dossiers::history(tx, id)?,
-                org::units(tx)?,
-                chains,
-                org::list_staff(tx)?,
-            )))
-        })??;
+                // Actions are checked against the units the dossier has been at (the receiving and
+                // the holding unit among them), so only their chains are needed.
+                let mut chains = std::collections::HashMap::new();
+                let involved = std::iter::once(d.unit.clone())
+                    .chain(std::iter::once(d.current_unit.clone()))
+                    .chain(d.steps.iter().map(|s| s.unit.clone()));
+                for u in involved {
+                    if let std::collections::hash_map::Entry::Vacant(e) = chains.entry(u) {
+                        let chain = org::chain(tx, e.key())?;
+                        e.insert(chain);
+                    }
+                }
+                // The units the procedure's workflow names as performers of its steps.
+                let performers: Vec<String> = app
+                    .catalogue(tx)?
+                    .versions(&d.procedure.code)
+                    .iter()
+                    .find(|p| p.version == d.procedure.version)
+                    .map(|p| {
+                        p.spec
+                            .steps
+                            .iter()
+                            .filter_map(|s| s.performer.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Ok(Ok((
+                    d,
+                    access,
+                    dossiers::history(tx, id)?,
+                    org::units(tx)?,
+                    chains,
+                    org::list_staff(tx)?,
+                    performers,
+                )))
+            })??;
         let personal = access.personal;
         let name = |code: &str| {
             units
@@ -344,7 +360,25 @@ async fn dossier_page(
             calendar: &cal,
         };
         let chain_of = |u: &str| chains.get(u).cloned().unwrap_or_default();
-        // People to hand it to, by unit; the empty choice hands it to the unit as a whole.
+        let staff_name = |id: i64| {
+            everyone
+                .iter()
+                .find(|s| s.id == id)
+                .map_or_else(|| format!("#{id}"), |s| s.full_name.clone())
+        };
+        // People to hand it to: those who can act on it next, at a unit that exists today: the
+        // holding unit, the receiving desk, the performers of the procedure's steps and the
+        // government above the holding unit. The empty choice hands it to the unit as a whole.
+        let mut next_units: Vec<String> = vec![d.current_unit.clone(), d.unit.clone()];
+        next_units.extend(performers);
+        if let Some(parent) = units
+            .iter()
+            .find(|u| u.code == d.current_unit)
+            .and_then(|u| u.parent.clone())
+        {
+            next_units.push(parent);
+        }
+        next_units.retain(|c| units.iter().any(|u| u.code == *c && u.is_valid_on(today)));
         let mut people = vec![(String::new(), crate::i18n::t("Cả đơn vị").to_owned())];
         people.extend(everyone.iter().filter(|s| s.active).flat_map(|s| {
             s.grants
@@ -353,7 +387,7 @@ async fn dossier_page(
                     matches!(
                         g.role,
                         Role::Specialist | Role::UnitLeader | Role::ReceptionOfficer
-                    )
+                    ) && next_units.contains(&g.unit)
                 })
                 .map(|g| {
                     (
@@ -452,12 +486,89 @@ async fn dossier_page(
             actions,
             history: history
                 .iter()
-                .map(|e| format!("{} · {}", when(Some(e.at)), e.event.label_vi()))
+                .map(|e| history_line(e, personal, &name, &staff_name))
                 .collect(),
         })
     })
     .await?;
     html(&page)
+}
+
+/// One line of the dossier's history: when, what, who did it, and what they wrote (to whom it went,
+/// the note, the reason). A correction's old and new values are personal data: only with the right.
+fn history_line(
+    e: &motcua_domain::dossier::Recorded,
+    personal: bool,
+    unit_name: &dyn Fn(&str) -> String,
+    staff_name: &dyn Fn(i64) -> String,
+) -> String {
+    use motcua_domain::dossier::{Actor, Event};
+    let t = crate::i18n::t;
+    let mut line = format!("{} · {}", when(Some(e.at)), t(e.event.label_vi()));
+    match &e.actor {
+        Actor::Staff { id }
+        | Actor::Import {
+            staff: Some(id), ..
+        } => {
+            line.push_str(&format!(" · {}", staff_name(*id)));
+        }
+        Actor::Applicant => {
+            line.push_str(&format!(" · {}", crate::i18n::t("người nộp")));
+        }
+        Actor::System | Actor::Import { staff: None, .. } => {}
+    }
+    let detail = match &e.event {
+        Event::HandedOver {
+            to_unit,
+            next,
+            note,
+            ..
+        } => {
+            let mut d = format!("→ {}", unit_name(to_unit));
+            if let Some(holder) = next.holder {
+                d.push_str(&format!(" ({})", staff_name(holder)));
+            }
+            if !note.is_empty() {
+                d.push_str(&format!(": {note}"));
+            }
+            d
+        }
+        Event::SupplementRequested { items, reason, .. } => {
+            format!("{}: {}", reason, items.join("; "))
+        }
+        Event::Supplemented { note, .. } => note.clone(),
+        Event::Corrected {
+            field,
+            from,
+            to,
+            reason,
+        } => {
+            if personal {
+                format!("{}: {from} → {to} ({reason})", t(field.label_vi()))
+            } else {
+                format!("{} ({reason})", t(field.label_vi()))
+            }
+        }
+        Event::Refused { reason }
+        | Event::Paused { reason, .. }
+        | Event::Withdrawn { reason }
+        | Event::ReturnedUnsupplemented { reason, .. } => reason.clone(),
+        Event::Apologized {
+            reason,
+            new_appointment,
+            ..
+        } => format!(
+            "{reason} ({} {})",
+            crate::i18n::t("hẹn lại"),
+            when(Some(*new_appointment))
+        ),
+        _ => String::new(),
+    };
+    if !detail.is_empty() {
+        line.push_str(" · ");
+        line.push_str(&detail);
+    }
+    line
 }
 
 /// What the dossier page says of the applicant beyond the name: kind, identity, representative

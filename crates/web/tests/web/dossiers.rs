@@ -617,3 +617,77 @@ async fn officials_work_through_pages_without_javascript() {
     let (s, _, _) = send("GET", "/can-bo", Some(&cookie), None).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "the session is gone");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hand_over_offers_the_people_who_act_next_and_the_history_says_who_what_and_why() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        let specialist = app.staff_id(&format!("specialist.{WARD_A}"));
+        let (s, v) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/hand-over"),
+                Some(&desk),
+                Some(
+                    json!({"version": v["version"], "to_unit": WARD_A, "to_staff": specialist,
+                            "note": "Đủ giấy tờ, chuyển thẩm định"}),
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        let leader = app.login(&format!("unit_leader.{WARD_A}")).await;
+        let (s, _, page) = app
+            .page(&format!("/can-bo/ho-so/{id}"), None, &leader)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let select = page
+            .split("name=\"to_staff\"")
+            .nth(1)
+            .and_then(|p| p.split("</select>").next())
+            .expect("a hand-over form with recipients");
+        let ids_offered: Vec<i64> = select
+            .split("value=\"")
+            .skip(1)
+            .filter_map(|o| o.split('"').next().and_then(|v| v.parse().ok()))
+            .collect();
+        let of_ward = |w: &str| {
+            ["reception_officer", "specialist", "unit_leader"]
+                .iter()
+                .map(|r| app.staff_id(&format!("{r}.{w}")))
+                .collect::<Vec<_>>()
+        };
+        for id in of_ward(WARD_A) {
+            assert!(
+                ids_offered.contains(&id),
+                "{url}: {id} of the holding ward offered"
+            );
+        }
+        for id in of_ward(WARD_B) {
+            assert!(
+                !ids_offered.contains(&id),
+                "{url}: {id} of another ward, which has no part in this procedure, is not offered"
+            );
+        }
+        let history = page
+            .split("<ol>")
+            .last()
+            .and_then(|h| h.split("</ol>").next())
+            .unwrap();
+        assert!(
+            history.contains("Chuyển hồ sơ · Cán bộ thử · →")
+                && history.contains("Đủ giấy tờ, chuyển thẩm định"),
+            "{url}: {history}"
+        );
+    }
+}
