@@ -68,7 +68,9 @@ pub fn router(app: AppState) -> Router {
     for op in ops {
         api = api.route(op.path, op.handler);
     }
-    let api = api.fallback(http::middleware::no_route);
+    let api = api
+        .fallback(http::middleware::no_route)
+        .method_not_allowed_fallback(http::middleware::wrong_method_api);
     Router::new()
         .route("/assets/site.css", get(http::page::stylesheet))
         .route("/assets/print.css", get(http::page::print_stylesheet))
@@ -85,6 +87,7 @@ pub fn router(app: AppState) -> Router {
         .merge(inspections::pages())
         .nest("/api/v1", api)
         .fallback(http::middleware::no_page)
+        .method_not_allowed_fallback(http::middleware::wrong_method_page)
         .layer(middleware::from_fn(move |req, next| {
             http::middleware::clean_input(max_body, req, next)
         }))

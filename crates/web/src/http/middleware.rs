@@ -78,6 +78,26 @@ pub async fn no_route() -> ApiError {
     )
 }
 
+/// An API address asked with a method it does not take.
+pub async fn wrong_method_api() -> ApiError {
+    wrong_method()
+}
+
+/// A page address asked with a method it does not take (a GET of a form's target, say): the
+/// error page in the site's layout, never the framework's empty answer.
+pub async fn wrong_method_page() -> super::PageError {
+    super::PageError(wrong_method())
+}
+
+fn wrong_method() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Địa chỉ này không nhận cách gửi yêu cầu này",
+        "This address does not take this method",
+    )
+}
+
 /// An address that is no page: the error page in the site's layout (JSON only under `/api/`).
 pub async fn no_page() -> super::PageError {
     super::PageError(ApiError::new(

@@ -1,8 +1,8 @@
 //! Unit administration for unit administrators: the one-stop desk's founding decision and its
 //! members, the unit's staff and roles, and confirmations of what is posted at the desk.
 
+use crate::http::FormOf;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
@@ -299,7 +299,7 @@ pub async fn decision(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path(unit): Path<String>,
-    Form(f): Form<DecisionForm>,
+    FormOf(f): FormOf<DecisionForm>,
 ) -> Response {
     let (number, signer) = (clean(&f.number), clean(&f.signer));
     let date = NaiveDate::parse_from_str(&f.date, "%Y-%m-%d");
@@ -332,7 +332,7 @@ pub async fn member(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path(unit): Path<String>,
-    Form(f): Form<MemberForm>,
+    FormOf(f): FormOf<MemberForm>,
 ) -> Response {
     let duty = clean(&f.duty);
     let today = to_local(Utc::now()).date();
@@ -377,7 +377,7 @@ pub async fn posting(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path(unit): Path<String>,
-    Form(f): Form<PostingForm>,
+    FormOf(f): FormOf<PostingForm>,
 ) -> Response {
     let today = to_local(Utc::now()).date();
     let by = format!("staff:{}", staff.id);
@@ -451,7 +451,7 @@ pub async fn add_staff(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path(unit): Path<String>,
-    Form(f): Form<NewStaffForm>,
+    FormOf(f): FormOf<NewStaffForm>,
 ) -> Response {
     let username = f.username.trim().to_owned();
     let (full_name, title) = (clean(&f.full_name), clean(&f.title));
@@ -501,7 +501,7 @@ pub async fn role(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path(unit): Path<String>,
-    Form(f): Form<RoleForm>,
+    FormOf(f): FormOf<RoleForm>,
 ) -> Response {
     let caller = staff.clone();
     let u = unit.clone();
@@ -548,7 +548,7 @@ pub async fn lock(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path(unit): Path<String>,
-    Form(f): Form<LockForm>,
+    FormOf(f): FormOf<LockForm>,
 ) -> Response {
     let caller = staff.clone();
     write(app, staff, unit, move |tx| {
@@ -569,7 +569,7 @@ pub async fn reset_password(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path(unit): Path<String>,
-    Form(f): Form<ResetForm>,
+    FormOf(f): FormOf<ResetForm>,
 ) -> Response {
     let (caller, unit2) = (staff.clone(), unit.clone());
     let done = crate::app::write_tx(&app, move |tx| {

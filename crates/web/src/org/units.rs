@@ -1,8 +1,8 @@
 //! The system administrator's units page: the units within reach, and adding, renaming and
 //! closing one (with its successors), with the checks and the record an organisation file gets.
 
+use crate::http::FormOf;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
@@ -270,7 +270,7 @@ pub struct AddForm {
 pub async fn add(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
-    Form(f): Form<AddForm>,
+    FormOf(f): FormOf<AddForm>,
 ) -> Response {
     let caller = staff.clone();
     write(app, staff, move |tx, origin| {
@@ -310,7 +310,7 @@ pub struct RenameForm {
 pub async fn rename(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
-    Form(f): Form<RenameForm>,
+    FormOf(f): FormOf<RenameForm>,
 ) -> Response {
     let caller = staff.clone();
     write(app, staff, move |tx, origin| {
@@ -336,7 +336,7 @@ pub struct CloseForm {
 pub async fn close(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
-    Form(f): Form<CloseForm>,
+    FormOf(f): FormOf<CloseForm>,
 ) -> Response {
     let caller = staff.clone();
     write(app, staff, move |tx, origin| {

@@ -150,7 +150,7 @@ pub struct RatingForm {
 pub async fn rate(
     State(app): State<AppState>,
     ip: crate::http::ClientIp,
-    axum::Form(f): axum::Form<RatingForm>,
+    crate::http::FormOf(f): crate::http::FormOf<RatingForm>,
 ) -> Result<axum::response::Response, PageError> {
     let back = format!(
         "/tra-cuu?code={}&phone_last4={}",

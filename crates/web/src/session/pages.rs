@@ -1,7 +1,7 @@
 //! The sign-in page (a form that sets the session cookie) and signing out.
 
+use crate::http::FormOf;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -64,7 +64,7 @@ pub struct LoginForm {
 pub async fn login(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
-    Form(f): Form<LoginForm>,
+    FormOf(f): FormOf<LoginForm>,
 ) -> Response {
     if !app.login_limiter.allow(ip) {
         return PageError::from(rate_limited()).into_response();

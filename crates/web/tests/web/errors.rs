@@ -308,3 +308,163 @@ async fn control_characters_and_impossible_dates_are_refused_at_the_edge() {
         );
     }
 }
+
+/// What a person reads on a page: the text between the tags (scripts and styles left out).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    let mut skipping = false;
+    let lower = html.to_lowercase();
+    let mut i = 0;
+    let bytes: Vec<char> = html.chars().collect();
+    let lower: Vec<char> = lower.chars().collect();
+    while i < bytes.len() {
+        let rest: String = lower[i..lower.len().min(i + 8)].iter().collect();
+        if rest.starts_with("<style") || rest.starts_with("<script") {
+            skipping = true;
+        }
+        if rest.starts_with("</style") || rest.starts_with("</script") {
+            skipping = false;
+        }
+        match bytes[i] {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag && !skipping => out.push(c),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Words of the code that must never reach a reader: action keys, event and status names, and
+/// the framework's own error texts.
+const INTERNAL: &[&str] = &[
+    "hand-over",
+    "request-supplement",
+    "result-ready",
+    "return-unsupplemented",
+    "handed_over",
+    "supplement_requested",
+    "result_ready",
+    "must-change-password",
+    "Failed to deserialize",
+    "Failed to parse",
+    "missing field",
+    "invalid type",
+    "unknown variant",
+    "Expected request with",
+    "panicked",
+    "urn:motcua",
+];
+
+fn leaks(text: &str) -> Vec<&'static str> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || ",.;:()«»\"'".contains(c))
+        .collect();
+    INTERNAL
+        .iter()
+        .copied()
+        .filter(|w| {
+            if w.contains(' ') {
+                text.contains(w)
+            } else {
+                words.contains(w)
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_page_shows_an_internal_name_or_a_framework_message() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    // A dossier that has been through several actions, so its page, history and notices show them.
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/dossiers",
+            Some(&desk),
+            Some(reception(WARD_A)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/v1/dossiers/{id}/hand-over"),
+            Some(&desk),
+            Some(json!({"version": v["version"], "to_unit": WARD_A, "note": "chuyển"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut pages: Vec<(String, String, Option<&str>)> = vec![];
+    for role in ROLES {
+        let token = app.login(&format!("{}.{WARD_A}", role.as_str())).await;
+        for path in [
+            "/can-bo".to_owned(),
+            "/can-bo/tiep-nhan".to_owned(),
+            "/can-bo/tong-quan".to_owned(),
+            "/can-bo/bao-cao".to_owned(),
+            "/can-bo/kiem-tra".to_owned(),
+            format!("/can-bo/quan-tri/{WARD_A}"),
+            "/can-bo/he-thong/don-vi".to_owned(),
+            format!("/can-bo/ho-so/{id}"),
+            format!("/can-bo/ho-so/{id}?ok=hand-over"),
+            format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"),
+            format!("/can-bo/ho-so/{id}/mau/06"),
+            // A form's target asked as a page: the error page, not the framework's empty 405.
+            format!("/can-bo/ho-so/{id}/hand-over"),
+            "/can-bo/ho-so/999999".to_owned(),
+        ] {
+            pages.push((token.clone(), path, None));
+        }
+        // Forms sent wrong: a missing field, a number that is not one.
+        for (path, form) in [
+            (
+                format!("/can-bo/quan-tri/{WARD_A}/khoa"),
+                "staff=abc&active=maybe",
+            ),
+            (
+                format!("/can-bo/quan-tri/{WARD_A}/vai-tro"),
+                "role=specialist",
+            ),
+            (format!("/can-bo/quan-tri/{WARD_A}/quyet-dinh"), "desk=1"),
+            ("/can-bo/he-thong/don-vi/them".to_owned(), "code=X"),
+            ("/can-bo/he-thong/don-vi/thoi-hoat-dong".to_owned(), ""),
+            (format!("/can-bo/ho-so/{id}/hand-over"), "version=abc"),
+            ("/dang-nhap".to_owned(), "username=x"),
+            ("/tra-cuu/danh-gia".to_owned(), "rating=11"),
+        ] {
+            pages.push((token.clone(), path, Some(form)));
+        }
+    }
+    let (s, v) = app
+        .call(
+            "GET",
+            &format!("/api/v1/dossiers/{id}/hand-over"),
+            Some(&desk),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(v["type"], "urn:motcua:problem:method-not-allowed", "{v}");
+    for (token, path, form) in &pages {
+        let (s, location, body) = app.page(path, *form, token).await;
+        if s == StatusCode::SEE_OTHER {
+            assert!(location.is_some(), "{path}");
+            continue;
+        }
+        assert!(
+            body.trim_start().starts_with("<!doctype html>"),
+            "{path} {form:?} -> {s}: not a page: {body}"
+        );
+        let leaked = leaks(&visible_text(body.as_str()));
+        assert!(leaked.is_empty(), "{path} {form:?} -> {s} shows {leaked:?}");
+    }
+}
