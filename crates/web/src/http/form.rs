@@ -9,6 +9,38 @@ pub struct InputField {
     pub required: bool,
 }
 
+impl InputField {
+    /// The input's type: phones and e-mail addresses get the keyboards and checks made for them.
+    pub fn input_type(&self) -> &'static str {
+        match self.name.trim_start_matches("rep_") {
+            "phone" => "tel",
+            "email" => "email",
+            _ => "text",
+        }
+    }
+
+    /// The keyboard a phone opens: digits for identity numbers and tax codes.
+    pub fn inputmode(&self) -> &'static str {
+        match self.name.trim_start_matches("rep_") {
+            "id_number" | "tax_code" => "numeric",
+            "phone" => "tel",
+            "email" => "email",
+            _ => "",
+        }
+    }
+
+    /// What the browser may fill in from what it knows of the person typing.
+    pub fn autocomplete(&self) -> &'static str {
+        match self.name {
+            "full_name" => "name",
+            "phone" => "tel",
+            "email" => "email",
+            "address" => "street-address",
+            _ => "off",
+        }
+    }
+}
+
 /// The applicant's details, as the counter and the online form ask for them: (name, label, required).
 pub const APPLICANT_FIELDS: [(&str, &str, bool); 5] = [
     ("full_name", "Họ và tên", true),

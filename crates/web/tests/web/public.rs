@@ -259,3 +259,44 @@ async fn a_page_that_does_not_exist_is_a_page() {
         (StatusCode::NOT_FOUND, Some("urn:motcua:problem:no-route"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn phones_open_the_right_keyboard_on_both_forms() {
+    let url = sync(test_db_urls).remove(0);
+    let app = sync(|| TestApp::new(&url, relaxed()));
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    let (s, _, counter) = app
+        .page("/can-bo/tiep-nhan?thu_tuc=1.001612", None, &desk)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, online, _) = app
+        .send(
+            Request::get(format!("/nop-ho-so/1.001612?unit={WARD_A}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{online}");
+    for page in [counter.as_str(), online.as_str().unwrap()] {
+        let input = |name: &str| {
+            page.split(&format!("name=\"{name}\""))
+                .nth(1)
+                .and_then(|rest| rest.split('>').next())
+                .unwrap_or_else(|| panic!("no {name} in {page}"))
+                .to_owned()
+        };
+        let before = |name: &str| {
+            let i = page
+                .find(&format!("name=\"{name}\""))
+                .unwrap_or_else(|| panic!("no {name} in {page}"));
+            page[page[..i].rfind('<').unwrap()..i].to_owned()
+        };
+        assert!(
+            before("phone").contains("type=\"tel\"")
+                && input("phone").contains("inputmode=\"tel\"")
+        );
+        assert!(input("id_number").contains("inputmode=\"numeric\""));
+        assert!(input("full_name").contains("autocomplete=\"name\""));
+        assert!(before("email").contains("type=\"email\""));
+    }
+}
