@@ -226,6 +226,10 @@ pub struct Inspection {
     pub findings: Vec<Finding>,
     pub conclusion: Option<Conclusion>,
     pub tasks: Vec<Task>,
+    /// Where the records the automatic checks read came from, when they are not a unit's own
+    /// (the demo's simulated years): printed on the notice so no figure passes for a fact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_note: Option<String>,
 }
 
 /// What was wrong with a command: Vietnamese, English, and the field.
@@ -371,6 +375,7 @@ impl Inspection {
             findings: vec![],
             conclusion: None,
             tasks: vec![],
+            data_note: None,
         })
     }
 
@@ -1070,6 +1075,54 @@ pub struct Notice {
     pub shortcomings: Vec<(String, Vec<Shortcoming>)>,
     pub requests: Vec<String>,
     pub signer: String,
+    /// The shortcomings again, unit by unit with the figures behind them, for each head of unit
+    /// to read what concerns them: (unit name, [finding]).
+    #[serde(default)]
+    pub by_unit: Vec<(String, Vec<String>)>,
+    /// Nơi nhận: who receives the notice and why.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Where the figures come from, when they are not the units' own records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_note: Option<String>,
+}
+
+/// The place name of a unit for the "place, date" line of a document (Decree 30/2020): its name
+/// without the kind of unit ("UBND thị xã Buôn Hồ" -> "Buôn Hồ").
+pub fn place_of(unit_name: &str) -> String {
+    let mut s = unit_name.trim();
+    for prefix in [
+        "Ủy ban nhân dân ",
+        "Uỷ ban nhân dân ",
+        "UBND ",
+        "Phòng Nội vụ ",
+        "Văn phòng HĐND và UBND ",
+    ] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest;
+        }
+    }
+    for kind in [
+        "thành phố ",
+        "Thành phố ",
+        "thị xã ",
+        "Thị xã ",
+        "huyện ",
+        "Huyện ",
+        "tỉnh ",
+        "Tỉnh ",
+        "phường ",
+        "Phường ",
+        "xã ",
+        "Xã ",
+        "thị trấn ",
+        "Thị trấn ",
+    ] {
+        if let Some(rest) = s.strip_prefix(kind) {
+            return rest.to_owned();
+        }
+    }
+    s.to_owned()
 }
 
 /// One shortcoming of the notice: what, and the units it was found at.
@@ -1149,6 +1202,33 @@ impl Inspection {
                 shortcomings.push((area.name.clone(), items));
             }
         }
+        let mut findings_by_unit: Vec<(String, Vec<String>)> = vec![];
+        for f in self
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Shortcoming)
+        {
+            let what = match (f.check, f.evidence.count) {
+                (Some(c), Some(_)) => format!("{} ({})", c.label_vi(), f.evidence.summary),
+                (Some(c), None) => c.label_vi().to_owned(),
+                (None, _) => f.text.clone(),
+            };
+            let unit = name(&f.unit);
+            match findings_by_unit.iter_mut().find(|(u, _)| *u == unit) {
+                Some((_, items)) => items.push(what),
+                None => findings_by_unit.push((unit, vec![what])),
+            }
+        }
+        let mut recipients: Vec<String> = self
+            .units
+            .iter()
+            .map(|u| format!("{} (để thực hiện);", name(u)))
+            .collect();
+        if let Some(d) = &self.decision {
+            recipients.push(format!("{} (để báo cáo);", d.signer));
+        }
+        recipients.push("Thành viên Đoàn kiểm tra;".into());
+        recipients.push(format!("Lưu: VT, {}.", owner_name));
         let mut requests = vec![];
         let mut by_unit: Vec<(String, Vec<&Task>)> = vec![];
         for t in &self.tasks {
@@ -1180,7 +1260,8 @@ impl Inspection {
             issuer: owner_name.to_uppercase(),
             number,
             place_date: format!(
-                "ngày {} tháng {} năm {}",
+                "{}, ngày {} tháng {} năm {}",
+                place_of(owner_name),
                 date.format("%d"),
                 date.format("%m"),
                 date.format("%Y")
@@ -1195,6 +1276,9 @@ impl Inspection {
             shortcomings,
             requests,
             signer,
+            by_unit: findings_by_unit,
+            recipients,
+            data_note: self.data_note.clone(),
         }
     }
 }
@@ -1296,5 +1380,35 @@ mod notice_tests {
             n.strengths,
             vec!["Đã ban hành kế hoạch CCHC (Đơn vị A)".to_owned()]
         );
+        // Unit by unit: every shortcoming once, under its unit's name.
+        let listed: usize = n.by_unit.iter().map(|(_, items)| items.len()).sum();
+        let shortcomings = i
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Shortcoming)
+            .count();
+        assert_eq!(listed, shortcomings);
+        assert!(n.by_unit.iter().all(|(u, _)| u.starts_with("Đơn vị ")));
+        // Nơi nhận: each inspected unit to act on it, the team, the file.
+        for u in &i.units {
+            assert!(
+                n.recipients
+                    .contains(&format!("{} (để thực hiện);", name(u)))
+            );
+        }
+        assert_eq!(n.recipients.last().unwrap(), "Lưu: VT, UBND thị xã.");
+        assert!(
+            n.place_date.starts_with("thị xã, ngày "),
+            "{}",
+            n.place_date
+        );
+    }
+
+    #[test]
+    fn the_place_of_a_document_is_the_locality() {
+        assert_eq!(place_of("UBND thị xã Buôn Hồ"), "Buôn Hồ");
+        assert_eq!(place_of("Ủy ban nhân dân phường Đạt Hiếu"), "Đạt Hiếu");
+        assert_eq!(place_of("UBND tỉnh Đắk Lắk"), "Đắk Lắk");
+        assert_eq!(place_of("Sở Nội vụ"), "Sở Nội vụ");
     }
 }

@@ -207,8 +207,36 @@ pub fn seed(
     i = i
         .apply(Change::Draft(found), d("2017-10-31"))
         .map_err(|r| anyhow::anyhow!("{}", r.vi))?;
+    // The 2017 dossiers are generated: the notice says so, beside every figure it draws from them.
+    i.data_note = Some(
+        "Các số liệu kèm theo phát hiện tự động được tính trên hồ sơ năm 2017 do bản trình diễn mô phỏng; các phát hiện và tên đơn vị theo tin bài ngày 07/11/2017 của thị xã."
+            .into(),
+    );
     version = store
         .write(|tx| inspections::save(tx, id, version, &i, "checks", lead, at("2017-10-31", 16)))?;
+    // The news item's general finding: the one-stop rules of 2015 not applied in earnest.
+    i = i
+        .apply(
+            Change::AddFinding {
+                unit: town::TOWN.into(),
+                area: "mot-cua".into(),
+                kind: FindingKind::Shortcoming,
+                text: "Các đơn vị chưa thực hiện nghiêm quy định về tiếp nhận, giải quyết thủ tục hành chính theo cơ chế một cửa, một cửa liên thông của Quyết định số 09/2015/QĐ-TTg ngày 25/3/2015 của Thủ tướng Chính phủ và Quyết định số 48/2015/QĐ-UBND ngày 26/12/2015 của UBND tỉnh".into(),
+            },
+            d("2017-10-31"),
+        )
+        .map_err(|r| anyhow::anyhow!("{}", r.vi))?;
+    version = store.write(|tx| {
+        inspections::save(
+            tx,
+            id,
+            version,
+            &i,
+            "add_finding",
+            lead,
+            at("2017-10-31", 17),
+        )
+    })?;
     for (unit, area, text) in [
         (
             town::TOWN,

@@ -184,6 +184,9 @@ async fn inspections_from_plan_to_remediation() {
             && notice.contains("3027/QĐ-UBND")
             && notice.contains("37/KH-UBND")
     );
+    // An official document: the place and date line, the shortcomings unit by unit, Nơi nhận.
+    assert!(notice.contains(", ngày "), "{notice}");
+    assert!(notice.contains("TẠI TỪNG ĐƠN VỊ") && notice.contains("Nơi nhận:"));
     for f in &findings {
         let what = match f["check"].as_str() {
             Some("desk_without_decision") => "Chưa có quyết định thành lập Bộ phận Một cửa",
