@@ -29,6 +29,14 @@ pub struct Config {
     pub log: String,
     /// Log lines as `text` (for people) or `json` (one object per line, for a log collector).
     pub log_format: String,
+    /// The unit's signing certificate and key (PKCS#12) for receipts and electronic results; none:
+    /// the built-in TEST certificate (the demo and tests only).
+    pub signing_p12: Option<std::path::PathBuf>,
+    /// The password of `signing_p12` (secret: never printed).
+    pub signing_password: String,
+    /// The address citizens reach the server at (the documents' QR codes link to it); empty:
+    /// `http://` and `listen`.
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -46,6 +54,9 @@ impl Default for Config {
             max_upload_bytes: web.max_upload_bytes,
             log: "info".into(),
             log_format: "text".into(),
+            signing_p12: None,
+            signing_password: String::new(),
+            public_url: String::new(),
         }
     }
 }
@@ -96,6 +107,11 @@ impl Config {
         env_parse("MOTCUA_MAX_UPLOAD_BYTES", &mut config.max_upload_bytes)?;
         env_parse("MOTCUA_LOG", &mut config.log)?;
         env_parse("MOTCUA_LOG_FORMAT", &mut config.log_format)?;
+        if let Ok(v) = std::env::var("MOTCUA_SIGNING_P12") {
+            config.signing_p12 = (!v.is_empty()).then(|| v.into());
+        }
+        env_parse("MOTCUA_SIGNING_PASSWORD", &mut config.signing_password)?;
+        env_parse("MOTCUA_PUBLIC_URL", &mut config.public_url)?;
         if !["text", "json"].contains(&config.log_format.as_str()) {
             return Err(BadInput(format!(
                 "log_format '{}' không hợp lệ (text hoặc json) / invalid log_format '{}' (text or json)",
@@ -106,8 +122,31 @@ impl Config {
         Ok(config)
     }
 
-    pub fn web_settings(&self) -> motcua_web::Settings {
-        motcua_web::Settings {
+    /// The server's settings; reads the signing certificate (a clear error, exit 2, when it cannot).
+    pub fn web_settings(&self) -> Result<motcua_web::Settings> {
+        let signing = match &self.signing_p12 {
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    BadInput(format!(
+                        "không đọc được tệp chứng thư số {} / cannot read the signing certificate {}: {e}",
+                        path.display(),
+                        path.display()
+                    ))
+                })?;
+                let id = motcua_pdf::read_pkcs12(&bytes, &self.signing_password)
+                    .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+                Some(std::sync::Arc::new(id))
+            }
+            None => None,
+        };
+        let public_url = if self.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        };
+        Ok(motcua_web::Settings {
+            signing,
+            public_url,
             secure_cookies: self.secure_cookies,
             public_rate_per_minute: self.public_rate_per_minute,
             login_rate_per_minute: self.login_rate_per_minute,
@@ -115,7 +154,7 @@ impl Config {
             session_hours: self.session_hours,
             files_dir: self.files_dir.clone(),
             max_upload_bytes: self.max_upload_bytes,
-        }
+        })
     }
 }
 

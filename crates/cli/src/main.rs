@@ -233,7 +233,16 @@ fn init_logging(level: &str, format: &str) {
 /// Serves `store`. The app is built before the async runtime starts: the PostgreSQL driver is
 /// synchronous and must never block a thread that drives async tasks.
 fn serve(store: Store, config: &Config, listen: &str, banner: &str) -> Result<()> {
-    let app = Arc::new(motcua_web::App::new(store, config.web_settings())?);
+    let mut settings = config.web_settings()?;
+    if config.public_url.is_empty() {
+        settings.public_url = format!("http://{listen}");
+    }
+    if settings.signing.is_none() {
+        tracing::warn!(
+            "documents are signed with the built-in TEST certificate (set signing_p12 and signing_password)"
+        );
+    }
+    let app = Arc::new(motcua_web::App::new(store, settings)?);
     tokio::runtime::Runtime::new()?.block_on(listen_and_serve(app, config, listen, banner))
 }
 

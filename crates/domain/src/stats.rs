@@ -86,10 +86,12 @@ pub enum Metric {
     WithdrawnLate,
     WalkInGuided,
     WalkInRefused,
+    /// Resolved with a signed electronic result (Decision 766, indicator 6.1).
+    ResultElectronic,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 24] = [
+    pub const ALL: [Metric; 25] = [
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
         Metric::ReceivedOnline,
@@ -114,6 +116,7 @@ impl Metric {
         Metric::WithdrawnLate,
         Metric::WalkInGuided,
         Metric::WalkInRefused,
+        Metric::ResultElectronic,
     ];
 
     /// The column name.
@@ -143,6 +146,7 @@ impl Metric {
             Metric::WithdrawnLate => "withdrawn_late",
             Metric::WalkInGuided => "walk_in_guided",
             Metric::WalkInRefused => "walk_in_refused",
+            Metric::ResultElectronic => "result_electronic",
         }
     }
 
@@ -165,7 +169,7 @@ pub struct Key {
 /// Counter values for one key, indexed by [`Metric::index`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Counts(pub [i64; 24]);
+pub struct Counts(pub [i64; 25]);
 
 impl Counts {
     pub fn get(&self, m: Metric) -> i64 {
@@ -237,6 +241,9 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
         }
     }
     if let (Some(finished), Some(result)) = (d.finished_at, d.result) {
+        if d.has_electronic_result() {
+            out.push((key(month_of(finished)), Metric::ResultElectronic));
+        }
         out.push((
             key(month_of(finished)),
             match result {
@@ -437,6 +444,8 @@ pub struct Figures {
     /// Walk-ins given form 02 (guidance to complete) or form 03 (refusal) without a dossier.
     pub walk_in_guided: i64,
     pub walk_in_refused: i64,
+    /// Resolved in the period with a signed electronic result.
+    pub result_electronic: i64,
 }
 
 impl Figures {
@@ -474,6 +483,7 @@ impl Figures {
         self.withdrawn_late += o.withdrawn_late;
         self.walk_in_guided += o.walk_in_guided;
         self.walk_in_refused += o.walk_in_refused;
+        self.result_electronic += o.result_electronic;
     }
 
     /// The figures of the period from its counters: `sum` over its months, `before` the month
@@ -505,6 +515,7 @@ impl Figures {
             withdrawn_late: sum.get(Metric::WithdrawnLate),
             walk_in_guided: sum.get(Metric::WalkInGuided),
             walk_in_refused: sum.get(Metric::WalkInRefused),
+            result_electronic: sum.get(Metric::ResultElectronic),
         }
     }
 
@@ -567,11 +578,14 @@ pub fn brute_force<'a>(
             }
         }
         match (d.finished_at, d.result, d.closed_at) {
-            (Some(t), Some(result), _) if p.contains(t) => match result {
-                Timeliness::Early => f.resolved_early += 1,
-                Timeliness::OnTime => f.resolved_on_time += 1,
-                Timeliness::Late => f.resolved_late += 1,
-            },
+            (Some(t), Some(result), _) if p.contains(t) => {
+                f.result_electronic += i64::from(d.has_electronic_result());
+                match result {
+                    Timeliness::Early => f.resolved_early += 1,
+                    Timeliness::OnTime => f.resolved_on_time += 1,
+                    Timeliness::Late => f.resolved_late += 1,
+                }
+            }
             (None, _, Some(t)) if p.contains(t) => {
                 if d.refusal.is_some() {
                     f.refused += 1;
@@ -849,6 +863,7 @@ impl Figures {
             "withdrawn_late" => self.withdrawn_late,
             "walk_in_guided" => self.walk_in_guided,
             "walk_in_refused" => self.walk_in_refused,
+            "result_electronic" => self.result_electronic,
             _ => 0,
         }
     }

@@ -110,6 +110,36 @@ pub fn append(
     Ok((seq, hash))
 }
 
+/// The ledger entry (its seq) that lists event `seq` of a dossier, with the event's hash: where a
+/// document's verification QR code points. None when there is no such event.
+pub fn position_of(
+    tx: &mut dyn Tx,
+    dossier_id: i64,
+    seq: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let Some(row) = tx.query_one(
+        "SELECT hash, at FROM events WHERE dossier_id = $1 AND seq = $2",
+        &[Value::Int(dossier_id), Value::Int(seq)],
+    )?
+    else {
+        return Ok(None);
+    };
+    let (hash, at) = (row.string(0)?, row.i64(1)?);
+    // An entry is written with the time of its last event, so it is never older than the event;
+    // the event's hash (64 hex digits) names it in the entry's list.
+    let entry = tx.query_one(
+        "SELECT seq FROM ledger WHERE at >= $1 AND events LIKE $2 ORDER BY seq LIMIT 1",
+        &[
+            Value::Int(at),
+            Value::Text(format!("%\"hash\":\"{hash}\"%")),
+        ],
+    )?;
+    Ok(match entry {
+        Some(r) => Some((r.i64(0)?, hash)),
+        None => None,
+    })
+}
+
 /// What `verify` found wrong, naming the dossier or ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]

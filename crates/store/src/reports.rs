@@ -306,5 +306,6 @@ fn indicator_inputs(
     m.insert("rated".to_owned(), total.rated);
     m.insert("satisfied".to_owned(), total.satisfied);
     m.insert("digitised".to_owned(), total.digitised);
+    m.insert("result_electronic".to_owned(), total.result_electronic);
     Ok(m)
 }

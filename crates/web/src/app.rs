@@ -28,6 +28,12 @@ pub struct Settings {
     pub files_dir: std::path::PathBuf,
     /// Largest uploaded paper, in bytes.
     pub max_upload_bytes: usize,
+    /// The unit's signing identity (PKCS#12 read at start-up) for receipts and electronic results;
+    /// None: the built-in TEST identity (tests and the demo only).
+    pub signing: Option<Arc<motcua_pdf::Identity>>,
+    /// The address citizens reach this server at, e.g. `https://motcua.example.gov.vn`: the
+    /// verification QR codes on documents link to `{public_url}/xac-minh`.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -40,6 +46,8 @@ impl Default for Settings {
             session_hours: 12,
             files_dir: std::path::PathBuf::from("data/files"),
             max_upload_bytes: 10 * 1024 * 1024,
+            signing: None,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

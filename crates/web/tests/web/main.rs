@@ -2,6 +2,7 @@
 
 mod authorization;
 mod catalogue;
+mod documents;
 mod dossiers;
 mod errors;
 mod i18n;
