@@ -140,6 +140,27 @@ pub fn position_of(
     })
 }
 
+/// Every issued electronic document the log records: (dossier id, event seq, SHA-256 of the signed
+/// file), for `motcua verify` to check the kept files against (the hashes themselves are covered by
+/// the events' hashes).
+pub fn issued_files(tx: &mut dyn Tx) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    let rows = tx.query(
+        "SELECT dossier_id, seq, payload FROM events WHERE kind = 'document_issued' ORDER BY id",
+        &[],
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let payload: serde_json::Value =
+            serde_json::from_str(r.str(2)?).map_err(|e| StoreError::Db(e.to_string()))?;
+        let file = payload["document"]["file_sha256"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        out.push((r.i64(0)?, r.i64(1)?, file));
+    }
+    Ok(out)
+}
+
 /// What `verify` found wrong, naming the dossier or ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
@@ -190,6 +211,12 @@ pub enum Finding {
     /// A walk-in row (forms 02/03 without a dossier) was edited, deleted, inserted or reordered.
     WalkInAltered {
         walk_in_id: i64,
+    },
+    /// An issued electronic document's file is missing from `files_dir`, or no longer has the
+    /// SHA-256 its issuing event records (found by `motcua verify`, which reads the files).
+    DocumentFileAltered {
+        dossier_id: i64,
+        seq: i64,
     },
 }
 
@@ -256,6 +283,10 @@ impl std::fmt::Display for Finding {
             Finding::AnchorMismatch { ledger_seq } => write!(
                 f,
                 "sổ cái mục {ledger_seq} khác với mốc đã công bố / ledger entry {ledger_seq} differs from the published anchor"
+            ),
+            Finding::DocumentFileAltered { dossier_id, seq } => write!(
+                f,
+                "hồ sơ {dossier_id}: tệp văn bản điện tử của sự kiện {seq} bị thiếu hoặc đã bị sửa / dossier {dossier_id}: the electronic document file of event {seq} is missing or altered"
             ),
             Finding::WalkInAltered { walk_in_id } => write!(
                 f,
