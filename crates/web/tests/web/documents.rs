@@ -547,3 +547,82 @@ async fn a_scan_attached_at_the_counter_marks_the_paper_digitised_and_counts_for
         let _ = std::fs::remove_dir_all(files);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forms_02_and_the_inspections_conclusion_notice_come_as_pdf_with_their_text() {
+    if !poppler() {
+        return;
+    }
+    let url = sync(test_db_urls).remove(0);
+    let files = temp_dir("forms");
+    let app = sync(|| TestApp::new(&url, settings(&files)));
+    let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+    let specialist = app.login(&format!("specialist.{WARD_A}")).await;
+    let (id, code) = receive(&app, &desk, json!([{"name": "Giấy đề nghị", "copies": 1}])).await;
+    let (s, _, _) = get_bytes(&app, &format!("/can-bo/ho-so/{id}/pdf/mau/02"), &desk).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "no supplement asked yet");
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/v1/dossiers/{id}/request-supplement"),
+            Some(&specialist),
+            Some(json!({"version": 1, "items": ["Bản sao sổ hộ khẩu có chứng thực"], "reason": "Thiếu giấy tờ chứng minh nơi cư trú"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, kind, pdf) = get_bytes(&app, &format!("/can-bo/ho-so/{id}/pdf/mau/02"), &desk).await;
+    assert_eq!((s, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    let text = pdf_text(&pdf);
+    for expected in [
+        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        "Bản sao sổ hộ khẩu có chứng thực",
+        "Thiếu giấy tờ chứng minh nơi cư trú",
+        code.as_str(),
+        "Phạm Thị Ánh Tuyết",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+    // The inspection's conclusion notice (a draft until issued).
+    let inspector = app.login(&format!("inspector.{WARD_A}")).await;
+    let today = motcua_domain::dossier::to_local(chrono::Utc::now()).date();
+    let day = |n: i64| (today + chrono::TimeDelta::days(n)).to_string();
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/inspections",
+            Some(&inspector),
+            Some(json!({
+                "owner": WARD_A, "plan_number": "37/KH-UBND", "plan_date": day(-30), "year": 2026,
+                "title": "Kiểm tra cải cách hành chính năm 2026", "units": [WARD_A],
+                "from": day(-10), "to": day(-5), "period_from": "2025-01-01", "period_to": "2025-12-31"
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let inspection = v["id"].as_i64().unwrap();
+    let (s, kind, pdf) = get_bytes(
+        &app,
+        &format!("/can-bo/kiem-tra/{inspection}/thong-bao-pdf"),
+        &inspector,
+    )
+    .await;
+    assert_eq!((s, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    let text = pdf_text(&pdf);
+    for expected in [
+        "THÔNG BÁO",
+        "Kết luận kiểm tra công tác cải cách hành chính năm 2026",
+        "37/KH-UBND",
+        "ĐOÀN KIỂM TRA",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+    // Someone who neither manages nor is on the team cannot read it.
+    let (s, _, _) = get_bytes(
+        &app,
+        &format!("/can-bo/kiem-tra/{inspection}/thong-bao-pdf"),
+        &desk,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let _ = std::fs::remove_dir_all(files);
+}
