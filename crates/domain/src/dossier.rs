@@ -775,12 +775,17 @@ pub enum Event {
 pub enum DocumentKind {
     /// The result of the procedure (kết quả giải quyết thủ tục hành chính), signed by the unit.
     Result,
+    /// An electronic copy certified from the original (bản sao điện tử được chứng thực từ bản
+    /// chính): the scan of a paper shown at the counter, certified and signed (Decree 23/2015 on
+    /// certification; Decree 45/2020 art. 21 on electronic copies). Decision 766, indicator 6.3.
+    CertifiedCopy,
 }
 
 impl DocumentKind {
     pub fn label_vi(self) -> &'static str {
         match self {
             DocumentKind::Result => "Kết quả giải quyết thủ tục hành chính (bản điện tử)",
+            DocumentKind::CertifiedCopy => "Bản sao điện tử được chứng thực từ bản chính",
         }
     }
 }
@@ -797,6 +802,9 @@ pub struct IssuedDocument {
     pub file_sha256: String,
     /// The subject of the signing certificate.
     pub signer: String,
+    /// The paper a certified copy is of (its index, from 0); None for a result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<usize>,
 }
 
 /// An issued document in the dossier's state: the record, and when.
@@ -1298,6 +1306,13 @@ impl Dossier {
         if let Some(p) = self.pauses.last_mut().filter(|p| p.to.is_none()) {
             p.to = Some(at);
         }
+    }
+
+    /// Whether a signed electronic certified copy was issued (Decision 766, indicator 6.3).
+    pub fn has_electronic_copy(&self) -> bool {
+        self.documents
+            .iter()
+            .any(|i| i.document.kind == DocumentKind::CertifiedCopy)
     }
 
     /// Whether a signed electronic result was issued (Decision 766, indicator 6.1).
@@ -2154,6 +2169,18 @@ pub fn decide(
             if !matches!(d.status, Status::ResultReady | Status::Returned) {
                 return Err(illegal(Some(d.status)));
             }
+            if document.kind == DocumentKind::CertifiedCopy {
+                let scanned = document
+                    .paper
+                    .and_then(|i| d.papers.get(i))
+                    .is_some_and(|p| p.file.is_some());
+                if !scanned {
+                    return Err(DossierError::rule(
+                        "bản sao điện tử được chứng thực từ bản số hóa của một giấy tờ trong hồ sơ",
+                        "an electronic certified copy is made from the scan of a paper of the dossier",
+                    ));
+                }
+            }
             let hex = |field: &str, v: &str| {
                 if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
                     Ok(v.to_ascii_lowercase())
@@ -2172,6 +2199,7 @@ pub fn decide(
                     sha256: hex("sha256", &document.sha256)?,
                     file_sha256: hex("file_sha256", &document.file_sha256)?,
                     signer: text("signer", &document.signer, false, 500)?,
+                    paper: document.paper,
                 },
             })
         }

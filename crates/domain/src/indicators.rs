@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub static METHOD_JSON: &str = include_str!("../data/indicators-766.json");
 
 /// The inputs a ratio may name, with what they count.
-pub const INPUTS: [(&str, &str); 14] = [
+pub const INPUTS: [(&str, &str); 16] = [
     (
         "procedures_required",
         "procedures the units must post (per unit)",
@@ -48,6 +48,14 @@ pub const INPUTS: [(&str, &str); 14] = [
     (
         "result_electronic",
         "of those, with a signed electronic result",
+    ),
+    (
+        "copy_certification",
+        "dossiers resolved by a procedure certifying copies from originals",
+    ),
+    (
+        "copy_electronic",
+        "of those, with an electronic certified copy issued",
     ),
 ];
 

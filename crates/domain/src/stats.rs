@@ -88,10 +88,14 @@ pub enum Metric {
     WalkInRefused,
     /// Resolved with a signed electronic result (Decision 766, indicator 6.1).
     ResultElectronic,
+    /// Resolved dossiers of a procedure certifying copies from originals (6.3's denominator).
+    CopyCertification,
+    /// Of those, with an electronic certified copy issued (6.3's numerator).
+    CopyElectronic,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 27] = [
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
         Metric::ReceivedOnline,
@@ -117,6 +121,8 @@ impl Metric {
         Metric::WalkInGuided,
         Metric::WalkInRefused,
         Metric::ResultElectronic,
+        Metric::CopyCertification,
+        Metric::CopyElectronic,
     ];
 
     /// The column name.
@@ -147,6 +153,8 @@ impl Metric {
             Metric::WalkInGuided => "walk_in_guided",
             Metric::WalkInRefused => "walk_in_refused",
             Metric::ResultElectronic => "result_electronic",
+            Metric::CopyCertification => "copy_certification",
+            Metric::CopyElectronic => "copy_electronic",
         }
     }
 
@@ -169,7 +177,7 @@ pub struct Key {
 /// Counter values for one key, indexed by [`Metric::index`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Counts(pub [i64; 25]);
+pub struct Counts(pub [i64; 27]);
 
 impl Counts {
     pub fn get(&self, m: Metric) -> i64 {
@@ -189,6 +197,14 @@ impl Counts {
     pub fn is_zero(&self) -> bool {
         self.0.iter().all(|n| *n == 0)
     }
+}
+
+/// Whether a dossier's procedure certifies copies from originals (chứng thực bản sao từ bản chính):
+/// the national catalogue names every procedure of that family so ("... giấy tờ, văn bản do cơ
+/// quan, tổ chức có thẩm quyền của Việt Nam cấp", "... nước ngoài cấp", at commune and district
+/// level), whatever their codes. Decision 766, indicator 6.3's denominator.
+pub fn certifies_copies(d: &Dossier) -> bool {
+    crate::text::fold_vi(&d.procedure.name).starts_with("chung thuc ban sao tu ban chinh")
 }
 
 /// What one dossier adds to the counters (each entry +1).
@@ -243,6 +259,12 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
     if let (Some(finished), Some(result)) = (d.finished_at, d.result) {
         if d.has_electronic_result() {
             out.push((key(month_of(finished)), Metric::ResultElectronic));
+        }
+        if certifies_copies(d) {
+            out.push((key(month_of(finished)), Metric::CopyCertification));
+            if d.has_electronic_copy() {
+                out.push((key(month_of(finished)), Metric::CopyElectronic));
+            }
         }
         out.push((
             key(month_of(finished)),
@@ -446,6 +468,10 @@ pub struct Figures {
     pub walk_in_refused: i64,
     /// Resolved in the period with a signed electronic result.
     pub result_electronic: i64,
+    /// Resolved in the period by a procedure certifying copies from originals, and of those with an
+    /// electronic certified copy.
+    pub copy_certification: i64,
+    pub copy_electronic: i64,
 }
 
 impl Figures {
@@ -484,6 +510,8 @@ impl Figures {
         self.walk_in_guided += o.walk_in_guided;
         self.walk_in_refused += o.walk_in_refused;
         self.result_electronic += o.result_electronic;
+        self.copy_certification += o.copy_certification;
+        self.copy_electronic += o.copy_electronic;
     }
 
     /// The figures of the period from its counters: `sum` over its months, `before` the month
@@ -516,6 +544,8 @@ impl Figures {
             walk_in_guided: sum.get(Metric::WalkInGuided),
             walk_in_refused: sum.get(Metric::WalkInRefused),
             result_electronic: sum.get(Metric::ResultElectronic),
+            copy_certification: sum.get(Metric::CopyCertification),
+            copy_electronic: sum.get(Metric::CopyElectronic),
         }
     }
 
@@ -580,6 +610,10 @@ pub fn brute_force<'a>(
         match (d.finished_at, d.result, d.closed_at) {
             (Some(t), Some(result), _) if p.contains(t) => {
                 f.result_electronic += i64::from(d.has_electronic_result());
+                if certifies_copies(d) {
+                    f.copy_certification += 1;
+                    f.copy_electronic += i64::from(d.has_electronic_copy());
+                }
                 match result {
                     Timeliness::Early => f.resolved_early += 1,
                     Timeliness::OnTime => f.resolved_on_time += 1,
@@ -864,6 +898,8 @@ impl Figures {
             "walk_in_guided" => self.walk_in_guided,
             "walk_in_refused" => self.walk_in_refused,
             "result_electronic" => self.result_electronic,
+            "copy_certification" => self.copy_certification,
+            "copy_electronic" => self.copy_electronic,
             _ => 0,
         }
     }

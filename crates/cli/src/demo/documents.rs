@@ -1,5 +1,6 @@
 //! The demo's electronic documents: the results of dossiers resolved in the last weeks issued as
-//! signed PDFs (with the built-in TEST certificate unless one is configured), and scans attached at
+//! signed PDFs (with the built-in TEST certificate unless one is configured; a certification of a
+//! copy still at the desk also gets its electronic certified copy), and scans attached at
 //! the counter to the papers of dossiers received there recently, through the same code the staff
 //! pages use, so Decision 766 indicators 6.1 and 6.2 have numbers.
 
@@ -90,6 +91,27 @@ pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize)> {
             let Some(desk) = desk_of(tx, &staff, &d.unit)? else {
                 return Ok(0);
             };
+            // A certification of a copy still at the desk: the original scanned, then certified.
+            if motcua_domain::stats::certifies_copies(&d)
+                && d.closed_at.is_none()
+                && d.papers.first().is_some_and(|p| p.file.is_none())
+            {
+                let code = d.code.clone().unwrap_or_default();
+                let pdf = scan_of(&code, &d.papers[0].name, now)
+                    .map_err(|e| StoreError::Db(e.to_string()))?;
+                motcua_web::documents::service::attach_scan(app, tx, &desk, id, 1, &pdf, None)
+                    .map_err(failed)?;
+                motcua_web::documents::service::issue(
+                    app,
+                    tx,
+                    &desk,
+                    id,
+                    None,
+                    motcua_domain::dossier::DocumentKind::CertifiedCopy,
+                    Some(0),
+                )
+                .map_err(failed)?;
+            }
             motcua_web::documents::service::issue_result(app, tx, &desk, id, None)
                 .map_err(failed)?;
             Ok(1)

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use motcua_domain::dossier::DocumentKind;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +49,13 @@ pub struct IssueBody {
     /// The dossier's version the caller saw (optimistic concurrency); omitted: the current one.
     #[serde(default)]
     pub version: Option<i64>,
+    /// `result` (the default) or `certified_copy` (of a scanned paper, for procedures certifying
+    /// copies from originals).
+    #[serde(default)]
+    pub kind: Option<DocumentKind>,
+    /// The paper a certified copy is of: its number in the dossier, from 1.
+    #[serde(default)]
+    pub paper: Option<usize>,
 }
 
 /// POST /dossiers/{id}/documents: issue the electronic result.
@@ -58,8 +66,19 @@ pub async fn issue(
     Body(body): Body<IssueBody>,
 ) -> Result<(StatusCode, Json<IssuedAnswer>), ApiError> {
     let app2 = app.clone();
+    let kind = body.kind.unwrap_or(DocumentKind::Result);
+    let paper = match body.paper {
+        Some(n) => Some(n.checked_sub(1).ok_or_else(|| {
+            ApiError::invalid(
+                "paper",
+                "số thứ tự giấy tờ bắt đầu từ 1",
+                "papers are numbered from 1",
+            )
+        })?),
+        None => None,
+    };
     let answer = write_tx(&app, move |tx| {
-        service::issue_result(&app2, tx, &staff, id, body.version)
+        service::issue(&app2, tx, &staff, id, body.version, kind, paper)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(answer)))

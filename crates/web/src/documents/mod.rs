@@ -57,8 +57,8 @@ pub fn api() -> Vec<Op> {
         Op::post("/dossiers/{id}/documents", "issueResult", api::issue)
             .tag("documents")
             .doc(
-                "Cấp kết quả điện tử / issue the result as a signed PDF",
-                "Once the result is ready: renders the result with a verification QR code (dossier code, content SHA-256, ledger entry), signs it with the unit's certificate (PAdES B-B), keeps the file and records a `document_issued` event carrying both hashes, in one transaction. The desk of the receiving unit.",
+                "Cấp kết quả điện tử / issue the result (or a certified copy) as a signed PDF",
+                "Once the result is ready: renders the result, or with `kind: certified_copy` an electronic copy certified from the original of a scanned `paper`, with a verification QR code (dossier code, content SHA-256, ledger entry), signs it with the unit's certificate (PAdES B-B), keeps the file and records a `document_issued` event carrying both hashes, in one transaction. The desk of the receiving unit.",
             )
             .staff()
             .path::<i64>("id", "The dossier's id")
@@ -100,6 +100,10 @@ pub fn pages(upload_limit: usize) -> Router<AppState> {
         .route("/can-bo/ho-so/{id}/pdf/mau/{form}", get(pages::form))
         .route("/can-bo/ho-so/{id}/pdf/ket-qua/{n}", get(pages::result))
         .route("/can-bo/ho-so/{id}/cap-ket-qua-dien-tu", post(pages::issue))
+        .route(
+            "/can-bo/ho-so/{id}/chung-thuc-ban-sao/{n}",
+            post(pages::certify),
+        )
         .route(
             "/can-bo/ho-so/{id}/so-hoa/{n}",
             post(pages::scan).layer(DefaultBodyLimit::max(upload_limit)),

@@ -131,6 +131,30 @@ pub async fn issue(
     Ok(back(id, "result_issued"))
 }
 
+/// POST /can-bo/ho-so/{id}/chung-thuc-ban-sao/{n}: an electronic copy certified from the original
+/// of scanned paper n, signed.
+pub async fn certify(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path((id, n)): Path<(i64, usize)>,
+    crate::http::FormOf(f): crate::http::FormOf<VersionForm>,
+) -> Result<Response, PageError> {
+    let app2 = app.clone();
+    write_tx(&app, move |tx| {
+        service::issue(
+            &app2,
+            tx,
+            &staff,
+            id,
+            f.version,
+            motcua_domain::dossier::DocumentKind::CertifiedCopy,
+            Some(n.saturating_sub(1)),
+        )
+    })
+    .await?;
+    Ok(back(id, "copy_issued"))
+}
+
 /// POST /can-bo/ho-so/{id}/so-hoa/{n}: the scan of paper n, uploaded at the counter (multipart,
 /// field `file`; `version` optional).
 pub async fn scan(

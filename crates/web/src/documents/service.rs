@@ -407,10 +407,55 @@ fn result_doc(tx: &mut dyn Tx, d: &Dossier, at: DateTime<Utc>) -> Result<Documen
     Ok(doc)
 }
 
+/// An electronic copy certified from the original: the cover naming the scan it certifies (by
+/// name and SHA-256), the certification statement, the QR code.
+fn copy_doc(
+    tx: &mut dyn Tx,
+    d: &Dossier,
+    paper: usize,
+    at: DateTime<Utc>,
+) -> Result<Document, ApiError> {
+    let p = d.papers.get(paper).ok_or_else(|| {
+        ApiError::invalid(
+            "paper",
+            "hồ sơ không có giấy tờ này",
+            "the dossier has no such paper",
+        )
+    })?;
+    let file = p.file.clone().ok_or_else(|| {
+        ApiError::invalid(
+            "paper",
+            "giấy tờ này chưa được số hóa",
+            "this paper has not been scanned",
+        )
+    })?;
+    Ok(forms::result_cover(&forms::ResultCover {
+        unit: unit_of(tx, &d.unit)?,
+        number: None,
+        date: to_local(at).date(),
+        code: d.code.clone().unwrap_or_default(),
+        title: "BẢN SAO ĐIỆN TỬ ĐƯỢC CHỨNG THỰC TỪ BẢN CHÍNH".into(),
+        applicant: d.applicant.full_name.clone(),
+        procedure: d.procedure.name.clone(),
+        items: vec![forms::ResultItem {
+            name: format!("{} (bản quét từ bản chính)", p.name),
+            pages: 1,
+            sha256: file,
+        }],
+        certification: "Chứng thực bản sao điện tử này đúng với bản chính.".into(),
+        signer_title: "NGƯỜI THỰC HIỆN CHỨNG THỰC".into(),
+        signer: None,
+        qr: String::new(),
+        recipients: vec!["Ông/bà có tên trên;".into(), "Lưu: VT.".into()],
+        created: at,
+    }))
+}
+
 /// The dossier page's notice after one of this feature's forms (`?ok=`).
 pub fn notice_of(ok: &str) -> Option<&'static str> {
     match ok {
         "result_issued" => Some("Cấp kết quả điện tử"),
+        "copy_issued" => Some("Cấp bản sao điện tử có chứng thực"),
         "paper_scanned" => Some("Số hóa giấy tờ tại quầy"),
         _ => None,
     }
@@ -436,9 +481,7 @@ pub struct IssuedAnswer {
     pub verify_url: String,
 }
 
-/// Issues the dossier's result as a signed PDF, in one transaction: the file is rendered with a
-/// QR code naming the ledger entry this transaction writes, signed, stored under its SHA-256, and
-/// recorded by a `document_issued` event carrying both hashes.
+/// Issues the dossier's result as a signed PDF (see [`issue`]).
 pub fn issue_result(
     app: &App,
     tx: &mut dyn Tx,
@@ -446,14 +489,39 @@ pub fn issue_result(
     id: i64,
     expected_version: Option<i64>,
 ) -> Result<IssuedAnswer, ApiError> {
+    issue(
+        app,
+        tx,
+        staff,
+        id,
+        expected_version,
+        DocumentKind::Result,
+        None,
+    )
+}
+
+/// Issues a signed electronic document, in one transaction: the result, or an electronic copy
+/// certified from the original of paper `paper` (index from 0, scanned). The file is rendered with
+/// a QR code naming the ledger entry this transaction writes, signed, stored under its SHA-256,
+/// and recorded by a `document_issued` event carrying both hashes.
+pub fn issue(
+    app: &App,
+    tx: &mut dyn Tx,
+    staff: &motcua_domain::org::Staff,
+    id: i64,
+    expected_version: Option<i64>,
+    kind: DocumentKind,
+    paper: Option<usize>,
+) -> Result<IssuedAnswer, ApiError> {
     let (d, _) = access::load_visible(tx, staff, id)?;
     let probe = Command::IssueDocument {
         document: IssuedDocument {
-            kind: DocumentKind::Result,
+            kind,
             title: String::new(),
             sha256: String::new(),
             file_sha256: String::new(),
             signer: String::new(),
+            paper,
         },
     };
     let (action, unit) = probe.permission(Some(&d)).ok_or_else(ApiError::forbidden)?;
@@ -473,21 +541,35 @@ pub fn issue_result(
     let head = ledger::lock_head(tx)?;
     let position = head.0 + 1;
     let now = Utc::now();
-    let doc = result_doc(tx, &d, now)?;
+    let doc = match (kind, paper) {
+        (DocumentKind::Result, _) => result_doc(tx, &d, now)?,
+        (DocumentKind::CertifiedCopy, Some(paper)) => copy_doc(tx, &d, paper, now)?,
+        (DocumentKind::CertifiedCopy, None) => {
+            return Err(ApiError::invalid(
+                "paper",
+                "cần chọn giấy tờ để chứng thực bản sao",
+                "choose the paper to certify a copy of",
+            ));
+        }
+    };
     let sha256 = content_hash(&doc)?;
     let url = verify_url(&app.settings.public_url, &code, &sha256, position);
     let doc = with_qr(doc, &url, &sha256, position);
     let pdf = motcua_pdf::render(&doc).map_err(pdf_error)?;
     let place = unit_of(tx, &d.unit)?.place;
-    let signed = sign(
-        app,
-        &pdf,
-        &format!("Kết quả giải quyết hồ sơ {code}"),
-        &place,
-    )?;
+    let reason = match kind {
+        DocumentKind::Result => format!("Kết quả giải quyết hồ sơ {code}"),
+        DocumentKind::CertifiedCopy => format!("Chứng thực bản sao điện tử, hồ sơ {code}"),
+    };
+    let signed = sign(app, &pdf, &reason, &place)?;
     let file_sha256 =
         crate::public::service::store_paper(&app.settings.files_dir, "file", &signed, usize::MAX)?;
-    let title = format!("Kết quả giải quyết thủ tục hành chính, hồ sơ {code}");
+    let title = match (kind, paper.and_then(|i| d.papers.get(i))) {
+        (DocumentKind::CertifiedCopy, Some(p)) => {
+            format!("Bản sao điện tử được chứng thực từ bản chính: {}", p.name)
+        }
+        _ => format!("Kết quả giải quyết thủ tục hành chính, hồ sơ {code}"),
+    };
     let cal = app.calendar(tx)?;
     let mut out = dossiers::execute(
         tx,
@@ -500,11 +582,12 @@ pub fn issue_result(
             actor: Actor::Staff { id: staff.id },
             command: Command::IssueDocument {
                 document: IssuedDocument {
-                    kind: DocumentKind::Result,
+                    kind,
                     title: title.clone(),
                     sha256: sha256.clone(),
                     file_sha256: file_sha256.clone(),
                     signer: signer_name(identity(app)?.as_ref()),
+                    paper,
                 },
             },
             now,

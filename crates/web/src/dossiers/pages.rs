@@ -280,6 +280,8 @@ struct DossierPage {
     can_issue: bool,
     /// Papers the desk may attach a scan to: (number, name).
     scannable: Vec<(usize, String)>,
+    /// Scanned papers the desk may issue an electronic certified copy of: (number, name).
+    copyable: Vec<(usize, String)>,
     actions: Vec<ActionForm>,
     history: Vec<String>,
 }
@@ -379,6 +381,17 @@ async fn dossier_page(
                 .map(|(i, x)| (i + 1, x.document.title.clone(), when(Some(x.at))))
                 .collect(),
             can_issue: desk && matches!(d.status, Status::ResultReady | Status::Returned),
+            copyable: d
+                .papers
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    desk && p.file.is_some()
+                        && matches!(d.status, Status::ResultReady | Status::Returned)
+                        && motcua_domain::stats::certifies_copies(&d)
+                })
+                .map(|(i, p)| (i + 1, p.name.clone()))
+                .collect(),
             scannable: d
                 .papers
                 .iter()

@@ -626,3 +626,148 @@ async fn forms_02_and_the_inspections_conclusion_notice_come_as_pdf_with_their_t
     assert_eq!(s, StatusCode::FORBIDDEN);
     let _ = std::fs::remove_dir_all(files);
 }
+
+/// A procedure certifying copies from originals at the wards (what indicator 6.3 is about).
+fn add_copy_procedure(app: &TestApp) {
+    let spec = ProcedureSpec {
+        code: "2.000815".into(),
+        name: "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền của Việt Nam cấp".into(),
+        field: "Chứng thực".into(),
+        level: UnitLevel::Commune,
+        receiving_agency: String::new(),
+        deciding_agency: String::new(),
+        channels: Channels {
+            desk: true,
+            post: false,
+            online: OnlineLevel::Full,
+        },
+        limit: Limit::WorkingDays(1),
+        conditional_limits: vec![],
+        steps: vec![
+            StepBudget {
+                name: "Tiếp nhận, đối chiếu".into(),
+                budget: Limit::WorkingMinutes(30),
+                performer: None,
+            },
+            StepBudget {
+                name: "Chứng thực".into(),
+                budget: Limit::WorkingMinutes(60),
+                performer: None,
+            },
+        ],
+        fees: vec![],
+        papers: vec![PaperSpec {
+            name: "Bản chính giấy tờ, văn bản".into(),
+            copies: 1,
+            mandatory: true,
+            template: None,
+            condition: None,
+        }],
+        conditions: vec![],
+        result: "Bản sao được chứng thực".into(),
+        legal_basis: vec![],
+        applies_to: Applicability {
+            levels: vec![UnitLevel::Commune],
+            units: vec![],
+            except: vec![],
+        },
+    };
+    let decision = Announcement {
+        number: "2/QĐ-UBND".into(),
+        date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        issuer: "UBND tỉnh".into(),
+        effective: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        items: vec![Item::New { procedure: spec }],
+    };
+    sync(|| {
+        app.store
+            .store
+            .write(|tx| procedures::import(tx, &[decision], "test", chrono::Utc::now()))
+            .unwrap()
+    });
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_electronic_certified_copy_of_a_scanned_original_is_issued_verified_and_counted_for_6_3()
+{
+    for url in sync(test_db_urls) {
+        let files = temp_dir("copy");
+        let app = sync(|| TestApp::new(&url, settings(&files)));
+        add_copy_procedure(&app);
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let leader = app.login(&format!("unit_leader.{WARD_A}")).await;
+        let mut body = reception(WARD_A);
+        body["procedure_code"] = json!("2.000815");
+        body["papers"] = json!([{"name": "Bản chính giấy tờ, văn bản", "copies": 1}]);
+        let (s, v) = app
+            .call("POST", "/api/v1/dossiers", Some(&desk), Some(body))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
+        let id = v["id"].as_i64().unwrap();
+        let code = v["code"].as_str().unwrap().to_owned();
+        let act = |token: &str, action: &str, body: Value| {
+            let (token, path) = (token.to_owned(), format!("/api/v1/dossiers/{id}/{action}"));
+            let app = &app;
+            async move { app.call("POST", &path, Some(&token), Some(body)).await }
+        };
+        let (s, v) = act(&desk, "hand-over", json!({"version": 1, "to_unit": WARD_A})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = act(&leader, "result-ready", json!({"version": 2})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(indicator(&app, &leader, "6.3").await, (0, 1), "{url}");
+        // Not of a paper that was not scanned.
+        let (s, v) = act(
+            &desk,
+            "documents",
+            json!({"kind": "certified_copy", "paper": 1}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
+        let scan = Request::builder()
+            .method("POST")
+            .uri(format!("/api/v1/dossiers/{id}/papers/1/scan"))
+            .header("authorization", format!("Bearer {desk}"))
+            .header("content-type", "application/pdf")
+            .body(Body::from(b"%PDF-1.7 the original, scanned".to_vec()))
+            .unwrap();
+        let (s, v, _) = app.send(scan).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let scan_sha = motcua_pdf::sha256_hex(b"%PDF-1.7 the original, scanned");
+        let (s, issued) = act(
+            &desk,
+            "documents",
+            json!({"kind": "certified_copy", "paper": 1}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{url}: {issued}");
+        let (_, _, pdf) =
+            get_bytes(&app, &format!("/can-bo/ho-so/{id}/pdf/ket-qua/1"), &desk).await;
+        assert!(pdfsig_ok(&pdf).0, "{url}: the copy is signed");
+        let text = pdf_text(&pdf);
+        for expected in [
+            "BẢN SAO ĐIỆN TỬ ĐƯỢC CHỨNG THỰC TỪ BẢN CHÍNH",
+            "Chứng thực bản sao điện tử này đúng với bản chính.",
+            &scan_sha[..16],
+        ] {
+            assert!(text.contains(expected), "no {expected:?} in\n{text}");
+        }
+        let sha = issued["sha256"].as_str().unwrap();
+        let (s, v) = app
+            .call(
+                "GET",
+                &format!("/api/v1/public/verify?ma={code}&sha256={sha}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(
+            v["document"],
+            "Bản sao điện tử được chứng thực từ bản chính"
+        );
+        assert_eq!(indicator(&app, &leader, "6.3").await, (1, 1), "{url}");
+        // A copy is not an electronic result: 6.1 does not count it.
+        assert_eq!(indicator(&app, &leader, "6.1").await, (0, 1), "{url}");
+        let _ = std::fs::remove_dir_all(files);
+    }
+}
