@@ -7,7 +7,7 @@
 use anyhow::Result;
 use chrono::{DateTime, TimeDelta, Utc};
 use motcua_domain::authz::{Action, can};
-use motcua_domain::dossier::Status;
+use motcua_domain::dossier::{Command, Status};
 use motcua_domain::org::Staff;
 use motcua_pdf::{Block, Document, Header, Meta};
 use motcua_store::db::Value;
@@ -61,8 +61,138 @@ fn failed(e: motcua_web::ApiError) -> StoreError {
     StoreError::Db(format!("{} / {}", e.vi, e.en))
 }
 
-/// Issues results and attaches scans; returns (results issued, papers scanned).
-pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize)> {
+/// Certifications of copies at the counter today: the original scanned at reception, the copy
+/// certified electronically, the result returned (certification is done the same day, so the
+/// simulated history has none still at the desk to certify). Returns how many.
+fn certify_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<usize> {
+    let people = [
+        ("Nguyễn Thị Hồng Nhung", "0905 214 367", "066190004512"),
+        ("Trần Văn Đức", "0914 552 108", "066090007731"),
+        ("H Lan Êban", "0978 330 215", "066188002264"),
+    ];
+    let today = motcua_domain::dossier::to_local(now).date();
+    let mut done = 0;
+    for (unit, (name, phone, id_number)) in [
+        super::town::PHUONG_BUON_HO,
+        super::town::PHUONG_CU_BAO,
+        super::town::XA_EA_DRONG,
+    ]
+    .into_iter()
+    .zip(people)
+    {
+        done += app.store.write(|tx| {
+            let Ok(procedure) = motcua_store::procedures::in_force(tx, "2.000815", today) else {
+                return Ok(0);
+            };
+            let Some(desk) = desk_of(tx, staff, unit)? else {
+                return Ok(0);
+            };
+            let chain = org::chain(tx, unit)?;
+            let Some(leader) = staff
+                .iter()
+                .find(|s| s.active && can(&s.grants, Action::Decide, &chain))
+            else {
+                return Ok(0);
+            };
+            let procedure = motcua_domain::procedure::ProcedureRef::from(&procedure);
+            let papers: Vec<motcua_domain::dossier::Paper> = procedure
+                .papers
+                .iter()
+                .map(|p| motcua_domain::dossier::Paper {
+                    name: p.name.clone(),
+                    copies: p.copies,
+                    file: None,
+                    kind: None,
+                })
+                .collect();
+            let cal = app.calendar(tx)?;
+            let step = |tx: &mut dyn Tx, target, actor: &Staff, command| {
+                dossiers::execute(
+                    tx,
+                    &cal,
+                    vec![dossiers::Request {
+                        target,
+                        actor: motcua_domain::dossier::Actor::Staff { id: actor.id },
+                        command,
+                        now: Utc::now(),
+                    }],
+                )
+                .map(|mut o| o.remove(0))
+            };
+            let received = step(
+                tx,
+                dossiers::Target::New,
+                &desk,
+                Command::Receive {
+                    code: String::new(),
+                    channel: motcua_domain::dossier::Channel::Desk,
+                    procedure: Some(procedure.clone()),
+                    unit: Some(unit.to_owned()),
+                    applicant: Some(motcua_domain::dossier::Applicant {
+                        full_name: name.into(),
+                        id_number: Some(id_number.into()),
+                        phone: phone.into(),
+                        email: None,
+                        address: None,
+                        kind: Default::default(),
+                        representative: None,
+                    }),
+                    papers: Some(papers),
+                    details: Default::default(),
+                },
+            )?;
+            let id = received.id;
+            let code = received.dossier.code.clone().unwrap_or_default();
+            for (i, p) in received.dossier.papers.iter().enumerate() {
+                let pdf =
+                    scan_of(&code, &p.name, now).map_err(|e| StoreError::Db(e.to_string()))?;
+                motcua_web::documents::service::attach_scan(app, tx, &desk, id, i + 1, &pdf, None)
+                    .map_err(failed)?;
+            }
+            let version = dossiers::load(tx, id)?.version;
+            step(
+                tx,
+                dossiers::Target::Existing {
+                    id,
+                    expected_version: version,
+                },
+                &desk,
+                Command::HandOver {
+                    to_unit: unit.to_owned(),
+                    external: false,
+                    note: String::new(),
+                    to_staff: None,
+                },
+            )?;
+            step(
+                tx,
+                dossiers::Target::Existing {
+                    id,
+                    expected_version: version + 1,
+                },
+                leader,
+                Command::MarkResultReady {
+                    outcome: motcua_domain::dossier::Outcome::Approved,
+                },
+            )?;
+            motcua_web::documents::service::issue(
+                app,
+                tx,
+                &desk,
+                id,
+                None,
+                motcua_domain::dossier::DocumentKind::CertifiedCopy,
+                Some(0),
+            )
+            .map_err(failed)?;
+            Ok(1)
+        })?;
+    }
+    Ok(done)
+}
+
+/// Issues results and attaches scans; returns (results issued, papers scanned, copies certified).
+pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
     let since = now - TimeDelta::days(21);
     let (resolved, received, staff) = app.store.read(|tx| {
         Ok((
@@ -139,5 +269,6 @@ pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize)> {
             Ok(n)
         })?;
     }
-    Ok((issued, scanned))
+    let certified = certify_today(app, now, &staff)?;
+    Ok((issued, scanned, certified))
 }
