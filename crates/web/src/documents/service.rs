@@ -6,7 +6,7 @@
 //! of the document's *content*: the PDF as rendered without the QR code (rendering is a pure
 //! function, so the same content gives the same bytes). An electronic result's issuing event
 //! records that hash and the SHA-256 of the signed file handed out; a receipt's content is a
-//! function of its reception event, so `/xac-minh` recomputes it from the record.
+//! function of the record, so `/xac-minh` recomputes it (from each state since reception).
 
 use std::sync::{Arc, OnceLock};
 
@@ -738,19 +738,44 @@ pub fn verify(
             matched,
         }));
     }
+    // A receipt: printed at any time since reception, it shows the dossier as it was then
+    // (corrections and a new appointment change what a reprint shows), so each state since the
+    // reception is tried, newest first, once per distinct content.
     if d.received_at.is_some() {
-        let (_, hash, ledger) = receipt_proof(tx, id, &d)?;
-        if hash == sha256 && position.is_none_or(|p| p == ledger) {
-            return Ok(Some(Verified {
-                code,
-                document: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01)".to_owned(),
-                unit,
-                procedure: d.procedure.name.clone(),
-                issued_at: d.received_at.unwrap_or_else(Utc::now),
-                ledger,
-                signer: None,
-                matched: "content",
-            }));
+        let history = dossiers::history(tx, id)?;
+        let mut seen = std::collections::HashSet::new();
+        for k in (1..=history.len()).rev() {
+            let Ok(state) = Dossier::replay(&history[..k]) else {
+                continue;
+            };
+            if state.received_at.is_none() {
+                break;
+            }
+            let key = (
+                serde_json::to_string(&state.applicant).unwrap_or_default(),
+                state
+                    .papers
+                    .iter()
+                    .map(|p| (p.name.clone(), p.copies))
+                    .collect::<Vec<_>>(),
+                state.appointment(),
+            );
+            if !seen.insert(key) {
+                continue;
+            }
+            let (_, hash, ledger) = receipt_proof(tx, id, &state)?;
+            if hash == sha256 && position.is_none_or(|p| p == ledger) {
+                return Ok(Some(Verified {
+                    code,
+                    document: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01)".to_owned(),
+                    unit,
+                    procedure: d.procedure.name.clone(),
+                    issued_at: d.received_at.unwrap_or_else(Utc::now),
+                    ledger,
+                    signer: None,
+                    matched: "content",
+                }));
+            }
         }
     }
     Ok(None)

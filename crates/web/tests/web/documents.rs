@@ -234,7 +234,55 @@ async fn a_receipt_pdf_carries_the_code_and_exact_vietnamese_text_is_signed_and_
             .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
         // The masked copy names the same official receipt.
-        assert_eq!(printed_proof(&text), (hash, position));
+        assert_eq!(printed_proof(&text), (hash.clone(), position));
+        // A new appointment after an apology changes what a reprint shows; the receipt printed
+        // before still verifies, and so does the reprint.
+        let leader = app.login(&format!("unit_leader.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/hand-over"),
+                Some(&desk),
+                Some(json!({"version": 1, "to_unit": WARD_A})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let later = motcua_domain::dossier::to_local(chrono::Utc::now()).date()
+            + chrono::TimeDelta::days(40);
+        let (s, v) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/apologize"),
+                Some(&leader),
+                Some(json!({"version": 2, "reason": "Chờ xác minh", "new_appointment": format!("{later}T09:00")})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        let (_, _, reprint) = get_bytes(
+            &app,
+            &format!("/can-bo/ho-so/{id}/pdf/phieu-tiep-nhan"),
+            &desk,
+        )
+        .await;
+        let reprinted = pdf_text(&reprint);
+        assert!(
+            reprinted.contains(&later.format("%d/%m/%Y").to_string()),
+            "{reprinted}"
+        );
+        let (new_hash, new_position) = printed_proof(&reprinted);
+        assert_ne!(new_hash, hash, "the reprint's content differs");
+        assert_eq!(new_position, position, "the same reception event");
+        for h in [&hash, &new_hash] {
+            let (s, v) = app
+                .call(
+                    "GET",
+                    &format!("/api/v1/public/verify?ma={code}&sha256={h}&so-cai={position}"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        }
         // Forms the dossier does not have are 404.
         let (s, _, _) = get_bytes(&app, &format!("/can-bo/ho-so/{id}/pdf/mau/03"), &desk).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
