@@ -630,6 +630,17 @@ async fn forms_02_and_the_inspections_conclusion_notice_come_as_pdf_with_their_t
     ] {
         assert!(text.contains(expected), "no {expected:?} in\n{text}");
     }
+    // The control sheet, with the reception step.
+    let (s, _, pdf) = get_bytes(&app, &format!("/api/v1/dossiers/{id}/pdf/kiem-soat"), &desk).await;
+    assert_eq!(s, StatusCode::OK);
+    let text = pdf_text(&pdf);
+    for expected in [
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+        "Đơn vị WA",
+        code.as_str(),
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
     // The inspection's conclusion notice (a draft until issued).
     let inspector = app.login(&format!("inspector.{WARD_A}")).await;
     let today = motcua_domain::dossier::to_local(chrono::Utc::now()).date();
