@@ -18,6 +18,16 @@ use crate::http::op::Op;
 /// The largest scan the API accepts at the HTTP layer; the configured upload limit is checked after.
 const SCAN_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
+/// A PDF answer (no JSON): what the form and document downloads return.
+fn pdf_answer(mut op: Op, description: &'static str) -> Op {
+    op.responses.push(crate::http::op::Response {
+        status: 200,
+        description,
+        content: vec![("application/pdf", None)],
+    });
+    op
+}
+
 fn binary(_: &mut schemars::SchemaGenerator) -> Value {
     json!({"type": "string", "contentMediaType": "application/octet-stream"})
 }
@@ -42,7 +52,8 @@ pub fn api() -> Vec<Op> {
     scan.body = Some(("application/octet-stream", binary));
     scan.handler = scan.handler.layer(DefaultBodyLimit::max(SCAN_BODY_LIMIT));
     vec![
-        Op::get("/dossiers/{id}/pdf/{form}", "getFormPdf", api::form)
+        pdf_answer(
+            Op::get("/dossiers/{id}/pdf/{form}", "getFormPdf", api::form)
             .tag("documents")
             .doc(
                 "Phiếu dạng PDF / a form of the dossier as PDF/A",
@@ -51,9 +62,9 @@ pub fn api() -> Vec<Op> {
             .staff()
             .path::<i64>("id", "The dossier's id")
             .path::<String>("form", "01, 02, 03, 04 or kiem-soat")
-            .ok::<()>(200, "The PDF")
-            .file("application/pdf")
             .problems(&[404]),
+            "The PDF",
+        ),
         Op::post("/dossiers/{id}/documents", "issueResult", api::issue)
             .tag("documents")
             .doc(
@@ -65,7 +76,8 @@ pub fn api() -> Vec<Op> {
             .body::<api::IssueBody>()
             .ok::<service::IssuedAnswer>(201, "Issued")
             .problems(&[403, 404, 409]),
-        Op::get("/dossiers/{id}/documents/{n}", "getIssuedDocument", api::document)
+        pdf_answer(
+            Op::get("/dossiers/{id}/documents/{n}", "getIssuedDocument", api::document)
             .tag("documents")
             .doc(
                 "Tải kết quả điện tử / download an issued document",
@@ -74,9 +86,9 @@ pub fn api() -> Vec<Op> {
             .staff()
             .path::<i64>("id", "The dossier's id")
             .path::<usize>("n", "The document's number, from 1")
-            .ok::<()>(200, "The signed PDF")
-            .file("application/pdf")
             .problems(&[403, 404]),
+            "The signed PDF",
+        ),
         scan,
         Op::get("/public/verify", "verifyDocument", api::verify)
             .tag("public")
