@@ -830,3 +830,33 @@ async fn an_electronic_certified_copy_of_a_scanned_original_is_issued_verified_a
         let _ = std::fs::remove_dir_all(files);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_verification_page_and_api_are_rate_limited_like_the_lookup() {
+    let url = sync(test_db_urls).remove(0);
+    let files = temp_dir("limit");
+    let app = sync(|| {
+        TestApp::new(
+            &url,
+            Settings {
+                public_rate_per_minute: 3,
+                ..settings(&files)
+            },
+        )
+    });
+    let hash = "0".repeat(64);
+    let mut statuses = vec![];
+    for i in 0..6 {
+        let path = if i % 2 == 0 {
+            format!("/xac-minh?ma=WA-261203-0001&sha256={hash}")
+        } else {
+            format!("/api/v1/public/verify?ma=WA-261203-0001&sha256={hash}")
+        };
+        statuses.push(public_get(&app, &path).await.0.as_u16());
+    }
+    assert_eq!(statuses[..3], [404, 404, 404], "{statuses:?}");
+    assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+    // The empty form costs nothing.
+    assert_eq!(public_get(&app, "/xac-minh").await.0, StatusCode::OK);
+    let _ = std::fs::remove_dir_all(files);
+}
