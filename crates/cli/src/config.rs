@@ -31,6 +31,14 @@ pub struct Config {
     pub log_format: String,
     /// Serve `GET /metrics` to requests bearing this token (at least 16 characters); unset: off.
     pub metrics_token: Option<String>,
+    /// The unit's signing certificate and key (PKCS#12) for receipts and electronic results; none:
+    /// the built-in TEST certificate (the demo and tests only).
+    pub signing_p12: Option<std::path::PathBuf>,
+    /// The password of `signing_p12` (secret: never printed).
+    pub signing_password: String,
+    /// The address citizens reach the server at (the documents' QR codes link to it); empty:
+    /// `http://` and `listen`.
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -49,6 +57,9 @@ impl Default for Config {
             log: "info".into(),
             log_format: "text".into(),
             metrics_token: None,
+            signing_p12: None,
+            signing_password: String::new(),
+            public_url: String::new(),
         }
     }
 }
@@ -113,6 +124,11 @@ impl Config {
             )
             .into());
         }
+        if let Ok(v) = std::env::var("MOTCUA_SIGNING_P12") {
+            config.signing_p12 = (!v.is_empty()).then(|| v.into());
+        }
+        env_parse("MOTCUA_SIGNING_PASSWORD", &mut config.signing_password)?;
+        env_parse("MOTCUA_PUBLIC_URL", &mut config.public_url)?;
         if !["text", "json"].contains(&config.log_format.as_str()) {
             return Err(BadInput(format!(
                 "log_format '{}' không hợp lệ (text hoặc json) / invalid log_format '{}' (text or json)",
@@ -123,8 +139,31 @@ impl Config {
         Ok(config)
     }
 
-    pub fn web_settings(&self) -> motcua_web::Settings {
-        motcua_web::Settings {
+    /// The server's settings; reads the signing certificate (a clear error, exit 2, when it cannot).
+    pub fn web_settings(&self) -> Result<motcua_web::Settings> {
+        let signing = match &self.signing_p12 {
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    BadInput(format!(
+                        "không đọc được tệp chứng thư số {} / cannot read the signing certificate {}: {e}",
+                        path.display(),
+                        path.display()
+                    ))
+                })?;
+                let id = motcua_pdf::read_pkcs12(&bytes, &self.signing_password)
+                    .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+                Some(std::sync::Arc::new(id))
+            }
+            None => None,
+        };
+        let public_url = if self.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        };
+        Ok(motcua_web::Settings {
+            signing,
+            public_url,
             secure_cookies: self.secure_cookies,
             public_rate_per_minute: self.public_rate_per_minute,
             login_rate_per_minute: self.login_rate_per_minute,
@@ -133,7 +172,7 @@ impl Config {
             files_dir: self.files_dir.clone(),
             max_upload_bytes: self.max_upload_bytes,
             metrics_token: self.metrics_token.clone(),
-        }
+        })
     }
 }
 

@@ -230,10 +230,24 @@ fn init_logging(level: &str, format: &str) {
     };
 }
 
+/// The server's settings for an address: documents' QR codes link to it unless `public_url` is set.
+fn settings_for(config: &Config, listen: &str) -> Result<motcua_web::Settings> {
+    let mut settings = config.web_settings()?;
+    if config.public_url.is_empty() {
+        settings.public_url = format!("http://{listen}");
+    }
+    if settings.signing.is_none() {
+        tracing::warn!(
+            "documents are signed with the built-in TEST certificate (set signing_p12 and signing_password)"
+        );
+    }
+    Ok(settings)
+}
+
 /// Serves `store`. The app is built before the async runtime starts: the PostgreSQL driver is
 /// synchronous and must never block a thread that drives async tasks.
 fn serve(store: Store, config: &Config, listen: &str, banner: &str) -> Result<()> {
-    let app = Arc::new(motcua_web::App::new(store, config.web_settings())?);
+    let app = Arc::new(motcua_web::App::new(store, settings_for(config, listen)?)?);
     tokio::runtime::Runtime::new()?.block_on(listen_and_serve(app, config, listen, banner))
 }
 
@@ -276,13 +290,25 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             config.db = db.unwrap_or_else(|| "sqlite:data/motcua-demo.db".into());
             let store = demo::fresh_store(&config.db)?;
-            let summary = demo::seed(&store, dossiers, chrono::Utc::now())?;
+            let now = chrono::Utc::now();
+            let mut summary = demo::seed(&store, dossiers, now)?;
+            let listen = listen.unwrap_or_else(|| config.listen.clone());
+            let app = Arc::new(motcua_web::App::new(
+                store,
+                settings_for(&config, &listen)?,
+            )?);
+            let (issued, scanned, certified) = demo::documents::seed(&app, now)?;
+            summary.push_str(&format!(
+                "Văn bản điện tử / electronic documents: {issued} kết quả ký số (chứng thư THỬ NGHIỆM) / signed results (TEST certificate), \
+                 {scanned} giấy tờ số hóa tại quầy / papers scanned at the counter, {certified} bản sao điện tử có chứng thực / electronic certified copies; \
+                 xác minh / verify: /xac-minh\n"
+            ));
             if no_serve {
                 println!("{summary}");
                 return Ok(());
             }
-            let listen = listen.unwrap_or_else(|| config.listen.clone());
-            serve(store, &config, &listen, &summary)
+            tokio::runtime::Runtime::new()?
+                .block_on(listen_and_serve(app, &config, &listen, &summary))
         }
         Command::Migrate { db } => {
             let url = db.unwrap_or(config.db);
@@ -306,18 +332,37 @@ fn run(cli: Cli) -> Result<()> {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let store = open_store(&url)?;
-            let report = store.read(|tx| ledger::verify(tx, &anchors))?;
+            let (mut report, issued) =
+                store.read(|tx| Ok((ledger::verify(tx, &anchors)?, ledger::issued_files(tx)?)))?;
+            // The issued documents' files: present, and still the bytes whose SHA-256 the log holds.
+            for (dossier_id, seq, sha256) in &issued {
+                let path = config
+                    .files_dir
+                    .join(sha256.get(..2).unwrap_or_default())
+                    .join(sha256);
+                let intact = std::fs::read(&path)
+                    .map(|bytes| motcua_pdf::sha256_hex(&bytes) == *sha256)
+                    .unwrap_or(false);
+                if !intact {
+                    report.findings.push(ledger::Finding::DocumentFileAltered {
+                        dossier_id: *dossier_id,
+                        seq: *seq,
+                    });
+                }
+            }
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 println!(
-                    "{} hồ sơ, {} sự kiện, {} mục sổ cái / {} dossiers, {} events, {} ledger entries",
+                    "{} hồ sơ, {} sự kiện, {} mục sổ cái, {} văn bản điện tử / {} dossiers, {} events, {} ledger entries, {} issued documents",
                     report.dossiers,
                     report.events,
                     report.ledger_entries,
+                    issued.len(),
                     report.dossiers,
                     report.events,
-                    report.ledger_entries
+                    report.ledger_entries,
+                    issued.len()
                 );
                 if let Some((seq, hash)) = &report.head {
                     println!("đầu sổ cái / ledger head: {seq}:{hash}");

@@ -250,10 +250,11 @@ fn demo_verify_and_tampering() {
     let o = motcua(&["verify", "--db", &url]);
     assert!(o.status.success(), "{}", stdout(&o));
     assert!(stdout(&o).contains("intact"));
-    // 200 recent dossiers and the 2017 town's 430 (the same every time: the generator is seeded).
+    // 200 recent dossiers, the 2017 town's 430 (the same every time: the generator is seeded) and
+    // the 3 certifications of copies done at the counter today.
     let o = motcua(&["rebuild", "--db", &url]);
     assert!(
-        stdout(&o).contains("rebuilt 630 dossiers") && stdout(&o).contains("identical"),
+        stdout(&o).contains("rebuilt 633 dossiers") && stdout(&o).contains("identical"),
         "{}",
         stdout(&o)
     );
@@ -273,6 +274,80 @@ fn demo_verify_and_tampering() {
     let o = motcua(&["verify", "--db", &url]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("was edited"), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_demo_issues_signed_results_whose_files_verify_catches_altered() {
+    let (dir, url) = temp_db("documents");
+    let files = dir.join("files");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(args)
+            .env_remove("MOTCUA_DB")
+            .env("MOTCUA_FILES_DIR", &files)
+            .current_dir(&dir)
+            .output()
+            .expect("run motcua")
+    };
+    let o = run(&["demo", "--no-serve", "--db", &url, "--dossiers", "200"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let issued: usize = stdout(&o)
+        .split("electronic documents: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", stdout(&o)));
+    let certified: usize = stdout(&o)
+        .split("papers scanned at the counter, ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", stdout(&o)));
+    assert!(issued > 0 && certified > 0, "{}", stdout(&o));
+    let o = run(&["verify", "--db", &url]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("{} issued documents", issued + certified)),
+        "{}",
+        stdout(&o)
+    );
+    // One byte of one issued file changed: verify names the dossier and fails.
+    let file = std::fs::read_dir(&files)
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().path())
+        .find(|p| {
+            std::fs::read(p)
+                .unwrap()
+                .windows(10)
+                .any(|w| w == b"/ByteRange")
+        })
+        .expect("a signed result among the files");
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[200] ^= 1;
+    std::fs::write(&file, bytes).unwrap();
+    let o = run(&["verify", "--db", &url]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("electronic document file of event"),
+        "{}",
+        stdout(&o)
+    );
+    // A signing certificate that cannot be read is refused at start-up, exit code 2.
+    let o = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["serve", "--db", &url])
+        .env_remove("MOTCUA_DB")
+        .env("MOTCUA_SIGNING_P12", dir.join("none.p12"))
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read the signing certificate"),
+        "{}",
+        stderr(&o)
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

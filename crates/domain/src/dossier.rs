@@ -756,6 +756,65 @@ pub enum Event {
         rating: Rating,
         comment: String,
     },
+    /// A signed electronic document issued (the electronic result): its hashes are in the log.
+    DocumentIssued {
+        document: IssuedDocument,
+    },
+    /// A paper received on paper was scanned at the counter: `paper` is its index (from 0), `file`
+    /// the SHA-256 of the scan.
+    PaperDigitised {
+        paper: usize,
+        file: String,
+    },
+}
+
+/// What an electronic document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// The result of the procedure (kết quả giải quyết thủ tục hành chính), signed by the unit.
+    Result,
+    /// An electronic copy certified from the original (bản sao điện tử được chứng thực từ bản
+    /// chính): the scan of a paper shown at the counter, certified and signed (Decree 23/2015 on
+    /// certification; Decree 45/2020 art. 21 on electronic copies). Decision 766, indicator 6.3.
+    CertifiedCopy,
+}
+
+impl DocumentKind {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            DocumentKind::Result => "Kết quả giải quyết thủ tục hành chính (bản điện tử)",
+            DocumentKind::CertifiedCopy => "Bản sao điện tử được chứng thực từ bản chính",
+        }
+    }
+}
+
+/// A signed electronic document as the log records it. `sha256` is the SHA-256 of its content (the
+/// PDF as rendered without its verification QR code, which carries this hash); `file_sha256` the
+/// SHA-256 of the signed PDF handed out (what `sha256sum` of the downloaded file prints).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IssuedDocument {
+    pub kind: DocumentKind,
+    pub title: String,
+    pub sha256: String,
+    pub file_sha256: String,
+    /// The subject of the signing certificate.
+    pub signer: String,
+    /// The paper a certified copy is of (its index, from 0); None for a result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<usize>,
+}
+
+/// An issued document in the dossier's state: the record, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Issued {
+    pub document: IssuedDocument,
+    pub at: Instant,
+    /// The seq of the issuing event in the dossier's history.
+    pub seq: i64,
 }
 
 impl Event {
@@ -777,6 +836,8 @@ impl Event {
             Event::Returned { .. } => "Trả kết quả",
             Event::Withdrawn { .. } => "Rút hồ sơ",
             Event::Rated { .. } => "Người nộp đánh giá",
+            Event::DocumentIssued { .. } => "Cấp kết quả điện tử",
+            Event::PaperDigitised { .. } => "Số hóa giấy tờ tại quầy",
         }
     }
 
@@ -797,6 +858,8 @@ impl Event {
             Event::Returned { .. } => "returned",
             Event::Withdrawn { .. } => "withdrawn",
             Event::Rated { .. } => "rated",
+            Event::DocumentIssued { .. } => "document_issued",
+            Event::PaperDigitised { .. } => "paper_digitised",
         }
     }
 }
@@ -943,6 +1006,9 @@ pub struct Dossier {
     pub withdrawal: Option<String>,
     pub rating: Option<Rating>,
     pub closed_at: Option<Instant>,
+    /// Signed electronic documents issued, oldest first.
+    #[serde(default)]
+    pub documents: Vec<Issued>,
 }
 
 impl Dossier {
@@ -984,6 +1050,7 @@ impl Dossier {
             withdrawal: None,
             rating: None,
             closed_at: None,
+            documents: vec![],
         };
         let mut d = match &rec.event {
             Event::Submitted {
@@ -1220,6 +1287,18 @@ impl Dossier {
             Event::Rated { rating, .. } => {
                 self.rating = Some(*rating);
             }
+            Event::DocumentIssued { document } => {
+                self.documents.push(Issued {
+                    document: document.clone(),
+                    at,
+                    seq: rec.seq,
+                });
+            }
+            Event::PaperDigitised { paper, file } => {
+                if let Some(p) = self.papers.get_mut(*paper) {
+                    p.file = Some(file.clone());
+                }
+            }
         }
     }
 
@@ -1227,6 +1306,20 @@ impl Dossier {
         if let Some(p) = self.pauses.last_mut().filter(|p| p.to.is_none()) {
             p.to = Some(at);
         }
+    }
+
+    /// Whether a signed electronic certified copy was issued (Decision 766, indicator 6.3).
+    pub fn has_electronic_copy(&self) -> bool {
+        self.documents
+            .iter()
+            .any(|i| i.document.kind == DocumentKind::CertifiedCopy)
+    }
+
+    /// Whether a signed electronic result was issued (Decision 766, indicator 6.1).
+    pub fn has_electronic_result(&self) -> bool {
+        self.documents
+            .iter()
+            .any(|i| i.document.kind == DocumentKind::Result)
     }
 
     /// The date promised to the applicant: the new appointment after an apology, else the due time.
@@ -1405,6 +1498,15 @@ pub enum Command {
         rating: Rating,
         comment: String,
     },
+    /// Record a signed electronic document (built and signed by the caller) as issued.
+    IssueDocument {
+        document: IssuedDocument,
+    },
+    /// Attach the scan of a paper received on paper (`paper`: index from 0; `file`: its SHA-256).
+    DigitisePaper {
+        paper: usize,
+        file: String,
+    },
 }
 
 impl Command {
@@ -1425,6 +1527,8 @@ impl Command {
             Command::Return { .. } => "return",
             Command::Withdraw { .. } => "withdraw",
             Command::Rate { .. } => "rate",
+            Command::IssueDocument { .. } => "issue_document",
+            Command::DigitisePaper { .. } => "digitise_paper",
         }
     }
 
@@ -1450,7 +1554,9 @@ impl Command {
             | Command::Correct { .. }
             | Command::Refuse { .. }
             | Command::Return { .. }
-            | Command::Withdraw { .. } => Some((Action::Desk, desk())),
+            | Command::Withdraw { .. }
+            | Command::IssueDocument { .. }
+            | Command::DigitisePaper { .. } => Some((Action::Desk, desk())),
             // The desk hands a dossier over to processing, and asks for supplements before reception.
             Command::HandOver { .. } if at_reception => Some((Action::Desk, desk())),
             Command::RequestSupplement { .. } if d.is_some_and(|d| d.received_at.is_none()) => {
@@ -2056,6 +2162,74 @@ pub fn decide(
             Ok(Event::Rated {
                 rating,
                 comment: text("comment", &comment, false, 2000)?,
+            })
+        }
+        (Some(d), Command::IssueDocument { document }) => {
+            // A result is issued once it is ready (and may be issued again after it was returned).
+            if !matches!(d.status, Status::ResultReady | Status::Returned) {
+                return Err(illegal(Some(d.status)));
+            }
+            if document.kind == DocumentKind::CertifiedCopy {
+                let scanned = document
+                    .paper
+                    .and_then(|i| d.papers.get(i))
+                    .is_some_and(|p| p.file.is_some());
+                if !scanned {
+                    return Err(DossierError::rule(
+                        "bản sao điện tử được chứng thực từ bản số hóa của một giấy tờ trong hồ sơ",
+                        "an electronic certified copy is made from the scan of a paper of the dossier",
+                    ));
+                }
+            }
+            let hex = |field: &str, v: &str| {
+                if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    Ok(v.to_ascii_lowercase())
+                } else {
+                    Err(DossierError::invalid(
+                        field,
+                        "không phải mã SHA-256",
+                        "not a SHA-256 hash",
+                    ))
+                }
+            };
+            Ok(Event::DocumentIssued {
+                document: IssuedDocument {
+                    kind: document.kind,
+                    title: text("title", &document.title, true, 300)?,
+                    sha256: hex("sha256", &document.sha256)?,
+                    file_sha256: hex("file_sha256", &document.file_sha256)?,
+                    signer: text("signer", &document.signer, false, 500)?,
+                    paper: document.paper,
+                },
+            })
+        }
+        (Some(d), Command::DigitisePaper { paper, file }) => {
+            if d.received_at.is_none() || d.closed_at.is_some() {
+                return Err(illegal(Some(d.status)));
+            }
+            let Some(p) = d.papers.get(paper) else {
+                return Err(DossierError::invalid(
+                    "paper",
+                    "hồ sơ không có giấy tờ này",
+                    "the dossier has no such paper",
+                ));
+            };
+            if p.file.is_some() {
+                return Err(DossierError::rule(
+                    "giấy tờ này đã có bản số hóa",
+                    "this paper is already digitised",
+                ));
+            }
+            if file.len() != 64 || !file.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(DossierError::invalid(
+                    "file",
+                    "không phải mã SHA-256",
+                    "not a SHA-256 hash",
+                ));
+            }
+            Ok(Event::PaperDigitised {
+                paper,
+                file: file.to_ascii_lowercase(),
             })
         }
         (None, _) => Err(illegal(None)),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub static METHOD_JSON: &str = include_str!("../data/indicators-766.json");
 
 /// The inputs a ratio may name, with what they count.
-pub const INPUTS: [(&str, &str); 13] = [
+pub const INPUTS: [(&str, &str); 16] = [
     (
         "procedures_required",
         "procedures the units must post (per unit)",
@@ -40,8 +40,23 @@ pub const INPUTS: [(&str, &str); 13] = [
     ),
     ("rated", "dossiers rated"),
     ("satisfied", "of those, satisfied or very satisfied"),
-    ("digitised", "dossiers received with uploaded papers"),
+    (
+        "digitised",
+        "dossiers received with uploaded or scanned papers",
+    ),
     ("resolved", "dossiers resolved in the period"),
+    (
+        "result_electronic",
+        "of those, with a signed electronic result",
+    ),
+    (
+        "copy_certification",
+        "dossiers resolved by a procedure certifying copies from originals",
+    ),
+    (
+        "copy_electronic",
+        "of those, with an electronic certified copy issued",
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

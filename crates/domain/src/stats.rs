@@ -86,10 +86,16 @@ pub enum Metric {
     WithdrawnLate,
     WalkInGuided,
     WalkInRefused,
+    /// Resolved with a signed electronic result (Decision 766, indicator 6.1).
+    ResultElectronic,
+    /// Resolved dossiers of a procedure certifying copies from originals (6.3's denominator).
+    CopyCertification,
+    /// Of those, with an electronic certified copy issued (6.3's numerator).
+    CopyElectronic,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 24] = [
+    pub const ALL: [Metric; 27] = [
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
         Metric::ReceivedOnline,
@@ -114,6 +120,9 @@ impl Metric {
         Metric::WithdrawnLate,
         Metric::WalkInGuided,
         Metric::WalkInRefused,
+        Metric::ResultElectronic,
+        Metric::CopyCertification,
+        Metric::CopyElectronic,
     ];
 
     /// The column name.
@@ -143,6 +152,9 @@ impl Metric {
             Metric::WithdrawnLate => "withdrawn_late",
             Metric::WalkInGuided => "walk_in_guided",
             Metric::WalkInRefused => "walk_in_refused",
+            Metric::ResultElectronic => "result_electronic",
+            Metric::CopyCertification => "copy_certification",
+            Metric::CopyElectronic => "copy_electronic",
         }
     }
 
@@ -165,7 +177,7 @@ pub struct Key {
 /// Counter values for one key, indexed by [`Metric::index`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Counts(pub [i64; 24]);
+pub struct Counts(pub [i64; 27]);
 
 impl Counts {
     pub fn get(&self, m: Metric) -> i64 {
@@ -185,6 +197,14 @@ impl Counts {
     pub fn is_zero(&self) -> bool {
         self.0.iter().all(|n| *n == 0)
     }
+}
+
+/// Whether a dossier's procedure certifies copies from originals (chứng thực bản sao từ bản chính):
+/// the national catalogue names every procedure of that family so ("... giấy tờ, văn bản do cơ
+/// quan, tổ chức có thẩm quyền của Việt Nam cấp", "... nước ngoài cấp", at commune and district
+/// level), whatever their codes. Decision 766, indicator 6.3's denominator.
+pub fn certifies_copies(d: &Dossier) -> bool {
+    crate::text::fold_vi(&d.procedure.name).starts_with("chung thuc ban sao tu ban chinh")
 }
 
 /// What one dossier adds to the counters (each entry +1).
@@ -237,6 +257,15 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
         }
     }
     if let (Some(finished), Some(result)) = (d.finished_at, d.result) {
+        if d.has_electronic_result() {
+            out.push((key(month_of(finished)), Metric::ResultElectronic));
+        }
+        if certifies_copies(d) {
+            out.push((key(month_of(finished)), Metric::CopyCertification));
+            if d.has_electronic_copy() {
+                out.push((key(month_of(finished)), Metric::CopyElectronic));
+            }
+        }
         out.push((
             key(month_of(finished)),
             match result {
@@ -437,6 +466,12 @@ pub struct Figures {
     /// Walk-ins given form 02 (guidance to complete) or form 03 (refusal) without a dossier.
     pub walk_in_guided: i64,
     pub walk_in_refused: i64,
+    /// Resolved in the period with a signed electronic result.
+    pub result_electronic: i64,
+    /// Resolved in the period by a procedure certifying copies from originals, and of those with an
+    /// electronic certified copy.
+    pub copy_certification: i64,
+    pub copy_electronic: i64,
 }
 
 impl Figures {
@@ -474,6 +509,9 @@ impl Figures {
         self.withdrawn_late += o.withdrawn_late;
         self.walk_in_guided += o.walk_in_guided;
         self.walk_in_refused += o.walk_in_refused;
+        self.result_electronic += o.result_electronic;
+        self.copy_certification += o.copy_certification;
+        self.copy_electronic += o.copy_electronic;
     }
 
     /// The figures of the period from its counters: `sum` over its months, `before` the month
@@ -505,6 +543,9 @@ impl Figures {
             withdrawn_late: sum.get(Metric::WithdrawnLate),
             walk_in_guided: sum.get(Metric::WalkInGuided),
             walk_in_refused: sum.get(Metric::WalkInRefused),
+            result_electronic: sum.get(Metric::ResultElectronic),
+            copy_certification: sum.get(Metric::CopyCertification),
+            copy_electronic: sum.get(Metric::CopyElectronic),
         }
     }
 
@@ -567,11 +608,18 @@ pub fn brute_force<'a>(
             }
         }
         match (d.finished_at, d.result, d.closed_at) {
-            (Some(t), Some(result), _) if p.contains(t) => match result {
-                Timeliness::Early => f.resolved_early += 1,
-                Timeliness::OnTime => f.resolved_on_time += 1,
-                Timeliness::Late => f.resolved_late += 1,
-            },
+            (Some(t), Some(result), _) if p.contains(t) => {
+                f.result_electronic += i64::from(d.has_electronic_result());
+                if certifies_copies(d) {
+                    f.copy_certification += 1;
+                    f.copy_electronic += i64::from(d.has_electronic_copy());
+                }
+                match result {
+                    Timeliness::Early => f.resolved_early += 1,
+                    Timeliness::OnTime => f.resolved_on_time += 1,
+                    Timeliness::Late => f.resolved_late += 1,
+                }
+            }
             (None, _, Some(t)) if p.contains(t) => {
                 if d.refusal.is_some() {
                     f.refused += 1;
@@ -849,6 +897,9 @@ impl Figures {
             "withdrawn_late" => self.withdrawn_late,
             "walk_in_guided" => self.walk_in_guided,
             "walk_in_refused" => self.walk_in_refused,
+            "result_electronic" => self.result_electronic,
+            "copy_certification" => self.copy_certification,
+            "copy_electronic" => self.copy_electronic,
             _ => 0,
         }
     }

@@ -1028,3 +1028,101 @@ fn usernames_passwords_and_desk_decisions_follow_one_rule() {
         "date"
     );
 }
+
+fn document(kind: motcua_domain::dossier::DocumentKind, paper: Option<usize>) -> Command {
+    Command::IssueDocument {
+        document: motcua_domain::dossier::IssuedDocument {
+            kind,
+            title: "Kết quả giải quyết thủ tục hành chính".into(),
+            sha256: "AB".repeat(32),
+            file_sha256: "cd".repeat(32),
+            signer: "CN=UBND (TEST)".into(),
+            paper,
+        },
+    }
+}
+
+#[test]
+fn a_paper_is_scanned_once_while_open_and_documents_are_issued_only_with_the_result() {
+    use motcua_domain::dossier::DocumentKind;
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    let scan = |paper: usize, file: &str| Command::DigitisePaper {
+        paper,
+        file: file.into(),
+    };
+    // No such paper; not a SHA-256: refused, nothing recorded.
+    assert!(
+        run.exec(vn("2025-03-10T08:10"), scan(1, &"a".repeat(64)))
+            .is_err()
+    );
+    assert!(
+        run.exec(vn("2025-03-10T08:10"), scan(0, "not-a-hash"))
+            .is_err()
+    );
+    assert_eq!(run.events.len(), 1);
+    let d = run
+        .exec(vn("2025-03-10T08:10"), scan(0, &"AB".repeat(32)))
+        .unwrap();
+    assert_eq!(d.papers[0].file.as_deref(), Some("ab".repeat(32).as_str()));
+    assert!(
+        run.exec(vn("2025-03-10T08:20"), scan(0, &"c".repeat(64)))
+            .is_err()
+    );
+    // Before the result: no electronic document.
+    assert!(
+        run.exec(vn("2025-03-10T09:00"), document(DocumentKind::Result, None))
+            .is_err()
+    );
+    run.exec(vn("2025-03-10T10:00"), hand_over("finance", false))
+        .unwrap();
+    run.exec(
+        vn("2025-03-11T10:00"),
+        Command::MarkResultReady {
+            outcome: Outcome::Approved,
+        },
+    )
+    .unwrap();
+    // A certified copy needs a scanned paper.
+    assert!(
+        run.exec(
+            vn("2025-03-11T10:05"),
+            document(DocumentKind::CertifiedCopy, None)
+        )
+        .is_err()
+    );
+    let d = run
+        .exec(vn("2025-03-11T10:10"), document(DocumentKind::Result, None))
+        .unwrap();
+    assert!(d.has_electronic_result() && !d.has_electronic_copy());
+    assert_eq!(d.documents[0].document.sha256, "ab".repeat(32));
+    assert_eq!(d.documents[0].seq, d.version);
+    let d = run
+        .exec(
+            vn("2025-03-11T10:15"),
+            document(DocumentKind::CertifiedCopy, Some(0)),
+        )
+        .unwrap();
+    assert!(d.has_electronic_copy());
+    let d = run
+        .exec(
+            vn("2025-03-11T11:00"),
+            Command::Return {
+                to_whom: "Nguyễn Văn An".into(),
+            },
+        )
+        .unwrap()
+        .clone();
+    // Closed: no more scans. A replay of the record gives the same state.
+    assert!(
+        run.exec(vn("2025-03-11T11:05"), scan(0, &"e".repeat(64)))
+            .is_err()
+    );
+    assert_eq!(Dossier::replay(&run.events).unwrap(), d);
+    // The events read back as they were written.
+    for e in &run.events {
+        let json = serde_json::to_string(&e.event).unwrap();
+        let back: Event = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, e.event);
+    }
+}

@@ -257,3 +257,9 @@ pub fn result_cover() -> ResultCover {
         created: created(),
     }
 }
+
+/// The TEST signing identity (`testdata/test-signer.p12`, issued by the TEST certificate authority
+/// of `testdata/make-test-ca.sh`): for tests and the demo only, never for real documents.
+pub const TEST_SIGNER_P12: &[u8] = include_bytes!("../testdata/test-signer.p12");
+/// The password of [`TEST_SIGNER_P12`].
+pub const TEST_SIGNER_PASSWORD: &str = "motcua-test";

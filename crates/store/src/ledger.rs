@@ -110,6 +110,57 @@ pub fn append(
     Ok((seq, hash))
 }
 
+/// The ledger entry (its seq) that lists event `seq` of a dossier, with the event's hash: where a
+/// document's verification QR code points. None when there is no such event.
+pub fn position_of(
+    tx: &mut dyn Tx,
+    dossier_id: i64,
+    seq: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let Some(row) = tx.query_one(
+        "SELECT hash, at FROM events WHERE dossier_id = $1 AND seq = $2",
+        &[Value::Int(dossier_id), Value::Int(seq)],
+    )?
+    else {
+        return Ok(None);
+    };
+    let (hash, at) = (row.string(0)?, row.i64(1)?);
+    // An entry is written with the time of its last event, so it is never older than the event;
+    // the event's hash (64 hex digits) names it in the entry's list.
+    let entry = tx.query_one(
+        "SELECT seq FROM ledger WHERE at >= $1 AND events LIKE $2 ORDER BY seq LIMIT 1",
+        &[
+            Value::Int(at),
+            Value::Text(format!("%\"hash\":\"{hash}\"%")),
+        ],
+    )?;
+    Ok(match entry {
+        Some(r) => Some((r.i64(0)?, hash)),
+        None => None,
+    })
+}
+
+/// Every issued electronic document the log records: (dossier id, event seq, SHA-256 of the signed
+/// file), for `motcua verify` to check the kept files against (the hashes themselves are covered by
+/// the events' hashes).
+pub fn issued_files(tx: &mut dyn Tx) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    let rows = tx.query(
+        "SELECT dossier_id, seq, payload FROM events WHERE kind = 'document_issued' ORDER BY id",
+        &[],
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let payload: serde_json::Value =
+            serde_json::from_str(r.str(2)?).map_err(|e| StoreError::Db(e.to_string()))?;
+        let file = payload["document"]["file_sha256"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        out.push((r.i64(0)?, r.i64(1)?, file));
+    }
+    Ok(out)
+}
+
 /// What `verify` found wrong, naming the dossier or ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
@@ -160,6 +211,12 @@ pub enum Finding {
     /// A walk-in row (forms 02/03 without a dossier) was edited, deleted, inserted or reordered.
     WalkInAltered {
         walk_in_id: i64,
+    },
+    /// An issued electronic document's file is missing from `files_dir`, or no longer has the
+    /// SHA-256 its issuing event records (found by `motcua verify`, which reads the files).
+    DocumentFileAltered {
+        dossier_id: i64,
+        seq: i64,
     },
 }
 
@@ -226,6 +283,10 @@ impl std::fmt::Display for Finding {
             Finding::AnchorMismatch { ledger_seq } => write!(
                 f,
                 "sổ cái mục {ledger_seq} khác với mốc đã công bố / ledger entry {ledger_seq} differs from the published anchor"
+            ),
+            Finding::DocumentFileAltered { dossier_id, seq } => write!(
+                f,
+                "hồ sơ {dossier_id}: tệp văn bản điện tử của sự kiện {seq} bị thiếu hoặc đã bị sửa / dossier {dossier_id}: the electronic document file of event {seq} is missing or altered"
             ),
             Finding::WalkInAltered { walk_in_id } => write!(
                 f,

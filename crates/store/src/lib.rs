@@ -214,6 +214,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_inspections.sql")),
     (4, include_str!("../migrations/sqlite/0004_office.sql")),
     (5, include_str!("../migrations/sqlite/0005_counter.sql")),
+    (7, include_str!("../migrations/sqlite/0007_documents.sql")),
     (9, include_str!("../migrations/sqlite/0009_search.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
@@ -228,6 +229,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../migrations/postgres/0004_office.sql")),
     (5, include_str!("../migrations/postgres/0005_counter.sql")),
+    (7, include_str!("../migrations/postgres/0007_documents.sql")),
     (9, include_str!("../migrations/postgres/0009_search.sql")),
 ];
 

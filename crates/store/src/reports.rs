@@ -306,5 +306,8 @@ fn indicator_inputs(
     m.insert("rated".to_owned(), total.rated);
     m.insert("satisfied".to_owned(), total.satisfied);
     m.insert("digitised".to_owned(), total.digitised);
+    m.insert("result_electronic".to_owned(), total.result_electronic);
+    m.insert("copy_certification".to_owned(), total.copy_certification);
+    m.insert("copy_electronic".to_owned(), total.copy_electronic);
     Ok(m)
 }

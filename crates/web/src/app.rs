@@ -31,6 +31,12 @@ pub struct Settings {
     /// `GET /metrics` answers (Prometheus text format) only when this is set, and only to a
     /// request bearing it (`Authorization: Bearer …`); otherwise it is no page at all.
     pub metrics_token: Option<String>,
+    /// The unit's signing identity (PKCS#12 read at start-up) for receipts and electronic results;
+    /// None: the built-in TEST identity (tests and the demo only).
+    pub signing: Option<Arc<motcua_pdf::Identity>>,
+    /// The address citizens reach this server at, e.g. `https://motcua.example.gov.vn`: the
+    /// verification QR codes on documents link to `{public_url}/xac-minh`.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -44,6 +50,8 @@ impl Default for Settings {
             files_dir: std::path::PathBuf::from("data/files"),
             max_upload_bytes: 10 * 1024 * 1024,
             metrics_token: None,
+            signing: None,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! HTTP for motcua: the JSON API under `/api/v1` with its OpenAPI document, the public portal and
 //! the staff pages. Organised by feature (`dossiers`, `counter`, `public`, `catalogue`, `org`, `reports`,
-//! `inspections`, `session`, `calendar`, `dashboard`, `health`), each with its `api()` operations and
+//! `inspections`, `session`, `documents`, `calendar`, `dashboard`, `health`), each with its `api()` operations and
 //! `pages()` routes, over a toolbox that knows no feature (`http`, `app`, `auth`, `access`,
 //! `i18n`). Only this file builds the router, by merging every feature's routes; the OpenAPI
 //! document is built from the same list of operations.
@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod counter;
 pub mod dashboard;
+pub mod documents;
 pub mod dossiers;
 pub mod health;
 pub mod http;
@@ -49,6 +50,7 @@ pub fn operations() -> Vec<Op> {
     ops.extend(reports::api());
     ops.extend(inspections::api());
     ops.extend(public::api());
+    ops.extend(documents::api());
     ops
 }
 
@@ -85,6 +87,7 @@ pub fn router(app: AppState) -> Router {
         .merge(org::pages())
         .merge(reports::pages())
         .merge(inspections::pages())
+        .merge(documents::pages(app.settings.max_upload_bytes))
         .nest("/api/v1", api)
         .fallback(http::middleware::no_page)
         .method_not_allowed_fallback(http::middleware::wrong_method_page)

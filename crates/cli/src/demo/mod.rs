@@ -3,6 +3,7 @@
 //! realistic dossiers generated through the same code paths as real ones.
 
 mod catalogue;
+pub mod documents;
 mod generate;
 pub mod inspection2017;
 pub mod province;

@@ -280,6 +280,14 @@ struct DossierPage {
     missing: Vec<String>,
     /// Corrections of the applicant's details: when, what, from, to, why.
     corrections: Vec<String>,
+    /// Electronic documents: (number, title, issued at).
+    documents: Vec<(usize, String, String)>,
+    /// The desk may issue the result as a signed PDF now.
+    can_issue: bool,
+    /// Papers the desk may attach a scan to: (number, name).
+    scannable: Vec<(usize, String)>,
+    /// Scanned papers the desk may issue an electronic certified copy of: (number, name).
+    copyable: Vec<(usize, String)>,
     actions: Vec<ActionForm>,
     history: Vec<String>,
 }
@@ -398,7 +406,39 @@ async fn dossier_page(
                 .collect::<Vec<_>>()
         }));
         let actions = actions(&d, &staff, &chain_of, &ctx, &targets, &people);
+        let desk = personal
+            && motcua_domain::authz::can(
+                &staff.grants,
+                motcua_domain::authz::Action::Desk,
+                &chain_of(&d.unit),
+            );
+        let open = d.received_at.is_some() && d.closed_at.is_none();
         Ok(DossierPage {
+            documents: d
+                .documents
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (i + 1, x.document.title.clone(), when(Some(x.at))))
+                .collect(),
+            can_issue: desk && matches!(d.status, Status::ResultReady | Status::Returned),
+            copyable: d
+                .papers
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    desk && p.file.is_some()
+                        && matches!(d.status, Status::ResultReady | Status::Returned)
+                        && motcua_domain::stats::certifies_copies(&d)
+                })
+                .map(|(i, p)| (i + 1, p.name.clone()))
+                .collect(),
+            scannable: d
+                .papers
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| desk && open && p.file.is_none())
+                .map(|(i, p)| (i + 1, p.name.clone()))
+                .collect(),
             who,
             id,
             version: d.version,
@@ -630,7 +670,9 @@ pub async fn dossier(
 ) -> Result<Html<String>, PageError> {
     let notice =
         q.ok.as_deref()
-            .and_then(super::actions::label_of)
+            .and_then(|ok| {
+                super::actions::label_of(ok).or_else(|| crate::documents::service::notice_of(ok))
+            })
             .map(|label| crate::i18n::t1("Đã thực hiện: {}", crate::i18n::t(label)))
             .unwrap_or_default();
     dossier_page(app, staff, id, notice, String::new()).await

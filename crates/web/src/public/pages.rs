@@ -31,6 +31,8 @@ struct LookupPage {
     supplement: String,
     rows: Vec<(String, String, String, &'static str)>,
     can_rate: bool,
+    /// Electronic results to download: (number, title, issued at).
+    results: Vec<(usize, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +80,7 @@ pub async fn lookup(
         supplement: String::new(),
         rows: vec![],
         can_rate: false,
+        results: vec![],
         code: code.clone(),
         phone_last4: phone.clone(),
     };
@@ -132,6 +135,12 @@ pub async fn lookup(
                 s.result.map_or("", |r| r.label_vi()),
             )
         })
+        .collect();
+    page.results = d
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i + 1, x.document.title.clone(), when(Some(x.at))))
         .collect();
     page.can_rate = d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none();
     Ok(render(&page)?.into_response())

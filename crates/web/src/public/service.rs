@@ -52,6 +52,9 @@ pub fn authenticate(
 
 /// Uploaded papers, for the officials who may open them.
 pub use super::files::read as read_paper;
+/// Stores a checked paper (PDF, JPEG, PNG within the size limit) under its SHA-256 (counter scans,
+/// issued documents).
+pub use super::files::store as store_paper;
 
 pub fn not_found() -> ApiError {
     ApiError::not_found(

@@ -3,6 +3,7 @@
 mod authorization;
 mod catalogue;
 mod counter;
+mod documents;
 mod dossiers;
 mod errors;
 mod i18n;

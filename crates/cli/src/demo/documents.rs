@@ -1,0 +1,274 @@
+//! The demo's electronic documents: the results of dossiers resolved in the last weeks issued as
+//! signed PDFs (with the built-in TEST certificate unless one is configured; a certification of a
+//! copy still at the desk also gets its electronic certified copy), and scans attached at
+//! the counter to the papers of dossiers received there recently, through the same code the staff
+//! pages use, so Decision 766 indicators 6.1 and 6.2 have numbers.
+
+use anyhow::Result;
+use chrono::{DateTime, TimeDelta, Utc};
+use motcua_domain::authz::{Action, can};
+use motcua_domain::dossier::{Command, Status};
+use motcua_domain::org::Staff;
+use motcua_pdf::{Block, Document, Header, Meta};
+use motcua_store::db::Value;
+use motcua_store::{StoreError, Tx, dossiers, org};
+use motcua_web::App;
+
+/// At most this many of each, newest first: enough to show, quick to make.
+const LIMIT: usize = 60;
+
+fn desk_of(tx: &mut dyn Tx, staff: &[Staff], unit: &str) -> Result<Option<Staff>, StoreError> {
+    let chain = org::chain(tx, unit)?;
+    Ok(staff
+        .iter()
+        .find(|s| s.active && can(&s.grants, Action::Desk, &chain))
+        .cloned())
+}
+
+fn recent(tx: &mut dyn Tx, sql: &str, since: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+    tx.query(sql, &[Value::Int(since.timestamp_millis())])?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect()
+}
+
+/// A stand-in for a scanner's output: a one-page PDF naming the paper.
+fn scan_of(code: &str, paper: &str, at: DateTime<Utc>) -> Result<Vec<u8>> {
+    let doc = Document {
+        header: Header {
+            issuer: "BẢN QUÉT TẠI QUẦY".into(),
+            ..Header::default()
+        },
+        title: "BẢN QUÉT GIẤY TỜ (DỮ LIỆU MÔ PHỎNG)".into(),
+        subtitle: vec![paper.to_owned()],
+        body: vec![Block::text(format!(
+            "Bản quét giấy tờ \"{paper}\" của hồ sơ {code}, số hóa tại Bộ phận Một cửa."
+        ))],
+        signers: vec![],
+        recipients: vec![],
+        meta: Meta {
+            title: format!("Bản quét: {paper}"),
+            author: "motcua demo".into(),
+            subject: Some(format!("Hồ sơ {code}")),
+            created: at,
+        },
+        landscape: false,
+    };
+    Ok(motcua_pdf::render(&doc)?)
+}
+
+fn failed(e: motcua_web::ApiError) -> StoreError {
+    StoreError::Db(format!("{} / {}", e.vi, e.en))
+}
+
+/// Certifications of copies at the counter today: the original scanned at reception, the copy
+/// certified electronically, the result returned (certification is done the same day, so the
+/// simulated history has none still at the desk to certify). Returns how many.
+fn certify_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<usize> {
+    let people = [
+        ("Nguyễn Thị Hồng Nhung", "0905 214 367", "066190004512"),
+        ("Trần Văn Đức", "0914 552 108", "066090007731"),
+        ("H Lan Êban", "0978 330 215", "066188002264"),
+    ];
+    let today = motcua_domain::dossier::to_local(now).date();
+    let mut done = 0;
+    for (unit, (name, phone, id_number)) in [
+        super::town::PHUONG_BUON_HO,
+        super::town::PHUONG_CU_BAO,
+        super::town::XA_EA_DRONG,
+    ]
+    .into_iter()
+    .zip(people)
+    {
+        done += app.store.write(|tx| {
+            let Ok(procedure) = motcua_store::procedures::in_force(tx, "2.000815", today) else {
+                return Ok(0);
+            };
+            let Some(desk) = desk_of(tx, staff, unit)? else {
+                return Ok(0);
+            };
+            let chain = org::chain(tx, unit)?;
+            let Some(leader) = staff
+                .iter()
+                .find(|s| s.active && can(&s.grants, Action::Decide, &chain))
+            else {
+                return Ok(0);
+            };
+            let procedure = motcua_domain::procedure::ProcedureRef::from(&procedure);
+            let papers: Vec<motcua_domain::dossier::Paper> = procedure
+                .papers
+                .iter()
+                .map(|p| motcua_domain::dossier::Paper {
+                    name: p.name.clone(),
+                    copies: p.copies,
+                    file: None,
+                    kind: None,
+                })
+                .collect();
+            let cal = app.calendar(tx)?;
+            let step = |tx: &mut dyn Tx, target, actor: &Staff, command| {
+                dossiers::execute(
+                    tx,
+                    &cal,
+                    vec![dossiers::Request {
+                        target,
+                        actor: motcua_domain::dossier::Actor::Staff { id: actor.id },
+                        command,
+                        now: Utc::now(),
+                    }],
+                )
+                .map(|mut o| o.remove(0))
+            };
+            let received = step(
+                tx,
+                dossiers::Target::New,
+                &desk,
+                Command::Receive {
+                    code: String::new(),
+                    channel: motcua_domain::dossier::Channel::Desk,
+                    procedure: Some(procedure.clone()),
+                    unit: Some(unit.to_owned()),
+                    applicant: Some(motcua_domain::dossier::Applicant {
+                        full_name: name.into(),
+                        id_number: Some(id_number.into()),
+                        phone: phone.into(),
+                        email: None,
+                        address: None,
+                        kind: Default::default(),
+                        representative: None,
+                    }),
+                    papers: Some(papers),
+                    details: Default::default(),
+                },
+            )?;
+            let id = received.id;
+            let code = received.dossier.code.clone().unwrap_or_default();
+            for (i, p) in received.dossier.papers.iter().enumerate() {
+                let pdf =
+                    scan_of(&code, &p.name, now).map_err(|e| StoreError::Db(e.to_string()))?;
+                motcua_web::documents::service::attach_scan(app, tx, &desk, id, i + 1, &pdf, None)
+                    .map_err(failed)?;
+            }
+            let version = dossiers::load(tx, id)?.version;
+            step(
+                tx,
+                dossiers::Target::Existing {
+                    id,
+                    expected_version: version,
+                },
+                &desk,
+                Command::HandOver {
+                    to_unit: unit.to_owned(),
+                    external: false,
+                    note: String::new(),
+                    to_staff: None,
+                },
+            )?;
+            step(
+                tx,
+                dossiers::Target::Existing {
+                    id,
+                    expected_version: version + 1,
+                },
+                leader,
+                Command::MarkResultReady {
+                    outcome: motcua_domain::dossier::Outcome::Approved,
+                },
+            )?;
+            motcua_web::documents::service::issue(
+                app,
+                tx,
+                &desk,
+                id,
+                None,
+                motcua_domain::dossier::DocumentKind::CertifiedCopy,
+                Some(0),
+            )
+            .map_err(failed)?;
+            Ok(1)
+        })?;
+    }
+    Ok(done)
+}
+
+/// Issues results and attaches scans; returns (results issued, papers scanned, copies certified).
+pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
+    let since = now - TimeDelta::days(21);
+    let (resolved, received, staff) = app.store.read(|tx| {
+        Ok((
+            recent(
+                tx,
+                "SELECT id FROM dossiers WHERE status IN ('result_ready', 'returned') AND finished_at >= $1 \
+                 ORDER BY finished_at DESC",
+                since,
+            )?,
+            recent(
+                tx,
+                "SELECT id FROM dossiers WHERE channel = 'desk' AND closed_at IS NULL AND received_at >= $1 \
+                 ORDER BY received_at DESC",
+                since,
+            )?,
+            org::list_staff(tx)?,
+        ))
+    })?;
+    let mut issued = 0;
+    for id in resolved.into_iter().take(LIMIT) {
+        issued += app.store.write(|tx| {
+            let d = dossiers::load(tx, id)?;
+            if !matches!(d.status, Status::ResultReady | Status::Returned) {
+                return Ok(0);
+            }
+            let Some(desk) = desk_of(tx, &staff, &d.unit)? else {
+                return Ok(0);
+            };
+            // A certification of a copy still at the desk: the original scanned, then certified.
+            if motcua_domain::stats::certifies_copies(&d)
+                && d.closed_at.is_none()
+                && d.papers.first().is_some_and(|p| p.file.is_none())
+            {
+                let code = d.code.clone().unwrap_or_default();
+                let pdf = scan_of(&code, &d.papers[0].name, now)
+                    .map_err(|e| StoreError::Db(e.to_string()))?;
+                motcua_web::documents::service::attach_scan(app, tx, &desk, id, 1, &pdf, None)
+                    .map_err(failed)?;
+                motcua_web::documents::service::issue(
+                    app,
+                    tx,
+                    &desk,
+                    id,
+                    None,
+                    motcua_domain::dossier::DocumentKind::CertifiedCopy,
+                    Some(0),
+                )
+                .map_err(failed)?;
+            }
+            motcua_web::documents::service::issue_result(app, tx, &desk, id, None)
+                .map_err(failed)?;
+            Ok(1)
+        })?;
+    }
+    let mut scanned = 0;
+    for id in received.into_iter().take(LIMIT) {
+        scanned += app.store.write(|tx| {
+            let d = dossiers::load(tx, id)?;
+            let Some(desk) = desk_of(tx, &staff, &d.unit)? else {
+                return Ok(0);
+            };
+            let code = d.code.clone().unwrap_or_default();
+            let mut n = 0;
+            for (i, p) in d.papers.iter().enumerate() {
+                if p.file.is_some() {
+                    continue;
+                }
+                let pdf =
+                    scan_of(&code, &p.name, now).map_err(|e| StoreError::Db(e.to_string()))?;
+                motcua_web::documents::service::attach_scan(app, tx, &desk, id, i + 1, &pdf, None)
+                    .map_err(failed)?;
+                n += 1;
+            }
+            Ok(n)
+        })?;
+    }
+    let certified = certify_today(app, now, &staff)?;
+    Ok((issued, scanned, certified))
+}
