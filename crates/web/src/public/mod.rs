@@ -47,7 +47,8 @@ pub fn api() -> Vec<Op> {
     ]
 }
 
-pub fn pages(upload_limit: usize) -> Router<AppState> {
+/// The submission page reads its body itself, within the procedure's limits (see `submit`).
+pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/tra-cuu", get(pages::lookup))
         .route("/tra-cuu/danh-gia", post(pages::rate))
@@ -57,6 +58,6 @@ pub fn pages(upload_limit: usize) -> Router<AppState> {
             "/nop-ho-so/{code}",
             get(submit::form)
                 .post(submit::submit)
-                .layer(DefaultBodyLimit::max(upload_limit)),
+                .layer(DefaultBodyLimit::disable()),
         )
 }

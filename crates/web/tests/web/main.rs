@@ -13,3 +13,4 @@ mod reports;
 mod routes;
 mod session;
 mod support;
+mod uploads;

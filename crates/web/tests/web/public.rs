@@ -147,15 +147,26 @@ async fn citizens_submit_online_with_papers() {
             .body(Body::from(b))
             .unwrap()
     };
-    let cases: [(Option<&[u8]>, &str, &str); 4] = [
-        (None, "0905000222", "thiếu tệp"),
-        (Some(b"MZ\x90 not a pdf"), "0905000222", "chỉ nhận tệp PDF"),
-        (Some(&[b'%'; 2000]), "0905000222", "chỉ nhận tệp PDF"),
-        (Some(b"%PDF-1.4 ok"), "12", "8 đến 15 chữ số"),
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+    let cases: [(Option<&[u8]>, &str, &str, StatusCode); 4] = [
+        (None, "0905000222", "thiếu tệp", invalid),
+        (
+            Some(b"MZ\x90 not a pdf"),
+            "0905000222",
+            "chỉ nhận tệp PDF",
+            invalid,
+        ),
+        (
+            Some(&[b'%'; 2000]),
+            "0905000222",
+            "tệp quá lớn (tối đa 1 MB)",
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (Some(b"%PDF-1.4 ok"), "12", "8 đến 15 chữ số", invalid),
     ];
-    for (file, phone, message) in cases {
+    for (file, phone, message, status) in cases {
         let (s, body, _) = app.send(multipart(file, phone)).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert_eq!(s, status, "{message}");
         let body = body.as_str().unwrap_or_default().to_owned();
         assert!(
             body.contains(message) && body.contains("field-error"),
@@ -163,7 +174,7 @@ async fn citizens_submit_online_with_papers() {
         );
     }
     assert_eq!(app.count("events"), 0, "nothing was recorded");
-    assert!(!files.exists(), "nothing was stored");
+    assert!(walk(&files).is_empty(), "nothing was stored");
     let (s, _, h) = app
         .send(multipart(Some(b"%PDF-1.4 a real enough pdf"), "0905000222"))
         .await;
