@@ -16,6 +16,7 @@ pub mod org;
 pub mod password;
 mod postgres;
 pub mod procedures;
+pub mod public_access;
 pub mod reports;
 mod sqlite;
 pub mod stats;
@@ -187,6 +188,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_inspections.sql")),
     (4, include_str!("../migrations/sqlite/0004_office.sql")),
     (5, include_str!("../migrations/sqlite/0005_counter.sql")),
+    (
+        8,
+        include_str!("../migrations/sqlite/0008_public_access.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -200,6 +205,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../migrations/postgres/0004_office.sql")),
     (5, include_str!("../migrations/postgres/0005_counter.sql")),
+    (
+        8,
+        include_str!("../migrations/postgres/0008_public_access.sql"),
+    ),
 ];
 
 impl Store {

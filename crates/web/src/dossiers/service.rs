@@ -115,16 +115,24 @@ pub fn run(
         )?;
         let o = out.remove(0);
         let names = Names::new(&org::units(tx)?);
+        let public = motcua_store::public_access::get(tx, o.id)?;
+        let mut receipt = receipt(&o.dossier, &names);
+        if let (Some(r), Some(p)) = (receipt.as_mut(), public.as_ref()) {
+            r.secret = Some(motcua_store::public_access::grouped(&p.secret));
+        }
         let body = serde_json::to_value(CommandAnswer {
             id: o.id,
-            reference: motcua_domain::dossier::online_reference(o.id),
+            reference: public.map_or_else(
+                || motcua_domain::dossier::online_reference(o.id),
+                |p| p.reference,
+            ),
             code: o.dossier.code.clone(),
             version: o.dossier.version,
             status: o.dossier.status,
             due: o.dossier.due,
             appointment: o.dossier.appointment(),
             event: o.event.event.kind(),
-            receipt: receipt(&o.dossier, &names),
+            receipt,
         })
         .map_err(|e| motcua_store::StoreError::Db(e.to_string()))?;
         let status = if created {
@@ -167,6 +175,7 @@ fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
             received_at,
             appointment: d.appointment(),
             legal_basis: d.rule_set.map(|r| r.legal_basis()),
+            secret: None,
         }),
         _ => None,
     }
@@ -176,7 +185,7 @@ fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct CommandAnswer {
     pub id: i64,
-    /// The online reference (`W` and the id) before the dossier has a code.
+    /// The online reference (random, `W` and 12 characters) before the dossier has a code.
     pub reference: String,
     pub code: Option<String>,
     pub version: i64,
@@ -208,6 +217,8 @@ pub struct Receipt {
     pub received_at: Instant,
     pub appointment: Option<Instant>,
     pub legal_basis: Option<&'static str>,
+    /// The secret printed on the form for the public lookup and rating.
+    pub secret: Option<String>,
 }
 
 #[derive(Deserialize, serde::Serialize, schemars::JsonSchema)]

@@ -9,20 +9,19 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use motcua_domain::dossier::{Actor, Command, Paper, to_local};
 use motcua_domain::procedure::{OnlineLevel, Procedure, ProcedureRef};
 use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::{org, procedures};
-use serde::Deserialize;
 
 use super::files;
 use crate::app::{AppState, blocking};
 use crate::http::ApiError;
 use crate::http::PageError;
 use crate::http::form::{APPLICANT_FIELDS, FormValues, InputField};
-use crate::http::{ClientIp, Params, rate_limited};
+use crate::http::{ClientIp, rate_limited};
 use crate::i18n::filters;
 
 #[derive(Template)]
@@ -265,7 +264,7 @@ pub async fn submit(
         &mut uploads,
     )
     .await;
-    let result: Result<i64, ApiError> = match failure {
+    let result: Result<(String, String), ApiError> = match failure {
         Err(e) => Err(e),
         Ok(()) => {
             let app2 = app.clone();
@@ -276,11 +275,11 @@ pub async fn submit(
         }
     };
     match result {
-        Ok(id) => Redirect::to(&format!(
-            "/nop-ho-so/da-gui?ma={}",
-            motcua_domain::dossier::online_reference(id)
-        ))
-        .into_response(),
+        // The answer itself shows the secret (never put in an address, so no log or history keeps it).
+        Ok((reference, secret)) => match (SubmittedPage { reference, secret }).render() {
+            Ok(page) => Html(page).into_response(),
+            Err(e) => PageError::from(ApiError::internal(format!("template: {e}"))).into_response(),
+        },
         Err(e) => refuse(&values, e),
     }
 }
@@ -383,7 +382,7 @@ fn accept(
     units: &[(String, String)],
     values: &[(String, String)],
     mut uploads: Vec<(String, files::Incoming)>,
-) -> Result<i64, ApiError> {
+) -> Result<(String, String), ApiError> {
     let form = FormValues(values);
     let unit = form.value("unit");
     if !units.iter().any(|(c, _)| *c == unit) {
@@ -431,9 +430,9 @@ fn accept(
             });
         }
     }
-    let outcome = app.store.write(|tx| {
+    let access = app.store.write(|tx| {
         let cal = app.calendar(tx)?;
-        dossiers::execute(
+        let outcome = dossiers::execute(
             tx,
             &cal,
             vec![Request {
@@ -447,40 +446,18 @@ fn accept(
                 },
                 now: Utc::now(),
             }],
-        )
+        )?;
+        super::service::access(tx, outcome[0].id)
     })?;
-    Ok(outcome[0].id)
+    Ok((
+        access.reference,
+        motcua_store::public_access::grouped(&access.secret),
+    ))
 }
 
 #[derive(Template)]
 #[template(path = "public/submitted.html")]
 struct SubmittedPage {
     reference: String,
-}
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    ma: Option<String>,
-}
-
-pub async fn done(Params(q): Params<DoneQuery>) -> Result<Html<String>, PageError> {
-    let reference: String =
-        q.ma.unwrap_or_default()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(12)
-            .collect();
-    if reference.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Không có mã tham chiếu",
-            "No reference",
-        )
-        .into());
-    }
-    SubmittedPage { reference }
-        .render()
-        .map(Html)
-        .map_err(|e| PageError::from(ApiError::internal(format!("template: {e}"))))
+    secret: String,
 }

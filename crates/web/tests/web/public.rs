@@ -175,12 +175,24 @@ async fn citizens_submit_online_with_papers() {
     }
     assert_eq!(app.count("events"), 0, "nothing was recorded");
     assert!(walk(&files).is_empty(), "nothing was stored");
-    let (s, _, h) = app
+    let (s, page, h) = app
         .send(multipart(Some(b"%PDF-1.4 a real enough pdf"), "0905000222"))
         .await;
-    assert_eq!(s, StatusCode::SEE_OTHER);
-    let location = h["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("/nop-ho-so/da-gui?ma=W"), "{location}");
+    assert_eq!(s, StatusCode::OK, "{h:?}");
+    // The answer shows the random reference and the secret (never in an address).
+    let page = page.as_str().unwrap().to_owned();
+    let d_access = sync(|| {
+        app.store
+            .store
+            .read(|tx| motcua_store::public_access::get(tx, 1))
+            .unwrap()
+            .unwrap()
+    });
+    assert!(page.contains(&d_access.reference), "{page}");
+    assert!(
+        page.contains(&motcua_store::public_access::grouped(&d_access.secret)),
+        "{page}"
+    );
     let stored: Vec<_> = walk(&files);
     assert_eq!(stored.len(), 1, "one content-addressed file");
     let d = sync(|| {
@@ -269,4 +281,72 @@ async fn a_page_that_does_not_exist_is_a_page() {
         (s, v["type"].as_str()),
         (StatusCode::NOT_FOUND, Some("urn:motcua:problem:no-route"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dossier_received_before_secrets_existed_gets_one_when_form_01_is_printed_again() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (id, code) = (
+            v["id"].as_i64().unwrap(),
+            v["code"].as_str().unwrap().to_owned(),
+        );
+        let first = v["receipt"]["secret"].as_str().unwrap().to_owned();
+        // As a database migrated from before: no reference and no secret for this dossier.
+        sync(|| {
+            app.store
+                .store
+                .write(|tx| tx.exec("DELETE FROM public_access", &[]))
+                .unwrap()
+        });
+        let lookup = |secret: String| {
+            let path = format!("/api/v1/public/lookup?code={code}&secret={secret}");
+            let app = &app;
+            async move { app.call("GET", &path, None, None).await.0 }
+        };
+        assert_eq!(lookup(first.clone()).await, StatusCode::NOT_FOUND);
+        let (s, page, _) = app
+            .send(
+                Request::builder()
+                    .uri(format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"))
+                    .header("cookie", format!("motcua_session={desk}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let page = page.as_str().unwrap().to_owned();
+        let given = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::public_access::get(tx, id))
+                .unwrap()
+                .expect("given on first need")
+        });
+        let printed = motcua_store::public_access::grouped(&given.secret);
+        assert!(page.contains(&printed), "{url}: form 01 shows the secret");
+        assert_ne!(printed, first, "a new secret from the random generator");
+        assert_eq!(lookup(printed.clone()).await, StatusCode::OK);
+        // Printed again: the same secret.
+        let (_, again, _) = app
+            .send(
+                Request::builder()
+                    .uri(format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"))
+                    .header("cookie", format!("motcua_session={desk}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(again.as_str().unwrap().contains(&printed));
+    }
 }

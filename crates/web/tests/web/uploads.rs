@@ -135,7 +135,7 @@ async fn twenty_identical_8_mb_papers_sent_at_once_are_all_accepted_and_stored_o
             statuses.push(t.await.unwrap());
         }
         assert!(
-            statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+            statuses.iter().all(|s| *s == StatusCode::OK),
             "{url}: {statuses:?}"
         );
         assert_eq!(app.count("dossiers"), 20, "{url}");
@@ -289,7 +289,7 @@ async fn a_large_accepted_paper_is_streamed_to_disk_not_held_in_memory() {
     let (s, _, h) = app
         .send(post(streamed(prefix, size, tail(), read.clone())))
         .await;
-    assert_eq!(s, StatusCode::SEE_OTHER, "{h:?}");
+    assert_eq!(s, StatusCode::OK, "{h:?}");
     let hwm_after = status_kb("VmHWM");
     eprintln!("uploads: 150 MB paper accepted; VmHWM {hwm} -> {hwm_after} kB");
     assert!(
