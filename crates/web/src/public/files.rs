@@ -56,6 +56,8 @@ impl Incoming {
         let folder = dir.join(".incoming");
         std::fs::create_dir_all(&folder)
             .map_err(|e| StoreError::from_io(&e, &format!("cannot create {}", folder.display())))?;
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        SWEPT.call_once(|| sweep(&folder));
         let tmp = folder.join(format!("{}.{unique}", std::process::id()));
         let file = std::fs::File::create(&tmp)
             .map_err(|e| StoreError::from_io(&e, &format!("cannot create {}", tmp.display())))?;
@@ -125,6 +127,23 @@ impl Incoming {
             Err(e) => {
                 Err(StoreError::from_io(&e, &format!("cannot store {}", path.display())).into())
             }
+        }
+    }
+}
+
+/// Removes what a crash left in `.incoming` (files untouched for a day: no upload takes that long,
+/// and another server sharing the folder may be receiving the recent ones).
+fn sweep(folder: &Path) {
+    let day = std::time::Duration::from_secs(24 * 3600);
+    for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > day);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

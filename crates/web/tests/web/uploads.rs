@@ -305,3 +305,96 @@ async fn a_large_accepted_paper_is_streamed_to_disk_not_held_in_memory() {
     );
     let _ = std::fs::remove_dir_all(&files);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn four_hostile_190_mb_uploads_over_real_sockets_raise_peak_memory_by_less_than_50_mb() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if std::env::var("MOTCUA_UPLOADS_ALONE").is_err() {
+        return alone(
+            "four_hostile_190_mb_uploads_over_real_sockets_raise_peak_memory_by_less_than_50_mb",
+        );
+    }
+    let url = sync(test_db_urls).remove(0);
+    let files = files_dir("socket");
+    let settings = Settings {
+        files_dir: files.clone(),
+        max_upload_bytes: 10 * 1024 * 1024,
+        ..relaxed()
+    };
+    let app = sync(|| TestApp::new(&url, settings));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = app
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
+    let hwm = status_kb("VmHWM");
+    let big = 190 * 1024 * 1024;
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn(async move {
+                let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let (mut read, mut write) = stream.into_split();
+                let sender = tokio::spawn(async move {
+                    let mut sent = 0usize;
+                    let request = format!(
+                        "POST /nop-ho-so/1.001612 HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    );
+                    let mut prefix = request.into_bytes();
+                    let body_head = head();
+                    prefix.extend(format!("{:x}\r\n", body_head.len() + 9).as_bytes());
+                    prefix.extend(body_head);
+                    prefix.extend(b"%PDF-1.7\n\r\n");
+                    if write.write_all(&prefix).await.is_err() {
+                        return sent;
+                    }
+                    while sent < big {
+                        let chunk = format!("{:x}\r\n", ZEROS.len());
+                        let ok = write.write_all(chunk.as_bytes()).await.is_ok()
+                            && write.write_all(&ZEROS).await.is_ok()
+                            && write.write_all(b"\r\n").await.is_ok();
+                        if !ok {
+                            break;
+                        }
+                        sent += ZEROS.len();
+                    }
+                    sent
+                });
+                let mut answer = vec![];
+                let mut buf = [0u8; 4096];
+                while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match read.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => answer.extend_from_slice(&buf[..n]),
+                    }
+                }
+                drop(read);
+                let sent = tokio::time::timeout(std::time::Duration::from_secs(30), sender)
+                    .await
+                    .expect("the server stops taking the body")
+                    .unwrap();
+                (String::from_utf8_lossy(&answer).into_owned(), sent)
+            })
+        })
+        .collect();
+    let mut most = 0;
+    for c in clients {
+        let (answer, sent) = c.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(sent < big / 4, "refused early: {sent} bytes sent");
+        most = most.max(sent);
+    }
+    let hwm_after = status_kb("VmHWM");
+    eprintln!(
+        "uploads over sockets: 4 x 190 MB refused after at most {} MB sent; VmHWM {hwm} -> {hwm_after} kB",
+        most / (1024 * 1024)
+    );
+    assert!(
+        hwm_after.saturating_sub(hwm) < 50 * 1024,
+        "peak memory grew by {} kB",
+        hwm_after - hwm
+    );
+    assert!(stored(&files).is_empty(), "nothing stored");
+    let _ = std::fs::remove_dir_all(&files);
+}
