@@ -117,7 +117,8 @@ def run_backend(motcua, st, db, seconds, tmp):
                 "--no-color",
                 "--report", "junit", "--report-dir", report,
             ] + headers
-            result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            # In the temporary folder: schemathesis keeps its example database in the working one.
+            result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp)
             out = result.stdout
             tail = "\n".join(out.strip().splitlines()[-12:])
             print(tail, flush=True)
