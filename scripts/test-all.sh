@@ -59,3 +59,9 @@ if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
 fi
 echo "== browser suite"
 python3 tests/browser/walk.py target/debug/motcua tests/browser/node_modules/axe-core/axe.min.js
+
+# Schema-based fuzzing of the whole OpenAPI document (schemathesis from PyPI, in a venv under
+# target/), on SQLite and on the throwaway PostgreSQL, as the public, a desk officer and a unit
+# administrator: any 5xx or panic fails.
+echo "== fuzz run"
+python3 tests/fuzz/fuzz.py target/debug/motcua 20

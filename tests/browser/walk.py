@@ -109,6 +109,21 @@ class WebDriver:
     def url(self):
         return self.s("GET", "/url")
 
+    def texts(self, css):
+        return [self.s("GET", f"/element/{el}/text") for el in self.finds(css)]
+
+    def wait_for_text(self, part, seconds=15):
+        """Waits for a page (a form post answered with a page) to show `part`."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if part in self.text():
+                    return True
+            except Exception:
+                pass
+            time.sleep(0.1)
+        return False
+
     def wait_url(self, part, seconds=15):
         """Waits for a navigation (a form post and its redirect) to land on a URL containing `part`."""
         deadline = time.time() + seconds
@@ -252,15 +267,22 @@ class Walk:
             self.b.shot("submit-form")
             self.axe_check("submission form")
             self.b.click("form button[type=submit]")
-            assert self.b.wait_url("/nop-ho-so/da-gui"), self.b.url() + self.b.text()[:500]
-            state["reference"] = self.b.text(".reference")
-            state["id"] = int(state["reference"][1:])
+            assert self.b.wait_for_text("Mã bí mật"), self.b.url() + self.b.text()[:500]
+            references = self.b.texts(".reference")
+            state["reference"], state["secret"] = references[0], references[1]
+            assert state["reference"].startswith("W") and len(state["reference"]) == 13, state
+            assert state["secret"] not in self.b.url(), "the secret is never in an address"
             self.b.shot("submitted")
 
         def desk_receives_and_hands_over():
             self.login("motcua.buonho")
             self.b.go(self.site + "/can-bo?hang=cho-tiep-nhan")
-            assert state["reference"] in self.b.text(), "the online dossier waits in the queue"
+            assert "Trần Thị Kiểm Thử" in self.b.text(), "the online dossier waits in the queue"
+            state["id"] = int(self.b.script(
+                "for (const tr of document.querySelectorAll('tbody tr')) {"
+                " if (tr.textContent.includes(arguments[0])) {"
+                "  return tr.querySelector('a').getAttribute('href').split('/').pop(); } }"
+                " return null;", "Trần Thị Kiểm Thử"))
             self.b.shot("queue")
             self.axe_check("queue")
             self.act(state["id"], "receive")
@@ -290,10 +312,17 @@ class Walk:
 
         def citizen_looks_up_and_rates():
             self.b.go(self.site + "/tra-cuu")
+            # The phone's last digits open nothing any more.
             self.b.type("#code", state["code"])
-            self.b.type("#phone", "6810")
+            self.b.type("#secret", "6810")
             self.b.click("form[action='/tra-cuu'] button")
-            self.b.wait_url("phone_last4=")
+            self.b.wait_url("secret=")
+            assert "Không tìm thấy" in self.b.text()
+            self.b.go(self.site + "/tra-cuu")
+            self.b.type("#code", state["code"])
+            self.b.type("#secret", state["secret"].lower())
+            self.b.click("form[action='/tra-cuu'] button")
+            self.b.wait_url("secret=")
             body = self.b.text()
             assert "Đã trả kết quả" in body, body[:500]
             assert "Trần Thị Kiểm Thử" not in body and "0905" not in body, "no personal data"

@@ -57,7 +57,7 @@ pub fn run(db: &str, lifecycles: usize, seconds: f64) -> Result<()> {
     report_latency(&store)?;
     println!("== (c) danh sách hồ sơ / queue list latency");
     queue_latency(&store, &units)?;
-    let pairs = store.read(|tx| motcua_store::bench::lookup_sample(tx, 2000))?;
+    let pairs = store.write(|tx| motcua_store::bench::lookup_sample(tx, 2000))?;
     drop(store);
     println!(
         "== (d) tra cứu công khai qua HTTP, 32 kết nối đồng thời / public lookups over HTTP at concurrency 32"
@@ -325,8 +325,8 @@ fn http(db: &str, pairs: &[(String, String)], seconds: f64) -> Result<()> {
             let lookup = {
                 let pairs = pairs.clone();
                 move |i: usize| {
-                    let (code, phone) = &pairs[i % pairs.len()];
-                    format!("/api/v1/public/lookup?code={code}&phone_last4={phone}")
+                    let (code, secret) = &pairs[i % pairs.len()];
+                    format!("/api/v1/public/lookup?code={code}&secret={secret}")
                 }
             };
             let minimal = |_: usize| "/api/v1/health".to_owned();

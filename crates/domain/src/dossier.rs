@@ -443,7 +443,8 @@ impl Applicant {
         })
     }
 
-    /// The last four digits of the phone number: what the public lookup asks for.
+    /// The last four digits of the phone number (kept in the projection; the public lookup asks for
+    /// the secret of form 01 instead).
     pub fn phone_last4(&self) -> String {
         let digits: Vec<char> = self.phone.chars().filter(char::is_ascii_digit).collect();
         digits[digits.len().saturating_sub(4)..].iter().collect()

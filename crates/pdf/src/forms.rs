@@ -73,6 +73,8 @@ pub struct Receipt {
     pub return_place: String,
     pub legal_basis: String,
     pub receiver: Option<String>,
+    /// The secret the applicant looks the dossier up and rates it with (None: not printed).
+    pub lookup_secret: Option<String>,
     /// What the QR code carries: dossier code, document hash, ledger position (the caller's format).
     pub qr: String,
     /// Document creation time (PDF metadata).
@@ -122,11 +124,14 @@ pub fn receipt(r: &Receipt) -> Document {
             long_time(r.appointment),
         ),
         Block::field("Nhận kết quả tại", &r.return_place),
-        Block::text(
-            "Vào sổ theo dõi hồ sơ, Quyển số: ..... Số thứ tự: ..... Tra cứu tình trạng hồ sơ bằng mã hồ sơ \
-             và 4 số cuối điện thoại.",
-        ),
     ];
+    if let Some(secret) = &r.lookup_secret {
+        body.push(Block::field("Mã tra cứu", secret));
+    }
+    body.push(Block::text(
+        "Vào sổ theo dõi hồ sơ, Quyển số: ..... Số thứ tự: ..... Tra cứu tình trạng hồ sơ, đánh giá \
+         việc giải quyết bằng mã hồ sơ và mã tra cứu.",
+    ));
     body.extend(basis(&r.legal_basis));
     Document {
         header: header(

@@ -58,6 +58,7 @@ pub fn receipt() -> Receipt {
         received: at(3, 8, 30),
         appointment: at(8, 16, 0),
         return_place: "Bộ phận Một cửa UBND phường Điện Biên, số 8 Điện Biên Phủ".into(),
+        lookup_secret: Some("K7QF-2MXA-9TRC".into()),
         legal_basis: "Nghị định 118/2025/NĐ-CP; Thông tư 03/2025/TT-VPCP".into(),
         receiver: Some("Trần Văn Đức".into()),
         qr: "motcua:v1;ma=000.00.12.H26-261203-0007;sha256=pending;so-cai=0".into(),

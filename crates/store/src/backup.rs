@@ -48,6 +48,7 @@ pub const TABLES: &[Table] = &[
     t("local_settings", "id", None, true),
     t("walk_ins", "id", Some("id"), true),
     t("events", "id", Some("id"), true),
+    t("public_access", "dossier_id", Some("dossier_id"), false),
     t("ledger", "seq", Some("seq"), false),
     t("ledger_head", "id", None, false),
     t("personal_data_views", "id", Some("id"), true),

@@ -114,18 +114,22 @@ pub fn dossier_count(tx: &mut dyn crate::Tx) -> Result<i64, StoreError> {
         .unwrap_or(0))
 }
 
-/// Up to `limit` (code, last four phone digits) pairs spread over the dossiers, for lookups.
+/// Up to `limit` (code, lookup secret) pairs spread over the dossiers, for lookups (the secrets of
+/// dossiers seeded without one are given now; needs a write transaction).
 pub fn lookup_sample(
     tx: &mut dyn crate::Tx,
     limit: i64,
 ) -> Result<Vec<(String, String)>, StoreError> {
-    tx.query(
-        "SELECT code, phone_last4 FROM dossiers WHERE code IS NOT NULL AND id % 97 = 0 LIMIT $1",
+    let rows = tx.query(
+        "SELECT id, code FROM dossiers WHERE code IS NOT NULL AND id % 97 = 0 LIMIT $1",
         &[crate::Value::Int(limit)],
-    )?
-    .iter()
-    .map(|r| Ok((r.string(0)?, r.string(1)?)))
-    .collect()
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let access = crate::public_access::ensure(tx, r.i64(0)?)?;
+        out.push((r.string(1)?, access.secret));
+    }
+    Ok(out)
 }
 
 /// How many detailed counter rows a period's months hold.

@@ -122,6 +122,9 @@ pub fn execute(
         };
         let item = append_event(tx, id, &recorded)?;
         save(tx, id, &dossier, millis(req.now))?;
+        if seq == 1 {
+            crate::public_access::create(tx, id, millis(req.now))?;
+        }
         crate::stats::add(tx, &change)?;
         last_at = last_at.max(millis(req.now));
         items.push(item);

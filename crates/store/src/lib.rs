@@ -16,6 +16,7 @@ pub mod org;
 pub mod password;
 mod postgres;
 pub mod procedures;
+pub mod public_access;
 pub mod reports;
 mod sqlite;
 pub mod stats;
@@ -215,6 +216,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_office.sql")),
     (5, include_str!("../migrations/sqlite/0005_counter.sql")),
     (7, include_str!("../migrations/sqlite/0007_documents.sql")),
+    (
+        8,
+        include_str!("../migrations/sqlite/0008_public_access.sql"),
+    ),
     (9, include_str!("../migrations/sqlite/0009_search.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
@@ -230,6 +235,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_office.sql")),
     (5, include_str!("../migrations/postgres/0005_counter.sql")),
     (7, include_str!("../migrations/postgres/0007_documents.sql")),
+    (
+        8,
+        include_str!("../migrations/postgres/0008_public_access.sql"),
+    ),
     (9, include_str!("../migrations/postgres/0009_search.sql")),
 ];
 

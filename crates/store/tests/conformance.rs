@@ -1920,3 +1920,81 @@ fn inspection_checks_find_exactly_what_was_planted() {
         assert_eq!(posting.evidence.since, Some(d("2020-03-01")), "{name}");
     }
 }
+
+#[test]
+fn every_new_dossier_gets_its_own_random_reference_and_secret_in_the_same_transaction() {
+    use motcua_store::public_access;
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        let ids = populate(&store);
+        assert_eq!(count(&store, "public_access"), ids.len() as i64, "{name}");
+        let all: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                store
+                    .read(|tx| public_access::get(tx, *id))
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        let references: BTreeSet<_> = all.iter().map(|a| a.reference.clone()).collect();
+        let secrets: BTreeSet<_> = all.iter().map(|a| a.secret.clone()).collect();
+        assert_eq!((references.len(), secrets.len()), (ids.len(), ids.len()));
+        for (id, a) in ids.iter().zip(&all) {
+            assert!(
+                a.reference.len() == 13 && a.reference.starts_with('W'),
+                "{a:?}"
+            );
+            store
+                .read(|tx| {
+                    assert_eq!(
+                        public_access::by_reference(tx, &a.reference.to_lowercase())?,
+                        Some(*id)
+                    );
+                    assert!(public_access::check(
+                        tx,
+                        *id,
+                        &public_access::grouped(&a.secret)
+                    )?);
+                    assert!(!public_access::check(
+                        tx,
+                        *id,
+                        &all[(ids.iter().position(|x| x == id).unwrap() + 1) % all.len()].secret
+                    )?);
+                    assert!(!public_access::check(tx, *id, "")?);
+                    Ok(())
+                })
+                .unwrap();
+        }
+        // Rolled back with the dossier: a transaction that fails after creating one leaves no secret.
+        let before = count(&store, "public_access");
+        let failed: Result<(), StoreError> = store.write(|tx| {
+            dossiers::execute(
+                tx,
+                cal(),
+                vec![Request {
+                    target: Target::New,
+                    actor: Actor::Staff { id: 1 },
+                    command: receive(TOWN, 9),
+                    now: vn("2025-03-11T08:00"),
+                }],
+            )?;
+            Err(StoreError::invalid("thử", "test"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(count(&store, "public_access"), before, "{name}");
+        // A dossier from before the table existed gets its own on first need, once.
+        store
+            .write(|tx| {
+                tx.exec(
+                    "DELETE FROM public_access WHERE dossier_id = $1",
+                    &[Value::Int(ids[0])],
+                )
+            })
+            .unwrap();
+        let first = store.write(|tx| public_access::ensure(tx, ids[0])).unwrap();
+        let again = store.write(|tx| public_access::ensure(tx, ids[0])).unwrap();
+        assert_eq!(first, again);
+        assert!(!secrets.contains(&first.secret));
+    }
+}

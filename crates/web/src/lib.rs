@@ -56,8 +56,6 @@ pub fn operations() -> Vec<Op> {
 
 pub fn router(app: AppState) -> Router {
     let max_body = app.settings.max_body_bytes;
-    // A submission carries every paper of a procedure (at most 20 files at the upload limit).
-    let upload_limit = app.settings.max_upload_bytes.saturating_mul(20);
     let ops = operations();
     let document = Arc::new(openapi::build(&ops));
     let mut api = Router::new().route(
@@ -80,7 +78,7 @@ pub fn router(app: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/can-bo/tong-quan", get(dashboard::dashboard))
         .merge(catalogue::pages())
-        .merge(public::pages(upload_limit))
+        .merge(public::pages())
         .merge(session::pages())
         .merge(dossiers::pages())
         .merge(counter::pages())

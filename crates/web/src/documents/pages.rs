@@ -238,7 +238,8 @@ pub async fn notice(
 #[derive(Deserialize)]
 pub struct ResultQuery {
     code: String,
-    phone_last4: String,
+    /// The lookup secret printed on form 01.
+    secret: String,
     n: usize,
 }
 
@@ -254,9 +255,8 @@ pub async fn citizen_result(
     }
     let app2 = app.clone();
     let (bytes, code, id) = read_tx(&app, move |tx| {
-        let (id, d) =
-            crate::public::service::authenticate(tx, q.code.trim(), q.phone_last4.trim())?
-                .ok_or_else(crate::public::service::not_found)?;
+        let (id, d) = crate::public::service::authenticate(tx, q.code.trim(), q.secret.trim())?
+            .ok_or_else(crate::public::service::not_found)?;
         Ok((service::issued_file(&app2, &d, q.n)?, d.code, id))
     })
     .await?;

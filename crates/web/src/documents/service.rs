@@ -214,6 +214,8 @@ fn receipt_doc(tx: &mut dyn Tx, id: i64, d: &Dossier) -> Result<(Document, i64),
         appointment: local(d.appointment()),
         legal_basis: legal_basis(d),
         receiver: staff_name(tx, &actor),
+        lookup_secret: motcua_store::public_access::get(tx, id)?
+            .map(|a| motcua_store::public_access::grouped(&a.secret)),
         qr: String::new(),
         created: d.received_at.unwrap_or_else(Utc::now),
     };
@@ -242,6 +244,8 @@ pub fn receipt_pdf(
     d: &Dossier,
     masked: Option<&Applicant>,
 ) -> Result<Vec<u8>, ApiError> {
+    // A dossier from before lookup secrets gets its secret when its form 01 is first printed.
+    motcua_store::public_access::ensure(tx, id)?;
     let (doc, hash, position) = receipt_proof(tx, id, d)?;
     let code = d.code.clone().unwrap_or_default();
     let url = verify_url(&app.settings.public_url, &code, &hash, position);
@@ -254,7 +258,13 @@ pub fn receipt_pdf(
                 }
             }
             if let Block::Field { label, value } = b
-                && ["Số định danh cá nhân", "Điện thoại", "Địa chỉ"].contains(&label.as_str())
+                && [
+                    "Số định danh cá nhân",
+                    "Điện thoại",
+                    "Địa chỉ",
+                    "Mã tra cứu",
+                ]
+                .contains(&label.as_str())
             {
                 *value = "***".into();
             }

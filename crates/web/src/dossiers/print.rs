@@ -40,6 +40,8 @@ struct ReceiptPage {
     received: String,
     appointment: String,
     legal_basis: String,
+    /// The secret for the public lookup and rating (for staff who see the applicant's data).
+    secret: String,
 }
 
 /// The documents in force when the dossier was received, as a form cites them.
@@ -90,15 +92,18 @@ pub async fn receipt(
     StaffPage(staff): StaffPage,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
-    let (d, unit_name) = write_tx(&app, move |tx| {
+    let (d, unit_name, secret) = write_tx(&app, move |tx| {
         let (mut d, access) = access::load_visible(tx, &staff, id)?;
-        if access.personal {
+        let secret = if access.personal {
             access::log_view(tx, staff.id, id, "receipt form 01")?;
+            let public = crate::public::service::access(tx, id)?;
+            motcua_store::public_access::grouped(&public.secret)
         } else {
             d.applicant = access::masked(&d.applicant);
-        }
+            "****-****-****".to_owned()
+        };
         let unit = org::get_unit(tx, &d.unit)?;
-        Ok((d, unit.name))
+        Ok((d, unit.name, secret))
     })
     .await?;
     let code = d.code.clone().ok_or_else(|| {
@@ -160,6 +165,7 @@ pub async fn receipt(
         appointment: long_time(d.appointment()),
         legal_basis: basis_of(&d),
         code,
+        secret,
     })
 }
 

@@ -115,16 +115,24 @@ pub fn run(
         )?;
         let o = out.remove(0);
         let names = Names::new(&org::units(tx)?);
+        let public = motcua_store::public_access::get(tx, o.id)?;
+        let mut receipt = receipt(&o.dossier, &names);
+        if let (Some(r), Some(p)) = (receipt.as_mut(), public.as_ref()) {
+            r.secret = Some(motcua_store::public_access::grouped(&p.secret));
+        }
         let body = serde_json::to_value(CommandAnswer {
             id: o.id,
-            reference: motcua_domain::dossier::online_reference(o.id),
+            reference: public.map_or_else(
+                || motcua_domain::dossier::online_reference(o.id),
+                |p| p.reference,
+            ),
             code: o.dossier.code.clone(),
             version: o.dossier.version,
             status: o.dossier.status,
             due: o.dossier.due,
             appointment: o.dossier.appointment(),
             event: o.event.event.kind(),
-            receipt: receipt(&o.dossier, &names),
+            receipt,
         })
         .map_err(|e| motcua_store::StoreError::Db(e.to_string()))?;
         let status = if created {
@@ -169,6 +177,7 @@ fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
             condition: d.condition.clone(),
             missing_papers: d.missing_papers.clone(),
             legal_basis: Some(d.legal_basis().documents.join("; ")),
+            secret: None,
         }),
         _ => None,
     }
@@ -178,7 +187,7 @@ fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct CommandAnswer {
     pub id: i64,
-    /// The online reference (`W` and the id) before the dossier has a code.
+    /// The online reference (random, `W` and 12 characters) before the dossier has a code.
     pub reference: String,
     pub code: Option<String>,
     pub version: i64,
@@ -215,6 +224,8 @@ pub struct Receipt {
     pub missing_papers: Vec<motcua_domain::dossier::MissingPaper>,
     /// The documents in force when the dossier was received (the dated table of `rules::BASES`).
     pub legal_basis: Option<String>,
+    /// The secret printed on the form for the public lookup and rating.
+    pub secret: Option<String>,
 }
 
 #[derive(Deserialize, serde::Serialize, schemars::JsonSchema)]

@@ -41,8 +41,9 @@ pub async fn submit(
     }
     let key = crate::http::idempotency_key(&headers)?;
     let hash = crate::http::body_hash(&body);
+    let app2 = app.clone();
     let (status, mut value) = blocking(move || {
-        crate::dossiers::service::run(&app, Caller::Public(ip), key, hash, |tx| {
+        crate::dossiers::service::run(&app2, Caller::Public(ip), key, hash, |tx| {
             let today = to_local(Utc::now()).date();
             let unit = open_unit(tx, &body.unit, today)?;
             let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
@@ -59,15 +60,19 @@ pub async fn submit(
     })
     .await?;
     // What the applicant needs and nothing of what the desk needs.
-    let reference = value["reference"].clone();
+    let id = value["id"]
+        .as_i64()
+        .ok_or_else(|| ApiError::internal("no id in the answer".into()))?;
+    let access = blocking(move || Ok(app.store.write(|tx| access(tx, id))?)).await?;
     Ok((
         status,
         Json(Submitted {
-            reference: reference.as_str().unwrap_or_default().to_owned(),
+            reference: access.reference,
+            secret: motcua_store::public_access::grouped(&access.secret),
             status: serde_json::from_value(value["status"].take())
                 .map_err(|e| ApiError::internal(e.to_string()))?,
-            message: "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và 4 số cuối điện thoại.",
-            message_en: "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the last 4 digits of your phone.",
+            message: "Hồ sơ đã được gửi; bộ phận một cửa sẽ kiểm tra và tiếp nhận. Tra cứu bằng mã tham chiếu và mã bí mật; hãy giữ mã bí mật, không ai khác cần biết.",
+            message_en: "Submitted; the one-stop desk will check and receive it. Look it up with the reference and the secret; keep the secret to yourself.",
         }),
     ))
 }
@@ -75,7 +80,11 @@ pub async fn submit(
 /// What the applicant is told after an online submission (and nothing of what the desk needs).
 #[derive(Serialize, JsonSchema)]
 pub struct Submitted {
+    /// The online reference (random, not the order of submission).
     pub reference: String,
+    /// The secret that, with the reference or the dossier's code, opens the public lookup and the
+    /// rating. Shown once here (and printed on form 01 at reception).
+    pub secret: String,
     pub status: Status,
     pub message: &'static str,
     pub message_en: &'static str,
@@ -117,11 +126,13 @@ pub struct Rated {
 
 #[derive(Deserialize, schemars::JsonSchema)]
 pub struct LookupQuery {
+    /// The dossier's code or online reference.
     code: String,
-    phone_last4: String,
+    /// The secret printed on form 01 or shown after the online submission.
+    secret: String,
 }
 
-/// GET /public/lookup?code=...&phone_last4=...
+/// GET /public/lookup?code=...&secret=...
 pub async fn lookup(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -132,20 +143,21 @@ pub async fn lookup(
     }
     let value = blocking(move || {
         let found = app.store.read(|tx| {
-            Ok(
-                match authenticate(tx, q.code.trim(), q.phone_last4.trim())? {
-                    Some((id, d)) => {
-                        let names = Names::of_dossier(tx, &d)?;
-                        Some((id, d, names))
-                    }
-                    None => None,
-                },
-            )
+            Ok(match authenticate(tx, q.code.trim(), &q.secret)? {
+                Some((id, d)) => {
+                    let names = Names::of_dossier(tx, &d)?;
+                    let reference = motcua_store::public_access::get(tx, id)?
+                        .map(|a| a.reference)
+                        .unwrap_or_default();
+                    Some((reference, d, names))
+                }
+                None => None,
+            })
         })?;
-        let (id, d, names) = found.ok_or_else(not_found)?;
+        let (reference, d, names) = found.ok_or_else(not_found)?;
         Ok(PublicDossier {
             code: d.code.clone(),
-            reference: reference(id),
+            reference,
             procedure: crate::dossiers::service::ProcedureName {
                 code: d.procedure.code.clone(),
                 name: d.procedure.name.clone(),
@@ -178,7 +190,8 @@ pub async fn lookup(
 #[serde(deny_unknown_fields)]
 pub struct RatingBody {
     code: String,
-    phone_last4: String,
+    /// The secret printed on form 01 or shown after the online submission.
+    secret: String,
     rating: Rating,
     #[serde(default)]
     comment: String,
@@ -190,15 +203,7 @@ pub async fn rate(
     ip: ClientIp,
     Body(body): Body<RatingBody>,
 ) -> Result<Json<Rated>, ApiError> {
-    rate_dossier(
-        app,
-        ip,
-        body.code,
-        body.phone_last4,
-        body.rating,
-        body.comment,
-    )
-    .await?;
+    rate_dossier(app, ip, body.code, body.secret, body.rating, body.comment).await?;
     Ok(Json(Rated {
         status: "rated",
         message: "Cảm ơn ông/bà đã đánh giá",

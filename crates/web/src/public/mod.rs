@@ -31,7 +31,7 @@ pub fn api() -> Vec<Op> {
             .tag("public")
             .doc(
                 "Tra cứu hồ sơ / look a dossier up",
-                "By its code (or online reference) and the last four digits of the applicant's phone. Rate-limited; no personal data.",
+                "By its code (or online reference) and the secret printed on form 01 or shown after the online submission; a wrong secret answers like an unknown code. Rate-limited; no personal data.",
             )
             .query::<api::LookupQuery>()
             .ok::<api::PublicDossier>(200, "Progress of the dossier")
@@ -39,7 +39,10 @@ pub fn api() -> Vec<Op> {
             .limited(),
         Op::post("/public/rating", "rate", api::rate)
             .tag("public")
-            .doc("Đánh giá / rate a returned dossier", "Rate-limited.")
+            .doc(
+                "Đánh giá / rate a returned dossier",
+                "With the code and the secret, like the lookup. Rate-limited.",
+            )
             .body::<api::RatingBody>()
             .ok::<api::Rated>(200, "Rated")
             .problems(&[404, 409])
@@ -47,16 +50,16 @@ pub fn api() -> Vec<Op> {
     ]
 }
 
-pub fn pages(upload_limit: usize) -> Router<AppState> {
+/// The submission page reads its body itself, within the procedure's limits (see `submit`).
+pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/tra-cuu", get(pages::lookup))
         .route("/tra-cuu/danh-gia", post(pages::rate))
         .route("/thong-ke", get(pages::stats))
-        .route("/nop-ho-so/da-gui", get(submit::done))
         .route(
             "/nop-ho-so/{code}",
             get(submit::form)
                 .post(submit::submit)
-                .layer(DefaultBodyLimit::max(upload_limit)),
+                .layer(DefaultBodyLimit::disable()),
         )
 }

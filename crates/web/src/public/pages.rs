@@ -18,7 +18,7 @@ use crate::http::page::render;
 #[template(path = "public/lookup.html")]
 struct LookupPage {
     code: String,
-    phone_last4: String,
+    secret: String,
     notice: String,
     error: String,
     found: bool,
@@ -38,11 +38,11 @@ struct LookupPage {
 #[derive(Deserialize)]
 pub struct LookupQuery {
     code: Option<String>,
-    phone_last4: Option<String>,
+    secret: Option<String>,
     ok: Option<String>,
 }
 
-/// GET /tra-cuu: the citizen's lookup, by code (or online reference) and the phone's last four digits.
+/// GET /tra-cuu: the citizen's lookup, by code (or online reference) and the secret of form 01.
 /// Shows progress without any personal data; rate-limited like the API.
 pub async fn lookup(
     State(app): State<AppState>,
@@ -56,12 +56,12 @@ pub async fn lookup(
         .chars()
         .take(80)
         .collect::<String>();
-    let phone = q
-        .phone_last4
+    let secret = q
+        .secret
         .unwrap_or_default()
         .trim()
         .chars()
-        .take(4)
+        .take(20)
         .collect::<String>();
     let mut page = LookupPage {
         notice: if q.ok.is_some() {
@@ -82,7 +82,7 @@ pub async fn lookup(
         can_rate: false,
         results: vec![],
         code: code.clone(),
-        phone_last4: phone.clone(),
+        secret: secret.clone(),
     };
     if code.is_empty() {
         return Ok(render(&page)?.into_response());
@@ -93,7 +93,7 @@ pub async fn lookup(
     let found = blocking(move || {
         Ok(app.store.read(|tx| {
             Ok(
-                match crate::public::service::authenticate(tx, &code, &phone)? {
+                match crate::public::service::authenticate(tx, &code, &secret)? {
                     Some((id, d)) => Some((id, d, org::units(tx)?)),
                     None => None,
                 },
@@ -102,7 +102,7 @@ pub async fn lookup(
     })
     .await?;
     let Some((id, d, units)) = found else {
-        page.error = crate::i18n::t("Không tìm thấy hồ sơ với mã và số điện thoại này.").to_owned();
+        page.error = crate::i18n::t("Không tìm thấy hồ sơ với mã và mã bí mật này.").to_owned();
         return Ok((axum::http::StatusCode::NOT_FOUND, render(&page)?).into_response());
     };
     let name = |c: &str| {
@@ -149,7 +149,7 @@ pub async fn lookup(
 #[derive(Deserialize)]
 pub struct RatingForm {
     code: String,
-    phone_last4: String,
+    secret: String,
     rating: motcua_domain::dossier::Rating,
     #[serde(default)]
     comment: String,
@@ -162,12 +162,11 @@ pub async fn rate(
     crate::http::FormOf(f): crate::http::FormOf<RatingForm>,
 ) -> Result<axum::response::Response, PageError> {
     let back = format!(
-        "/tra-cuu?code={}&phone_last4={}",
+        "/tra-cuu?code={}&secret={}",
         percent(&f.code),
-        percent(&f.phone_last4)
+        percent(&f.secret)
     );
-    crate::public::service::rate_dossier(app, ip, f.code, f.phone_last4, f.rating, f.comment)
-        .await?;
+    crate::public::service::rate_dossier(app, ip, f.code, f.secret, f.rating, f.comment).await?;
     Ok(axum::response::Redirect::to(&format!("{back}&ok=1")).into_response())
 }
 

@@ -1,23 +1,28 @@
 //! One path for the public API and pages: find a dossier by its code (or online reference) and the
-//! applicant's secret, and record a rating.
+//! secret printed on form 01 (or shown after the online submission), and record a rating.
 
 use chrono::Utc;
 use motcua_domain::dossier::{Command, Dossier, Rating, parse_dossier_code};
 use motcua_store::Tx;
 use motcua_store::dossiers::{self, Request, Target};
+use motcua_store::public_access;
 
 use crate::app::{AppState, blocking};
 use crate::http::ApiError;
 use crate::http::{ClientIp, rate_limited};
 
-/// The reference of an online submission before it has a dossier code.
-pub fn reference(id: i64) -> String {
-    motcua_domain::dossier::online_reference(id)
+/// The public reference and secret of a dossier (given now to a dossier from before they existed).
+pub fn access(tx: &mut dyn Tx, id: i64) -> Result<public_access::Access, motcua_store::StoreError> {
+    public_access::ensure(tx, id)
 }
 
 /// The dossier behind a code or an online reference, whatever case it was typed in (codes are
-/// issued in upper case).
+/// issued in upper case). References from before random references (`W` and the id) are still
+/// understood; they open nothing without the secret.
 pub fn find(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, motcua_store::StoreError> {
+    if let Some(id) = public_access::by_reference(tx, code)? {
+        return Ok(Some(id));
+    }
     if let Some(id) = motcua_domain::dossier::parse_online_reference(code) {
         return Ok(Some(id));
     }
@@ -28,25 +33,23 @@ pub fn find(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, motcua_store::St
     dossiers::id_by_code(tx, &code)
 }
 
-/// The dossier behind a code (or online reference) and phone digits; the same answer whether the
-/// code is unknown or the digits are wrong.
+/// The dossier behind a code (or online reference) and its secret; the same answer whether the
+/// code is unknown or the secret is wrong.
 pub fn authenticate(
     tx: &mut dyn Tx,
     code: &str,
-    phone_last4: &str,
+    secret: &str,
 ) -> Result<Option<(i64, Dossier)>, motcua_store::StoreError> {
     let Some(id) = find(tx, code)? else {
         return Ok(None);
     };
-    let d = match dossiers::load(tx, id) {
-        Ok(d) => d,
-        Err(motcua_store::StoreError::NotFound(_)) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    if phone_last4.len() == 4 && d.applicant.phone_last4() == phone_last4 {
-        Ok(Some((id, d)))
-    } else {
-        Ok(None)
+    if !public_access::check(tx, id, secret)? {
+        return Ok(None);
+    }
+    match dossiers::load(tx, id) {
+        Ok(d) => Ok(Some((id, d))),
+        Err(motcua_store::StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -58,8 +61,8 @@ pub use super::files::store as store_paper;
 
 pub fn not_found() -> ApiError {
     ApiError::not_found(
-        "Không tìm thấy hồ sơ với mã và số điện thoại này",
-        "No dossier matches this code and phone number",
+        "Không tìm thấy hồ sơ với mã và mã bí mật này",
+        "No dossier matches this code and secret",
     )
 }
 
@@ -68,7 +71,7 @@ pub async fn rate_dossier(
     app: AppState,
     ClientIp(ip): ClientIp,
     code: String,
-    phone_last4: String,
+    secret: String,
     rating: Rating,
     comment: String,
 ) -> Result<(), ApiError> {
@@ -78,7 +81,7 @@ pub async fn rate_dossier(
     blocking(move || {
         let mut missing = false;
         app.store.write(|tx| {
-            let Some((id, d)) = authenticate(tx, code.trim(), phone_last4.trim())? else {
+            let Some((id, d)) = authenticate(tx, code.trim(), &secret)? else {
                 missing = true;
                 return Ok(());
             };

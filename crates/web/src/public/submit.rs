@@ -3,22 +3,25 @@
 //! for the desk to receive it. Rate-limited like every public write.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use motcua_domain::dossier::{Actor, Command, Paper, to_local};
 use motcua_domain::procedure::{OnlineLevel, Procedure, ProcedureRef};
 use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::{org, procedures};
-use serde::Deserialize;
 
 use super::files;
 use crate::app::{AppState, blocking};
 use crate::http::ApiError;
 use crate::http::PageError;
 use crate::http::form::{APPLICANT_FIELDS, FormValues, InputField};
-use crate::http::{ClientIp, Params, rate_limited};
+use crate::http::{ClientIp, rate_limited};
 use crate::i18n::filters;
 
 #[derive(Template)]
@@ -114,79 +117,258 @@ pub async fn form(
     page(&p, units, &[], None, max)
 }
 
+/// What a submission may carry beyond its papers: the applicant's fields, the part headers and
+/// boundaries. Also how far the bytes read from the client may run ahead of the bytes handed to
+/// this handler (what the multipart parser holds while it looks for a boundary or the end of a
+/// part's headers), so that memory stays bounded whatever is sent.
+const FORM_ALLOWANCE: usize = 1024 * 1024;
+/// The longest text field.
+const TEXT_LIMIT: usize = 16 * 1024;
+
+/// The most a submission of `papers` papers may weigh: each paper at the paper limit, plus the form.
+pub fn body_cap(papers: usize, paper_limit: usize) -> usize {
+    papers
+        .max(1)
+        .saturating_mul(paper_limit)
+        .saturating_add(FORM_ALLOWANCE)
+}
+
+fn too_large(field: Option<&str>, limit: usize) -> ApiError {
+    let mb = limit.div_ceil(1024 * 1024);
+    let e = ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        format!("Dữ liệu gửi lên quá lớn: mỗi tệp tối đa {mb} MB"),
+        format!("The submission is too large: at most {mb} MB per file"),
+    );
+    match field {
+        Some(f) => ApiError {
+            field: Some(f.to_owned()),
+            vi: format!("tệp quá lớn (tối đa {mb} MB)"),
+            en: format!("the file is too large (at most {mb} MB)"),
+            ..e
+        },
+        None => e,
+    }
+}
+
+/// Bytes read from the client and bytes handed on, shared by the body's guard and the handler.
+#[derive(Default)]
+struct Meter {
+    pulled: AtomicUsize,
+    handed: AtomicUsize,
+    /// Parts and pieces the handler received: the parser made progress.
+    progress: AtomicUsize,
+    tripped: AtomicBool,
+}
+
+/// The request body, refused once it passes `cap`. The multipart parser reads whatever the client
+/// has sent into its buffer; the guard holds the client back (backpressure) while more than
+/// [`FORM_ALLOWANCE`] bytes read have not been handed on, and refuses the body when the parser
+/// cannot make progress with that much in hand (a part header or preamble that never ends).
+fn guarded(body: Body, cap: usize, meter: Arc<Meter>) -> Body {
+    use futures_util::StreamExt;
+    use std::task::Poll;
+    let mut inner = body.into_data_stream();
+    let mut stalled_at: Option<usize> = None;
+    let refuse = |meter: &Meter| {
+        meter.tripped.store(true, Ordering::SeqCst);
+        Poll::Ready(Some(Err(axum::Error::new("the submission is too large"))))
+    };
+    Body::from_stream(futures_util::stream::poll_fn(move |cx| {
+        let pulled = meter.pulled.load(Ordering::SeqCst);
+        let handed = meter.handed.load(Ordering::SeqCst);
+        if pulled.saturating_sub(handed) > FORM_ALLOWANCE {
+            let progress = meter.progress.load(Ordering::SeqCst);
+            if stalled_at == Some(progress) {
+                return refuse(&meter);
+            }
+            stalled_at = Some(progress);
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        stalled_at = None;
+        match inner.poll_next_unpin(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                let pulled = meter.pulled.fetch_add(chunk.len(), Ordering::SeqCst) + chunk.len();
+                if pulled > cap {
+                    return refuse(&meter);
+                }
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            other => other,
+        }
+    }))
+}
+
 /// POST /nop-ho-so/{code} (multipart): checks everything, stores the papers, submits the dossier.
+/// Each paper is written to a temporary file as it arrives (hashed on the way); the body may weigh
+/// at most the procedure's papers times the paper limit, and is refused with 413 as soon as it
+/// passes that or a paper passes the paper limit.
 pub async fn submit(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(code): Path<String>,
-    mut multipart: Multipart,
+    request: axum::extract::Request,
 ) -> Response {
     if !app.public_limiter.allow(ip) {
         return PageError::from(rate_limited()).into_response();
     }
     let max = app.settings.max_upload_bytes;
-    let mut values: Vec<(String, String)> = vec![];
-    let mut uploads: Vec<(String, Vec<u8>)> = vec![];
-    let mut failure: Option<ApiError> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                if name.starts_with("file_") {
-                    match field.bytes().await {
-                        Ok(b) if !b.is_empty() => uploads.push((name, b.to_vec())),
-                        Ok(_) => {}
-                        Err(_) => {
-                            failure = Some(ApiError::invalid(
-                                &name,
-                                format!("tệp quá lớn (tối đa {} MB)", max / (1024 * 1024)),
-                                "the file is too large",
-                            ));
-                            break;
-                        }
-                    }
-                } else if let Ok(text) = field.text().await {
-                    values.push((name, text.chars().take(2000).collect()));
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                failure = Some(ApiError::bad_request(
-                    "Không đọc được biểu mẫu đã gửi",
-                    "the form could not be read",
-                ));
-                break;
-            }
-        }
-    }
     let app2 = app.clone();
     let code2 = code.clone();
-    let loaded = blocking(move || load(&app2, &code2)).await;
-    let (procedure, units) = match loaded {
+    let (procedure, units) = match blocking(move || load(&app2, &code2)).await {
         Ok(x) => x,
         Err(e) => return PageError::from(e).into_response(),
     };
-    let result: Result<i64, ApiError> = match failure {
-        Some(e) => Err(e),
-        None => {
+    let refuse = |values: &[(String, String)], e: ApiError| {
+        let status = e.status;
+        match page(&procedure, units.clone(), values, Some(&e), max) {
+            Ok(p) => (status, p).into_response(),
+            Err(e) => e.into_response(),
+        }
+    };
+    let papers = procedure.spec.papers.len();
+    let cap = body_cap(papers, max);
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > cap as u64) {
+        return refuse(&[], too_large(None, max));
+    }
+    let meter = Arc::new(Meter::default());
+    let (parts, body) = request.into_parts();
+    let request = axum::extract::Request::from_parts(parts, guarded(body, cap, meter.clone()));
+    let mut multipart = match Multipart::from_request(request, &()).await {
+        Ok(m) => m,
+        Err(_) => {
+            return refuse(
+                &[],
+                ApiError::bad_request(
+                    "Không đọc được biểu mẫu đã gửi",
+                    "the form could not be read",
+                ),
+            );
+        }
+    };
+    let mut values: Vec<(String, String)> = vec![];
+    let mut uploads: Vec<(String, files::Incoming)> = vec![];
+    let failure = receive(
+        &app,
+        &mut multipart,
+        &meter,
+        papers,
+        &mut values,
+        &mut uploads,
+    )
+    .await;
+    let result: Result<(String, String), ApiError> = match failure {
+        Err(e) => Err(e),
+        Ok(()) => {
             let app2 = app.clone();
             let proc2 = procedure.clone();
             let units2 = units.clone();
             let values2 = values.clone();
-            blocking(move || accept(&app2, &proc2, &units2, &values2, &uploads)).await
+            blocking(move || accept(&app2, &proc2, &units2, &values2, uploads)).await
         }
     };
     match result {
-        Ok(id) => Redirect::to(&format!(
-            "/nop-ho-so/da-gui?ma={}",
-            motcua_domain::dossier::online_reference(id)
-        ))
-        .into_response(),
-        Err(e) => {
-            let status = e.status;
-            match page(&procedure, units, &values, Some(&e), max) {
-                Ok(p) => (status, p).into_response(),
-                Err(e) => e.into_response(),
+        // The answer itself shows the secret (never put in an address, so no log or history keeps it).
+        Ok((reference, secret)) => match (SubmittedPage { reference, secret }).render() {
+            Ok(page) => Html(page).into_response(),
+            Err(e) => PageError::from(ApiError::internal(format!("template: {e}"))).into_response(),
+        },
+        Err(e) => refuse(&values, e),
+    }
+}
+
+/// Reads the parts: text fields into `values`, each `file_{i}` of the procedure's papers into a
+/// temporary file. Refused (413) as soon as a limit is passed.
+async fn receive(
+    app: &AppState,
+    multipart: &mut Multipart,
+    meter: &Meter,
+    papers: usize,
+    values: &mut Vec<(String, String)>,
+    uploads: &mut Vec<(String, files::Incoming)>,
+) -> Result<(), ApiError> {
+    let max = app.settings.max_upload_bytes;
+    let unreadable = |meter: &Meter| {
+        if meter.tripped.load(Ordering::SeqCst) {
+            too_large(None, max)
+        } else {
+            ApiError::bad_request(
+                "Không đọc được biểu mẫu đã gửi",
+                "the form could not be read",
+            )
+        }
+    };
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok(()),
+            Err(_) => return Err(unreadable(meter)),
+        };
+        meter.progress.fetch_add(1, Ordering::SeqCst);
+        let name = field
+            .name()
+            .unwrap_or_default()
+            .chars()
+            .take(40)
+            .collect::<String>();
+        let paper = name
+            .strip_prefix("file_")
+            .and_then(|i| i.parse::<usize>().ok())
+            .filter(|i| *i < papers);
+        let mut file = match paper {
+            Some(_) => Some(files::Incoming::create(&app.settings.files_dir)?),
+            None => None,
+        };
+        let mut text: Vec<u8> = vec![];
+        loop {
+            let chunk = match field.chunk().await {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(_) => return Err(unreadable(meter)),
+            };
+            meter.handed.fetch_add(chunk.len(), Ordering::SeqCst);
+            meter.progress.fetch_add(1, Ordering::SeqCst);
+            match file.as_mut() {
+                Some(f) => {
+                    if f.len() + chunk.len() > max {
+                        return Err(too_large(Some(&name), max));
+                    }
+                    f.write(&chunk)?;
+                }
+                None if name.starts_with("file_") => {} // not a paper of this procedure
+                None => {
+                    if text.len() + chunk.len() > TEXT_LIMIT {
+                        return Err(ApiError {
+                            field: Some(name.clone()),
+                            ..ApiError::new(
+                                StatusCode::PAYLOAD_TOO_LARGE,
+                                "too-large",
+                                "nội dung quá dài",
+                                "the text is too long",
+                            )
+                        });
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+            }
+        }
+        match file {
+            Some(f) if !f.is_empty() => {
+                uploads.retain(|(n, _)| *n != name);
+                uploads.push((name, f));
+            }
+            Some(_) => {}
+            None if name.starts_with("file_") => {}
+            None => {
+                let text = String::from_utf8_lossy(&text);
+                values.push((name, text.chars().take(2000).collect()));
             }
         }
     }
@@ -199,8 +381,8 @@ fn accept(
     procedure: &Procedure,
     units: &[(String, String)],
     values: &[(String, String)],
-    uploads: &[(String, Vec<u8>)],
-) -> Result<i64, ApiError> {
+    mut uploads: Vec<(String, files::Incoming)>,
+) -> Result<(String, String), ApiError> {
     let form = FormValues(values);
     let unit = form.value("unit");
     if !units.iter().any(|(c, _)| *c == unit) {
@@ -222,8 +404,8 @@ fn accept(
                     format!("missing file: {}", spec.name),
                 ));
             }
-            Some((_, bytes))
-                if bytes.len() > app.settings.max_upload_bytes || files::kind(bytes).is_none() =>
+            Some((_, paper))
+                if paper.len() > app.settings.max_upload_bytes || paper.kind().is_none() =>
             {
                 return Err(ApiError::invalid(
                     &name,
@@ -237,13 +419,9 @@ fn accept(
     let mut papers = vec![];
     for (i, spec) in procedure.spec.papers.iter().enumerate() {
         let name = format!("file_{i}");
-        if let Some((_, bytes)) = uploads.iter().find(|(n, _)| *n == name) {
-            let hash = files::store(
-                &app.settings.files_dir,
-                &name,
-                bytes,
-                app.settings.max_upload_bytes,
-            )?;
+        if let Some(at) = uploads.iter().position(|(n, _)| *n == name) {
+            let (_, paper) = uploads.swap_remove(at);
+            let hash = paper.keep(&app.settings.files_dir)?;
             papers.push(Paper {
                 name: spec.name.clone(),
                 copies: 1,
@@ -252,9 +430,9 @@ fn accept(
             });
         }
     }
-    let outcome = app.store.write(|tx| {
+    let access = app.store.write(|tx| {
         let cal = app.calendar(tx)?;
-        dossiers::execute(
+        let outcome = dossiers::execute(
             tx,
             &cal,
             vec![Request {
@@ -268,40 +446,18 @@ fn accept(
                 },
                 now: Utc::now(),
             }],
-        )
+        )?;
+        super::service::access(tx, outcome[0].id)
     })?;
-    Ok(outcome[0].id)
+    Ok((
+        access.reference,
+        motcua_store::public_access::grouped(&access.secret),
+    ))
 }
 
 #[derive(Template)]
 #[template(path = "public/submitted.html")]
 struct SubmittedPage {
     reference: String,
-}
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    ma: Option<String>,
-}
-
-pub async fn done(Params(q): Params<DoneQuery>) -> Result<Html<String>, PageError> {
-    let reference: String =
-        q.ma.unwrap_or_default()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(12)
-            .collect();
-    if reference.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Không có mã tham chiếu",
-            "No reference",
-        )
-        .into());
-    }
-    SubmittedPage { reference }
-        .render()
-        .map(Html)
-        .map_err(|e| PageError::from(ApiError::internal(format!("template: {e}"))))
+    secret: String,
 }

@@ -586,7 +586,14 @@ async fn a_second_supplement_request_at_the_same_agency_is_refused_with_the_reas
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
-        let id: i64 = v["reference"].as_str().unwrap()[1..].parse().unwrap();
+        let reference = v["reference"].as_str().unwrap().to_owned();
+        let id = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::public_access::by_reference(tx, &reference))
+                .unwrap()
+                .unwrap()
+        });
         let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
         let act = |action: &str, body: Value| {
             let path = format!("/api/v1/dossiers/{id}/{action}");

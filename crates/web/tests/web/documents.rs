@@ -412,25 +412,33 @@ async fn an_electronic_result_is_signed_recorded_with_its_hash_verified_and_coun
         let (s, _, api_pdf) =
             get_bytes(&app, &format!("/api/v1/dossiers/{id}/documents/1"), &desk).await;
         assert_eq!((s, api_pdf == pdf), (StatusCode::OK, true));
-        // The applicant downloads it from the lookup with the code and the phone's last digits.
-        let (s, page) = public_get(&app, &format!("/tra-cuu?code={code}&phone_last4=1222")).await;
+        // The applicant downloads it from the lookup with the code and the secret of form 01.
+        let secret = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::public_access::get(tx, id))
+                .unwrap()
+                .unwrap()
+                .secret
+        });
+        let (s, page) = public_get(&app, &format!("/tra-cuu?code={code}&secret={secret}")).await;
         assert_eq!(s, StatusCode::OK);
         assert!(
             page.contains(&format!(
-                "/tra-cuu/ket-qua?code={code}&amp;phone_last4=1222&amp;n=1"
+                "/tra-cuu/ket-qua?code={code}&amp;secret={secret}&amp;n=1"
             )),
             "{url}: the lookup links the result:\n{page}"
         );
         let (s, _, citizen) = get_bytes(
             &app,
-            &format!("/tra-cuu/ket-qua?code={code}&phone_last4=1222&n=1"),
+            &format!("/tra-cuu/ket-qua?code={code}&secret={secret}&n=1"),
             "",
         )
         .await;
         assert_eq!((s, citizen == pdf), (StatusCode::OK, true), "{url}");
         let (s, _, _) = get_bytes(
             &app,
-            &format!("/tra-cuu/ket-qua?code={code}&phone_last4=9999&n=1"),
+            &format!("/tra-cuu/ket-qua?code={code}&secret=WRONGSECRET1&n=1"),
             "",
         )
         .await;

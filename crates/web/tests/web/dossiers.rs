@@ -21,7 +21,20 @@ async fn citizen_and_officials_walk_a_dossier_through() {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
         let reference = v["reference"].as_str().unwrap().to_owned();
-        let id: i64 = reference[1..].parse().unwrap();
+        let secret = v["secret"].as_str().unwrap().to_owned();
+        // The reference is random (not the order of submission) and so is the secret.
+        assert!(
+            reference.len() == 13 && reference.starts_with('W') && reference != "W1",
+            "{reference}"
+        );
+        assert_eq!(secret.len(), 14, "{secret}");
+        let id = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::public_access::by_reference(tx, &reference))
+                .unwrap()
+                .unwrap()
+        });
         assert!(
             v.get("receipt").is_none(),
             "the applicant's answer carries no desk data: {v}"
@@ -43,6 +56,8 @@ async fn citizen_and_officials_walk_a_dossier_through() {
         let (s2, v2, _) = app.send(keyed("Lê Thử Lại")).await;
         assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED));
         assert_eq!(v1["reference"], v2["reference"]);
+        assert_eq!(v1["secret"], v2["secret"]);
+        assert_ne!(v1["secret"], json!(secret), "each dossier its own secret");
         let (s3, _, _) = app.send(keyed("Người Khác")).await;
         assert_eq!(
             s3,
@@ -68,6 +83,10 @@ async fn citizen_and_officials_walk_a_dossier_through() {
         let code = v["code"].as_str().unwrap().to_owned();
         assert!(code.starts_with(&format!("{WARD_A}-")), "{code}");
         assert_eq!(v["receipt"]["form"], "01");
+        assert_eq!(
+            v["receipt"]["secret"], secret,
+            "form 01 carries the secret given at submission"
+        );
         let (s, v) = act(&desk, "hand-over", json!({"version": 2, "to_unit": WARD_A})).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         // The specialist sends it to the tax office (another agency), which hands it back.
@@ -142,16 +161,28 @@ async fn citizen_and_officials_walk_a_dossier_through() {
             app.count("personal_data_views") >= 1,
             "the view of personal data was logged"
         );
-        // The citizen looks it up and rates it; no personal data is in the answer.
+        // The citizen looks it up and rates it; no personal data is in the answer. The secret
+        // opens it by code or by reference, typed in any case and with or without its dashes.
         let (s, v) = app
             .call(
                 "GET",
-                &format!("/api/v1/public/lookup?code={code}&phone_last4=5678"),
+                &format!("/api/v1/public/lookup?code={code}&secret={secret}"),
                 None,
                 None,
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["reference"], json!(reference));
+        let typed = secret.replace('-', "").to_lowercase();
+        let (s, _) = app
+            .call(
+                "GET",
+                &format!("/api/v1/public/lookup?code={reference}&secret={typed}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
         assert_eq!(v["status"], "returned");
         assert_eq!(v["can_rate"], true);
         let text = v.to_string();
@@ -161,15 +192,29 @@ async fn citizen_and_officials_walk_a_dossier_through() {
                 "public lookup leaks {secret}: {text}"
             );
         }
-        let (s, _) = app
+        // A wrong secret (the phone's last digits, another dossier's secret, none) answers like a
+        // code that does not exist.
+        let other = v1["secret"].as_str().unwrap().to_owned();
+        let (_, unknown) = app
             .call(
                 "GET",
-                &format!("/api/v1/public/lookup?code={code}&phone_last4=0000"),
+                &format!("/api/v1/public/lookup?code=WA-000000-0000&secret={secret}"),
                 None,
                 None,
             )
             .await;
-        assert_eq!(s, StatusCode::NOT_FOUND);
+        for wrong in ["5678", other.as_str(), "", "0000-0000-0000"] {
+            let (s, v) = app
+                .call(
+                    "GET",
+                    &format!("/api/v1/public/lookup?code={code}&secret={wrong}"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{wrong}");
+            assert_eq!(v, unknown, "{wrong}");
+        }
         // The same lookup as a page: progress, a rating form, still no personal data.
         let page = |path: String| {
             let req = Request::builder().uri(path).body(Body::empty()).unwrap();
@@ -181,7 +226,7 @@ async fn citizen_and_officials_walk_a_dossier_through() {
                 (status, String::from_utf8(body.to_vec()).unwrap())
             }
         };
-        let (s, body) = page(format!("/tra-cuu?code={code}&phone_last4=5678")).await;
+        let (s, body) = page(format!("/tra-cuu?code={code}&secret={secret}")).await;
         assert_eq!(s, StatusCode::OK);
         assert!(
             body.contains("Đã trả kết quả") && body.contains("Gửi đánh giá"),
@@ -190,15 +235,24 @@ async fn citizen_and_officials_walk_a_dossier_through() {
         for secret in ["Trần Thị Dân", "0912345678"] {
             assert!(!body.contains(secret), "lookup page leaks {secret}");
         }
-        let (s, body) = page(format!("/tra-cuu?code={code}&phone_last4=1111")).await;
+        let (s, body) = page(format!("/tra-cuu?code={code}&secret=5678")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         assert!(body.contains("Không tìm thấy"));
+        let (s, _) = app
+            .call(
+                "POST",
+                "/api/v1/public/rating",
+                None,
+                Some(json!({"code": code, "secret": other, "rating": "unsatisfied"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "no rating without the secret");
         let (s, v) = app
             .call(
                 "POST",
                 "/api/v1/public/rating",
                 None,
-                Some(json!({"code": code, "phone_last4": "5678", "rating": "very_satisfied"})),
+                Some(json!({"code": code, "secret": secret, "rating": "very_satisfied"})),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
@@ -207,7 +261,7 @@ async fn citizen_and_officials_walk_a_dossier_through() {
                 "POST",
                 "/api/v1/public/rating",
                 None,
-                Some(json!({"code": code, "phone_last4": "5678", "rating": "satisfied"})),
+                Some(json!({"code": code, "secret": secret, "rating": "satisfied"})),
             )
             .await;
         assert_eq!(s, StatusCode::CONFLICT, "rated once only");

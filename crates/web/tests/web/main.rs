@@ -16,3 +16,4 @@ mod reports;
 mod routes;
 mod session;
 mod support;
+mod uploads;

@@ -147,15 +147,26 @@ async fn citizens_submit_online_with_papers() {
             .body(Body::from(b))
             .unwrap()
     };
-    let cases: [(Option<&[u8]>, &str, &str); 4] = [
-        (None, "0905000222", "thiếu tệp"),
-        (Some(b"MZ\x90 not a pdf"), "0905000222", "chỉ nhận tệp PDF"),
-        (Some(&[b'%'; 2000]), "0905000222", "chỉ nhận tệp PDF"),
-        (Some(b"%PDF-1.4 ok"), "12", "8 đến 15 chữ số"),
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+    let cases: [(Option<&[u8]>, &str, &str, StatusCode); 4] = [
+        (None, "0905000222", "thiếu tệp", invalid),
+        (
+            Some(b"MZ\x90 not a pdf"),
+            "0905000222",
+            "chỉ nhận tệp PDF",
+            invalid,
+        ),
+        (
+            Some(&[b'%'; 2000]),
+            "0905000222",
+            "tệp quá lớn (tối đa 1 MB)",
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (Some(b"%PDF-1.4 ok"), "12", "8 đến 15 chữ số", invalid),
     ];
-    for (file, phone, message) in cases {
+    for (file, phone, message, status) in cases {
         let (s, body, _) = app.send(multipart(file, phone)).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert_eq!(s, status, "{message}");
         let body = body.as_str().unwrap_or_default().to_owned();
         assert!(
             body.contains(message) && body.contains("field-error"),
@@ -163,13 +174,25 @@ async fn citizens_submit_online_with_papers() {
         );
     }
     assert_eq!(app.count("events"), 0, "nothing was recorded");
-    assert!(!files.exists(), "nothing was stored");
-    let (s, _, h) = app
+    assert!(walk(&files).is_empty(), "nothing was stored");
+    let (s, page, h) = app
         .send(multipart(Some(b"%PDF-1.4 a real enough pdf"), "0905000222"))
         .await;
-    assert_eq!(s, StatusCode::SEE_OTHER);
-    let location = h["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("/nop-ho-so/da-gui?ma=W"), "{location}");
+    assert_eq!(s, StatusCode::OK, "{h:?}");
+    // The answer shows the random reference and the secret (never in an address).
+    let page = page.as_str().unwrap().to_owned();
+    let d_access = sync(|| {
+        app.store
+            .store
+            .read(|tx| motcua_store::public_access::get(tx, 1))
+            .unwrap()
+            .unwrap()
+    });
+    assert!(page.contains(&d_access.reference), "{page}");
+    assert!(
+        page.contains(&motcua_store::public_access::grouped(&d_access.secret)),
+        "{page}"
+    );
     let stored: Vec<_> = walk(&files);
     assert_eq!(stored.len(), 1, "one content-addressed file");
     let d = sync(|| {
@@ -258,6 +281,74 @@ async fn a_page_that_does_not_exist_is_a_page() {
         (s, v["type"].as_str()),
         (StatusCode::NOT_FOUND, Some("urn:motcua:problem:no-route"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dossier_received_before_secrets_existed_gets_one_when_form_01_is_printed_again() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (id, code) = (
+            v["id"].as_i64().unwrap(),
+            v["code"].as_str().unwrap().to_owned(),
+        );
+        let first = v["receipt"]["secret"].as_str().unwrap().to_owned();
+        // As a database migrated from before: no reference and no secret for this dossier.
+        sync(|| {
+            app.store
+                .store
+                .write(|tx| tx.exec("DELETE FROM public_access", &[]))
+                .unwrap()
+        });
+        let lookup = |secret: String| {
+            let path = format!("/api/v1/public/lookup?code={code}&secret={secret}");
+            let app = &app;
+            async move { app.call("GET", &path, None, None).await.0 }
+        };
+        assert_eq!(lookup(first.clone()).await, StatusCode::NOT_FOUND);
+        let (s, page, _) = app
+            .send(
+                Request::builder()
+                    .uri(format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"))
+                    .header("cookie", format!("motcua_session={desk}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let page = page.as_str().unwrap().to_owned();
+        let given = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::public_access::get(tx, id))
+                .unwrap()
+                .expect("given on first need")
+        });
+        let printed = motcua_store::public_access::grouped(&given.secret);
+        assert!(page.contains(&printed), "{url}: form 01 shows the secret");
+        assert_ne!(printed, first, "a new secret from the random generator");
+        assert_eq!(lookup(printed.clone()).await, StatusCode::OK);
+        // Printed again: the same secret.
+        let (_, again, _) = app
+            .send(
+                Request::builder()
+                    .uri(format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"))
+                    .header("cookie", format!("motcua_session={desk}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(again.as_str().unwrap().contains(&printed));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -57,7 +57,7 @@ async fn every_documented_route_exists_and_limits_apply() {
         let (s, _) = app
             .call(
                 "GET",
-                "/api/v1/public/lookup?code=W1&phone_last4=1234",
+                "/api/v1/public/lookup?code=W1&secret=1234",
                 None,
                 None,
             )
