@@ -437,6 +437,8 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
     let (s, v) = server.call("POST", "/api/v1/dossiers", Some(&token), Some(body));
     assert_eq!(s, 201, "{v}");
     let code = v["code"].as_str().unwrap().to_owned();
+    // The secret printed on form 01, for the applicant's lookup.
+    let secret = v["receipt"]["secret"].as_str().unwrap().to_owned();
     assert!(code.starts_with(WARD), "{code}");
     drop(server);
 
@@ -520,7 +522,7 @@ fn office_from_zero_then_move(from: &str, to: &str, dir: &Path) {
         let server = Server::start(to, &restored_files);
         let (s, v) = server.call(
             "GET",
-            &format!("/api/v1/public/lookup?code={code}&phone_last4=1234"),
+            &format!("/api/v1/public/lookup?code={code}&secret={secret}"),
             None,
             None,
         );
