@@ -140,7 +140,7 @@ fn units_are_added_renamed_and_closed_with_successors_and_every_change_is_record
         let e = store
             .write(|tx| office::close_unit(tx, &o, "W", last, &["Z".into()]))
             .unwrap_err();
-        assert!(e.to_string().contains("successors"), "{name}: {e}");
+        assert!(e.to_string().contains("successor unit 'Z'"), "{name}: {e}");
         store
             .write(|tx| office::close_unit(tx, &o, "W", last, &["N".into()]))
             .unwrap();

@@ -212,14 +212,20 @@ impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         let detail = plain(r.body_text());
         match r {
-            JsonRejection::JsonDataError(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-json",
-                format!("Dữ liệu JSON sai kiểu hoặc thiếu trường: {detail}"),
-                format!("JSON has wrong types or missing fields: {detail}"),
-            ),
+            JsonRejection::JsonDataError(_) => {
+                let (vi, field) = serde_words(&detail);
+                ApiError {
+                    field,
+                    ..ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid-json",
+                        format!("Dữ liệu JSON sai kiểu hoặc thiếu trường: {vi}"),
+                        format!("JSON has wrong types or missing fields: {detail}"),
+                    )
+                }
+            }
             JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
-                format!("JSON không đúng cú pháp: {detail}"),
+                "JSON không đúng cú pháp",
                 format!("malformed JSON: {detail}"),
             ),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
@@ -235,20 +241,50 @@ impl From<JsonRejection> for ApiError {
                 "The request body is too large",
             ),
             _ => ApiError::bad_request(
-                format!("Không đọc được dữ liệu: {detail}"),
+                "Không đọc được dữ liệu gửi lên",
                 format!("could not read the request: {detail}"),
             ),
         }
     }
 }
 
+/// What the deserialiser's message says, in Vietnamese, and the field it names: the framework's
+/// English never stands in a Vietnamese sentence.
+fn serde_words(detail: &str) -> (String, Option<String>) {
+    let quoted = |after: &str| {
+        detail
+            .split(after)
+            .nth(1)
+            .and_then(|rest| rest.split('`').nth(1))
+            .map(str::to_owned)
+    };
+    if let Some(f) = quoted("missing field") {
+        return (format!("thiếu trường '{f}'"), Some(f));
+    }
+    if let Some(f) = quoted("unknown field") {
+        return (format!("không có trường '{f}'"), Some(f));
+    }
+    if detail.contains("unknown variant") {
+        return ("giá trị không nằm trong danh sách cho phép".into(), None);
+    }
+    if detail.contains("invalid digit") || detail.contains("invalid type") {
+        return (
+            "giá trị sai kiểu (cần số, chuỗi hoặc ngày đúng dạng)".into(),
+            None,
+        );
+    }
+    ("giá trị không đọc được".into(), None)
+}
+
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         let detail = plain(r.body_text());
-        ApiError::bad_request(
-            format!("Tham số truy vấn không hợp lệ: {detail}"),
+        let (vi, field) = serde_words(&detail);
+        let e = ApiError::bad_request(
+            format!("Tham số truy vấn không hợp lệ: {vi}"),
             format!("invalid query parameters: {detail}"),
-        )
+        );
+        ApiError { field, ..e }
     }
 }
 

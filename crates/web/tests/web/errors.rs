@@ -23,6 +23,20 @@ async fn check(app: &TestApp, method: &str, path: &str, token: Option<&str>, bod
             v["detail"].as_str().is_some_and(|d| !d.contains(" / ")),
             "{method} {path} -> {s}: detail {v}"
         );
+        // The Vietnamese detail is Vietnamese: the framework's English stays in detail_en.
+        let vi = v["detail"].as_str().unwrap_or_default();
+        for framework in [
+            "Failed to",
+            "missing field",
+            "invalid type",
+            "expected",
+            "at line",
+        ] {
+            assert!(
+                !vi.contains(framework),
+                "{method} {path} -> {s}: detail {vi:?}"
+            );
+        }
     }
 }
 
