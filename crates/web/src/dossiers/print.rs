@@ -14,7 +14,7 @@ use crate::app::write_tx;
 use crate::auth::StaffPage;
 use crate::http::ApiError;
 use crate::http::PageError;
-use crate::http::format::when;
+use crate::http::format::{percent, when};
 use crate::i18n::filters;
 
 use crate::http::page::render as html;
@@ -86,12 +86,26 @@ fn long_time(t: Option<Instant>) -> String {
     .unwrap_or_default()
 }
 
-/// GET /can-bo/ho-so/{id}/phieu-tiep-nhan: form 01, to print, with the code as a QR code.
+/// What form 01's QR code opens: the lookup page, with the secret on the applicant's own receipt
+/// (a phone's camera is all it takes), with the code alone on a masked copy.
+fn lookup_address(public_url: &str, code: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(s) => format!(
+            "{public_url}/tra-cuu?code={}&secret={}",
+            percent(code),
+            percent(s)
+        ),
+        None => format!("{public_url}/tra-cuu?code={}", percent(code)),
+    }
+}
+
+/// GET /can-bo/ho-so/{id}/phieu-tiep-nhan: form 01, to print, with a QR code of the lookup address.
 pub async fn receipt(
     State(app): State<AppState>,
     StaffPage(staff): StaffPage,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
+    let public_url = app.settings.public_url.trim_end_matches('/').to_owned();
     let (d, unit_name, secret) = write_tx(&app, move |tx| {
         let (mut d, access) = access::load_visible(tx, &staff, id)?;
         let secret = if access.personal {
@@ -112,7 +126,12 @@ pub async fn receipt(
             "The dossier has not been received",
         )
     })?;
-    let qr = qrcode::QrCode::new(code.as_bytes())
+    let lookup = lookup_address(
+        &public_url,
+        &code,
+        Some(secret.as_str()).filter(|s| !s.contains('*')),
+    );
+    let qr = qrcode::QrCode::new(lookup.as_bytes())
         .map(|q| {
             q.render::<qrcode::render::svg::Color>()
                 .min_dimensions(120, 120)
@@ -461,4 +480,23 @@ pub async fn paper(
         bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_receipt_qr_opens_the_lookup_with_the_secret_only_on_the_applicants_copy() {
+        assert_eq!(
+            super::lookup_address(
+                "https://dvc.example.vn",
+                "000.31.00.H15-261203-0001",
+                Some("K7QF-2MXA-9TRC")
+            ),
+            "https://dvc.example.vn/tra-cuu?code=000.31.00.H15-261203-0001&secret=K7QF-2MXA-9TRC"
+        );
+        assert_eq!(
+            super::lookup_address("https://dvc.example.vn", "A B", None),
+            "https://dvc.example.vn/tra-cuu?code=A+B"
+        );
+    }
 }
