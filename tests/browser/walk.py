@@ -236,7 +236,8 @@ class Walk:
         state = {}
 
         def search():
-            for q in ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "đăng ký khai sinh"]:
+            # With and without marks, "i" for "y" as half the country writes it, an everyday name.
+            for q in ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "đăng ký khai sinh", "dang ki khai sinh", "giấy khai sinh"]:
                 self.b.go(self.site + "/")
                 self.b.type("#q", q)
                 self.b.click("form.search button")
@@ -416,8 +417,31 @@ class Walk:
             self.b.shot("inspection-notice")
             self.logout()
 
+        def fits_a_phone():
+            # Every public page at 360 px: nothing wider than the screen (no sideways scrolling).
+            self.b.s("POST", "/window/rect", {"width": 360, "height": 740})
+            try:
+                wide = []
+                for path in ["/", "/thu-tuc?q=khai+sinh", "/thu-tuc?q=zzzz+qqqq", "/thu-tuc/1.001193", "/nop-ho-so/1.001193",
+                             "/tra-cuu", "/thong-ke", "/don-vi", "/don-vi/000.31.00.H15", "/xac-minh", "/dang-nhap"]:
+                    self.b.go(self.site + path)
+                    over = self.b.script(
+                        "const w = document.documentElement.clientWidth;"
+                        "if (document.documentElement.scrollWidth <= w) return null;"
+                        "const e = [...document.querySelectorAll('body *')].find(e => e.getBoundingClientRect().right > w + 1);"
+                        "return [document.documentElement.scrollWidth, w, e ? e.outerHTML.slice(0, 160) : ''];"
+                    )
+                    if over:
+                        wide.append((path, over))
+                self.b.go(self.site + "/thu-tuc?q=dang+ky+khai+sinh")
+                self.b.shot("phone-search")
+                assert not wide, f"pages wider than a 360 px phone: {wide}"
+            finally:
+                self.b.s("POST", "/window/rect", {"width": 1200, "height": 1600})
+
         for name, fn in [
             ("search with and without diacritics", search),
+            ("public pages fit a 360 px phone", fits_a_phone),
             ("home and procedure pages", home_and_procedure),
             ("citizen submits online", submit_online),
             ("desk receives and hands over to another agency", desk_receives_and_hands_over),
