@@ -309,7 +309,7 @@ impl SearchIndex {
 
     /// Points for an entry matching the tokens; None when a required word matches nothing (or,
     /// with `relaxed`, when fewer than half of them match).
-    fn score(e: &Entry, tokens: &[Token], relaxed: bool) -> Option<u32> {
+    fn score(e: &Entry, tokens: &[Token], phrase: &str, relaxed: bool) -> Option<u32> {
         let mut score = 0;
         let mut matched = 0;
         let mut required = 0;
@@ -345,17 +345,11 @@ impl SearchIndex {
         if relaxed && (matched == 0 || matched * 2 < required.max(1)) {
             return None;
         }
-        let phrase = tokens
-            .iter()
-            .filter(|t| !t.optional)
-            .map(|t| t.word.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
         if !phrase.is_empty() {
-            if phrase.contains(' ') && e.name.contains(&phrase) {
+            if phrase.contains(' ') && e.name.contains(phrase) {
                 score += 5;
             }
-            if e.name.starts_with(&phrase) {
+            if e.name.starts_with(phrase) {
                 score += 3;
             }
         }
@@ -375,10 +369,20 @@ impl SearchIndex {
 
     fn ranked(&self, query: &str, filter: &SearchFilter, relaxed: bool) -> Vec<&Procedure> {
         let words = Self::words(query);
-        let readings: Vec<(Vec<Token>, u32)> = self
+        // Each reading's tokens and the phrase of its required words, made once per query.
+        let readings: Vec<(Vec<Token>, String, u32)> = self
             .readings(&words)
             .into_iter()
-            .map(|(w, penalty)| (self.tokens(&w), penalty))
+            .map(|(w, penalty)| {
+                let tokens = self.tokens(&w);
+                let phrase = tokens
+                    .iter()
+                    .filter(|t| !t.optional)
+                    .map(|t| t.word.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (tokens, phrase, penalty)
+            })
             .collect();
         let field = filter.field.as_deref().map(|f| keys(&fold_vi(f)).join(" "));
         let mut hits: Vec<(u32, usize)> = self
@@ -392,8 +396,8 @@ impl SearchIndex {
                 }
                 readings
                     .iter()
-                    .filter_map(|(tokens, penalty)| {
-                        Self::score(e, tokens, relaxed).map(|s| s.saturating_sub(*penalty))
+                    .filter_map(|(tokens, phrase, penalty)| {
+                        Self::score(e, tokens, phrase, relaxed).map(|s| s.saturating_sub(*penalty))
                     })
                     .max()
                     .map(|s| (s, i))
