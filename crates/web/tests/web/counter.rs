@@ -117,21 +117,8 @@ fn receive_at(app: &TestApp, local: &str) -> i64 {
 
 /// A page as a signed-in member of staff (the API token is also the session cookie).
 async fn page(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
-    let (s, v, _) = app
-        .send(
-            Request::builder()
-                .uri(path)
-                .header("cookie", format!("motcua_session={token}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    (
-        s,
-        v.as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| v.to_string()),
-    )
+    let (s, _, body) = app.page(path, None, token).await;
+    (s, body)
 }
 
 /// A form posted as a signed-in member of staff: (status, location, body).
@@ -144,30 +131,8 @@ async fn post_form(
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
-    let (s, v, h) = app
-        .send(
-            Request::builder()
-                .method("POST")
-                .uri(path)
-                .header("cookie", format!("motcua_session={token}"))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("origin", "http://localhost")
-                .header("host", "localhost")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
-    let location = h
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (
-        s,
-        location,
-        v.as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| v.to_string()),
-    )
+    let (s, location, body) = app.page(path, Some(&body), token).await;
+    (s, location.unwrap_or_default(), body)
 }
 
 #[tokio::test(flavor = "multi_thread")]
