@@ -706,26 +706,22 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
+    let end = last_id(tx)?;
     let mut after = 0i64;
-    loop {
-        // A thousand dossiers' histories in one query (a round trip per dossier is what a
+    while after < end {
+        // The histories of a thousand consecutive ids in one query, by an index range (a round
+        // trip per dossier, or a DISTINCT over the rest of the log per batch, is what a
         // PostgreSQL restore of a province would otherwise spend its time on).
-        let ids: Vec<i64> = tx
-            .query(
-                "SELECT DISTINCT dossier_id FROM events WHERE dossier_id > $1 ORDER BY dossier_id LIMIT 1000",
-                &[Value::Int(after)],
-            )?
-            .iter()
-            .map(|r| r.i64(0))
-            .collect::<Result<_, _>>()?;
-        let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
-            break;
-        };
+        let (first, last) = (after + 1, after + 1000);
+        after = last;
         let rows = tx.query(
             "SELECT dossier_id, seq, at, actor, payload FROM events \
              WHERE dossier_id >= $1 AND dossier_id <= $2 ORDER BY dossier_id, seq",
             &[Value::Int(first), Value::Int(last)],
         )?;
+        if rows.is_empty() {
+            continue;
+        }
         let mut histories: std::collections::BTreeMap<i64, Vec<Recorded>> = Default::default();
         for r in &rows {
             histories.entry(r.i64(0)?).or_default().push(Recorded {
@@ -755,7 +751,6 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             count += 1;
         }
         insert_projections(tx, projections)?;
-        after = last;
     }
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
