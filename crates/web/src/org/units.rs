@@ -95,12 +95,27 @@ fn view(
         return Err(ApiError::forbidden());
     }
     let all = org::units(tx)?;
-    let mut mine = vec![];
-    for u in &all {
-        if reaches(tx, staff, &u.code)? {
-            mine.push(u);
+    // Reach by the parents in memory: one query for a province's thousands of units.
+    let parent: std::collections::HashMap<&str, Option<&str>> = all
+        .iter()
+        .map(|u| (u.code.as_str(), u.parent.as_deref()))
+        .collect();
+    let chain_of = |code: &str| {
+        let mut chain = vec![];
+        let mut next = Some(code);
+        while let Some(c) = next {
+            if chain.iter().any(|x: &String| x == c) {
+                break;
+            }
+            chain.push(c.to_owned());
+            next = parent.get(c).copied().flatten();
         }
-    }
+        chain
+    };
+    let mut mine: Vec<&Unit> = all
+        .iter()
+        .filter(|u| can(&staff.grants, Action::AdministerSystem, &chain_of(&u.code)))
+        .collect();
     mine.sort_by(|a, b| a.code.cmp(&b.code));
     let today = format::today();
     let folded = fold_vi(q.trim());
