@@ -278,11 +278,18 @@ pub fn valid_tax_code(code: &str) -> bool {
 }
 
 impl Applicant {
-    /// Normalises and checks the applicant's details.
+    /// Normalises and checks the applicant's details (the first problem).
     pub fn validated(self) -> Result<Applicant, DossierError> {
+        self.validated_all().map_err(|mut all| all.remove(0))
+    }
+
+    /// Normalises and checks the applicant's details: every problem at once, each naming its field,
+    /// so a form can show them all next to their fields.
+    pub fn validated_all(self) -> Result<Applicant, Vec<DossierError>> {
+        let mut errs: Vec<DossierError> = vec![];
         let full_name = clean(&self.full_name);
         if full_name.is_empty() || full_name.chars().count() > 200 {
-            return Err(DossierError::invalid(
+            errs.push(DossierError::invalid(
                 "applicant.full_name",
                 "Họ tên người nộp không được để trống và không quá 200 ký tự",
                 "the applicant's name must be 1 to 200 characters",
@@ -295,7 +302,7 @@ impl Applicant {
             .collect();
         let digits = phone.strip_prefix('+').unwrap_or(&phone);
         if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(DossierError::invalid(
+            errs.push(DossierError::invalid(
                 "applicant.phone",
                 "Số điện thoại phải gồm 8 đến 15 chữ số",
                 "the phone number must have 8 to 15 digits",
@@ -308,7 +315,7 @@ impl Applicant {
                     .as_deref()
                     .is_some_and(|id| !valid_personal_id(id))
                 {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.id_number",
                         "Số định danh cá nhân phải gồm 12 chữ số, bắt đầu bằng mã tỉnh 001-096 (hoặc CMND cũ 9 chữ số)",
                         "the personal ID must have 12 digits starting with a province code 001-096 (or an old 9-digit card)",
@@ -325,21 +332,21 @@ impl Applicant {
                 if !(5..=20).contains(&passport.len())
                     || !passport.chars().all(|c| c.is_ascii_alphanumeric())
                 {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.kind.passport",
                         "Số hộ chiếu gồm 5 đến 20 chữ cái hoặc chữ số",
                         "the passport number must be 5 to 20 letters or digits",
                     ));
                 }
                 if nationality.is_empty() || nationality.chars().count() > 60 {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.kind.nationality",
                         "Cần ghi quốc tịch (không quá 60 ký tự)",
                         "the nationality is required (at most 60 characters)",
                     ));
                 }
                 if id_number.is_some() {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.id_number",
                         "Người nước ngoài ghi số hộ chiếu, không ghi số định danh",
                         "a foreigner gives a passport number, not a personal ID",
@@ -357,21 +364,21 @@ impl Applicant {
                 let tax_code = clean(&tax_code);
                 let legal_representative = clean(&legal_representative);
                 if !valid_tax_code(&tax_code) {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.kind.tax_code",
                         "Mã số thuế gồm 10 chữ số (chi nhánh: thêm -3 chữ số)",
                         "the tax code has 10 digits (a branch adds -3 digits)",
                     ));
                 }
                 if legal_representative.is_empty() || legal_representative.chars().count() > 200 {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.kind.legal_representative",
                         "Cần ghi người đại diện theo pháp luật của tổ chức",
                         "the organisation's legal representative is required",
                     ));
                 }
                 if self.address.as_deref().is_none_or(|a| clean(a).is_empty()) {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.address",
                         "Tổ chức phải ghi địa chỉ trụ sở",
                         "an organisation must give its address",
@@ -394,14 +401,14 @@ impl Applicant {
                     || authorisation.is_empty()
                     || authorisation.chars().count() > 500
                 {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.representative",
                         "Người được ủy quyền cần họ tên và giấy ủy quyền (hoặc quan hệ đại diện)",
                         "a representative needs a name and the authorisation (or the legal relation)",
                     ));
                 }
                 if id.as_deref().is_some_and(|i| !valid_personal_id(i)) {
-                    return Err(DossierError::invalid(
+                    errs.push(DossierError::invalid(
                         "applicant.representative.id_number",
                         "Số định danh của người được ủy quyền không hợp lệ",
                         "the representative's personal ID is invalid",
@@ -416,21 +423,25 @@ impl Applicant {
         };
         let email = match self.email.map(|s| clean(&s)).filter(|s| !s.is_empty()) {
             Some(e) if !e.contains('@') || e.len() > 254 => {
-                return Err(DossierError::invalid(
+                errs.push(DossierError::invalid(
                     "applicant.email",
                     "Địa chỉ thư điện tử không hợp lệ",
                     "the e-mail address is invalid",
                 ));
+                None
             }
             other => other,
         };
         let address = self.address.map(|s| clean(&s)).filter(|s| !s.is_empty());
         if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
-            return Err(DossierError::invalid(
+            errs.push(DossierError::invalid(
                 "applicant.address",
                 "Địa chỉ không quá 500 ký tự",
                 "the address must be at most 500 characters",
             ));
+        }
+        if !errs.is_empty() {
+            return Err(errs);
         }
         Ok(Applicant {
             full_name,

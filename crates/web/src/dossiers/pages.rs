@@ -789,7 +789,7 @@ async fn reception_page(
     staff: Staff,
     procedure_code: String,
     values: Vec<(String, String)>,
-    error: Option<ApiError>,
+    errors: Vec<ApiError>,
 ) -> Result<Html<String>, PageError> {
     let who = who(&staff);
     let today = to_local(Utc::now()).date();
@@ -833,25 +833,35 @@ async fn reception_page(
     let value = |k: &str| form.value(k);
     // A first visit has every paper ticked, one original each as the procedure lists.
     let submitted = form.field("procedure_code").is_some();
-    let (field_of_error, message) = match &error {
-        Some(e) => (
-            e.field.clone().unwrap_or_default(),
-            crate::i18n::pick(&e.vi, &e.en).to_owned(),
-        ),
-        None => (String::new(), String::new()),
-    };
+    // Every problem at once: each next to its field, all of them in the summary.
+    let problems: Vec<(String, String)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e.field.clone().unwrap_or_default(),
+                crate::i18n::pick(&e.vi, &e.en).to_owned(),
+            )
+        })
+        .collect();
+    let message = problems
+        .iter()
+        .map(|(_, m)| m.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ");
     let input = |name: &'static str, label: &'static str, required: bool| InputField {
         name,
         label,
         value: value(name),
-        error: if !field_of_error.is_empty()
-            && field_of_error.rsplit('.').next() == Some(name.trim_start_matches("rep_"))
-            && field_of_error.contains("representative") == name.starts_with("rep_")
-        {
-            message.clone()
-        } else {
-            String::new()
-        },
+        error: problems
+            .iter()
+            .filter(|(field, _)| {
+                !field.is_empty()
+                    && field.rsplit('.').next() == Some(name.trim_start_matches("rep_"))
+                    && field.contains("representative") == name.starts_with("rep_")
+            })
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" · "),
         required,
     };
     let code = value("procedure_code");
@@ -1007,7 +1017,7 @@ pub async fn reception_form(
         staff,
         code.clone(),
         vec![("thu_tuc".into(), code)],
-        None,
+        vec![],
     )
     .await
 }
@@ -1018,17 +1028,16 @@ pub async fn receive(
     StaffPage(staff): StaffPage,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let get = |k: &str| FormValues(&fields).value(k);
     let reception = match reception_from_form(&fields) {
         Ok(r) => r,
-        Err(e) => {
-            let status = e.status;
-            return match reception_page(app, staff, get("procedure_code"), fields, Some(e)).await {
-                Ok(page) => (status, page).into_response(),
-                Err(e) => e.into_response(),
-            };
-        }
+        Err(e) => return reception_refused(app, staff, fields, vec![e]).await,
     };
+    // The applicant's details are checked as a whole first, so the form shows every problem at
+    // once, each next to its field; the rest (papers, procedure, unit) the reception checks.
+    if let Err(all) = reception.applicant.clone().validated_all() {
+        let errors = all.into_iter().map(ApiError::from).collect();
+        return reception_refused(app, staff, fields, errors).await;
+    }
     let (app2, staff2) = (app.clone(), staff.clone());
     let done = blocking(move || {
         run(&app2, Caller::Staff(staff2.id), None, String::new(), |tx| {
@@ -1040,14 +1049,24 @@ pub async fn receive(
         Ok((_, v)) => {
             Redirect::to(&format!("/can-bo/ho-so/{}/phieu-tiep-nhan", v["id"])).into_response()
         }
-        Err(e) => {
-            let status = e.status;
-            let code = get("procedure_code");
-            match reception_page(app, staff, code, fields, Some(e)).await {
-                Ok(page) => (status, page).into_response(),
-                Err(e) => e.into_response(),
-            }
-        }
+        Err(e) => reception_refused(app, staff, fields, vec![e]).await,
+    }
+}
+
+/// The reception form again, as it was filled in, with what was refused.
+async fn reception_refused(
+    app: AppState,
+    staff: Staff,
+    fields: Vec<(String, String)>,
+    errors: Vec<ApiError>,
+) -> Response {
+    let status = errors
+        .first()
+        .map_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY, |e| e.status);
+    let code = FormValues(&fields).value("procedure_code");
+    match reception_page(app, staff, code, fields, errors).await {
+        Ok(page) => (status, page).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -258,6 +258,42 @@ async fn a_passport_applicant_and_an_organisation_through_a_representative_are_r
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(body.contains("Mã số thuế gồm 10 chữ số"), "{body}");
         assert_eq!(app.count("events"), before);
+        // Three mistakes at once: three messages, each next to its field, what was typed kept.
+        let (s, _, body) = post_form(
+            &app,
+            &desk,
+            "/can-bo/tiep-nhan",
+            &[
+                ("procedure_code", "1.001612"),
+                ("unit", WARD_A),
+                ("applicant_kind", "citizen"),
+                ("full_name", ""),
+                ("id_number", "12345"),
+                ("phone", "09"),
+                ("email", "không-phải-thư"),
+                ("paper_0", "1"),
+                ("paper_0_name", "Giấy đề nghị"),
+                ("paper_0_kind", "original"),
+                ("paper_0_copies", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        for (field, message) in [
+            ("full_name", "Họ tên người nộp không được để trống"),
+            ("id_number", "Số định danh cá nhân phải gồm 12 chữ số"),
+            ("phone", "Số điện thoại phải gồm 8 đến 15 chữ số"),
+            ("email", "Địa chỉ thư điện tử không hợp lệ"),
+        ] {
+            let next_to_field = body
+                .split(&format!("<label for=\"{field}\">"))
+                .nth(1)
+                .and_then(|rest| rest.split("<input").next())
+                .unwrap_or_else(|| panic!("no {field} in {body}"));
+            assert!(next_to_field.contains(message), "{field}: {next_to_field}");
+        }
+        assert!(body.contains("value=\"12345\""), "what was typed is kept");
+        assert_eq!(app.count("events"), before);
     }
 }
 
