@@ -386,14 +386,16 @@ pub fn verify(tx: &mut dyn Tx, anchors: &[(i64, String)]) -> Result<Report, Stor
     }
     report.head = head;
 
-    // 2. Events dossier by dossier, in chain order.
+    // 2. Events dossier by dossier, in chain order. The cursor is a row value, which both backends
+    // answer from the (dossier_id, seq) index; an `a > x OR (a = x AND b > y)` cursor made
+    // PostgreSQL scan the rest of the log for every page (0.9 s a page at a million dossiers).
     let mut last: Option<StoredEvent> = None;
     let mut cursor = (0i64, 0i64);
     let mut seen_dossiers = std::collections::BTreeSet::new();
     loop {
         let rows = tx.query(
             "SELECT id, dossier_id, seq, at, actor, kind, payload, prev_hash, hash FROM events \
-             WHERE dossier_id > $1 OR (dossier_id = $1 AND seq > $2) ORDER BY dossier_id, seq LIMIT $3",
+             WHERE (dossier_id, seq) > ($1, $2) ORDER BY dossier_id, seq LIMIT $3",
             &[Value::Int(cursor.0), Value::Int(cursor.1), Value::Int(PAGE)],
         )?;
         if rows.is_empty() {
