@@ -124,29 +124,7 @@ pub fn backup(url: &str, output: &Path, files_dir: &Path) -> Result<()> {
             backup::check_tables(tx)?;
             // No verification here: a backup copies what is there, evidence of tampering included
             // (`motcua verify` checks the database; a restore verifies the copy).
-            let (ledger_seq, ledger_hash) = tx
-                .query_one("SELECT seq, hash FROM ledger_head WHERE id = 1", &[])?
-                .map(|r| Ok::<_, StoreError>((r.i64(0)?, r.string(1)?)))
-                .transpose()?
-                .filter(|(seq, _)| *seq > 0)
-                .unwrap_or((0, String::new()));
-            let count = |tx: &mut dyn motcua_store::Tx, sql: &str| -> Result<i64, StoreError> {
-                Ok(tx
-                    .query_one(sql, &[])?
-                    .map(|r| r.i64(0))
-                    .transpose()?
-                    .unwrap_or(0))
-            };
-            let dossier_count = count(tx, "SELECT COUNT(*) FROM dossiers")?;
-            let event_count = count(tx, "SELECT COUNT(*) FROM events")?;
-            let schema_version = tx
-                .query_one(
-                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                    &[],
-                )?
-                .map(|r| r.i64(0))
-                .transpose()?
-                .unwrap_or(0);
+            let facts = backup::source_facts(tx)?;
             let mut members = vec![];
             for t in TABLES {
                 let cols = backup::columns(tx, t.name)?;
@@ -177,13 +155,13 @@ pub fn backup(url: &str, output: &Path, files_dir: &Path) -> Result<()> {
             Ok(Manifest {
                 format: FORMAT.into(),
                 format_version: FORMAT_VERSION,
-                schema_version,
+                schema_version: facts.schema_version,
                 created_at: chrono::Utc::now().to_rfc3339(),
                 source_backend: backend.into(),
-                ledger_seq,
-                ledger_hash,
-                dossiers: dossier_count,
-                events: event_count,
+                ledger_seq: facts.ledger_seq,
+                ledger_hash: facts.ledger_hash,
+                dossiers: facts.dossiers,
+                events: facts.events,
                 members,
             })
         })

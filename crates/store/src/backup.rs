@@ -129,6 +129,39 @@ pub fn snapshot(tx: &mut dyn Tx) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// What a backup's manifest says of its source: the ledger head (0 and "" before the first entry),
+/// the number of dossiers and events, the schema version.
+pub struct SourceFacts {
+    pub ledger_seq: i64,
+    pub ledger_hash: String,
+    pub dossiers: i64,
+    pub events: i64,
+    pub schema_version: i64,
+}
+
+pub fn source_facts(tx: &mut dyn Tx) -> Result<SourceFacts, StoreError> {
+    let (ledger_seq, ledger_hash) = tx
+        .query_one("SELECT seq, hash FROM ledger_head WHERE id = 1", &[])?
+        .map(|r| Ok::<_, StoreError>((r.i64(0)?, r.string(1)?)))
+        .transpose()?
+        .filter(|(seq, _)| *seq > 0)
+        .unwrap_or((0, String::new()));
+    let mut count = |sql: &str| -> Result<i64, StoreError> {
+        Ok(tx
+            .query_one(sql, &[])?
+            .map(|r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0))
+    };
+    Ok(SourceFacts {
+        ledger_seq,
+        ledger_hash,
+        dossiers: count("SELECT COUNT(*) FROM dossiers")?,
+        events: count("SELECT COUNT(*) FROM events")?,
+        schema_version: count("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?,
+    })
+}
+
 /// Reads every row of `table` (columns `cols`) in order, handing each to `sink`.
 pub fn dump(
     tx: &mut dyn Tx,

@@ -763,6 +763,33 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     Ok(count)
 }
 
+fn ids(tx: &mut dyn Tx, sql: &str, since: Instant) -> Result<Vec<i64>, StoreError> {
+    tx.query(sql, &[Value::Int(millis(since))])?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect()
+}
+
+/// Dossiers whose result is ready or returned, finished since `since`, the latest first.
+pub fn resolved_since(tx: &mut dyn Tx, since: Instant) -> Result<Vec<i64>, StoreError> {
+    ids(
+        tx,
+        "SELECT id FROM dossiers WHERE status IN ('result_ready', 'returned') AND finished_at >= $1 \
+         ORDER BY finished_at DESC",
+        since,
+    )
+}
+
+/// Dossiers received at a desk since `since` and still open, the latest first.
+pub fn open_at_desk_since(tx: &mut dyn Tx, since: Instant) -> Result<Vec<i64>, StoreError> {
+    ids(
+        tx,
+        "SELECT id FROM dossiers WHERE channel = 'desk' AND closed_at IS NULL AND received_at >= $1 \
+         ORDER BY received_at DESC",
+        since,
+    )
+}
+
 /// The procedures most asked for since `since` (by dossiers received), most first.
 pub fn popular_procedures(
     tx: &mut dyn Tx,

@@ -10,7 +10,6 @@ use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{Command, Status};
 use motcua_domain::org::Staff;
 use motcua_pdf::{Block, Document, Header, Meta};
-use motcua_store::db::Value;
 use motcua_store::{StoreError, Tx, dossiers, org};
 use motcua_web::App;
 
@@ -23,13 +22,6 @@ fn desk_of(tx: &mut dyn Tx, staff: &[Staff], unit: &str) -> Result<Option<Staff>
         .iter()
         .find(|s| s.active && can(&s.grants, Action::Desk, &chain))
         .cloned())
-}
-
-fn recent(tx: &mut dyn Tx, sql: &str, since: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
-    tx.query(sql, &[Value::Int(since.timestamp_millis())])?
-        .iter()
-        .map(|r| r.i64(0))
-        .collect()
 }
 
 /// A stand-in for a scanner's output: a one-page PDF naming the paper.
@@ -196,31 +188,23 @@ pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
     let since = now - TimeDelta::days(21);
     let (resolved, received, staff) = app.store.read(|tx| {
         Ok((
-            recent(
-                tx,
-                "SELECT id FROM dossiers WHERE status IN ('result_ready', 'returned') AND finished_at >= $1 \
-                 ORDER BY finished_at DESC",
-                since,
-            )?,
-            recent(
-                tx,
-                "SELECT id FROM dossiers WHERE channel = 'desk' AND closed_at IS NULL AND received_at >= $1 \
-                 ORDER BY received_at DESC",
-                since,
-            )?,
+            dossiers::resolved_since(tx, since)?,
+            dossiers::open_at_desk_since(tx, since)?,
             org::list_staff(tx)?,
         ))
     })?;
-    let mut issued = 0;
+    let (mut issued, mut copies) = (0, 0);
     for id in resolved.into_iter().take(LIMIT) {
-        issued += app.store.write(|tx| {
+        // (results issued, certified copies issued) for this dossier.
+        let (results, copy) = app.store.write(|tx| {
             let d = dossiers::load(tx, id)?;
             if !matches!(d.status, Status::ResultReady | Status::Returned) {
-                return Ok(0);
+                return Ok((0, 0));
             }
             let Some(desk) = desk_of(tx, &staff, &d.unit)? else {
-                return Ok(0);
+                return Ok((0, 0));
             };
+            let mut copy = 0;
             // A certification of a copy still at the desk: the original scanned, then certified.
             if motcua_domain::stats::certifies_copies(&d)
                 && d.closed_at.is_none()
@@ -241,11 +225,14 @@ pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
                     Some(0),
                 )
                 .map_err(failed)?;
+                copy = 1;
             }
             motcua_web::documents::service::issue_result(app, tx, &desk, id, None)
                 .map_err(failed)?;
-            Ok(1)
+            Ok((1, copy))
         })?;
+        issued += results;
+        copies += copy;
     }
     let mut scanned = 0;
     for id in received.into_iter().take(LIMIT) {
@@ -269,6 +256,7 @@ pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
             Ok(n)
         })?;
     }
-    let certified = certify_today(app, now, &staff)?;
+    // Copies certified while their result was issued above count with those certified today.
+    let certified = copies + certify_today(app, now, &staff)?;
     Ok((issued, scanned, certified))
 }
