@@ -104,6 +104,7 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
         address: Some("Tổ dân phố 3, phường Tân An, tỉnh Đắk Lắk".into()),
         kind: Default::default(),
         representative: None,
+        sealed: None,
     };
     let papers: Vec<_> = procedure
         .spec

@@ -220,11 +220,16 @@ impl Applicant {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Correction {
     pub field: CorrectionField,
+    #[serde(default)]
     pub from: String,
+    #[serde(default)]
     pub to: String,
     pub reason: String,
     pub at: Instant,
     pub actor: Actor,
+    /// Only in what the store keeps: from and to are in the vault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Seal>,
 }
 
 /// Someone submitting for the applicant, with the paper that authorises them.
@@ -236,6 +241,17 @@ pub struct Representative {
     pub id_number: Option<String>,
     /// The authorisation (giấy ủy quyền, its number and date) or the legal relation.
     pub authorisation: String,
+}
+
+/// Where personal data stands in the log and the stored state: the data itself is in the store's
+/// vault (encrypted per subject, erasable), and the record keeps the subject's random reference,
+/// which version of its data this is, and a salted commitment to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Seal {
+    pub subject: String,
+    pub version: u32,
+    pub commitment: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,6 +266,10 @@ pub struct Applicant {
     pub kind: ApplicantKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub representative: Option<Representative>,
+    /// Only in what the store keeps: the personal fields above are blank and held in the vault.
+    /// Never read from a request (validation drops it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Seal>,
 }
 
 fn is_citizen(k: &ApplicantKind) -> bool {
@@ -451,6 +471,7 @@ impl Applicant {
             address,
             kind,
             representative,
+            sealed: None,
         })
     }
 
@@ -705,8 +726,18 @@ pub enum Event {
     /// shows the new value; the history keeps the old one.
     Corrected {
         field: CorrectionField,
+        #[serde(default)]
         from: String,
+        #[serde(default)]
         to: String,
+        reason: String,
+        /// In the log: from and to are in the vault, this commits to them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sealed: Option<Seal>,
+    },
+    /// The applicant's personal data was erased from the vault (on request, or at the end of the
+    /// retention period): the record keeps its seals, the data is gone.
+    PersonalDataErased {
         reason: String,
     },
     /// The desk closed a dossier whose supplement request waited past the province's limit.
@@ -838,6 +869,7 @@ impl Event {
             Event::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ",
             Event::ReturnedUnsupplemented { .. } => "Trả lại hồ sơ do quá hạn bổ sung",
             Event::Corrected { .. } => "Đính chính thông tin",
+            Event::PersonalDataErased { .. } => "Xóa dữ liệu cá nhân",
             Event::Supplemented { .. } => "Đã bổ sung hồ sơ",
             Event::Refused { .. } => "Từ chối tiếp nhận",
             Event::HandedOver { .. } => "Chuyển hồ sơ",
@@ -860,6 +892,7 @@ impl Event {
             Event::SupplementRequested { .. } => "supplement_requested",
             Event::ReturnedUnsupplemented { .. } => "returned_unsupplemented",
             Event::Corrected { .. } => "corrected",
+            Event::PersonalDataErased { .. } => "personal_data_erased",
             Event::Supplemented { .. } => "supplemented",
             Event::Refused { .. } => "refused",
             Event::HandedOver { .. } => "handed_over",
@@ -1021,6 +1054,9 @@ pub struct Dossier {
     /// Signed electronic documents issued, oldest first.
     #[serde(default)]
     pub documents: Vec<Issued>,
+    /// When the applicant's personal data was erased from the vault (None: it is there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<Instant>,
 }
 
 impl Dossier {
@@ -1063,6 +1099,7 @@ impl Dossier {
             rating: None,
             closed_at: None,
             documents: vec![],
+            erased_at: None,
         };
         let mut d = match &rec.event {
             Event::Submitted {
@@ -1190,8 +1227,12 @@ impl Dossier {
                 from,
                 to,
                 reason,
+                sealed,
             } => {
-                if let Some(a) = self.applicant.with_field(*field, to) {
+                // A sealed correction's values are in the vault, as is the sealed applicant's.
+                if sealed.is_none()
+                    && let Some(a) = self.applicant.with_field(*field, to)
+                {
                     self.applicant = a;
                 }
                 self.corrections.push(Correction {
@@ -1201,8 +1242,10 @@ impl Dossier {
                     reason: reason.clone(),
                     at,
                     actor: rec.actor.clone(),
+                    sealed: sealed.clone(),
                 });
             }
+            Event::PersonalDataErased { .. } => self.erased_at = Some(at),
             Event::ReturnedUnsupplemented { reason, .. } => {
                 self.close_pause(at);
                 self.status = Status::Refused;
@@ -1473,6 +1516,10 @@ pub enum Command {
         value: String,
         reason: String,
     },
+    /// Erase the applicant's personal data (a data subject's request, or the end of retention).
+    ErasePersonalData {
+        reason: String,
+    },
     /// Close a dossier whose supplement request waited past the province's limit (the desk's act).
     ReturnUnsupplemented {
         reason: String,
@@ -1530,6 +1577,7 @@ impl Command {
             Command::Supplement { .. } => "supplement",
             Command::ReturnUnsupplemented { .. } => "return_unsupplemented",
             Command::Correct { .. } => "correct",
+            Command::ErasePersonalData { .. } => "erase_personal_data",
             Command::Refuse { .. } => "refuse",
             Command::HandOver { .. } => "hand_over",
             Command::Pause { .. } => "pause",
@@ -1581,6 +1629,7 @@ impl Command {
             Command::Apologize { .. } | Command::MarkResultReady { .. } => {
                 Some((Action::Decide, holder()))
             }
+            Command::ErasePersonalData { .. } => Some((Action::AdministerUnit, desk())),
         }
     }
 }
@@ -1775,6 +1824,10 @@ pub fn decide(
     let cal = ctx.calendar;
     let action = command.name();
     let illegal = |status: Option<Status>| DossierError::IllegalTransition { action, status };
+    let erased = || DossierError::Rule {
+        vi: "dữ liệu cá nhân của người nộp đã bị xóa theo yêu cầu".into(),
+        en: "the applicant's personal data was erased on request".into(),
+    };
     let status = state.map(|d| d.status);
     match (state, command) {
         (
@@ -1944,6 +1997,9 @@ pub fn decide(
             if matches!(d.status, Status::Refused | Status::Withdrawn) {
                 return Err(illegal(Some(d.status)));
             }
+            if d.erased_at.is_some() {
+                return Err(erased());
+            }
             let reason = text("reason", &reason, true, 2000)?;
             let corrected = d
                 .applicant
@@ -1969,6 +2025,15 @@ pub fn decide(
                 from,
                 to,
                 reason,
+                sealed: None,
+            })
+        }
+        (Some(d), Command::ErasePersonalData { reason }) => {
+            if d.erased_at.is_some() {
+                return Err(erased());
+            }
+            Ok(Event::PersonalDataErased {
+                reason: text("reason", &reason, true, 2000)?,
             })
         }
         (Some(d), Command::ReturnUnsupplemented { reason }) => {

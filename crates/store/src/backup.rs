@@ -49,6 +49,8 @@ pub const TABLES: &[Table] = &[
     t("walk_ins", "id", Some("id"), true),
     t("events", "id", Some("id"), true),
     t("public_access", "dossier_id", Some("dossier_id"), false),
+    t("vault_master", "id", None, false),
+    t("vault_subjects", "dossier_id", Some("dossier_id"), false),
     t("ledger", "seq", Some("seq"), false),
     t("ledger_head", "id", None, false),
     t("personal_data_views", "id", Some("id"), true),
@@ -66,6 +68,7 @@ pub const TABLES: &[Table] = &[
 /// the schema's own bookkeeping.
 pub const LEFT_OUT: &[&str] = &[
     "dossiers",
+    "vault_terms",
     "code_counters",
     "stats",
     "stats_units",
@@ -279,6 +282,9 @@ pub fn target_is_empty(tx: &mut dyn Tx) -> Result<bool, StoreError> {
     for t in TABLES {
         let sql = if t.name == "ledger_head" {
             "SELECT COUNT(*) FROM ledger_head WHERE seq <> 0".to_owned()
+        } else if t.name == "vault_master" {
+            // Made by the migration with a fresh key; a restore replaces it.
+            continue;
         } else {
             format!("SELECT COUNT(*) FROM {}", t.name)
         };
@@ -365,7 +371,7 @@ impl Loader {
         if self.pending.is_empty() {
             return Ok(());
         }
-        if self.table == "ledger_head" {
+        if matches!(self.table, "ledger_head" | "vault_master") {
             // The migration made the one row; a restore sets it.
             for row in self.pending.drain(..) {
                 let sets: Vec<String> = self
@@ -374,7 +380,10 @@ impl Loader {
                     .enumerate()
                     .map(|(i, c)| format!("{c} = ${}", i + 1))
                     .collect();
-                tx.exec(&format!("UPDATE ledger_head SET {}", sets.join(", ")), &row)?;
+                tx.exec(
+                    &format!("UPDATE {} SET {}", self.table, sets.join(", ")),
+                    &row,
+                )?;
                 self.rows += 1;
             }
             return Ok(());

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::db::{Row, Sql, Tx, Value};
 use crate::ledger::{self, EventFields, LedgerItem};
+use crate::vault;
 use crate::{StoreError, from_millis, millis};
 
 /// Which dossier a command is for.
@@ -45,6 +46,7 @@ pub fn execute(
     requests: Vec<Request>,
 ) -> Result<Vec<Outcome>, StoreError> {
     let head = ledger::lock_head(tx)?;
+    let keys = vault::Keys::load(tx)?;
     let mut next_id: Option<i64> = None;
     let mut items = Vec::with_capacity(requests.len());
     let mut outcomes = Vec::with_capacity(requests.len());
@@ -54,27 +56,29 @@ pub fn execute(
     for mut req in requests {
         // The record keeps milliseconds: the state must equal what a replay of the record gives.
         req.now = from_millis(millis(req.now))?;
-        let (id, state) = match req.target {
+        let (id, state, mut subject) = match req.target {
             Target::New => {
                 let id = match next_id {
                     Some(id) => id,
                     None => last_id(tx)? + 1,
                 };
                 next_id = Some(id + 1);
-                (id, None)
+                (id, None, vault::open(tx, &keys, id)?)
             }
             Target::Existing {
                 id,
                 expected_version,
             } => {
-                let state = load(tx, id)?;
+                let mut state = load_sealed(tx, id)?;
+                let subject = vault::open(tx, &keys, id)?;
+                subject.unseal_state(&mut state);
                 if state.version != expected_version {
                     return Err(StoreError::Conflict {
                         expected: expected_version,
                         actual: state.version,
                     });
                 }
-                (id, Some(state))
+                (id, Some(state), subject)
             }
         };
         let mut command = req.command;
@@ -120,8 +124,28 @@ pub fn execute(
                 (d, change)
             }
         };
-        let item = append_event(tx, id, &recorded)?;
-        save(tx, id, &dossier, millis(req.now))?;
+        // Personal data goes to the vault; the log and the stored state keep seals.
+        let stored_event = if let Event::PersonalDataErased { .. } = &recorded.event {
+            vault::erase(tx, id, &mut subject, millis(req.now))?;
+            recorded.event.clone()
+        } else {
+            subject.seal_event(&recorded.event, &dossier)?
+        };
+        let item = append_event(
+            tx,
+            id,
+            &Recorded {
+                event: stored_event,
+                ..recorded.clone()
+            },
+        )?;
+        let sealed = subject.seal_state(&dossier)?;
+        let mut dossier = sealed.clone();
+        subject.unseal_state(&mut dossier);
+        save(tx, id, &dossier, &sealed, millis(req.now))?;
+        vault::save(tx, &keys, id, &mut subject, millis(req.now))?;
+        let mut recorded = recorded;
+        subject.unseal_event(&mut recorded.event);
         if seq == 1 {
             crate::public_access::create(tx, id, millis(req.now))?;
         }
@@ -229,8 +253,14 @@ fn raise_code_counter(
     Ok(())
 }
 
-/// The values of a dossier's projection row, in the order of `PROJECTION_COLUMNS`.
-fn projection_row(id: i64, d: &Dossier, updated_at: i64) -> Result<Vec<Value>, StoreError> {
+/// The values of a dossier's projection row, in the order of `PROJECTION_COLUMNS`: the columns from
+/// the dossier `d` (the queues' copy of the name is erasable), the state as the vault sealed it.
+fn projection_row(
+    id: i64,
+    d: &Dossier,
+    sealed: &Dossier,
+    updated_at: i64,
+) -> Result<Vec<Value>, StoreError> {
     let ms = |t: Option<DateTime<Utc>>| Value::from(t.map(millis));
     Ok(vec![
         Value::Int(id),
@@ -257,7 +287,7 @@ fn projection_row(id: i64, d: &Dossier, updated_at: i64) -> Result<Vec<Value>, S
         ms(d.closed_at),
         Value::from(d.result.map(|r| r.as_str())),
         Value::Int(updated_at),
-        Value::Text(json(d)?),
+        Value::Text(json(sealed)?),
     ])
 }
 
@@ -288,8 +318,14 @@ fn insert_projections(tx: &mut dyn Tx, rows: Vec<Vec<Value>>) -> Result<(), Stor
 }
 
 /// Writes the projection row of a dossier.
-fn save(tx: &mut dyn Tx, id: i64, d: &Dossier, updated_at: i64) -> Result<(), StoreError> {
-    let params = projection_row(id, d, updated_at)?;
+fn save(
+    tx: &mut dyn Tx,
+    id: i64,
+    d: &Dossier,
+    sealed: &Dossier,
+    updated_at: i64,
+) -> Result<(), StoreError> {
+    let params = projection_row(id, d, sealed, updated_at)?;
     tx.exec(
         "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
          holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
@@ -316,7 +352,7 @@ pub fn register(
     period: &motcua_domain::stats::Period,
 ) -> Result<Vec<motcua_domain::forms::RegisterLine>, StoreError> {
     let rows = tx.query(
-        "SELECT state FROM dossiers WHERE unit = $1 AND received_at >= $2 AND received_at < $3 \
+        "SELECT id, state FROM dossiers WHERE unit = $1 AND received_at >= $2 AND received_at < $3 \
          ORDER BY received_at, id",
         &[
             Value::from(unit),
@@ -324,12 +360,15 @@ pub fn register(
             Value::Int(millis(period.end())),
         ],
     )?;
-    rows.iter()
-        .map(|r| {
-            let d: Dossier = r.json(0)?;
-            Ok(motcua_domain::forms::register_line(&d))
-        })
-        .collect()
+    let mut states = rows
+        .iter()
+        .map(|r| Ok((r.i64(0)?, r.json::<Dossier>(1)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    vault::unseal_states(tx, &mut states)?;
+    Ok(states
+        .iter()
+        .map(|(_, d)| motcua_domain::forms::register_line(d))
+        .collect())
 }
 
 /// A dossier whose supplement request has waited longer than its province allows.
@@ -362,7 +401,7 @@ pub fn stale_supplements(
     if units.is_empty() {
         return Ok(vec![]);
     }
-    let mut q = Sql::new("SELECT id, state FROM dossiers WHERE status = ");
+    let mut q = Sql::new("SELECT id, state, applicant_name FROM dossiers WHERE status = ");
     q.bind(Status::SupplementRequested.as_str())
         .push(" AND unit IN ")
         .bind_list(units)
@@ -394,7 +433,7 @@ pub fn stale_supplements(
                 code: d.code.clone(),
                 unit: d.unit.clone(),
                 current_unit: d.current_unit.clone(),
-                applicant_name: d.applicant.full_name.clone(),
+                applicant_name: r.string(2)?,
                 agency: d.supplement_agency(s),
                 requested_at: s.at,
                 items: s.items.clone(),
@@ -407,8 +446,15 @@ pub fn stale_supplements(
     Ok(out)
 }
 
-/// The current state of a dossier, from its projection.
+/// The current state of a dossier, from its projection, with its personal data from the vault.
 pub fn load(tx: &mut dyn Tx, id: i64) -> Result<Dossier, StoreError> {
+    let mut d = load_sealed(tx, id)?;
+    vault::unseal_state(tx, id, &mut d)?;
+    Ok(d)
+}
+
+/// The state as stored: personal fields sealed (blank), for what needs none of them.
+pub fn load_sealed(tx: &mut dyn Tx, id: i64) -> Result<Dossier, StoreError> {
     tx.query_one(
         "SELECT state FROM dossiers WHERE id = $1",
         &[Value::Int(id)],
@@ -432,7 +478,9 @@ pub fn history(tx: &mut dyn Tx, id: i64) -> Result<Vec<Recorded>, StoreError> {
         "SELECT seq, at, actor, payload FROM events WHERE dossier_id = $1 ORDER BY seq",
         &[Value::Int(id)],
     )?;
-    rows.iter().map(recorded).collect()
+    let mut events = rows.iter().map(recorded).collect::<Result<Vec<_>, _>>()?;
+    vault::unseal_history(tx, id, &mut events)?;
+    Ok(events)
 }
 
 fn recorded(r: &Row) -> Result<Recorded, StoreError> {
@@ -703,9 +751,11 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM stats", &[])?;
     tx.exec("DELETE FROM stats_units", &[])?;
     tx.exec("DELETE FROM stats_procedures", &[])?;
+    tx.exec("DELETE FROM vault_terms", &[])?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
+    let keys = vault::Keys::load(tx)?;
     let end = last_id(tx)?;
     let mut after = 0i64;
     while after < end {
@@ -732,10 +782,29 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             });
         }
         let mut projections = Vec::with_capacity(histories.len());
-        for (id, events) in histories {
+        let mut subjects = vault::find_range(tx, &keys, first, last)?;
+        for (id, mut events) in histories {
+            // Replayed with the personal data back, then sealed again as `execute` sealed it (a
+            // dossier from before the vault, with no subject, keeps its state as it was).
+            let mut subject = subjects.remove(&id);
+            if let Some(s) = &subject {
+                for e in &mut events {
+                    s.unseal_event(&mut e.event);
+                }
+            }
             let dossier = Dossier::replay(&events)?;
             let updated = events.last().map_or(0, |e| millis(e.at));
-            projections.push(projection_row(id, &dossier, updated)?);
+            let (dossier, sealed) = match &mut subject {
+                Some(s) => {
+                    vault::index(tx, &keys, id, s)?;
+                    let sealed = s.seal_state(&dossier)?;
+                    let mut clear = sealed.clone();
+                    s.unseal_state(&mut clear);
+                    (clear, sealed)
+                }
+                None => (dossier.clone(), dossier),
+            };
+            projections.push(projection_row(id, &dossier, &sealed, updated)?);
             for (k, m) in stats::contributions(&dossier) {
                 counters.entry(k).or_default().add(m, 1);
             }
@@ -853,15 +922,29 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut last_at = 0;
+    let keys = vault::Keys::load(tx)?;
     for events in histories {
         if events.is_empty() {
             continue;
         }
         id += 1;
-        let dossier = Dossier::replay(events)?;
+        let mut subject = vault::open(tx, &keys, id)?;
         let mut prev_hash = ledger::GENESIS.to_owned();
+        let mut state: Option<Dossier> = None;
         for rec in events {
-            let item = write_event(tx, id, rec, prev_hash)?;
+            let after = match state.take() {
+                None => Dossier::start(rec)?,
+                Some(mut d) => {
+                    d.apply(rec);
+                    d
+                }
+            };
+            let sealed = Recorded {
+                event: subject.seal_event(&rec.event, &after)?,
+                ..rec.clone()
+            };
+            state = Some(after);
+            let item = write_event(tx, id, &sealed, prev_hash)?;
             prev_hash = item.hash.clone();
             items.push(item);
             if let Event::Received { code, .. } = &rec.event
@@ -872,7 +955,11 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
             }
             last_at = last_at.max(millis(rec.at));
         }
-        save(tx, id, &dossier, events.last().map_or(0, |e| millis(e.at)))?;
+        let Some(dossier) = state else { continue };
+        let sealed = subject.seal_state(&dossier)?;
+        let at = events.last().map_or(0, |e| millis(e.at));
+        save(tx, id, &dossier, &sealed, at)?;
+        vault::save(tx, &keys, id, &mut subject, at)?;
         for (k, m) in stats::contributions(&dossier) {
             counters.entry(k).or_default().add(m, 1);
         }

@@ -20,6 +20,7 @@ pub mod public_access;
 pub mod reports;
 mod sqlite;
 pub mod stats;
+pub mod vault;
 pub mod walk_ins;
 
 use std::path::PathBuf;
@@ -221,6 +222,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0008_public_access.sql"),
     ),
     (9, include_str!("../migrations/sqlite/0009_search.sql")),
+    (12, include_str!("../migrations/sqlite/0012_vault.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -240,6 +242,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0008_public_access.sql"),
     ),
     (9, include_str!("../migrations/postgres/0009_search.sql")),
+    (12, include_str!("../migrations/postgres/0012_vault.sql")),
 ];
 
 impl Store {
@@ -357,6 +360,7 @@ impl Store {
                     ran += 1;
                 }
             }
+            vault::prepare(tx, millis(Utc::now()))?;
             Ok(ran)
         })
     }

@@ -75,6 +75,7 @@ fn receive(limit: Limit) -> Command {
             address: None,
             kind: Default::default(),
             representative: None,
+            sealed: None,
         }),
         papers: Some(vec![Paper {
             name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),

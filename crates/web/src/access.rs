@@ -153,6 +153,7 @@ pub fn masked(a: &Applicant) -> Applicant {
         address: None,
         kind: Default::default(),
         representative: None,
+        sealed: None,
     }
 }
 

@@ -128,6 +128,7 @@ fn certify_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<usize
                         address: None,
                         kind: Default::default(),
                         representative: None,
+                        sealed: None,
                     }),
                     papers: Some(papers),
                     details: Default::default(),

@@ -20,7 +20,7 @@ pub fn label_of(key: &str) -> Option<&'static str> {
 }
 
 /// Every action the API offers, one route each.
-pub const ACTIONS: [ApiAction; 13] = [
+pub const ACTIONS: [ApiAction; 14] = [
     ApiAction {
         key: "receive",
         label: "Tiếp nhận hồ sơ",
@@ -124,6 +124,14 @@ pub const ACTIONS: [ApiAction; 13] = [
         operation: "returnUnsupplemented",
         summary: "Trả lại hồ sơ không được bổ sung / return a dossier whose supplement request waited past the limit",
         fields: "Body: {version, reason}. Only once the request has waited longer than the province's limit (the stale-supplement queue).",
+    },
+    ApiAction {
+        key: "erase-personal-data",
+        label: "Xóa dữ liệu cá nhân của người nộp",
+        path: "/dossiers/{id}/erase-personal-data",
+        operation: "erasePersonalData",
+        summary: "Xóa dữ liệu cá nhân (Luật 91/2025/QH15) / erase the applicant's personal data",
+        fields: "Body: {version, reason}. The unit administrator's act (a data subject's request): the vault destroys the applicant's key and record; the log keeps its seals and still verifies; pages and forms then show \"đã xóa theo yêu cầu\". Cannot be undone.",
     },
 ];
 
@@ -354,6 +362,16 @@ pub fn actions(
             label("return-unsupplemented"),
             Command::ReturnUnsupplemented { reason: "x".into() },
             vec![field("reason", "Lý do", "text")],
+        ),
+        (
+            "erase-personal-data",
+            label("erase-personal-data"),
+            Command::ErasePersonalData { reason: "x".into() },
+            vec![field(
+                "reason",
+                "Căn cứ xóa (yêu cầu của người nộp, số văn bản); không thể hoàn tác",
+                "text",
+            )],
         ),
     ];
     candidates

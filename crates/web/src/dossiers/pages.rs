@@ -582,6 +582,7 @@ fn history_line(
             from,
             to,
             reason,
+            ..
         } => {
             if personal {
                 format!("{}: {from} → {to} ({reason})", t(field.label_vi()))
@@ -590,6 +591,7 @@ fn history_line(
             }
         }
         Event::Refused { reason }
+        | Event::PersonalDataErased { reason }
         | Event::Paused { reason, .. }
         | Event::Withdrawn { reason }
         | Event::ReturnedUnsupplemented { reason, .. } => reason.clone(),

@@ -465,6 +465,9 @@ pub fn command_for(
         "return-unsupplemented" => Command::ReturnUnsupplemented {
             reason: body.reason.clone(),
         },
+        "erase-personal-data" => Command::ErasePersonalData {
+            reason: body.reason.clone(),
+        },
         other => {
             return Err(ApiError::not_found(
                 format!("không có thao tác '{other}'"),

@@ -1,0 +1,250 @@
+//! The personal-data vault on every backend: nothing personal in the log or the stored state, a
+//! correction, the blind index, an erasure after which `verify` and `rebuild` still agree and the
+//! statistics do not move.
+
+mod support;
+
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use motcua_domain::calendar::WorkCalendar;
+use motcua_domain::dossier::{
+    Actor, Applicant, Channel, Command, CorrectionField, Event, Paper, from_local,
+};
+use motcua_domain::procedure::ProcedureRef;
+use motcua_store::dossiers::{self, Request, Target};
+use motcua_store::{Store, StoreError, ledger, vault};
+use support::*;
+
+fn vn(s: &str) -> DateTime<Utc> {
+    from_local(NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap())
+}
+
+const NAME: &str = "Hoàng Thị Bích Vân";
+const ID: &str = "066190004321";
+const PHONE: &str = "0914222333";
+const NEW_PHONE: &str = "0987654321";
+
+fn run(
+    store: &Store,
+    target: Target,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<dossiers::Outcome, StoreError> {
+    let cal = WorkCalendar::vietnam();
+    store
+        .write(|tx| {
+            dossiers::execute(
+                tx,
+                &cal,
+                vec![Request {
+                    target,
+                    actor: Actor::Staff { id: 1 },
+                    command,
+                    now,
+                }],
+            )
+        })
+        .map(|mut v| v.remove(0))
+}
+
+fn next(o: &dossiers::Outcome) -> Target {
+    Target::Existing {
+        id: o.id,
+        expected_version: o.dossier.version,
+    }
+}
+
+/// Everything the database holds as text, for looking for personal data in it.
+fn dump(store: &Store) -> String {
+    store
+        .read(|tx| {
+            let mut out = String::new();
+            for (table, cols) in [
+                ("events", "payload"),
+                ("dossiers", "state"),
+                ("vault_subjects", "COALESCE(data, '')"),
+                ("ledger", "events"),
+            ] {
+                for r in tx.query(&format!("SELECT {cols} FROM {table}"), &[])? {
+                    out.push_str(r.str(0)?);
+                    out.push('\n');
+                }
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+fn stats(store: &Store) -> Vec<String> {
+    store
+        .read(|tx| {
+            tx.query("SELECT * FROM stats ORDER BY 1, 2, 3, 4", &[])?
+                .iter()
+                .map(|r| Ok(format!("{:?}", r.0)))
+                .collect()
+        })
+        .unwrap()
+}
+
+#[test]
+fn personal_data_is_sealed_corrected_and_erased() {
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        let received = run(
+            &store,
+            Target::New,
+            Command::Receive {
+                code: String::new(),
+                channel: Channel::Desk,
+                procedure: Some(ProcedureRef::from(&procedure())),
+                unit: Some(TOWN.into()),
+                applicant: Some(Applicant {
+                    full_name: NAME.into(),
+                    id_number: Some(ID.into()),
+                    phone: PHONE.into(),
+                    email: Some("van@example.vn".into()),
+                    address: Some("12 Lê Duẩn, Buôn Hồ".into()),
+                    kind: Default::default(),
+                    representative: None,
+                    sealed: None,
+                }),
+                papers: Some(vec![Paper {
+                    name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
+                    copies: 1,
+                    file: None,
+                    kind: None,
+                }]),
+                details: Default::default(),
+            },
+            vn("2025-03-10T08:00"),
+        )
+        .unwrap();
+        let id = received.id;
+        assert_eq!(received.dossier.applicant.full_name, NAME, "{name}");
+
+        // Nothing personal in the log, the state or the ledger; the vault's record is ciphertext.
+        let text = dump(&store);
+        for secret in [NAME, ID, PHONE, "van@example.vn", "Lê Duẩn"] {
+            assert!(!text.contains(secret), "{name}: {secret} stored in clear");
+        }
+        // What the store gives back has it all.
+        let d = store.read(|tx| dossiers::load(tx, id)).unwrap();
+        assert_eq!(d.applicant.id_number.as_deref(), Some(ID), "{name}");
+        assert!(d.applicant.sealed.is_none(), "{name}");
+
+        // A correction: the forms show the new phone, the history the change.
+        let corrected = run(
+            &store,
+            next(&received),
+            Command::Correct {
+                field: CorrectionField::Phone,
+                value: NEW_PHONE.into(),
+                reason: "Ghi nhầm số điện thoại".into(),
+            },
+            vn("2025-03-10T09:00"),
+        )
+        .unwrap();
+        assert_eq!(corrected.dossier.applicant.phone, NEW_PHONE, "{name}");
+        let d = store.read(|tx| dossiers::load(tx, id)).unwrap();
+        assert_eq!(d.applicant.phone, NEW_PHONE, "{name}");
+        assert_eq!(d.corrections[0].from, PHONE, "{name}");
+        let history = store.read(|tx| dossiers::history(tx, id)).unwrap();
+        assert!(
+            history.iter().any(|r| matches!(&r.event,
+                Event::Corrected { from, to, .. } if from == PHONE && to == NEW_PHONE)),
+            "{name}: {history:?}"
+        );
+        assert!(!dump(&store).contains(NEW_PHONE), "{name}");
+
+        // The blind index finds the dossier by ID number and by either phone, however typed.
+        let found = |kind: &str, v: &str| {
+            store
+                .read(|tx| {
+                    let keys = vault::Keys::load(tx)?;
+                    vault::dossiers_of(tx, &keys, kind, v)
+                })
+                .unwrap()
+        };
+        assert_eq!(found("id", ID), vec![id], "{name}");
+        assert_eq!(found("phone", "0987-654-321"), vec![id], "{name}");
+        assert_eq!(found("phone", "0914 222 333"), vec![id], "{name}");
+        assert!(found("id", "066190009999").is_empty(), "{name}");
+
+        // More work on the dossier, then the erasure.
+        let handed = run(
+            &store,
+            next(&corrected),
+            Command::HandOver {
+                to_unit: FINANCE.into(),
+                external: false,
+                note: String::new(),
+                to_staff: None,
+            },
+            vn("2025-03-10T10:00"),
+        )
+        .unwrap();
+        let before = stats(&store);
+        let erased = run(
+            &store,
+            next(&handed),
+            Command::ErasePersonalData {
+                reason: "Người nộp yêu cầu xóa (Luật 91/2025/QH15)".into(),
+            },
+            vn("2025-03-11T08:00"),
+        )
+        .unwrap();
+        assert_eq!(erased.dossier.applicant.full_name, vault::ERASED, "{name}");
+        let d = store.read(|tx| dossiers::load(tx, id)).unwrap();
+        assert_eq!(d.applicant.full_name, vault::ERASED, "{name}");
+        assert_eq!(d.applicant.id_number, None, "{name}");
+        assert_eq!(d.corrections[0].from, vault::ERASED, "{name}");
+        let history = store.read(|tx| dossiers::history(tx, id)).unwrap();
+        assert!(
+            !format!("{history:?}").contains("0987"),
+            "{name}: the history still shows a phone"
+        );
+        assert!(
+            found("id", ID).is_empty(),
+            "{name}: the index forgot the ID"
+        );
+        assert_eq!(stats(&store), before, "{name}: statistics moved");
+        let list = store
+            .read(|tx| dossiers::list(tx, &dossiers::Filter::default()))
+            .unwrap();
+        assert!(list.iter().all(|s| s.applicant_name != NAME), "{name}");
+
+        // The log still verifies; a rebuild gives the same projections.
+        let report = store.read(|tx| ledger::verify(tx, &[])).unwrap();
+        assert!(report.findings.is_empty(), "{name}: {:?}", report.findings);
+        let digest = store.read(dossiers::projection_digest).unwrap();
+        store.write(dossiers::rebuild).unwrap();
+        assert_eq!(
+            store.read(dossiers::projection_digest).unwrap(),
+            digest,
+            "{name}: rebuild differs after erasure"
+        );
+        assert_eq!(stats(&store), before, "{name}: rebuild moved statistics");
+
+        // Nothing more can be written about an erased applicant; other work goes on.
+        let again = run(
+            &store,
+            next(&erased),
+            Command::Correct {
+                field: CorrectionField::FullName,
+                value: "Ai đó".into(),
+                reason: "thử".into(),
+            },
+            vn("2025-03-11T09:00"),
+        );
+        assert!(again.is_err(), "{name}: corrected an erased applicant");
+        run(
+            &store,
+            next(&erased),
+            Command::Pause {
+                pause: motcua_domain::dossier::PauseKind::ApplicantRequest,
+                reason: "Tạm dừng theo đề nghị".into(),
+            },
+            vn("2025-03-11T09:00") + TimeDelta::minutes(5),
+        )
+        .unwrap();
+    }
+}
