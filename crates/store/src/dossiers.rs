@@ -512,6 +512,10 @@ pub struct Filter {
     pub procedures: Option<Vec<String>>,
     /// The dossiers behind one figure of a report (see `motcua_domain::stats`).
     pub cell: Option<Cell>,
+    /// Only these dossiers (a search's matches).
+    pub ids: Option<Vec<i64>>,
+    /// The applicant's name contains this (case folded as the database folds it).
+    pub name_contains: Option<String>,
     /// Keyset cursor: the last (due_at or received_at, id) seen.
     pub after: Option<(i64, i64)>,
     pub limit: i64,
@@ -661,6 +665,24 @@ fn filtered(select: &str, f: &Filter) -> Option<Sql> {
     }
     if let Some(c) = &f.cell {
         cell_condition(&mut q, c)?;
+    }
+    if let Some(ids) = &f.ids {
+        if ids.is_empty() {
+            return None;
+        }
+        let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        q.push(&format!(" AND id IN ({})", list.join(", ")));
+    }
+    if let Some(name) = &f.name_contains {
+        let pattern = format!(
+            "%{}%",
+            name.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q.push(" AND LOWER(applicant_name) LIKE LOWER(")
+            .bind(pattern)
+            .push(") ESCAPE '\\'");
     }
     Some(q)
 }

@@ -58,6 +58,12 @@ impl Access {
         self.view.iter().cloned().collect()
     }
 
+    /// The units whose applicants' personal data the caller sees (where a search by name, ID
+    /// number or phone may look).
+    pub fn personal_units(&self) -> Vec<String> {
+        self.personal.iter().cloned().collect()
+    }
+
     fn any<'a>(set: &BTreeSet<String>, mut units: impl Iterator<Item = &'a str>) -> bool {
         units.any(|u| set.contains(u))
     }

@@ -212,6 +212,8 @@ pub async fn list(
             .transpose()?,
         due_after: None,
         holder: None,
+        ids: None,
+        name_contains: None,
         procedures: None,
         cell: None,
         overdue_at: q.overdue.then(Utc::now),

@@ -58,6 +58,50 @@ struct QueuePage {
     next: String,
     procedure: String,
     procedures: Vec<(String, String)>,
+    search: String,
+}
+
+/// What a staff search looks for: a dossier code (any unit the caller sees), an ID number,
+/// passport, tax code or phone (through the vault's blind index), or part of a name; the last two
+/// only where the caller sees personal data.
+fn search_filter(
+    tx: &mut dyn motcua_store::Tx,
+    access: &Access,
+    term: &str,
+) -> Result<Filter, motcua_store::StoreError> {
+    let base = Filter {
+        limit: 50,
+        ..Filter::default()
+    };
+    let code = term.trim().to_uppercase();
+    if let Some(id) = dossiers::id_by_code(tx, &code)? {
+        return Ok(Filter {
+            units: Some(access.units()),
+            ids: Some(vec![id]),
+            ..base
+        });
+    }
+    let compact = motcua_store::vault::normalise_term(term);
+    let personal = Some(access.personal_units());
+    if compact.len() >= 8 && compact.chars().filter(char::is_ascii_digit).count() >= 6 {
+        let keys = motcua_store::vault::Keys::load(tx)?;
+        let mut ids = motcua_store::vault::dossiers_of(tx, &keys, "id", term)?;
+        ids.extend(motcua_store::vault::dossiers_of(tx, &keys, "phone", term)?);
+        ids.sort_unstable();
+        ids.dedup();
+        return Ok(Filter {
+            units: personal,
+            ids: Some(ids),
+            ..base
+        });
+    }
+    Ok(Filter {
+        units: personal,
+        // One letter would list everyone: at least two characters.
+        ids: (term.trim().chars().count() < 2).then(Vec::new),
+        name_contains: Some(term.trim().to_owned()),
+        ..base
+    })
 }
 
 /// The queues: (key, label, filter).
@@ -147,6 +191,8 @@ pub struct QueueQuery {
     sau: Option<String>,
     /// Only this procedure (by code).
     thu_tuc: Option<String>,
+    /// A search: dossier code, ID number, phone or part of the applicant's name.
+    tim: Option<String>,
 }
 
 pub async fn queue(
@@ -154,7 +200,16 @@ pub async fn queue(
     StaffPage(staff): StaffPage,
     Params(q): Params<QueueQuery>,
 ) -> Result<Html<String>, PageError> {
-    let key = q.hang.unwrap_or_else(|| "dang-xu-ly".into());
+    let search = q
+        .tim
+        .map(|t| t.trim().chars().take(100).collect::<String>())
+        .filter(|t| !t.is_empty());
+    let searched = search.clone().unwrap_or_default();
+    let key = if search.is_some() {
+        "tim-kiem".into()
+    } else {
+        q.hang.unwrap_or_else(|| "dang-xu-ly".into())
+    };
     let procedure = q.thu_tuc.filter(|p| !p.is_empty());
     let chosen_procedure = procedure.clone().unwrap_or_default();
     let after = q
@@ -181,10 +236,17 @@ pub async fn queue(
                     current: *k == key,
                 });
             }
-            let (k, label, mut f) = all
-                .into_iter()
-                .find(|x| x.0 == key)
-                .unwrap_or_else(|| queues(&units, now, staff.id).remove(1));
+            let (k, label, mut f) = match &search {
+                Some(term) => {
+                    let mut f = search_filter(tx, &access, term)?;
+                    f.procedure = procedure.clone();
+                    ("tim-kiem", "Kết quả tìm kiếm", f)
+                }
+                None => all
+                    .into_iter()
+                    .find(|x| x.0 == key)
+                    .unwrap_or_else(|| queues(&units, now, staff.id).remove(1)),
+            };
             f.after = after;
             let rows = dossiers::list(tx, &f)?;
             let mut applicants = Vec::with_capacity(rows.len());
@@ -230,6 +292,7 @@ pub async fn queue(
             })
             .collect(),
         next: next.unwrap_or_default(),
+        search: searched,
         procedure: chosen_procedure,
         procedures: {
             let mut p = names.clone();

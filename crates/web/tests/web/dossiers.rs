@@ -745,3 +745,104 @@ async fn hand_over_offers_the_people_who_act_next_and_the_history_says_who_what_
         );
     }
 }
+
+/// Staff find a dossier by code, ID number, phone or name, only where they may see personal data;
+/// the unit administrator erases an applicant's personal data and every page then shows the mark.
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_search_and_the_erasure_of_an_applicants_personal_data() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        let version = v["version"].as_i64().unwrap();
+        let code = v["code"].as_str().unwrap().to_owned();
+        let link = format!("/can-bo/ho-so/{id}\"");
+        // By code (lower case too), ID number, phone however typed, part of the name.
+        for term in [
+            code.to_lowercase(),
+            "066090001234".into(),
+            "0905-111-222".into(),
+            "văn thử".into(),
+        ] {
+            let q: String = form_urlencoded::byte_serialize(term.as_bytes()).collect();
+            let (s, _, body) = app.page(&format!("/can-bo?tim={q}"), None, &desk).await;
+            assert_eq!(s, StatusCode::OK);
+            assert!(
+                body.contains(&link),
+                "{url}: '{term}' did not find the dossier"
+            );
+        }
+        let (_, _, body) = app.page("/can-bo?tim=0999888777", None, &desk).await;
+        assert!(!body.contains(&link), "{url}: another phone found it");
+        // Another ward's officer finds nothing, not even by code.
+        let other = app.login(&format!("reception_officer.{WARD_B}")).await;
+        for term in [code.as_str(), "066090001234"] {
+            let (_, _, body) = app.page(&format!("/can-bo?tim={term}"), None, &other).await;
+            assert!(!body.contains(&link), "{url}: a stranger found {term}");
+        }
+
+        // Erasure: the unit administrator's act, with its grounds; not the desk's.
+        let path = format!("/api/v1/dossiers/{id}/erase-personal-data");
+        let body = json!({"version": version, "reason": "Đơn yêu cầu xóa dữ liệu số 12/2026"});
+        let (s, _) = app
+            .call("POST", &path, Some(&desk), Some(body.clone()))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{url}");
+        let admin = app.login(&format!("unit_admin.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                &path,
+                Some(&admin),
+                Some(json!({"version": version, "reason": ""})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
+        let (s, v) = app.call("POST", &path, Some(&admin), Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        assert_eq!(v["event"], "personal_data_erased");
+        // Every page and form shows the mark; nothing shows the data; the log verifies.
+        for page in [
+            format!("/can-bo/ho-so/{id}"),
+            format!("/can-bo/ho-so/{id}/phieu-tiep-nhan"),
+        ] {
+            let (s, _, body) = app.page(&page, None, &desk).await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            assert!(
+                body.contains("đã xóa theo yêu cầu"),
+                "{url}: {page}: {body}"
+            );
+            for gone in [
+                "Nguyễn Văn Thử",
+                "066090001234",
+                "0905111222",
+                "Tổ 1, phường A",
+            ] {
+                assert!(!body.contains(gone), "{url}: {page} still shows {gone}");
+            }
+        }
+        let (_, _, body) = app.page("/can-bo?tim=066090001234", None, &desk).await;
+        assert!(!body.contains(&link), "{url}: the index still knows the ID");
+        let (_, _, body) = app.page(&format!("/can-bo/ho-so/{id}"), None, &admin).await;
+        assert!(
+            !body.contains("erase-personal-data"),
+            "{url}: erasure offered twice"
+        );
+        let report = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::ledger::verify(tx, &[]))
+                .unwrap()
+        });
+        assert!(report.findings.is_empty(), "{url}: {:?}", report.findings);
+    }
+}
