@@ -34,7 +34,9 @@ pub fn check(key: &[u8; 32], reference: &str, now: i64) -> Option<String> {
     let (hash, expires, tag) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some()
         || hash.len() != 64
-        || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        || !hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     {
         return None;
     }

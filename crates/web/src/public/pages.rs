@@ -50,6 +50,8 @@ pub(super) struct LookupPage {
     /// Electronic results to download: (number, title, issued at).
     results: Vec<(usize, String, String)>,
     pub answer: Option<AnswerForm>,
+    /// The applicant's answer to a supplement request was just recorded.
+    pub answered: bool,
 }
 
 impl LookupPage {
@@ -71,6 +73,7 @@ impl LookupPage {
             can_rate: false,
             results: vec![],
             answer: None,
+            answered: false,
             code,
             secret,
         }
@@ -103,7 +106,7 @@ impl LookupPage {
         self.status = d.status.label_vi();
         self.received = when(d.received_at);
         self.appointment = when(d.appointment());
-        let open = super::supplement::open_request(d);
+        let open = super::service::open_request(d);
         self.supplement = open.map(|s| s.items.join("; ")).unwrap_or_default();
         self.answer = open.map(|s| AnswerForm {
             items: s
@@ -117,7 +120,7 @@ impl LookupPage {
                 .collect(),
             note: String::new(),
             note_error: String::new(),
-            max_mb: max_upload / (1024 * 1024),
+            max_mb: max_upload.div_ceil(1024 * 1024),
         });
         self.rows = d
             .steps

@@ -118,7 +118,7 @@ fn page(
                 kept: kept.get(i).cloned().flatten(),
             })
             .collect(),
-        max_mb: max / (1024 * 1024),
+        max_mb: max.div_ceil(1024 * 1024),
         errors,
     };
     page.render()

@@ -9,27 +9,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use motcua_domain::dossier::{
-    Actor, Command, Dossier, Instant, Paper, PaperKind, Status, SupplementRequest,
-};
+use motcua_domain::dossier::{Actor, Command, Dossier, Instant, Paper, PaperKind};
 use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::org;
 
 use super::pages::{LookupPage, typed};
+use super::service::open_request;
 use super::upload::{self, Kept, Part, Upload, Uploaded};
 use crate::app::{AppState, blocking};
 use crate::http::form::{FormErrors, FormValues};
 use crate::http::middleware::{cross_site, from_this_site};
 use crate::http::page::render;
 use crate::http::{ApiError, ClientIp, PageError, rate_limited};
-
-/// The supplement request the applicant may answer now, if any.
-pub fn open_request(d: &Dossier) -> Option<&SupplementRequest> {
-    if d.status != Status::SupplementRequested {
-        return None;
-    }
-    d.supplements.last().filter(|s| s.supplemented_at.is_none())
-}
 
 /// POST /tra-cuu/bo-sung (multipart): `code` and `secret` first (nothing else is read before they
 /// are checked, and the body may weigh no more than the form until then), then `file_{i}` for
@@ -46,7 +37,13 @@ pub async fn answer(
         return PageError::from(rate_limited()).into_response();
     }
     let max = app.settings.max_upload_bytes;
-    let opened = Upload::open(request, upload::FORM_ALLOWANCE, max, &app.settings.files_dir).await;
+    let opened = Upload::open(
+        request,
+        upload::FORM_ALLOWANCE,
+        max,
+        &app.settings.files_dir,
+    )
+    .await;
     let mut body = match opened {
         Ok(b) => b,
         Err(e) => return PageError::from(e).into_response(),
@@ -64,17 +61,18 @@ pub async fn answer(
         }
     }
     let form = FormValues(&values);
-    let (code, secret) = (typed(&form.value("code"), 80), typed(&form.value("secret"), 20));
+    let (code, secret) = (
+        typed(&form.value("code"), 80),
+        typed(&form.value("secret"), 20),
+    );
     let page = LookupPage::new(code.clone(), secret.clone());
     let app2 = app.clone();
     let found = blocking(move || {
         Ok(app2.store.read(|tx| {
-            Ok(
-                match super::service::authenticate(tx, &code, &secret)? {
-                    Some((id, d)) => Some((id, d, org::units(tx)?)),
-                    None => None,
-                },
-            )
+            Ok(match super::service::authenticate(tx, &code, &secret)? {
+                Some((id, d)) => Some((id, d, org::units(tx)?)),
+                None => None,
+            })
         })?)
     })
     .await;
@@ -105,10 +103,7 @@ pub async fn answer(
     match done {
         Ok(Ok(fresh)) => {
             let mut page = page.show(id, &fresh, &units, max);
-            page.notice = crate::i18n::t(
-                "Đã gửi bổ sung. Hồ sơ đã được chuyển lại cho cơ quan giải quyết; thời gian chờ bổ sung không tính vào thời hạn giải quyết.",
-            )
-            .to_owned();
+            page.answered = true;
             shown(StatusCode::OK, &page)
         }
         Ok(Err((errors, kept))) => {

@@ -109,7 +109,7 @@ fn guarded(body: Body, meter: Arc<Meter>) -> Body {
 
 /// One part of the form.
 pub enum Part {
-    /// A text field (at most 2,000 characters kept).
+    /// A text field (at most 16 KiB: a longer one refuses the form).
     Text(String, String),
     /// A paper `file_{i}` with the name the browser gave the file; empty when no file was chosen.
     Paper {
@@ -259,10 +259,7 @@ impl Upload {
                 file,
             },
             None if name.starts_with("file_") => Part::Skipped,
-            None => {
-                let text = String::from_utf8_lossy(&text);
-                Part::Text(name, text.chars().take(2000).collect())
-            }
+            None => Part::Text(name, String::from_utf8_lossy(&text).into_owned()),
         }))
     }
 
@@ -327,8 +324,8 @@ pub fn settle(
     let mut errors = vec![];
     for (i, slot) in found.iter_mut().enumerate() {
         let reference = form.value(&format!("kept_{i}"));
-        if let Some(hash) = super::kept::check(&app.form_key, &reference, now)
-            .filter(|h| files::exists(dir, h))
+        if let Some(hash) =
+            super::kept::check(&app.form_key, &reference, now).filter(|h| files::exists(dir, h))
         {
             *slot = Some(Kept {
                 hash,

@@ -15,5 +15,6 @@ mod public;
 mod reports;
 mod routes;
 mod session;
+mod supplement;
 mod support;
 mod uploads;
