@@ -11,6 +11,7 @@ mod inspections;
 mod layout;
 mod metrics;
 mod org;
+mod print;
 mod public;
 mod reports;
 mod routes;
