@@ -417,6 +417,83 @@ class Walk:
             self.b.shot("inspection-notice")
             self.logout()
 
+        def no_sideways_scroll(page):
+            over = self.b.script(
+                "const w = document.documentElement.clientWidth;"
+                "if (document.documentElement.scrollWidth <= w) return null;"
+                "const e = [...document.querySelectorAll('body *')].find(e => e.getBoundingClientRect().right > w + 1);"
+                "return [document.documentElement.scrollWidth, w, e ? e.outerHTML.slice(0, 160) : ''];"
+            )
+            assert not over, f"{page} is wider than a 360 px phone: {over}"
+
+        def form_errors_keep_the_file():
+            # Three problems the browser lets through (a name of spaces, a short phone, a bad ID
+            # number): three messages, each next to its field, and the chosen file is kept.
+            self.b.go(self.site + "/nop-ho-so/1.001612")
+            self.b.click("select#unit option[value='000.31.00.H15']")
+            self.b.type("#full_name", "   ")
+            self.b.type("#phone", "12")
+            self.b.type("#id_number", "123")
+            for el in self.b.finds("input[type=file]"):
+                self.b.s("POST", f"/element/{el}/value", {"text": self.pdf})
+            self.b.click("form button[type=submit]")
+            assert self.b.wait_for_text("hãy sửa 3 chỗ"), self.b.text()[:800]
+            errors = self.b.texts(".field-error")
+            assert len(errors) == 3, errors
+            assert len(self.b.texts(".error-summary li")) == 3
+            kept = self.b.texts(".kept")
+            assert kept and "to-khai.pdf" in kept[0], kept
+            self.b.shot("submit-three-errors")
+            self.axe_check("submission form with errors")
+            # Fixed without choosing the file again.
+            self.b.type("#full_name", "Phạm Thị Bổ Sung")
+            self.b.type("#phone", "0905 135 791")
+            self.b.type("#id_number", "")
+            self.b.click("form button[type=submit]")
+            assert self.b.wait_for_text("Mã bí mật"), self.b.text()[:800]
+            references = self.b.texts(".reference")
+            state["answer_reference"], state["answer_secret"] = references[0], references[1]
+
+        def supplement_from_a_phone():
+            self.login("motcua.buonho")
+            self.b.go(self.site + "/can-bo?hang=cho-tiep-nhan")
+            dossier = self.b.script(
+                "for (const tr of document.querySelectorAll('tbody tr')) {"
+                " if (tr.textContent.includes(arguments[0])) {"
+                "  return tr.querySelector('a').getAttribute('href').split('/').pop(); } }"
+                " return null;", "Phạm Thị Bổ Sung")
+            assert dossier, "the online dossier waits at the desk"
+            self.act(dossier, "request-supplement", {
+                "#request-supplement-items": "Bản sao sổ hộ khẩu",
+                "#request-supplement-reason": "Thiếu bản sao sổ hộ khẩu"})
+            self.logout()
+            self.b.s("POST", "/window/rect", {"width": 360, "height": 740})
+            try:
+                self.b.go(self.site + "/tra-cuu")
+                self.b.type("#code", state["answer_reference"])
+                self.b.type("#secret", state["answer_secret"])
+                self.b.click("form[action='/tra-cuu'] button")
+                assert self.b.wait_for_text("Gửi bổ sung trực tuyến"), self.b.text()[:800]
+                assert "Bản sao sổ hộ khẩu" in self.b.text()
+                no_sideways_scroll("the lookup with the answer form")
+                self.axe_check("the answer to a supplement")
+                self.b.s("POST", f"/element/{self.b.find('#file_0')}/value", {"text": self.pdf})
+                self.b.type("#note", "Gửi bản sao sổ hộ khẩu")
+                self.b.shot("phone-supplement")
+                self.b.click("form[action='/tra-cuu/bo-sung'] button[type=submit]")
+                assert self.b.wait_for_text("Đã gửi bổ sung"), self.b.text()[:800]
+                no_sideways_scroll("the answer sent")
+                self.b.shot("phone-supplement-sent")
+            finally:
+                self.b.s("POST", "/window/rect", {"width": 1200, "height": 1600})
+            self.login("motcua.buonho")
+            self.b.go(f"{self.site}/can-bo/ho-so/{dossier}")
+            link = self.b.finds(f"a[href='/can-bo/ho-so/{dossier}/giay-to/2']")
+            assert link, "the officer sees the new paper"
+            assert "Bản sao sổ hộ khẩu" in self.b.text() and "Gửi bản sao sổ hộ khẩu" in self.b.text()
+            self.b.shot("officer-sees-supplement")
+            self.logout()
+
         def fits_a_phone():
             # Every public page at 360 px: nothing wider than the screen (no sideways scrolling).
             self.b.s("POST", "/window/rect", {"width": 360, "height": 740})
@@ -449,6 +526,8 @@ class Walk:
             ("citizen looks up and rates", citizen_looks_up_and_rates),
             ("counter reception with the receipt print view", counter_reception_and_receipt),
             ("bad input is explained next to the field", bad_input_is_explained),
+            ("a form with three errors shows three messages and keeps its file", form_errors_keep_the_file),
+            ("an applicant answers a supplement from a phone; the officer sees the paper", supplement_from_a_phone),
             ("the English switch", english_switch),
             ("unit administration: desk, staff and roles, postings", unit_administration),
             ("the leader's report drills down to dossiers", leader_reports),

@@ -750,6 +750,9 @@ pub enum Event {
         /// New due times, when the clock had been running (None at the desk before reception).
         due: Option<Instant>,
         step_due: Option<Instant>,
+        /// Papers the applicant uploaded with an online answer, added to the dossier's papers.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        papers: Vec<Paper>,
     },
     Refused {
         reason: String,
@@ -1206,10 +1209,16 @@ impl Dossier {
                     });
                 }
             }
-            Event::Supplemented { due, step_due, .. } => {
+            Event::Supplemented {
+                due,
+                step_due,
+                papers,
+                ..
+            } => {
                 if let Some(s) = self.supplements.last_mut() {
                     s.supplemented_at = Some(at);
                 }
+                self.papers.extend(papers.iter().cloned());
                 match (due, step_due) {
                     (Some(due), Some(step_due)) => {
                         self.close_pause(at);
@@ -1510,6 +1519,12 @@ pub enum Command {
     Supplement {
         note: String,
     },
+    /// The applicant's own answer to a supplement request, online: the papers uploaded (each with
+    /// its file) and a note. The clock is counted as for a supplement brought to the desk.
+    SupplementOnline {
+        note: String,
+        papers: Vec<Paper>,
+    },
     /// Correct one detail of the applicant, saying why.
     Correct {
         field: CorrectionField,
@@ -1575,6 +1590,7 @@ impl Command {
             Command::Receive { .. } => "receive",
             Command::RequestSupplement { .. } => "request_supplement",
             Command::Supplement { .. } => "supplement",
+            Command::SupplementOnline { .. } => "supplement_online",
             Command::ReturnUnsupplemented { .. } => "return_unsupplemented",
             Command::Correct { .. } => "correct",
             Command::ErasePersonalData { .. } => "erase_personal_data",
@@ -1607,7 +1623,9 @@ impl Command {
         let holder = || d.map(|d| d.current_unit.clone()).unwrap_or_default();
         let at_reception = d.is_none_or(|d| d.received_at.is_none() || d.steps.len() <= 1);
         match self {
-            Command::SubmitOnline { .. } | Command::Rate { .. } => None,
+            Command::SubmitOnline { .. }
+            | Command::SupplementOnline { .. }
+            | Command::Rate { .. } => None,
             Command::Receive { .. }
             | Command::Supplement { .. }
             | Command::ReturnUnsupplemented { .. }
@@ -2060,21 +2078,28 @@ pub fn decide(
             if d.status != Status::SupplementRequested {
                 return Err(illegal(Some(d.status)));
             }
-            let note = text("note", &note, false, 2000)?;
-            let stage = d.supplements.last().map(|s| s.stage);
-            if stage == Some(Stage::Reception) {
-                return Ok(Event::Supplemented {
-                    note,
-                    due: None,
-                    step_due: None,
-                });
+            supplemented(d, cal, now, note, vec![])
+        }
+        (Some(d), Command::SupplementOnline { note, papers: list }) => {
+            if d.status != Status::SupplementRequested {
+                return Err(illegal(Some(d.status)));
             }
-            let (due, step_due) = dues_after_pause(d, cal, now)?;
-            Ok(Event::Supplemented {
-                note,
-                due: Some(due),
-                step_due: Some(step_due),
-            })
+            let list = papers(list)?;
+            if list.iter().any(|p| p.file.is_none()) {
+                return Err(DossierError::invalid(
+                    "papers.file",
+                    "mỗi giấy tờ bổ sung trực tuyến phải kèm tệp",
+                    "each paper supplemented online needs its file",
+                ));
+            }
+            if list.is_empty() && clean(&note).is_empty() {
+                return Err(DossierError::invalid(
+                    "papers",
+                    "hãy gửi ít nhất một tệp hoặc ghi chú",
+                    "send at least one file or a note",
+                ));
+            }
+            supplemented(d, cal, now, note, list)
         }
         (Some(d), Command::Refuse { reason }) => match d.status {
             Status::Submitted | Status::SupplementRequested if d.received_at.is_none() => {
@@ -2312,6 +2337,41 @@ pub fn decide(
         (None, _) => Err(illegal(None)),
         (Some(_), Command::SubmitOnline { .. }) => Err(illegal(status)),
     }
+}
+
+/// The applicant supplemented (at the desk or online). Before reception the clock has not started:
+/// the dossier waits for the desk again. During processing the wait ends the pause: the time used
+/// before the request still counts, the wait does not (`rules::SUPPLEMENT_CLOCK`).
+fn supplemented(
+    d: &Dossier,
+    cal: &WorkCalendar,
+    now: Instant,
+    note: String,
+    papers: Vec<Paper>,
+) -> Result<Event, DossierError> {
+    if d.status != Status::SupplementRequested {
+        return Err(DossierError::IllegalTransition {
+            action: "supplement",
+            status: Some(d.status),
+        });
+    }
+    let note = text("note", &note, false, 2000)?;
+    let stage = d.supplements.last().map(|s| s.stage);
+    if stage == Some(Stage::Reception) {
+        return Ok(Event::Supplemented {
+            note,
+            due: None,
+            step_due: None,
+            papers,
+        });
+    }
+    let (due, step_due) = dues_after_pause(d, cal, now)?;
+    Ok(Event::Supplemented {
+        note,
+        due: Some(due),
+        step_due: Some(step_due),
+        papers,
+    })
 }
 
 /// The dossier's and the current step's due times once the running pause ends at `now`.

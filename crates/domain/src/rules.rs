@@ -74,6 +74,7 @@ pub const APOLOGY_ONCE: &str = "apology_once";
 pub const APOLOGY_NOT_ON_TIME: &str = "apology_not_on_time";
 pub const SUPPLEMENT_ONCE_PER_AGENCY: &str = "supplement_once_per_agency";
 pub const SUPPLEMENT_WAIT: &str = "supplement_wait";
+pub const SUPPLEMENT_CLOCK: &str = "supplement_clock";
 pub const MARRIAGE_CONDITIONAL: &str = "marriage_conditional";
 
 /// Every rule motcua applies, with its source.
@@ -170,6 +171,18 @@ pub const RULES: &[LegalRule] = &[
             "Quy chế một cửa của UBND tỉnh",
             "cấu hình của tỉnh",
             None,
+            None,
+            Confidence::Recalled,
+        ),
+    },
+    LegalRule {
+        id: SUPPLEMENT_CLOCK,
+        vi: "Bổ sung trong khi giải quyết: thời gian đã giải quyết trước khi yêu cầu vẫn được tính, thời gian chờ bổ sung không tính; bổ sung trước khi tiếp nhận: thời hạn tính từ khi tiếp nhận hồ sơ đầy đủ",
+        en: "A supplement during processing: the time used before the request still counts, the wait does not; before reception: the limit runs from the reception of the complete dossier",
+        source: src(
+            "Nghị định 61/2018/NĐ-CP",
+            "Điều 16 (hồ sơ chưa đầy đủ khi tiếp nhận); Điều 19 khoản 2 điểm b (bổ sung trong khi giải quyết)",
+            Some("2018-06-21"),
             None,
             Confidence::Recalled,
         ),

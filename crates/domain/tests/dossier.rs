@@ -1127,3 +1127,76 @@ fn a_paper_is_scanned_once_while_open_and_documents_are_issued_only_with_the_res
         assert_eq!(back, e.event);
     }
 }
+
+/// The applicant's own online answer: papers added to the dossier (each with its file), the clock
+/// as for a supplement brought to the desk, no permission needed, and refused when it brings
+/// nothing, when a paper has no file, or when no supplement is asked.
+#[test]
+fn an_online_answer_adds_its_papers_and_counts_the_clock_like_the_desk() {
+    let file = "ab".repeat(32);
+    let paper = |file: Option<String>| Paper {
+        name: "Hợp đồng thuê địa điểm".into(),
+        copies: 1,
+        file,
+        kind: Some(motcua_domain::dossier::PaperKind::Electronic),
+    };
+    let online = |papers: Vec<Paper>, note: &str| Command::SupplementOnline {
+        note: note.into(),
+        papers,
+    };
+    assert_eq!(
+        online(vec![], "").permission(None),
+        None,
+        "the applicant's act"
+    );
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    let early = run.exec(
+        vn("2025-03-10T08:30"),
+        online(vec![paper(Some(file.clone()))], ""),
+    );
+    assert!(matches!(early, Err(DossierError::IllegalTransition { .. })));
+    run.exec(vn("2025-03-10T09:00"), hand_over("finance", false))
+        .unwrap();
+    let before = run
+        .exec(
+            vn("2025-03-11T08:00"),
+            Command::RequestSupplement {
+                items: vec!["Hợp đồng thuê địa điểm".into()],
+                reason: "Thiếu".into(),
+            },
+        )
+        .unwrap();
+    let papers_before = before.papers.len();
+    for (papers, note) in [(vec![], " "), (vec![paper(None)], "có ghi chú")] {
+        let e = run.exec(vn("2025-03-12T08:00"), online(papers, note));
+        assert!(matches!(e, Err(DossierError::Invalid { .. })), "{e:?}");
+    }
+    // A whole working day later, as at the desk: due moves a day.
+    let d = run
+        .exec(
+            vn("2025-03-12T08:00"),
+            online(vec![paper(Some(file.clone()))], "Gửi hợp đồng"),
+        )
+        .unwrap()
+        .clone();
+    assert_eq!(d.due, Some(vn("2025-03-14T08:00")));
+    assert_eq!(d.status, Status::Processing);
+    assert_eq!(d.papers.len(), papers_before + 1);
+    assert_eq!(
+        d.papers.last().unwrap().file.as_deref(),
+        Some(file.as_str())
+    );
+    assert_eq!(Dossier::replay(&run.events).unwrap(), d);
+    // The event keeps the papers; an answer without papers serialises as before.
+    let json = serde_json::to_value(&run.events.last().unwrap().event).unwrap();
+    assert_eq!(json["papers"][0]["file"], file.as_str());
+    let plain = serde_json::to_value(Event::Supplemented {
+        note: String::new(),
+        due: None,
+        step_due: None,
+        papers: vec![],
+    })
+    .unwrap();
+    assert!(plain.get("papers").is_none(), "{plain}");
+}

@@ -70,6 +70,8 @@ pub struct App {
     pub login_limiter: ratelimit::Limiter,
     /// Request counts and latencies, kept only when metrics are configured.
     pub metrics: Option<Arc<crate::http::metrics::Metrics>>,
+    /// Signs the references to papers kept across a refused form (drawn at start-up).
+    pub form_key: [u8; 32],
 }
 
 pub type AppState = Arc<App>;
@@ -82,6 +84,12 @@ impl App {
             public_limiter: ratelimit::Limiter::new(settings.public_rate_per_minute),
             login_limiter: ratelimit::Limiter::new(settings.login_rate_per_minute),
             metrics: settings.metrics_token.is_some().then(Arc::default),
+            form_key: {
+                use rand::RngCore;
+                let mut key = [0u8; 32];
+                rand::rng().fill_bytes(&mut key);
+                key
+            },
             store,
             settings,
             calendar: RwLock::new((generation, Arc::new(cal))),

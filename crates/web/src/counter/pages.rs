@@ -196,7 +196,7 @@ pub async fn record(
 #[derive(Template)]
 #[template(path = "counter/form.html")]
 struct PrintPage {
-    unit_name: String,
+    head: crate::http::page::PrintHead,
     number: String,
     title: &'static str,
     applicant: String,
@@ -228,7 +228,11 @@ pub async fn print(
         .unwrap_or_else(|| motcua_domain::rules::basis_on(to_local(w.at).date()));
     let guidance = w.kind == WalkInKind::Guidance;
     html(&PrintPage {
-        unit_name,
+        head: crate::http::page::PrintHead::desk(
+            &unit_name,
+            &crate::documents::service::place_of(&unit_name),
+            to_local(w.at).date(),
+        ),
         number: r.form.unwrap_or_default().to_owned(),
         // The forms' own titles (Circulars 01/2018 and 03/2025): form 02 is the request to
         // supplement and complete the papers, given here without a dossier.

@@ -14,7 +14,7 @@ use crate::app::write_tx;
 use crate::auth::StaffPage;
 use crate::http::ApiError;
 use crate::http::PageError;
-use crate::http::format::{percent, when};
+use crate::http::format::{percent, today, when};
 use crate::i18n::filters;
 
 use crate::http::page::render as html;
@@ -22,6 +22,7 @@ use crate::http::page::render as html;
 #[template(path = "dossiers/receipt.html")]
 struct ReceiptPage {
     id: i64,
+    head: crate::http::page::PrintHead,
     unit_name: String,
     code: String,
     qr: String,
@@ -140,6 +141,11 @@ pub async fn receipt(
         .unwrap_or_default();
     html(&ReceiptPage {
         id,
+        head: crate::http::page::PrintHead::desk(
+            &unit_name,
+            &crate::documents::service::place_of(&unit_name),
+            d.received_at.map_or_else(today, |t| to_local(t).date()),
+        ),
         unit_name,
         qr,
         applicant: d.applicant.full_name.clone(),
@@ -228,7 +234,9 @@ struct FormParts {
 #[template(path = "dossiers/form.html")]
 struct FormPage {
     id: i64,
-    unit_name: String,
+    head: crate::http::page::PrintHead,
+    /// "Nơi nhận" lines (none for the control sheet).
+    recipients: Vec<&'static str>,
     number: String,
     title: &'static str,
     code: String,
@@ -432,9 +440,30 @@ pub async fn print_form(
         _ => return Err(missing()),
     };
     let code = motcua_domain::dossier::shown_code(d.code.as_deref(), id);
+    // A form in an agency's own name (the late agency's apology) is headed by that agency; the
+    // others by the receiving unit's one-stop desk.
+    let head = match parts.issuer {
+        Some(agency) => crate::http::page::PrintHead::new(
+            None,
+            &agency,
+            None,
+            &crate::documents::service::place_of(&agency),
+            today(),
+        ),
+        None => {
+            let unit = name(&d.unit);
+            let place = crate::documents::service::place_of(&unit);
+            crate::http::page::PrintHead::desk(&unit, &place, today())
+        }
+    };
     html(&FormPage {
         id,
-        unit_name: parts.issuer.unwrap_or_else(|| name(&d.unit)),
+        head,
+        recipients: if parts.signer.is_empty() {
+            vec![]
+        } else {
+            vec!["Ông/bà có tên trên;", "Lưu: VT."]
+        },
         number: parts.number.unwrap_or_default().to_owned(),
         title: parts.title,
         code,

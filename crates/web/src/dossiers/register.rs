@@ -149,6 +149,7 @@ struct Line {
 #[derive(Template)]
 #[template(path = "dossiers/register.html")]
 struct RegisterPage {
+    head: crate::http::page::PrintHead,
     unit: String,
     unit_name: String,
     form: String,
@@ -178,6 +179,11 @@ pub async fn page(
         .await?
     };
     html(&RegisterPage {
+        head: crate::http::page::PrintHead::desk(
+            &r.unit_name,
+            &crate::documents::service::place_of(&r.unit_name),
+            crate::http::format::today(),
+        ),
         unit: r.unit.clone(),
         unit_name: r.unit_name.clone(),
         form: r.form.unwrap_or_default().to_owned(),

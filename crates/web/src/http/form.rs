@@ -86,3 +86,42 @@ impl FormValues<'_> {
         }
     }
 }
+
+/// Every problem of a submitted form, each for the input it is about: (input id, message in the
+/// reader's language), in the order found. A problem's field is matched to the input whose name
+/// it ends with (`applicant.phone` is the input `phone`); one matching none stays as it is.
+#[derive(Default)]
+pub struct FormErrors(pub Vec<(String, String)>);
+
+impl FormErrors {
+    pub fn new(errors: &[crate::http::ApiError], inputs: &[&str]) -> FormErrors {
+        FormErrors(
+            errors
+                .iter()
+                .map(|e| {
+                    let field = e.field.clone().unwrap_or_default();
+                    let id = inputs
+                        .iter()
+                        .filter(|i| field.ends_with(**i))
+                        .max_by_key(|i| i.len())
+                        .map_or(field.clone(), |i| (*i).to_owned());
+                    (id, crate::i18n::pick(&e.vi, &e.en).to_owned())
+                })
+                .collect(),
+        )
+    }
+
+    /// The messages about one input, joined.
+    pub fn on(&self, input: &str) -> String {
+        self.0
+            .iter()
+            .filter(|(i, _)| i == input)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

@@ -30,41 +30,39 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// Whether a request comes from a page of this site, as far as the browser says (Sec-Fetch-Site,
+/// else Origin against Host). A client that sends neither (not a browser) is taken at its word.
+pub fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (site, origin) {
+        (Some(s), _) => s == "same-origin" || s == "none",
+        (None, Some(o)) => host.is_some_and(|h| {
+            o.strip_prefix("http://")
+                .or_else(|| o.strip_prefix("https://"))
+                == Some(h)
+        }),
+        (None, None) => true,
+    }
+}
+
+pub fn cross_site() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "cross-site",
+        "Yêu cầu từ trang khác bị từ chối",
+        "Cross-site request refused",
+    )
+}
+
 /// Cross-site request protection for cookie sessions: a state-changing request must come from this
 /// site (Sec-Fetch-Site or Origin matching Host). Bearer-token clients send neither header.
 pub async fn same_origin(req: Request, next: Next) -> Result<Response, ApiError> {
     let safe = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
     let has_cookie = req.headers().contains_key(header::COOKIE);
-    if !safe && has_cookie {
-        let site = req
-            .headers()
-            .get("sec-fetch-site")
-            .and_then(|v| v.to_str().ok());
-        let origin = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        let ok = match (site, origin) {
-            (Some(s), _) => s == "same-origin" || s == "none",
-            (None, Some(o)) => host.is_some_and(|h| {
-                o.strip_prefix("http://")
-                    .or_else(|| o.strip_prefix("https://"))
-                    == Some(h)
-            }),
-            (None, None) => true,
-        };
-        if !ok {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "cross-site",
-                "Yêu cầu từ trang khác bị từ chối",
-                "Cross-site request refused",
-            ));
-        }
+    if !safe && has_cookie && !from_this_site(req.headers()) {
+        return Err(cross_site());
     }
     Ok(next.run(req).await)
 }

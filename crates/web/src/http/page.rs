@@ -28,3 +28,44 @@ pub async fn print_stylesheet() -> Response {
     )
         .into_response()
 }
+
+/// The heading of a printed document in the layout of Decree 30/2020/NĐ-CP (Appendix I), as the
+/// PDFs of `motcua-pdf` print it: on the left the governing body (upper case) over the issuing
+/// body (upper case, bold, a short rule under it) and the number and symbol line ("Số: .../..."
+/// with blanks to fill in by hand when the document has none); on the right the national title,
+/// the motto on one line (bold, underlined) and the place and date line (italic). Rendered by
+/// `templates/print_head.html`.
+pub struct PrintHead {
+    pub parent: String,
+    pub issuer: String,
+    pub number: String,
+    pub place_date: String,
+}
+
+impl PrintHead {
+    /// `parent` and `issuer` as named (printed upper case), `number` the number and symbol if
+    /// known, the date line at `place` on `date`.
+    pub fn new(
+        parent: Option<&str>,
+        issuer: &str,
+        number: Option<&str>,
+        place: &str,
+        date: chrono::NaiveDate,
+    ) -> PrintHead {
+        PrintHead {
+            parent: parent.unwrap_or_default().to_uppercase(),
+            issuer: issuer.to_uppercase(),
+            number: match number.map(str::trim).filter(|n| !n.is_empty()) {
+                Some(n) if n.starts_with("Số") => n.to_owned(),
+                Some(n) => format!("Số: {n}"),
+                None => "Số: ......../........".to_owned(),
+            },
+            place_date: motcua_pdf::place_date(place, date),
+        }
+    }
+
+    /// A document of a unit's one-stop desk: the unit over "Bộ phận Một cửa".
+    pub fn desk(unit_name: &str, place: &str, date: chrono::NaiveDate) -> PrintHead {
+        PrintHead::new(Some(unit_name), "Bộ phận Một cửa", None, place, date)
+    }
+}

@@ -431,6 +431,7 @@ pub async fn act_page(
 #[template(path = "inspections/notice.html")]
 struct NoticePage {
     id: i64,
+    head: crate::http::page::PrintHead,
     n: Notice,
 }
 
@@ -446,10 +447,19 @@ pub async fn notice_page(
         Ok((i, unit_names(tx)?))
     })
     .await?;
-    let page = NoticePage {
-        id,
-        n: notice_of(&i, &names),
+    let n = notice_of(&i, &names);
+    let number = n.number.trim();
+    let head = crate::http::page::PrintHead {
+        parent: n.issuer.to_uppercase(),
+        issuer: "ĐOÀN KIỂM TRA".to_owned(),
+        number: if number.is_empty() || number.starts_with('/') {
+            format!("Số: ........{number}")
+        } else {
+            format!("Số: {number}")
+        },
+        place_date: n.place_date.clone(),
     };
+    let page = NoticePage { id, head, n };
     page.render()
         .map(Html)
         .map_err(|e| ApiError::internal(format!("template: {e}")).into())

@@ -37,6 +37,14 @@ pub fn read(dir: &Path, hash: &str) -> Option<(&'static str, Vec<u8>)> {
     Some((kind(&bytes)?, bytes))
 }
 
+/// Whether a paper is stored under this SHA-256 (a reference kept across a refused form may
+/// outlive its file only if someone removed it by hand).
+pub fn exists(dir: &Path, hash: &str) -> bool {
+    hash.len() == 64
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && path_of(dir, &hash.to_ascii_lowercase()).is_file()
+}
+
 /// Stores a paper already in memory (a scan sent as a request body, a signed document made here):
 /// checked like an upload (not empty, at most `max` bytes, PDF, JPEG or PNG), written through an
 /// [`Incoming`] file to its content-addressed place; returns its SHA-256.

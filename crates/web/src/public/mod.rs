@@ -3,9 +3,12 @@
 
 pub mod api;
 mod files;
+mod kept;
 mod pages;
 pub mod service;
 mod submit;
+mod supplement;
+mod upload;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -50,11 +53,16 @@ pub fn api() -> Vec<Op> {
     ]
 }
 
-/// The submission page reads its body itself, within the procedure's limits (see `submit`).
+/// The submission page and the answer to a supplement read their bodies themselves, within their
+/// limits (see `upload`).
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/tra-cuu", get(pages::lookup))
         .route("/tra-cuu/danh-gia", post(pages::rate))
+        .route(
+            "/tra-cuu/bo-sung",
+            post(supplement::answer).layer(DefaultBodyLimit::disable()),
+        )
         .route("/thong-ke", get(pages::stats))
         .route(
             "/nop-ho-so/{code}",

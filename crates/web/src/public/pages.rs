@@ -14,14 +14,30 @@ use crate::i18n::filters;
 use crate::http::PageError;
 use crate::http::format::{dmy, percent, today, when};
 use crate::http::page::render;
+/// The answer to a supplement request, as the lookup page offers it: what was asked (one upload per
+/// item), the note, the problems of a refused try and the papers kept from it.
+pub(super) struct AnswerForm {
+    pub items: Vec<AnswerItem>,
+    pub note: String,
+    pub note_error: String,
+    pub max_mb: usize,
+}
+
+pub(super) struct AnswerItem {
+    pub name: String,
+    pub error: String,
+    pub kept: Option<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "public/lookup.html")]
-struct LookupPage {
-    code: String,
-    secret: String,
-    notice: String,
-    error: String,
-    found: bool,
+pub(super) struct LookupPage {
+    pub code: String,
+    pub secret: String,
+    pub notice: String,
+    pub error: String,
+    pub errors: crate::http::form::FormErrors,
+    pub found: bool,
     shown_code: String,
     procedure: String,
     unit: String,
@@ -33,6 +49,100 @@ struct LookupPage {
     can_rate: bool,
     /// Electronic results to download: (number, title, issued at).
     results: Vec<(usize, String, String)>,
+    pub answer: Option<AnswerForm>,
+    /// The applicant's answer to a supplement request was just recorded.
+    pub answered: bool,
+}
+
+impl LookupPage {
+    /// The lookup form, as typed, with nothing found yet.
+    pub(super) fn new(code: String, secret: String) -> LookupPage {
+        LookupPage {
+            notice: String::new(),
+            error: String::new(),
+            errors: Default::default(),
+            found: false,
+            shown_code: String::new(),
+            procedure: String::new(),
+            unit: String::new(),
+            status: "",
+            received: String::new(),
+            appointment: String::new(),
+            supplement: String::new(),
+            rows: vec![],
+            can_rate: false,
+            results: vec![],
+            answer: None,
+            answered: false,
+            code,
+            secret,
+        }
+    }
+
+    /// What a wrong code or a wrong secret answers (the same, whichever it was).
+    pub(super) fn not_found(mut self) -> LookupPage {
+        self.error = crate::i18n::t("Không tìm thấy hồ sơ với mã và mã bí mật này.").to_owned();
+        self
+    }
+
+    /// The dossier's progress, without personal data; the answer form when a supplement is asked.
+    pub(super) fn show(
+        mut self,
+        id: i64,
+        d: &motcua_domain::dossier::Dossier,
+        units: &[motcua_domain::org::Unit],
+        max_upload: usize,
+    ) -> LookupPage {
+        let name = |c: &str| {
+            units
+                .iter()
+                .find(|u| u.code == c)
+                .map_or(c.to_owned(), |u| u.name.clone())
+        };
+        self.found = true;
+        self.shown_code = motcua_domain::dossier::shown_code(d.code.as_deref(), id);
+        self.procedure = d.procedure.name.clone();
+        self.unit = name(&d.unit);
+        self.status = d.status.label_vi();
+        self.received = when(d.received_at);
+        self.appointment = when(d.appointment());
+        let open = super::service::open_request(d);
+        self.supplement = open.map(|s| s.items.join("; ")).unwrap_or_default();
+        self.answer = open.map(|s| AnswerForm {
+            items: s
+                .items
+                .iter()
+                .map(|i| AnswerItem {
+                    name: i.clone(),
+                    error: String::new(),
+                    kept: None,
+                })
+                .collect(),
+            note: String::new(),
+            note_error: String::new(),
+            max_mb: max_upload.div_ceil(1024 * 1024),
+        });
+        self.rows = d
+            .steps
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    name(&s.unit),
+                    when(s.finished_at),
+                    s.result.map_or("", |r| r.label_vi()),
+                )
+            })
+            .collect();
+        self.results = d
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i + 1, x.document.title.clone(), when(Some(x.at))))
+            .collect();
+        self.can_rate = d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none();
+        self
+    }
 }
 
 #[derive(Deserialize)]
@@ -42,54 +152,32 @@ pub struct LookupQuery {
     ok: Option<String>,
 }
 
+/// A typed code or secret as the lookup reads it: trimmed, at most `n` characters.
+pub(super) fn typed(v: &str, n: usize) -> String {
+    v.trim().chars().take(n).collect()
+}
+
 /// GET /tra-cuu: the citizen's lookup, by code (or online reference) and the secret of form 01.
-/// Shows progress without any personal data; rate-limited like the API.
+/// Shows progress without any personal data, and the answer form when a supplement is asked;
+/// rate-limited like the API.
 pub async fn lookup(
     State(app): State<AppState>,
     crate::http::ClientIp(ip): crate::http::ClientIp,
     Params(q): Params<LookupQuery>,
 ) -> Result<axum::response::Response, PageError> {
-    let code = q
-        .code
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(80)
-        .collect::<String>();
-    let secret = q
-        .secret
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(20)
-        .collect::<String>();
-    let mut page = LookupPage {
-        notice: if q.ok.is_some() {
-            crate::i18n::t("Cảm ơn ông/bà đã đánh giá.").to_owned()
-        } else {
-            String::new()
-        },
-        error: String::new(),
-        found: false,
-        shown_code: String::new(),
-        procedure: String::new(),
-        unit: String::new(),
-        status: "",
-        received: String::new(),
-        appointment: String::new(),
-        supplement: String::new(),
-        rows: vec![],
-        can_rate: false,
-        results: vec![],
-        code: code.clone(),
-        secret: secret.clone(),
-    };
+    let code = typed(&q.code.unwrap_or_default(), 80);
+    let secret = typed(&q.secret.unwrap_or_default(), 20);
+    let mut page = LookupPage::new(code.clone(), secret.clone());
+    if q.ok.is_some() {
+        page.notice = crate::i18n::t("Cảm ơn ông/bà đã đánh giá.").to_owned();
+    }
     if code.is_empty() {
         return Ok(render(&page)?.into_response());
     }
     if !app.public_limiter.allow(ip) {
         return Err(crate::http::rate_limited().into());
     }
+    let max = app.settings.max_upload_bytes;
     let found = blocking(move || {
         Ok(app.store.read(|tx| {
             Ok(
@@ -102,48 +190,13 @@ pub async fn lookup(
     })
     .await?;
     let Some((id, d, units)) = found else {
-        page.error = crate::i18n::t("Không tìm thấy hồ sơ với mã và mã bí mật này.").to_owned();
-        return Ok((axum::http::StatusCode::NOT_FOUND, render(&page)?).into_response());
+        return Ok((
+            axum::http::StatusCode::NOT_FOUND,
+            render(&page.not_found())?,
+        )
+            .into_response());
     };
-    let name = |c: &str| {
-        units
-            .iter()
-            .find(|u| u.code == c)
-            .map_or(c.to_owned(), |u| u.name.clone())
-    };
-    page.found = true;
-    page.shown_code = motcua_domain::dossier::shown_code(d.code.as_deref(), id);
-    page.procedure = d.procedure.name.clone();
-    page.unit = name(&d.unit);
-    page.status = d.status.label_vi();
-    page.received = when(d.received_at);
-    page.appointment = when(d.appointment());
-    page.supplement = d
-        .supplements
-        .last()
-        .filter(|s| s.supplemented_at.is_none())
-        .map(|s| s.items.join("; "))
-        .unwrap_or_default();
-    page.rows = d
-        .steps
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                name(&s.unit),
-                when(s.finished_at),
-                s.result.map_or("", |r| r.label_vi()),
-            )
-        })
-        .collect();
-    page.results = d
-        .documents
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (i + 1, x.document.title.clone(), when(Some(x.at))))
-        .collect();
-    page.can_rate = d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none();
-    Ok(render(&page)?.into_response())
+    Ok(render(&page.show(id, &d, &units, max))?.into_response())
 }
 
 #[derive(Deserialize)]

@@ -59,6 +59,14 @@ pub use super::files::read as read_paper;
 /// issued documents).
 pub use super::files::store as store_paper;
 
+/// The supplement request the applicant may answer now, if any.
+pub fn open_request(d: &Dossier) -> Option<&motcua_domain::dossier::SupplementRequest> {
+    if d.status != motcua_domain::dossier::Status::SupplementRequested {
+        return None;
+    }
+    d.supplements.last().filter(|s| s.supplemented_at.is_none())
+}
+
 pub fn not_found() -> ApiError {
     ApiError::not_found(
         "Không tìm thấy hồ sơ với mã và mã bí mật này",

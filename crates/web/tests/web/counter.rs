@@ -930,10 +930,13 @@ async fn printed_forms_carry_persons_the_late_agency_and_the_legal_basis_of_thei
         );
         let (s, body) = page(&app, &desk, &format!("/can-bo/ho-so/{old}/mau/04")).await;
         assert_eq!(s, StatusCode::OK, "{body}");
-        let head = body.split("BỘ PHẬN MỘT CỬA").next().unwrap();
+        // The heading (Decree 30/2020: upper case) names the late agency, not the desk.
+        let head = body.split("</table>").next().unwrap();
         assert!(
-            head.contains(&format!("Đơn vị {WARD_B}"))
-                && !head.contains(&format!("Đơn vị {WARD_A}")),
+            head.contains(&format!("ĐƠN VỊ {WARD_B}"))
+                && !head.contains(&format!("ĐƠN VỊ {WARD_A}"))
+                && head.contains("Số: ")
+                && head.contains("ngày "),
             "form 04 in the name of the late agency: {head}"
         );
         assert!(

@@ -174,7 +174,15 @@ async fn citizens_submit_online_with_papers() {
         );
     }
     assert_eq!(app.count("events"), 0, "nothing was recorded");
-    assert!(walk(&files).is_empty(), "nothing was stored");
+    // Only the acceptable paper of the form refused for its phone number was kept, for the form
+    // shown again to carry (a signed reference, not the file).
+    let kept = walk(&files);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let kept_hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b"%PDF-1.4 ok"))
+    };
+    assert!(kept[0].ends_with(&kept_hash), "{kept:?}");
     let (s, page, h) = app
         .send(multipart(Some(b"%PDF-1.4 a real enough pdf"), "0905000222"))
         .await;
@@ -193,7 +201,10 @@ async fn citizens_submit_online_with_papers() {
         page.contains(&motcua_store::public_access::grouped(&d_access.secret)),
         "{page}"
     );
-    let stored: Vec<_> = walk(&files);
+    let stored: Vec<_> = walk(&files)
+        .into_iter()
+        .filter(|f| !f.ends_with(&kept_hash))
+        .collect();
     assert_eq!(stored.len(), 1, "one content-addressed file");
     let d = sync(|| {
         app.store
@@ -389,5 +400,131 @@ async fn phones_open_the_right_keyboard_on_both_forms() {
         assert!(input("id_number").contains("inputmode=\"numeric\""));
         assert!(input("full_name").contains("autocomplete=\"name\""));
         assert!(before("email").contains("type=\"email\""));
+    }
+}
+
+/// An online form with three problems shows the three messages, each next to its input and in the
+/// summary, in Vietnamese (English when switched), and keeps its acceptable paper: sent again with
+/// the fields fixed and no file, it is accepted with that paper.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_with_three_errors_shows_three_messages_and_keeps_its_file() {
+    for url in sync(test_db_urls) {
+        let files = std::env::temp_dir().join(format!(
+            "motcua-kept-test-{}-{}",
+            std::process::id(),
+            url.len()
+        ));
+        let settings = Settings {
+            files_dir: files.clone(),
+            ..relaxed()
+        };
+        let app = sync(|| TestApp::new(&url, settings));
+        let boundary = "XyZkept";
+        let form = |fields: &[(&str, &str)], file: Option<&[u8]>, lang: &str| {
+            let mut b: Vec<u8> = vec![];
+            for (k, v) in fields {
+                b.extend(
+                    format!(
+                        "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                    )
+                    .as_bytes(),
+                );
+            }
+            if let Some(f) = file {
+                b.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file_0\"; filename=\"don-de-nghi.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+                b.extend(f);
+                b.extend(b"\r\n");
+            }
+            b.extend(format!("--{boundary}--\r\n").as_bytes());
+            Request::builder()
+                .method("POST")
+                .uri("/nop-ho-so/1.001612")
+                .header("cookie", format!("lang={lang}"))
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(b))
+                .unwrap()
+        };
+        let pdf: &[u8] = b"%PDF-1.4 the request, signed";
+        let bad = [("unit", "NOWHERE"), ("full_name", " "), ("phone", "12")];
+        let (s, page, _) = app.send(form(&bad, Some(pdf), "vi")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        let page = page.as_str().unwrap().to_owned();
+        for (input, message) in [
+            ("unit", "hãy chọn nơi nộp hồ sơ"),
+            ("full_name", "Họ tên người nộp không được để trống"),
+            ("phone", "Số điện thoại phải gồm 8 đến 15 chữ số"),
+        ] {
+            assert!(
+                page.contains(&format!("id=\"{input}-error\">{message}"))
+                    && page.contains(&format!("href=\"#{input}\">{message}")),
+                "{input}: {page}"
+            );
+        }
+        assert_eq!(page.matches("class=\"field-error\"").count(), 3, "{page}");
+        assert!(page.contains("hãy sửa 3 chỗ"), "{page}");
+        for framework in ["Failed to", "deserialize", "multer", "Error parsing"] {
+            assert!(!page.contains(framework), "{framework}: {page}");
+        }
+        let kept = page
+            .split("name=\"kept_0\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("the paper kept")
+            .to_owned();
+        assert!(page.contains("Đã nhận tệp don-de-nghi.pdf"), "{page}");
+        // The file input is no longer required: the kept paper stands for it.
+        let input = page.split("id=\"file_0\"").nth(1).unwrap();
+        assert!(!input.split('>').next().unwrap().contains("required"));
+        // In English, the same three problems in English.
+        let (_, english, _) = app.send(form(&bad, Some(pdf), "en")).await;
+        let english = english.as_str().unwrap().to_owned();
+        assert!(
+            english.contains("choose where to apply")
+                && english.contains("the phone number must have 8 to 15 digits")
+                && !english.contains("hãy chọn nơi nộp"),
+            "{english}"
+        );
+        assert_eq!(app.count("events"), 0);
+        // Fixed, without choosing the file again.
+        let good = [
+            ("unit", WARD_A),
+            ("full_name", "Lê Thị Sửa"),
+            ("phone", "0905000444"),
+            ("kept_0", kept.as_str()),
+            ("kept_name_0", "don-de-nghi.pdf"),
+        ];
+        let (s, page, _) = app.send(form(&good, None, "vi")).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let d = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::dossiers::load(tx, 1))
+                .unwrap()
+        });
+        let hash = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(pdf))
+        };
+        assert_eq!(d.papers[0].file.as_deref(), Some(hash.as_str()));
+        // A reference altered by hand is not taken: the paper is missing again.
+        let forged = kept.replacen(&hash[..6], "000000", 1);
+        let (s, page, _) = app
+            .send(form(
+                &[
+                    ("unit", WARD_A),
+                    ("full_name", "Lê Thị Sửa"),
+                    ("phone", "0905000444"),
+                    ("kept_0", forged.as_str()),
+                ],
+                None,
+                "vi",
+            ))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.as_str().unwrap().contains("thiếu tệp: Giấy đề nghị"));
+        let _ = std::fs::remove_dir_all(&files);
     }
 }
