@@ -39,6 +39,9 @@ pub struct Config {
     /// The address citizens reach the server at (the documents' QR codes link to it); empty:
     /// `http://` and `listen`.
     pub public_url: String,
+    /// A key file (64 hex digits, `motcua vault new-key`) wrapping the personal-data vault's master
+    /// key; none: the master key is kept in the database.
+    pub vault_key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             signing_p12: None,
             signing_password: String::new(),
             public_url: String::new(),
+            vault_key_file: None,
         }
     }
 }
@@ -129,6 +133,15 @@ impl Config {
         }
         env_parse("MOTCUA_SIGNING_PASSWORD", &mut config.signing_password)?;
         env_parse("MOTCUA_PUBLIC_URL", &mut config.public_url)?;
+        if let Ok(v) = std::env::var("MOTCUA_VAULT_KEY_FILE") {
+            config.vault_key_file = (!v.is_empty()).then(|| v.into());
+        }
+        if let Some(path) = &config.vault_key_file {
+            let key =
+                motcua_store::vault::read_key_file(path).map_err(|e| BadInput(e.to_string()))?;
+            motcua_store::vault::set_key_encryption_key(key)
+                .map_err(|e| BadInput(e.to_string()))?;
+        }
         if !["text", "json"].contains(&config.log_format.as_str()) {
             return Err(BadInput(format!(
                 "log_format '{}' không hợp lệ (text hoặc json) / invalid log_format '{}' (text or json)",

@@ -11,6 +11,7 @@ mod config;
 mod demo;
 mod office;
 mod report;
+mod vault;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -143,6 +144,11 @@ enum Command {
     },
     /// Báo cáo thống kê và chỉ số 766 / statistics and Decision 766 indicators as XLSX, CSV or JSON
     Report(report::ReportArgs),
+    /// Kho dữ liệu cá nhân: khóa, xóa, thời hạn lưu trữ, xuất dữ liệu / the personal-data vault
+    Vault {
+        #[command(subcommand)]
+        command: vault::VaultCommand,
+    },
     /// Đo hiệu năng / benchmarks that print figures
     Bench {
         #[command(subcommand)]
@@ -442,6 +448,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Calendar { command } => calendar::run(command, &config),
         Command::Catalogue { command } => catalogue::run(command, &config),
         Command::Bench { command } => bench::run(command),
+        Command::Vault { command } => {
+            let db = command.db().unwrap_or_else(|| config.db.clone());
+            vault::run(command, &db)
+        }
         Command::Report(args) => report::run(args, &config),
     }
 }

@@ -766,6 +766,20 @@ pub fn log_personal_view(
     Ok(())
 }
 
+/// Who saw a dossier's personal data, when and why (oldest first): (at, staff id, purpose).
+pub fn personal_views(
+    tx: &mut dyn Tx,
+    dossier_id: i64,
+) -> Result<Vec<(Instant, i64, String)>, StoreError> {
+    tx.query(
+        "SELECT at, staff_id, purpose FROM personal_data_views WHERE dossier_id = $1 ORDER BY id",
+        &[Value::Int(dossier_id)],
+    )?
+    .iter()
+    .map(|r| Ok((from_millis(r.i64(0)?)?, r.i64(1)?, r.string(2)?)))
+    .collect()
+}
+
 /// Recomputes every dossier projection and the code counters from the event log.
 pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM dossiers", &[])?;

@@ -800,3 +800,16 @@ pub fn unseal_states(tx: &mut dyn Tx, states: &mut [(i64, Dossier)]) -> Result<(
     }
     Ok(())
 }
+
+/// Dossiers closed before `cutoff` (milliseconds) whose applicant's data is still in the vault,
+/// with their versions: what a retention run erases.
+pub fn past_retention(tx: &mut dyn Tx, cutoff: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    tx.query(
+        "SELECT d.id, d.version FROM dossiers d JOIN vault_subjects s ON s.dossier_id = d.id \
+         WHERE d.closed_at IS NOT NULL AND d.closed_at < $1 AND s.erased_at IS NULL ORDER BY d.id",
+        &[Value::Int(cutoff)],
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0)?, r.i64(1)?)))
+    .collect()
+}
