@@ -8,6 +8,7 @@ pub mod bench;
 pub mod calendar;
 pub mod db;
 pub mod dossiers;
+pub mod feedback;
 pub mod idempotency;
 pub mod inspections;
 pub mod ledger;
@@ -221,6 +222,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0008_public_access.sql"),
     ),
     (9, include_str!("../migrations/sqlite/0009_search.sql")),
+    (11, include_str!("../migrations/sqlite/0011_feedback.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -240,6 +242,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0008_public_access.sql"),
     ),
     (9, include_str!("../migrations/postgres/0009_search.sql")),
+    (11, include_str!("../migrations/postgres/0011_feedback.sql")),
 ];
 
 impl Store {
