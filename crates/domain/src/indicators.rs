@@ -61,9 +61,15 @@ pub const INPUTS: [(&str, &str); 20] = [
         "feedback_due",
         "feedback answered in the period, and open past its due time at its end",
     ),
-    ("feedback_on_time", "feedback answered by its due time in the period"),
+    (
+        "feedback_on_time",
+        "feedback answered by its due time in the period",
+    ),
     ("feedback_rated", "answered feedback rated by the person"),
-    ("feedback_satisfied", "of those, satisfied or very satisfied"),
+    (
+        "feedback_satisfied",
+        "of those, satisfied or very satisfied",
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

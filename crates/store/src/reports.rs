@@ -202,7 +202,10 @@ pub fn build(
         &online_used,
     )?;
     inputs.extend(crate::feedback::indicator_inputs(
-        tx, &in_scope, &req.period, now,
+        tx,
+        &in_scope,
+        &req.period,
+        now,
     )?);
     let method = Method::shipped();
     let borrowed: BTreeMap<&str, i64> = inputs.iter().map(|(k, v)| (k.as_str(), *v)).collect();

@@ -117,10 +117,7 @@ impl FormPage {
     }
 }
 
-fn units_for(
-    tx: &mut dyn Tx,
-    only: Option<&[String]>,
-) -> Result<Vec<(String, String)>, ApiError> {
+fn units_for(tx: &mut dyn Tx, only: Option<&[String]>) -> Result<Vec<(String, String)>, ApiError> {
     let today = to_local(service::now()).date();
     Ok(org::units(tx)?
         .into_iter()
@@ -143,9 +140,7 @@ async fn form_page(
     errors: Vec<ApiError>,
     done: Option<SubmitAnswer>,
 ) -> Result<Response, PageError> {
-    let status = errors
-        .first()
-        .map_or(StatusCode::OK, |e| e.status);
+    let status = errors.first().map_or(StatusCode::OK, |e| e.status);
     let problems = errors
         .iter()
         .map(|e| {
@@ -164,7 +159,10 @@ async fn form_page(
         None => units_for(tx, None),
     })
     .await?;
-    let due = done.as_ref().map(|d| when(Some(d.due_at))).unwrap_or_default();
+    let due = done
+        .as_ref()
+        .map(|d| when(Some(d.due_at)))
+        .unwrap_or_default();
     let page = FormPage {
         who: staff.as_ref().map(who).unwrap_or_default(),
         desk: staff.is_some(),
@@ -359,9 +357,8 @@ pub async fn lookup(
     })
     .await?;
     let Some(f) = found else {
-        page.error =
-            crate::i18n::t("Không tìm thấy phản ánh, kiến nghị với mã và mã bí mật này.")
-                .to_owned();
+        page.error = crate::i18n::t("Không tìm thấy phản ánh, kiến nghị với mã và mã bí mật này.")
+            .to_owned();
         return Ok((StatusCode::NOT_FOUND, render(&page)?).into_response());
     };
     page.found = true;
@@ -627,7 +624,11 @@ async fn detail_page(
         procedure_code: x.submission.procedure_code.clone().unwrap_or_default(),
         consent: x.submission.publish_consent,
         extension: x.extension.clone().unwrap_or_default(),
-        answer: x.answer.as_ref().map(|a| a.text.clone()).unwrap_or_default(),
+        answer: x
+            .answer
+            .as_ref()
+            .map(|a| a.text.clone())
+            .unwrap_or_default(),
         satisfaction: x.satisfaction.map_or("", |s| s.label_vi()),
         contact: f.contact.clone(),
         history: f

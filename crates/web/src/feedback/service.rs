@@ -98,7 +98,10 @@ pub fn submit(
     };
     let one = |e: StoreError| vec![ApiError::from(e)];
     if let Some(s) = &submission {
-        let unit = org::units(tx).map_err(one)?.into_iter().find(|u| u.code == s.unit);
+        let unit = org::units(tx)
+            .map_err(one)?
+            .into_iter()
+            .find(|u| u.code == s.unit);
         if !unit.is_some_and(|u| u.is_valid_on(today)) {
             errors.push(ApiError::invalid(
                 "unit",
@@ -245,16 +248,7 @@ pub fn rate(
         satisfaction,
         comment: comment.to_owned(),
     };
-    feedback::execute(
-        tx,
-        id,
-        None,
-        &cmd,
-        &Actor::Applicant,
-        now(),
-        base,
-        &rules(),
-    )?;
+    feedback::execute(tx, id, None, &cmd, &Actor::Applicant, now(), base, &rules())?;
     Ok(public_view(tx, id, true)?)
 }
 
@@ -367,7 +361,12 @@ pub struct StaffFeedback {
     pub parent_unit: Option<String>,
 }
 
-fn allowed(tx: &mut dyn Tx, staff: &Staff, unit: &str, actions: &[Action]) -> Result<bool, ApiError> {
+fn allowed(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    unit: &str,
+    actions: &[Action],
+) -> Result<bool, ApiError> {
     let chain = org::chain(tx, unit)?;
     Ok(actions.iter().any(|a| can(&staff.grants, *a, &chain)))
 }
@@ -400,16 +399,24 @@ fn permitted(
 
 /// One feedback for a member of staff who sees its unit; anyone else is told it does not exist.
 pub fn get(tx: &mut dyn Tx, staff: &Staff, id: i64) -> Result<StaffFeedback, ApiError> {
+    view(tx, staff, id, true)
+}
+
+/// The feedback as `staff` sees it; `check` false right after a step of theirs (an escalation
+/// moves it to a unit they may not see: they get its new state, without the contact).
+fn view(tx: &mut dyn Tx, staff: &Staff, id: i64, check: bool) -> Result<StaffFeedback, ApiError> {
     let s = feedback::get(tx, id)?;
     let visible = scope(tx, staff, Action::ViewDossier)?;
-    if !visible.contains(&s.feedback.unit) {
+    if check && !visible.contains(&s.feedback.unit) {
         return Err(ApiError::not_found(
             format!("phản ánh, kiến nghị {id}"),
             format!("feedback {id}"),
         ));
     }
     let now = now();
-    let contact = if allowed(tx, staff, &s.feedback.unit, &[Action::ViewPersonalData])? {
+    let contact = if visible.contains(&s.feedback.unit)
+        && allowed(tx, staff, &s.feedback.unit, &[Action::ViewPersonalData])?
+    {
         let c = feedback::contact(tx, id)?;
         if c.is_some() {
             feedback::log_contact_view(tx, staff.id, id, "xử lý phản ánh, kiến nghị", now)?;
@@ -493,7 +500,11 @@ pub fn step(
     let f = &current.feedback;
     let cmd = match action {
         "assign" => {
-            let unit = body.unit.clone().filter(|u| !u.is_empty()).unwrap_or(f.unit.clone());
+            let unit = body
+                .unit
+                .clone()
+                .filter(|u| !u.is_empty())
+                .unwrap_or(f.unit.clone());
             if !org::subtree(tx, &f.unit)?.contains(&unit) {
                 return Err(ApiError::invalid(
                     "unit",
@@ -562,7 +573,7 @@ pub fn step(
         &cal,
         &rules(),
     )?;
-    get(tx, staff, id)
+    view(tx, staff, id, false)
 }
 
 /// The units where the caller may write feedback down at the desk on someone's behalf.
