@@ -455,6 +455,42 @@ pub fn unanswered(
         .collect())
 }
 
+/// The code and procedure of the last dossier received at `unit` before `at` (for feedback that
+/// names a dossier: the demo, and intake from the national portal).
+pub fn dossier_before(
+    tx: &mut dyn Tx,
+    unit: &str,
+    at: Instant,
+) -> Result<Option<(String, String)>, StoreError> {
+    tx.query_one(
+        "SELECT code, procedure_code FROM dossiers WHERE unit = $1 AND code IS NOT NULL \
+         AND received_at < $2 ORDER BY received_at DESC, id DESC LIMIT 1",
+        &[Value::from(unit), Value::Int(millis(at))],
+    )?
+    .map(|r| Ok((r.string(0)?, r.string(1)?)))
+    .transpose()
+}
+
+/// The whole projection as stored (id, unit, state, version, body), to compare before and after a
+/// rebuild.
+pub fn projection(tx: &mut dyn Tx) -> Result<Vec<(i64, String, String, i64, String)>, StoreError> {
+    tx.query(
+        "SELECT id, unit, state, version, body FROM feedback ORDER BY id",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.i64(0)?,
+            r.string(1)?,
+            r.string(2)?,
+            r.i64(3)?,
+            r.string(4)?,
+        ))
+    })
+    .collect()
+}
+
 /// Recreates the projection from the log (after a restore, or to check it); returns how many.
 pub fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
     tx.exec("DELETE FROM feedback", &[])?;
