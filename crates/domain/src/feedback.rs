@@ -588,6 +588,9 @@ pub struct Feedback {
     pub satisfaction: Option<Satisfaction>,
     /// Units it was escalated from, in order.
     pub escalated_from: Vec<String>,
+    /// The due time each of those units missed, in the same order.
+    #[serde(default)]
+    pub missed_due: Vec<Instant>,
 }
 
 impl Feedback {
@@ -614,6 +617,7 @@ impl Feedback {
                 answer: None,
                 satisfaction: None,
                 escalated_from: vec![],
+                missed_due: vec![],
             }),
             (None, _) | (Some(_), FeedbackEvent::Submitted { .. }) => Err(DossierError::Empty),
             (Some(mut f), e) => {
@@ -649,6 +653,7 @@ impl Feedback {
                         from, to, due_at, ..
                     } => {
                         f.escalated_from.push(from.clone());
+                        f.missed_due.push(f.due_at);
                         f.unit = to.clone();
                         f.assignee = None;
                         f.due_at = *due_at;
@@ -669,6 +674,15 @@ impl Feedback {
             state = Some(Feedback::apply(state, e, at)?);
         }
         state.ok_or(DossierError::Empty)
+    }
+
+    /// The due time `unit` had, if the feedback was escalated away from it.
+    pub fn escalated_due(&self, unit: &str) -> Option<Instant> {
+        self.escalated_from
+            .iter()
+            .zip(&self.missed_due)
+            .find(|(u, _)| *u == unit)
+            .map(|(_, d)| *d)
     }
 
     /// Open and past its due time.
@@ -1117,6 +1131,8 @@ mod tests {
         assert_eq!(g.unit, "P");
         assert_eq!(g.state, State::Submitted);
         assert_eq!(g.escalated_from, vec!["WA".to_owned()]);
+        assert_eq!(g.escalated_due("WA"), Some(f.due_at));
+        assert_eq!(g.escalated_due("P"), None);
         assert_eq!(g.due_at, at(2026, 2, 2, 9));
         assert!(!g.overdue(at(2026, 1, 21, 9)));
         // Answered after the original due time but within the new one: on time for the unit above.

@@ -307,6 +307,21 @@ pub fn list(tx: &mut dyn Tx, units: &[String]) -> Result<Vec<Stored>, StoreError
     tx.query(&q.text, &q.params)?.iter().map(stored).collect()
 }
 
+/// Feedback escalated away from `unit` (now at a unit above it).
+pub fn escalated_from(tx: &mut dyn Tx, unit: &str) -> Result<Vec<Stored>, StoreError> {
+    let mut out = vec![];
+    for r in tx.query(
+        "SELECT id, version, body FROM feedback WHERE unit <> $1 AND body LIKE $2",
+        &[Value::from(unit), Value::Text(format!("%\"{unit}\"%"))],
+    )? {
+        let s = stored(&r)?;
+        if s.feedback.escalated_from.iter().any(|u| u == unit) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
 /// Feedback whose answer was published, newest first, matching every word of `query` (folded,
 /// in the title, question or answer), at most `limit`.
 pub fn published(tx: &mut dyn Tx, query: &str, limit: usize) -> Result<Vec<Stored>, StoreError> {
@@ -434,25 +449,6 @@ pub fn indicator_inputs(
     ]
     .into_iter()
     .collect())
-}
-
-/// Open feedback of `units` past its due time at `at`, and feedback submitted in `[from, to)`
-/// still unanswered at `at` (for the inspection check).
-pub fn unanswered(
-    tx: &mut dyn Tx,
-    units: &[String],
-    from: Instant,
-    to: Instant,
-    at: Instant,
-) -> Result<Vec<Stored>, StoreError> {
-    Ok(list(tx, units)?
-        .into_iter()
-        .filter(|s| {
-            let f = &s.feedback;
-            let answered_by = f.answer.as_ref().is_some_and(|a| a.at <= at);
-            f.submitted_at < to && f.due_at >= from && f.due_at < at && !answered_by
-        })
-        .collect())
 }
 
 /// The code and procedure of the last dossier received at `unit` before `at` (for feedback that

@@ -196,3 +196,100 @@ fn the_feedback_log_is_chained_replayable_and_keeps_the_contact_apart() {
         );
     }
 }
+
+#[test]
+fn the_inspection_check_finds_feedback_not_answered_by_its_due_time_in_the_period() {
+    use motcua_domain::inspection::{Check, Inspection, NewPlan};
+    let cal = WorkCalendar::vietnam();
+    let rules = FeedbackRules::default();
+    for (backend, url) in backends() {
+        let store = seeded(&url);
+        let contact = Contact {
+            name: "Đinh Văn E".into(),
+            phone: "0987000111".into(),
+            ..Contact::default()
+        };
+        let submit = |title: &str, at: &str| {
+            store
+                .write(|tx| {
+                    Ok(feedback::submit(
+                        tx,
+                        submission(title),
+                        &contact,
+                        &Actor::Applicant,
+                        vn(at),
+                        &cal,
+                        &rules,
+                    )?
+                    .id)
+                })
+                .unwrap()
+        };
+        let answer = |id: i64, version: i64, at: &str| {
+            store
+                .write(|tx| {
+                    feedback::execute(
+                        tx,
+                        id,
+                        Some(version),
+                        &Command::Answer {
+                            text: "Đã kiểm tra và trả lời đầy đủ nội dung phản ánh.".into(),
+                            publish: false,
+                        },
+                        &Actor::Staff { id: 1 },
+                        vn(at),
+                        &cal,
+                        &rules,
+                    )
+                })
+                .unwrap()
+        };
+        // Due in March (2 March + 10 working days = 16 March): one answered in time, one late,
+        // one never; one due in April is not March's lapse.
+        let on_time = submit("Trả lời đúng hạn", "2026-03-02T09:00");
+        answer(on_time, 1, "2026-03-10T09:00");
+        let late = submit("Trả lời muộn", "2026-03-02T10:00");
+        answer(late, 1, "2026-03-25T09:00");
+        let never = submit("Chưa trả lời", "2026-03-03T09:00");
+        submit("Đến hạn tháng sau", "2026-03-30T09:00");
+        let inspection = Inspection::new(NewPlan {
+            owner: TOWN.into(),
+            plan_number: "3/KH-UBND".into(),
+            plan_date: d("2026-04-01"),
+            year: 2026,
+            title: "Kiểm tra một cửa".into(),
+            units: vec![WARD.into()],
+            areas: None,
+            from: d("2026-04-10"),
+            to: d("2026-04-20"),
+            period_from: d("2026-03-01"),
+            period_to: d("2026-03-31"),
+            thresholds: None,
+        })
+        .unwrap();
+        let found = store
+            .read(|tx| {
+                motcua_store::inspections::run_checks(tx, &inspection, vn("2026-04-10T09:00"))
+            })
+            .unwrap();
+        let f: Vec<_> = found
+            .iter()
+            .filter(|f| f.check == Some(Check::FeedbackUnanswered))
+            .collect();
+        assert_eq!(f.len(), 1, "{backend}: {found:?}");
+        assert_eq!(f[0].evidence.count, Some(2), "{backend}");
+        let refs: Vec<String> = store
+            .read(|tx| {
+                Ok(vec![
+                    feedback::reference(tx, late)?,
+                    feedback::reference(tx, never)?,
+                ])
+            })
+            .unwrap();
+        let mut shown = f[0].evidence.dossiers.clone();
+        shown.sort();
+        let mut want: Vec<String> = refs.iter().map(|r| format!("phản ánh {r}")).collect();
+        want.sort();
+        assert_eq!(shown, want, "{backend}");
+    }
+}
