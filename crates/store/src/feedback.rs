@@ -467,9 +467,11 @@ pub fn dossier_before(
     .transpose()
 }
 
-/// The whole projection as stored (id, unit, state, version, body), to compare before and after a
-/// rebuild.
-pub fn projection(tx: &mut dyn Tx) -> Result<Vec<(i64, String, String, i64, String)>, StoreError> {
+/// One row of the projection: id, unit, state, version, body.
+pub type ProjectionRow = (i64, String, String, i64, String);
+
+/// The whole projection as stored, to compare before and after a rebuild.
+pub fn projection(tx: &mut dyn Tx) -> Result<Vec<ProjectionRow>, StoreError> {
     tx.query(
         "SELECT id, unit, state, version, body FROM feedback ORDER BY id",
         &[],
