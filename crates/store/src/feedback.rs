@@ -188,7 +188,10 @@ pub fn submit(
     let event = decide(None, &Command::Submit(submission), now, cal, rules)?;
     let feedback = Feedback::apply(None, &event, now)?;
     let id = tx
-        .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM feedback", &[])?
+        .query_one(
+            "SELECT COALESCE(MAX(feedback_id), 0) + 1 FROM feedback_events",
+            &[],
+        )?
         .ok_or_else(|| StoreError::Db("feedback id".into()))?
         .i64(0)?;
     append(tx, id, 1, now, actor, &event)?;
