@@ -498,6 +498,17 @@ pub fn step(
         .into());
     }
     let f = &current.feedback;
+    // As for dossiers: unseen 404, stale version 409, then 403 when the role does not allow the
+    // step, before any question about its content.
+    let allowed_now = match action {
+        "assign" => allowed(tx, staff, &f.unit, &[Action::Desk, Action::Decide])?,
+        "answer" => allowed(tx, staff, &f.unit, &[Action::Process, Action::Decide])?,
+        "extend" | "escalate" => allowed(tx, staff, &f.unit, &[Action::Decide])?,
+        _ => true,
+    };
+    if !allowed_now {
+        return Err(ApiError::forbidden());
+    }
     let cmd = match action {
         "assign" => {
             let unit = body
@@ -552,16 +563,6 @@ pub fn step(
             ));
         }
     };
-    // Permission after the state's own refusals would leak nothing (the caller sees the unit):
-    // 403 when the role does not allow the step.
-    let allowed_now = match action {
-        "assign" => allowed(tx, staff, &f.unit, &[Action::Desk, Action::Decide])?,
-        "answer" => allowed(tx, staff, &f.unit, &[Action::Process, Action::Decide])?,
-        _ => allowed(tx, staff, &f.unit, &[Action::Decide])?,
-    };
-    if !allowed_now {
-        return Err(ApiError::forbidden());
-    }
     let cal = calendar::local_calendar(tx, base, &f.unit)?.unwrap_or_else(|| base.clone());
     feedback::execute(
         tx,
