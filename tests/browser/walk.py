@@ -494,6 +494,59 @@ class Walk:
             self.b.shot("officer-sees-supplement")
             self.logout()
 
+        def feedback_sent_answered_and_published():
+            # A citizen sends feedback; a first try shows every problem next to its field.
+            self.b.go(self.site + "/phan-anh")
+            self.b.click("select#unit option[value='000.32.00.H15']")
+            self.b.click("select#topic option[value='other']")
+            self.b.type("#title", "x")
+            self.b.type("#content", "ngắn")
+            self.b.type("#full_name", "Đỗ Thị Góp Ý")
+            self.b.type("#phone", "12")
+            self.b.click("form[action='/phan-anh'] button[type=submit]")
+            assert self.b.wait_for_text("Có lỗi"), self.b.text()[:500]
+            errors = self.b.texts(".field-error")
+            assert len(errors) >= 3, errors
+            self.axe_check("feedback form with errors")
+            self.b.type("#title", "Bãi giữ xe trước bộ phận một cửa quá chật")
+            self.b.type("#content", "Buổi sáng không còn chỗ để xe máy, người dân phải để xe dưới lòng đường.")
+            self.b.type("#phone", "0905444555")
+            self.b.click("input[name=publish_consent]")
+            self.b.click("form[action='/phan-anh'] button[type=submit]")
+            assert self.b.wait_for_text("Mã bí mật:"), self.b.text()[:800]
+            text = self.b.text(".notice")
+            state["fb_ref"] = re.search(r"(PA[0-9A-Z]{12})", text).group(1)
+            state["fb_secret"] = re.search(r"Mã bí mật: ([0-9A-Z-]{14})", text).group(1)
+            self.b.shot("feedback-sent")
+            # The ward's leader answers it from the queue, publishing the answer.
+            self.login("lanhdao.cubao")
+            self.b.go(self.site + "/can-bo/phan-anh?hang=new")
+            self.axe_check("feedback queue")
+            href = self.b.script(
+                "for (const a of document.querySelectorAll('table a')) {"
+                " if (a.textContent.includes(arguments[0])) { return a.getAttribute('href'); } }"
+                " return null;", "Bãi giữ xe trước bộ phận một cửa")
+            assert href, "the new feedback is in the ward's queue"
+            self.b.go(self.site + href)
+            assert "0905444555" in self.b.text(), "the leader sees the contact"
+            self.b.type("#answer_text", "Phường đã bố trí thêm bãi giữ xe tại sân nhà văn hóa tổ dân phố.")
+            self.b.click("form[action$='/answer'] input[name=publish]")
+            self.b.click("form[action$='/answer'] button[type=submit]")
+            assert self.b.wait_for_text("Đã trả lời"), self.b.text()[:800]
+            self.b.shot("feedback-answered")
+            self.axe_check("feedback page")
+            self.logout()
+            # The person reads the answer and rates it; the published list shows it, without the name.
+            self.b.go(f"{self.site}/phan-anh/tra-cuu?ma={state['fb_ref']}&bi_mat={state['fb_secret']}")
+            assert "bãi giữ xe tại sân nhà văn hóa" in self.b.text()
+            self.b.click("input[value='satisfied']")
+            self.b.click("form[action='/phan-anh/danh-gia'] button")
+            assert self.b.wait_url("ok=1") and "Cảm ơn" in self.b.text()
+            self.b.go(self.site + "/phan-anh/da-tra-loi?q=bai+giu+xe")
+            body = self.b.text()
+            assert "Bãi giữ xe trước bộ phận một cửa" in body and "Góp Ý" not in body and "0905" not in body
+            self.axe_check("published answers")
+
         def fits_a_phone():
             # Every public page at 360 px: nothing wider than the screen (no sideways scrolling).
             self.b.s("POST", "/window/rect", {"width": 360, "height": 740})
@@ -532,6 +585,7 @@ class Walk:
             ("unit administration: desk, staff and roles, postings", unit_administration),
             ("the leader's report drills down to dossiers", leader_reports),
             ("the 2017 inspection and its conclusion notice", inspection_2017),
+            ("feedback sent, answered, rated and published", feedback_sent_answered_and_published),
         ]:
             self.check(name, fn)
 

@@ -394,13 +394,16 @@ fn run(cli: Cli) -> Result<()> {
                     stats::all(tx)?,
                     stats::all_units(tx)?,
                     stats::all_procedures(tx)?,
+                    motcua_store::feedback::projection(tx)?,
                 );
                 let n = dossiers::rebuild(tx)?;
+                motcua_store::feedback::rebuild(tx)?;
                 let after = (
                     dossiers::projection_digest(tx)?,
                     stats::all(tx)?,
                     stats::all_units(tx)?,
                     stats::all_procedures(tx)?,
+                    motcua_store::feedback::projection(tx)?,
                 );
                 Ok((n, before == after))
             })?;

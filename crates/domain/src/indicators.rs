@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub static METHOD_JSON: &str = include_str!("../data/indicators-766.json");
 
 /// The inputs a ratio may name, with what they count.
-pub const INPUTS: [(&str, &str); 16] = [
+pub const INPUTS: [(&str, &str); 20] = [
     (
         "procedures_required",
         "procedures the units must post (per unit)",
@@ -56,6 +56,19 @@ pub const INPUTS: [(&str, &str); 16] = [
     (
         "copy_electronic",
         "of those, with an electronic certified copy issued",
+    ),
+    (
+        "feedback_due",
+        "feedback answered in the period, and open past its due time at its end",
+    ),
+    (
+        "feedback_on_time",
+        "feedback answered by its due time in the period",
+    ),
+    ("feedback_rated", "answered feedback rated by the person"),
+    (
+        "feedback_satisfied",
+        "of those, satisfied or very satisfied",
     ),
 ];
 
@@ -251,6 +264,21 @@ mod tests {
         assert!((points("5.4").unwrap() - 6.0 * 0.8 / 0.9).abs() < 1e-9);
         // Nothing to count is not a number; no data says why.
         assert_eq!(points("1.2"), None);
+        // No feedback in the period: full marks, as the national portal gives.
+        assert_eq!(points("5.2"), Some(6.0));
+        assert_eq!(points("5.3"), Some(6.0));
+        let with_feedback: BTreeMap<&str, i64> = [
+            ("feedback_due", 4),
+            ("feedback_on_time", 3),
+            ("feedback_rated", 2),
+            ("feedback_satisfied", 1),
+        ]
+        .into_iter()
+        .collect();
+        let s = m.evaluate(&with_feedback);
+        let fb = |code: &str| s.iter().find(|s| s.code == code).unwrap().points;
+        assert_eq!(fb("5.2"), Some(4.5));
+        assert_eq!(fb("5.3"), Some(3.0));
         let payment = scores.iter().find(|s| s.code == "4.3").unwrap();
         assert!(payment.points.is_none() && payment.no_data.is_some());
         // Full marks cap at the maximum.

@@ -752,10 +752,13 @@ pub enum Check {
     MandatoryPaperMissing,
     /// A walk-in refusal (form 03) recorded without a reason.
     RefusalWithoutReason,
+    /// Feedback (phản ánh, kiến nghị) whose time to answer fell in the period and that was not
+    /// answered by then.
+    FeedbackUnanswered,
 }
 
 impl Check {
-    pub const ALL: [Check; 17] = [
+    pub const ALL: [Check; 18] = [
         Check::NotReceivedAtDesk,
         Check::MissingHandOvers,
         Check::LateWithoutApology,
@@ -773,6 +776,7 @@ impl Check {
         Check::EarlyApology,
         Check::MandatoryPaperMissing,
         Check::RefusalWithoutReason,
+        Check::FeedbackUnanswered,
     ];
 
     /// The content area a check belongs to (codes of [`default_areas`]).
@@ -806,6 +810,7 @@ impl Check {
             Check::EarlyApology => "Xin lỗi, hẹn lại quá sớm so với hạn giải quyết",
             Check::MandatoryPaperMissing => "Tiếp nhận hồ sơ thiếu thành phần bắt buộc",
             Check::RefusalWithoutReason => "Từ chối tiếp nhận tại quầy không nêu lý do",
+            Check::FeedbackUnanswered => "Phản ánh, kiến nghị quá hạn chưa trả lời",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod authz;
 pub mod calendar;
 pub mod catalogue;
 pub mod dossier;
+pub mod feedback;
 pub mod forms;
 pub mod indicators;
 pub mod inspection;

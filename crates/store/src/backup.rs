@@ -47,6 +47,15 @@ pub const TABLES: &[Table] = &[
     t("search_synonym_lists", "id", None, true),
     t("local_settings", "id", None, true),
     t("walk_ins", "id", Some("id"), true),
+    t("feedback_events", "id", Some("id"), true),
+    t(
+        "feedback_contacts",
+        "feedback_id",
+        Some("feedback_id"),
+        false,
+    ),
+    t("feedback_access", "feedback_id", Some("feedback_id"), false),
+    t("feedback_contact_views", "id", Some("id"), true),
     t("events", "id", Some("id"), true),
     t("public_access", "dossier_id", Some("dossier_id"), false),
     t("vault_master", "id", None, false),
@@ -73,6 +82,7 @@ pub const LEFT_OUT: &[&str] = &[
     "stats",
     "stats_units",
     "stats_procedures",
+    "feedback",
     "sessions",
     "schema_migrations",
 ];
@@ -451,6 +461,7 @@ pub fn finish(tx: &mut dyn Tx) -> Result<ledger::Report, StoreError> {
 /// The projections and counters rebuilt from the log, and (PostgreSQL) the id sequences raised.
 pub fn rebuild(tx: &mut dyn Tx) -> Result<(), StoreError> {
     dossiers::rebuild(tx)?;
+    crate::feedback::rebuild(tx)?;
     if tx.dialect() == Dialect::Postgres {
         for t in TABLES
             .iter()

@@ -284,6 +284,54 @@ pub fn run_checks(
                 },
             );
         }
+        // Feedback due in the period and not answered by its due time (nor by the period's end).
+        let at = end.min(now);
+        let unanswered: Vec<_> = crate::feedback::list(tx, std::slice::from_ref(unit))?
+            .into_iter()
+            .chain(
+                // Escalated away from this unit: still its lapse.
+                crate::feedback::escalated_from(tx, unit)?,
+            )
+            .filter(|s| {
+                let f = &s.feedback;
+                let due = f.escalated_due(unit).unwrap_or(f.due_at);
+                let answered_in_time = f.answer.as_ref().is_some_and(|a| a.at <= due);
+                due >= start && due < at && !answered_in_time
+            })
+            .collect();
+        if !unanswered.is_empty() {
+            let n = unanswered.len() as i64;
+            let mut refs = vec![];
+            for s in unanswered.iter().take(5) {
+                refs.push(format!(
+                    "phản ánh {}",
+                    crate::feedback::reference(tx, s.id)?
+                ));
+            }
+            push(
+                unit,
+                Check::FeedbackUnanswered,
+                format!(
+                    "{}: {} ({n} phản ánh, kiến nghị)",
+                    name(unit),
+                    Check::FeedbackUnanswered.label_vi()
+                ),
+                Evidence {
+                    summary: format!(
+                        "{n} phản ánh, kiến nghị đến hạn trả lời trong kỳ mà không được trả lời đúng hạn"
+                    ),
+                    count: Some(n),
+                    of: None,
+                    dossiers: refs,
+                    since: unanswered
+                        .iter()
+                        .map(|s| s.feedback.submitted_at)
+                        .min()
+                        .map(|t| motcua_domain::dossier::to_local(t).date()),
+                    link: Some("/can-bo/phan-anh?hang=overdue".to_owned()),
+                },
+            );
+        }
         for (check, codes) in found {
             let n = codes.len() as i64;
             push(

@@ -212,6 +212,10 @@ pub enum Finding {
     WalkInAltered {
         walk_in_id: i64,
     },
+    /// A feedback handling step was edited, deleted, inserted or reordered.
+    FeedbackAltered {
+        event_id: i64,
+    },
     /// An issued electronic document's file is missing from `files_dir`, or no longer has the
     /// SHA-256 its issuing event records (found by `motcua verify`, which reads the files).
     DocumentFileAltered {
@@ -291,6 +295,10 @@ impl std::fmt::Display for Finding {
             Finding::WalkInAltered { walk_in_id } => write!(
                 f,
                 "lượt tiếp dân {walk_in_id} (mẫu 02/03) đã bị sửa, xóa hoặc chèn / walk-in {walk_in_id} (form 02/03) was edited, deleted or inserted"
+            ),
+            Finding::FeedbackAltered { event_id } => write!(
+                f,
+                "bước xử lý phản ánh, kiến nghị {event_id} đã bị sửa, xóa hoặc chèn / feedback step {event_id} was edited, deleted or inserted"
             ),
         }
     }
@@ -459,6 +467,9 @@ pub fn verify(tx: &mut dyn Tx, anchors: &[(i64, String)]) -> Result<Report, Stor
     }
     for walk_in_id in crate::walk_ins::verify(tx)? {
         report.findings.push(Finding::WalkInAltered { walk_in_id });
+    }
+    for event_id in crate::feedback::verify(tx)? {
+        report.findings.push(Finding::FeedbackAltered { event_id });
     }
     Ok(report)
 }

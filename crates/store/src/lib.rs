@@ -8,6 +8,7 @@ pub mod bench;
 pub mod calendar;
 pub mod db;
 pub mod dossiers;
+pub mod feedback;
 pub mod idempotency;
 pub mod inspections;
 pub mod ledger;
@@ -222,6 +223,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0008_public_access.sql"),
     ),
     (9, include_str!("../migrations/sqlite/0009_search.sql")),
+    (11, include_str!("../migrations/sqlite/0011_feedback.sql")),
     (12, include_str!("../migrations/sqlite/0012_vault.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
@@ -242,6 +244,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0008_public_access.sql"),
     ),
     (9, include_str!("../migrations/postgres/0009_search.sql")),
+    (11, include_str!("../migrations/postgres/0011_feedback.sql")),
     (12, include_str!("../migrations/postgres/0012_vault.sql")),
 ];
 

@@ -16,7 +16,7 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// 12 characters of 5 bits: 60 bits.
 const LENGTH: usize = 12;
 
-fn random_text() -> Result<String, StoreError> {
+pub(crate) fn random_text() -> Result<String, StoreError> {
     let mut bytes = [0u8; LENGTH];
     rand::rngs::OsRng
         .try_fill_bytes(&mut bytes)

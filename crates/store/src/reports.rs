@@ -191,7 +191,7 @@ pub fn build(
             late,
         })
         .collect();
-    let inputs = indicator_inputs(
+    let mut inputs = indicator_inputs(
         tx,
         catalogue,
         &units,
@@ -201,6 +201,12 @@ pub fn build(
         &total,
         &online_used,
     )?;
+    inputs.extend(crate::feedback::indicator_inputs(
+        tx,
+        &in_scope,
+        &req.period,
+        now,
+    )?);
     let method = Method::shipped();
     let borrowed: BTreeMap<&str, i64> = inputs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let indicators = method.evaluate(&borrowed);

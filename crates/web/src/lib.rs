@@ -14,6 +14,7 @@ pub mod counter;
 pub mod dashboard;
 pub mod documents;
 pub mod dossiers;
+pub mod feedback;
 pub mod health;
 pub mod http;
 pub mod i18n;
@@ -51,6 +52,7 @@ pub fn operations() -> Vec<Op> {
     ops.extend(inspections::api());
     ops.extend(public::api());
     ops.extend(documents::api());
+    ops.extend(feedback::api());
     ops
 }
 
@@ -85,6 +87,7 @@ pub fn router(app: AppState) -> Router {
         .merge(org::pages())
         .merge(reports::pages())
         .merge(inspections::pages())
+        .merge(feedback::pages())
         .merge(documents::pages(app.settings.max_upload_bytes))
         .nest("/api/v1", api)
         .fallback(http::middleware::no_page)

@@ -4,6 +4,7 @@
 
 mod catalogue;
 pub mod documents;
+mod feedback;
 mod generate;
 pub mod inspection2017;
 pub mod province;
@@ -283,6 +284,8 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
             )
         })?;
     }
+    // Feedback and petitions over the past months, handled through the store's own path.
+    let feedback_count = feedback::seed(store, &cal, now, 36, &role_of)?;
     // 2017: the town's records and its administrative-reform inspection.
     let officers: HashMap<String, i64> = accounts
         .iter()
@@ -308,6 +311,10 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
         from.format("%d/%m/%Y"),
         town::units().len(),
         decisions.len(),
+    );
+    let _ = writeln!(
+        s,
+        "  {feedback_count} phản ánh, kiến nghị / feedback items: /can-bo/phan-anh, /phan-anh/da-tra-loi"
     );
     let _ = writeln!(
         s,

@@ -6,6 +6,7 @@ mod counter;
 mod documents;
 mod dossiers;
 mod errors;
+mod feedback;
 mod i18n;
 mod inspections;
 mod layout;
