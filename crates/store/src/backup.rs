@@ -70,6 +70,7 @@ pub const LEFT_OUT: &[&str] = &[
     "stats",
     "stats_units",
     "stats_procedures",
+    "public_lookup",
     "sessions",
     "schema_migrations",
 ];

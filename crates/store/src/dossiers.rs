@@ -122,6 +122,7 @@ pub fn execute(
         };
         let item = append_event(tx, id, &recorded)?;
         save(tx, id, &dossier, millis(req.now))?;
+        crate::lookup::save(tx, id, &dossier)?;
         if seq == 1 {
             crate::public_access::create(tx, id, millis(req.now))?;
         }
@@ -699,6 +700,7 @@ pub fn log_personal_view(
 /// Recomputes every dossier projection and the code counters from the event log.
 pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM dossiers", &[])?;
+    crate::lookup::clear(tx)?;
     tx.exec("DELETE FROM code_counters", &[])?;
     tx.exec("DELETE FROM stats", &[])?;
     tx.exec("DELETE FROM stats_units", &[])?;
@@ -732,10 +734,12 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             });
         }
         let mut projections = Vec::with_capacity(histories.len());
+        let mut lookups = Vec::with_capacity(histories.len());
         for (id, events) in histories {
             let dossier = Dossier::replay(&events)?;
             let updated = events.last().map_or(0, |e| millis(e.at));
             projections.push(projection_row(id, &dossier, updated)?);
+            lookups.push(crate::lookup::row_of(id, &dossier)?);
             for (k, m) in stats::contributions(&dossier) {
                 counters.entry(k).or_default().add(m, 1);
             }
@@ -751,6 +755,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             count += 1;
         }
         insert_projections(tx, projections)?;
+        crate::lookup::insert_rows(tx, lookups)?;
     }
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
@@ -853,6 +858,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut last_at = 0;
+    let mut lookups = Vec::with_capacity(histories.len());
     for events in histories {
         if events.is_empty() {
             continue;
@@ -873,11 +879,13 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
             last_at = last_at.max(millis(rec.at));
         }
         save(tx, id, &dossier, events.last().map_or(0, |e| millis(e.at)))?;
+        lookups.push(crate::lookup::row_of(id, &dossier)?);
         for (k, m) in stats::contributions(&dossier) {
             counters.entry(k).or_default().add(m, 1);
         }
         ids.push(id);
     }
+    crate::lookup::insert_rows(tx, lookups)?;
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
     }

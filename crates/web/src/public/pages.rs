@@ -91,58 +91,56 @@ pub async fn lookup(
         return Err(crate::http::rate_limited().into());
     }
     let found = blocking(move || {
-        Ok(app.store.read(|tx| {
+        Ok(app.store.read_each(|tx| {
             Ok(
-                match crate::public::service::authenticate(tx, &code, &secret)? {
-                    Some((id, d)) => Some((id, d, org::units(tx)?)),
+                match crate::public::service::lookup_public(tx, &code, &secret)? {
+                    Some(f) => {
+                        let names =
+                            crate::dossiers::views::Names::of_units(tx, &f.view.unit_codes())?;
+                        Some((f, names))
+                    }
                     None => None,
                 },
             )
         })?)
     })
     .await?;
-    let Some((id, d, units)) = found else {
+    let Some((found, names)) = found else {
         page.error = crate::i18n::t("Không tìm thấy hồ sơ với mã và mã bí mật này.").to_owned();
         return Ok((axum::http::StatusCode::NOT_FOUND, render(&page)?).into_response());
     };
-    let name = |c: &str| {
-        units
-            .iter()
-            .find(|u| u.code == c)
-            .map_or(c.to_owned(), |u| u.name.clone())
-    };
+    let v = found.view;
     page.found = true;
-    page.shown_code = motcua_domain::dossier::shown_code(d.code.as_deref(), id);
-    page.procedure = d.procedure.name.clone();
-    page.unit = name(&d.unit);
-    page.status = d.status.label_vi();
-    page.received = when(d.received_at);
-    page.appointment = when(d.appointment());
-    page.supplement = d
-        .supplements
-        .last()
-        .filter(|s| s.supplemented_at.is_none())
+    page.shown_code = motcua_domain::dossier::shown_code(v.code.as_deref(), found.id);
+    page.procedure = v.procedure_name.clone();
+    page.unit = names.of(&v.unit);
+    page.status = v.status.label_vi();
+    page.received = when(v.received_at);
+    page.appointment = when(v.appointment);
+    page.supplement = v
+        .supplement
+        .as_ref()
         .map(|s| s.items.join("; "))
         .unwrap_or_default();
-    page.rows = d
+    page.rows = v
         .steps
         .iter()
         .map(|s| {
             (
                 s.name.clone(),
-                name(&s.unit),
+                names.of(&s.unit),
                 when(s.finished_at),
                 s.result.map_or("", |r| r.label_vi()),
             )
         })
         .collect();
-    page.results = d
+    page.results = v
         .documents
         .iter()
         .enumerate()
-        .map(|(i, x)| (i + 1, x.document.title.clone(), when(Some(x.at))))
+        .map(|(i, x)| (i + 1, x.title.clone(), when(Some(x.at))))
         .collect();
-    page.can_rate = d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none();
+    page.can_rate = v.can_rate();
     Ok(render(&page)?.into_response())
 }
 
