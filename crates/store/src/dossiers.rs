@@ -12,7 +12,7 @@ use motcua_domain::stats;
 use serde::Serialize;
 
 use crate::db::{Row, Sql, Tx, Value};
-use crate::ledger::{self, EventFields, LedgerItem};
+use crate::ledger::{self, LedgerItem};
 use crate::{StoreError, from_millis, millis};
 
 /// Which dossier a command is for.
@@ -178,39 +178,19 @@ fn write_event(
     rec: &Recorded,
     prev_hash: String,
 ) -> Result<LedgerItem, StoreError> {
-    let actor = json(&rec.actor)?;
-    let payload = json(&rec.event)?;
-    let at = millis(rec.at);
-    let hash = ledger::event_hash(&EventFields {
-        dossier_id: id,
-        seq: rec.seq,
-        at,
-        actor: &actor,
-        kind: rec.event.kind(),
-        payload: &payload,
-        prev_hash: &prev_hash,
-    });
-    let row = tx
+    let row = crate::batch::event_row(id, rec, prev_hash)?;
+    let inserted = tx
         .query_one(
             "INSERT INTO events (dossier_id, seq, at, actor, kind, payload, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            &[
-                Value::Int(id),
-                Value::Int(rec.seq),
-                Value::Int(at),
-                Value::Text(actor),
-                Value::from(rec.event.kind()),
-                Value::Text(payload),
-                Value::Text(prev_hash),
-                Value::from(&hash),
-            ],
+            &row.values,
         )?
         .ok_or_else(|| StoreError::Db("insert event".into()))?;
     Ok(LedgerItem {
-        event_id: row.i64(0)?,
+        event_id: inserted.i64(0)?,
         dossier_id: id,
         seq: rec.seq,
-        hash,
+        hash: row.hash,
     })
 }
 
@@ -859,6 +839,8 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut last_at = 0;
     let mut lookups = Vec::with_capacity(histories.len());
+    let mut projections = Vec::with_capacity(histories.len());
+    let mut rows = vec![];
     for events in histories {
         if events.is_empty() {
             continue;
@@ -867,9 +849,9 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         let dossier = Dossier::replay(events)?;
         let mut prev_hash = ledger::GENESIS.to_owned();
         for rec in events {
-            let item = write_event(tx, id, rec, prev_hash)?;
-            prev_hash = item.hash.clone();
-            items.push(item);
+            let row = crate::batch::event_row(id, rec, prev_hash)?;
+            prev_hash = row.hash.clone();
+            rows.push(row);
             if let Event::Received { code, .. } = &rec.event
                 && let Some((unit, day, seq)) = motcua_domain::dossier::parse_dossier_code(code)
             {
@@ -878,13 +860,17 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
             }
             last_at = last_at.max(millis(rec.at));
         }
-        save(tx, id, &dossier, events.last().map_or(0, |e| millis(e.at)))?;
+        let updated = events.last().map_or(0, |e| millis(e.at));
+        projections.push(projection_row(id, &dossier, updated)?);
         lookups.push(crate::lookup::row_of(id, &dossier)?);
         for (k, m) in stats::contributions(&dossier) {
             counters.entry(k).or_default().add(m, 1);
         }
         ids.push(id);
     }
+    // Many rows to a statement: a round trip per event is what seeding PostgreSQL spent its time on.
+    items.extend(crate::batch::insert_events(tx, rows)?);
+    insert_projections(tx, projections)?;
     crate::lookup::insert_rows(tx, lookups)?;
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;

@@ -4,6 +4,7 @@
 //! append-only, hash-chained event log with one global ledger.
 
 pub mod backup;
+pub mod batch;
 pub mod bench;
 pub mod calendar;
 pub mod db;
