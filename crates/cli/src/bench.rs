@@ -18,24 +18,38 @@ pub enum BenchCommand {
     },
     /// Tìm kiếm và nhập danh mục 2.000 thủ tục / search latency and import time over 2,000 procedures
     Catalogue,
-    /// Các số đo của báo cáo 6 trên một cơ sở dữ liệu đã tạo / the issue-6 figures on a seeded database
+    /// Đo ở quy mô tỉnh trên cơ sở dữ liệu đã tạo: ghi hồ sơ, báo cáo, danh sách, tra cứu, nhiều
+    /// cán bộ ghi cùng lúc / measure at province scale on a seeded database (SQLite or PostgreSQL,
+    /// as --db names): dossier writes against a raw loop, reports, queues, public lookups, many
+    /// staff writing at once
     Scale {
+        /// Cơ sở dữ liệu đã tạo bằng `bench seed` / the database seeded by `bench seed`
+        /// (sqlite:PATH or postgres://...)
         #[arg(long)]
         db: String,
-        /// Vòng đời hồ sơ cho phép đo (a) / lifecycles for measurement (a)
+        /// Số vòng đời hồ sơ (tiếp nhận, chuyển, có kết quả, trả) ghi vào cơ sở dữ liệu tạm, so
+        /// với vòng lặp thô; 0 để bỏ qua / dossier lifecycles (receive, hand over, result, return)
+        /// written into a scratch database, against a raw loop; 0 to skip
         #[arg(long, default_value_t = 2000)]
         lifecycles: usize,
-        /// Giây cho mỗi phép đo HTTP / seconds for each HTTP measurement
+        /// Giây cho mỗi phép đo qua HTTP / seconds for each measurement over HTTP
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
+        /// Số cán bộ ghi cùng lúc qua API, cách nhau bởi dấu phẩy; để trống để bỏ qua / how many
+        /// staff write at once through the API, comma-separated; empty to skip
+        #[arg(long, value_delimiter = ',', default_value = "16,64")]
+        writers: Vec<usize>,
     },
     /// Tạo dữ liệu tải: một tỉnh ~100 đơn vị, N hồ sơ trong nhiều năm / seed a province of about 100
     /// units with N dossiers over several years (an empty database)
     Seed {
+        /// Cơ sở dữ liệu trống / an empty database (sqlite:PATH or postgres://...)
         #[arg(long)]
         db: String,
+        /// Số hồ sơ / how many dossiers
         #[arg(long, default_value_t = 1_000_000)]
         dossiers: usize,
+        /// Số năm trước hôm nay / over how many years up to today
         #[arg(long, default_value_t = 4)]
         years: u32,
     },
@@ -49,7 +63,8 @@ pub fn run(command: BenchCommand) -> Result<()> {
             db,
             lifecycles,
             seconds,
-        } => crate::bench_scale::run(&db, lifecycles, seconds),
+            writers,
+        } => crate::bench_scale::run(&db, lifecycles, seconds, &writers),
         BenchCommand::Seed {
             db,
             dossiers,
@@ -58,9 +73,11 @@ pub fn run(command: BenchCommand) -> Result<()> {
             let store = crate::demo::fresh_store(&db)?;
             let (made, events, secs) =
                 crate::demo::province::seed(&store, dossiers, years, chrono::Utc::now())?;
+            let bytes = store.read(motcua_store::bench::database_bytes)?;
             println!(
-                "{made} hồ sơ, {events} sự kiện trong {secs:.1} s / {made} dossiers, {events} events in {secs:.1} s ({:.0} dossiers/s)",
-                made as f64 / secs
+                "{made} hồ sơ, {events} sự kiện trong {secs:.1} s / {made} dossiers, {events} events in {secs:.1} s ({:.0} dossiers/s); cơ sở dữ liệu / database {:.0} MB",
+                made as f64 / secs,
+                bytes as f64 / 1e6
             );
             Ok(())
         }

@@ -1,8 +1,11 @@
-//! `motcua bench scale --db URL`: the figures of issue 6, each beside a baseline measured in the
-//! same run: (a) durable dossier lifecycles per second through the store, against a raw-SQLite loop
-//! writing the same rows with the same settings; (b) report latency for a province-year; (c) queue
-//! list latency; (d) public lookups per second over HTTP at concurrency 32, against the server's
-//! minimal endpoint; (e) the server's peak memory. (b) to (e) use the seeded database given (see
+//! `motcua bench scale --db URL`: the province-scale figures, each beside a baseline measured in the
+//! same run, on the backend `--db` names (SQLite or PostgreSQL): (a) durable dossier lifecycles per
+//! second through the store, against a raw loop writing the same rows on the same backend (a
+//! scratch file, or scratch databases on the same PostgreSQL server); (b) report latency for a
+//! province-year; (c) queue list and report drill-down latency; (d) public lookups per second over
+//! HTTP at concurrency 32, against the server's minimal endpoint; (e) the server's peak memory;
+//! (f) concurrent staff writing through the API (receive, then hand over), 16 and 64 clients, on a
+//! scratch province, with `motcua verify` after. (b) to (e) use the seeded database given (see
 //! `motcua bench seed`).
 
 use std::sync::Arc;
@@ -14,10 +17,10 @@ use motcua_domain::dossier::{Actor, Channel, Command, Outcome, Status, to_local}
 use motcua_domain::procedure::ProcedureRef;
 use motcua_domain::stats::{By, Period};
 use motcua_store::dossiers::{self, Filter, Request, Target};
-use motcua_store::{Store, calendar, org, procedures, reports};
+use motcua_store::{DbUrl, Store, calendar, org, procedures, reports};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -25,7 +28,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn summary(mut ms: Vec<f64>) -> (f64, f64, f64) {
+pub(crate) fn summary(mut ms: Vec<f64>) -> (f64, f64, f64) {
     ms.sort_by(f64::total_cmp);
     (
         percentile(&ms, 0.5),
@@ -34,11 +37,22 @@ fn summary(mut ms: Vec<f64>) -> (f64, f64, f64) {
     )
 }
 
-pub fn run(db: &str, lifecycles: usize, seconds: f64) -> Result<()> {
-    println!(
-        "== (a) vòng đời hồ sơ bền vững mỗi giây / durable dossier lifecycles per second (SQLite, WAL)"
-    );
-    lifecycles_per_second(lifecycles)?;
+/// The backend `--db` names, for the figures' labels.
+fn backend_label(db: &str) -> Result<&'static str> {
+    Ok(match DbUrl::parse(db)? {
+        DbUrl::Sqlite(_) => "SQLite, WAL",
+        DbUrl::Postgres(_) => "PostgreSQL",
+    })
+}
+
+pub fn run(db: &str, lifecycles: usize, seconds: f64, writers: &[usize]) -> Result<()> {
+    let label = backend_label(db)?;
+    if lifecycles > 0 {
+        println!(
+            "== (a) vòng đời hồ sơ bền vững mỗi giây / durable dossier lifecycles per second ({label})"
+        );
+        lifecycles_per_second(db, lifecycles)?;
+    }
     let store = crate::open_store(db)?;
     let (dossier_count, units): (i64, Vec<String>) = store.read(|tx| {
         let n = motcua_store::bench::dossier_count(tx)?;
@@ -55,24 +69,133 @@ pub fn run(db: &str, lifecycles: usize, seconds: f64) -> Result<()> {
     );
     println!("== (b) báo cáo một tỉnh một năm / report latency, province, one year");
     report_latency(&store)?;
-    println!("== (c) danh sách hồ sơ / queue list latency");
+    println!("== (c) danh sách hồ sơ / queue list and drill-down latency");
     queue_latency(&store, &units)?;
+    drill_down_latency(&store)?;
     let pairs = store.write(|tx| motcua_store::bench::lookup_sample(tx, 2000))?;
     drop(store);
     println!(
         "== (d) tra cứu công khai qua HTTP, 32 kết nối đồng thời / public lookups over HTTP at concurrency 32"
     );
     http(db, &pairs, seconds)?;
+    if !writers.is_empty() {
+        println!(
+            "== (f) cán bộ ghi đồng thời qua API / concurrent staff writes through the API ({label})"
+        );
+        crate::bench_writes::run(db, writers, seconds)?;
+    }
     Ok(())
 }
 
-/// (a): receive at the desk, hand over, result ready, return: four commands, four transactions.
-fn lifecycles_per_second(n: usize) -> Result<()> {
-    let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite:{}", dir.join("store.db").display());
-    let store = Store::open(&url)?;
+/// (c): the dossiers behind one figure of the province-year report (resolved on time, by the
+/// receiving units under the province), first page of 50, as the report's links open them.
+fn drill_down_latency(store: &Store) -> Result<()> {
+    let now = Utc::now();
+    let year = chrono::Datelike::year(&to_local(now).date()) - 1;
+    let units: Vec<String> =
+        store.read(|tx| Ok(org::units(tx)?.into_iter().map(|u| u.code).collect()))?;
+    let mut ms = vec![];
+    let mut rows = 0;
+    for (i, column) in [
+        "resolved_on_time",
+        "resolved_late",
+        "received_online",
+        "open_overdue",
+    ]
+    .iter()
+    .cycle()
+    .take(120)
+    .enumerate()
+    {
+        let f = Filter {
+            units: Some(units.clone()),
+            by_receiving_unit: true,
+            cell: Some(dossiers::Cell {
+                column: (*column).to_owned(),
+                period: Period::year(year),
+                now,
+            }),
+            limit: 50,
+            ..Filter::default()
+        };
+        let t = Instant::now();
+        let page = store.read(|tx| dossiers::list(tx, &f))?;
+        if i >= 8 {
+            ms.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        rows += page.len();
+    }
+    let (p50, p99, max) = summary(ms);
+    println!(
+        "  chi tiết một số liệu / drill-down (50 hồ sơ của một ô báo cáo năm {year} / dossiers of a report figure): p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms ({} dòng mỗi trang / rows a page)",
+        rows / 120
+    );
+    Ok(())
+}
+
+/// (a): receive at the desk, hand over, result ready, return: four commands, four transactions,
+/// through the store into a scratch database of the backend `db` names; then the raw loop writing
+/// the same rows into another scratch database of that backend.
+fn lifecycles_per_second(db: &str, n: usize) -> Result<()> {
+    let pid = std::process::id();
+    let (store_rate, raw_rate, raw_label) = match DbUrl::parse(db)? {
+        DbUrl::Sqlite(_) => {
+            let dir = std::env::temp_dir().join(format!("motcua-bench-{pid}"));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir)?;
+            let url = format!("sqlite:{}", dir.join("store.db").display());
+            let measured = store_lifecycles(&url, n).and_then(|(rate, written)| {
+                let raw = motcua_store::bench::raw_lifecycles(&dir.join("raw.db"), n, &written)?;
+                Ok((rate, raw))
+            });
+            let _ = std::fs::remove_dir_all(&dir);
+            let (rate, raw) = measured?;
+            (
+                rate,
+                raw,
+                "SQLite thô / raw SQLite, cùng PRAGMA / same PRAGMAs",
+            )
+        }
+        DbUrl::Postgres(url) => {
+            let (a, b) = (
+                format!("motcua_bench_{pid}"),
+                format!("motcua_bench_raw_{pid}"),
+            );
+            let measured = (|| -> Result<(f64, f64)> {
+                let store_url = motcua_store::bench::create_pg_database(&url, &a)?;
+                let raw_url = motcua_store::bench::create_pg_database(&url, &b)?;
+                let (rate, written) = store_lifecycles(&store_url, n)?;
+                let raw = motcua_store::bench::raw_lifecycles_pg(&raw_url, n, &written)?;
+                Ok((rate, raw))
+            })();
+            let _ = motcua_store::bench::drop_pg_database(&url, &a);
+            let _ = motcua_store::bench::drop_pg_database(&url, &b);
+            let (rate, raw) = measured?;
+            (
+                rate,
+                raw,
+                "PostgreSQL thô / raw PostgreSQL, cùng máy chủ / same server",
+            )
+        }
+    };
+    println!(
+        "  motcua store:        {store_rate:>8.0} vòng đời/s / lifecycles/s ({:.0} lệnh/s / commands/s), {n} vòng đời / lifecycles",
+        store_rate * 4.0
+    );
+    println!(
+        "  vòng lặp thô / raw:  {raw_rate:>8.0} vòng đời/s / lifecycles/s (cùng các dòng / same rows; {raw_label})"
+    );
+    println!(
+        "  tỷ lệ / ratio:       {:>8.2} (mục tiêu / target >= 0.5)",
+        store_rate / raw_rate
+    );
+    Ok(())
+}
+
+/// `n` lifecycles through the store into the empty database at `url`: lifecycles per second, and
+/// what the store wrote for the last one (for the raw loop to write the same rows).
+fn store_lifecycles(url: &str, n: usize) -> Result<(f64, Vec<motcua_store::bench::Written>)> {
+    let store = Store::open(url)?;
     let units = crate::demo::province::units();
     let unit = crate::demo::province::commune(20);
     let procedure = store.write(|tx| {
@@ -188,21 +311,7 @@ fn lifecycles_per_second(n: usize) -> Result<()> {
     // What the store wrote for the last lifecycle, to write the same rows raw.
     let id = last.ok_or_else(|| anyhow!("no lifecycle"))?;
     let written = store.read(|tx| motcua_store::bench::written(tx, id))?;
-    drop(store);
-    let raw_rate = motcua_store::bench::raw_lifecycles(&dir.join("raw.db"), n, &written)?;
-    println!(
-        "  motcua store:        {store_rate:>8.0} vòng đời/s / lifecycles/s ({:.0} lệnh/s / commands/s), {n} vòng đời / lifecycles",
-        store_rate * 4.0
-    );
-    println!(
-        "  SQLite thô / raw:    {raw_rate:>8.0} vòng đời/s / lifecycles/s (cùng các dòng, cùng PRAGMA / same rows, same PRAGMAs)"
-    );
-    println!(
-        "  tỷ lệ / ratio:       {:>8.2} (mục tiêu / target >= 0.5)",
-        store_rate / raw_rate
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
+    Ok((store_rate, written))
 }
 
 /// (b): the report of the whole province for the last full year, as the server builds it (the
@@ -359,7 +468,7 @@ fn http(db: &str, pairs: &[(String, String)], seconds: f64) -> Result<()> {
 }
 
 /// A field of /proc/PID/status in kB.
-fn rss(pid: u32, field: &str) -> f64 {
+pub(crate) fn rss(pid: u32, field: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
@@ -410,13 +519,13 @@ async fn load(
 }
 
 /// A minimal HTTP/1.1 client connection with keep-alive.
-struct Conn {
+pub(crate) struct Conn {
     stream: tokio::net::TcpStream,
     buf: Vec<u8>,
 }
 
 impl Conn {
-    async fn open(addr: &str) -> Result<Conn> {
+    pub(crate) async fn open(addr: &str) -> Result<Conn> {
         let stream = tokio::net::TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         Ok(Conn {
@@ -426,8 +535,30 @@ impl Conn {
     }
 
     /// Sends a GET and reads the whole answer; returns its status.
-    async fn get(&mut self, path: &str) -> Result<u16> {
-        let req = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n");
+    pub(crate) async fn get(&mut self, path: &str) -> Result<u16> {
+        Ok(self.send("GET", path, "", None).await?.0)
+    }
+
+    /// Sends a request (`headers`: extra header lines, each ending in CRLF; `body`: JSON) and
+    /// reads the whole answer; returns its status and body.
+    pub(crate) async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: Option<&str>,
+    ) -> Result<(u16, Vec<u8>)> {
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n{headers}"
+        );
+        if let Some(b) = body {
+            req.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+                b.len()
+            ));
+        } else {
+            req.push_str("\r\n");
+        }
         self.stream.write_all(req.as_bytes()).await?;
         loop {
             if let Some(end) = find(&self.buf, b"\r\n\r\n") {
@@ -446,8 +577,9 @@ impl Conn {
                 while self.buf.len() < total {
                     self.fill().await?;
                 }
+                let body = self.buf[end + 4..total].to_vec();
                 self.buf.drain(..total);
-                return Ok(status);
+                return Ok((status, body));
             }
             self.fill().await?;
         }

@@ -5,6 +5,7 @@
 mod backup;
 mod bench;
 mod bench_scale;
+mod bench_writes;
 mod calendar;
 mod catalogue;
 mod config;

@@ -83,6 +83,7 @@ pub const LEFT_OUT: &[&str] = &[
     "stats_units",
     "stats_procedures",
     "feedback",
+    "public_lookup",
     "sessions",
     "schema_migrations",
 ];

@@ -79,6 +79,115 @@ pub fn raw_lifecycles(
     Ok(lifecycles as f64 / started.elapsed().as_secs_f64())
 }
 
+/// The raw-PostgreSQL baseline: the same rows as [`raw_lifecycles`] (each command's event, dossier
+/// row, counter row, ledger entry and head, one transaction per command, the ledger head locked
+/// first as the store does), written by a plain loop of prepared statements on one connection to
+/// the fresh database at `url` (created with the store's migrations); returns lifecycles per second.
+pub fn raw_lifecycles_pg(
+    url: &str,
+    lifecycles: usize,
+    commands: &[Written],
+) -> Result<f64, StoreError> {
+    drop(crate::Store::open(url)?);
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    let head_q = client.prepare("SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE")?;
+    let event_q = client.prepare(
+        "INSERT INTO events (dossier_id, seq, at, actor, kind, payload, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )?;
+    let dossier_q = client.prepare(
+        "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
+         holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, \
+         finished_at, closed_at, result, updated_at, state) \
+         VALUES ($1, $2, $3, 'processing', 'desk', '1.000001', 'U', 'U', NULL, 'Nguyễn Văn A', '1234', \
+         NULL, $4, $4, $4, NULL, NULL, NULL, $4, $5) \
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, \
+         updated_at = excluded.updated_at, state = excluded.state",
+    )?;
+    let stats_q = client.prepare(
+        "INSERT INTO stats (month, unit, procedure, agency, received_desk) VALUES (202501, 'U', '1.000001', '', 1) \
+         ON CONFLICT (month, unit, procedure, agency) DO UPDATE SET received_desk = stats.received_desk + 1",
+    )?;
+    let ledger_q = client.prepare(
+        "INSERT INTO ledger (seq, at, events, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)",
+    )?;
+    let head_u = client.prepare("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1")?;
+    let hash = "0".repeat(64);
+    let started = Instant::now();
+    for n in 0..lifecycles as i64 {
+        let id = n + 1;
+        for (seq, c) in commands.iter().enumerate() {
+            let seq = seq as i64 + 1;
+            let at = 1_700_000_000_000 + n * 1000 + seq;
+            let mut tx = client.transaction()?;
+            let row = tx.query_one(&head_q, &[])?;
+            let head: i64 = row.try_get(0)?;
+            let event_id: i64 = tx
+                .query_one(
+                    &event_q,
+                    &[&id, &seq, &at, &c.actor, &c.kind, &c.payload, &hash, &hash],
+                )?
+                .try_get(0)?;
+            tx.execute(&dossier_q, &[&id, &format!("U-{id}"), &seq, &at, &c.state])?;
+            tx.execute(&stats_q, &[])?;
+            let items = format!(
+                "[{{\"event_id\":{event_id},\"dossier_id\":{id},\"seq\":{seq},\"hash\":\"{hash}\"}}]"
+            );
+            tx.execute(&ledger_q, &[&(head + 1), &at, &items, &hash, &hash])?;
+            tx.execute(&head_u, &[&(head + 1), &hash])?;
+            tx.commit()?;
+        }
+    }
+    Ok(lifecycles as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The URL of database `name` on the PostgreSQL server of `url` (same user, host and options).
+pub fn pg_url_with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let query = tail.find('?').map_or("", |i| &tail[i..]);
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+/// Creates an empty scratch database `name` on the server of `url` (dropping one left by an
+/// earlier run); returns its URL.
+pub fn create_pg_database(url: &str, name: &str) -> Result<String, StoreError> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    client.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    Ok(pg_url_with_database(url, name))
+}
+
+/// Drops a scratch database made by [`create_pg_database`].
+pub fn drop_pg_database(url: &str, name: &str) -> Result<(), StoreError> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+    Ok(())
+}
+
+/// The size of the database on disk, in bytes: the SQLite file (with its WAL) or PostgreSQL's
+/// `pg_database_size`.
+pub fn database_bytes(tx: &mut dyn crate::Tx) -> Result<i64, StoreError> {
+    match tx.dialect() {
+        crate::Dialect::Sqlite => Ok(tx
+            .query_one(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                &[],
+            )?
+            .map(|r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0)),
+        crate::Dialect::Postgres => Ok(tx
+            .query_one("SELECT pg_database_size(current_database())", &[])?
+            .map(|r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0)),
+    }
+}
+
 /// What the store wrote for dossier `id`, command by command: the event's kind, actor and payload
 /// as stored, and the projection's state after it.
 pub fn written(tx: &mut dyn crate::Tx, id: i64) -> Result<Vec<Written>, StoreError> {
@@ -121,7 +230,7 @@ pub fn lookup_sample(
     limit: i64,
 ) -> Result<Vec<(String, String)>, StoreError> {
     let rows = tx.query(
-        "SELECT id, code FROM dossiers WHERE code IS NOT NULL AND id % 97 = 0 LIMIT $1",
+        "SELECT id, code FROM dossiers WHERE code IS NOT NULL AND id % 97 = 0 ORDER BY id LIMIT $1",
         &[crate::Value::Int(limit)],
     )?;
     let mut out = Vec::with_capacity(rows.len());
@@ -148,4 +257,19 @@ pub fn counter_rows(
         .map(|r| r.i64(0))
         .transpose()?
         .unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scratch_database_urls_keep_the_server_and_options() {
+        assert_eq!(
+            super::pg_url_with_database("postgres://u@127.0.0.1:5432/prod?sslmode=disable", "x"),
+            "postgres://u@127.0.0.1:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::pg_url_with_database("postgresql://u:p@h", "x"),
+            "postgresql://u:p@h/x"
+        );
+    }
 }

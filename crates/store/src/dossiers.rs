@@ -12,7 +12,7 @@ use motcua_domain::stats;
 use serde::Serialize;
 
 use crate::db::{Row, Sql, Tx, Value};
-use crate::ledger::{self, EventFields, LedgerItem};
+use crate::ledger::{self, LedgerItem};
 use crate::vault;
 use crate::{StoreError, from_millis, millis};
 
@@ -146,6 +146,7 @@ pub fn execute(
         vault::save(tx, &keys, id, &mut subject, millis(req.now))?;
         let mut recorded = recorded;
         subject.unseal_event(&mut recorded.event);
+        crate::lookup::save(tx, id, &dossier)?;
         if seq == 1 {
             crate::public_access::create(tx, id, millis(req.now))?;
         }
@@ -201,39 +202,19 @@ fn write_event(
     rec: &Recorded,
     prev_hash: String,
 ) -> Result<LedgerItem, StoreError> {
-    let actor = json(&rec.actor)?;
-    let payload = json(&rec.event)?;
-    let at = millis(rec.at);
-    let hash = ledger::event_hash(&EventFields {
-        dossier_id: id,
-        seq: rec.seq,
-        at,
-        actor: &actor,
-        kind: rec.event.kind(),
-        payload: &payload,
-        prev_hash: &prev_hash,
-    });
-    let row = tx
+    let row = crate::batch::event_row(id, rec, prev_hash)?;
+    let inserted = tx
         .query_one(
             "INSERT INTO events (dossier_id, seq, at, actor, kind, payload, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            &[
-                Value::Int(id),
-                Value::Int(rec.seq),
-                Value::Int(at),
-                Value::Text(actor),
-                Value::from(rec.event.kind()),
-                Value::Text(payload),
-                Value::Text(prev_hash),
-                Value::from(&hash),
-            ],
+            &row.values,
         )?
         .ok_or_else(|| StoreError::Db("insert event".into()))?;
     Ok(LedgerItem {
-        event_id: row.i64(0)?,
+        event_id: inserted.i64(0)?,
         dossier_id: id,
         seq: rec.seq,
-        hash,
+        hash: row.hash,
     })
 }
 
@@ -783,6 +764,7 @@ pub fn personal_views(
 /// Recomputes every dossier projection and the code counters from the event log.
 pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM dossiers", &[])?;
+    crate::lookup::clear(tx)?;
     tx.exec("DELETE FROM code_counters", &[])?;
     tx.exec("DELETE FROM stats", &[])?;
     tx.exec("DELETE FROM stats_units", &[])?;
@@ -818,6 +800,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             });
         }
         let mut projections = Vec::with_capacity(histories.len());
+        let mut lookups = Vec::with_capacity(histories.len());
         let mut subjects = vault::find_range(tx, &keys, first, last)?;
         for (id, mut events) in histories {
             // Replayed with the personal data back, then sealed again as `execute` sealed it (a
@@ -841,6 +824,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
                 None => (dossier.clone(), dossier),
             };
             projections.push(projection_row(id, &dossier, &sealed, updated)?);
+            lookups.push(crate::lookup::row_of(id, &dossier)?);
             for (k, m) in stats::contributions(&dossier) {
                 counters.entry(k).or_default().add(m, 1);
             }
@@ -856,6 +840,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             count += 1;
         }
         insert_projections(tx, projections)?;
+        crate::lookup::insert_rows(tx, lookups)?;
     }
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
@@ -959,6 +944,9 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut last_at = 0;
     let keys = vault::Keys::load(tx)?;
+    let mut lookups = Vec::with_capacity(histories.len());
+    let mut projections = Vec::with_capacity(histories.len());
+    let mut rows = vec![];
     for events in histories {
         if events.is_empty() {
             continue;
@@ -980,9 +968,9 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
                 ..rec.clone()
             };
             state = Some(after);
-            let item = write_event(tx, id, &sealed, prev_hash)?;
-            prev_hash = item.hash.clone();
-            items.push(item);
+            let row = crate::batch::event_row(id, &sealed, prev_hash)?;
+            prev_hash = row.hash.clone();
+            rows.push(row);
             if let Event::Received { code, .. } = &rec.event
                 && let Some((unit, day, seq)) = motcua_domain::dossier::parse_dossier_code(code)
             {
@@ -993,14 +981,19 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         }
         let Some(dossier) = state else { continue };
         let sealed = subject.seal_state(&dossier)?;
-        let at = events.last().map_or(0, |e| millis(e.at));
-        save(tx, id, &dossier, &sealed, at)?;
-        vault::save(tx, &keys, id, &mut subject, at)?;
+        let updated = events.last().map_or(0, |e| millis(e.at));
+        projections.push(projection_row(id, &dossier, &sealed, updated)?);
+        lookups.push(crate::lookup::row_of(id, &dossier)?);
+        vault::save(tx, &keys, id, &mut subject, updated)?;
         for (k, m) in stats::contributions(&dossier) {
             counters.entry(k).or_default().add(m, 1);
         }
         ids.push(id);
     }
+    // Many rows to a statement: a round trip per event is what seeding PostgreSQL spent its time on.
+    items.extend(crate::batch::insert_events(tx, rows)?);
+    insert_projections(tx, projections)?;
+    crate::lookup::insert_rows(tx, lookups)?;
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
     }

@@ -4,6 +4,7 @@
 //! append-only, hash-chained event log with one global ledger.
 
 pub mod backup;
+pub mod batch;
 pub mod bench;
 pub mod calendar;
 pub mod db;
@@ -12,6 +13,7 @@ pub mod feedback;
 pub mod idempotency;
 pub mod inspections;
 pub mod ledger;
+pub mod lookup;
 pub mod office;
 pub mod org;
 pub mod password;
@@ -223,6 +225,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0008_public_access.sql"),
     ),
     (9, include_str!("../migrations/sqlite/0009_search.sql")),
+    (
+        10,
+        include_str!("../migrations/sqlite/0010_public_lookup.sql"),
+    ),
     (11, include_str!("../migrations/sqlite/0011_feedback.sql")),
     (12, include_str!("../migrations/sqlite/0012_vault.sql")),
 ];
@@ -244,6 +250,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0008_public_access.sql"),
     ),
     (9, include_str!("../migrations/postgres/0009_search.sql")),
+    (
+        10,
+        include_str!("../migrations/postgres/0010_public_lookup.sql"),
+    ),
     (11, include_str!("../migrations/postgres/0011_feedback.sql")),
     (12, include_str!("../migrations/postgres/0012_vault.sql")),
 ];
@@ -313,6 +323,20 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(db) => db.read(f),
             Backend::Postgres(db) => db.read(f),
+        }
+    }
+
+    /// Runs `f` as a read whose statements need not share one snapshot: on PostgreSQL outside any
+    /// transaction (no BEGIN and COMMIT round trips; each statement sees the latest committed
+    /// data and nothing may be written), on SQLite like [`Store::read`]. For small public reads
+    /// under load, such as the lookup.
+    pub fn read_each<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.read(f),
+            Backend::Postgres(db) => db.read_each(f),
         }
     }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, GenericClient, NoTls, Statement};
 
 use crate::StoreError;
 use crate::db::{Dialect, Row, Tx, Value};
@@ -249,6 +249,7 @@ impl PgDb {
             let out = f(&mut PgTx {
                 tx: &mut tx,
                 statements,
+                writable: true,
             })?;
             tx.commit()?;
             Ok(out)
@@ -269,6 +270,26 @@ impl PgDb {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.run(true, f)
+    }
+
+    /// Runs `f` outside a transaction: each statement reads the latest committed data on its own
+    /// (no BEGIN and COMMIT round trips), and nothing may be written. For reads whose queries need
+    /// not agree with each other's snapshot, such as the public lookup.
+    pub fn read_each<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.take()?;
+        let out = {
+            let Conn { client, statements } = &mut conn;
+            f(&mut PgTx {
+                tx: client,
+                statements,
+                writable: false,
+            })
+        };
+        self.put(conn);
+        out
     }
 
     /// The pool's figures for monitoring.
@@ -297,12 +318,14 @@ impl Drop for PgDb {
     }
 }
 
-struct PgTx<'a, 'b> {
-    tx: &'a mut postgres::Transaction<'b>,
+/// A transaction, or (for [`PgDb::read_each`]) the bare client, which may not write.
+struct PgTx<'a, C: GenericClient> {
+    tx: &'a mut C,
     statements: &'a mut HashMap<String, Statement>,
+    writable: bool,
 }
 
-impl PgTx<'_, '_> {
+impl<C: GenericClient> PgTx<'_, C> {
     /// The prepared statement for `sql`, prepared once per connection.
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
         if let Some(s) = self.statements.get(sql) {
@@ -335,12 +358,17 @@ fn no_nul(values: &[Value]) -> Result<(), StoreError> {
     Ok(())
 }
 
-impl Tx for PgTx<'_, '_> {
+impl<C: GenericClient> Tx for PgTx<'_, C> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn exec(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+        if !self.writable {
+            return Err(StoreError::Db(
+                "a write outside a transaction (read_each)".into(),
+            ));
+        }
         no_nul(values)?;
         let st = self.statement(sql)?;
         Ok(self.tx.execute(&st, &params(values))?)
@@ -357,6 +385,11 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        if !self.writable {
+            return Err(StoreError::Db(
+                "a write outside a transaction (read_each)".into(),
+            ));
+        }
         Ok(self.tx.batch_execute(sql)?)
     }
 }

@@ -15,6 +15,8 @@ use crate::{StoreError, millis};
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// 12 characters of 5 bits: 60 bits.
 const LENGTH: usize = 12;
+/// An online reference: `W` and 12 characters.
+pub const REFERENCE_LENGTH: usize = LENGTH + 1;
 
 pub(crate) fn random_text() -> Result<String, StoreError> {
     let mut bytes = [0u8; LENGTH];
@@ -103,7 +105,7 @@ pub fn ensure(tx: &mut dyn Tx, dossier: i64) -> Result<Access, StoreError> {
 /// The dossier behind a public reference.
 pub fn by_reference(tx: &mut dyn Tx, reference: &str) -> Result<Option<i64>, StoreError> {
     let reference = normalise(reference);
-    if reference.len() != LENGTH + 1 || !reference.starts_with('W') {
+    if reference.len() != REFERENCE_LENGTH || !reference.starts_with('W') {
         return Ok(None);
     }
     tx.query_one(

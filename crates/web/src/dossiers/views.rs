@@ -53,6 +53,16 @@ impl Names {
         ))
     }
 
+    /// The names of the given units.
+    pub fn of_units(
+        tx: &mut dyn motcua_store::Tx,
+        codes: &[String],
+    ) -> Result<Names, motcua_store::StoreError> {
+        Ok(Names(
+            motcua_store::org::names(tx, codes)?.into_iter().collect(),
+        ))
+    }
+
     pub fn of(&self, code: &str) -> String {
         self.0.get(code).cloned().unwrap_or_else(|| code.to_owned())
     }
@@ -60,6 +70,30 @@ impl Names {
 
 pub fn control_sheet(d: &Dossier, names: &Names) -> Vec<ControlRow> {
     d.steps
+        .iter()
+        .map(|s| ControlRow {
+            index: s.index,
+            step: s.name.clone(),
+            unit: s.unit.clone(),
+            unit_name: names.of(&s.unit),
+            started_at: s.started_at,
+            due: s.due,
+            handed_over_at: s.finished_at,
+            to_unit: s.handed_to.clone(),
+            to_unit_name: s.handed_to.as_deref().map(|u| names.of(u)),
+            external: s.external,
+            result: s.result.map(|r| r.as_str()),
+            result_label: s.result.map(|r| r.label_vi()),
+        })
+        .collect()
+}
+
+/// The control sheet as the public lookup shows it, from the lookup projection's steps.
+pub fn public_control_sheet(
+    steps: &[motcua_store::lookup::PublicStep],
+    names: &Names,
+) -> Vec<ControlRow> {
+    steps
         .iter()
         .map(|s| ControlRow {
             index: s.index,

@@ -142,44 +142,40 @@ pub async fn lookup(
         return Err(rate_limited());
     }
     let value = blocking(move || {
-        let found = app.store.read(|tx| {
-            Ok(match authenticate(tx, q.code.trim(), &q.secret)? {
-                Some((id, d)) => {
-                    let names = Names::of_dossier(tx, &d)?;
-                    let reference = motcua_store::public_access::get(tx, id)?
-                        .map(|a| a.reference)
-                        .unwrap_or_default();
-                    Some((reference, d, names))
-                }
-                None => None,
-            })
-        })?;
-        let (reference, d, names) = found.ok_or_else(not_found)?;
+        let (found, names) = app
+            .store
+            .read_each(|tx| {
+                Ok(match lookup_public(tx, &q.code, &q.secret)? {
+                    Some(f) => {
+                        let names = Names::of_units(tx, &f.view.unit_codes())?;
+                        Some((f, names))
+                    }
+                    None => None,
+                })
+            })?
+            .ok_or_else(not_found)?;
+        let v = found.view;
         Ok(PublicDossier {
-            code: d.code.clone(),
-            reference,
+            can_rate: v.can_rate(),
+            control_sheet: views::public_control_sheet(&v.steps, &names),
+            code: v.code,
+            reference: found.reference,
             procedure: crate::dossiers::service::ProcedureName {
-                code: d.procedure.code.clone(),
-                name: d.procedure.name.clone(),
+                code: v.procedure_code,
+                name: v.procedure_name,
             },
-            unit: d.unit.clone(),
-            unit_name: names.of(&d.unit),
-            status: d.status,
-            status_label: d.status.label_vi(),
-            received_at: d.received_at,
-            appointment: d.appointment(),
-            result: d.result,
-            returned_at: d.returned_at,
-            supplement_requested: d
-                .supplements
-                .last()
-                .filter(|s| s.supplemented_at.is_none())
-                .map(|s| SupplementAsked {
-                    items: s.items.clone(),
-                    reason: s.reason.clone(),
-                }),
-            can_rate: d.status == Status::Returned && d.rating.is_none(),
-            control_sheet: views::control_sheet(&d, &names),
+            unit_name: names.of(&v.unit),
+            unit: v.unit,
+            status: v.status,
+            status_label: v.status.label_vi(),
+            received_at: v.received_at,
+            appointment: v.appointment,
+            result: v.result,
+            returned_at: v.returned_at,
+            supplement_requested: v.supplement.map(|s| SupplementAsked {
+                items: s.items,
+                reason: s.reason,
+            }),
         })
     })
     .await?;

@@ -87,7 +87,7 @@ impl LookupPage {
 
     /// The dossier's progress, without personal data; the answer form when a supplement is asked.
     pub(super) fn show(
-        mut self,
+        self,
         id: i64,
         d: &motcua_domain::dossier::Dossier,
         units: &[motcua_domain::org::Unit],
@@ -99,14 +99,33 @@ impl LookupPage {
                 .find(|u| u.code == c)
                 .map_or(c.to_owned(), |u| u.name.clone())
         };
+        self.show_view(
+            id,
+            &motcua_store::lookup::PublicView::of(d),
+            &name,
+            max_upload,
+        )
+    }
+
+    /// The same from the lookup projection (what the public lookup reads).
+    pub(super) fn show_view(
+        mut self,
+        id: i64,
+        v: &motcua_store::lookup::PublicView,
+        name: &dyn Fn(&str) -> String,
+        max_upload: usize,
+    ) -> LookupPage {
         self.found = true;
-        self.shown_code = motcua_domain::dossier::shown_code(d.code.as_deref(), id);
-        self.procedure = d.procedure.name.clone();
-        self.unit = name(&d.unit);
-        self.status = d.status.label_vi();
-        self.received = when(d.received_at);
-        self.appointment = when(d.appointment());
-        let open = super::service::open_request(d);
+        self.shown_code = motcua_domain::dossier::shown_code(v.code.as_deref(), id);
+        self.procedure = v.procedure_name.clone();
+        self.unit = name(&v.unit);
+        self.status = v.status.label_vi();
+        self.received = when(v.received_at);
+        self.appointment = when(v.appointment);
+        let open = v
+            .supplement
+            .as_ref()
+            .filter(|_| v.status == motcua_domain::dossier::Status::SupplementRequested);
         self.supplement = open.map(|s| s.items.join("; ")).unwrap_or_default();
         self.answer = open.map(|s| AnswerForm {
             items: s
@@ -122,7 +141,7 @@ impl LookupPage {
             note_error: String::new(),
             max_mb: max_upload.div_ceil(1024 * 1024),
         });
-        self.rows = d
+        self.rows = v
             .steps
             .iter()
             .map(|s| {
@@ -134,13 +153,13 @@ impl LookupPage {
                 )
             })
             .collect();
-        self.results = d
+        self.results = v
             .documents
             .iter()
             .enumerate()
-            .map(|(i, x)| (i + 1, x.document.title.clone(), when(Some(x.at))))
+            .map(|(i, x)| (i + 1, x.title.clone(), when(Some(x.at))))
             .collect();
-        self.can_rate = d.status == motcua_domain::dossier::Status::Returned && d.rating.is_none();
+        self.can_rate = v.can_rate();
         self
     }
 }
@@ -179,24 +198,29 @@ pub async fn lookup(
     }
     let max = app.settings.max_upload_bytes;
     let found = blocking(move || {
-        Ok(app.store.read(|tx| {
+        Ok(app.store.read_each(|tx| {
             Ok(
-                match crate::public::service::authenticate(tx, &code, &secret)? {
-                    Some((id, d)) => Some((id, d, org::units(tx)?)),
+                match crate::public::service::lookup_public(tx, &code, &secret)? {
+                    Some(f) => {
+                        let names =
+                            crate::dossiers::views::Names::of_units(tx, &f.view.unit_codes())?;
+                        Some((f, names))
+                    }
                     None => None,
                 },
             )
         })?)
     })
     .await?;
-    let Some((id, d, units)) = found else {
+    let Some((found, names)) = found else {
         return Ok((
             axum::http::StatusCode::NOT_FOUND,
             render(&page.not_found())?,
         )
             .into_response());
     };
-    Ok(render(&page.show(id, &d, &units, max))?.into_response())
+    let name = |c: &str| names.of(c);
+    Ok(render(&page.show_view(found.id, &found.view, &name, max))?.into_response())
 }
 
 #[derive(Deserialize)]

@@ -53,6 +53,17 @@ pub fn authenticate(
     }
 }
 
+/// The public view of the dossier behind a code (or online reference) and its secret, from the
+/// lookup projection (no personal data, no parse of the dossier's state); the same answer whether
+/// the code is unknown or the secret is wrong.
+pub fn lookup_public(
+    tx: &mut dyn Tx,
+    code: &str,
+    secret: &str,
+) -> Result<Option<motcua_store::lookup::Found>, motcua_store::StoreError> {
+    motcua_store::lookup::find(tx, code.trim(), secret)
+}
+
 /// Uploaded papers, for the officials who may open them.
 pub use super::files::read as read_paper;
 /// Stores a checked paper (PDF, JPEG, PNG within the size limit) under its SHA-256 (counter scans,

@@ -528,3 +528,146 @@ async fn a_form_with_three_errors_shows_three_messages_and_keeps_its_file() {
         let _ = std::fs::remove_dir_all(&files);
     }
 }
+
+/// The raw answer to a GET: status, content type and body bytes.
+async fn raw(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, kind, body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lookup_reads_a_projection_without_personal_data_that_rebuild_restores() {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        let code = v["code"].as_str().unwrap().to_owned();
+        let secret = v["receipt"]["secret"].as_str().unwrap().to_owned();
+        let version = v["version"].as_i64().unwrap();
+        let (s, v) = app
+            .call(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/hand-over"),
+                Some(&desk),
+                Some(json!({"version": version, "to_unit": TAX, "note": "Chuyển thuế"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        // The projection row was written with the dossier, and holds nothing of the applicant.
+        let view = || {
+            sync(|| {
+                app.store
+                    .store
+                    .read(|tx| {
+                        Ok(tx
+                            .query_one(
+                                "SELECT code, view FROM public_lookup WHERE dossier_id = $1",
+                                &[motcua_store::Value::Int(id)],
+                            )?
+                            .map(|r| (r.string(0).unwrap(), r.string(1).unwrap())))
+                    })
+                    .unwrap()
+            })
+        };
+        let (stored_code, stored) = view().expect("a lookup row for the dossier");
+        assert_eq!(stored_code, code);
+        assert!(stored.contains(TAX), "the hand-over is in it: {stored}");
+        for personal in [
+            "Nguyễn Văn Thử",
+            "0905",
+            "111 222",
+            "066090001234",
+            "Tổ 1",
+            "Chuyển thuế",
+        ] {
+            assert!(!stored.contains(personal), "{personal} in {stored}");
+        }
+        let path = format!("/api/v1/public/lookup?code={code}&secret={secret}");
+        let (s, _, from_projection) = raw(&app, &path).await;
+        assert_eq!(s, StatusCode::OK);
+        let answer: Value = serde_json::from_slice(&from_projection).unwrap();
+        assert_eq!(answer["control_sheet"].as_array().unwrap().len(), 2);
+        assert_eq!(answer["control_sheet"][0]["to_unit"], TAX);
+        // The answer comes from the projection row, not from the dossier's state.
+        sync(|| {
+            app.store
+                .store
+                .write(|tx| {
+                    tx.exec(
+                        "UPDATE public_lookup SET view = REPLACE(view, 'hộ kinh doanh', 'HKD')",
+                        &[],
+                    )
+                })
+                .unwrap()
+        });
+        let (_, tampered) = app.call("GET", &path, None, None).await;
+        assert_eq!(
+            tampered["procedure"]["name"], "Đăng ký thành lập HKD",
+            "{tampered}"
+        );
+        // Without its row (a dossier from before the projection) the answer is the same, read
+        // from the dossier's state; a rebuild writes the row again.
+        sync(|| {
+            app.store
+                .store
+                .write(|tx| tx.exec("DELETE FROM public_lookup", &[]))
+                .unwrap()
+        });
+        assert_eq!(view(), None);
+        assert_eq!(raw(&app, &path).await.2, from_projection);
+        sync(|| {
+            app.store
+                .store
+                .write(motcua_store::dossiers::rebuild)
+                .unwrap()
+        });
+        assert_eq!(view().map(|v| v.1), Some(stored));
+        assert_eq!(raw(&app, &path).await.2, from_projection);
+        // A wrong secret answers byte for byte like a code that does not exist, by code and by
+        // online reference, on the API and on the page.
+        let reference = answer["reference"].as_str().unwrap().to_owned();
+        for (known, unknown) in [
+            (code.as_str(), "WA-000000-0000"),
+            (reference.as_str(), "WABCDEFGHJKMN"),
+        ] {
+            for base in ["/api/v1/public/lookup", "/tra-cuu"] {
+                let wrong = raw(&app, &format!("{base}?code={known}&secret=0000-0000-0000")).await;
+                let missing = raw(
+                    &app,
+                    &format!("{base}?code={unknown}&secret=0000-0000-0000"),
+                )
+                .await;
+                assert_eq!(wrong.0, StatusCode::NOT_FOUND, "{base} {known}");
+                assert_eq!(
+                    (wrong.0, &wrong.1),
+                    (missing.0, &missing.1),
+                    "{base} {known}"
+                );
+                if base.starts_with("/api") {
+                    assert_eq!(wrong.2, missing.2, "{base} {known}");
+                } else {
+                    // The page repeats what was typed; apart from that, the same page.
+                    let typed = |b: &[u8], c: &str| String::from_utf8_lossy(b).replace(c, "CODE");
+                    assert_eq!(typed(&wrong.2, known), typed(&missing.2, unknown), "{base}");
+                }
+            }
+        }
+    }
+}
