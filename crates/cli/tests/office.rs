@@ -864,3 +864,131 @@ fn an_older_program_refuses_a_newer_database_with_a_clear_message() {
         "{text}"
     );
 }
+
+/// kill -9 of the server while eight clients receive dossiers at the desk: every reception it
+/// acknowledged (201 with a code) is in the database after a restart, codes are unique, the record
+/// verifies, and the restarted server receives again.
+fn acknowledged_writes_survive_kill_9(url: &str, dir: &Path) {
+    ok(motcua(&[
+        "demo",
+        "--no-serve",
+        "--db",
+        url,
+        "--dossiers",
+        "20",
+    ]));
+    let username = Store::open(url)
+        .unwrap()
+        .read(|tx| {
+            tx.query_one(
+                "SELECT s.username FROM staff s JOIN grants g ON g.staff_id = s.id \
+                 WHERE g.role = 'reception_officer' AND g.unit = $1 AND s.active = 1 ORDER BY s.id",
+                &[Value::from(WARD)],
+            )?
+            .unwrap()
+            .string(0)
+        })
+        .unwrap();
+    let body = reception_body(url);
+    let files = dir.join("files");
+    let mut server = Server::start(url, &files);
+    let (s, v) = server.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(serde_json::json!({"username": username, "password": "motcua-demo"})),
+    );
+    assert_eq!(s, 200, "{v}");
+    let token = v["token"].as_str().unwrap().to_owned();
+    let addr = server.addr.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let (addr, token, body, stop) =
+                (addr.clone(), token.clone(), body.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut acknowledged = vec![];
+                let mut refused = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    match raw_post(&addr, "/api/v1/dossiers", &token, &body.to_string()) {
+                        Some((201, v)) => acknowledged.push(v["code"].as_str().unwrap().to_owned()),
+                        Some((status, v)) => {
+                            assert!(status < 500 || status == 503, "{status}: {v}");
+                            refused += 1;
+                        }
+                        // The connection died with the server.
+                        None => break,
+                    }
+                }
+                (acknowledged, refused)
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SIGKILL: no shutdown, no flush, in the middle of writes.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let mut acknowledged = vec![];
+    for c in clients {
+        acknowledged.extend(c.join().unwrap().0);
+    }
+    assert!(
+        acknowledged.len() >= 5,
+        "too few writes before the kill: {acknowledged:?}"
+    );
+    let o = motcua(&["verify", "--db", url]);
+    assert!(o.status.success(), "{}", out(&o));
+    let store = Store::open(url).unwrap();
+    for code in &acknowledged {
+        let found = store.read(|tx| dossiers::id_by_code(tx, code)).unwrap();
+        assert!(found.is_some(), "{url}: acknowledged {code} lost");
+    }
+    let mut unique = acknowledged.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), acknowledged.len(), "a code given twice");
+    drop(store);
+    let server = Server::start(url, &files);
+    let (s, v) = server.call("POST", "/api/v1/dossiers", Some(&token), Some(body));
+    assert_eq!(s, 201, "after the restart: {v}");
+    assert!(!acknowledged.contains(&v["code"].as_str().unwrap().to_owned()));
+}
+
+/// One POST on a fresh connection; None when the server is gone.
+fn raw_post(addr: &str, path: &str, token: &str, body: &str) -> Option<(u16, serde_json::Value)> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).ok()?;
+    let text = String::from_utf8(answer).ok()?;
+    let (head, rest) = text.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    // Answers to a POST here are JSON written at once (no chunking at this size).
+    let json = rest
+        .find('{')
+        .and_then(|i| serde_json::from_str(rest[i..].trim_end_matches(|c: char| c != '}')).ok())
+        .unwrap_or(serde_json::Value::Null);
+    Some((status, json))
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9_on_sqlite() {
+    let dir = temp_dir("kill9");
+    acknowledged_writes_survive_kill_9(&sqlite_url(&dir, "k.db"), &dir);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let dir = temp_dir("kill9pg");
+    acknowledged_writes_survive_kill_9(&url, &dir);
+    let _ = std::fs::remove_dir_all(dir);
+}
