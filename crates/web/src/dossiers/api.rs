@@ -272,3 +272,90 @@ pub async fn stale(
     let items = stale_queue(&app, staff).await?;
     Ok(Json(StaleList { items }))
 }
+
+#[derive(Deserialize, JsonSchema)]
+pub struct SubjectQuery {
+    /// The person's ID number (or passport, or tax code).
+    id_number: Option<String>,
+    /// The person's phone.
+    phone: Option<String>,
+}
+
+/// One dossier in a data subject's export.
+#[derive(Serialize, JsonSchema)]
+pub struct SubjectDossier {
+    pub id: i64,
+    pub code: Option<String>,
+    pub procedure: String,
+    pub unit: String,
+    pub status: Status,
+    pub received_at: Option<Instant>,
+    /// The data as held now ("(đã xóa theo yêu cầu · erased)" once erased).
+    pub applicant: motcua_domain::dossier::Applicant,
+    pub corrections: Vec<motcua_domain::dossier::Correction>,
+    /// Who saw this data, when and why: (time, staff id, purpose).
+    pub views: Vec<(Instant, i64, String)>,
+}
+
+/// What motcua holds about one person, in the caller's units.
+#[derive(Serialize, JsonSchema)]
+pub struct SubjectExport {
+    pub generated_at: Instant,
+    pub dossiers: Vec<SubjectDossier>,
+}
+
+/// GET /personal-data: a data subject's request (Law 91/2025/QH15): every dossier of the caller's
+/// units whose applicant had this ID number or phone (found through the vault's blind index), with
+/// the data held, its corrections and who viewed it. The unit administrator's act; logged as a view.
+pub async fn subject_export(
+    State(app): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+    Params(q): Params<SubjectQuery>,
+) -> Result<Json<SubjectExport>, ApiError> {
+    let (kind, value) = match (
+        q.id_number.filter(|v| !v.trim().is_empty()),
+        q.phone.filter(|v| !v.trim().is_empty()),
+    ) {
+        (Some(v), None) => ("id", v),
+        (None, Some(v)) => ("phone", v),
+        _ => {
+            return Err(ApiError::invalid(
+                "id_number",
+                "cần đúng một trong id_number, phone",
+                "give exactly one of id_number, phone",
+            ));
+        }
+    };
+    write_tx(&app, move |tx| {
+        let units = access::scope(tx, &staff, motcua_domain::authz::Action::AdministerUnit)?;
+        if units.is_empty() {
+            return Err(ApiError::forbidden());
+        }
+        let keys = motcua_store::vault::Keys::load(tx)?;
+        let mut out = vec![];
+        for id in motcua_store::vault::dossiers_of(tx, &keys, kind, &value)? {
+            let d = dossiers::load(tx, id)?;
+            if !units.contains(&d.unit) {
+                continue;
+            }
+            access::log_view(tx, staff.id, id, "data-subject export")?;
+            out.push(SubjectDossier {
+                id,
+                code: d.code.clone(),
+                procedure: d.procedure.code.clone(),
+                unit: d.unit.clone(),
+                status: d.status,
+                received_at: d.received_at,
+                views: dossiers::personal_views(tx, id)?,
+                applicant: d.applicant,
+                corrections: d.corrections,
+            });
+        }
+        Ok(SubjectExport {
+            generated_at: Utc::now(),
+            dossiers: out,
+        })
+    })
+    .await
+    .map(Json)
+}

@@ -64,6 +64,16 @@ pub fn api() -> Vec<Op> {
             .query::<register::RegisterQuery>()
             .ok::<register::Register>(200, "The register")
             .problems(&[403, 404]),
+        Op::get("/personal-data", "exportPersonalData", api::subject_export)
+            .tag("dossiers")
+            .doc(
+                "Dữ liệu cá nhân của một người / what motcua holds about a person",
+                "A data subject's request (Law 91/2025/QH15): by `id_number` (or passport, tax code) or `phone`, found through the vault's blind index, the dossiers of the caller's units with the data held, its corrections and who viewed it. For the unit administrator; each dossier exported is logged as a view.",
+            )
+            .staff()
+            .query::<api::SubjectQuery>()
+            .ok::<api::SubjectExport>(200, "The export")
+            .problems(&[403, 422]),
         Op::get("/dossiers/{id}", "getDossier", api::get)
             .tag("dossiers")
             .doc(

@@ -790,6 +790,27 @@ async fn staff_search_and_the_erasure_of_an_applicants_personal_data() {
             assert!(!body.contains(&link), "{url}: a stranger found {term}");
         }
 
+        // A data subject's export: the unit administrator's, of the unit's dossiers only.
+        let admin = app.login(&format!("unit_admin.{WARD_A}")).await;
+        let export = "/api/v1/personal-data?id_number=066090001234";
+        let (s, v) = app.call("GET", export, Some(&admin), None).await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        assert_eq!(v["dossiers"][0]["id"], id, "{v}");
+        assert_eq!(v["dossiers"][0]["applicant"]["full_name"], "Nguyễn Văn Thử");
+        let (s, _) = app.call("GET", export, Some(&desk), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{url}: the desk exports nothing");
+        let other_admin = app.login(&format!("unit_admin.{WARD_B}")).await;
+        let (_, v) = app.call("GET", export, Some(&other_admin), None).await;
+        assert_eq!(
+            v["dossiers"],
+            json!([]),
+            "{url}: another ward's administrator"
+        );
+        let (s, _) = app
+            .call("GET", "/api/v1/personal-data", Some(&admin), None)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
         // Erasure: the unit administrator's act, with its grounds; not the desk's.
         let path = format!("/api/v1/dossiers/{id}/erase-personal-data");
         let body = json!({"version": version, "reason": "Đơn yêu cầu xóa dữ liệu số 12/2026"});
@@ -797,7 +818,6 @@ async fn staff_search_and_the_erasure_of_an_applicants_personal_data() {
             .call("POST", &path, Some(&desk), Some(body.clone()))
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{url}");
-        let admin = app.login(&format!("unit_admin.{WARD_A}")).await;
         let (s, v) = app
             .call(
                 "POST",
@@ -832,6 +852,8 @@ async fn staff_search_and_the_erasure_of_an_applicants_personal_data() {
         }
         let (_, _, body) = app.page("/can-bo?tim=066090001234", None, &desk).await;
         assert!(!body.contains(&link), "{url}: the index still knows the ID");
+        let (_, v) = app.call("GET", export, Some(&admin), None).await;
+        assert_eq!(v["dossiers"], json!([]), "{url}: exported after erasure");
         let (_, _, body) = app.page(&format!("/can-bo/ho-so/{id}"), None, &admin).await;
         assert!(
             !body.contains("erase-personal-data"),
