@@ -792,8 +792,12 @@ pub enum Event {
         result: Timeliness,
     },
     Returned {
+        /// Who received the result (in the log: in the vault, `sealed` commits to it).
+        #[serde(default)]
         to_whom: String,
         channel: Channel,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sealed: Option<Seal>,
     },
     Withdrawn {
         reason: String,
@@ -2240,6 +2244,7 @@ pub fn decide(
             Ok(Event::Returned {
                 to_whom: text("to_whom", &to_whom, true, 200)?,
                 channel: d.channel,
+                sealed: None,
             })
         }
         (Some(d), Command::Withdraw { reason }) => match d.status {

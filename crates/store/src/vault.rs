@@ -263,6 +263,9 @@ struct Record {
     versions: Vec<Applicant>,
     /// The old and new value of each correction, in order.
     corrections: Vec<(String, String)>,
+    /// Who received the result, at each return (in order).
+    #[serde(default)]
+    returned_to: Vec<String>,
 }
 
 /// One dossier's subject, open for this transaction.
@@ -412,6 +415,15 @@ impl Subject {
                 let (f, t) = &self.record.corrections[i];
                 *sealed = Some(self.seal_of("correction", i, &format!("{f}\n{t}")));
             }
+            Event::Returned {
+                to_whom, sealed, ..
+            } => {
+                self.refuse_erased()?;
+                let i = self.record.returned_to.len();
+                self.record.returned_to.push(std::mem::take(to_whom));
+                self.dirty = true;
+                *sealed = Some(self.seal_of("returned_to", i, &self.record.returned_to[i]));
+            }
             _ => {}
         }
         Ok(e)
@@ -426,6 +438,14 @@ impl Subject {
             self.version_of(&d.applicant)?
         };
         d.applicant = self.sealed_applicant(&d.applicant, v);
+        if let Some(to) = &mut d.returned_to {
+            if !self.erased && self.record.returned_to.is_empty() && !to.is_empty() {
+                // A state made before the vault.
+                self.record.returned_to.push(to.clone());
+                self.dirty = true;
+            }
+            to.clear();
+        }
         for (i, c) in d.corrections.iter_mut().enumerate() {
             if self.erased {
                 c.sealed = Some(self.seal_of("correction", i, ""));
@@ -464,6 +484,15 @@ impl Subject {
 
     /// The state with its personal fields back (or `ERASED`).
     pub fn unseal_state(&self, d: &mut Dossier) {
+        if d.applicant.sealed.is_some()
+            && let Some(to) = &mut d.returned_to
+            && to.is_empty()
+        {
+            *to = match self.record.returned_to.last() {
+                Some(t) if !self.erased => t.clone(),
+                _ => ERASED.to_owned(),
+            };
+        }
         self.unseal_applicant(&mut d.applicant);
         for (i, c) in d.corrections.iter_mut().enumerate() {
             self.unseal_correction(c, i as u32);
@@ -471,56 +500,39 @@ impl Subject {
     }
 
     /// An event with its personal fields back (or `ERASED`).
+    /// An event written before the vault still holds its data in clear: once the subject is
+    /// erased, it reads as erased too.
     pub fn unseal_event(&self, e: &mut Event) {
         match e {
             Event::Submitted { applicant, .. } | Event::Received { applicant, .. } => {
-                self.unseal_applicant(applicant)
+                if self.erased {
+                    *applicant = blank(&applicant.kind, ERASED);
+                } else {
+                    self.unseal_applicant(applicant)
+                }
             }
             Event::Corrected {
                 from, to, sealed, ..
             } => {
                 if let Some(s) = sealed.take() {
                     (*from, *to) = self.clear_correction(s.version);
+                } else if self.erased {
+                    (*from, *to) = (ERASED.to_owned(), ERASED.to_owned());
+                }
+            }
+            Event::Returned {
+                to_whom, sealed, ..
+            } => {
+                if let Some(s) = sealed.take() {
+                    *to_whom = match self.record.returned_to.get(s.version as usize) {
+                        Some(t) if !self.erased => t.clone(),
+                        _ => ERASED.to_owned(),
+                    };
+                } else if self.erased {
+                    *to_whom = ERASED.to_owned();
                 }
             }
             _ => {}
-        }
-    }
-
-    /// Does the stored seal match what the vault holds? (None: erased, nothing to compare.)
-    pub fn check(&self, e: &Event) -> Option<bool> {
-        if self.erased {
-            return None;
-        }
-        let ok = |s: &Seal, what: &str, content: Option<String>| {
-            content.is_some_and(|c| {
-                commitment(&self.record.salt, what, s.version as usize, &c) == s.commitment
-            })
-        };
-        match e {
-            Event::Submitted { applicant, .. } | Event::Received { applicant, .. } => {
-                applicant.sealed.as_ref().map(|s| {
-                    ok(
-                        s,
-                        "applicant",
-                        self.record
-                            .versions
-                            .get(s.version as usize)
-                            .map(applicant_json),
-                    )
-                })
-            }
-            Event::Corrected {
-                sealed: Some(s), ..
-            } => Some(ok(
-                s,
-                "correction",
-                self.record
-                    .corrections
-                    .get(s.version as usize)
-                    .map(|(f, t)| format!("{f}\n{t}")),
-            )),
-            _ => None,
         }
     }
 
@@ -704,12 +716,16 @@ pub fn unseal_state(tx: &mut dyn Tx, id: i64, d: &mut Dossier) -> Result<(), Sto
 
 /// A dossier's history with its personal fields back.
 pub fn unseal_history(tx: &mut dyn Tx, id: i64, events: &mut [Recorded]) -> Result<(), StoreError> {
-    if !events.iter().any(|r| is_sealed(&r.event)) {
-        return Ok(());
-    }
     let keys = Keys::load(tx)?;
-    let s = find(tx, &keys, id)?
-        .ok_or_else(|| vault_error(&format!("dossier {id} has seals and no subject")))?;
+    let Some(s) = find(tx, &keys, id)? else {
+        if events.iter().any(|r| is_sealed(&r.event)) {
+            return Err(vault_error(&format!(
+                "dossier {id} has seals and no subject"
+            )));
+        }
+        // A dossier from before the vault, never written since.
+        return Ok(());
+    };
     for r in events {
         s.unseal_event(&mut r.event);
     }
@@ -721,7 +737,7 @@ fn is_sealed(e: &Event) -> bool {
         Event::Submitted { applicant, .. } | Event::Received { applicant, .. } => {
             applicant.sealed.is_some()
         }
-        Event::Corrected { sealed, .. } => sealed.is_some(),
+        Event::Corrected { sealed, .. } | Event::Returned { sealed, .. } => sealed.is_some(),
         _ => false,
     }
 }

@@ -248,3 +248,92 @@ fn personal_data_is_sealed_corrected_and_erased() {
         .unwrap();
     }
 }
+
+/// Events written before the vault (the December 2026 fixture, applicants in clear) keep verifying
+/// their hashes; the dossier's state is sealed at its next write; an erasure then hides the data on
+/// every read, the history's old events included.
+#[test]
+fn dossiers_from_before_the_vault_are_sealed_at_their_next_write_and_erasable() {
+    use motcua_store::Value;
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        let text = include_str!("data/events-2026-12.jsonl");
+        store
+            .write(|tx| {
+                for line in text.lines() {
+                    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                    if v["dossier_id"].is_null() {
+                        continue;
+                    }
+                    let s = |k: &str| Value::Text(v[k].as_str().unwrap().to_owned());
+                    tx.exec(
+                        "INSERT INTO events (dossier_id, seq, at, actor, kind, payload, prev_hash, hash) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        &[
+                            Value::Int(v["dossier_id"].as_i64().unwrap()),
+                            Value::Int(v["seq"].as_i64().unwrap()),
+                            Value::Int(v["at"].as_i64().unwrap()),
+                            s("actor"),
+                            s("kind"),
+                            s("payload"),
+                            s("prev_hash"),
+                            s("hash"),
+                        ],
+                    )?;
+                }
+                dossiers::rebuild(tx)
+            })
+            .unwrap();
+        // A received dossier of the fixture, its applicant in clear in the old events.
+        let (id, d) = store
+            .read(|tx| {
+                for id in 1..=16 {
+                    let d = dossiers::load(tx, id)?;
+                    if d.code.is_some() && !d.applicant.full_name.is_empty() {
+                        return Ok((id, d));
+                    }
+                }
+                panic!("no received dossier in the fixture");
+            })
+            .unwrap();
+        let old_name = d.applicant.full_name.clone();
+        assert!(d.applicant.sealed.is_none(), "{name}");
+        let erased = run(
+            &store,
+            Target::Existing {
+                id,
+                expected_version: d.version,
+            },
+            Command::ErasePersonalData {
+                reason: "Yêu cầu của người nộp".into(),
+            },
+            Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(erased.dossier.applicant.full_name, vault::ERASED, "{name}");
+        let d = store.read(|tx| dossiers::load(tx, id)).unwrap();
+        assert_eq!(d.applicant.full_name, vault::ERASED, "{name}");
+        let history = store.read(|tx| dossiers::history(tx, id)).unwrap();
+        assert!(
+            !format!("{history:?}").contains(&old_name),
+            "{name}: the old events still show {old_name}"
+        );
+        // The old events' own hashes and chains are untouched.
+        let report = store.read(|tx| ledger::verify(tx, &[])).unwrap();
+        assert!(
+            report.findings.iter().all(|f| !matches!(
+                f,
+                ledger::Finding::EventEdited { .. } | ledger::Finding::ChainBroken { .. }
+            )),
+            "{name}: {:?}",
+            report.findings
+        );
+        let digest = store.read(dossiers::projection_digest).unwrap();
+        store.write(dossiers::rebuild).unwrap();
+        assert_eq!(
+            store.read(dossiers::projection_digest).unwrap(),
+            digest,
+            "{name}"
+        );
+    }
+}
