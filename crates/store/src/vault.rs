@@ -276,6 +276,8 @@ pub struct Subject {
     /// The data is gone (erased); nothing can be written about it any more.
     pub erased: bool,
     dirty: bool,
+    /// The versions changed: the blind-index terms must be written again.
+    versions_changed: bool,
     new: bool,
 }
 
@@ -331,6 +333,7 @@ impl Subject {
             },
             erased: false,
             dirty: true,
+            versions_changed: true,
             new: true,
         })
     }
@@ -363,6 +366,7 @@ impl Subject {
             self.refuse_erased()?;
             self.record.versions.push(a);
             self.dirty = true;
+            self.versions_changed = true;
         }
         Ok(self.record.versions.len() - 1)
     }
@@ -623,12 +627,17 @@ pub fn save(
             "UPDATE vault_subjects SET data = $1 WHERE dossier_id = $2",
             &[Value::Text(data), Value::Int(dossier)],
         )?;
-        tx.exec(
-            "DELETE FROM vault_terms WHERE dossier_id = $1",
-            &[Value::Int(dossier)],
-        )?;
+        if s.versions_changed {
+            tx.exec(
+                "DELETE FROM vault_terms WHERE dossier_id = $1",
+                &[Value::Int(dossier)],
+            )?;
+        }
     }
-    index(tx, keys, dossier, s)?;
+    if s.versions_changed {
+        index(tx, keys, dossier, s)?;
+    }
+    s.versions_changed = false;
     s.new = false;
     s.dirty = false;
     Ok(())
@@ -751,6 +760,7 @@ fn subject_from_row(keys: &Keys, r: &crate::db::Row, at: usize) -> Result<Subjec
             record: Record::default(),
             erased: true,
             dirty: false,
+            versions_changed: false,
             new: false,
         });
     };
@@ -766,6 +776,7 @@ fn subject_from_row(keys: &Keys, r: &crate::db::Row, at: usize) -> Result<Subjec
         record,
         erased: false,
         dirty: false,
+        versions_changed: false,
         new: false,
     })
 }
