@@ -388,28 +388,46 @@ fn queue_latency(store: &Store, units: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// (d) and (e): the server as its own process.
-fn http(db: &str, pairs: &[(String, String)], seconds: f64) -> Result<()> {
-    if pairs.is_empty() {
-        return Err(anyhow!("no dossiers to look up"));
-    }
+/// `motcua serve` on a free loopback port, quiet, with the rate limit named by `unlimited` (an
+/// environment variable) lifted; the child and its address.
+pub(crate) fn spawn_server(db: &str, unlimited: &str) -> Result<(std::process::Child, String)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args([
-            "serve",
-            "--db",
-            db,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("MOTCUA_PUBLIC_RATE_PER_MINUTE", "1000000000")
+    let addr = format!("127.0.0.1:{port}");
+    let child = std::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--db", db, "--listen", &addr])
+        .env(unlimited, "1000000000")
         .env("MOTCUA_LOG", "error")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .context("start the server")?;
+    Ok((child, addr))
+}
+
+/// Waits until the server answers its health check, 30 seconds at most.
+pub(crate) async fn wait_ready(addr: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(mut c) = Conn::open(addr).await
+            && c.get("/api/v1/health").await.is_ok()
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(anyhow!("the server did not start"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// (d) and (e): the server as its own process.
+fn http(db: &str, pairs: &[(String, String)], seconds: f64) -> Result<()> {
+    if pairs.is_empty() {
+        return Err(anyhow!("no dossiers to look up"));
+    }
+    let (mut child, addr) = spawn_server(db, "MOTCUA_PUBLIC_RATE_PER_MINUTE")?;
     let pid = child.id();
     let result = (|| -> Result<()> {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -417,19 +435,7 @@ fn http(db: &str, pairs: &[(String, String)], seconds: f64) -> Result<()> {
             .enable_all()
             .build()?;
         rt.block_on(async {
-            let addr = format!("127.0.0.1:{port}");
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                if let Ok(mut c) = Conn::open(&addr).await
-                    && c.get("/api/v1/health").await.is_ok()
-                {
-                    break;
-                }
-                if Instant::now() > deadline {
-                    return Err(anyhow!("the server did not start"));
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            wait_ready(&addr).await?;
             let idle = rss(pid, "VmRSS");
             let pairs = Arc::new(pairs.to_vec());
             let lookup = {

@@ -16,7 +16,7 @@ use motcua_domain::dossier::to_local;
 use motcua_domain::org::UnitLevel;
 use motcua_store::{DbUrl, procedures};
 
-use crate::bench_scale::{Conn, rss, summary};
+use crate::bench_scale::{Conn, rss, spawn_server, summary, wait_ready};
 
 /// Where the scratch province lives, and how to remove it.
 enum Scratch {
@@ -115,23 +115,7 @@ fn measure(url: &str, clients: &[usize], seconds: f64) -> Result<()> {
         procedure.spec.code
     );
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args([
-            "serve",
-            "--db",
-            url,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("MOTCUA_LOGIN_RATE_PER_MINUTE", "1000000000")
-        .env("MOTCUA_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .context("start the server")?;
+    let (mut child, addr) = spawn_server(url, "MOTCUA_LOGIN_RATE_PER_MINUTE")?;
     let pid = child.id();
     let result = (|| -> Result<()> {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -139,19 +123,7 @@ fn measure(url: &str, clients: &[usize], seconds: f64) -> Result<()> {
             .enable_all()
             .build()?;
         rt.block_on(async {
-            let addr = format!("127.0.0.1:{port}");
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                if let Ok(mut c) = Conn::open(&addr).await
-                    && c.get("/api/v1/health").await.is_ok()
-                {
-                    break;
-                }
-                if Instant::now() > deadline {
-                    return Err(anyhow!("the server did not start"));
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            wait_ready(&addr).await?;
             for &n in clients {
                 let run = Run {
                     procedure: procedure.spec.code.clone(),

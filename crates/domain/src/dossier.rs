@@ -2241,6 +2241,10 @@ pub fn decide(
             if d.status != Status::ResultReady {
                 return Err(illegal(Some(d.status)));
             }
+            // Who received it is personal data, and nothing more is recorded about an erased one.
+            if d.erased_at.is_some() {
+                return Err(erased());
+            }
             Ok(Event::Returned {
                 to_whom: text("to_whom", &to_whom, true, 200)?,
                 channel: d.channel,

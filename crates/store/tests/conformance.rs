@@ -67,28 +67,7 @@ fn run(
     command: Command,
     now: DateTime<Utc>,
 ) -> Result<dossiers::Outcome, StoreError> {
-    let cal = cal();
-    store
-        .write(|tx| {
-            dossiers::execute(
-                tx,
-                cal,
-                vec![Request {
-                    target,
-                    actor: Actor::Staff { id: 1 },
-                    command,
-                    now,
-                }],
-            )
-        })
-        .map(|mut v| v.remove(0))
-}
-
-fn on(o: &dossiers::Outcome) -> Target {
-    Target::Existing {
-        id: o.id,
-        expected_version: o.dossier.version,
-    }
+    execute_one(store, cal(), target, command, now)
 }
 
 fn count(store: &Store, table: &str) -> i64 {

@@ -12,7 +12,7 @@ use motcua_domain::dossier::{
 use motcua_domain::procedure::ProcedureRef;
 use motcua_domain::stats::{Period, month_of};
 use motcua_store::calendar::{self, LocalSetting};
-use motcua_store::dossiers::{self, Request, Target};
+use motcua_store::dossiers::{self, Target};
 use motcua_store::{Store, StoreError, stats};
 use support::*;
 
@@ -35,27 +35,7 @@ fn run(
     command: Command,
     now: DateTime<Utc>,
 ) -> Result<dossiers::Outcome, StoreError> {
-    store
-        .write(|tx| {
-            dossiers::execute(
-                tx,
-                base(),
-                vec![Request {
-                    target,
-                    actor: Actor::Staff { id: 1 },
-                    command,
-                    now,
-                }],
-            )
-        })
-        .map(|mut v| v.remove(0))
-}
-
-fn on(o: &dossiers::Outcome) -> Target {
-    Target::Existing {
-        id: o.id,
-        expected_version: o.dossier.version,
-    }
+    execute_one(store, base(), target, command, now)
 }
 
 fn receive(limit: Limit) -> Command {

@@ -7,10 +7,10 @@ mod support;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use motcua_domain::calendar::WorkCalendar;
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, CorrectionField, Event, Paper, from_local,
+    Applicant, Channel, Command, CorrectionField, Event, Paper, from_local,
 };
 use motcua_domain::procedure::ProcedureRef;
-use motcua_store::dossiers::{self, Request, Target};
+use motcua_store::dossiers::{self, Target};
 use motcua_store::{Store, StoreError, ledger, vault};
 use support::*;
 
@@ -29,28 +29,7 @@ fn run(
     command: Command,
     now: DateTime<Utc>,
 ) -> Result<dossiers::Outcome, StoreError> {
-    let cal = WorkCalendar::vietnam();
-    store
-        .write(|tx| {
-            dossiers::execute(
-                tx,
-                &cal,
-                vec![Request {
-                    target,
-                    actor: Actor::Staff { id: 1 },
-                    command,
-                    now,
-                }],
-            )
-        })
-        .map(|mut v| v.remove(0))
-}
-
-fn next(o: &dossiers::Outcome) -> Target {
-    Target::Existing {
-        id: o.id,
-        expected_version: o.dossier.version,
-    }
+    execute_one(store, &WorkCalendar::vietnam(), target, command, now)
 }
 
 /// Everything the database holds as text, for looking for personal data in it.
@@ -134,7 +113,7 @@ fn personal_data_is_sealed_corrected_and_erased() {
         // A correction: the forms show the new phone, the history the change.
         let corrected = run(
             &store,
-            next(&received),
+            on(&received),
             Command::Correct {
                 field: CorrectionField::Phone,
                 value: NEW_PHONE.into(),
@@ -172,7 +151,7 @@ fn personal_data_is_sealed_corrected_and_erased() {
         // More work on the dossier, then the erasure.
         let handed = run(
             &store,
-            next(&corrected),
+            on(&corrected),
             Command::HandOver {
                 to_unit: FINANCE.into(),
                 external: false,
@@ -185,7 +164,7 @@ fn personal_data_is_sealed_corrected_and_erased() {
         let before = stats(&store);
         let erased = run(
             &store,
-            next(&handed),
+            on(&handed),
             Command::ErasePersonalData {
                 reason: "Người nộp yêu cầu xóa (Luật 91/2025/QH15)".into(),
             },
@@ -227,7 +206,7 @@ fn personal_data_is_sealed_corrected_and_erased() {
         // Nothing more can be written about an erased applicant; other work goes on.
         let again = run(
             &store,
-            next(&erased),
+            on(&erased),
             Command::Correct {
                 field: CorrectionField::FullName,
                 value: "Ai đó".into(),
@@ -238,7 +217,7 @@ fn personal_data_is_sealed_corrected_and_erased() {
         assert!(again.is_err(), "{name}: corrected an erased applicant");
         run(
             &store,
-            next(&erased),
+            on(&erased),
             Command::Pause {
                 pause: motcua_domain::dossier::PauseKind::ApplicantRequest,
                 reason: "Tạm dừng theo đề nghị".into(),

@@ -197,3 +197,35 @@ pub fn seeded(url: &str) -> Store {
         .unwrap();
     store
 }
+
+/// Runs one command as staff member 1 at `now`, in its own transaction.
+pub fn execute_one(
+    store: &Store,
+    calendar: &motcua_domain::calendar::WorkCalendar,
+    target: motcua_store::dossiers::Target,
+    command: motcua_domain::dossier::Command,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<motcua_store::dossiers::Outcome, motcua_store::StoreError> {
+    store
+        .write(|tx| {
+            motcua_store::dossiers::execute(
+                tx,
+                calendar,
+                vec![motcua_store::dossiers::Request {
+                    target,
+                    actor: motcua_domain::dossier::Actor::Staff { id: 1 },
+                    command,
+                    now,
+                }],
+            )
+        })
+        .map(|mut v| v.remove(0))
+}
+
+/// The next command on the dossier an outcome left, at the version it left.
+pub fn on(o: &motcua_store::dossiers::Outcome) -> motcua_store::dossiers::Target {
+    motcua_store::dossiers::Target::Existing {
+        id: o.id,
+        expected_version: o.dossier.version,
+    }
+}
