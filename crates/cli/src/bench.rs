@@ -35,8 +35,8 @@ pub enum BenchCommand {
         /// Giây cho mỗi phép đo qua HTTP / seconds for each measurement over HTTP
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
-        /// Số cán bộ ghi cùng lúc qua API, cách nhau bởi dấu phẩy; để trống để bỏ qua / how many
-        /// staff write at once through the API, comma-separated; empty to skip
+        /// Số cán bộ ghi cùng lúc qua API, cách nhau bởi dấu phẩy; 0 để bỏ qua / how many staff
+        /// write at once through the API, comma-separated; 0 to skip
         #[arg(long, value_delimiter = ',', default_value = "16,64")]
         writers: Vec<usize>,
     },
@@ -64,7 +64,10 @@ pub fn run(command: BenchCommand) -> Result<()> {
             lifecycles,
             seconds,
             writers,
-        } => crate::bench_scale::run(&db, lifecycles, seconds, &writers),
+        } => {
+            let writers: Vec<usize> = writers.into_iter().filter(|&w| w > 0).collect();
+            crate::bench_scale::run(&db, lifecycles, seconds, &writers)
+        }
         BenchCommand::Seed {
             db,
             dossiers,

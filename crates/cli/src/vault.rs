@@ -10,7 +10,7 @@ use chrono::{TimeDelta, Utc};
 use clap::Subcommand;
 use motcua_domain::dossier::{Actor, Command};
 use motcua_store::dossiers::{self, Request, Target};
-use motcua_store::{Store, vault};
+use motcua_store::{Store, vault, walk_ins};
 
 use crate::BadInput;
 
@@ -29,8 +29,21 @@ pub enum VaultCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Xóa dữ liệu cá nhân của các hồ sơ đã kết thúc quá thời hạn lưu trữ / erase the data of
-    /// dossiers closed longer ago than the retention period
+    /// Xóa tên và số điện thoại của một lượt tiếp dân (phiếu 02/03 không lập hồ sơ) / erase the
+    /// person's data of one walk-in (form 02/03 without a dossier)
+    EraseWalkIn {
+        #[arg(long)]
+        db: Option<String>,
+        /// Số lượt tiếp dân / the walk-in's number
+        #[arg(long)]
+        id: i64,
+        /// Căn cứ xóa / the grounds (the request and its number)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Xóa dữ liệu cá nhân của các hồ sơ đã kết thúc và các lượt tiếp dân quá thời hạn lưu trữ /
+    /// erase the data of dossiers closed, and walk-ins recorded, longer ago than the retention
+    /// period
     Retention {
         #[arg(long)]
         db: Option<String>,
@@ -60,6 +73,7 @@ impl VaultCommand {
         match self {
             VaultCommand::NewKey { .. } => None,
             VaultCommand::Erase { db, .. }
+            | VaultCommand::EraseWalkIn { db, .. }
             | VaultCommand::Retention { db, .. }
             | VaultCommand::Export { db, .. } => db.clone(),
         }
@@ -128,6 +142,16 @@ pub fn run(command: VaultCommand, db: &str) -> Result<()> {
             );
             Ok(())
         }
+        VaultCommand::EraseWalkIn { db: _, id, reason } => {
+            let store = crate::open_store(db)?;
+            store
+                .write(|tx| walk_ins::erase(tx, id, &Actor::System, &reason, Utc::now()))
+                .map_err(|e| BadInput(format!("{e:#}")))?;
+            println!(
+                "đã xóa dữ liệu cá nhân của lượt tiếp dân {id} / erased the personal data of walk-in {id}"
+            );
+            Ok(())
+        }
         VaultCommand::Retention {
             db: _,
             years,
@@ -142,12 +166,16 @@ pub fn run(command: VaultCommand, db: &str) -> Result<()> {
             let cutoff =
                 Utc::now() - TimeDelta::days(365 * i64::from(years) + i64::from(years / 4));
             let due = store.read(|tx| vault::past_retention(tx, motcua_store::millis(cutoff)))?;
+            let walk_ins_due =
+                store.read(|tx| walk_ins::past_retention(tx, motcua_store::millis(cutoff)))?;
             if dry_run {
                 println!(
-                    "{} hồ sơ đã kết thúc trước {} / dossiers closed before then: {}",
+                    "{} hồ sơ đã kết thúc và {} lượt tiếp dân trước {} / dossiers closed and walk-ins recorded before then: {}, {}",
                     due.len(),
+                    walk_ins_due.len(),
                     cutoff.format("%Y-%m-%d"),
-                    due.len()
+                    due.len(),
+                    walk_ins_due.len()
                 );
                 return Ok(());
             }
@@ -157,10 +185,18 @@ pub fn run(command: VaultCommand, db: &str) -> Result<()> {
             for (id, version) in &due {
                 erase(&store, *id, *version, Actor::System, &reason)?;
             }
+            store.write(|tx| {
+                for id in &walk_ins_due {
+                    walk_ins::erase(tx, *id, &Actor::System, &reason, Utc::now())?;
+                }
+                Ok(())
+            })?;
             println!(
-                "đã xóa dữ liệu cá nhân của {} hồ sơ / erased {} dossiers' personal data",
+                "đã xóa dữ liệu cá nhân của {} hồ sơ và {} lượt tiếp dân / erased the personal data of {} dossiers and {} walk-ins",
                 due.len(),
-                due.len()
+                walk_ins_due.len(),
+                due.len(),
+                walk_ins_due.len()
             );
             Ok(())
         }
@@ -197,14 +233,21 @@ pub fn run(command: VaultCommand, db: &str) -> Result<()> {
                         "views": views,
                     }));
                 }
-                Ok(items)
+                let walk_ins = if kind == "phone" {
+                    walk_ins::of_phone(tx, &value)?
+                } else {
+                    vec![]
+                };
+                Ok((items, walk_ins))
             })?;
+            let (out, walk_ins) = out;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::json!({
                     "generated_at": Utc::now(),
                     "searched": kind,
                     "dossiers": out,
+                    "walk_ins": walk_ins,
                 }))?
             );
             Ok(())

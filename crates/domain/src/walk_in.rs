@@ -67,6 +67,10 @@ pub struct WalkIn {
     pub at: Instant,
     /// The legal basis in force (`rules::BASES` id): which form numbers print.
     pub basis: String,
+    /// In the log: the name and phone are in the personal-data vault (blank here), and this seal
+    /// commits to them. None: a walk-in as entered, or recorded before the vault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<crate::dossier::Seal>,
 }
 
 impl WalkIn {
@@ -141,6 +145,7 @@ impl WalkIn {
             officer,
             at: now,
             basis: crate::rules::basis_on(to_local(now).date()).id.to_owned(),
+            sealed: None,
         })
     }
 

@@ -60,6 +60,7 @@ pub const TABLES: &[Table] = &[
     t("public_access", "dossier_id", Some("dossier_id"), false),
     t("vault_master", "id", None, false),
     t("vault_subjects", "dossier_id", Some("dossier_id"), false),
+    t("vault_walk_ins", "walk_in_id", Some("walk_in_id"), false),
     t("ledger", "seq", Some("seq"), false),
     t("ledger_head", "id", None, false),
     t("personal_data_views", "id", Some("id"), true),

@@ -46,7 +46,8 @@ pub fn execute(
     requests: Vec<Request>,
 ) -> Result<Vec<Outcome>, StoreError> {
     let head = ledger::lock_head(tx)?;
-    let keys = vault::Keys::load(tx)?;
+    // The vault's keys, read when a command first needs them.
+    let mut keys: Option<vault::Keys> = None;
     let mut next_id: Option<i64> = None;
     let mut items = Vec::with_capacity(requests.len());
     let mut outcomes = Vec::with_capacity(requests.len());
@@ -63,21 +64,30 @@ pub fn execute(
                     None => last_id(tx)? + 1,
                 };
                 next_id = Some(id + 1);
-                (id, None, vault::open(tx, &keys, id)?)
+                (id, None, Some(vault::Subject::fresh()?))
             }
             Target::Existing {
                 id,
                 expected_version,
             } => {
                 let mut state = load_sealed(tx, id)?;
-                let subject = vault::open(tx, &keys, id)?;
-                subject.unseal_state(&mut state);
                 if state.version != expected_version {
                     return Err(StoreError::Conflict {
                         expected: expected_version,
                         actual: state.version,
                     });
                 }
+                // Most commands (hand-over, result, pause...) record nothing about the applicant:
+                // they work on the sealed state and leave the vault closed.
+                let subject = if vault::needs_subject(&req.command) || !vault::fully_sealed(&state)
+                {
+                    let k = vault::Keys::once(tx, &mut keys)?;
+                    let subject = vault::open(tx, k, id)?;
+                    subject.unseal_state(&mut state);
+                    Some(subject)
+                } else {
+                    None
+                };
                 (id, Some(state), subject)
             }
         };
@@ -125,27 +135,46 @@ pub fn execute(
             }
         };
         // Personal data goes to the vault; the log and the stored state keep seals.
-        let stored_event = if let Event::PersonalDataErased { .. } = &recorded.event {
-            vault::erase(tx, id, &mut subject, millis(req.now))?;
-            recorded.event.clone()
-        } else {
-            subject.seal_event(&recorded.event, &dossier)?
+        let (item, dossier, recorded) = match subject.as_mut() {
+            Some(subject) => {
+                let stored_event = if let Event::PersonalDataErased { .. } = &recorded.event {
+                    vault::erase(tx, id, subject, millis(req.now))?;
+                    recorded.event.clone()
+                } else {
+                    subject.seal_event(&recorded.event, &dossier)?
+                };
+                let item = append_event(
+                    tx,
+                    id,
+                    &Recorded {
+                        event: stored_event,
+                        ..recorded.clone()
+                    },
+                )?;
+                let sealed = subject.seal_state(&dossier)?;
+                let mut dossier = sealed.clone();
+                subject.unseal_state(&mut dossier);
+                save(tx, id, &dossier, &sealed, millis(req.now))?;
+                let k = vault::Keys::once(tx, &mut keys)?;
+                vault::save(tx, k, id, subject, millis(req.now))?;
+                let mut recorded = recorded;
+                subject.unseal_event(&mut recorded.event);
+                (item, dossier, recorded)
+            }
+            None => {
+                // The state was sealed and the event carries nothing personal: both are stored
+                // as they are, and the queues keep their copy of the name.
+                if vault::is_personal(&recorded.event) {
+                    return Err(StoreError::Db(format!(
+                        "{} recorded without the vault",
+                        recorded.event.kind()
+                    )));
+                }
+                let item = append_event(tx, id, &recorded)?;
+                save_sealed(tx, id, &dossier, millis(req.now))?;
+                (item, dossier, recorded)
+            }
         };
-        let item = append_event(
-            tx,
-            id,
-            &Recorded {
-                event: stored_event,
-                ..recorded.clone()
-            },
-        )?;
-        let sealed = subject.seal_state(&dossier)?;
-        let mut dossier = sealed.clone();
-        subject.unseal_state(&mut dossier);
-        save(tx, id, &dossier, &sealed, millis(req.now))?;
-        vault::save(tx, &keys, id, &mut subject, millis(req.now))?;
-        let mut recorded = recorded;
-        subject.unseal_event(&mut recorded.event);
         crate::lookup::save(tx, id, &dossier)?;
         if seq == 1 {
             crate::public_access::create(tx, id, millis(req.now))?;
@@ -320,6 +349,27 @@ fn save(
          received_at = excluded.received_at, due_at = excluded.due_at, appointment_at = excluded.appointment_at, \
          finished_at = excluded.finished_at, closed_at = excluded.closed_at, result = excluded.result, \
          updated_at = excluded.updated_at, state = excluded.state",
+        &params,
+    )?;
+    Ok(())
+}
+
+/// Writes the projection row of a dossier whose personal fields stayed sealed: everything but the
+/// queues' copy of the name and phone digits, which the command did not change.
+fn save_sealed(
+    tx: &mut dyn Tx,
+    id: i64,
+    sealed: &Dossier,
+    updated_at: i64,
+) -> Result<(), StoreError> {
+    let mut params = projection_row(id, sealed, sealed, updated_at)?;
+    // applicant_name and phone_last4 (the 10th and 11th columns) are left as they are.
+    params.drain(9..11);
+    tx.exec(
+        "UPDATE dossiers SET code = $2, version = $3, status = $4, channel = $5, procedure_code = $6, \
+         unit = $7, current_unit = $8, holder = $9, submitted_at = $10, received_at = $11, due_at = $12, \
+         appointment_at = $13, finished_at = $14, closed_at = $15, result = $16, updated_at = $17, \
+         state = $18 WHERE id = $1",
         &params,
     )?;
     Ok(())

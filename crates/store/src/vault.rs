@@ -25,7 +25,7 @@ use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use hmac::{Hmac, Mac};
 use motcua_domain::dossier::{
-    Applicant, ApplicantKind, Correction, Dossier, Event, Recorded, Seal,
+    Applicant, ApplicantKind, Command, Correction, Dossier, Event, Recorded, Seal,
 };
 use rand::TryRngCore;
 use serde::{Deserialize, Serialize};
@@ -37,9 +37,9 @@ use crate::db::{Tx, Value};
 /// What every page, form and export shows in place of erased personal data.
 pub const ERASED: &str = "(đã xóa theo yêu cầu · erased)";
 
-type Key = [u8; 32];
+pub(crate) type Key = [u8; 32];
 
-fn random<const N: usize>() -> Result<[u8; N], StoreError> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut b = [0u8; N];
     rand::rngs::OsRng
         .try_fill_bytes(&mut b)
@@ -47,12 +47,12 @@ fn random<const N: usize>() -> Result<[u8; N], StoreError> {
     Ok(b)
 }
 
-fn vault_error(what: &str) -> StoreError {
+pub(crate) fn vault_error(what: &str) -> StoreError {
     StoreError::Db(format!("personal-data vault: {what}"))
 }
 
 /// `nonce || ciphertext` in hex, authenticated with `aad`.
-fn encrypt(key: &Key, aad: &str, plain: &[u8]) -> Result<String, StoreError> {
+pub(crate) fn encrypt(key: &Key, aad: &str, plain: &[u8]) -> Result<String, StoreError> {
     let cipher = ChaCha20Poly1305::new(key.into());
     let nonce: [u8; 12] = random()?;
     let ct = cipher
@@ -69,7 +69,7 @@ fn encrypt(key: &Key, aad: &str, plain: &[u8]) -> Result<String, StoreError> {
     Ok(hex::encode(out))
 }
 
-fn decrypt(key: &Key, aad: &str, stored: &str) -> Result<Vec<u8>, StoreError> {
+pub(crate) fn decrypt(key: &Key, aad: &str, stored: &str) -> Result<Vec<u8>, StoreError> {
     let bytes = hex::decode(stored).map_err(|_| vault_error("a record is not hex"))?;
     if bytes.len() < 12 {
         return Err(vault_error("a record is too short"));
@@ -195,7 +195,7 @@ pub fn prepare(tx: &mut dyn Tx, now: i64) -> Result<(), StoreError> {
 
 /// The master key and what is derived from it, for one transaction.
 pub struct Keys {
-    master: Key,
+    pub(crate) master: Key,
 }
 
 impl Keys {
@@ -223,6 +223,15 @@ impl Keys {
             .map_err(|_| vault_error("the master key is not 32 bytes"))?;
         *cache = Some((text, master));
         Ok(Keys { master })
+    }
+
+    /// The keys held in `slot`, loaded on first use.
+    pub fn once<'a>(tx: &mut dyn Tx, slot: &'a mut Option<Keys>) -> Result<&'a Keys, StoreError> {
+        let keys = match slot.take() {
+            Some(k) => k,
+            None => Keys::load(tx)?,
+        };
+        Ok(slot.insert(keys))
     }
 
     fn derived(&self, purpose: &str) -> Key {
@@ -281,7 +290,7 @@ pub struct Subject {
     new: bool,
 }
 
-fn commitment(salt: &str, what: &str, index: usize, content: &str) -> String {
+pub(crate) fn commitment(salt: &str, what: &str, index: usize, content: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"motcua-seal-v1\n");
     for part in [salt, what, &index.to_string(), content] {
@@ -336,6 +345,11 @@ impl Subject {
             versions_changed: true,
             new: true,
         })
+    }
+
+    /// The subject of a new dossier (it has no record yet).
+    pub fn fresh() -> Result<Subject, StoreError> {
+        Subject::new(new_reference()?)
     }
 
     fn refuse_erased(&self) -> Result<(), StoreError> {
@@ -566,7 +580,7 @@ impl Subject {
 }
 
 /// A new reference: "S" and 26 characters of Crockford's base 32 (128 bits).
-fn new_reference() -> Result<String, StoreError> {
+pub(crate) fn new_reference() -> Result<String, StoreError> {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let bytes: [u8; 26] = random()?;
     Ok(std::iter::once('S')
@@ -739,6 +753,38 @@ pub fn unseal_history(tx: &mut dyn Tx, id: i64, events: &mut [Recorded]) -> Resu
         s.unseal_event(&mut r.event);
     }
     Ok(())
+}
+
+/// Whether a command reads or records the applicant's personal data (and so needs the vault open).
+pub fn needs_subject(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::SubmitOnline { .. }
+            | Command::Receive { .. }
+            | Command::Correct { .. }
+            | Command::Return { .. }
+            | Command::ErasePersonalData { .. }
+    )
+}
+
+/// Whether an event carries personal fields (which the vault must seal).
+pub fn is_personal(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::Submitted { .. }
+            | Event::Received { .. }
+            | Event::Corrected { .. }
+            | Event::Returned { .. }
+            | Event::PersonalDataErased { .. }
+    )
+}
+
+/// Whether a stored state keeps every personal field sealed (a state made before the vault may
+/// still hold some in clear, for the vault to take when it is next written).
+pub fn fully_sealed(d: &Dossier) -> bool {
+    d.applicant.sealed.is_some()
+        && d.corrections.iter().all(|c| c.sealed.is_some())
+        && d.returned_to.as_deref().is_none_or(str::is_empty)
 }
 
 fn is_sealed(e: &Event) -> bool {

@@ -7,7 +7,7 @@ mod support;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use motcua_domain::calendar::WorkCalendar;
 use motcua_domain::dossier::{
-    Applicant, Channel, Command, CorrectionField, Event, Paper, from_local,
+    Actor, Applicant, Channel, Command, CorrectionField, Event, Paper, from_local,
 };
 use motcua_domain::procedure::ProcedureRef;
 use motcua_store::dossiers::{self, Target};
@@ -41,6 +41,8 @@ fn dump(store: &Store) -> String {
                 ("events", "payload"),
                 ("dossiers", "state"),
                 ("vault_subjects", "COALESCE(data, '')"),
+                ("walk_ins", "payload"),
+                ("vault_walk_ins", "COALESCE(data, '')"),
                 ("ledger", "events"),
             ] {
                 for r in tx.query(&format!("SELECT {cols} FROM {table}"), &[])? {
@@ -161,6 +163,29 @@ fn personal_data_is_sealed_corrected_and_erased() {
             vn("2025-03-10T10:00"),
         )
         .unwrap();
+        // A hand-over records nothing personal: the vault stays closed, and the queues keep their
+        // copy of the name and the corrected phone's last digits.
+        let queue = |store: &Store| {
+            store
+                .read(|tx| {
+                    let r = tx
+                        .query_one(
+                            "SELECT applicant_name, phone_last4 FROM dossiers WHERE id = $1",
+                            &[motcua_store::Value::Int(id)],
+                        )?
+                        .unwrap();
+                    Ok((r.string(0)?, r.string(1)?))
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            queue(&store),
+            (NAME.to_owned(), "4321".to_owned()),
+            "{name}"
+        );
+        let d = store.read(|tx| dossiers::load(tx, id)).unwrap();
+        assert_eq!(d.applicant.phone, NEW_PHONE, "{name}");
+        assert_eq!(d.current_unit, FINANCE, "{name}");
         let before = stats(&store);
         let erased = run(
             &store,
@@ -314,5 +339,162 @@ fn dossiers_from_before_the_vault_are_sealed_at_their_next_write_and_erasable() 
             digest,
             "{name}"
         );
+    }
+}
+
+/// A walk-in at the counter (form 02 without a dossier): the person's name and phone are in the
+/// vault, not in the walk-in log; reads give them back, the export finds them by phone, an erasure
+/// (and a retention run) leaves "erased" on every read while the log keeps verifying. A walk-in
+/// written before the vault (in clear) reads as erased once erased.
+#[test]
+fn walk_ins_keep_the_persons_data_in_the_vault() {
+    use motcua_domain::walk_in::{WalkIn, WalkInKind};
+    use motcua_store::walk_ins;
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        let p = ProcedureRef::from(&procedure());
+        let at = vn("2025-03-10T08:00");
+        let w = WalkIn::new(
+            TOWN,
+            &p,
+            WalkInKind::Guidance,
+            NAME,
+            Some(PHONE),
+            &["Bản sao giấy chứng nhận".to_owned()],
+            "",
+            Some(1),
+            at,
+        )
+        .unwrap();
+        let id = store
+            .write(|tx| walk_ins::record(tx, &w, &Actor::Staff { id: 1 }))
+            .unwrap();
+        let text = dump(&store);
+        assert!(!text.contains(NAME), "{name}: the name is stored in clear");
+        assert!(
+            !text.contains(PHONE),
+            "{name}: the phone is stored in clear"
+        );
+        let got = store.read(|tx| walk_ins::get(tx, id)).unwrap();
+        assert_eq!(got.walk_in, w, "{name}: read back as entered");
+        let listed = store
+            .read(|tx| walk_ins::list(tx, &[TOWN.to_owned()], at, at + TimeDelta::hours(1)))
+            .unwrap();
+        assert_eq!(listed.len(), 1, "{name}");
+        assert_eq!(listed[0].walk_in.applicant_name, NAME, "{name}");
+        let found = store
+            .read(|tx| walk_ins::of_phone(tx, "0914-222-333"))
+            .unwrap();
+        assert_eq!(
+            found.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![id],
+            "{name}"
+        );
+        assert!(
+            store
+                .read(|tx| walk_ins::of_phone(tx, "0905000000"))
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+
+        // A walk-in from before the vault: its row holds the name in clear (its hash chained).
+        let old_name = "Trần Thị Cũ";
+        let mut old = w.clone();
+        old.applicant_name = old_name.into();
+        old.applicant_phone = None;
+        let old_id = store
+            .write(|tx| {
+                let prev = tx
+                    .query_one("SELECT hash FROM walk_ins ORDER BY id DESC LIMIT 1", &[])?
+                    .unwrap()
+                    .string(0)?;
+                let payload = serde_json::to_string(&old).unwrap();
+                let actor = serde_json::to_string(&Actor::Staff { id: 1 }).unwrap();
+                let at = motcua_store::millis(old.at);
+                let hash =
+                    walk_ins::walk_in_hash(TOWN, &p.code, "guidance", at, &actor, &payload, &prev);
+                tx.query_one(
+                    "INSERT INTO walk_ins (unit, procedure, kind, at, actor, payload, prev_hash, hash) \
+                     VALUES ($1, $2, 'guidance', $3, $4, $5, $6, $7) RETURNING id",
+                    &[
+                        motcua_store::Value::from(TOWN),
+                        motcua_store::Value::from(p.code.as_str()),
+                        motcua_store::Value::Int(at),
+                        motcua_store::Value::Text(actor),
+                        motcua_store::Value::Text(payload),
+                        motcua_store::Value::Text(prev),
+                        motcua_store::Value::Text(hash),
+                    ],
+                )?
+                .unwrap()
+                .i64(0)
+            })
+            .unwrap();
+        assert_eq!(
+            store
+                .read(|tx| walk_ins::get(tx, old_id))
+                .unwrap()
+                .walk_in
+                .applicant_name,
+            old_name,
+            "{name}"
+        );
+
+        // Erasure: grounds required, then erased on every read; not twice.
+        let erase = |id: i64, reason: &str| {
+            store
+                .write(|tx| walk_ins::erase(tx, id, &Actor::System, reason, vn("2025-04-01T08:00")))
+        };
+        assert!(
+            matches!(erase(id, " "), Err(StoreError::Invalid { .. })),
+            "{name}"
+        );
+        assert_eq!(
+            store
+                .read(|tx| walk_ins::get(tx, id))
+                .unwrap()
+                .walk_in
+                .applicant_name,
+            NAME,
+            "{name}: a refused erasure changes nothing"
+        );
+        let due = store
+            .read(|tx| walk_ins::past_retention(tx, motcua_store::millis(vn("2025-03-11T00:00"))))
+            .unwrap();
+        assert_eq!(
+            due,
+            vec![id, old_id],
+            "{name}: both are past a retention cutoff"
+        );
+        erase(id, "Người đến yêu cầu xóa").unwrap();
+        erase(old_id, "Hết thời hạn lưu trữ").unwrap();
+        assert!(erase(id, "again").is_err(), "{name}: erased once only");
+        for wid in [id, old_id] {
+            let got = store.read(|tx| walk_ins::get(tx, wid)).unwrap();
+            assert_eq!(got.walk_in.applicant_name, vault::ERASED, "{name}");
+            assert_eq!(got.walk_in.applicant_phone, None, "{name}");
+        }
+        assert!(
+            store
+                .read(|tx| walk_ins::of_phone(tx, PHONE))
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+        assert!(
+            store
+                .read(|tx| walk_ins::past_retention(
+                    tx,
+                    motcua_store::millis(vn("2025-03-11T00:00"))
+                ))
+                .unwrap()
+                .is_empty(),
+            "{name}: nothing left to erase"
+        );
+        let text = dump(&store);
+        assert!(!text.contains(NAME), "{name}");
+        let report = store.read(|tx| ledger::verify(tx, &[])).unwrap();
+        assert!(report.findings.is_empty(), "{name}: {:?}", report.findings);
     }
 }

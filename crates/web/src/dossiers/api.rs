@@ -302,11 +302,22 @@ pub struct SubjectDossier {
 pub struct SubjectExport {
     pub generated_at: Instant,
     pub dossiers: Vec<SubjectDossier>,
+    /// Walk-ins at the caller's counters (forms 02 and 03 without a dossier) with this phone
+    /// (searched by phone only: a walk-in records no ID number).
+    pub walk_ins: Vec<SubjectWalkIn>,
+}
+
+/// A walk-in in a data subject's export.
+#[derive(Serialize, JsonSchema)]
+pub struct SubjectWalkIn {
+    pub id: i64,
+    pub walk_in: motcua_domain::walk_in::WalkIn,
 }
 
 /// GET /personal-data: a data subject's request (Law 91/2025/QH15): every dossier of the caller's
 /// units whose applicant had this ID number or phone (found through the vault's blind index), with
-/// the data held, its corrections and who viewed it. The unit administrator's act; logged as a view.
+/// the data held, its corrections and who viewed it, and the walk-ins with this phone. The unit
+/// administrator's act; logged as a view.
 pub async fn subject_export(
     State(app): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
@@ -351,9 +362,22 @@ pub async fn subject_export(
                 corrections: d.corrections,
             });
         }
+        let walk_ins = if kind == "phone" {
+            motcua_store::walk_ins::of_phone(tx, &value)?
+                .into_iter()
+                .filter(|r| units.contains(&r.walk_in.unit))
+                .map(|r| SubjectWalkIn {
+                    id: r.id,
+                    walk_in: r.walk_in,
+                })
+                .collect()
+        } else {
+            vec![]
+        };
         Ok(SubjectExport {
             generated_at: Utc::now(),
             dossiers: out,
+            walk_ins,
         })
     })
     .await

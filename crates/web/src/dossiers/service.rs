@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::dossier::{
-    Actor, Applicant, Channel, Command, CorrectionField, Dossier, Instant, Outcome, Paper,
+    Actor, Applicant, Channel, Command, CorrectionField, Dossier, Event, Instant, Outcome, Paper,
     PauseKind, ReceptionDetails, Status, from_local,
 };
 use motcua_domain::org::{Staff, Unit, is_inter_agency};
@@ -116,7 +116,13 @@ pub fn run(
         let o = out.remove(0);
         let names = Names::new(&org::units(tx)?);
         let public = motcua_store::public_access::get(tx, o.id)?;
-        let mut receipt = receipt(&o.dossier, &names);
+        // The receipt (with the applicant's data and the lookup secret) answers the reception
+        // and a correction (the desk prints it again) only: whoever acts later sees the dossier
+        // under the personal-data rules.
+        let mut receipt = match o.event.event {
+            Event::Received { .. } | Event::Corrected { .. } => receipt(&o.dossier, &names),
+            _ => None,
+        };
         if let (Some(r), Some(p)) = (receipt.as_mut(), public.as_ref()) {
             r.secret = Some(motcua_store::public_access::grouped(&p.secret));
         }
@@ -183,7 +189,8 @@ fn receipt(d: &Dossier, names: &Names) -> Option<Receipt> {
     }
 }
 
-/// What a command on a dossier answers: its new state and, once received, the receipt.
+/// What a command on a dossier answers: its new state and, for a reception or a correction, the
+/// receipt.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct CommandAnswer {
     pub id: i64,
