@@ -198,6 +198,27 @@ fn export_erase_key_file_and_retention() {
         ],
     ));
     assert!(again.starts_with("0 "), "{again}");
+    assert!(
+        again.contains("và 0 lượt tiếp dân"),
+        "walk-ins too: {again}"
+    );
+    // One walk-in's person erased by the operator; an unknown one is refused.
+    let o = motcua(
+        &dir,
+        Some(&key),
+        &[
+            "vault",
+            "erase-walk-in",
+            "--db",
+            &url,
+            "--id",
+            "999999",
+            "--reason",
+            "Yêu cầu số 7",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("walk-in 999999"), "{}", text(&o));
     assert!(ok(motcua(&dir, Some(&key), &["verify", "--db", &url])).contains("intact"));
     let _ = std::fs::remove_dir_all(&dir);
 }
