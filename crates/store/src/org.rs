@@ -68,6 +68,14 @@ pub fn names(tx: &mut dyn Tx, codes: &[String]) -> Result<Vec<(String, String)>,
         .collect()
 }
 
+/// Every unit's code and name.
+pub fn all_names(tx: &mut dyn Tx) -> Result<Vec<(String, String)>, StoreError> {
+    tx.query("SELECT code, name FROM units", &[])?
+        .iter()
+        .map(|r| Ok((r.string(0)?, r.string(1)?)))
+        .collect()
+}
+
 pub fn get_unit(tx: &mut dyn Tx, code: &str) -> Result<Unit, StoreError> {
     tx.query_one(
         &format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"),

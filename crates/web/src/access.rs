@@ -113,8 +113,27 @@ pub fn load_visible(
     staff: &Staff,
     id: i64,
 ) -> Result<(Dossier, DossierAccess), StoreError> {
+    visible(tx, staff, id, dossiers::load)
+}
+
+/// [`load_visible`] with the personal fields left sealed (blank), for what needs none of them
+/// (checking a command): the vault stays closed.
+pub fn load_visible_sealed(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    id: i64,
+) -> Result<(Dossier, DossierAccess), StoreError> {
+    visible(tx, staff, id, dossiers::load_sealed)
+}
+
+fn visible(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    id: i64,
+    load: fn(&mut dyn Tx, i64) -> Result<Dossier, StoreError>,
+) -> Result<(Dossier, DossierAccess), StoreError> {
     let hidden = || StoreError::not_found(format!("hồ sơ {id}"), format!("dossier {id}"));
-    let d = match dossiers::load(tx, id) {
+    let d = match load(tx, id) {
         Ok(d) => d,
         Err(StoreError::NotFound(_)) => return Err(hidden()),
         Err(e) => return Err(e),

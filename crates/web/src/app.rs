@@ -2,6 +2,7 @@
 //! search index, the rate limiters) and the only ways handlers reach the store: `read_tx`,
 //! `write_tx` (one transaction each, off the async threads) and `blocking`.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
@@ -72,7 +73,13 @@ pub struct App {
     pub metrics: Option<Arc<crate::http::metrics::Metrics>>,
     /// Signs the references to papers kept across a refused form (drawn at start-up).
     pub form_key: [u8; 32],
+    /// Every unit's name, for the public lookup, read again after `UNIT_NAMES_TTL`.
+    unit_names: RwLock<Option<(std::time::Instant, Arc<HashMap<String, String>>)>>,
 }
+
+/// How long the public lookup trusts its copy of the units' names: a renamed unit shows its new
+/// name on the lookup page within this time, and a crowd of lookups costs one query each, not two.
+const UNIT_NAMES_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub type AppState = Arc<App>;
 
@@ -95,7 +102,25 @@ impl App {
             calendar: RwLock::new((generation, Arc::new(cal))),
             search: RwLock::new(None),
             catalogue: RwLock::new(None),
+            unit_names: RwLock::new(None),
         })
+    }
+
+    /// Every unit's name by code (see `UNIT_NAMES_TTL`).
+    pub fn unit_names(&self, tx: &mut dyn Tx) -> Result<Arc<HashMap<String, String>>, StoreError> {
+        {
+            let cached = self.unit_names.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, names)) = cached.as_ref()
+                && at.elapsed() < UNIT_NAMES_TTL
+            {
+                return Ok(names.clone());
+            }
+        }
+        let fresh: Arc<HashMap<String, String>> =
+            Arc::new(motcua_store::org::all_names(tx)?.into_iter().collect());
+        *self.unit_names.write().unwrap_or_else(|p| p.into_inner()) =
+            Some((std::time::Instant::now(), fresh.clone()));
+        Ok(fresh)
     }
 
     /// The working calendar, rebuilt inside `tx` when an import happened since it was built (an

@@ -347,7 +347,7 @@ pub fn command_for(
 ) -> Result<(Target, Command), ApiError> {
     // A dossier the caller may not see answers like one that does not exist; a stale version is a
     // conflict before any question of permission.
-    let (d, _) = access::load_visible(tx, staff, id)?;
+    let (d, _) = access::load_visible_sealed(tx, staff, id)?;
     if body.version != d.version {
         return Err(motcua_store::StoreError::Conflict {
             expected: body.version,

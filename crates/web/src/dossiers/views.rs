@@ -53,14 +53,14 @@ impl Names {
         ))
     }
 
-    /// The names of the given units.
-    pub fn of_units(
-        tx: &mut dyn motcua_store::Tx,
-        codes: &[String],
-    ) -> Result<Names, motcua_store::StoreError> {
-        Ok(Names(
-            motcua_store::org::names(tx, codes)?.into_iter().collect(),
-        ))
+    /// The names of the given units, from a table of every unit's name.
+    pub fn from_table(codes: &[String], table: &HashMap<String, String>) -> Names {
+        Names(
+            codes
+                .iter()
+                .filter_map(|c| table.get(c).map(|n| (c.clone(), n.clone())))
+                .collect(),
+        )
     }
 
     pub fn of(&self, code: &str) -> String {

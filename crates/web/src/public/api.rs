@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{AppState, blocking};
 use crate::dossiers::service::{Caller, open_unit};
-use crate::dossiers::views::{self, Names};
+use crate::dossiers::views;
 use crate::http::ApiError;
 use crate::http::{Body, ClientIp, Params, rate_limited};
 
@@ -147,7 +147,9 @@ pub async fn lookup(
             .read_each(|tx| {
                 Ok(match lookup_public(tx, &q.code, &q.secret)? {
                     Some(f) => {
-                        let names = Names::of_units(tx, &f.view.unit_codes())?;
+                        let table = app.unit_names(tx)?;
+                        let names =
+                            crate::dossiers::views::Names::from_table(&f.view.unit_codes(), &table);
                         Some((f, names))
                     }
                     None => None,

@@ -202,8 +202,9 @@ pub async fn lookup(
             Ok(
                 match crate::public::service::lookup_public(tx, &code, &secret)? {
                     Some(f) => {
+                        let table = app.unit_names(tx)?;
                         let names =
-                            crate::dossiers::views::Names::of_units(tx, &f.view.unit_codes())?;
+                            crate::dossiers::views::Names::from_table(&f.view.unit_codes(), &table);
                         Some((f, names))
                     }
                     None => None,
