@@ -74,8 +74,11 @@ pub struct App {
     /// Signs the references to papers kept across a refused form (drawn at start-up).
     pub form_key: [u8; 32],
     /// Every unit's name, for the public lookup, read again after `UNIT_NAMES_TTL`.
-    unit_names: RwLock<Option<(std::time::Instant, Arc<HashMap<String, String>>)>>,
+    unit_names: RwLock<Option<(std::time::Instant, UnitNames)>>,
 }
+
+/// Every unit's name by code.
+pub type UnitNames = Arc<HashMap<String, String>>;
 
 /// How long the public lookup trusts its copy of the units' names: a renamed unit shows its new
 /// name on the lookup page within this time, and a crowd of lookups costs one query each, not two.
@@ -116,8 +119,7 @@ impl App {
                 return Ok(names.clone());
             }
         }
-        let fresh: Arc<HashMap<String, String>> =
-            Arc::new(motcua_store::org::all_names(tx)?.into_iter().collect());
+        let fresh: UnitNames = Arc::new(motcua_store::org::all_names(tx)?.into_iter().collect());
         *self.unit_names.write().unwrap_or_else(|p| p.into_inner()) =
             Some((std::time::Instant::now(), fresh.clone()));
         Ok(fresh)
