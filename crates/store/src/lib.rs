@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod batch;
 pub mod bench;
+pub mod blank_forms;
 pub mod calendar;
 pub mod db;
 pub mod dossiers;
@@ -231,6 +232,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (11, include_str!("../migrations/sqlite/0011_feedback.sql")),
     (12, include_str!("../migrations/sqlite/0012_vault.sql")),
+    (
+        14,
+        include_str!("../migrations/sqlite/0014_blank_forms.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -256,6 +261,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (11, include_str!("../migrations/postgres/0011_feedback.sql")),
     (12, include_str!("../migrations/postgres/0012_vault.sql")),
+    (
+        14,
+        include_str!("../migrations/postgres/0014_blank_forms.sql"),
+    ),
 ];
 
 impl Store {

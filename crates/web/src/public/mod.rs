@@ -3,6 +3,7 @@
 
 pub mod api;
 mod files;
+mod thumbs;
 mod kept;
 mod pages;
 pub mod service;
