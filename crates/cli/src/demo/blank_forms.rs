@@ -161,8 +161,9 @@ pub fn seed(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let mut count = 0;
     for (code, file_name, title, body) in forms() {
         let bytes = render(title, body, now)?;
-        let file = motcua_web::catalogue::forms::store_form(&app.settings.files_dir, file_name, &bytes)
-            .map_err(|e| anyhow::anyhow!("{} / {}", e.vi, e.en))?;
+        let file =
+            motcua_web::catalogue::forms::store_form(&app.settings.files_dir, file_name, &bytes)
+                .map_err(|e| anyhow::anyhow!("{} / {}", e.vi, e.en))?;
         count += app.store.write(|tx| {
             let mut n = 0;
             for p in motcua_store::procedures::versions(tx, code)? {

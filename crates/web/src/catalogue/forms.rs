@@ -13,11 +13,11 @@
 use std::path::{Path, PathBuf};
 
 use askama::Template;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path as UrlPath, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Json;
 use chrono::{NaiveDate, Utc};
 use motcua_domain::authz::{Action, can};
 use motcua_domain::org::Staff;
@@ -83,12 +83,8 @@ pub fn describe(f: &FormFile) -> String {
 /// The name a form is offered under: what was uploaded, reduced to safe ASCII, with the extension
 /// of its real kind.
 fn file_name(uploaded: &str, media_type: &str) -> String {
-    let stem = uploaded
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .rsplit_once('.')
-        .map_or(uploaded, |(s, _)| s);
+    let base = uploaded.rsplit(['/', '\\']).next().unwrap_or_default();
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
     let folded = motcua_domain::text::fold_vi(stem);
     let mut safe: String = folded
         .chars()
@@ -168,7 +164,13 @@ pub fn is_keeper(tx: &mut dyn Tx, staff: &Staff) -> Result<bool, ApiError> {
     Ok(org::units(tx)?
         .iter()
         .filter(|u| u.parent.is_none())
-        .any(|u| can(&staff.grants, Action::AdministerUnit, std::slice::from_ref(&u.code))))
+        .any(|u| {
+            can(
+                &staff.grants,
+                Action::AdministerUnit,
+                std::slice::from_ref(&u.code),
+            )
+        }))
 }
 
 /// The version of a procedure in force on a date (else the latest), or the one asked for.
@@ -350,7 +352,10 @@ pub async fn withdraw_api(
 ) -> Result<Json<Attached>, ApiError> {
     let app2 = app.clone();
     let c = code.clone();
-    write_tx(&app, move |tx| attach(&app2, tx, &staff, &c, version, n, None)).await?;
+    write_tx(&app, move |tx| {
+        attach(&app2, tx, &staff, &c, version, n, None)
+    })
+    .await?;
     Ok(Json(Attached {
         code,
         version,
@@ -490,7 +495,12 @@ pub async fn page(
                     .and_then(|id| org::get_staff(tx, id).ok())
                     .map_or(a.attached_by.clone(), |s| s.full_name);
                 let what = match &a.file {
-                    Some(f) => format!("{} {} ({})", crate::i18n::t("đính kèm"), f.name, describe(f)),
+                    Some(f) => format!(
+                        "{} {} ({})",
+                        crate::i18n::t("đính kèm"),
+                        f.name,
+                        describe(f)
+                    ),
                     None => crate::i18n::t("gỡ mẫu đơn").to_owned(),
                 };
                 history.push(format!(
@@ -549,7 +559,11 @@ pub async fn upload_page(
         attach(&app2, tx, &staff, &c, version, n, Some((&name, &bytes)))
     })
     .await?;
-    Ok(Redirect::to(&format!("/can-bo/mau-don?ma={}&done=attached", crate::http::format::percent(&code))).into_response())
+    Ok(Redirect::to(&format!(
+        "/can-bo/mau-don?ma={}&done=attached",
+        crate::http::format::percent(&code)
+    ))
+    .into_response())
 }
 
 /// POST /can-bo/mau-don/{code}/{version}/{n}/go: withdraw the paper's form.
@@ -560,8 +574,15 @@ pub async fn withdraw_page(
 ) -> Result<Response, PageError> {
     let app2 = app.clone();
     let c = code.clone();
-    write_tx(&app, move |tx| attach(&app2, tx, &staff, &c, version, n, None)).await?;
-    Ok(Redirect::to(&format!("/can-bo/mau-don?ma={}&done=withdrawn", crate::http::format::percent(&code))).into_response())
+    write_tx(&app, move |tx| {
+        attach(&app2, tx, &staff, &c, version, n, None)
+    })
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/can-bo/mau-don?ma={}&done=withdrawn",
+        crate::http::format::percent(&code)
+    ))
+    .into_response())
 }
 
 #[cfg(test)]
@@ -578,7 +599,10 @@ mod tests {
         let mut odt = b"PK\x03\x04".to_vec();
         odt.extend([0u8; 26]);
         odt.extend(b"mimetypeapplication/vnd.oasis.opendocument.text");
-        assert_eq!(form_kind(&odt), Some("application/vnd.oasis.opendocument.text"));
+        assert_eq!(
+            form_kind(&odt),
+            Some("application/vnd.oasis.opendocument.text")
+        );
         let mut docx = b"PK\x03\x04".to_vec();
         docx.extend(b"[Content_Types].xml ... word/document.xml");
         assert_eq!(
@@ -593,10 +617,16 @@ mod tests {
     #[test]
     fn names_are_safe_and_follow_the_content() {
         assert_eq!(
-            file_name("C:\\Tài liệu\\Tờ khai đăng ký khai sinh.docx", "application/pdf"),
+            file_name(
+                "C:\\Tài liệu\\Tờ khai đăng ký khai sinh.docx",
+                "application/pdf"
+            ),
             "to-khai-dang-ky-khai-sinh.pdf"
         );
         assert_eq!(file_name("", "application/msword"), "mau-don.doc");
-        assert_eq!(file_name("../../etc/passwd", "application/pdf"), "passwd.pdf");
+        assert_eq!(
+            file_name("../../etc/passwd", "application/pdf"),
+            "passwd.pdf"
+        );
     }
 }

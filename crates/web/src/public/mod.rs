@@ -3,12 +3,12 @@
 
 pub mod api;
 mod files;
-mod thumbs;
 mod kept;
 mod pages;
 pub mod service;
 mod submit;
 mod supplement;
+mod thumbs;
 mod upload;
 
 use axum::Router;

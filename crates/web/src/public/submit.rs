@@ -175,7 +175,15 @@ pub async fn submit(
             .max_by_key(|s| s.as_u16())
             .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
         let kept = upload::references(&app, kept, Utc::now().timestamp());
-        match page(&procedure, units.clone(), values, &errors, &kept, &forms, max) {
+        match page(
+            &procedure,
+            units.clone(),
+            values,
+            &errors,
+            &kept,
+            &forms,
+            max,
+        ) {
             Ok(p) => (status, p).into_response(),
             Err(e) => e.into_response(),
         }

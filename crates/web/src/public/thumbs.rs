@@ -110,9 +110,7 @@ pub fn pdf_pages(bytes: &[u8]) -> Option<u32> {
             j += 1;
         }
         if bytes[j..].starts_with(b"/Page")
-            && !bytes
-                .get(j + 5)
-                .is_some_and(|b| b.is_ascii_alphanumeric())
+            && !bytes.get(j + 5).is_some_and(|b| b.is_ascii_alphanumeric())
         {
             count += 1;
         }

@@ -59,7 +59,11 @@ async fn raw(app: &TestApp, req: Request<Body>) -> (StatusCode, axum::http::Head
     (status, headers, bytes)
 }
 
-async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn get(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     raw(app, request("GET", path, token, "bearer", None, vec![])).await
 }
 
@@ -177,12 +181,29 @@ async fn the_dossier_page_shows_previews_that_open_the_viewer_under_the_personal
         assert!(page.contains("PDF · 2 trang"), "{url}");
         // Each preview is a view of the paper: served to the desk, logged.
         let views = app.count("personal_data_views");
-        let (s, h, jpeg_thumb) = get(&app, &format!("/can-bo/ho-so/{id}/giay-to/1/anh-nho"), &desk).await;
-        assert_eq!((s, &h["content-type"]), (StatusCode::OK, &"image/png".parse().unwrap()));
+        let (s, h, jpeg_thumb) = get(
+            &app,
+            &format!("/can-bo/ho-so/{id}/giay-to/1/anh-nho"),
+            &desk,
+        )
+        .await;
+        assert_eq!(
+            (s, &h["content-type"]),
+            (StatusCode::OK, &"image/png".parse().unwrap())
+        );
         assert_eq!(h["cache-control"], "private, no-store");
-        assert_eq!(png_size(&jpeg_thumb), (240, 180), "{url}: 400 x 300 into 240");
+        assert_eq!(
+            png_size(&jpeg_thumb),
+            (240, 180),
+            "{url}: 400 x 300 into 240"
+        );
         assert_eq!(app.count("personal_data_views"), views + 1, "{url}");
-        let (_, _, png_thumb) = get(&app, &format!("/can-bo/ho-so/{id}/giay-to/2/anh-nho"), &desk).await;
+        let (_, _, png_thumb) = get(
+            &app,
+            &format!("/can-bo/ho-so/{id}/giay-to/2/anh-nho"),
+            &desk,
+        )
+        .await;
         assert_eq!(png_size(&png_thumb), (240, 120), "{url}");
         // Cached by the paper's SHA-256, outside what a backup carries.
         let hash = sync(|| {
@@ -200,12 +221,22 @@ async fn the_dossier_page_shows_previews_that_open_the_viewer_under_the_personal
             .join(&hash[..2])
             .join(format!("{hash}.png"));
         assert_eq!(std::fs::read(&cached).unwrap(), png_thumb, "{url}");
-        let (_, _, again) = get(&app, &format!("/can-bo/ho-so/{id}/giay-to/2/anh-nho"), &desk).await;
+        let (_, _, again) = get(
+            &app,
+            &format!("/can-bo/ho-so/{id}/giay-to/2/anh-nho"),
+            &desk,
+        )
+        .await;
         assert_eq!(again, png_thumb);
         // A PDF gets an icon; a decompression bomb and a truncated file get the plain image icon,
         // answered at once, without a panic.
         for n in [3, 4, 5] {
-            let (s, h, b) = get(&app, &format!("/can-bo/ho-so/{id}/giay-to/{n}/anh-nho"), &desk).await;
+            let (s, h, b) = get(
+                &app,
+                &format!("/can-bo/ho-so/{id}/giay-to/{n}/anh-nho"),
+                &desk,
+            )
+            .await;
             assert_eq!(s, StatusCode::OK, "{url}: {n}");
             assert_eq!(h["content-type"], "image/svg+xml", "{url}: {n}");
             assert!(text(&b).starts_with("<svg"), "{url}: {n}");
@@ -215,15 +246,34 @@ async fn the_dossier_page_shows_previews_that_open_the_viewer_under_the_personal
         let admin = app.login(&format!("unit_admin.{WARD_A}")).await;
         let (_, _, page) = get(&app, &format!("/can-bo/ho-so/{id}"), &admin).await;
         assert!(!text(&page).contains("anh-nho"), "{url}");
-        let (s, _, _) = get(&app, &format!("/can-bo/ho-so/{id}/giay-to/1/anh-nho"), &admin).await;
+        let (s, _, _) = get(
+            &app,
+            &format!("/can-bo/ho-so/{id}/giay-to/1/anh-nho"),
+            &admin,
+        )
+        .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{url}");
         // Another ward's desk does not see the dossier at all; a paper that is not there is 404.
         let other = app.login(&format!("reception_officer.{WARD_B}")).await;
-        let (s, _, _) = get(&app, &format!("/can-bo/ho-so/{id}/giay-to/1/anh-nho"), &other).await;
+        let (s, _, _) = get(
+            &app,
+            &format!("/can-bo/ho-so/{id}/giay-to/1/anh-nho"),
+            &other,
+        )
+        .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{url}");
-        let (s, _, _) = get(&app, &format!("/can-bo/ho-so/{id}/giay-to/9/anh-nho"), &desk).await;
+        let (s, _, _) = get(
+            &app,
+            &format!("/can-bo/ho-so/{id}/giay-to/9/anh-nho"),
+            &desk,
+        )
+        .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{url}");
-        assert_eq!(app.count("personal_data_views"), views + 6, "{url}: refusals log nothing");
+        assert_eq!(
+            app.count("personal_data_views"),
+            views + 6,
+            "{url}: refusals log nothing"
+        );
         let _ = std::fs::remove_dir_all(files);
     }
 }
@@ -271,14 +321,28 @@ async fn the_catalogue_keeper_attaches_a_blank_form_that_the_public_downloads() 
         // Only the keeper of the catalogue (an administrator of the top unit).
         let (s, _, _) = raw(
             &app,
-            request("POST", &format!("{api}?name=x.pdf"), &ward_admin, "bearer", Some("application/pdf"), pdf.clone()),
+            request(
+                "POST",
+                &format!("{api}?name=x.pdf"),
+                &ward_admin,
+                "bearer",
+                Some("application/pdf"),
+                pdf.clone(),
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{url}");
         // Checked by content and size, naming the field.
         let (s, _, b) = raw(
             &app,
-            request("POST", api, &keeper, "bearer", Some("application/octet-stream"), b"MZ\x90\x00 program".to_vec()),
+            request(
+                "POST",
+                api,
+                &keeper,
+                "bearer",
+                Some("application/octet-stream"),
+                b"MZ\x90\x00 program".to_vec(),
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
@@ -294,13 +358,27 @@ async fn the_catalogue_keeper_attaches_a_blank_form_that_the_public_downloads() 
         // A paper the version does not have, a version that does not exist.
         let (s, _, _) = raw(
             &app,
-            request("POST", "/api/v1/procedures/1.001612/versions/1/papers/2/form", &keeper, "bearer", Some("application/pdf"), pdf.clone()),
+            request(
+                "POST",
+                "/api/v1/procedures/1.001612/versions/1/papers/2/form",
+                &keeper,
+                "bearer",
+                Some("application/pdf"),
+                pdf.clone(),
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{url}");
         let (s, _, _) = raw(
             &app,
-            request("POST", "/api/v1/procedures/1.001612/versions/7/papers/1/form", &keeper, "bearer", Some("application/pdf"), pdf.clone()),
+            request(
+                "POST",
+                "/api/v1/procedures/1.001612/versions/7/papers/1/form",
+                &keeper,
+                "bearer",
+                Some("application/pdf"),
+                pdf.clone(),
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{url}");
@@ -308,7 +386,14 @@ async fn the_catalogue_keeper_attaches_a_blank_form_that_the_public_downloads() 
         // Attached.
         let (s, _, b) = raw(
             &app,
-            request("POST", &format!("{api}?name=Gi%E1%BA%A5y%20%C4%91%E1%BB%81%20ngh%E1%BB%8B.pdf"), &keeper, "bearer", Some("application/pdf"), pdf.clone()),
+            request(
+                "POST",
+                &format!("{api}?name=Gi%E1%BA%A5y%20%C4%91%E1%BB%81%20ngh%E1%BB%8B.pdf"),
+                &keeper,
+                "bearer",
+                Some("application/pdf"),
+                pdf.clone(),
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::CREATED, "{url}: {}", text(&b));
@@ -317,61 +402,173 @@ async fn the_catalogue_keeper_attaches_a_blank_form_that_the_public_downloads() 
         let link = "/thu-tuc/1.001612/mau/1/tep?phien-ban=1";
         assert_eq!(v["download"], link);
         // The public procedure page and the online form offer it; anyone downloads it.
-        let public = |path: &str| raw(&app, Request::builder().uri(path).body(Body::empty()).unwrap());
+        let public = |path: &str| {
+            raw(
+                &app,
+                Request::builder().uri(path).body(Body::empty()).unwrap(),
+            )
+        };
         let (s, _, page) = public("/thu-tuc/1.001612").await;
         assert_eq!(s, StatusCode::OK);
         let page = text(&page);
-        assert!(page.contains(&link.replace('&', "&amp;")) && page.contains("PDF, 1 KB"), "{url}: {page}");
+        assert!(
+            page.contains(&link.replace('&', "&amp;")) && page.contains("PDF, 1 KB"),
+            "{url}: {page}"
+        );
         let (_, _, form) = public("/nop-ho-so/1.001612").await;
-        assert!(text(&form).contains(link), "{url}: the online form offers it");
+        assert!(
+            text(&form).contains(link),
+            "{url}: the online form offers it"
+        );
         for path in [link, "/thu-tuc/1.001612/mau/1/tep", api] {
             let (s, h, b) = public(path).await;
             assert_eq!(s, StatusCode::OK, "{url}: {path}");
             assert_eq!(h["content-type"], "application/pdf");
-            assert_eq!(h["content-disposition"], "attachment; filename=\"giay-de-nghi.pdf\"");
+            assert_eq!(
+                h["content-disposition"],
+                "attachment; filename=\"giay-de-nghi.pdf\""
+            );
             assert_eq!(b, pdf);
         }
         // The counter's print menu on a dossier of that version offers it too.
         let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
         let (s, v) = app
-            .call("POST", "/api/v1/dossiers", Some(&desk), Some(reception(WARD_A)))
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         let (_, _, page) = get(&app, &format!("/can-bo/ho-so/{}", v["id"]), &desk).await;
         assert!(text(&page).contains(link), "{url}: print menu");
         // The keeper's page: a DOCX replaces it (multipart, from this site); recorded with who.
-        let (s, _, page) = raw(&app, request("GET", "/can-bo/mau-don?ma=1.001612", &keeper, "cookie", None, vec![])).await;
+        let (s, _, page) = raw(
+            &app,
+            request(
+                "GET",
+                "/can-bo/mau-don?ma=1.001612",
+                &keeper,
+                "cookie",
+                None,
+                vec![],
+            ),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK);
         let page = text(&page);
-        assert!(page.contains("action=\"/can-bo/mau-don/1.001612/1/1\"") && page.contains("thành phần 1"), "{url}: {page}");
+        assert!(
+            page.contains("action=\"/can-bo/mau-don/1.001612/1/1\"")
+                && page.contains("thành phần 1"),
+            "{url}: {page}"
+        );
         let mut docx = b"PK\x03\x04".to_vec();
         docx.extend(b"[Content_Types].xml word/document.xml and the rest of a Word file");
-        let (kind, body) = multipart("Tờ khai.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &docx);
-        let (s, _, _) = raw(&app, request("POST", "/can-bo/mau-don/1.001612/1/1", &keeper, "cross", Some(&kind), body.clone())).await;
-        assert_eq!(s, StatusCode::FORBIDDEN, "{url}: a form posted from another site");
-        let (s, _, _) = raw(&app, request("POST", "/can-bo/mau-don/1.001612/1/1", &ward_admin, "cookie", Some(&kind), body.clone())).await;
+        let (kind, body) = multipart(
+            "Tờ khai.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            &docx,
+        );
+        let (s, _, _) = raw(
+            &app,
+            request(
+                "POST",
+                "/can-bo/mau-don/1.001612/1/1",
+                &keeper,
+                "cross",
+                Some(&kind),
+                body.clone(),
+            ),
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "{url}: a form posted from another site"
+        );
+        let (s, _, _) = raw(
+            &app,
+            request(
+                "POST",
+                "/can-bo/mau-don/1.001612/1/1",
+                &ward_admin,
+                "cookie",
+                Some(&kind),
+                body.clone(),
+            ),
+        )
+        .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{url}: not the keeper");
-        let (s, h, _) = raw(&app, request("POST", "/can-bo/mau-don/1.001612/1/1", &keeper, "cookie", Some(&kind), body)).await;
+        let (s, h, _) = raw(
+            &app,
+            request(
+                "POST",
+                "/can-bo/mau-don/1.001612/1/1",
+                &keeper,
+                "cookie",
+                Some(&kind),
+                body,
+            ),
+        )
+        .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{url}");
         assert!(h["location"].to_str().unwrap().ends_with("done=attached"));
         let (_, h, b) = public(link).await;
-        assert_eq!(h["content-disposition"], "attachment; filename=\"to-khai.docx\"");
+        assert_eq!(
+            h["content-disposition"],
+            "attachment; filename=\"to-khai.docx\""
+        );
         assert_eq!(b, docx);
         // A unit administrator below sees the page without the upload.
-        let (s, _, page) = raw(&app, request("GET", "/can-bo/mau-don?ma=1.001612", &ward_admin, "cookie", None, vec![])).await;
+        let (s, _, page) = raw(
+            &app,
+            request(
+                "GET",
+                "/can-bo/mau-don?ma=1.001612",
+                &ward_admin,
+                "cookie",
+                None,
+                vec![],
+            ),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK);
-        assert!(!text(&page).contains("enctype=\"multipart/form-data\""), "{url}");
+        assert!(
+            !text(&page).contains("enctype=\"multipart/form-data\""),
+            "{url}"
+        );
         // Withdrawn: no longer offered; every step is kept.
-        let (s, _, _) = raw(&app, request("DELETE", api, &keeper, "bearer", None, vec![])).await;
+        let (s, _, _) = raw(
+            &app,
+            request("DELETE", api, &keeper, "bearer", None, vec![]),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK, "{url}");
         let (s, _, _) = public(link).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{url}");
         let (_, _, page) = public("/thu-tuc/1.001612").await;
         assert!(!text(&page).contains("/mau/1/tep"), "{url}");
         assert_eq!(app.count("procedure_forms"), 3, "{url}");
-        let (_, _, page) = raw(&app, request("GET", "/can-bo/mau-don?ma=1.001612", &keeper, "cookie", None, vec![])).await;
+        let (_, _, page) = raw(
+            &app,
+            request(
+                "GET",
+                "/can-bo/mau-don?ma=1.001612",
+                &keeper,
+                "cookie",
+                None,
+                vec![],
+            ),
+        )
+        .await;
         let page = text(&page);
-        assert!(page.contains("gỡ mẫu đơn") && page.contains("to-khai.docx") && page.contains("giay-de-nghi.pdf"), "{url}: {page}");
+        assert!(
+            page.contains("gỡ mẫu đơn")
+                && page.contains("to-khai.docx")
+                && page.contains("giay-de-nghi.pdf"),
+            "{url}: {page}"
+        );
         let _ = std::fs::remove_dir_all(files);
     }
 }
