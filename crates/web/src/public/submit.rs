@@ -49,11 +49,10 @@ struct SubmitPage {
 /// The procedure in force today, if it can be submitted online, and the units that apply it.
 /// A version's blank forms by paper number: (download link, "PDF, 42 KB").
 type FormLinks = std::collections::BTreeMap<usize, (String, String)>;
+/// The procedure in force, the units that apply it, and its blank forms.
+type Loaded = (Procedure, Vec<(String, String)>, FormLinks);
 
-fn load(
-    app: &AppState,
-    code: &str,
-) -> Result<(Procedure, Vec<(String, String)>, FormLinks), ApiError> {
+fn load(app: &AppState, code: &str) -> Result<Loaded, ApiError> {
     let today = to_local(Utc::now()).date();
     let (procedure, units, forms) = app.store.read(|tx| {
         let p = procedures::in_force(tx, code, today)?;
