@@ -220,7 +220,7 @@ class Walk:
         self.b.script(self.axe + "; return true;")
         result = self.b.async_script(
             "const done = arguments[arguments.length - 1];"
-            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length])));"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length, v.nodes.map(n => n.target.join(' ')).slice(0, 3)])));"
         )
         bad = [v for v in result if v[1] in ("serious", "critical")]
         assert not bad, f"{page}: {bad}"
