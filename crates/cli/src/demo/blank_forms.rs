@@ -16,11 +16,15 @@ use motcua_web::App;
 const SOURCE: &str = "Mẫu tờ khai ban hành kèm theo Thông tư số 04/2020/TT-BTP của Bộ Tư pháp \
                       (bản dựng lại cho dữ liệu mô phỏng, đối chiếu với văn bản gốc trước khi dùng).";
 
-const DOTS: &str = "…………………………………………………………";
+/// A label and a dotted line to fill in, the dots up to the end of the line (an ellipsis is about
+/// two average letters wide in Times at 13 pt; a line holds about 80 letters).
+fn line(label: &str) -> Block {
+    let room = 78usize.saturating_sub(label.chars().count() + 2).max(8);
+    Block::field(format!("{label}: {}", "…".repeat(room * 10 / 22)), "")
+}
 
 /// (procedure code, file name, title, the body's blocks).
 fn forms() -> Vec<(&'static str, &'static str, &'static str, Vec<Block>)> {
-    let line = |label: &str| Block::field(format!("{label}: {DOTS}"), "");
     let intro = |request: &str| {
         vec![
             line("Kính gửi (1)"),
