@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -19,10 +20,22 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(ROOT, "target", "screenshots")
 PASSWORD = "motcua-demo"
+
+
+def png(width, height):
+    """A photo-like PNG (a blue band, a grey page) for the thumbnail step."""
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((30, 80, 180)) if y < height // 4 else bytes((235, 235, 228)) for _ in range(width))
+        for y in range(height))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def free_port():
@@ -161,9 +174,10 @@ class Walk:
         self.passed = 0
         self.failed = []
         db = f"sqlite:{self.tmp}/demo.db"
-        subprocess.run([motcua, "demo", "--no-serve", "--db", db, "--dossiers", "150"], check=True, stdout=subprocess.DEVNULL)
-        self.port = free_port()
+        # The demo writes its papers and blank forms where the server will read them.
         env = dict(os.environ, MOTCUA_FILES_DIR=f"{self.tmp}/files", MOTCUA_LOG="warn", MOTCUA_LOGIN_RATE_PER_MINUTE="1000")
+        subprocess.run([motcua, "demo", "--no-serve", "--db", db, "--dossiers", "150"], check=True, stdout=subprocess.DEVNULL, env=env)
+        self.port = free_port()
         self.procs.append(subprocess.Popen([motcua, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}"], env=env, stdout=subprocess.DEVNULL))
         self.site = f"http://127.0.0.1:{self.port}"
         wait_for(self.site + "/api/v1/health")
@@ -174,6 +188,9 @@ class Walk:
         self.pdf = os.path.join(self.tmp, "to-khai.pdf")
         with open(self.pdf, "wb") as f:
             f.write(b"%PDF-1.4\n% a small test paper\n%%EOF\n")
+        self.png = os.path.join(self.tmp, "anh-giay-to.png")
+        with open(self.png, "wb") as f:
+            f.write(png(640, 400))
 
     def close(self):
         self.b.quit()
@@ -203,7 +220,7 @@ class Walk:
         self.b.script(self.axe + "; return true;")
         result = self.b.async_script(
             "const done = arguments[arguments.length - 1];"
-            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length])));"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length, v.nodes.map(n => n.target.join(' ')).slice(0, 3)])));"
         )
         bad = [v for v in result if v[1] in ("serious", "critical")]
         assert not bad, f"{page}: {bad}"
@@ -547,6 +564,67 @@ class Walk:
             assert "Bãi giữ xe trước bộ phận một cửa" in body and "Góp Ý" not in body and "0905" not in body
             self.axe_check("published answers")
 
+        def officer_opens_a_thumbnail():
+            # A photo uploaded online: the officer sees it scaled down on the dossier page and opens it.
+            self.b.go(self.site + "/nop-ho-so/1.001612")
+            self.b.click("select#unit option[value='000.31.00.H15']")
+            self.b.type("#full_name", "Lê Văn Ảnh Nhỏ")
+            self.b.type("#phone", "0905 777 888")
+            for el in self.b.finds("input[type=file]"):
+                self.b.s("POST", f"/element/{el}/value", {"text": self.png})
+            self.b.click("form button[type=submit]")
+            assert self.b.wait_for_text("Mã bí mật"), self.b.text()[:800]
+            self.login("motcua.buonho")
+            self.b.go(self.site + "/can-bo?hang=cho-tiep-nhan")
+            dossier = self.b.script(
+                "for (const tr of document.querySelectorAll('tbody tr')) {"
+                " if (tr.textContent.includes(arguments[0])) {"
+                "  return tr.querySelector('a').getAttribute('href').split('/').pop(); } }"
+                " return null;", "Lê Văn Ảnh Nhỏ")
+            assert dossier, "the online dossier waits at the desk"
+            self.b.go(f"{self.site}/can-bo/ho-so/{dossier}")
+            thumb = f"/can-bo/ho-so/{dossier}/giay-to/1/anh-nho"
+            deadline = time.time() + 15
+            size = None
+            while time.time() < deadline:
+                size = self.b.script(
+                    "const i = document.querySelector(`img[src='${arguments[0]}']`);"
+                    "return i && i.complete && i.naturalWidth ? [i.naturalWidth, i.naturalHeight] : null;", thumb)
+                if size:
+                    break
+                time.sleep(0.2)
+            assert size == [240, 150], f"the preview is the photo scaled down: {size}"
+            self.b.shot("dossier-thumbnails")
+            self.axe_check("dossier page with previews")
+            href = self.b.script("return document.querySelector('a.thumb').getAttribute('href');")
+            assert href == f"/can-bo/ho-so/{dossier}/giay-to/1", href
+            self.b.go(self.site + href)
+            assert self.b.script("return document.contentType;") == "image/png"
+            self.b.shot("paper-opened-from-thumbnail")
+            self.logout()
+
+        def blank_form_on_a_phone():
+            # A citizen on a phone downloads the procedure's own blank form (rendered by the demo).
+            self.b.s("POST", "/window/rect", {"width": 360, "height": 740})
+            try:
+                for path in ["/thu-tuc/1.001193", "/nop-ho-so/1.001193"]:
+                    self.b.go(self.site + path)
+                    links = self.b.finds("a.download")
+                    assert links, f"{path} offers the blank form"
+                    no_sideways_scroll(path)
+                    self.axe_check(path)
+                href = self.b.script("return document.querySelector('a.download').href;")
+                got = self.b.async_script(
+                    "const done = arguments[arguments.length - 1];"
+                    "fetch(arguments[0]).then(async r => done([r.status, r.headers.get('content-type'),"
+                    " r.headers.get('content-disposition'), new TextDecoder().decode((await r.arrayBuffer()).slice(0, 5))]));",
+                    href)
+                assert got == [200, "application/pdf", 'attachment; filename="to-khai-dang-ky-khai-sinh.pdf"', "%PDF-"], got
+                self.b.go(self.site + "/thu-tuc/1.001193")
+                self.b.shot("phone-blank-form")
+            finally:
+                self.b.s("POST", "/window/rect", {"width": 1200, "height": 1600})
+
         def fits_a_phone():
             # Every public page at 360 px: nothing wider than the screen (no sideways scrolling).
             self.b.s("POST", "/window/rect", {"width": 360, "height": 740})
@@ -586,6 +664,8 @@ class Walk:
             ("the leader's report drills down to dossiers", leader_reports),
             ("the 2017 inspection and its conclusion notice", inspection_2017),
             ("feedback sent, answered, rated and published", feedback_sent_answered_and_published),
+            ("the officer sees a paper's preview on the dossier page and opens it", officer_opens_a_thumbnail),
+            ("a citizen downloads a blank form from a procedure page at 360 px", blank_form_on_a_phone),
         ]:
             self.check(name, fn)
 

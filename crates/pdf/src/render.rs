@@ -617,17 +617,20 @@ impl Layout {
             ly = self.centred(lx, lw, ly, &[Span::plain(parent.to_uppercase())], size);
         }
         let issuer = clean(&h.issuer.to_uppercase());
-        ly = self.centred(lx, lw, ly, &[Span::bold(issuer.clone())], size);
-        // A short rule under the issuing body: a third of its name, centred.
-        let rule = (text_width(Face::Bold, size, &issuer).min(lw) / 3.0).max(30.0);
-        let cx = lx + lw / 2.0;
-        self.ops().push(Op::Line {
-            x1: cx - rule / 2.0,
-            y1: ly + 2.5,
-            x2: cx + rule / 2.0,
-            y2: ly + 2.5,
-            width: 0.6,
-        });
+        // A citizen's declaration (a blank form) has no issuing body: the motto alone.
+        if !issuer.is_empty() {
+            ly = self.centred(lx, lw, ly, &[Span::bold(issuer.clone())], size);
+            // A short rule under the issuing body: a third of its name, centred.
+            let rule = (text_width(Face::Bold, size, &issuer).min(lw) / 3.0).max(30.0);
+            let cx = lx + lw / 2.0;
+            self.ops().push(Op::Line {
+                x1: cx - rule / 2.0,
+                y1: ly + 2.5,
+                x2: cx + rule / 2.0,
+                y2: ly + 2.5,
+                width: 0.6,
+            });
+        }
 
         let mut ry = self.centred(
             rx,

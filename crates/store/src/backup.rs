@@ -43,6 +43,7 @@ pub const TABLES: &[Table] = &[
     t("announcements", "id", None, true),
     t("procedure_versions", "code, version", None, false),
     t("postings", "id", Some("id"), true),
+    t("procedure_forms", "id", None, true),
     t("calendar_imports", "id", None, true),
     t("search_synonym_lists", "id", None, true),
     t("local_settings", "id", None, true),

@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod batch;
 pub mod bench;
+pub mod blank_forms;
 pub mod calendar;
 pub mod db;
 pub mod dossiers;
@@ -232,6 +233,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/sqlite/0011_feedback.sql")),
     (12, include_str!("../migrations/sqlite/0012_vault.sql")),
     (
+        14,
+        include_str!("../migrations/sqlite/0014_blank_forms.sql"),
+    ),
+    (
         17,
         include_str!("../migrations/sqlite/0017_walk_in_vault.sql"),
     ),
@@ -260,6 +265,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (11, include_str!("../migrations/postgres/0011_feedback.sql")),
     (12, include_str!("../migrations/postgres/0012_vault.sql")),
+    (
+        14,
+        include_str!("../migrations/postgres/0014_blank_forms.sql"),
+    ),
     (
         17,
         include_str!("../migrations/postgres/0017_walk_in_vault.sql"),

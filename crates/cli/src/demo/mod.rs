@@ -2,6 +2,7 @@
 //! the three units that succeeded it in 2025, their staff, a procedure catalogue, and months of
 //! realistic dossiers generated through the same code paths as real ones.
 
+pub mod blank_forms;
 mod catalogue;
 pub mod documents;
 mod feedback;

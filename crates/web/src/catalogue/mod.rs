@@ -3,16 +3,83 @@
 //! citizens.
 
 pub mod api;
+pub mod forms;
 mod pages;
+pub mod service;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::http::op::Op;
 
+fn binary(_: &mut schemars::SchemaGenerator) -> Value {
+    json!({"type": "string", "contentMediaType": "application/octet-stream"})
+}
+
+/// The body limit of a blank form's upload: the form and a multipart envelope.
+const FORM_BODY_LIMIT: usize = forms::MAX_FORM_BYTES + 64 * 1024;
+
 pub fn api() -> Vec<Op> {
+    let mut attach = Op::post(
+        "/procedures/{code}/versions/{version}/papers/{n}/form",
+        "attachBlankForm",
+        forms::attach_api,
+    )
+    .tag("catalogue")
+    .doc(
+        "Đính kèm mẫu đơn, tờ khai / attach the blank form of a paper",
+        "The body is the file itself (PDF, DOC, DOCX or ODT, recognised by content; at most 5 MB); `name` gives the file name offered for download. Recorded with who and when; the newest attachment of a paper is in force. The catalogue keeper: an administrator of a top unit.",
+    )
+    .staff()
+    .path::<String>("code", "The procedure's code")
+    .path::<i64>("version", "The procedure's version")
+    .path::<i64>("n", "The paper's number in the version's list, from 1")
+    .query::<forms::AttachQuery>()
+    .ok::<forms::Attached>(201, "Attached")
+    .problems(&[403, 404, 413, 422]);
+    attach.body = Some(("application/octet-stream", binary));
+    attach.handler = attach.handler.layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
+    let mut download = Op::get(
+        "/procedures/{code}/versions/{version}/papers/{n}/form",
+        "getBlankForm",
+        forms::download_api,
+    )
+    .tag("catalogue")
+    .doc(
+        "Tải mẫu đơn, tờ khai / download the blank form of a paper",
+        "The file as attached, with its media type; 404 when the paper has none.",
+    )
+    .path::<String>("code", "The procedure's code")
+    .path::<i64>("version", "The procedure's version")
+    .path::<i64>("n", "The paper's number in the version's list, from 1")
+    .problems(&[404]);
+    download.responses.push(crate::http::op::Response {
+        status: 200,
+        description: "The blank form",
+        content: vec![("application/octet-stream", None)],
+    });
     vec![
+        attach,
+        download,
+        Op::delete(
+            "/procedures/{code}/versions/{version}/papers/{n}/form",
+            "withdrawBlankForm",
+            forms::withdraw_api,
+        )
+        .tag("catalogue")
+        .doc(
+            "Gỡ mẫu đơn, tờ khai / withdraw the blank form of a paper",
+            "Recorded like an attachment; the paper then offers no file. The catalogue keeper.",
+        )
+        .staff()
+        .path::<String>("code", "The procedure's code")
+        .path::<i64>("version", "The procedure's version")
+        .path::<i64>("n", "The paper's number in the version's list, from 1")
+        .ok::<forms::Attached>(200, "Withdrawn")
+        .problems(&[403, 404]),
         Op::get("/procedures", "searchProcedures", api::search)
             .tag("catalogue")
             .doc(
@@ -59,6 +126,16 @@ pub fn pages() -> Router<AppState> {
         .route("/thu-tuc", get(pages::search))
         .route("/thu-tuc/{code}", get(pages::procedure))
         .route("/thu-tuc/{code}/mau/{n}", get(pages::blank_form))
+        .route("/thu-tuc/{code}/mau/{n}/tep", get(forms::download_page))
+        .route("/can-bo/mau-don", get(forms::page))
+        .route(
+            "/can-bo/mau-don/{code}/{version}/{n}",
+            post(forms::upload_page).layer(DefaultBodyLimit::max(FORM_BODY_LIMIT)),
+        )
+        .route(
+            "/can-bo/mau-don/{code}/{version}/{n}/go",
+            post(forms::withdraw_page),
+        )
         .route("/don-vi", get(pages::units))
         .route("/don-vi/{code}", get(pages::unit))
 }

@@ -240,6 +240,8 @@ struct PaperRow {
     mandatory: &'static str,
     template: String,
     condition: String,
+    /// The procedure's own blank form: (download link, "PDF, 42 KB").
+    file: Option<(String, String)>,
 }
 
 struct FeeRow {
@@ -279,8 +281,23 @@ pub async fn procedure(
     Path(code): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let on = today();
-    let versions =
-        blocking(move || Ok(app.store.read(|tx| procedures::versions(tx, &code))?)).await?;
+    let (versions, files) = blocking(move || {
+        Ok(app.store.read(|tx| {
+            let versions = procedures::versions(tx, &code)?;
+            let shown = versions
+                .iter()
+                .rev()
+                .find(|p| p.in_force_on(on))
+                .or(versions.last())
+                .map(|p| p.version);
+            let files = match shown {
+                Some(v) => super::forms::links(tx, &code, v)?,
+                None => Default::default(),
+            };
+            Ok((versions, files))
+        })?)
+    })
+    .await?;
     let current = versions
         .iter()
         .rev()
@@ -321,7 +338,8 @@ pub async fn procedure(
         papers: s
             .papers
             .iter()
-            .map(|p| PaperRow {
+            .enumerate()
+            .map(|(i, p)| PaperRow {
                 name: p.name.clone(),
                 copies: p.copies,
                 mandatory: if p.mandatory {
@@ -331,6 +349,7 @@ pub async fn procedure(
                 },
                 template: p.template.clone().unwrap_or_default(),
                 condition: p.condition.clone().unwrap_or_default(),
+                file: files.get(&(i + 1)).cloned(),
             })
             .collect(),
         steps: s

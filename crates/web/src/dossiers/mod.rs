@@ -124,5 +124,9 @@ pub fn pages() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}/phieu-tiep-nhan", get(print::receipt))
         .route("/can-bo/ho-so/{id}/mau/{form}", get(print::print_form))
         .route("/can-bo/ho-so/{id}/giay-to/{n}", get(print::paper))
+        .route(
+            "/can-bo/ho-so/{id}/giay-to/{n}/anh-nho",
+            get(print::paper_thumbnail),
+        )
         .route("/can-bo/ho-so/{id}/{action}", post(pages::act))
 }

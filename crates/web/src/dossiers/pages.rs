@@ -335,8 +335,9 @@ struct DossierPage {
     prints: Vec<(&'static str, &'static str)>,
     form: &'static str,
     rows: Vec<ControlRow>,
-    /// (copies, name, link to the uploaded file when the caller may open it)
-    papers: Vec<(String, String, String)>,
+    papers: Vec<PaperLine>,
+    /// The procedure's own blank forms: (download link, title, "PDF, 42 KB").
+    blank_forms: Vec<(String, String, String)>,
     /// The applicant's kind and identity, the representative, the condition: (label, value).
     details: Vec<(&'static str, String)>,
     /// Mandatory papers received without, with the reason.
@@ -355,6 +356,16 @@ struct DossierPage {
     history: Vec<String>,
 }
 
+/// A paper on the dossier page: its copies and kind, its name, and when the caller may open its
+/// file, the viewer's link and the preview's (with a PDF's page count as a caption).
+struct PaperLine {
+    copies: String,
+    name: String,
+    href: String,
+    thumb: String,
+    caption: String,
+}
+
 async fn dossier_page(
     app: AppState,
     staff: Staff,
@@ -365,6 +376,7 @@ async fn dossier_page(
     let now = Utc::now();
     let who = who(&staff);
     let page = blocking(move || {
+        let files = app.settings.files_dir.clone();
         let cal = app.store.read(|tx| app.calendar(tx))?;
         let (d, access, history, units, chains, everyone, performers) =
             app.store.write(|tx| {
@@ -412,6 +424,25 @@ async fn dossier_page(
                 )))
             })??;
         let personal = access.personal;
+        // The procedure's own blank forms, for the counter to print next to the dossier's forms.
+        let blank_forms: Vec<(String, String, String)> = app
+            .store
+            .read(|tx| {
+                crate::catalogue::service::blank_form_links(
+                    tx,
+                    &d.procedure.code,
+                    d.procedure.version,
+                )
+            })?
+            .into_iter()
+            .map(|(n, (href, about))| {
+                let paper = d.procedure.papers.get(n.saturating_sub(1));
+                let title = paper
+                    .map(|p| p.template.clone().unwrap_or_else(|| p.name.clone()))
+                    .unwrap_or_default();
+                (href, title, about)
+            })
+            .collect();
         let name = |code: &str| {
             units
                 .iter()
@@ -546,21 +577,39 @@ async fn dossier_page(
                     result: s.result.map_or("", |r| r.label_vi()),
                 })
                 .collect(),
+            blank_forms,
             papers: d
                 .papers
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
-                    let href = if personal && p.file.is_some() {
-                        format!("/can-bo/ho-so/{id}/giay-to/{}", i + 1)
-                    } else {
-                        String::new()
-                    };
                     let mut copies = crate::i18n::t1("{} bản", p.copies);
                     if let Some(k) = p.kind {
                         copies = format!("{copies} · {}", crate::i18n::t(k.label_vi()));
                     }
-                    (copies, p.name.clone(), href)
+                    let mut line = PaperLine {
+                        copies,
+                        name: p.name.clone(),
+                        href: String::new(),
+                        thumb: String::new(),
+                        caption: String::new(),
+                    };
+                    let file = p.file.as_deref().filter(|_| personal);
+                    if let Some(kind) =
+                        file.and_then(|f| crate::public::service::describe_paper(&files, f))
+                    {
+                        line.href = format!("/can-bo/ho-so/{id}/giay-to/{}", i + 1);
+                        line.thumb = format!("{}/anh-nho", line.href);
+                        if let crate::public::service::PaperKind::Pdf { pages } = kind {
+                            line.caption = match pages {
+                                Some(n) => format!("PDF · {}", crate::i18n::t1("{} trang", n)),
+                                None => "PDF".into(),
+                            };
+                        }
+                    } else if file.is_some() {
+                        line.href = format!("/can-bo/ho-so/{id}/giay-to/{}", i + 1);
+                    }
+                    line
                 })
                 .collect(),
             details: applicant_details(&d, personal),

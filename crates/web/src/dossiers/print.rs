@@ -475,6 +475,33 @@ pub async fn print_form(
     })
 }
 
+/// The SHA-256 of the n-th paper of a dossier (counted from 1), for a member of staff with the
+/// right to the applicant's personal data; the view is logged with `purpose` in the same
+/// transaction. A paper without a file, or a dossier the caller may not see, is "no such paper".
+fn paper_file(
+    tx: &mut dyn motcua_store::Tx,
+    staff: &motcua_domain::org::Staff,
+    id: i64,
+    n: usize,
+    purpose: &str,
+) -> Result<String, ApiError> {
+    let (d, access) = access::load_visible(tx, staff, id)?;
+    let hash = n
+        .checked_sub(1)
+        .and_then(|i| d.papers.get(i))
+        .and_then(|p| p.file.clone())
+        .ok_or_else(no_paper)?;
+    if !access.personal {
+        return Err(ApiError::forbidden());
+    }
+    access::log_view(tx, staff.id, id, purpose)?;
+    Ok(hash)
+}
+
+fn no_paper() -> ApiError {
+    ApiError::not_found("Không có giấy tờ này", "No such paper")
+}
+
 /// GET /can-bo/ho-so/{id}/giay-to/{n}: the n-th paper of a dossier as uploaded (PDF or image,
 /// shown in the browser), for staff with the right to the applicant's personal data; each opening
 /// is logged like any other view of personal data.
@@ -485,18 +512,8 @@ pub async fn paper(
 ) -> Result<Response, PageError> {
     let dir = app.settings.files_dir.clone();
     let file = write_tx(&app, move |tx| {
-        let (d, access) = access::load_visible(tx, &staff, id)?;
-        let missing = || ApiError::not_found("Không có giấy tờ này", "No such paper");
-        let hash = n
-            .checked_sub(1)
-            .and_then(|i| d.papers.get(i))
-            .and_then(|p| p.file.clone())
-            .ok_or_else(missing)?;
-        if !access.personal {
-            return Err(ApiError::forbidden());
-        }
-        access::log_view(tx, staff.id, id, "opened an uploaded paper")?;
-        crate::public::service::read_paper(&dir, &hash).ok_or_else(missing)
+        let hash = paper_file(tx, &staff, id, n, "opened an uploaded paper")?;
+        crate::public::service::read_paper(&dir, &hash).ok_or_else(no_paper)
     })
     .await?;
     let (kind, bytes) = file;
@@ -504,6 +521,38 @@ pub async fn paper(
         [
             (axum::http::header::CONTENT_TYPE, kind),
             (axum::http::header::CONTENT_DISPOSITION, "inline"),
+            (axum::http::header::CACHE_CONTROL, "private, no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// GET /can-bo/ho-so/{id}/giay-to/{n}/anh-nho: the n-th paper's preview on the dossier page (an
+/// image scaled down and cached by its SHA-256, or an icon for a PDF or an image that cannot be
+/// previewed). The same rule as the paper itself, and logged the same way: a preview of an
+/// identity card is still the card.
+pub async fn paper_thumbnail(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path((id, n)): Path<(i64, usize)>,
+) -> Result<Response, PageError> {
+    let hash = write_tx(&app, move |tx| {
+        paper_file(tx, &staff, id, n, "saw an uploaded paper's preview")
+    })
+    .await?;
+    let dir = app.settings.files_dir.clone();
+    let preview = crate::app::blocking(move || {
+        crate::public::service::paper_preview(&dir, &hash).ok_or_else(no_paper)
+    })
+    .await?;
+    let (kind, bytes) = match preview {
+        crate::public::service::Preview::Png(bytes) => ("image/png", bytes),
+        crate::public::service::Preview::Icon(svg) => ("image/svg+xml", svg.as_bytes().to_vec()),
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind),
             (axum::http::header::CACHE_CONTROL, "private, no-store"),
         ],
         bytes,

@@ -130,6 +130,14 @@ impl Op {
         Op::new(MethodFilter::POST, "post", path, id, handler)
     }
 
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(
+        path: &'static str,
+        id: &'static str,
+        handler: H,
+    ) -> Op {
+        Op::new(MethodFilter::DELETE, "delete", path, id, handler)
+    }
+
     pub fn tag(mut self, tag: &'static str) -> Op {
         self.tag = tag;
         self

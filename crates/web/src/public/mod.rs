@@ -8,6 +8,7 @@ mod pages;
 pub mod service;
 mod submit;
 mod supplement;
+mod thumbs;
 mod upload;
 
 use axum::Router;

@@ -69,6 +69,10 @@ pub use super::files::read as read_paper;
 /// Stores a checked paper (PDF, JPEG, PNG within the size limit) under its SHA-256 (counter scans,
 /// issued documents).
 pub use super::files::store as store_paper;
+/// Previews of uploaded papers for the dossier page.
+pub use super::thumbs::{
+    Kind as PaperKind, Preview, describe as describe_paper, preview as paper_preview,
+};
 
 /// The supplement request the applicant may answer now, if any.
 pub fn open_request(d: &Dossier) -> Option<&motcua_domain::dossier::SupplementRequest> {

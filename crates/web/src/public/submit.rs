@@ -28,6 +28,8 @@ struct PaperInput {
     mandatory: bool,
     error: String,
     kept: Option<(String, String)>,
+    /// The procedure's own blank form for this paper: (download link, "PDF, 42 KB").
+    form: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -45,11 +47,18 @@ struct SubmitPage {
 }
 
 /// The procedure in force today, if it can be submitted online, and the units that apply it.
-fn load(app: &AppState, code: &str) -> Result<(Procedure, Vec<(String, String)>), ApiError> {
+/// A version's blank forms by paper number: (download link, "PDF, 42 KB").
+type FormLinks = std::collections::BTreeMap<usize, (String, String)>;
+/// The procedure in force, the units that apply it, and its blank forms.
+type Loaded = (Procedure, Vec<(String, String)>, FormLinks);
+
+fn load(app: &AppState, code: &str) -> Result<Loaded, ApiError> {
     let today = to_local(Utc::now()).date();
-    let (procedure, units) = app
-        .store
-        .read(|tx| Ok((procedures::in_force(tx, code, today)?, org::units(tx)?)))?;
+    let (procedure, units, forms) = app.store.read(|tx| {
+        let p = procedures::in_force(tx, code, today)?;
+        let forms = crate::catalogue::service::blank_form_links(tx, code, p.version)?;
+        Ok((p, org::units(tx)?, forms))
+    })?;
     if procedure.spec.channels.online == OnlineLevel::None {
         return Err(ApiError::not_found(
             "Thủ tục này chưa nhận hồ sơ trực tuyến; vui lòng nộp tại Bộ phận Một cửa",
@@ -61,7 +70,7 @@ fn load(app: &AppState, code: &str) -> Result<(Procedure, Vec<(String, String)>)
         .filter(|u| u.is_valid_on(today) && procedure.spec.applies_to.applies(u))
         .map(|u| (u.code, u.name))
         .collect();
-    Ok((procedure, units))
+    Ok((procedure, units, forms))
 }
 
 /// The inputs a problem may be about, for the error summary's links.
@@ -81,6 +90,7 @@ fn page(
     values: &[(String, String)],
     errors: &[ApiError],
     kept: &[Option<(String, String)>],
+    forms: &FormLinks,
     max: usize,
 ) -> Result<Html<String>, PageError> {
     let form = FormValues(values);
@@ -116,6 +126,7 @@ fn page(
                 mandatory: x.mandatory,
                 error: errors.on(&format!("file_{i}")),
                 kept: kept.get(i).cloned().flatten(),
+                form: forms.get(&(i + 1)).cloned(),
             })
             .collect(),
         max_mb: max.div_ceil(1024 * 1024),
@@ -131,8 +142,8 @@ pub async fn form(
     Path(code): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let max = app.settings.max_upload_bytes;
-    let (p, units) = blocking(move || load(&app, &code)).await?;
-    page(&p, units, &[], &[], &[], max)
+    let (p, units, forms) = blocking(move || load(&app, &code)).await?;
+    page(&p, units, &[], &[], &[], &forms, max)
 }
 
 /// POST /nop-ho-so/{code} (multipart): checks everything, stores the papers, submits the dossier.
@@ -152,7 +163,7 @@ pub async fn submit(
     let max = app.settings.max_upload_bytes;
     let app2 = app.clone();
     let code2 = code.clone();
-    let (procedure, units) = match blocking(move || load(&app2, &code2)).await {
+    let (procedure, units, forms) = match blocking(move || load(&app2, &code2)).await {
         Ok(x) => x,
         Err(e) => return PageError::from(e).into_response(),
     };
@@ -163,7 +174,15 @@ pub async fn submit(
             .max_by_key(|s| s.as_u16())
             .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
         let kept = upload::references(&app, kept, Utc::now().timestamp());
-        match page(&procedure, units.clone(), values, &errors, &kept, max) {
+        match page(
+            &procedure,
+            units.clone(),
+            values,
+            &errors,
+            &kept,
+            &forms,
+            max,
+        ) {
             Ok(p) => (status, p).into_response(),
             Err(e) => e.into_response(),
         }
