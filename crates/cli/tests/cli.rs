@@ -534,17 +534,48 @@ fn reports_export_as_json_csv_and_xlsx_and_refuse_bad_input() {
         total["received_desk"].as_i64().unwrap(),
         "rows add up to the total"
     );
-    assert_eq!(json["indicators"].as_array().unwrap().len(), 21);
+    assert_eq!(json["indicators"].as_array().unwrap().len(), 22);
     let progress = json["indicators"]
         .as_array()
         .unwrap()
         .iter()
         .find(|i| i["code"] == "2.1")
         .unwrap();
+    let handled = [
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "open_in_time",
+        "open_overdue",
+    ]
+    .iter()
+    .map(|c| total[c].as_i64().unwrap())
+    .sum::<i64>();
     assert_eq!(
         progress["denominator"].as_i64().unwrap(),
-        received,
+        handled,
         "766 figures show their denominator"
+    );
+    assert_eq!(progress["cohort"], "handled");
+    // Five groups adding up to the total, the band, the average processing time.
+    let index = &json["index"];
+    let groups = index["groups"].as_array().unwrap();
+    assert_eq!(
+        groups
+            .iter()
+            .map(|g| g["max"].as_f64().unwrap())
+            .collect::<Vec<_>>(),
+        [18.0, 20.0, 22.0, 22.0, 18.0]
+    );
+    let sum: f64 = groups.iter().map(|g| g["points"].as_f64().unwrap()).sum();
+    assert!(
+        (sum - index["total"].as_f64().unwrap()).abs() < 1e-9,
+        "{index}"
+    );
+    assert!(index["band"]["name_vi"].is_string(), "{index}");
+    assert!(
+        !json["average_times"].as_array().unwrap().is_empty(),
+        "{json}"
     );
     // XLSX, read back: Vietnamese headers, dates as dates, the same numbers.
     let o = motcua(&[

@@ -70,7 +70,7 @@ async fn reports_for_leaders_and_inspectors() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["total"]["received_desk"], 3, "{v}");
     assert_eq!(v["total"]["open_in_time"], 3);
-    assert_eq!(v["indicators"].as_array().unwrap().len(), 21);
+    assert_eq!(v["indicators"].as_array().unwrap().len(), 22);
     // The page links the cell to its dossiers, and the list has exactly them.
     let (_, _, page) = get(format!("/can-bo/bao-cao?{q}"), leader.clone()).await;
     let page = String::from_utf8(page).unwrap();
