@@ -231,6 +231,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (11, include_str!("../migrations/sqlite/0011_feedback.sql")),
     (12, include_str!("../migrations/sqlite/0012_vault.sql")),
+    (
+        15,
+        include_str!("../migrations/sqlite/0015_processing_time.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -256,6 +260,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (11, include_str!("../migrations/postgres/0011_feedback.sql")),
     (12, include_str!("../migrations/postgres/0012_vault.sql")),
+    (
+        15,
+        include_str!("../migrations/postgres/0015_processing_time.sql"),
+    ),
 ];
 
 impl Store {
