@@ -42,6 +42,10 @@ pub struct Config {
     /// A key file (64 hex digits, `motcua vault new-key`) wrapping the personal-data vault's master
     /// key; none: the master key is kept in the database.
     pub vault_key_file: Option<std::path::PathBuf>,
+    /// A Decision 766 method file (the shape of `crates/domain/data/indicators-766.json`: methods,
+    /// each from its date) used instead of the shipped one, so that a province loads a revision
+    /// without a release; none: the shipped methods.
+    pub indicators_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -64,6 +68,7 @@ impl Default for Config {
             signing_password: String::new(),
             public_url: String::new(),
             vault_key_file: None,
+            indicators_file: None,
         }
     }
 }
@@ -141,6 +146,26 @@ impl Config {
                 motcua_store::vault::read_key_file(path).map_err(|e| BadInput(e.to_string()))?;
             motcua_store::vault::set_key_encryption_key(key)
                 .map_err(|e| BadInput(e.to_string()))?;
+        }
+        if let Ok(v) = std::env::var("MOTCUA_INDICATORS_FILE") {
+            config.indicators_file = (!v.is_empty()).then(|| v.into());
+        }
+        if let Some(path) = &config.indicators_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                BadInput(format!(
+                    "không đọc được tệp phương pháp chỉ số 766 {} / cannot read the Decision 766 method file {}: {e}",
+                    path.display(),
+                    path.display()
+                ))
+            })?;
+            let methods = motcua_domain::indicators::Methods::parse(&text).map_err(|e| {
+                BadInput(format!(
+                    "tệp phương pháp chỉ số 766 {} không hợp lệ / invalid Decision 766 method file {}: {e}",
+                    path.display(),
+                    path.display()
+                ))
+            })?;
+            motcua_domain::indicators::install(methods).map_err(BadInput)?;
         }
         if !["text", "json"].contains(&config.log_format.as_str()) {
             return Err(BadInput(format!(

@@ -40,6 +40,23 @@ pub enum OrgCommand {
         #[arg(long)]
         db: Option<String>,
     },
+    /// Chuyển giao hồ sơ chưa giải quyết xong của đơn vị đã thôi hoạt động cho đơn vị kế thừa / move a closed unit's unfinished dossiers to its successor
+    Transfer {
+        /// Đơn vị đã thôi hoạt động / the closed unit
+        #[arg(long)]
+        from: String,
+        /// Đơn vị kế thừa / its successor
+        #[arg(long)]
+        to: String,
+        /// Số quyết định (căn cứ pháp lý) / the decision number (legal basis)
+        #[arg(long)]
+        decision: String,
+        /// Ngày chuyển giao / the transfer date (YYYY-MM-DD)
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        #[arg(long)]
+        db: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -201,6 +218,37 @@ pub fn org(command: OrgCommand, config: &Config) -> Result<()> {
                 println!(
                     "quản trị hệ thống tại {code} đã được trao quyền / the system administrator now holds system_admin@{code}"
                 );
+            }
+            Ok(())
+        }
+        OrgCommand::Transfer {
+            from,
+            to,
+            decision,
+            date,
+            db,
+        } => {
+            let store = open_store(&db.unwrap_or_else(|| config.db.clone()))?;
+            let done = store
+                .write(|tx| {
+                    office::transfer(
+                        tx,
+                        motcua_domain::dossier::Actor::System,
+                        &from,
+                        &to,
+                        &decision,
+                        date,
+                        chrono::Utc::now(),
+                    )
+                })
+                .map_err(input_error)?;
+            println!(
+                "đã chuyển {} hồ sơ từ {from} sang {to} theo Quyết định {decision} / moved {} dossiers from {from} to {to} under decision {decision}",
+                done.dossiers.len(),
+                done.dossiers.len()
+            );
+            for code in &done.dossiers {
+                println!("{code}");
             }
             Ok(())
         }

@@ -534,18 +534,135 @@ fn reports_export_as_json_csv_and_xlsx_and_refuse_bad_input() {
         total["received_desk"].as_i64().unwrap(),
         "rows add up to the total"
     );
-    assert_eq!(json["indicators"].as_array().unwrap().len(), 21);
+    assert_eq!(json["indicators"].as_array().unwrap().len(), 22);
     let progress = json["indicators"]
         .as_array()
         .unwrap()
         .iter()
         .find(|i| i["code"] == "2.1")
         .unwrap();
+    let handled = [
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "open_in_time",
+        "open_overdue",
+    ]
+    .iter()
+    .map(|c| total[c].as_i64().unwrap())
+    .sum::<i64>();
     assert_eq!(
         progress["denominator"].as_i64().unwrap(),
-        received,
+        handled,
         "766 figures show their denominator"
     );
+    assert_eq!(progress["cohort"], "handled");
+    // Five groups adding up to the total, the band, the average processing time.
+    let index = &json["index"];
+    let groups = index["groups"].as_array().unwrap();
+    assert_eq!(
+        groups
+            .iter()
+            .map(|g| g["max"].as_f64().unwrap())
+            .collect::<Vec<_>>(),
+        [18.0, 20.0, 22.0, 22.0, 18.0]
+    );
+    let sum: f64 = groups.iter().map(|g| g["points"].as_f64().unwrap()).sum();
+    assert!(
+        (sum - index["total"].as_f64().unwrap()).abs() < 1e-9,
+        "{index}"
+    );
+    assert!(index["band"]["name_vi"].is_string(), "{index}");
+    assert!(
+        !json["average_times"].as_array().unwrap().is_empty(),
+        "{json}"
+    );
+    // A revision loaded from the configured file applies from its date; a wrong file is refused.
+    let shipped: serde_json::Value =
+        serde_json::from_str(include_str!("../../domain/data/indicators-766.json")).unwrap();
+    let mut revised = shipped.clone();
+    revised["methods"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "valid_from": "2026-01-01", "source": "Bản sửa đổi thử",
+            "groups": [{"number": 1, "name_vi": "Tiến độ", "name_en": "Progress", "max": 100}],
+            "bands": {"source": "thử", "list": [{"min": 0, "name_vi": "Đạt", "name_en": "Pass"}]},
+            "indicators": [{"code": "1", "group": 1, "max": 100, "name_vi": "Đúng hạn",
+                "name_en": "On time", "cohort": "handled", "ratio": {"numerator": "handled_in_time",
+                "denominator": "handled", "full_at": 1.0, "when_empty": "none"}}]
+        }));
+    std::fs::write(out("methods.json"), revised.to_string()).unwrap();
+    std::fs::write(
+        out("revised.toml"),
+        format!("indicators_file = \"{}\"\n", out("methods.json")),
+    )
+    .unwrap();
+    let report_with = |config: &str, file: &str| {
+        motcua(&[
+            "--config",
+            config,
+            "report",
+            "--db",
+            &url,
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--format",
+            "json",
+            "--output",
+            file,
+        ])
+    };
+    let o = report_with(&out("revised.toml"), &out("r2.json"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r2: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out("r2.json")).unwrap()).unwrap();
+    assert_eq!(r2["index"]["valid_from"], "2026-01-01", "{}", r2["index"]);
+    assert_eq!(r2["indicators"].as_array().unwrap().len(), 1);
+    assert_eq!(r2["indicators"][0]["denominator"], progress["denominator"]);
+    std::fs::write(out("methods.json"), "{\"methods\": []}").unwrap();
+    let o = report_with(&out("revised.toml"), &out("r3.json"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no method in the file"),
+        "{}",
+        stderr(&o)
+    );
+    // A reorganisation: refused for a unit in force or a target that is no successor; the closed
+    // town's successor takes over what was left open there (nothing, in the demo); still verifies.
+    let transfer = |from: &str, to: &str| {
+        motcua(&[
+            "org",
+            "transfer",
+            "--db",
+            &url,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--decision",
+            "1664/QĐ-UBND",
+            "--date",
+            "2025-07-01",
+        ])
+    };
+    let o = transfer("000.31.00.H15", "000.32.00.H15");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("vẫn đang hoạt động"), "{}", stderr(&o));
+    let o = transfer("000.01.12.H15", "000.32.00.H15");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("không phải đơn vị kế thừa"),
+        "{}",
+        stderr(&o)
+    );
+    let o = transfer("000.00.12.H15", "000.31.00.H15");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("đã chuyển "), "{}", stdout(&o));
+    let o = motcua(&["verify", "--db", &url]);
+    assert!(o.status.success(), "{}", stderr(&o));
     // XLSX, read back: Vietnamese headers, dates as dates, the same numbers.
     let o = motcua(&[
         "report",

@@ -816,6 +816,20 @@ pub enum Event {
         paper: usize,
         file: String,
     },
+    /// A reorganisation moved the dossier from a closed unit to its successor (Decree 118/2025 and
+    /// the decision that closed the unit): the receiving unit and the holding unit become the
+    /// successor where they were the closed unit; the step under way there ends (not classified)
+    /// and the same step starts at the successor with the same due time; deadlines are kept.
+    Transferred {
+        from_unit: String,
+        to_unit: String,
+        /// The decision number and date that is the legal basis of the transfer.
+        decision: String,
+        date: NaiveDate,
+        /// The step started at the successor, when the closed unit held the dossier.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<StepStart>,
+    },
 }
 
 /// What an electronic document is.
@@ -827,7 +841,7 @@ pub enum DocumentKind {
     Result,
     /// An electronic copy certified from the original (bản sao điện tử được chứng thực từ bản
     /// chính): the scan of a paper shown at the counter, certified and signed (Decree 23/2015 on
-    /// certification; Decree 45/2020 art. 21 on electronic copies). Decision 766, indicator 6.3.
+    /// certification; Decree 45/2020 art. 21 on electronic copies). Decision 766, indicator 4.6.
     CertifiedCopy,
 }
 
@@ -889,6 +903,7 @@ impl Event {
             Event::Rated { .. } => "Người nộp đánh giá",
             Event::DocumentIssued { .. } => "Cấp kết quả điện tử",
             Event::PaperDigitised { .. } => "Số hóa giấy tờ tại quầy",
+            Event::Transferred { .. } => "Chuyển giao do sắp xếp tổ chức",
         }
     }
 
@@ -912,6 +927,7 @@ impl Event {
             Event::Rated { .. } => "rated",
             Event::DocumentIssued { .. } => "document_issued",
             Event::PaperDigitised { .. } => "paper_digitised",
+            Event::Transferred { .. } => "transferred",
         }
     }
 }
@@ -1367,6 +1383,32 @@ impl Dossier {
                     p.file = Some(file.clone());
                 }
             }
+            Event::Transferred {
+                from_unit,
+                to_unit,
+                decision,
+                date,
+                next,
+            } => {
+                if let Some(next) = next {
+                    if let Some(step) = self.current_step_mut() {
+                        step.finished_at = Some(at);
+                        step.finished_by = Some(rec.actor.clone());
+                        step.handed_to = Some(to_unit.clone());
+                        step.note = Some(format!(
+                            "Chuyển giao theo Quyết định {decision} ngày {}",
+                            date.format("%d/%m/%Y")
+                        ));
+                    }
+                    self.steps.push(Step::open(next, rec));
+                }
+                if self.current_unit == *from_unit {
+                    self.current_unit = to_unit.clone();
+                }
+                if self.unit == *from_unit {
+                    self.unit = to_unit.clone();
+                }
+            }
         }
     }
 
@@ -1376,14 +1418,14 @@ impl Dossier {
         }
     }
 
-    /// Whether a signed electronic certified copy was issued (Decision 766, indicator 6.3).
+    /// Whether a signed electronic certified copy was issued (Decision 766, indicator 4.6).
     pub fn has_electronic_copy(&self) -> bool {
         self.documents
             .iter()
             .any(|i| i.document.kind == DocumentKind::CertifiedCopy)
     }
 
-    /// Whether a signed electronic result was issued (Decision 766, indicator 6.1).
+    /// Whether a signed electronic result was issued (Decision 766, indicator 4.1).
     pub fn has_electronic_result(&self) -> bool {
         self.documents
             .iter()
@@ -1585,6 +1627,14 @@ pub enum Command {
         paper: usize,
         file: String,
     },
+    /// Move an unfinished dossier of a closed unit to its successor (the caller checks that
+    /// `from_unit` is closed and `to_unit` one of its successors).
+    Transfer {
+        from_unit: String,
+        to_unit: String,
+        decision: String,
+        date: NaiveDate,
+    },
 }
 
 impl Command {
@@ -1609,6 +1659,7 @@ impl Command {
             Command::Rate { .. } => "rate",
             Command::IssueDocument { .. } => "issue_document",
             Command::DigitisePaper { .. } => "digitise_paper",
+            Command::Transfer { .. } => "transfer",
         }
     }
 
@@ -1652,6 +1703,7 @@ impl Command {
                 Some((Action::Decide, holder()))
             }
             Command::ErasePersonalData { .. } => Some((Action::AdministerUnit, desk())),
+            Command::Transfer { to_unit, .. } => Some((Action::AdministerSystem, to_unit.clone())),
         }
     }
 }
@@ -2341,6 +2393,53 @@ pub fn decide(
             Ok(Event::PaperDigitised {
                 paper,
                 file: file.to_ascii_lowercase(),
+            })
+        }
+        (
+            Some(d),
+            Command::Transfer {
+                from_unit,
+                to_unit,
+                decision,
+                date,
+            },
+        ) => {
+            if d.closed_at.is_some() || d.status == Status::Returned {
+                return Err(illegal(Some(d.status)));
+            }
+            if from_unit == to_unit {
+                return Err(DossierError::invalid(
+                    "to",
+                    "đơn vị nhận phải khác đơn vị chuyển",
+                    "the receiving unit must differ from the closed one",
+                ));
+            }
+            if d.unit != from_unit && d.current_unit != from_unit {
+                return Err(DossierError::Rule {
+                    vi: format!("hồ sơ không thuộc đơn vị {from_unit}"),
+                    en: format!("the dossier is not with unit {from_unit}"),
+                });
+            }
+            let decision = text("decision", &decision, true, 200)?;
+            // The step under way at the closed unit continues at the successor, due as before.
+            let next = d
+                .current_step()
+                .filter(|s| s.unit == from_unit && d.status != Status::ResultReady)
+                .map(|s| StepStart {
+                    index: s.index + 1,
+                    name: s.name.clone(),
+                    unit: to_unit.clone(),
+                    holder: None,
+                    budget: s.budget,
+                    due: s.due,
+                    planned: s.planned,
+                });
+            Ok(Event::Transferred {
+                from_unit,
+                to_unit,
+                decision,
+                date,
+                next,
             })
         }
         (None, _) => Err(illegal(None)),

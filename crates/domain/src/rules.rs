@@ -368,6 +368,45 @@ pub fn basis_on(day: NaiveDate) -> &'static LegalBasis {
         .unwrap_or(&BASES[0])
 }
 
+/// The one-stop body's name by level and date (printed at the head of the desk's forms): the
+/// province's Trung tâm Phục vụ hành chính công all along (Decree 61/2018); from 1 July 2025 the
+/// commune's one-stop body is a Trung tâm Phục vụ hành chính công too (Decree 118/2025); other
+/// units keep "Bộ phận Một cửa". Each entry: (level, from, name); the latest that applies wins.
+pub const ONE_STOP_BODIES: [(crate::org::UnitLevel, &str, &str, Source); 2] = [
+    (
+        crate::org::UnitLevel::Province,
+        "2018-06-21",
+        "Trung tâm Phục vụ hành chính công tỉnh",
+        src(
+            "Nghị định 61/2018/NĐ-CP",
+            "Điều 7 (Bộ phận Một cửa cấp tỉnh: Trung tâm Phục vụ hành chính công)",
+            Some("2018-06-21"),
+            None,
+            Confidence::Recalled,
+        ),
+    ),
+    (
+        crate::org::UnitLevel::Commune,
+        "2025-07-01",
+        "Trung tâm Phục vụ hành chính công",
+        src(
+            "Nghị định 118/2025/NĐ-CP",
+            "Trung tâm Phục vụ hành chính công cấp tỉnh và cấp xã",
+            Some("2025-07-01"),
+            None,
+            Confidence::Seen,
+        ),
+    ),
+];
+
+/// The name of a unit's one-stop body on a day ([`ONE_STOP_BODIES`], else "Bộ phận Một cửa").
+pub fn one_stop_body(level: crate::org::UnitLevel, day: NaiveDate) -> &'static str {
+    ONE_STOP_BODIES
+        .iter()
+        .rfind(|(l, from, _, _)| *l == level && date(from) <= day)
+        .map_or("Bộ phận Một cửa", |b| b.2)
+}
+
 /// A basis by id (None for an unknown id, e.g. from a newer release).
 pub fn basis(id: &str) -> Option<&'static LegalBasis> {
     BASES.iter().find(|b| b.id == id)
@@ -379,6 +418,31 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_one_stop_body_is_named_by_level_and_date() {
+        use crate::org::UnitLevel;
+        assert_eq!(
+            one_stop_body(UnitLevel::Commune, d("2025-06-30")),
+            "Bộ phận Một cửa"
+        );
+        assert_eq!(
+            one_stop_body(UnitLevel::Commune, d("2025-07-01")),
+            "Trung tâm Phục vụ hành chính công"
+        );
+        assert_eq!(
+            one_stop_body(UnitLevel::District, d("2025-06-01")),
+            "Bộ phận Một cửa"
+        );
+        assert_eq!(
+            one_stop_body(UnitLevel::Province, d("2020-01-01")),
+            "Trung tâm Phục vụ hành chính công tỉnh"
+        );
+        assert_eq!(
+            one_stop_body(UnitLevel::Agency, d("2026-01-01")),
+            "Bộ phận Một cửa"
+        );
     }
 
     #[test]

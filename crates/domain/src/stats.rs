@@ -86,11 +86,11 @@ pub enum Metric {
     WithdrawnLate,
     WalkInGuided,
     WalkInRefused,
-    /// Resolved with a signed electronic result (Decision 766, indicator 6.1).
+    /// Resolved with a signed electronic result (Decision 766, indicator 4.1).
     ResultElectronic,
-    /// Resolved dossiers of a procedure certifying copies from originals (6.3's denominator).
+    /// Resolved dossiers of a procedure certifying copies from originals (4.6's denominator).
     CopyCertification,
-    /// Of those, with an electronic certified copy issued (6.3's numerator).
+    /// Of those, with an electronic certified copy issued (4.6's numerator).
     CopyElectronic,
 }
 
@@ -202,7 +202,7 @@ impl Counts {
 /// Whether a dossier's procedure certifies copies from originals (chứng thực bản sao từ bản chính):
 /// the national catalogue names every procedure of that family so ("... giấy tờ, văn bản do cơ
 /// quan, tổ chức có thẩm quyền của Việt Nam cấp", "... nước ngoài cấp", at commune and district
-/// level), whatever their codes. Decision 766, indicator 6.3's denominator.
+/// level), whatever their codes. Decision 766, indicator 4.6's denominator.
 pub fn certifies_copies(d: &Dossier) -> bool {
     crate::text::fold_vi(&d.procedure.name).starts_with("chung thuc ban sao tu ban chinh")
 }
@@ -792,6 +792,25 @@ pub struct Report {
     pub agencies: Vec<AgencyRow>,
     pub inputs: std::collections::BTreeMap<String, i64>,
     pub indicators: Vec<crate::indicators::Score>,
+    /// The Decision 766 groups, total and band, by the method in force on the period's last day
+    /// (none before the decision).
+    pub index: Option<crate::indicators::Summary>,
+    /// The average processing time of the dossiers received in the period and finished since, per
+    /// procedure and per receiving unit (Decision 766, indicator 2.2).
+    pub average_times: Vec<AverageTime>,
+}
+
+/// The average processing time of one procedure or unit: dossiers received in the period whose
+/// processing has finished, from reception to the end of processing, in calendar days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AverageTime {
+    /// `procedure` or `unit`.
+    pub by: String,
+    pub key: String,
+    pub label: String,
+    pub dossiers: i64,
+    pub days: f64,
 }
 
 /// The columns of a report, in order: (key in [`Figures`], Vietnamese header, English header).

@@ -139,6 +139,7 @@ pub fn xlsx(r: &Report) -> Result<Vec<u8>, XlsxError> {
             "Tử số",
             "Mẫu số",
             "Ghi chú",
+            "Tính trên",
         ]
         .iter()
         .enumerate()
@@ -163,6 +164,34 @@ pub fn xlsx(r: &Report) -> Result<Vec<u8>, XlsxError> {
                 _ => String::new(),
             };
             sheet.write_string(row, 6, note)?;
+            if let Some(c) = &s.cohort {
+                sheet.write_string(row, 7, motcua_domain::indicators::cohort_label(c).0)?;
+            }
+            if let Some(a) = s.average {
+                sheet.write_string(row, 6, format!("Trung bình {:.2} ngày; không tính điểm", a))?;
+            }
+        }
+        // The groups, the total and its band, under the indicators.
+        if let Some(x) = &r.index {
+            let mut row = r.indicators.len() as u32 + 2;
+            for g in &x.groups {
+                sheet.write_string(row, 0, format!("Nhóm {}", g.number))?;
+                sheet.write_string(row, 1, &g.name_vi)?;
+                sheet.write_number(row, 2, g.max)?;
+                sheet.write_number(row, 3, (g.points * 100.0).round() / 100.0)?;
+                row += 1;
+            }
+            sheet.write_string_with_format(row, 1, "Tổng điểm", &header)?;
+            sheet.write_number(row, 2, 100.0)?;
+            sheet.write_number(row, 3, (x.total * 100.0).round() / 100.0)?;
+            if let Some(b) = &x.band {
+                sheet.write_string(row, 6, format!("Xếp loại: {}", b.name_vi))?;
+            }
+            sheet.write_string(
+                row + 1,
+                1,
+                format!("Phương pháp áp dụng từ {}", x.valid_from.format("%d/%m/%Y")),
+            )?;
         }
         sheet.set_column_width(1, 60)?;
         sheet.set_column_width(6, 60)?;

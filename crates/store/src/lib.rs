@@ -237,6 +237,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0014_blank_forms.sql"),
     ),
     (
+        15,
+        include_str!("../migrations/sqlite/0015_processing_time.sql"),
+    ),
+    (
         17,
         include_str!("../migrations/sqlite/0017_walk_in_vault.sql"),
     ),
@@ -268,6 +272,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         14,
         include_str!("../migrations/postgres/0014_blank_forms.sql"),
+    ),
+    (
+        15,
+        include_str!("../migrations/postgres/0015_processing_time.sql"),
     ),
     (
         17,

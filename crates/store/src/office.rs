@@ -354,6 +354,110 @@ pub fn close_unit(
     one_change(tx, origin, u)
 }
 
+/// What a transfer moved: the codes (or ids, for dossiers not yet received) of the dossiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transferred {
+    pub dossiers: Vec<String>,
+}
+
+/// Moves every unfinished dossier of a closed unit (received there, or held there) to its
+/// successor: one `Transferred` event per dossier, all in the caller's transaction, deadlines kept.
+/// Refused when `from` is still in force on `date`, or `to` is not one of its successors or not in
+/// force on `date`. Run again, it finds nothing left to move.
+#[allow(clippy::too_many_arguments)]
+pub fn transfer(
+    tx: &mut dyn Tx,
+    actor: motcua_domain::dossier::Actor,
+    from: &str,
+    to: &str,
+    decision: &str,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Transferred, StoreError> {
+    use crate::dossiers::{Request, Target};
+    let closed = org::get_unit(tx, from)?;
+    let successor = org::get_unit(tx, to)?;
+    match closed.valid_to {
+        Some(last) if last < date => {}
+        Some(last) => {
+            return Err(StoreError::invalid(
+                format!(
+                    "from: đơn vị '{from}' còn hoạt động đến hết ngày {last}; ngày chuyển giao phải sau ngày đó"
+                ),
+                format!(
+                    "from: unit '{from}' is in force until {last}; the transfer date must be after it"
+                ),
+            ));
+        }
+        None => {
+            return Err(StoreError::invalid(
+                format!(
+                    "from: đơn vị '{from}' vẫn đang hoạt động; chỉ chuyển giao hồ sơ của đơn vị đã thôi hoạt động"
+                ),
+                format!(
+                    "from: unit '{from}' is still in force; only a closed unit's dossiers are transferred"
+                ),
+            ));
+        }
+    }
+    if !closed.successors.iter().any(|s| s == to) {
+        return Err(StoreError::invalid(
+            format!(
+                "to: '{to}' không phải đơn vị kế thừa của '{from}' (kế thừa: {})",
+                closed.successors.join(", ")
+            ),
+            format!(
+                "to: '{to}' is not a successor of '{from}' (successors: {})",
+                closed.successors.join(", ")
+            ),
+        ));
+    }
+    if !successor.is_valid_on(date) {
+        return Err(StoreError::invalid(
+            format!("to: đơn vị '{to}' không hoạt động vào ngày {date}"),
+            format!("to: unit '{to}' is not in force on {date}"),
+        ));
+    }
+    if decision.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "decision: thiếu số quyết định".to_owned(),
+            "decision: the decision number is missing".to_owned(),
+        ));
+    }
+    let rows = tx.query(
+        "SELECT id, version, code FROM dossiers WHERE (unit = $1 OR current_unit = $1) \
+         AND closed_at IS NULL AND status <> 'returned' ORDER BY id",
+        &[Value::from(from)],
+    )?;
+    let mut requests = vec![];
+    let mut moved = Transferred::default();
+    for r in &rows {
+        let id = r.i64(0)?;
+        requests.push(Request {
+            target: Target::Existing {
+                id,
+                expected_version: r.i64(1)?,
+            },
+            actor: actor.clone(),
+            command: motcua_domain::dossier::Command::Transfer {
+                from_unit: from.to_owned(),
+                to_unit: to.to_owned(),
+                decision: decision.to_owned(),
+                date,
+            },
+            now,
+        });
+        moved
+            .dossiers
+            .push(r.opt_string(2)?.unwrap_or_else(|| format!("#{id}")));
+    }
+    if !requests.is_empty() {
+        let cal = crate::calendar::work_calendar(tx)?;
+        crate::dossiers::execute(tx, &cal, requests)?;
+    }
+    Ok(moved)
+}
+
 /// One recorded change to a unit.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OrgChange {

@@ -1,14 +1,15 @@
 //! Reports: a unit with its sub-units over a period, by unit, field or procedure, from the
-//! counters; the per-agency step figures; the Decision 766 indicators of the whole.
+//! counters; the per-agency step figures; the Decision 766 indicators of the whole, by the method
+//! in force on the period's last day, with the average processing time per procedure and per unit.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use motcua_domain::catalogue::Catalogue;
 use motcua_domain::dossier::{Instant, to_local};
-use motcua_domain::indicators::Method;
+use motcua_domain::indicators;
 use motcua_domain::procedure::{OnlineLevel, ProcedureSpec};
-use motcua_domain::stats::{AgencyRow, By, Figures, Period, Report, Row};
+use motcua_domain::stats::{AgencyRow, AverageTime, By, Figures, Period, Report, Row};
 
 use crate::db::Tx;
 use crate::stats::{self, Scope};
@@ -207,9 +208,49 @@ pub fn build(
         &req.period,
         now,
     )?);
-    let method = Method::shipped();
+    let times = processing_times(tx, &in_scope, procedures.as_deref(), &req.period)?;
+    let (mut processed, mut minutes) = (0i64, 0i64);
+    let mut per_procedure: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut per_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (unit, code, n, m) in times {
+        processed += n;
+        minutes += m;
+        for (map, key) in [(&mut per_procedure, code), (&mut per_unit, unit)] {
+            let e = map.entry(key).or_default();
+            e.0 += n;
+            e.1 += m;
+        }
+    }
+    inputs.insert("processed".to_owned(), processed);
+    inputs.insert("processing_minutes".to_owned(), minutes);
+    let average = |by: &str, key: String, label: String, (n, m): (i64, i64)| AverageTime {
+        by: by.to_owned(),
+        key,
+        label,
+        dossiers: n,
+        days: m as f64 / n as f64 / 1440.0,
+    };
+    let mut average_times: Vec<AverageTime> = per_procedure
+        .into_iter()
+        .map(|(code, x)| {
+            let label = names.get(&code).map_or(code.clone(), |n| n.0.clone());
+            average("procedure", code, label, x)
+        })
+        .collect();
+    average_times.extend(
+        per_unit
+            .into_iter()
+            .map(|(unit, x)| average("unit", unit.clone(), name_of(&unit), x)),
+    );
     let borrowed: BTreeMap<&str, i64> = inputs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let indicators = method.evaluate(&borrowed);
+    let (indicators, index) = match indicators::methods().in_force(last_day) {
+        Some(method) => {
+            let scores = method.evaluate(&borrowed);
+            let summary = method.summary(&scores);
+            (scores, Some(summary))
+        }
+        None => (vec![], None),
+    };
     Ok(Report {
         unit: root.code.clone(),
         unit_name: root.name.clone(),
@@ -223,7 +264,39 @@ pub fn build(
         agencies,
         inputs,
         indicators,
+        index,
+        average_times,
     })
+}
+
+/// Per receiving unit and procedure, the dossiers received in the period whose processing has
+/// finished (at any time since), and the minutes from reception to the end of processing, summed.
+fn processing_times(
+    tx: &mut dyn Tx,
+    units: &[String],
+    procedures: Option<&[String]>,
+    period: &Period,
+) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut q = crate::db::Sql::new(
+        "SELECT unit, procedure_code, COUNT(*), CAST(SUM((finished_at - received_at) / 60000) AS BIGINT) \
+         FROM dossiers WHERE finished_at IS NOT NULL AND unit IN ",
+    );
+    q.bind_list(units)
+        .push(" AND received_at >= ")
+        .bind(period.start().timestamp_millis())
+        .push(" AND received_at < ")
+        .bind(period.end().timestamp_millis());
+    if let Some(p) = procedures {
+        q.push(" AND procedure_code IN ").bind_list(p);
+    }
+    q.push(" GROUP BY unit, procedure_code");
+    tx.query(&q.text, &q.params)?
+        .iter()
+        .map(|r| Ok((r.string(0)?, r.string(1)?, r.i64(2)?, r.i64(3)?)))
+        .collect()
 }
 
 /// Adds figures to the row `key`, creating it with `label`.
@@ -309,6 +382,16 @@ fn indicator_inputs(
         total.resolved_early + total.resolved_on_time,
     );
     m.insert("resolved".to_owned(), total.resolved());
+    // 2.1 counts what was handled in the period: finished in it, or still in processing at its end
+    // (refusals and withdrawals aside), on time when finished by the due time or not yet past it.
+    m.insert(
+        "handled".to_owned(),
+        total.resolved() + total.open_in_time + total.open_overdue,
+    );
+    m.insert(
+        "handled_in_time".to_owned(),
+        total.resolved_early + total.resolved_on_time + total.open_in_time,
+    );
     m.insert("rated".to_owned(), total.rated);
     m.insert("satisfied".to_owned(), total.satisfied);
     m.insert("digitised".to_owned(), total.digitised);

@@ -212,7 +212,12 @@ pub fn seed(
                 &Desk {
                     id: 0,
                     unit: u.code.clone(),
-                    name: format!("Bộ phận Một cửa {}", u.name.trim_start_matches("UBND ")),
+                    // Since 1 July 2025 a commune's one-stop body is its Trung tâm Phục vụ
+                    // hành chính công (Decree 118/2025, `rules::ONE_STOP_BODIES`).
+                    name: format!(
+                        "Trung tâm Phục vụ hành chính công {}",
+                        u.name.trim_start_matches("UBND ")
+                    ),
                     founding_decision: decision,
                     members: vec![],
                 },

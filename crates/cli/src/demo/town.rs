@@ -354,17 +354,17 @@ pub fn desks() -> Vec<(String, String, Option<DecisionRef>)> {
         ),
         (
             PHUONG_BUON_HO.to_owned(),
-            "Bộ phận Một cửa phường Buôn Hồ".to_owned(),
+            "Trung tâm Phục vụ hành chính công phường Buôn Hồ".to_owned(),
             Some(("01/QĐ-UBND", "2025-07-01", "Chủ tịch UBND phường Buôn Hồ")),
         ),
         (
             PHUONG_CU_BAO.to_owned(),
-            "Bộ phận Một cửa phường Cư Bao".to_owned(),
+            "Trung tâm Phục vụ hành chính công phường Cư Bao".to_owned(),
             Some(("02/QĐ-UBND", "2025-07-01", "Chủ tịch UBND phường Cư Bao")),
         ),
         (
             XA_EA_DRONG.to_owned(),
-            "Bộ phận Một cửa xã Ea Drông".to_owned(),
+            "Trung tâm Phục vụ hành chính công xã Ea Drông".to_owned(),
             Some(("05/QĐ-UBND", "2025-07-02", "Chủ tịch UBND xã Ea Drông")),
         ),
     ];

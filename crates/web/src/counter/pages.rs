@@ -217,10 +217,10 @@ pub async fn print(
     StaffPage(staff): StaffPage,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
-    let (r, unit_name) = read_tx(&app, move |tx| {
+    let (r, (unit_name, level)) = read_tx(&app, move |tx| {
         let r = service::get(tx, &staff, id)?;
         let unit = org::get_unit(tx, &r.walk_in.unit)?;
-        Ok((r, unit.name))
+        Ok((r, (unit.name, unit.level)))
     })
     .await?;
     let w = &r.walk_in;
@@ -230,6 +230,7 @@ pub async fn print(
     html(&PrintPage {
         head: crate::http::page::PrintHead::desk(
             &unit_name,
+            level,
             &crate::documents::service::place_of(&unit_name),
             to_local(w.at).date(),
         ),

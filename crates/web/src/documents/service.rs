@@ -76,6 +76,7 @@ pub fn place_of(name: &str) -> String {
         "Uỷ ban nhân dân ",
         "Bộ phận Một cửa ",
         "Bộ phận một cửa ",
+        "Trung tâm Phục vụ hành chính công ",
     ] {
         if let Some(r) = rest.strip_prefix(prefix) {
             rest = r.trim_start();
@@ -195,7 +196,18 @@ fn receipt_doc(tx: &mut dyn Tx, id: i64, d: &Dossier) -> Result<(Document, i64),
     let (seq, actor) = reception(tx, id)?.ok_or_else(not_received)?;
     let unit = unit_of(tx, &d.unit)?;
     let receipt = forms::Receipt {
-        return_place: format!("Bộ phận Một cửa, {}", org::get_unit(tx, &d.unit)?.name),
+        return_place: {
+            // The receiving body as named on the dossier's date.
+            let u = org::get_unit(tx, &d.unit)?;
+            let on = d
+                .received_at
+                .map_or_else(crate::http::format::today, |t| to_local(t).date());
+            format!(
+                "{}, {}",
+                motcua_domain::rules::one_stop_body(u.level, on),
+                u.name
+            )
+        },
         unit,
         form: "01".into(),
         number: None,

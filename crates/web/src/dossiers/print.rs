@@ -107,7 +107,7 @@ pub async fn receipt(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
     let public_url = app.settings.public_url.trim_end_matches('/').to_owned();
-    let (d, unit_name, secret) = write_tx(&app, move |tx| {
+    let (d, (unit_name, level), secret) = write_tx(&app, move |tx| {
         let (mut d, access) = access::load_visible(tx, &staff, id)?;
         let secret = if access.personal {
             access::log_view(tx, staff.id, id, "receipt form 01")?;
@@ -118,7 +118,7 @@ pub async fn receipt(
             "****-****-****".to_owned()
         };
         let unit = org::get_unit(tx, &d.unit)?;
-        Ok((d, unit.name, secret))
+        Ok((d, (unit.name, unit.level), secret))
     })
     .await?;
     let code = d.code.clone().ok_or_else(|| {
@@ -143,6 +143,7 @@ pub async fn receipt(
         id,
         head: crate::http::page::PrintHead::desk(
             &unit_name,
+            level,
             &crate::documents::service::place_of(&unit_name),
             d.received_at.map_or_else(today, |t| to_local(t).date()),
         ),
@@ -453,7 +454,18 @@ pub async fn print_form(
         None => {
             let unit = name(&d.unit);
             let place = crate::documents::service::place_of(&unit);
-            crate::http::page::PrintHead::desk(&unit, &place, today())
+            let level = units
+                .iter()
+                .find(|u| u.code == d.unit)
+                .map_or(motcua_domain::org::UnitLevel::Commune, |u| u.level);
+            // The body's name in force on the dossier's date (its reception, or its submission).
+            let on = d
+                .received_at
+                .or(d.submitted_at)
+                .map_or_else(today, |t| to_local(t).date());
+            let mut head = crate::http::page::PrintHead::desk(&unit, level, &place, on);
+            head.place_date = motcua_pdf::place_date(&place, today());
+            head
         }
     };
     html(&FormPage {

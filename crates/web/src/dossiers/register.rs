@@ -167,20 +167,25 @@ pub async fn page(
     Params(q): Params<RegisterQuery>,
 ) -> Result<Html<String>, PageError> {
     let r = build(&app, staff, q).await?;
-    let names: std::collections::HashMap<String, String> = {
+    let unit = r.unit.clone();
+    let (names, level): (std::collections::HashMap<String, String>, _) = {
         let codes: Vec<String> = r
             .lines
             .iter()
             .filter_map(|l| l.processed_by.clone())
             .collect();
         read_tx(&app, move |tx| {
-            Ok(org::names(tx, &codes)?.into_iter().collect())
+            Ok((
+                org::names(tx, &codes)?.into_iter().collect(),
+                org::get_unit(tx, &unit)?.level,
+            ))
         })
         .await?
     };
     html(&RegisterPage {
         head: crate::http::page::PrintHead::desk(
             &r.unit_name,
+            level,
             &crate::documents::service::place_of(&r.unit_name),
             crate::http::format::today(),
         ),

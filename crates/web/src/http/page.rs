@@ -64,8 +64,16 @@ impl PrintHead {
         }
     }
 
-    /// A document of a unit's one-stop desk: the unit over "Bộ phận Một cửa".
-    pub fn desk(unit_name: &str, place: &str, date: chrono::NaiveDate) -> PrintHead {
-        PrintHead::new(Some(unit_name), "Bộ phận Một cửa", None, place, date)
+    /// A document of a unit's one-stop desk: the unit over its one-stop body as named on `date`
+    /// (the dossier's date: "Bộ phận Một cửa", or the Trung tâm Phục vụ hành chính công of a
+    /// commune from 1 July 2025, `rules::one_stop_body`).
+    pub fn desk(
+        unit_name: &str,
+        level: motcua_domain::org::UnitLevel,
+        place: &str,
+        date: chrono::NaiveDate,
+    ) -> PrintHead {
+        let body = motcua_domain::rules::one_stop_body(level, date);
+        PrintHead::new(Some(unit_name), body, None, place, date)
     }
 }

@@ -48,4 +48,5 @@ pub fn pages() -> Router<AppState> {
         .route("/can-bo/he-thong/don-vi/them", post(units::add))
         .route("/can-bo/he-thong/don-vi/doi-ten", post(units::rename))
         .route("/can-bo/he-thong/don-vi/thoi-hoat-dong", post(units::close))
+        .route("/can-bo/he-thong/don-vi/chuyen-giao", post(units::transfer))
 }

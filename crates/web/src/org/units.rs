@@ -369,3 +369,40 @@ pub async fn close(
     })
     .await
 }
+
+#[derive(Deserialize)]
+pub struct TransferForm {
+    from: String,
+    to: String,
+    decision: String,
+    date: String,
+}
+
+/// POST /can-bo/he-thong/don-vi/chuyen-giao: every unfinished dossier of a closed unit moves to
+/// one of its successors (within the caller's reach), one event per dossier with the decision as its legal basis (the same
+/// checks as `motcua org transfer`); one transaction.
+pub async fn transfer(
+    State(app): State<AppState>,
+    StaffPage(staff): StaffPage,
+    FormOf(f): FormOf<TransferForm>,
+) -> Response {
+    let caller = staff.clone();
+    write(app, staff, move |tx, _origin| {
+        // The successor takes the dossiers on: its administrator may move them (the closed unit
+        // itself may be outside the caller's reach, like a neighbour merged into the caller's).
+        let (from, to) = (f.from.trim(), f.to.trim());
+        must_reach(tx, &caller, to)?;
+        let date = date("date", &f.date)?;
+        office::transfer(
+            tx,
+            motcua_domain::dossier::Actor::Staff { id: caller.id },
+            from,
+            to,
+            &f.decision,
+            date,
+            Utc::now(),
+        )?;
+        Ok(())
+    })
+    .await
+}

@@ -40,7 +40,25 @@ struct IndicatorView {
     max: String,
     points: String,
     fraction: String,
+    /// Which dossiers the figure counts.
+    cohort: String,
     note: String,
+}
+
+/// A Decision 766 group with its indicators underneath.
+struct GroupView {
+    name: String,
+    points: String,
+    max: String,
+    indicators: Vec<IndicatorView>,
+}
+
+/// One line of the average processing times.
+struct AverageView {
+    by: &'static str,
+    label: String,
+    dossiers: i64,
+    days: String,
 }
 
 #[derive(Template)]
@@ -62,8 +80,12 @@ struct ReportPage {
     rows: Vec<RowView>,
     total: RowView,
     agencies: Vec<(String, i64, i64, i64)>,
-    indicators: Vec<IndicatorView>,
+    groups: Vec<GroupView>,
     score: String,
+    /// The total out of 100 with its band, and the method applied.
+    band: String,
+    method: String,
+    averages: Vec<AverageView>,
     chart: String,
     query: String,
     period_text: String,
@@ -214,27 +236,58 @@ pub async fn page(
             .iter()
             .map(|a| (a.name.clone(), a.early, a.on_time, a.late))
             .collect(),
-        indicators: report
-            .indicators
+        groups: report
+            .index
             .iter()
-            .map(|s| IndicatorView {
-                code: s.code.clone(),
-                name: if lang_en { s.name_en.clone() } else { s.name_vi.clone() },
-                max: points(s.max),
-                points: s.points.map(points).unwrap_or_else(|| "–".into()),
-                fraction: match (s.numerator, s.denominator) {
-                    (Some(n), Some(d)) => format!("{n} / {d}"),
-                    _ => String::new(),
-                },
-                note: match (&s.no_data, s.points) {
-                    (Some(r), _) => format!(
-                        "{} {}",
-                        crate::i18n::t("Không có dữ liệu:"),
-                        crate::i18n::pick(&r.vi, &r.en)
-                    ),
-                    (None, None) => crate::i18n::t("Không có hồ sơ để tính").to_owned(),
-                    _ => String::new(),
-                },
+            .flat_map(|x| x.groups.iter())
+            .map(|g| GroupView {
+                name: format!(
+                    "{}. {}",
+                    g.number,
+                    if lang_en { &g.name_en } else { &g.name_vi }
+                ),
+                points: points(g.points),
+                max: points(g.max),
+                indicators: report
+                    .indicators
+                    .iter()
+                    .filter(|s| s.group == g.number)
+                    .map(|s| indicator_view(s, lang_en))
+                    .collect(),
+            })
+            .collect(),
+        band: report
+            .index
+            .as_ref()
+            .map(|x| {
+                let band = x.band.as_ref().map_or("", |b| {
+                    crate::i18n::pick(&b.name_vi, &b.name_en)
+                });
+                crate::i18n::t("Tổng điểm {} / 100, xếp loại {}")
+                    .replacen("{}", &points(x.total), 1)
+                    .replacen("{}", band, 1)
+            })
+            .unwrap_or_else(|| {
+                crate::i18n::t("Kỳ báo cáo trước khi Quyết định 766/QĐ-TTg có hiệu lực").to_owned()
+            }),
+        method: report
+            .index
+            .as_ref()
+            .map(|x| {
+                crate::i18n::t1(
+                    "Phương pháp áp dụng từ {}; chỉ số chưa có dữ liệu không được điểm.",
+                    x.valid_from.format("%d/%m/%Y"),
+                )
+            })
+            .unwrap_or_default(),
+        averages: report
+            .average_times
+            .iter()
+            .map(|a| AverageView {
+                by: if a.by == "unit" { "Đơn vị" } else { "Thủ tục" },
+                label: a.label.clone(),
+                dossiers: a.dossiers,
+                days: points(a.days),
             })
             .collect(),
         score: crate::i18n::t1(
@@ -256,6 +309,45 @@ pub async fn page(
     page.render()
         .map(|h| Html(h).into_response())
         .map_err(|e| ApiError::internal(format!("template: {e}")).into())
+}
+
+fn indicator_view(s: &motcua_domain::indicators::Score, lang_en: bool) -> IndicatorView {
+    IndicatorView {
+        code: s.code.clone(),
+        name: if lang_en {
+            s.name_en.clone()
+        } else {
+            s.name_vi.clone()
+        },
+        max: points(s.max),
+        points: match (s.points, s.average) {
+            (Some(p), _) => points(p),
+            (None, Some(a)) => crate::i18n::t1("{} ngày", points(a)),
+            _ => "–".into(),
+        },
+        fraction: match (s.numerator, s.denominator) {
+            (Some(n), Some(d)) => format!("{n} / {d}"),
+            _ => String::new(),
+        },
+        cohort: s
+            .cohort
+            .as_deref()
+            .map(|c| {
+                let (vi, en) = motcua_domain::indicators::cohort_label(c);
+                crate::i18n::pick(vi, en).to_owned()
+            })
+            .unwrap_or_default(),
+        note: match (&s.no_data, s.points, s.average) {
+            (Some(r), _, _) => format!(
+                "{} {}",
+                crate::i18n::t("Không có dữ liệu:"),
+                crate::i18n::pick(&r.vi, &r.en)
+            ),
+            (None, None, None) => crate::i18n::t("Không có hồ sơ để tính").to_owned(),
+            (None, None, Some(_)) => crate::i18n::t("Không tính điểm").to_owned(),
+            _ => String::new(),
+        },
+    }
 }
 
 fn error_page(who: String, units: Vec<(String, String)>, q: &Query, e: ApiError) -> Response {
@@ -282,8 +374,11 @@ fn error_page(who: String, units: Vec<(String, String)>, q: &Query, e: ApiError)
             counter: vec![],
         },
         agencies: vec![],
-        indicators: vec![],
+        groups: vec![],
         score: String::new(),
+        band: String::new(),
+        method: String::new(),
+        averages: vec![],
         chart: String::new(),
         query: String::new(),
         period_text: String::new(),

@@ -1,6 +1,6 @@
 //! Documents: forms as PDF (text read back by poppler's `pdftotext`), the signed receipt, the
 //! electronic result issued into the log and verified at `/xac-minh`, a scan attached at the
-//! counter, and the Decision 766 indicators 6.1 and 6.2 they move.
+//! counter, and the Decision 766 indicators 4.1 and 4.2 they move.
 
 use crate::support::*;
 
@@ -350,7 +350,7 @@ async fn an_electronic_result_is_signed_recorded_with_its_hash_verified_and_coun
         assert_eq!(s, StatusCode::OK, "{v}");
         let (s, v) = act(&leader, "result-ready", json!({"version": 2})).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        let before = indicator(&app, &leader, "6.1").await;
+        let before = indicator(&app, &leader, "4.1").await;
         assert_eq!(before, (0, 1), "{url}: resolved, no electronic result yet");
         // A role without the desk's permission cannot issue it.
         let specialist = app.login(&format!("specialist.{WARD_A}")).await;
@@ -499,14 +499,14 @@ async fn an_electronic_result_is_signed_recorded_with_its_hash_verified_and_coun
                 .unwrap()
         });
         assert!(report.findings.is_empty(), "{url}: {:?}", report.findings);
-        // 6.1 counts it.
-        assert_eq!(indicator(&app, &leader, "6.1").await, (1, 1), "{url}");
+        // 4.1 counts it.
+        assert_eq!(indicator(&app, &leader, "4.1").await, (1, 1), "{url}");
         let _ = std::fs::remove_dir_all(files);
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_scan_attached_at_the_counter_marks_the_paper_digitised_and_counts_for_6_2() {
+async fn a_scan_attached_at_the_counter_marks_the_paper_digitised_and_counts_for_4_2() {
     for url in sync(test_db_urls) {
         let files = temp_dir("scan");
         let app = sync(|| TestApp::new(&url, settings(&files)));
@@ -518,7 +518,7 @@ async fn a_scan_attached_at_the_counter_marks_the_paper_digitised_and_counts_for
             json!([{"name": "Giấy đề nghị", "copies": 1}, {"name": "Bản sao CCCD", "copies": 1}]),
         )
         .await;
-        assert_eq!(indicator(&app, &leader, "6.2").await, (0, 1), "{url}");
+        assert_eq!(indicator(&app, &leader, "4.2").await, (0, 1), "{url}");
         let scan = |n: usize, kind: &str, bytes: Vec<u8>, token: &str| {
             let req = Request::builder()
                 .method("POST")
@@ -592,7 +592,7 @@ async fn a_scan_attached_at_the_counter_marks_the_paper_digitised_and_counts_for
             .await;
         let papers = v["dossier"]["papers"].as_array().unwrap();
         assert!(papers.iter().all(|p| p["file"].is_string()), "{v}");
-        assert_eq!(indicator(&app, &leader, "6.2").await, (1, 1), "{url}");
+        assert_eq!(indicator(&app, &leader, "4.2").await, (1, 1), "{url}");
         let report = sync(|| {
             app.store
                 .store
@@ -694,7 +694,7 @@ async fn forms_02_and_the_inspections_conclusion_notice_come_as_pdf_with_their_t
     let _ = std::fs::remove_dir_all(files);
 }
 
-/// A procedure certifying copies from originals at the wards (what indicator 6.3 is about).
+/// A procedure certifying copies from originals at the wards (what indicator 4.6 is about).
 fn add_copy_procedure(app: &TestApp) {
     let spec = ProcedureSpec {
         code: "2.000815".into(),
@@ -755,7 +755,7 @@ fn add_copy_procedure(app: &TestApp) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_electronic_certified_copy_of_a_scanned_original_is_issued_verified_and_counted_for_6_3()
+async fn an_electronic_certified_copy_of_a_scanned_original_is_issued_verified_and_counted_for_4_6()
 {
     for url in sync(test_db_urls) {
         let files = temp_dir("copy");
@@ -781,7 +781,7 @@ async fn an_electronic_certified_copy_of_a_scanned_original_is_issued_verified_a
         assert_eq!(s, StatusCode::OK, "{v}");
         let (s, v) = act(&leader, "result-ready", json!({"version": 2})).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        assert_eq!(indicator(&app, &leader, "6.3").await, (0, 1), "{url}");
+        assert_eq!(indicator(&app, &leader, "4.6").await, (0, 1), "{url}");
         // Not of a paper that was not scanned.
         let (s, v) = act(
             &desk,
@@ -832,9 +832,9 @@ async fn an_electronic_certified_copy_of_a_scanned_original_is_issued_verified_a
             v["document"],
             "Bản sao điện tử được chứng thực từ bản chính"
         );
-        assert_eq!(indicator(&app, &leader, "6.3").await, (1, 1), "{url}");
-        // A copy is not an electronic result: 6.1 does not count it.
-        assert_eq!(indicator(&app, &leader, "6.1").await, (0, 1), "{url}");
+        assert_eq!(indicator(&app, &leader, "4.6").await, (1, 1), "{url}");
+        // A copy is not an electronic result: 4.1 does not count it.
+        assert_eq!(indicator(&app, &leader, "4.1").await, (0, 1), "{url}");
         let _ = std::fs::remove_dir_all(files);
     }
 }

@@ -519,3 +519,248 @@ async fn system_administrators_add_rename_and_close_units_within_their_reach() {
         );
     }
 }
+
+/// Receives a dossier at `unit` on a day it was in force (the store's own write path).
+fn receive_old(app: &TestApp, unit: &str, local: &str) -> i64 {
+    use motcua_domain::dossier::{Actor, Applicant, Channel, Command, Paper, from_local};
+    use motcua_store::dossiers::{Request as StoreRequest, Target, execute};
+    sync(|| {
+        app.store
+            .store
+            .write(|tx| {
+                let cal = motcua_store::calendar::work_calendar(tx)?;
+                let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+                let p = procedures::in_force(tx, "1.001612", day)?;
+                let now = from_local(
+                    chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M").unwrap(),
+                );
+                let out = execute(
+                    tx,
+                    &cal,
+                    vec![StoreRequest {
+                        target: Target::New,
+                        actor: Actor::System,
+                        command: Command::Receive {
+                            code: String::new(),
+                            channel: Channel::Desk,
+                            procedure: Some(motcua_domain::procedure::ProcedureRef::from(&p)),
+                            unit: Some(unit.into()),
+                            applicant: Some(Applicant {
+                                full_name: "Trần Văn Cũ".into(),
+                                id_number: Some("066090004321".into()),
+                                phone: "0905000111".into(),
+                                email: None,
+                                address: None,
+                                kind: Default::default(),
+                                representative: None,
+                                sealed: None,
+                            }),
+                            papers: Some(vec![Paper {
+                                name: "Giấy đề nghị".into(),
+                                copies: 1,
+                                file: None,
+                                kind: None,
+                            }]),
+                            details: Default::default(),
+                        },
+                        now,
+                    }],
+                )?;
+                Ok(out[0].id)
+            })
+            .unwrap()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_units_unfinished_dossiers_move_to_its_successor_once() {
+    use motcua_domain::dossier::{Actor, Command, Status};
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        let open: Vec<i64> = ["2025-06-10T09:00", "2025-06-11T10:00"]
+            .iter()
+            .map(|t| receive_old(&app, OLD_WARD, t))
+            .collect();
+        let withdrawn = receive_old(&app, OLD_WARD, "2025-06-12T09:00");
+        sync(|| {
+            app.store
+                .store
+                .write(|tx| {
+                    let cal = motcua_store::calendar::work_calendar(tx)?;
+                    let d = motcua_store::dossiers::load(tx, withdrawn)?;
+                    motcua_store::dossiers::execute(
+                        tx,
+                        &cal,
+                        vec![motcua_store::dossiers::Request {
+                            target: motcua_store::dossiers::Target::Existing {
+                                id: withdrawn,
+                                expected_version: d.version,
+                            },
+                            actor: Actor::System,
+                            command: Command::Withdraw {
+                                reason: "Người nộp xin rút".into(),
+                            },
+                            now: d.received_at.unwrap() + chrono::TimeDelta::hours(1),
+                        }],
+                    )
+                })
+                .unwrap()
+        });
+        let load = |id: i64| {
+            sync(|| {
+                app.store
+                    .store
+                    .read(|tx| motcua_store::dossiers::load(tx, id))
+                    .unwrap()
+            })
+        };
+        let before: Vec<_> = open.iter().map(|id| load(*id)).collect();
+        assert!(
+            before
+                .iter()
+                .all(|d| d.unit == OLD_WARD && d.status.is_open())
+        );
+        let admin = app.login(&format!("system_admin.{WARD_A}")).await;
+        let events = app.count("events");
+        // Refused, moving nothing: a unit still in force, a target that is not its successor, a
+        // target outside the caller's reach, a date before the unit closed, no decision.
+        for (form, status, words) in [
+            (
+                "from=WB&to=WA&decision=1%2FQĐ&date=2025-07-01",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "vẫn đang hoạt động",
+            ),
+            (
+                "from=OLD&to=TAX&decision=1%2FQĐ&date=2025-07-01",
+                StatusCode::FORBIDDEN,
+                "quyền",
+            ),
+            (
+                "from=WA&to=WA&decision=1%2FQĐ&date=2025-07-01",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "vẫn đang hoạt động",
+            ),
+            (
+                "from=OLD&to=WA&decision=1%2FQĐ&date=2025-06-30",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "còn hoạt động đến hết ngày",
+            ),
+            (
+                "from=OLD&to=WA&decision=+&date=2025-07-01",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "số quyết định",
+            ),
+        ] {
+            let (s, _, body) = app
+                .page("/can-bo/he-thong/don-vi/chuyen-giao", Some(form), &admin)
+                .await;
+            assert_eq!(s, status, "{url} {form}: {body}");
+            assert!(body.contains(words), "{url} {form}: {body}");
+        }
+        let not_successor = sync(|| {
+            app.store.store.write(|tx| {
+                motcua_store::office::transfer(
+                    tx,
+                    Actor::System,
+                    OLD_WARD,
+                    WARD_B,
+                    "1/QĐ",
+                    NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+                    chrono::Utc::now(),
+                )
+            })
+        });
+        assert!(
+            not_successor
+                .unwrap_err()
+                .to_string()
+                .contains("không phải đơn vị kế thừa"),
+            "{url}"
+        );
+        assert_eq!(app.count("events"), events, "{url}: nothing written");
+
+        let (s, location, body) = app
+            .page(
+                "/can-bo/he-thong/don-vi/chuyen-giao",
+                Some("from=OLD&to=WA&decision=1664%2FQĐ-UBND&date=2025-07-01"),
+                &admin,
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{url}: {body}");
+        assert_eq!(location.as_deref(), Some("/can-bo/he-thong/don-vi?ok=1"));
+        assert_eq!(
+            app.count("events"),
+            events + 2,
+            "{url}: one event per dossier"
+        );
+        for (id, was) in open.iter().zip(&before) {
+            let d = load(*id);
+            assert_eq!((d.unit.as_str(), d.current_unit.as_str()), (WARD_A, WARD_A));
+            assert_eq!(d.due, was.due, "{url}: the deadline is kept");
+            assert_eq!(d.code, was.code, "{url}: the code is kept");
+            assert_eq!(d.status, was.status);
+            let step = d.steps.last().unwrap();
+            assert_eq!(
+                (step.unit.as_str(), step.due),
+                (WARD_A, was.steps.last().unwrap().due)
+            );
+            // The control sheet shows the hand-over from the closed unit, with the decision.
+            let rows = motcua_domain::forms::control_sheet(&d);
+            let moved = rows
+                .iter()
+                .find(|r| r.from_unit == OLD_WARD && r.to_unit == WARD_A)
+                .unwrap_or_else(|| panic!("{url}: {rows:?}"));
+            assert!(moved.note.as_deref().unwrap_or("").contains("1664/QĐ-UBND"));
+            let history = sync(|| {
+                app.store
+                    .store
+                    .read(|tx| motcua_store::dossiers::history(tx, *id))
+                    .unwrap()
+            });
+            assert!(history.iter().any(|r| matches!(
+                &r.event,
+                motcua_domain::dossier::Event::Transferred { decision, date, .. }
+                    if decision == "1664/QĐ-UBND" && date.to_string() == "2025-07-01"
+            )));
+        }
+        let w = load(withdrawn);
+        assert_eq!((w.unit.as_str(), w.status), (OLD_WARD, Status::Withdrawn));
+        // A second run moves nothing; the record verifies.
+        let again = sync(|| {
+            app.store.store.write(|tx| {
+                motcua_store::office::transfer(
+                    tx,
+                    Actor::System,
+                    OLD_WARD,
+                    WARD_A,
+                    "1664/QĐ-UBND",
+                    NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+                    chrono::Utc::now(),
+                )
+            })
+        })
+        .unwrap();
+        assert!(again.dossiers.is_empty(), "{url}");
+        assert_eq!(app.count("events"), events + 2, "{url}");
+        let report = sync(|| {
+            app.store
+                .store
+                .read(|tx| motcua_store::ledger::verify(tx, &[]))
+                .unwrap()
+        });
+        assert!(report.findings.is_empty(), "{url}: {:?}", report.findings);
+        // The successor's officers now see them in their queue.
+        let officer = app.login(&format!("specialist.{WARD_A}")).await;
+        let (s, v) = app
+            .call("GET", "/api/v1/dossiers", Some(&officer), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        let codes: Vec<&str> = v["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|d| d["code"].as_str()).collect())
+            .unwrap_or_default();
+        for d in &before {
+            assert!(codes.contains(&d.code.as_deref().unwrap()), "{url}: {v}");
+        }
+    }
+}

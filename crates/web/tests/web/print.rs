@@ -50,7 +50,10 @@ async fn print_pages_have_the_official_heading_number_place_date_and_recipients(
         let head = page.split("</table>").next().unwrap();
         assert!(
             head.contains(&format!("<span class=\"parent\">ĐƠN VỊ {WARD_A}</span>"))
-                && head.contains("<strong class=\"issuer\">BỘ PHẬN MỘT CỬA</strong>")
+                // A commune's one-stop body since 1 July 2025 (Decree 118/2025).
+                && head.contains(
+                    "<strong class=\"issuer\">TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG</strong>"
+                )
                 && head.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
                 && head.contains("<strong class=\"motto\">Độc lập - Tự do - Hạnh phúc</strong>")
                 && head.contains("<td class=\"number\">Số: ")

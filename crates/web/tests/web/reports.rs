@@ -70,10 +70,26 @@ async fn reports_for_leaders_and_inspectors() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["total"]["received_desk"], 3, "{v}");
     assert_eq!(v["total"]["open_in_time"], 3);
-    assert_eq!(v["indicators"].as_array().unwrap().len(), 21);
+    assert_eq!(v["indicators"].as_array().unwrap().len(), 22);
     // The page links the cell to its dossiers, and the list has exactly them.
     let (_, _, page) = get(format!("/can-bo/bao-cao?{q}"), leader.clone()).await;
     let page = String::from_utf8(page).unwrap();
+    // The 766 section: five groups, the total with its band, the method's date, each figure's cohort.
+    for words in [
+        "1. Công khai, minh bạch",
+        "2. Tiến độ, kết quả giải quyết",
+        "3. Cung cấp dịch vụ trực tuyến",
+        "4. Số hóa hồ sơ",
+        "5. Mức độ hài lòng",
+        "/ 100, xếp loại ",
+        "Phương pháp áp dụng từ 23/06/2022",
+        "hồ sơ tiếp nhận trong kỳ",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+    let groups = v["index"]["groups"].as_array().unwrap();
+    let max: f64 = groups.iter().map(|g| g["max"].as_f64().unwrap()).sum();
+    assert_eq!((groups.len(), max), (5, 100.0));
     assert!(
         page.contains("cot=received_desk&#38;hang=") && page.contains(">3</a>"),
         "{page}"
