@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub static METHOD_JSON: &str = include_str!("../data/indicators-766.json");
 
 /// The inputs a ratio may name, with what they count.
-pub const INPUTS: [(&str, &str); 20] = [
+pub const INPUTS: [(&str, &str); 22] = [
     (
         "procedures_required",
         "procedures the units must post (per unit)",
@@ -69,6 +69,14 @@ pub const INPUTS: [(&str, &str); 20] = [
     (
         "feedback_satisfied",
         "of those, satisfied or very satisfied",
+    ),
+    (
+        "reused",
+        "dossiers received with a paper reused from the citizen's store",
+    ),
+    (
+        "digitised_kept",
+        "dossiers received whose digitised papers are kept in the citizen's store",
     ),
 ];
 

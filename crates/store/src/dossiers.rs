@@ -144,6 +144,7 @@ pub fn execute(
         subject.unseal_state(&mut dossier);
         save(tx, id, &dossier, &sealed, millis(req.now))?;
         vault::save(tx, &keys, id, &mut subject, millis(req.now))?;
+        crate::papers::on_event(tx, id, &subject, &dossier, &recorded.event)?;
         let mut recorded = recorded;
         subject.unseal_event(&mut recorded.event);
         crate::lookup::save(tx, id, &dossier)?;
@@ -770,6 +771,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM stats_units", &[])?;
     tx.exec("DELETE FROM stats_procedures", &[])?;
     tx.exec("DELETE FROM vault_terms", &[])?;
+    crate::papers::clear(tx)?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
@@ -801,6 +803,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         }
         let mut projections = Vec::with_capacity(histories.len());
         let mut lookups = Vec::with_capacity(histories.len());
+        let mut kept = vec![];
         let mut subjects = vault::find_range(tx, &keys, first, last)?;
         for (id, mut events) in histories {
             // Replayed with the personal data back, then sealed again as `execute` sealed it (a
@@ -825,6 +828,9 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             };
             projections.push(projection_row(id, &dossier, &sealed, updated)?);
             lookups.push(crate::lookup::row_of(id, &dossier)?);
+            if let Some(s) = subject.as_ref().filter(|s| !s.erased) {
+                kept.extend(crate::papers::rows(id, &s.reference, &dossier));
+            }
             for (k, m) in stats::contributions(&dossier) {
                 counters.entry(k).or_default().add(m, 1);
             }
@@ -841,6 +847,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         }
         insert_projections(tx, projections)?;
         crate::lookup::insert_rows(tx, lookups)?;
+        crate::papers::insert(tx, kept)?;
     }
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;

@@ -207,6 +207,12 @@ pub fn build(
         &req.period,
         now,
     )?);
+    inputs.extend(crate::papers::indicator_inputs(
+        tx,
+        &in_scope,
+        procedures.as_deref(),
+        &req.period,
+    )?);
     let method = Method::shipped();
     let borrowed: BTreeMap<&str, i64> = inputs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let indicators = method.evaluate(&borrowed);

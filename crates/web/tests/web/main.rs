@@ -17,6 +17,7 @@ mod public;
 mod reports;
 mod routes;
 mod session;
+mod papers;
 mod supplement;
 mod support;
 mod uploads;
