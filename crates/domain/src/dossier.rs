@@ -2529,7 +2529,10 @@ fn check_reuse(
                     "giấy tờ \"{}\" đã có tệp; chỉ dùng lại một tệp cho mỗi giấy tờ",
                     p.name
                 ),
-                en: format!("paper \"{}\" already has a file; one file per paper", p.name),
+                en: format!(
+                    "paper \"{}\" already has a file; one file per paper",
+                    p.name
+                ),
             });
         }
         seen.push(r.paper);

@@ -151,7 +151,10 @@ fn main() {
         ("guidance (form 02)", forms::guidance(&samples::guidance())),
         ("refusal (form 03)", forms::refusal(&samples::refusal())),
         ("apology (form 04)", forms::apology(&samples::apology())),
-        ("control sheet", forms::control_sheet(&samples::control_sheet())),
+        (
+            "control sheet",
+            forms::control_sheet(&samples::control_sheet()),
+        ),
         (
             "inspection conclusion notice",
             forms::conclusion_notice(&samples::conclusion_notice()),

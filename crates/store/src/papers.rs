@@ -33,8 +33,8 @@ use crate::{StoreError, from_millis, millis};
 pub fn identifier(a: &Applicant) -> Option<&str> {
     let id = match &a.kind {
         ApplicantKind::Citizen => a.id_number.as_deref().unwrap_or(""),
-        ApplicantKind::Foreigner { passport, .. } => passport,
-        ApplicantKind::Organisation { tax_code, .. } => tax_code,
+        ApplicantKind::Foreigner { passport, .. } => passport.as_str(),
+        ApplicantKind::Organisation { tax_code, .. } => tax_code.as_str(),
     };
     let id = if id.is_empty() {
         a.id_number.as_deref().unwrap_or("")

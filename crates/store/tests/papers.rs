@@ -125,7 +125,11 @@ fn papers_are_kept_offered_by_identifier_reused_with_consent_and_erased() {
         receive(&store, PERSON, Default::default(), "2025-03-10T10:00").unwrap();
 
         // Each person is offered their own papers, nobody else's; an unknown number gets nothing.
-        assert_eq!(offered(&store, PERSON), vec![(a_code.clone(), file('a'))], "{name}");
+        assert_eq!(
+            offered(&store, PERSON),
+            vec![(a_code.clone(), file('a'))],
+            "{name}"
+        );
         assert_eq!(
             offered(&store, OTHER),
             vec![(c.dossier.code.clone().unwrap(), file('c'))],
@@ -233,7 +237,11 @@ fn papers_are_kept_offered_by_identifier_reused_with_consent_and_erased() {
                 papers::indicator_inputs(tx, &[WARD.to_owned()], None, &Period::month(202503))
             })
             .unwrap();
-        assert_eq!(elsewhere["reused"] + elsewhere["digitised_kept"], 0, "{name}");
+        assert_eq!(
+            elsewhere["reused"] + elsewhere["digitised_kept"],
+            0,
+            "{name}"
+        );
 
         // The applicant's data erased on dossier a: its papers leave the store and are never
         // offered again, even by the same number; verify and a rebuild agree.

@@ -263,7 +263,10 @@ fn reuse_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<(usize,
             },
         )?;
         let received = run(tx, target, command, &desk)?;
-        let (id, code) = (received.id, received.dossier.code.clone().unwrap_or_default());
+        let (id, code) = (
+            received.id,
+            received.dossier.code.clone().unwrap_or_default(),
+        );
         let mut scanned = 0;
         for (i, p) in received.dossier.papers.iter().enumerate() {
             let pdf = scan_of(&code, &p.name, now).map_err(|e| StoreError::Db(e.to_string()))?;
@@ -297,13 +300,9 @@ fn reuse_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<(usize,
         )?;
         motcua_web::documents::service::issue_result(app, tx, &desk, id, None).map_err(failed)?;
         // The second: what the store offers for her ID number, reused with her consent.
-        let offers = motcua_web::dossiers::service::reuse_offers(
-            tx,
-            &desk,
-            id_number,
-            &second.spec.papers,
-        )
-        .map_err(failed)?;
+        let offers =
+            motcua_web::dossiers::service::reuse_offers(tx, &desk, id_number, &second.spec.papers)
+                .map_err(failed)?;
         let papers = papers_of(&second);
         let reuse: Vec<motcua_domain::dossier::ReusedPaper> = offers
             .iter()

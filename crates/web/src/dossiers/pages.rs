@@ -648,9 +648,7 @@ fn history_line(
             format!("{}: {}", reason, items.join("; "))
         }
         Event::Supplemented { note, .. } => note.clone(),
-        Event::Received {
-            reused, papers, ..
-        } if !reused.is_empty() => reused
+        Event::Received { reused, papers, .. } if !reused.is_empty() => reused
             .iter()
             .map(|r| {
                 format!(

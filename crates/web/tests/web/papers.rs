@@ -79,23 +79,41 @@ async fn a_digitised_paper_is_offered_to_its_owner_reused_with_consent_and_gone_
 
         // The first dossier, its paper scanned at the counter.
         let (s, v) = app
-            .call("POST", "/api/v1/dossiers", Some(&desk), Some(reception(WARD_A)))
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(reception(WARD_A)),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
-        let (first, first_code) = (v["id"].as_i64().unwrap(), v["code"].as_str().unwrap().to_owned());
+        let (first, first_code) = (
+            v["id"].as_i64().unwrap(),
+            v["code"].as_str().unwrap().to_owned(),
+        );
         let scan = Request::builder()
             .method("POST")
             .uri(format!("/api/v1/dossiers/{first}/papers/1/scan"))
             .header("authorization", format!("Bearer {desk}"))
             .header("content-type", "image/png")
-            .body(Body::from(b"\x89PNG\r\n\x1a\n0000 scanned application".to_vec()))
+            .body(Body::from(
+                b"\x89PNG\r\n\x1a\n0000 scanned application".to_vec(),
+            ))
             .unwrap();
         let (s, v, _) = app.send(scan).await;
         assert_eq!(s, StatusCode::OK, "{url}: {v}");
         let (_, v) = app
-            .call("GET", &format!("/api/v1/dossiers/{first}"), Some(&desk), None)
+            .call(
+                "GET",
+                &format!("/api/v1/dossiers/{first}"),
+                Some(&desk),
+                None,
+            )
             .await;
-        let file = v["dossier"]["papers"][0]["file"].as_str().unwrap().to_owned();
+        let file = v["dossier"]["papers"][0]["file"]
+            .as_str()
+            .unwrap()
+            .to_owned();
 
         // Offered for the owner's number (however written), to the desk that sees the dossier.
         let (s, v) = offers(&app, &desk, ID).await;
@@ -119,7 +137,12 @@ async fn a_digitised_paper_is_offered_to_its_owner_reused_with_consent_and_gone_
 
         // Reuse without consent: refused, naming the field; for another person: not in their store.
         let (s, v) = app
-            .call("POST", "/api/v1/dossiers", Some(&desk), Some(with_reuse(ID, &file, false)))
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(with_reuse(ID, &file, false)),
+            )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
         assert!(v.to_string().contains("reuse_consent"), "{url}: {v}");
@@ -137,20 +160,39 @@ async fn a_digitised_paper_is_offered_to_its_owner_reused_with_consent_and_gone_
 
         // With consent: the paper is attached without a new scan, its source in the event.
         let (s, v) = app
-            .call("POST", "/api/v1/dossiers", Some(&desk), Some(with_reuse(ID, &file, true)))
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(with_reuse(ID, &file, true)),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
         let second = v["id"].as_i64().unwrap();
         let (_, v) = app
-            .call("GET", &format!("/api/v1/dossiers/{second}"), Some(&desk), None)
+            .call(
+                "GET",
+                &format!("/api/v1/dossiers/{second}"),
+                Some(&desk),
+                None,
+            )
             .await;
         assert_eq!(v["dossier"]["papers"][0]["file"], json!(file), "{url}: {v}");
         let received = &v["history"][0]["event"];
         assert_eq!(received["reuse_consent"], json!(true), "{url}: {v}");
-        assert_eq!(received["reused"][0]["from"], json!(first_code), "{url}: {v}");
+        assert_eq!(
+            received["reused"][0]["from"],
+            json!(first_code),
+            "{url}: {v}"
+        );
         // Staff open it in the papers viewer like any other (personal-data rules apply).
-        let (_, _, page) = app.page(&format!("/can-bo/ho-so/{second}"), None, &desk).await;
-        assert!(page.contains(&format!("/can-bo/ho-so/{second}/giay-to/1")), "{url}");
+        let (_, _, page) = app
+            .page(&format!("/can-bo/ho-so/{second}"), None, &desk)
+            .await;
+        assert!(
+            page.contains(&format!("/can-bo/ho-so/{second}/giay-to/1")),
+            "{url}"
+        );
         assert!(page.contains(&first_code), "{url}: the source is shown");
 
         // The reception page: looking the number up offers the paper; consent ticked, reused.
@@ -166,13 +208,23 @@ async fn a_digitised_paper_is_offered_to_its_owner_reused_with_consent_and_gone_
             .await;
         assert_eq!(s, StatusCode::OK, "{url}");
         assert!(
-            body.contains("Đã số hóa: dùng lại") && body.contains(&file) && body.contains(&first_code),
+            body.contains("Đã số hóa: dùng lại")
+                && body.contains(&file)
+                && body.contains(&first_code),
             "{url}: {body}"
         );
         let (s, _, body) = app
-            .page("/can-bo/tiep-nhan", Some(&form(&format!("&paper_0_reuse={file}"))), &desk)
+            .page(
+                "/can-bo/tiep-nhan",
+                Some(&form(&format!("&paper_0_reuse={file}"))),
+                &desk,
+            )
             .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: consent is required");
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: consent is required"
+        );
         assert!(body.contains("đồng ý"), "{url}");
         let (s, location, _) = app
             .page(
@@ -190,7 +242,12 @@ async fn a_digitised_paper_is_offered_to_its_owner_reused_with_consent_and_gone_
 
         // The applicant's data erased on the first dossier: the paper is never offered again.
         let (_, v) = app
-            .call("GET", &format!("/api/v1/dossiers/{first}"), Some(&desk), None)
+            .call(
+                "GET",
+                &format!("/api/v1/dossiers/{first}"),
+                Some(&desk),
+                None,
+            )
             .await;
         let version = v["dossier"]["version"].as_i64().unwrap();
         let (s, v) = app
@@ -205,7 +262,12 @@ async fn a_digitised_paper_is_offered_to_its_owner_reused_with_consent_and_gone_
         let (_, v) = offers(&app, &desk, ID).await;
         assert_eq!(v["offers"], json!([]), "{url}: offered after erasure");
         let (s, v) = app
-            .call("POST", "/api/v1/dossiers", Some(&desk), Some(with_reuse(ID, &file, true)))
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                Some(&desk),
+                Some(with_reuse(ID, &file, true)),
+            )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
         assert_eq!(indicator(&app, &leader, "6.5").await, (2, 3), "{url}");
