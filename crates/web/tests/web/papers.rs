@@ -123,7 +123,7 @@ async fn a_digitised_paper_is_offered_to_its_owner_reused_with_consent_and_gone_
         assert_eq!(list[0]["paper"], 0);
         assert_eq!(list[0]["from"], json!(first_code));
         assert_eq!(list[0]["file"], json!(file));
-        let (_, v) = offers(&app, &desk, "0660 9000 1234").await;
+        let (_, v) = offers(&app, &desk, "0660%209000%201234").await;
         assert_eq!(v["offers"].as_array().unwrap().len(), 1, "{url}: {v}");
         // Not for another number, not to a desk that does not see the dossier, not to a specialist.
         let (_, v) = offers(&app, &desk, "001099000001").await;
