@@ -304,11 +304,12 @@ fn run(cli: Cli) -> Result<()> {
                 store,
                 settings_for(&config, &listen)?,
             )?);
-            let (issued, scanned, certified) = demo::documents::seed(&app, now)?;
+            let (issued, scanned, certified, reused) = demo::documents::seed(&app, now)?;
             let forms = demo::blank_forms::seed(&app, now)?;
             summary.push_str(&format!(
                 "Văn bản điện tử / electronic documents: {issued} kết quả ký số (chứng thư THỬ NGHIỆM) / signed results (TEST certificate), \
-                 {scanned} giấy tờ số hóa tại quầy / papers scanned at the counter, {certified} bản sao điện tử có chứng thực / electronic certified copies; \
+                 {scanned} giấy tờ số hóa tại quầy / papers scanned at the counter, {certified} bản sao điện tử có chứng thực / electronic certified copies, \
+                 {reused} giấy tờ dùng lại từ kho đã số hóa / papers reused from the citizen's store; \
                  xác minh / verify: /xac-minh\n\
                  Mẫu tờ khai đính kèm / blank forms attached: {forms}\n"
             ));

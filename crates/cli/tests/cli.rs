@@ -250,11 +250,12 @@ fn demo_verify_and_tampering() {
     let o = motcua(&["verify", "--db", &url]);
     assert!(o.status.success(), "{}", stdout(&o));
     assert!(stdout(&o).contains("intact"));
-    // 200 recent dossiers, the 2017 town's 430 (the same every time: the generator is seeded) and
-    // the 3 certifications of copies done at the counter today.
+    // 200 recent dossiers, the 2017 town's 430 (the same every time: the generator is seeded),
+    // the 3 certifications of copies done at the counter today and the 2 dossiers of the applicant
+    // whose ID card is reused from the citizen's store.
     let o = motcua(&["rebuild", "--db", &url]);
     assert!(
-        stdout(&o).contains("rebuilt 633 dossiers") && stdout(&o).contains("identical"),
+        stdout(&o).contains("rebuilt 635 dossiers") && stdout(&o).contains("identical"),
         "{}",
         stdout(&o)
     );
@@ -663,6 +664,26 @@ fn reports_export_as_json_csv_and_xlsx_and_refuse_bad_input() {
     assert!(stdout(&o).starts_with("đã chuyển "), "{}", stdout(&o));
     let o = motcua(&["verify", "--db", &url]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // The citizen's store: the demo's applicant reused her ID card once (4.3), and the dossiers
+    // with papers digitised at the counter or online keep them in the store (4.4).
+    let score = |code: &str| {
+        json["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    let reuse = score("4.3");
+    assert_eq!(reuse["numerator"].as_i64(), Some(1), "{reuse}");
+    assert_eq!(reuse["denominator"].as_i64(), Some(received), "{reuse}");
+    assert!(reuse["points"].as_f64().unwrap() > 0.0, "{reuse}");
+    let kept = score("4.4");
+    let digitised = total["digitised"].as_i64().unwrap();
+    assert_eq!(kept["denominator"].as_i64(), Some(digitised), "{kept}");
+    let n = kept["numerator"].as_i64().unwrap();
+    assert!(n > 1 && n <= digitised, "{kept}");
     // XLSX, read back: Vietnamese headers, dates as dates, the same numbers.
     let o = motcua(&[
         "report",

@@ -532,6 +532,21 @@ pub struct Paper {
     pub kind: Option<PaperKind>,
 }
 
+/// A paper attached at reception from the citizen's store of papers instead of a new scan, with
+/// the applicant's consent (`ReceptionDetails::reuse_consent`): which paper of the dossier (index
+/// from 0), the earlier dossier it was kept under, and the SHA-256 of its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReusedPaper {
+    pub paper: usize,
+    /// The code of the earlier dossier the paper was kept under. The desk's store fills it from
+    /// what it holds for the applicant; a caller's value is replaced.
+    #[serde(default)]
+    pub from: String,
+    /// The SHA-256 of the file, as the store offered it.
+    pub file: String,
+}
+
 /// A mandatory paper of the procedure the applicant did not bring, and why it was received anyway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -712,6 +727,12 @@ pub enum Event {
         /// Mandatory papers received missing, with the officer's reason.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         missing_papers: Vec<MissingPaper>,
+        /// Papers attached from the citizen's store (source dossier and file), with consent.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reused: Vec<ReusedPaper>,
+        /// The applicant's consent to reuse digitised papers, as ticked at the counter.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reuse_consent: bool,
     },
     SupplementRequested {
         stage: Stage,
@@ -1080,6 +1101,9 @@ pub struct Dossier {
     /// When the applicant's personal data was erased from the vault (None: it is there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erased_at: Option<Instant>,
+    /// Papers attached at reception from the citizen's store (their files are in `papers`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reused: Vec<ReusedPaper>,
 }
 
 impl Dossier {
@@ -1123,6 +1147,7 @@ impl Dossier {
             closed_at: None,
             documents: vec![],
             erased_at: None,
+            reused: vec![],
         };
         let mut d = match &rec.event {
             Event::Submitted {
@@ -1187,6 +1212,8 @@ impl Dossier {
                 limit,
                 basis,
                 missing_papers,
+                reused,
+                reuse_consent: _,
             } => {
                 self.status = Status::Processing;
                 self.basis = basis.clone();
@@ -1200,6 +1227,12 @@ impl Dossier {
                 self.current_unit = step.unit.clone();
                 self.applicant = applicant.clone();
                 self.papers = papers.clone();
+                for r in reused {
+                    if let Some(p) = self.papers.get_mut(r.paper) {
+                        p.file = Some(r.file.clone());
+                    }
+                }
+                self.reused = reused.clone();
                 self.received_at = Some(at);
                 self.rule_set = Some(*rule_set);
                 self.due = Some(*due);
@@ -1533,6 +1566,13 @@ pub struct ReceptionDetails {
     /// Mandatory papers not brought, each with the reason it was received anyway.
     #[serde(default)]
     pub missing_papers: Vec<MissingPaper>,
+    /// Papers attached from the citizen's store instead of a new scan ("Đã số hóa: dùng lại"),
+    /// offered by the applicant's ID number; only with `reuse_consent`.
+    #[serde(default)]
+    pub reuse: Vec<ReusedPaper>,
+    /// The applicant agreed that papers already digitised be reused for this dossier.
+    #[serde(default)]
+    pub reuse_consent: bool,
 }
 
 /// Everything that can be asked of a dossier.
@@ -1979,6 +2019,7 @@ pub fn decide(
                 )
             })?;
             let missing_papers = check_papers(&procedure, &list, details.missing_papers)?;
+            let reused = check_reuse(&list, details.reuse, details.reuse_consent)?;
             let due = due_from(cal, now, limit)?;
             let (name, budget, planned) = step_plan(&procedure, 0, &unit, None);
             let step_due = match budget {
@@ -2007,6 +2048,8 @@ pub fn decide(
                 condition,
                 basis: Some(crate::rules::basis_on(to_local(now).date()).id.to_owned()),
                 missing_papers,
+                reuse_consent: details.reuse_consent && !reused.is_empty(),
+                reused,
                 procedure,
                 unit,
                 applicant,
@@ -2550,6 +2593,65 @@ pub fn parse_dossier_code(code: &str) -> Option<(String, NaiveDate, u32)> {
 /// The mandatory papers of the pinned procedure version (unconditional ones) that are not in
 /// `list`, each of which needs a reason from `reasons`; returns them with their reasons. Names are
 /// compared folded (case and diacritics aside).
+/// Papers reused from the citizen's store: each names a paper of the dossier once, one without a
+/// file of its own, with the file's SHA-256 and the earlier dossier; none without the applicant's
+/// consent.
+fn check_reuse(
+    list: &[Paper],
+    reuse: Vec<ReusedPaper>,
+    consent: bool,
+) -> Result<Vec<ReusedPaper>, DossierError> {
+    if reuse.is_empty() {
+        return Ok(reuse);
+    }
+    if !consent {
+        return Err(DossierError::invalid(
+            "details.reuse_consent",
+            "cần sự đồng ý của người nộp để dùng lại giấy tờ đã số hóa",
+            "the applicant's consent is needed to reuse papers already digitised",
+        ));
+    }
+    let mut seen = vec![];
+    let mut out = Vec::with_capacity(reuse.len());
+    for r in reuse {
+        let Some(p) = list.get(r.paper) else {
+            return Err(DossierError::invalid(
+                "details.reuse.paper",
+                "giấy tờ dùng lại không có trong danh sách thành phần hồ sơ",
+                "a reused paper is not among the dossier's papers",
+            ));
+        };
+        if seen.contains(&r.paper) || p.file.is_some() {
+            return Err(DossierError::Invalid {
+                field: "details.reuse.paper".into(),
+                vi: format!(
+                    "giấy tờ \"{}\" đã có tệp; chỉ dùng lại một tệp cho mỗi giấy tờ",
+                    p.name
+                ),
+                en: format!(
+                    "paper \"{}\" already has a file; one file per paper",
+                    p.name
+                ),
+            });
+        }
+        seen.push(r.paper);
+        if r.file.len() != 64 || !r.file.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(DossierError::invalid(
+                "details.reuse.file",
+                "tệp dùng lại không hợp lệ (SHA-256)",
+                "invalid reused file (SHA-256)",
+            ));
+        }
+        let from = text("details.reuse.from", &r.from, true, 64)?;
+        out.push(ReusedPaper {
+            paper: r.paper,
+            from,
+            file: r.file.to_ascii_lowercase(),
+        });
+    }
+    Ok(out)
+}
+
 fn check_papers(
     procedure: &ProcedureRef,
     list: &[Paper],

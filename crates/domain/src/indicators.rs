@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub static METHOD_JSON: &str = include_str!("../data/indicators-766.json");
 
 /// The inputs a ratio may name, with what they count.
-pub const INPUTS: [(&str, &str); 24] = [
+pub const INPUTS: [(&str, &str); 26] = [
     (
         "procedures_required",
         "procedures the units must post (per unit)",
@@ -91,6 +91,14 @@ pub const INPUTS: [(&str, &str); 24] = [
     (
         "processing_minutes",
         "of those, the minutes from reception to the end of processing, summed",
+    ),
+    (
+        "reused",
+        "dossiers received with a paper reused from the citizen's store",
+    ),
+    (
+        "digitised_kept",
+        "dossiers received whose digitised papers are kept in the citizen's store",
     ),
 ];
 
@@ -199,6 +207,9 @@ pub struct Indicator {
     pub average: Option<Average>,
     #[serde(default)]
     pub no_data: Option<Reason>,
+    /// Where this indicator's formula comes from, when it differs from the method's source.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,5 +1,6 @@
 //! Render and sign time per receipt, and sizes, beside a baseline (an empty A4 page, PDF/A-2b, same
-//! process). `cargo run --release -p motcua-pdf --example bench [iterations]`.
+//! process); then render + sign for every other official document the server issues.
+//! `cargo run --release -p motcua-pdf --example bench [iterations]`.
 
 use std::time::{Duration, Instant};
 
@@ -145,4 +146,35 @@ fn main() {
         gc,
         format!("{} bytes", reg.len()),
     );
+    // Every other document, rendered and signed (signed size).
+    let others = [
+        ("guidance (form 02)", forms::guidance(&samples::guidance())),
+        ("refusal (form 03)", forms::refusal(&samples::refusal())),
+        ("apology (form 04)", forms::apology(&samples::apology())),
+        (
+            "control sheet",
+            forms::control_sheet(&samples::control_sheet()),
+        ),
+        (
+            "inspection conclusion notice",
+            forms::conclusion_notice(&samples::conclusion_notice()),
+        ),
+        (
+            "electronic result cover (QR)",
+            forms::result_cover(&samples::result_cover()),
+        ),
+    ];
+    for (what, doc) in others {
+        let (a, b, c, signed) = time(n.min(100), || {
+            sign_with(&render(&doc).expect("renders"), &id, &opts).expect("signs")
+        });
+        let pages = motcua_pdf::page_count(&doc).expect("pages");
+        row(
+            &format!("render + sign {what}, {pages} page(s)"),
+            a,
+            b,
+            c,
+            format!("{} bytes signed", signed.len()),
+        );
+    }
 }

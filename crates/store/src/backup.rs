@@ -80,6 +80,7 @@ pub const TABLES: &[Table] = &[
 pub const LEFT_OUT: &[&str] = &[
     "dossiers",
     "vault_terms",
+    "paper_store",
     "code_counters",
     "stats",
     "stats_units",

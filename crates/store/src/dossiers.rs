@@ -157,6 +157,7 @@ pub fn execute(
                 save(tx, id, &dossier, &sealed, millis(req.now))?;
                 let k = vault::Keys::once(tx, &mut keys)?;
                 vault::save(tx, k, id, subject, millis(req.now))?;
+                crate::papers::on_event(tx, id, subject, &dossier, &recorded.event)?;
                 let mut recorded = recorded;
                 subject.unseal_event(&mut recorded.event);
                 (item, dossier, recorded)
@@ -164,7 +165,9 @@ pub fn execute(
             None => {
                 // The state was sealed and the event carries nothing personal: both are stored
                 // as they are, and the queues keep their copy of the name.
-                if vault::is_personal(&recorded.event) {
+                if vault::is_personal(&recorded.event)
+                    || crate::papers::touches_store(&recorded.event)
+                {
                     return Err(StoreError::Db(format!(
                         "{} recorded without the vault",
                         recorded.event.kind()
@@ -820,6 +823,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM stats_units", &[])?;
     tx.exec("DELETE FROM stats_procedures", &[])?;
     tx.exec("DELETE FROM vault_terms", &[])?;
+    crate::papers::clear(tx)?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
@@ -851,6 +855,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         }
         let mut projections = Vec::with_capacity(histories.len());
         let mut lookups = Vec::with_capacity(histories.len());
+        let mut kept = vec![];
         let mut subjects = vault::find_range(tx, &keys, first, last)?;
         for (id, mut events) in histories {
             // Replayed with the personal data back, then sealed again as `execute` sealed it (a
@@ -875,6 +880,9 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             };
             projections.push(projection_row(id, &dossier, &sealed, updated)?);
             lookups.push(crate::lookup::row_of(id, &dossier)?);
+            if let Some(s) = subject.as_ref().filter(|s| !s.erased) {
+                kept.extend(crate::papers::rows(id, &s.reference, &dossier));
+            }
             for (k, m) in stats::contributions(&dossier) {
                 counters.entry(k).or_default().add(m, 1);
             }
@@ -891,6 +899,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         }
         insert_projections(tx, projections)?;
         crate::lookup::insert_rows(tx, lookups)?;
+        crate::papers::insert(tx, kept)?;
     }
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;

@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod lookup;
 pub mod office;
 pub mod org;
+pub mod papers;
 pub mod password;
 mod postgres;
 pub mod procedures;
@@ -233,6 +234,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/sqlite/0011_feedback.sql")),
     (12, include_str!("../migrations/sqlite/0012_vault.sql")),
     (
+        13,
+        include_str!("../migrations/sqlite/0013_paper_store.sql"),
+    ),
+    (
         14,
         include_str!("../migrations/sqlite/0014_blank_forms.sql"),
     ),
@@ -269,6 +274,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (11, include_str!("../migrations/postgres/0011_feedback.sql")),
     (12, include_str!("../migrations/postgres/0012_vault.sql")),
+    (
+        13,
+        include_str!("../migrations/postgres/0013_paper_store.sql"),
+    ),
     (
         14,
         include_str!("../migrations/postgres/0014_blank_forms.sql"),

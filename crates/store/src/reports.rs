@@ -208,6 +208,12 @@ pub fn build(
         &req.period,
         now,
     )?);
+    inputs.extend(crate::papers::indicator_inputs(
+        tx,
+        &in_scope,
+        procedures.as_deref(),
+        &req.period,
+    )?);
     let times = processing_times(tx, &in_scope, procedures.as_deref(), &req.period)?;
     let (mut processed, mut minutes) = (0i64, 0i64);
     let mut per_procedure: BTreeMap<String, (i64, i64)> = BTreeMap::new();

@@ -755,7 +755,9 @@ pub fn unseal_history(tx: &mut dyn Tx, id: i64, events: &mut [Recorded]) -> Resu
     Ok(())
 }
 
-/// Whether a command reads or records the applicant's personal data (and so needs the vault open).
+/// Whether a command needs the vault open: it reads or records the applicant's personal data, or
+/// it changes the dossier's papers in the citizen's store (`papers`, keyed by the subject and the
+/// applicant's identifier).
 pub fn needs_subject(c: &Command) -> bool {
     matches!(
         c,
@@ -764,6 +766,10 @@ pub fn needs_subject(c: &Command) -> bool {
             | Command::Correct { .. }
             | Command::Return { .. }
             | Command::ErasePersonalData { .. }
+            | Command::DigitisePaper { .. }
+            | Command::IssueDocument { .. }
+            | Command::Supplement { .. }
+            | Command::SupplementOnline { .. }
     )
 }
 

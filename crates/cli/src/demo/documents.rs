@@ -2,7 +2,8 @@
 //! signed PDFs (with the built-in TEST certificate unless one is configured; a certification of a
 //! copy still at the desk also gets its electronic certified copy), and scans attached at
 //! the counter to the papers of dossiers received there recently, through the same code the staff
-//! pages use, so Decision 766 indicators 6.1 and 6.2 have numbers.
+//! pages use, so Decision 766 indicators 6.1 and 6.2 have numbers; and one applicant's paper kept
+//! in the citizen's store and reused for her next dossier (4.3, 4.4).
 
 use anyhow::Result;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -184,8 +185,158 @@ fn certify_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<usize
     Ok(done)
 }
 
-/// Issues results and attaches scans; returns (results issued, papers scanned, copies certified).
-pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
+/// The citizen's store at work (Decision 766, 4.3 and 4.4): a certification of a signature received
+/// at the counter today, its papers scanned, its result issued as a signed PDF; then a second dossier
+/// of the same applicant (a contract to certify) received with her ID card reused from the store
+/// with her consent, through the offers and the reception the counter page uses. Returns (results
+/// issued, papers scanned, papers reused).
+fn reuse_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<(usize, usize, usize)> {
+    let (name, phone, id_number) = ("Lê Thị Thu Hà", "0935 118 402", "066192003318");
+    let unit = super::town::PHUONG_BUON_HO;
+    let applicant = motcua_domain::dossier::Applicant {
+        full_name: name.into(),
+        id_number: Some(id_number.into()),
+        phone: phone.into(),
+        email: None,
+        address: None,
+        kind: Default::default(),
+        representative: None,
+        sealed: None,
+    };
+    let today = motcua_domain::dossier::to_local(now).date();
+    Ok(app.store.write(|tx| {
+        let (Ok(first), Ok(second)) = (
+            motcua_store::procedures::in_force(tx, "2.000884", today),
+            motcua_store::procedures::in_force(tx, "2.001035", today),
+        ) else {
+            return Ok((0, 0, 0));
+        };
+        let Some(desk) = desk_of(tx, staff, unit)? else {
+            return Ok((0, 0, 0));
+        };
+        let chain = org::chain(tx, unit)?;
+        let Some(leader) = staff
+            .iter()
+            .find(|s| s.active && can(&s.grants, Action::Decide, &chain))
+        else {
+            return Ok((0, 0, 0));
+        };
+        let papers_of = |p: &motcua_domain::procedure::Procedure| {
+            p.spec
+                .papers
+                .iter()
+                .map(|p| motcua_domain::dossier::Paper {
+                    name: p.name.clone(),
+                    copies: p.copies.max(1),
+                    file: None,
+                    kind: Some(motcua_domain::dossier::PaperKind::Original),
+                })
+                .collect::<Vec<_>>()
+        };
+        let cal = app.calendar(tx)?;
+        let run = |tx: &mut dyn Tx, target, command, actor: &Staff| {
+            dossiers::execute(
+                tx,
+                &cal,
+                vec![dossiers::Request {
+                    target,
+                    actor: motcua_domain::dossier::Actor::Staff { id: actor.id },
+                    command,
+                    now: Utc::now(),
+                }],
+            )
+            .map(|mut o| o.remove(0))
+        };
+        let receive = |tx: &mut dyn Tx, reception| {
+            motcua_web::dossiers::service::receive_command(tx, &desk, reception).map_err(failed)
+        };
+        // The first dossier: received, every paper scanned, decided, the result issued signed.
+        let (target, command) = receive(
+            tx,
+            motcua_web::dossiers::service::Reception {
+                procedure_code: first.spec.code.clone(),
+                unit: unit.to_owned(),
+                channel: "desk".into(),
+                applicant: applicant.clone(),
+                papers: papers_of(&first),
+                details: Default::default(),
+            },
+        )?;
+        let received = run(tx, target, command, &desk)?;
+        let (id, code) = (
+            received.id,
+            received.dossier.code.clone().unwrap_or_default(),
+        );
+        let mut scanned = 0;
+        for (i, p) in received.dossier.papers.iter().enumerate() {
+            let pdf = scan_of(&code, &p.name, now).map_err(|e| StoreError::Db(e.to_string()))?;
+            motcua_web::documents::service::attach_scan(app, tx, &desk, id, i + 1, &pdf, None)
+                .map_err(failed)?;
+            scanned += 1;
+        }
+        let version = dossiers::load(tx, id)?.version;
+        let existing = |v| dossiers::Target::Existing {
+            id,
+            expected_version: v,
+        };
+        run(
+            tx,
+            existing(version),
+            Command::HandOver {
+                to_unit: unit.to_owned(),
+                external: false,
+                note: String::new(),
+                to_staff: None,
+            },
+            &desk,
+        )?;
+        run(
+            tx,
+            existing(version + 1),
+            Command::MarkResultReady {
+                outcome: motcua_domain::dossier::Outcome::Approved,
+            },
+            leader,
+        )?;
+        motcua_web::documents::service::issue_result(app, tx, &desk, id, None).map_err(failed)?;
+        // The second: what the store offers for her ID number, reused with her consent.
+        let offers =
+            motcua_web::dossiers::service::reuse_offers(tx, &desk, id_number, &second.spec.papers)
+                .map_err(failed)?;
+        let papers = papers_of(&second);
+        let reuse: Vec<motcua_domain::dossier::ReusedPaper> = offers
+            .iter()
+            .filter(|o| o.from == code)
+            .map(|o| motcua_domain::dossier::ReusedPaper {
+                paper: o.paper,
+                from: String::new(),
+                file: o.file.clone(),
+            })
+            .collect();
+        let reused = reuse.len();
+        let (target, command) = receive(
+            tx,
+            motcua_web::dossiers::service::Reception {
+                procedure_code: second.spec.code.clone(),
+                unit: unit.to_owned(),
+                channel: "desk".into(),
+                applicant: applicant.clone(),
+                papers,
+                details: motcua_domain::dossier::ReceptionDetails {
+                    reuse,
+                    reuse_consent: true,
+                    ..Default::default()
+                },
+            },
+        )?;
+        run(tx, target, command, &desk)?;
+        Ok((1, scanned, reused))
+    })?)
+}
+
+/// Issues results and attaches scans; returns (results issued, papers scanned, copies certified,
+/// papers reused from the citizen's store).
+pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize, usize, usize)> {
     let since = now - TimeDelta::days(21);
     let (resolved, received, staff) = app.store.read(|tx| {
         Ok((
@@ -259,5 +410,6 @@ pub fn seed(app: &App, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
     }
     // Copies certified while their result was issued above count with those certified today.
     let certified = copies + certify_today(app, now, &staff)?;
-    Ok((issued, scanned, certified))
+    let (results, scans, reused) = reuse_today(app, now, &staff)?;
+    Ok((issued + results, scanned + scans, certified, reused))
 }

@@ -383,3 +383,40 @@ pub async fn subject_export(
     .await
     .map(Json)
 }
+
+#[derive(Deserialize, JsonSchema)]
+pub struct PaperStoreQuery {
+    /// The applicant's ID number (or passport, or tax code), as given at the counter.
+    id_number: String,
+    /// The procedure the applicant applies for (its code): its papers are matched with the store.
+    procedure: String,
+}
+
+/// What the citizen's store offers for a reception.
+#[derive(Serialize, JsonSchema)]
+pub struct ReuseOffers {
+    /// For each paper the procedure asks for that the store already holds, one offer per file.
+    pub offers: Vec<ReuseOffer>,
+}
+
+/// GET /paper-store: the papers already digitised for this applicant that the procedure asks for.
+pub async fn paper_store(
+    State(app): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+    Params(q): Params<PaperStoreQuery>,
+) -> Result<Json<ReuseOffers>, ApiError> {
+    if motcua_store::vault::normalise_term(&q.id_number).is_empty() {
+        return Err(ApiError::invalid(
+            "id_number",
+            "cần số định danh (hoặc hộ chiếu, mã số thuế) của người nộp",
+            "the applicant's ID number (or passport, or tax code) is required",
+        ));
+    }
+    crate::app::read_tx(&app, move |tx| {
+        let today = motcua_domain::dossier::to_local(Utc::now()).date();
+        let procedure = motcua_store::procedures::in_force(tx, &q.procedure, today)?;
+        let offers = reuse_offers(tx, &staff, &q.id_number, &procedure.spec.papers)?;
+        Ok(Json(ReuseOffers { offers }))
+    })
+    .await
+}

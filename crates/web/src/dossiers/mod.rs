@@ -74,6 +74,16 @@ pub fn api() -> Vec<Op> {
             .query::<api::SubjectQuery>()
             .ok::<api::SubjectExport>(200, "The export")
             .problems(&[403, 422]),
+        Op::get("/paper-store", "paperStoreOffers", api::paper_store)
+            .tag("dossiers")
+            .doc(
+                "Giấy tờ đã số hóa: dùng lại / papers already digitised for this applicant",
+                "For reception at the desk: by the applicant's `id_number` (or passport, tax code), found through the vault's blind index, the papers of the citizen's store (scans, uploads, electronic results of earlier dossiers the caller may see) that match a paper the `procedure` asks for. Reuse one by naming its `file` in the reception's `details.reuse` with `details.reuse_consent: true` (the applicant's consent, recorded in the reception event with the earlier dossier's code). An erased applicant's papers are never offered. The desk only.",
+            )
+            .staff()
+            .query::<api::PaperStoreQuery>()
+            .ok::<api::ReuseOffers>(200, "The offers")
+            .problems(&[403, 404, 422]),
         Op::get("/dossiers/{id}", "getDossier", api::get)
             .tag("dossiers")
             .doc(

@@ -587,6 +587,14 @@ async fn dossier_page(
                     if let Some(k) = p.kind {
                         copies = format!("{copies} · {}", crate::i18n::t(k.label_vi()));
                     }
+                    if let Some(r) = d.reused.iter().find(|r| r.paper == i) {
+                        copies = format!(
+                            "{copies} · {} ({} {})",
+                            crate::i18n::t("Đã số hóa: dùng lại"),
+                            crate::i18n::t("từ hồ sơ"),
+                            r.from
+                        );
+                    }
                     let mut line = PaperLine {
                         copies,
                         name: p.name.clone(),
@@ -689,6 +697,20 @@ fn history_line(
             format!("{}: {}", reason, items.join("; "))
         }
         Event::Supplemented { note, .. } => note.clone(),
+        Event::Received { reused, papers, .. } if !reused.is_empty() => reused
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} \"{}\" ({} {}, SHA-256 {}…)",
+                    crate::i18n::t("Đã số hóa: dùng lại"),
+                    papers.get(r.paper).map_or("", |p| p.name.as_str()),
+                    crate::i18n::t("từ hồ sơ"),
+                    r.from,
+                    &r.file[..r.file.len().min(12)]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         Event::Corrected {
             field,
             from,
@@ -856,6 +878,9 @@ struct PaperRow {
     kind: String,
     copies: String,
     reason: String,
+    /// The citizen's store's papers for this one: (file, description), and the one chosen.
+    offers: Vec<(String, String)>,
+    reuse: String,
 }
 
 /// The kinds of paper, as the counter offers them: (key, label).
@@ -896,6 +921,17 @@ struct ReceptionPage {
     extra: Vec<InputField>,
     conditions: Vec<(String, String)>,
     condition: String,
+    /// The officer looked the applicant up in the citizen's store (and what it said).
+    store_note: String,
+    reuse_consent: bool,
+}
+
+/// The applicant's identifier as the counter form gives it (ID number, passport or tax code).
+fn form_identifier(form: &FormValues) -> Option<String> {
+    ["id_number", "passport", "tax_code"]
+        .into_iter()
+        .filter_map(|k| form.optional(k))
+        .find(|v| !motcua_store::vault::normalise_term(v).is_empty())
 }
 
 async fn reception_page(
@@ -907,6 +943,7 @@ async fn reception_page(
 ) -> Result<Html<String>, PageError> {
     let who = who(&staff);
     let today = to_local(Utc::now()).date();
+    let (app2, staff2) = (app.clone(), staff.clone());
     let (procs, units, specs, conditions) = blocking(move || {
         Ok(app.store.read(|tx| {
             let cat = procedures::catalogue(tx)?;
@@ -945,6 +982,32 @@ async fn reception_page(
     .await?;
     let form = FormValues(&values);
     let value = |k: &str| form.value(k);
+    // The citizen's store, by the identifier typed in (the desk only; nothing before one is given).
+    let identifier = form_identifier(&form);
+    let offers = match identifier.clone() {
+        Some(id) if !specs.is_empty() => {
+            let wanted = specs.clone();
+            crate::app::read_tx(&app2, move |tx| {
+                crate::dossiers::service::reuse_offers(tx, &staff2, &id, &wanted)
+            })
+            .await?
+        }
+        _ => vec![],
+    };
+    let looked_up = form.field("tim_kho").is_some();
+    let store_note = match (looked_up, identifier.is_some(), offers.is_empty()) {
+        (true, false, _) => {
+            crate::i18n::t("Nhập số định danh của người nộp để tìm giấy tờ đã số hóa.")
+        }
+        (true, true, true) => {
+            crate::i18n::t("Kho không có giấy tờ đã số hóa của người nộp cho thủ tục này.")
+        }
+        (_, _, false) => crate::i18n::t(
+            "Kho có giấy tờ đã số hóa của người nộp cho thủ tục này; chọn ở từng giấy tờ và đánh dấu sự đồng ý của người nộp.",
+        ),
+        _ => "",
+    }
+    .to_owned();
     // A first visit has every paper ticked, one original each as the procedure lists.
     let submitted = form.field("procedure_code").is_some();
     // Every problem at once: each next to its field, all of them in the summary.
@@ -1000,6 +1063,22 @@ async fn reception_page(
                     .optional(&key("copies"))
                     .unwrap_or_else(|| p.copies.max(1).to_string()),
                 reason: value(&key("reason")),
+                offers: offers
+                    .iter()
+                    .filter(|o| o.paper == i)
+                    .map(|o| {
+                        (
+                            o.file.clone(),
+                            format!(
+                                "{} · {} · {}",
+                                o.name,
+                                o.from,
+                                to_local(o.received_at).format("%d/%m/%Y")
+                            ),
+                        )
+                    })
+                    .collect(),
+                reuse: value(&key("reuse")),
             }
         })
         .collect();
@@ -1028,6 +1107,8 @@ async fn reception_page(
             .collect(),
         conditions,
         condition: value("condition"),
+        store_note,
+        reuse_consent: form.field("reuse_consent").is_some(),
     })
 }
 
@@ -1037,6 +1118,7 @@ async fn reception_page(
 fn reception_from_form(fields: &[(String, String)]) -> Result<Reception, ApiError> {
     use motcua_domain::dossier::{
         ApplicantKind, MissingPaper, Paper, PaperKind, ReceptionDetails, Representative,
+        ReusedPaper,
     };
     let form = FormValues(fields);
     let mut applicant = form.applicant();
@@ -1067,6 +1149,7 @@ fn reception_from_form(fields: &[(String, String)]) -> Result<Reception, ApiErro
     }
     let mut papers = vec![];
     let mut missing_papers = vec![];
+    let mut reuse = vec![];
     for i in 0.. {
         let key = |k: &str| format!("paper_{i}_{k}");
         let Some(name) = form.optional(&key("name")) else {
@@ -1092,6 +1175,13 @@ fn reception_from_form(fields: &[(String, String)]) -> Result<Reception, ApiErro
                     "unknown kind of paper",
                 )
             })?;
+            if let Some(file) = form.optional(&key("reuse")) {
+                reuse.push(ReusedPaper {
+                    paper: papers.len(),
+                    from: String::new(),
+                    file,
+                });
+            }
             papers.push(Paper {
                 name,
                 copies,
@@ -1111,6 +1201,8 @@ fn reception_from_form(fields: &[(String, String)]) -> Result<Reception, ApiErro
         details: ReceptionDetails {
             condition: form.optional("condition"),
             missing_papers,
+            reuse,
+            reuse_consent: form.field("reuse_consent").is_some(),
         },
     })
 }
@@ -1142,6 +1234,14 @@ pub async fn receive(
     StaffPage(staff): StaffPage,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
+    if FormValues(&fields).field("tim_kho").is_some() {
+        // "Find digitised papers": the form again, with what the store holds for the applicant.
+        let code = FormValues(&fields).value("procedure_code");
+        return match reception_page(app, staff, code, fields, vec![]).await {
+            Ok(page) => page.into_response(),
+            Err(e) => e.into_response(),
+        };
+    }
     let reception = match reception_from_form(&fields) {
         Ok(r) => r,
         Err(e) => return reception_refused(app, staff, fields, vec![e]).await,

@@ -12,7 +12,7 @@ use motcua_domain::dossier::{
 use motcua_domain::org::{Staff, Unit, is_inter_agency};
 use motcua_domain::procedure::ProcedureRef;
 use motcua_store::dossiers::{self, Request, Target};
-use motcua_store::{Tx, idempotency, org, procedures};
+use motcua_store::{Tx, idempotency, org, papers, procedures};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -284,6 +284,28 @@ pub fn receive_command(
     let unit = open_unit(tx, &body.unit, today)?;
     require(staff, Action::Desk, &org::chain(tx, &unit.code)?)?;
     let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
+    let mut details = body.details;
+    if details.reuse_consent {
+        // Only what the store offers for this applicant: the source is the store's, not the caller's.
+        let kept = match papers::identifier(&body.applicant) {
+            Some(id) => kept_for(tx, staff, id)?,
+            None => vec![],
+        };
+        for r in &mut details.reuse {
+            let k = kept
+                .iter()
+                .find(|k| k.file.eq_ignore_ascii_case(r.file.trim()))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "details.reuse.file",
+                        "giấy tờ này không có trong kho giấy tờ đã số hóa của người nộp (theo số định danh)",
+                        "this paper is not in the applicant's store of digitised papers (by ID number)",
+                    )
+                })?;
+            r.from = k.code.clone();
+            r.file = k.file.clone();
+        }
+    }
     Ok((
         Target::New,
         Command::Receive {
@@ -293,9 +315,68 @@ pub fn receive_command(
             unit: Some(unit.code),
             applicant: Some(body.applicant),
             papers: Some(body.papers),
-            details: body.details,
+            details,
         },
     ))
+}
+
+/// What the citizen's store holds for a person that the caller may see: papers kept under
+/// dossiers of the units whose dossiers the caller sees (so the store tells a desk nothing about
+/// dossiers elsewhere), found by the person's identifier through the vault's blind index.
+pub fn kept_for(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    identifier: &str,
+) -> Result<Vec<papers::Kept>, ApiError> {
+    let visible = access::Access::of(tx, staff)?.units();
+    Ok(papers::of_person(tx, identifier)?
+        .into_iter()
+        .filter(|k| visible.contains(&k.unit))
+        .collect())
+}
+
+/// A paper of the citizen's store offered for a paper the procedure asks for ("Đã số hóa: dùng
+/// lại").
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct ReuseOffer {
+    /// The procedure's paper: its index (from 0) in the procedure's list, and its name.
+    pub paper: usize,
+    pub paper_name: String,
+    /// The earlier dossier it was kept under (its code), its name there, when that dossier was
+    /// received.
+    pub from: String,
+    pub name: String,
+    pub received_at: motcua_domain::dossier::Instant,
+    /// The file's SHA-256: what `details.reuse[].file` names at reception.
+    pub file: String,
+}
+
+/// The store's papers that match the papers a procedure asks for, for the applicant with this
+/// identifier; only for the desk.
+pub fn reuse_offers(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    identifier: &str,
+    wanted: &[motcua_domain::procedure::PaperSpec],
+) -> Result<Vec<ReuseOffer>, ApiError> {
+    if access::scope(tx, staff, Action::Desk)?.is_empty() {
+        return Err(ApiError::forbidden());
+    }
+    let kept = kept_for(tx, staff, identifier)?;
+    let mut out = vec![];
+    for (i, w) in wanted.iter().enumerate() {
+        for k in kept.iter().filter(|k| papers::same_paper(&w.name, &k.name)) {
+            out.push(ReuseOffer {
+                paper: i,
+                paper_name: w.name.clone(),
+                from: k.code.clone(),
+                name: k.name.clone(),
+                received_at: k.received_at,
+                file: k.file.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
