@@ -618,9 +618,10 @@ mod tests {
             assert!((a - b).abs() < 1e-9, "{g:?}");
         }
         let computable: Vec<f64> = sum.groups.iter().map(|g| g.computable).collect();
-        assert_eq!(computable, [6.0, 20.0, 12.0, 10.0, 18.0]);
+        // Group 4: 4.1, 4.2, 4.3 and 4.4 computable (6 + 4 + 2 + 4); 4.5a/b and 4.6 not.
+        assert_eq!(computable, [6.0, 20.0, 12.0, 16.0, 18.0]);
         assert!((sum.total - want.iter().sum::<f64>()).abs() < 1e-9);
-        assert_eq!(sum.computable, 66.0);
+        assert_eq!(sum.computable, 72.0);
         assert_eq!(sum.band.unwrap().name_vi, "Trung bình"); // 51.68
         // With feedback: 3 of 4 on time, 1 of 2 satisfied.
         let with_feedback: BTreeMap<&str, i64> = [

@@ -161,6 +161,32 @@ impl Sql {
     }
 }
 
+/// Inserts rows with `head` ("INSERT INTO t (a, b) VALUES "), `per_statement` rows to a statement
+/// (imports and rebuilds: a round trip per batch, not per row).
+pub fn insert_many<R: IntoIterator<Item = Value>>(
+    tx: &mut dyn Tx,
+    head: &str,
+    rows: impl IntoIterator<Item = R>,
+    per_statement: usize,
+) -> Result<(), StoreError> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut q = Sql::new(head);
+        for (i, row) in rows.by_ref().take(per_statement.max(1)).enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.into_iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.bind(v);
+            }
+            q.push(")");
+        }
+        tx.exec(&q.text, &q.params)?;
+    }
+    Ok(())
+}
+
 /// A database transaction. Every command of the system runs in exactly one.
 pub trait Tx {
     fn dialect(&self) -> Dialect;

@@ -310,24 +310,12 @@ const PROJECTION_COLUMNS: &str = "id, code, version, status, channel, procedure_
 
 /// Inserts new projection rows, 200 to a statement (for `rebuild`, into an emptied table).
 fn insert_projections(tx: &mut dyn Tx, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut q = Sql::new(&format!(
-            "INSERT INTO dossiers ({PROJECTION_COLUMNS}) VALUES "
-        ));
-        for (i, row) in rows.by_ref().take(200).enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row.into_iter().enumerate() {
-                if j > 0 {
-                    q.push(", ");
-                }
-                q.bind(v);
-            }
-            q.push(")");
-        }
-        tx.exec(&q.text, &q.params)?;
-    }
-    Ok(())
+    crate::db::insert_many(
+        tx,
+        &format!("INSERT INTO dossiers ({PROJECTION_COLUMNS}) VALUES "),
+        rows,
+        200,
+    )
 }
 
 /// Writes the projection row of a dossier.

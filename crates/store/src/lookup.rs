@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::StoreError;
-use crate::db::{Sql, Tx, Value};
+use crate::db::{Tx, Value};
 
 /// What anyone holding a dossier's code (or reference) and secret may see of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,21 +150,12 @@ pub fn save(tx: &mut dyn Tx, id: i64, d: &Dossier) -> Result<(), StoreError> {
 /// Writes the lookup rows of new dossiers (see [`row_of`]), 300 to a statement (import and
 /// rebuild, into rows that do not exist yet).
 pub fn insert_rows(tx: &mut dyn Tx, rows: Vec<[Value; 3]>) -> Result<(), StoreError> {
-    for chunk in rows.chunks(300) {
-        let mut q = Sql::new("INSERT INTO public_lookup (dossier_id, code, view) VALUES ");
-        for (i, row) in chunk.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row.iter().enumerate() {
-                if j > 0 {
-                    q.push(", ");
-                }
-                q.bind(v.clone());
-            }
-            q.push(")");
-        }
-        tx.exec(&q.text, &q.params)?;
-    }
-    Ok(())
+    crate::db::insert_many(
+        tx,
+        "INSERT INTO public_lookup (dossier_id, code, view) VALUES ",
+        rows,
+        300,
+    )
 }
 
 /// Empties the projection (before a rebuild).

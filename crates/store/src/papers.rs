@@ -131,25 +131,13 @@ pub fn rows(id: i64, subject: &str, d: &Dossier) -> Vec<Vec<Value>> {
 
 /// Inserts rows made by [`rows`], 200 to a statement.
 pub fn insert(tx: &mut dyn Tx, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut q = Sql::new(
-            "INSERT INTO paper_store (dossier_id, item, subject, unit, procedure_code, received_at, \
-             name, file, reused_from) VALUES ",
-        );
-        for (i, row) in rows.by_ref().take(200).enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row.into_iter().enumerate() {
-                if j > 0 {
-                    q.push(", ");
-                }
-                q.bind(v);
-            }
-            q.push(")");
-        }
-        tx.exec(&q.text, &q.params)?;
-    }
-    Ok(())
+    crate::db::insert_many(
+        tx,
+        "INSERT INTO paper_store (dossier_id, item, subject, unit, procedure_code, received_at, \
+         name, file, reused_from) VALUES ",
+        rows,
+        200,
+    )
 }
 
 /// A paper the store holds for a person.

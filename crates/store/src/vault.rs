@@ -621,10 +621,8 @@ pub fn save(
     if !s.dirty || s.erased {
         return Ok(());
     }
-    let plain = serde_json::to_vec(&s.record).map_err(|e| vault_error(&e.to_string()))?;
-    let data = encrypt(&s.key, &format!("data:{}", s.reference), &plain)?;
+    let (wrapped, data) = seal_record(keys, &s.reference, &s.key, &s.record)?;
     if s.new {
-        let wrapped = encrypt(&keys.master, &format!("key:{}", s.reference), &s.key)?;
         tx.exec(
             "INSERT INTO vault_subjects (dossier_id, subject, wrapped_key, data, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -803,6 +801,36 @@ fn is_sealed(e: &Event) -> bool {
     }
 }
 
+/// A record and its key as stored: the key wrapped by the master key, the record encrypted under
+/// the key, both bound to the subject's reference.
+pub(crate) fn seal_record<T: Serialize>(
+    keys: &Keys,
+    reference: &str,
+    key: &Key,
+    record: &T,
+) -> Result<(String, String), StoreError> {
+    let plain = serde_json::to_vec(record).map_err(|e| vault_error(&e.to_string()))?;
+    Ok((
+        encrypt(&keys.master, &format!("key:{reference}"), key)?,
+        encrypt(key, &format!("data:{reference}"), &plain)?,
+    ))
+}
+
+/// What [`seal_record`] stored, opened.
+pub(crate) fn open_record<T: serde::de::DeserializeOwned>(
+    keys: &Keys,
+    reference: &str,
+    wrapped: &str,
+    data: &str,
+) -> Result<(Key, T), StoreError> {
+    let key: Key = decrypt(&keys.master, &format!("key:{reference}"), wrapped)?
+        .try_into()
+        .map_err(|_| vault_error("a key is not 32 bytes"))?;
+    let record = serde_json::from_slice(&decrypt(&key, &format!("data:{reference}"), data)?)
+        .map_err(|e| vault_error(&format!("a record does not read: {e}")))?;
+    Ok((key, record))
+}
+
 fn subject_from_row(keys: &Keys, r: &crate::db::Row, at: usize) -> Result<Subject, StoreError> {
     let reference = r.string(at)?;
     let (Some(wrapped), Some(data)) = (r.opt_string(at + 1)?, r.opt_string(at + 2)?) else {
@@ -816,12 +844,7 @@ fn subject_from_row(keys: &Keys, r: &crate::db::Row, at: usize) -> Result<Subjec
             new: false,
         });
     };
-    let key: Key = decrypt(&keys.master, &format!("key:{reference}"), &wrapped)?
-        .try_into()
-        .map_err(|_| vault_error("a subject key is not 32 bytes"))?;
-    let record: Record =
-        serde_json::from_slice(&decrypt(&key, &format!("data:{reference}"), &data)?)
-            .map_err(|e| vault_error(&format!("a record does not read: {e}")))?;
+    let (key, record) = open_record(keys, &reference, &wrapped, &data)?;
     Ok(Subject {
         reference,
         key,

@@ -233,9 +233,7 @@ impl Held {
         id: i64,
         at: i64,
     ) -> Result<(), StoreError> {
-        let plain = serde_json::to_vec(&self.person).map_err(|e| StoreError::Db(e.to_string()))?;
-        let wrapped = vault::encrypt(&keys.master, &format!("key:{}", self.reference), &self.key)?;
-        let data = vault::encrypt(&self.key, &format!("data:{}", self.reference), &plain)?;
+        let (wrapped, data) = vault::seal_record(keys, &self.reference, &self.key, &self.person)?;
         tx.exec(
             "INSERT INTO vault_walk_ins (walk_in_id, subject, wrapped_key, data, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -307,16 +305,9 @@ fn unseal(tx: &mut dyn Tx, items: &mut [Recorded]) -> Result<(), StoreError> {
             let person = match (r.opt_string(2)?, r.opt_string(3)?) {
                 (Some(wrapped), Some(data)) => {
                     let keys = vault::Keys::once(tx, &mut keys)?;
-                    let reference = r.string(1)?;
-                    let key: vault::Key =
-                        vault::decrypt(&keys.master, &format!("key:{reference}"), &wrapped)?
-                            .try_into()
-                            .map_err(|_| vault::vault_error("a walk-in's key is not 32 bytes"))?;
-                    let plain = vault::decrypt(&key, &format!("data:{reference}"), &data)?;
-                    Some(
-                        serde_json::from_slice::<Person>(&plain)
-                            .map_err(|e| vault::vault_error(&e.to_string()))?,
-                    )
+                    let (_, person): (vault::Key, Person) =
+                        vault::open_record(keys, &r.string(1)?, &wrapped, &data)?;
+                    Some(person)
                 }
                 _ => None,
             };
