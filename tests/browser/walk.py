@@ -357,7 +357,7 @@ class Walk:
             self.b.type("#phone", "0912000333")
             self.b.shot("counter")
             self.axe_check("counter")
-            self.b.click("form[method=post] button[type=submit]")
+            self.b.click("form[method=post] button[type=submit]:not([name])")
             assert self.b.wait_url("phieu-tiep-nhan"), self.b.url()
             text = self.b.text()
             assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "000.32.00.H15-" in text
@@ -370,7 +370,7 @@ class Walk:
             self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=2.000815")
             self.b.type("#full_name", "Hoàng Văn Sai")
             self.b.type("#phone", "12")
-            self.b.click("form[method=post] button[type=submit]")
+            self.b.click("form[method=post] button[type=submit]:not([name])")
             deadline = time.time() + 15
             while not self.b.finds(".field-error") and time.time() < deadline:
                 time.sleep(0.1)
