@@ -390,3 +390,26 @@ impl From<&Procedure> for ProcedureRef {
         }
     }
 }
+
+/// Whether a paper already digitised under the name `kept` may stand for the paper `wanted` a
+/// procedure asks for (the citizen's store of papers): the same name, or one name containing the
+/// other, compared without diacritics or case ("Bản sao Giấy khai sinh" and "Giấy khai sinh").
+pub fn same_paper(wanted: &str, kept: &str) -> bool {
+    let (w, k) = (crate::text::fold_vi(wanted), crate::text::fold_vi(kept));
+    let (w, k) = (w.trim(), k.trim());
+    !w.is_empty() && !k.is_empty() && (w == k || w.contains(k) || k.contains(w))
+}
+
+#[cfg(test)]
+mod same_paper_tests {
+    #[test]
+    fn a_kept_paper_stands_for_the_same_paper_named_with_or_without_accents_or_more_words() {
+        assert!(super::same_paper(
+            "Giấy khai sinh",
+            "Bản sao Giấy khai sinh"
+        ));
+        assert!(super::same_paper("GIAY TO TUY THAN", "Giấy tờ tùy thân"));
+        assert!(!super::same_paper("Giấy khai sinh", "Giấy chứng tử"));
+        assert!(!super::same_paper("Giấy khai sinh", "  "));
+    }
+}

@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 
 use motcua_domain::dossier::{Applicant, ApplicantKind, Dossier, Event, Instant};
 use motcua_domain::stats::Period;
-use motcua_domain::text::fold_vi;
 use serde::Serialize;
 
 use crate::db::{Sql, Tx, Value};
@@ -196,15 +195,6 @@ pub fn of_person(tx: &mut dyn Tx, identifier: &str) -> Result<Vec<Kept>, StoreEr
     let mut seen = std::collections::HashSet::new();
     out.retain(|k| seen.insert(k.file.clone()));
     Ok(out)
-}
-
-/// Whether a paper kept under `kept` may stand for the paper `wanted` a procedure asks for: the
-/// same name, or one name containing the other, compared without diacritics or case ("Bản sao
-/// Giấy khai sinh" and "Giấy khai sinh").
-pub fn same_paper(wanted: &str, kept: &str) -> bool {
-    let (w, k) = (fold_vi(wanted), fold_vi(kept));
-    let (w, k) = (w.trim(), k.trim());
-    !w.is_empty() && !k.is_empty() && (w == k || w.contains(k) || k.contains(w))
 }
 
 /// Decision 766 inputs over a scope and period, by the month each dossier was received (as 6.2's

@@ -161,7 +161,8 @@ mod tests {
         assert_ne!(greedy, h);
         let started = std::time::Instant::now();
         assert!(!super::verify_password("đúng mật khẩu", &greedy));
-        assert!(started.elapsed() < std::time::Duration::from_millis(50));
+        // Computing it would take seconds and a gigabyte; refusing takes a parse.
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
     /// Sign-ins arriving together all get their answer (none waits for ever on a slot).

@@ -128,6 +128,10 @@ pub fn list(
     Ok(out)
 }
 
+fn not_found(id: i64) -> StoreError {
+    StoreError::not_found(format!("lượt tiếp dân {id}"), format!("walk-in {id}"))
+}
+
 /// One walk-in by id.
 pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Recorded, StoreError> {
     let r = tx
@@ -135,9 +139,7 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Recorded, StoreError> {
             "SELECT id, actor, payload FROM walk_ins WHERE id = $1",
             &[Value::Int(id)],
         )?
-        .ok_or_else(|| {
-            StoreError::not_found(format!("lượt tiếp dân {id}"), format!("walk-in {id}"))
-        })?;
+        .ok_or_else(|| not_found(id))?;
     let mut out = [Recorded {
         id: r.i64(0)?,
         actor: r.json(1)?,
@@ -356,7 +358,12 @@ pub fn erase(
             "The grounds for the erasure are required (at most 2,000 characters)",
         ));
     }
-    get(tx, id)?;
+    if tx
+        .query_one("SELECT 1 FROM walk_ins WHERE id = $1", &[Value::Int(id)])?
+        .is_none()
+    {
+        return Err(not_found(id));
+    }
     let by = to_json(by)?;
     let row = tx.query_one(
         "SELECT erased_at FROM vault_walk_ins WHERE walk_in_id = $1",

@@ -50,6 +50,27 @@ fn scan_of(code: &str, paper: &str, at: DateTime<Utc>) -> Result<Vec<u8>> {
     Ok(motcua_pdf::render(&doc)?)
 }
 
+/// One command by a member of staff, now, within the transaction `tx`.
+fn one(
+    tx: &mut dyn Tx,
+    cal: &motcua_domain::calendar::WorkCalendar,
+    target: dossiers::Target,
+    actor: &Staff,
+    command: Command,
+) -> Result<dossiers::Outcome, StoreError> {
+    dossiers::execute(
+        tx,
+        cal,
+        vec![dossiers::Request {
+            target,
+            actor: motcua_domain::dossier::Actor::Staff { id: actor.id },
+            command,
+            now: Utc::now(),
+        }],
+    )
+    .map(|mut o| o.remove(0))
+}
+
 fn failed(e: motcua_web::ApiError) -> StoreError {
     StoreError::Db(format!("{} / {}", e.vi, e.en))
 }
@@ -100,17 +121,7 @@ fn certify_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<usize
                 .collect();
             let cal = app.calendar(tx)?;
             let step = |tx: &mut dyn Tx, target, actor: &Staff, command| {
-                dossiers::execute(
-                    tx,
-                    &cal,
-                    vec![dossiers::Request {
-                        target,
-                        actor: motcua_domain::dossier::Actor::Staff { id: actor.id },
-                        command,
-                        now: Utc::now(),
-                    }],
-                )
-                .map(|mut o| o.remove(0))
+                one(tx, &cal, target, actor, command)
             };
             let received = step(
                 tx,
@@ -234,19 +245,8 @@ fn reuse_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<(usize,
                 .collect::<Vec<_>>()
         };
         let cal = app.calendar(tx)?;
-        let run = |tx: &mut dyn Tx, target, command, actor: &Staff| {
-            dossiers::execute(
-                tx,
-                &cal,
-                vec![dossiers::Request {
-                    target,
-                    actor: motcua_domain::dossier::Actor::Staff { id: actor.id },
-                    command,
-                    now: Utc::now(),
-                }],
-            )
-            .map(|mut o| o.remove(0))
-        };
+        let run =
+            |tx: &mut dyn Tx, target, command, actor: &Staff| one(tx, &cal, target, actor, command);
         let receive = |tx: &mut dyn Tx, reception| {
             motcua_web::dossiers::service::receive_command(tx, &desk, reception).map_err(failed)
         };

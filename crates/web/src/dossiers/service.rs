@@ -365,7 +365,10 @@ pub fn reuse_offers(
     let kept = kept_for(tx, staff, identifier)?;
     let mut out = vec![];
     for (i, w) in wanted.iter().enumerate() {
-        for k in kept.iter().filter(|k| papers::same_paper(&w.name, &k.name)) {
+        for k in kept
+            .iter()
+            .filter(|k| motcua_domain::procedure::same_paper(&w.name, &k.name))
+        {
             out.push(ReuseOffer {
                 paper: i,
                 paper_name: w.name.clone(),
