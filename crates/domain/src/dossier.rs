@@ -837,6 +837,24 @@ pub enum Event {
         paper: usize,
         file: String,
     },
+    /// The fees the dossier owes, assessed from its procedure's fee lines and the exemption
+    /// claimed (`payment::assess`). `pause`: the dossier was in processing and owes something, so
+    /// its clock stops for the financial obligation until it is paid.
+    FeeAssessed {
+        assessment: crate::payment::Assessment,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pause: bool,
+    },
+    /// A fee paid (at the desk with its electronic receipt, or online as the gateway confirmed).
+    /// When it settles what is owed and the dossier was paused for it, the dossier resumes with
+    /// the new due times (`due`, `step_due`): pushed back by exactly the working time it waited.
+    FeePaid {
+        payment: crate::payment::Payment,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<Instant>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step_due: Option<Instant>,
+    },
     /// A reorganisation moved the dossier from a closed unit to its successor (Decree 118/2025 and
     /// the decision that closed the unit): the receiving unit and the holding unit become the
     /// successor where they were the closed unit; the step under way there ends (not classified)
@@ -925,6 +943,8 @@ impl Event {
             Event::DocumentIssued { .. } => "Cấp kết quả điện tử",
             Event::PaperDigitised { .. } => "Số hóa giấy tờ tại quầy",
             Event::Transferred { .. } => "Chuyển giao do sắp xếp tổ chức",
+            Event::FeeAssessed { .. } => "Xác định phí, lệ phí phải nộp",
+            Event::FeePaid { .. } => "Nộp phí, lệ phí",
         }
     }
 
@@ -949,6 +969,8 @@ impl Event {
             Event::DocumentIssued { .. } => "document_issued",
             Event::PaperDigitised { .. } => "paper_digitised",
             Event::Transferred { .. } => "transferred",
+            Event::FeeAssessed { .. } => "fee_assessed",
+            Event::FeePaid { .. } => "fee_paid",
         }
     }
 }
@@ -1104,6 +1126,9 @@ pub struct Dossier {
     /// Papers attached at reception from the citizen's store (their files are in `papers`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reused: Vec<ReusedPaper>,
+    /// The fees assessed and paid (None: never assessed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees: Option<crate::payment::Fees>,
 }
 
 impl Dossier {
@@ -1148,6 +1173,7 @@ impl Dossier {
             documents: vec![],
             erased_at: None,
             reused: vec![],
+            fees: None,
         };
         let mut d = match &rec.event {
             Event::Submitted {
@@ -1416,6 +1442,43 @@ impl Dossier {
                     p.file = Some(file.clone());
                 }
             }
+            Event::FeeAssessed { assessment, pause } => {
+                self.fees = Some(crate::payment::Fees {
+                    assessment: assessment.clone(),
+                    assessed_at: at,
+                    payments: vec![],
+                });
+                if *pause {
+                    self.status = Status::Paused;
+                    self.pauses.push(PauseRecord {
+                        kind: PauseKind::FinancialObligation,
+                        reason: FEE_PAUSE_REASON.to_owned(),
+                        from: at,
+                        to: None,
+                    });
+                }
+            }
+            Event::FeePaid {
+                payment,
+                due,
+                step_due,
+            } => {
+                if let Some(f) = self.fees.as_mut() {
+                    f.payments.push(crate::payment::PaymentRecord {
+                        payment: payment.clone(),
+                        at,
+                        seq: rec.seq,
+                    });
+                }
+                if let (Some(due), Some(step_due)) = (due, step_due) {
+                    self.close_pause(at);
+                    self.status = Status::Processing;
+                    self.due = Some(*due);
+                    if let Some(step) = self.current_step_mut() {
+                        step.due = *step_due;
+                    }
+                }
+            }
             Event::Transferred {
                 from_unit,
                 to_unit,
@@ -1667,6 +1730,16 @@ pub enum Command {
         paper: usize,
         file: String,
     },
+    /// Record the fees owed (the caller assesses them from the pinned procedure's fee lines with
+    /// `payment::assess`); refused once something was paid.
+    AssessFee {
+        assessment: crate::payment::Assessment,
+    },
+    /// Record a payment of what is owed: at the desk (cash or transfer, with the electronic
+    /// receipt), or online as a gateway's verified notification confirmed it.
+    RecordPayment {
+        payment: crate::payment::Payment,
+    },
     /// Move an unfinished dossier of a closed unit to its successor (the caller checks that
     /// `from_unit` is closed and `to_unit` one of its successors).
     Transfer {
@@ -1700,6 +1773,8 @@ impl Command {
             Command::IssueDocument { .. } => "issue_document",
             Command::DigitisePaper { .. } => "digitise_paper",
             Command::Transfer { .. } => "transfer",
+            Command::AssessFee { .. } => "assess_fee",
+            Command::RecordPayment { .. } => "record_payment",
         }
     }
 
@@ -1729,7 +1804,15 @@ impl Command {
             | Command::Return { .. }
             | Command::Withdraw { .. }
             | Command::IssueDocument { .. }
-            | Command::DigitisePaper { .. } => Some((Action::Desk, desk())),
+            | Command::DigitisePaper { .. }
+            | Command::AssessFee { .. } => Some((Action::Desk, desk())),
+            // An online payment is the gateway's act, confirmed by its signed notification.
+            Command::RecordPayment { payment }
+                if payment.method == crate::payment::PaymentMethod::Online =>
+            {
+                None
+            }
+            Command::RecordPayment { .. } => Some((Action::Desk, desk())),
             // The desk hands a dossier over to processing, and asks for supplements before reception.
             Command::HandOver { .. } if at_reception => Some((Action::Desk, desk())),
             Command::RequestSupplement { .. } if d.is_some_and(|d| d.received_at.is_none()) => {
@@ -2260,6 +2343,84 @@ pub fn decide(
                 reason: text("reason", &reason, true, 2000)?,
             })
         }
+        (Some(d), Command::AssessFee { assessment }) => {
+            if !matches!(
+                d.status,
+                Status::Processing
+                    | Status::Paused
+                    | Status::SupplementRequested
+                    | Status::ResultReady
+            ) {
+                return Err(illegal(Some(d.status)));
+            }
+            if d.fees.as_ref().is_some_and(|f| !f.payments.is_empty()) {
+                return Err(DossierError::rule(
+                    "đã có khoản nộp: không xác định lại phí, lệ phí",
+                    "something was paid already: the fees cannot be assessed again",
+                ));
+            }
+            let sum: i64 = assessment.lines.iter().map(|l| l.amount).sum();
+            if sum != assessment.total
+                || assessment
+                    .lines
+                    .iter()
+                    .any(|l| !(0..=crate::payment::MAX_AMOUNT).contains(&l.amount))
+                || assessment.total > crate::payment::MAX_AMOUNT
+            {
+                return Err(DossierError::invalid(
+                    "fees",
+                    "tổng phí phải bằng tổng các dòng, mỗi dòng không âm",
+                    "the total must be the sum of the lines, none negative",
+                ));
+            }
+            Ok(Event::FeeAssessed {
+                pause: assessment.total > 0 && d.status == Status::Processing,
+                assessment,
+            })
+        }
+        (Some(d), Command::RecordPayment { payment }) => {
+            if matches!(
+                d.status,
+                Status::Submitted | Status::Returned | Status::Refused | Status::Withdrawn
+            ) {
+                return Err(illegal(Some(d.status)));
+            }
+            let payment = payment.validated().map_err(|e| DossierError::Invalid {
+                field: e.field.to_owned(),
+                vi: e.vi,
+                en: e.en,
+            })?;
+            let balance = d.fees.as_ref().map_or(0, |f| f.balance());
+            if balance == 0 {
+                return Err(DossierError::rule(
+                    "hồ sơ không còn khoản phí, lệ phí nào phải nộp",
+                    "the dossier owes nothing",
+                ));
+            }
+            if payment.amount != balance {
+                return Err(DossierError::Invalid {
+                    field: "amount".into(),
+                    vi: format!("số tiền phải bằng số còn phải nộp: {balance} đồng"),
+                    en: format!("the amount must be what is owed: {balance} đồng"),
+                });
+            }
+            // Settled: a dossier waiting for it resumes, its clock pushed back by the wait.
+            let waiting = d.status == Status::Paused
+                && d.pauses
+                    .last()
+                    .is_some_and(|p| p.to.is_none() && p.kind == PauseKind::FinancialObligation);
+            let (due, step_due) = if waiting {
+                let (due, step_due) = dues_after_pause(d, cal, now)?;
+                (Some(due), Some(step_due))
+            } else {
+                (None, None)
+            };
+            Ok(Event::FeePaid {
+                payment,
+                due,
+                step_due,
+            })
+        }
         (Some(d), Command::Resume) => {
             if d.status != Status::Paused {
                 return Err(illegal(Some(d.status)));
@@ -2524,6 +2685,9 @@ fn supplemented(
         papers,
     })
 }
+
+/// The reason of the pause a fee assessment starts.
+pub const FEE_PAUSE_REASON: &str = "Chờ thực hiện nghĩa vụ tài chính (nộp phí, lệ phí)";
 
 /// The dossier's and the current step's due times once the running pause ends at `now`.
 fn dues_after_pause(

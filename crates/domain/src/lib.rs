@@ -12,6 +12,7 @@ pub mod inspection;
 pub mod msg;
 pub mod org;
 pub mod orgfile;
+pub mod payment;
 pub mod procedure;
 pub mod rules;
 pub mod search;

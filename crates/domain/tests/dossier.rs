@@ -425,6 +425,137 @@ fn financial_pause_and_apology() {
     assert!(!a.too_early);
 }
 
+fn fee_assessment(total: i64) -> motcua_domain::payment::Assessment {
+    motcua_domain::payment::Assessment {
+        lines: vec![motcua_domain::payment::AssessedFee {
+            name: "Lệ phí".into(),
+            amount: total,
+            exempt: None,
+        }],
+        total,
+    }
+}
+
+fn cash(amount: i64, receipt: &str) -> motcua_domain::payment::Payment {
+    motcua_domain::payment::Payment {
+        method: motcua_domain::payment::PaymentMethod::Cash,
+        amount,
+        receipt: Some(receipt.into()),
+        gateway: None,
+        reference: None,
+        transaction: None,
+    }
+}
+
+#[test]
+fn a_fee_pauses_processing_and_its_payment_resumes_it_with_the_due_time_pushed_back_by_the_wait() {
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    let due_before = run.state.as_ref().unwrap().due.unwrap();
+    let step_due_before = run.state.as_ref().unwrap().steps[0].due;
+    let d = run
+        .exec(
+            vn("2025-03-10T08:30"),
+            Command::AssessFee {
+                assessment: fee_assessment(50_000),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.status, Status::Paused);
+    assert_eq!(
+        d.pauses.last().unwrap().kind,
+        PauseKind::FinancialObligation
+    );
+    assert_eq!(d.fees.as_ref().unwrap().balance(), 50_000);
+    // At the desk: a receipt is required, and the whole amount owed.
+    let no_receipt = run.exec(
+        vn("2025-03-10T09:00"),
+        Command::RecordPayment {
+            payment: motcua_domain::payment::Payment {
+                receipt: None,
+                ..cash(50_000, "x")
+            },
+        },
+    );
+    assert!(
+        matches!(no_receipt, Err(DossierError::Invalid { ref field, .. }) if field == "receipt")
+    );
+    let wrong = run.exec(
+        vn("2025-03-10T09:00"),
+        Command::RecordPayment {
+            payment: cash(40_000, "BL25E-1"),
+        },
+    );
+    assert!(matches!(wrong, Err(DossierError::Invalid { ref field, .. }) if field == "amount"));
+    // Paid the next working day at 08:30: the wait was 08:30-11:00, 13:00-17:00 on the 10th and
+    // 07:00-08:30 on the 11th (the default 07:00-11:00, 13:00-17:00 day): 8 working hours, one
+    // working day exactly, so both due times move by one working day.
+    let d = run
+        .exec(
+            vn("2025-03-11T08:30"),
+            Command::RecordPayment {
+                payment: cash(50_000, "bl25e-0000123"),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.status, Status::Processing);
+    assert_eq!(d.pauses.last().unwrap().to, Some(vn("2025-03-11T08:30")));
+    assert_eq!(due_before, vn("2025-03-13T08:00"));
+    assert_eq!(d.due, Some(vn("2025-03-14T08:00")));
+    assert_eq!(d.steps[0].due, step_due_before + TimeDelta::days(1));
+    let f = d.fees.as_ref().unwrap();
+    assert_eq!(f.balance(), 0);
+    assert_eq!(
+        f.payments[0].payment.receipt.as_deref(),
+        Some("BL25E-0000123")
+    );
+    // Nothing more is owed: a second payment is refused, and so is a new assessment.
+    assert!(
+        run.exec(
+            vn("2025-03-11T09:00"),
+            Command::RecordPayment {
+                payment: cash(1, "BL-2")
+            }
+        )
+        .is_err()
+    );
+    assert!(
+        run.exec(
+            vn("2025-03-11T09:00"),
+            Command::AssessFee {
+                assessment: fee_assessment(1)
+            }
+        )
+        .is_err()
+    );
+    // An assessment that does not add up is refused.
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    let mut bad = fee_assessment(50_000);
+    bad.total = 10;
+    assert!(
+        run.exec(
+            vn("2025-03-10T08:30"),
+            Command::AssessFee { assessment: bad }
+        )
+        .is_err()
+    );
+    // Nothing owed: no pause.
+    let d = run
+        .exec(
+            vn("2025-03-10T08:30"),
+            Command::AssessFee {
+                assessment: fee_assessment(0),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.status, Status::Processing);
+    assert_eq!(
+        Dossier::replay(&run.events).unwrap(),
+        run.state.clone().unwrap()
+    );
+}
+
 #[test]
 fn an_apology_long_before_the_due_date_is_flagged_and_a_missed_new_date_is_counted() {
     // Received Thursday 6/3, due Tuesday 11/3 08:00: an apology on the due date is not in time.
@@ -578,6 +709,12 @@ fn any_command() -> impl Strategy<Value = Command> {
             reason: "fee".into()
         }),
         Just(Command::Resume),
+        Just(Command::AssessFee {
+            assessment: fee_assessment(50_000)
+        }),
+        Just(Command::RecordPayment {
+            payment: cash(50_000, "BL25E-1")
+        }),
         (1i64..20).prop_map(|d| Command::Apologize {
             reason: "late".into(),
             new_appointment: vn("2025-03-10T08:00") + TimeDelta::days(d),
