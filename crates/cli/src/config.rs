@@ -46,6 +46,30 @@ pub struct Config {
     /// each from its date) used instead of the shipped one, so that a province loads a revision
     /// without a release; none: the shipped methods.
     pub indicators_file: Option<std::path::PathBuf>,
+    /// `[payment]`: the payment gateway (VNPay 2.1.0 protocol): `url` (its payment page),
+    /// `merchant` (`vnp_TmnCode`), `secret` (`vnp_HashSecret`, never printed); environment
+    /// `MOTCUA_PAYMENT_URL`, `MOTCUA_PAYMENT_MERCHANT`, `MOTCUA_PAYMENT_SECRET`. Unset: online
+    /// payment is off (fees are still assessed and paid at the desk).
+    pub payment: PaymentSection,
+}
+
+/// The `[payment]` section.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentSection {
+    pub url: String,
+    pub merchant: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for PaymentSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentSection")
+            .field("url", &self.url)
+            .field("merchant", &self.merchant)
+            .field("secret", &"***")
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -69,6 +93,7 @@ impl Default for Config {
             public_url: String::new(),
             vault_key_file: None,
             indicators_file: None,
+            payment: PaymentSection::default(),
         }
     }
 }
@@ -138,6 +163,28 @@ impl Config {
         }
         env_parse("MOTCUA_SIGNING_PASSWORD", &mut config.signing_password)?;
         env_parse("MOTCUA_PUBLIC_URL", &mut config.public_url)?;
+        env_parse("MOTCUA_PAYMENT_URL", &mut config.payment.url)?;
+        env_parse("MOTCUA_PAYMENT_MERCHANT", &mut config.payment.merchant)?;
+        env_parse("MOTCUA_PAYMENT_SECRET", &mut config.payment.secret)?;
+        let p = &config.payment;
+        let set = [&p.url, &p.merchant, &p.secret]
+            .iter()
+            .filter(|v| !v.is_empty())
+            .count();
+        if set != 0 && set != 3 {
+            return Err(BadInput(
+                "[payment] cần đủ url, merchant và secret / [payment] needs url, merchant and secret"
+                    .into(),
+            )
+            .into());
+        }
+        if !p.url.is_empty() && !(p.url.starts_with("https://") || p.url.starts_with("http://")) {
+            return Err(BadInput(
+                "[payment] url phải bắt đầu bằng https:// / [payment] url must start with https://"
+                    .into(),
+            )
+            .into());
+        }
         if let Ok(v) = std::env::var("MOTCUA_VAULT_KEY_FILE") {
             config.vault_key_file = (!v.is_empty()).then(|| v.into());
         }
@@ -210,6 +257,14 @@ impl Config {
             files_dir: self.files_dir.clone(),
             max_upload_bytes: self.max_upload_bytes,
             metrics_token: self.metrics_token.clone(),
+            payment: (!self.payment.url.is_empty()).then(|| {
+                motcua_web::payment::gateway::PaymentConfig {
+                    url: self.payment.url.clone(),
+                    merchant: self.payment.merchant.clone(),
+                    secret: self.payment.secret.clone(),
+                    double: false,
+                }
+            }),
         })
     }
 }

@@ -66,6 +66,7 @@ pub const TABLES: &[Table] = &[
     t("ledger_head", "id", None, false),
     t("personal_data_views", "id", Some("id"), true),
     t("idempotency_keys", "actor, key", None, false),
+    t("payment_requests", "reference", None, false),
     t("inspections", "id", None, true),
     t(
         "inspection_revisions",
@@ -81,6 +82,8 @@ pub const LEFT_OUT: &[&str] = &[
     "dossiers",
     "vault_terms",
     "paper_store",
+    "dossier_fees",
+    "payments",
     "code_counters",
     "stats",
     "stats_units",

@@ -179,6 +179,7 @@ pub fn execute(
             }
         };
         crate::lookup::save(tx, id, &dossier)?;
+        crate::payments::on_event(tx, id, &dossier, &recorded.event)?;
         if seq == 1 {
             crate::public_access::create(tx, id, millis(req.now))?;
         }
@@ -812,6 +813,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM stats_procedures", &[])?;
     tx.exec("DELETE FROM vault_terms", &[])?;
     crate::papers::clear(tx)?;
+    crate::payments::clear(tx)?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
@@ -844,6 +846,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         let mut projections = Vec::with_capacity(histories.len());
         let mut lookups = Vec::with_capacity(histories.len());
         let mut kept = vec![];
+        let (mut fees, mut payments) = (vec![], vec![]);
         let mut subjects = vault::find_range(tx, &keys, first, last)?;
         for (id, mut events) in histories {
             // Replayed with the personal data back, then sealed again as `execute` sealed it (a
@@ -868,6 +871,9 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             };
             projections.push(projection_row(id, &dossier, &sealed, updated)?);
             lookups.push(crate::lookup::row_of(id, &dossier)?);
+            let (fee, paid) = crate::payments::rows(id, &dossier);
+            fees.extend(fee);
+            payments.extend(paid);
             if let Some(s) = subject.as_ref().filter(|s| !s.erased) {
                 kept.extend(crate::papers::rows(id, &s.reference, &dossier));
             }
@@ -888,6 +894,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         insert_projections(tx, projections)?;
         crate::lookup::insert_rows(tx, lookups)?;
         crate::papers::insert(tx, kept)?;
+        crate::payments::insert(tx, fees, payments)?;
     }
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
@@ -994,6 +1001,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut lookups = Vec::with_capacity(histories.len());
     let mut projections = Vec::with_capacity(histories.len());
     let mut rows = vec![];
+    let (mut fees, mut payments) = (vec![], vec![]);
     for events in histories {
         if events.is_empty() {
             continue;
@@ -1031,6 +1039,9 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         let updated = events.last().map_or(0, |e| millis(e.at));
         projections.push(projection_row(id, &dossier, &sealed, updated)?);
         lookups.push(crate::lookup::row_of(id, &dossier)?);
+        let (fee, paid) = crate::payments::rows(id, &dossier);
+        fees.extend(fee);
+        payments.extend(paid);
         vault::save(tx, &keys, id, &mut subject, updated)?;
         for (k, m) in stats::contributions(&dossier) {
             counters.entry(k).or_default().add(m, 1);
@@ -1041,6 +1052,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     items.extend(crate::batch::insert_events(tx, rows)?);
     insert_projections(tx, projections)?;
     crate::lookup::insert_rows(tx, lookups)?;
+    crate::payments::insert(tx, fees, payments)?;
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
     }

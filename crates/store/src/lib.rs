@@ -19,6 +19,7 @@ pub mod office;
 pub mod org;
 pub mod papers;
 pub mod password;
+pub mod payments;
 mod postgres;
 pub mod procedures;
 pub mod public_access;
@@ -249,6 +250,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/sqlite/0017_walk_in_vault.sql"),
     ),
+    (19, include_str!("../migrations/sqlite/0019_payments.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -290,6 +292,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/postgres/0017_walk_in_vault.sql"),
     ),
+    (19, include_str!("../migrations/postgres/0019_payments.sql")),
 ];
 
 impl Store {

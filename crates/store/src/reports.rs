@@ -214,6 +214,12 @@ pub fn build(
         procedures.as_deref(),
         &req.period,
     )?);
+    inputs.extend(crate::payments::indicator_inputs(
+        tx,
+        &in_scope,
+        procedures.as_deref(),
+        &req.period,
+    )?);
     let times = processing_times(tx, &in_scope, procedures.as_deref(), &req.period)?;
     let (mut processed, mut minutes) = (0i64, 0i64);
     let mut per_procedure: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -377,6 +383,20 @@ fn indicator_inputs(
         distinct.values().filter(|s| complete(s)).count() as i64,
     );
     m.insert("procedures_online".to_owned(), online.len() as i64);
+    // 3.5: procedures with a fee of one published amount, and of those the ones offered online
+    // (payable through the gateway).
+    let with_fee = |s: &ProcedureSpec| s.fees.iter().any(|f| f.amount.is_some_and(|a| a > 0));
+    m.insert(
+        "procedures_fee".to_owned(),
+        distinct.values().filter(|s| with_fee(s)).count() as i64,
+    );
+    m.insert(
+        "procedures_fee_online".to_owned(),
+        distinct
+            .values()
+            .filter(|s| with_fee(s) && s.channels.online != OnlineLevel::None)
+            .count() as i64,
+    );
     m.insert(
         "online_services_used".to_owned(),
         online.iter().filter(|c| online_used.contains(**c)).count() as i64,

@@ -38,6 +38,8 @@ pub struct Settings {
     /// The address citizens reach this server at, e.g. `https://motcua.example.gov.vn`: the
     /// verification QR codes on documents link to `{public_url}/xac-minh`.
     pub public_url: String,
+    /// The payment gateway (`[payment]`); None: online payment is off.
+    pub payment: Option<crate::payment::gateway::PaymentConfig>,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
             metrics_token: None,
             signing: None,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            payment: None,
         }
     }
 }

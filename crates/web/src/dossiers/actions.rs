@@ -20,7 +20,7 @@ pub fn label_of(key: &str) -> Option<&'static str> {
 }
 
 /// Every action the API offers, one route each.
-pub const ACTIONS: [ApiAction; 14] = [
+pub const ACTIONS: [ApiAction; 16] = [
     ApiAction {
         key: "receive",
         label: "Tiếp nhận hồ sơ",
@@ -133,6 +133,22 @@ pub const ACTIONS: [ApiAction; 14] = [
         summary: "Xóa dữ liệu cá nhân (Luật 91/2025/QH15) / erase the applicant's personal data",
         fields: "Body: {version, reason}. The unit administrator's act (a data subject's request): the vault destroys the applicant's key and record; the log keeps its seals and still verifies; pages and forms then show \"đã xóa theo yêu cầu\". Cannot be undone.",
     },
+    ApiAction {
+        key: "assess-fee",
+        label: "Xác định phí, lệ phí phải nộp",
+        path: "/dossiers/{id}/assess-fee",
+        operation: "assessFee",
+        summary: "Xác định phí, lệ phí / assess the fees owed",
+        fields: "Body: {version, exemption?}. From the pinned procedure's fee lines (those of one published amount); `exemption`, one of the lines' published exemptions, makes the lines it applies to 0. A dossier in processing that owes something is paused for its financial obligation (the wait does not count) until it is paid. Refused once something was paid.",
+    },
+    ApiAction {
+        key: "pay",
+        label: "Thu phí, lệ phí tại quầy",
+        path: "/dossiers/{id}/pay",
+        operation: "recordDeskPayment",
+        summary: "Thu phí, lệ phí tại quầy / record a fee paid at the desk",
+        fields: "Body: {version, method: cash|transfer, amount, receipt}. `amount` in đồng, exactly what is owed; `receipt` the electronic receipt as SERIES-NUMBER (e.g. BL25E-0000123), required. A dossier paused for the fee resumes, its due times pushed back by exactly the working time it waited. Online payments are recorded only from the gateway's verified notification (`/api/v1/payments/vnpay/ipn`).",
+    },
 ];
 
 /// The applicant's details a correction may change: (key, label).
@@ -191,6 +207,7 @@ pub fn actions(
 ) -> Vec<ActionForm> {
     let label = |key| label_of(key).unwrap_or_default();
     let later = d.due.map_or(ctx.now, |due| due) + TimeDelta::days(3);
+    let balance = d.fees.as_ref().map_or(0, |f| f.balance());
     let candidates: Vec<(&'static str, &'static str, Command, Vec<Field>)> = vec![
         (
             "receive",
@@ -364,6 +381,49 @@ pub fn actions(
             vec![field("reason", "Lý do", "text")],
         ),
         (
+            "assess-fee",
+            label("assess-fee"),
+            Command::AssessFee {
+                assessment: motcua_domain::payment::Assessment {
+                    lines: vec![],
+                    total: 0,
+                },
+            },
+            vec![field(
+                "exemption",
+                "Đối tượng được miễn (nếu có, đúng như thủ tục công bố)",
+                "text",
+            )],
+        ),
+        (
+            "pay",
+            label("pay"),
+            Command::RecordPayment {
+                payment: motcua_domain::payment::Payment {
+                    method: motcua_domain::payment::PaymentMethod::Cash,
+                    amount: balance.max(1),
+                    receipt: Some("BL-1".into()),
+                    gateway: None,
+                    reference: None,
+                    transaction: None,
+                },
+            },
+            vec![
+                Field {
+                    options: vec![
+                        ("cash".into(), "Tiền mặt tại quầy".into()),
+                        ("transfer".into(), "Chuyển khoản".into()),
+                    ],
+                    ..field("method", "Hình thức nộp", "select")
+                },
+                Field {
+                    value: balance.to_string(),
+                    ..field("amount", "Số tiền (đồng)", "number")
+                },
+                field("receipt", "Số biên lai điện tử (KÝHIỆU-SỐ)", "text"),
+            ],
+        ),
+        (
             "erase-personal-data",
             label("erase-personal-data"),
             Command::ErasePersonalData { reason: "x".into() },
@@ -376,8 +436,10 @@ pub fn actions(
     ];
     candidates
         .into_iter()
-        .filter(|(_, _, cmd, _)| {
-            decide(Some(d), cmd.clone(), ctx).is_ok()
+        .filter(|(key, _, cmd, _)| {
+            // Fees are assessed once, for a procedure that charges something.
+            (*key != "assess-fee" || (d.fees.is_none() && !d.procedure.fee_free))
+                && decide(Some(d), cmd.clone(), ctx).is_ok()
                 && cmd
                     .permission(Some(d))
                     .is_some_and(|(action, unit)| can(&staff.grants, action, &chains(&unit)))

@@ -845,6 +845,10 @@ pub async fn act(
         to_whom: get("to_whom"),
         field: get("field"),
         value: get("value"),
+        exemption: get("exemption"),
+        method: get("method"),
+        amount: get("amount").and_then(|v| v.trim().parse().ok()),
+        receipt: get("receipt"),
     };
     let app2 = app.clone();
     let staff2 = staff.clone();

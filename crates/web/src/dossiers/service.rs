@@ -406,6 +406,18 @@ pub struct ActionBody {
     pub field: Option<String>,
     /// Correction: its new value.
     pub value: Option<String>,
+    /// Fee assessment: the exemption claimed (one of the procedure's published exemptions).
+    #[serde(default)]
+    pub exemption: Option<String>,
+    /// Payment at the desk: `cash` or `transfer`.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Payment at the desk: the amount in đồng.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    /// Payment at the desk: the electronic receipt, SERIES-NUMBER.
+    #[serde(default)]
+    pub receipt: Option<String>,
 }
 
 fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ApiError> {
@@ -559,6 +571,42 @@ pub fn command_for(
         "erase-personal-data" => Command::ErasePersonalData {
             reason: body.reason.clone(),
         },
+        "assess-fee" => {
+            let pinned = motcua_store::procedures::versions(tx, &d.procedure.code)?
+                .into_iter()
+                .find(|p| p.version == d.procedure.version)
+                .ok_or_else(|| ApiError::internal("pinned procedure version missing".into()))?;
+            let assessment =
+                motcua_domain::payment::assess(&pinned.spec.fees, body.exemption.as_deref())
+                    .map_err(|e| ApiError::invalid(e.field, e.vi, e.en))?;
+            Command::AssessFee { assessment }
+        }
+        "pay" => {
+            use motcua_domain::payment::{Payment, PaymentMethod};
+            let method = match body.method.as_deref() {
+                Some("cash") => PaymentMethod::Cash,
+                Some("transfer") => PaymentMethod::Transfer,
+                _ => {
+                    return Err(ApiError::invalid(
+                        "method",
+                        "hình thức nộp tại quầy phải là cash (tiền mặt) hoặc transfer (chuyển khoản)",
+                        "method must be cash or transfer (online payments come from the gateway)",
+                    ));
+                }
+            };
+            Command::RecordPayment {
+                payment: Payment {
+                    method,
+                    amount: body.amount.ok_or_else(|| {
+                        ApiError::invalid("amount", "thiếu số tiền", "amount is required")
+                    })?,
+                    receipt: body.receipt.clone(),
+                    gateway: None,
+                    reference: None,
+                    transaction: None,
+                },
+            }
+        }
         other => {
             return Err(ApiError::not_found(
                 format!("không có thao tác '{other}'"),

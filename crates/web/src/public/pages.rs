@@ -52,6 +52,8 @@ pub(super) struct LookupPage {
     pub answer: Option<AnswerForm>,
     /// The applicant's answer to a supplement request was just recorded.
     pub answered: bool,
+    /// Fees assessed: (what is still owed, the link to the payment page).
+    pub fees: Option<(String, String)>,
 }
 
 impl LookupPage {
@@ -74,6 +76,7 @@ impl LookupPage {
             results: vec![],
             answer: None,
             answered: false,
+            fees: None,
             code,
             secret,
         }
@@ -205,7 +208,8 @@ pub async fn lookup(
                         let table = app.unit_names(tx)?;
                         let names =
                             crate::dossiers::views::Names::from_table(&f.view.unit_codes(), &table);
-                        Some((f, names))
+                        let fees = motcua_store::payments::owed(tx, f.id)?;
+                        Some((f, names, fees))
                     }
                     None => None,
                 },
@@ -213,7 +217,7 @@ pub async fn lookup(
         })?)
     })
     .await?;
-    let Some((found, names)) = found else {
+    let Some((found, names, fees)) = found else {
         return Ok((
             axum::http::StatusCode::NOT_FOUND,
             render(&page.not_found())?,
@@ -221,7 +225,14 @@ pub async fn lookup(
             .into_response());
     };
     let name = |c: &str| names.of(c);
-    Ok(render(&page.show_view(found.id, &found.view, &name, max))?.into_response())
+    let mut page = page.show_view(found.id, &found.view, &name, max);
+    page.fees = fees.map(|(total, paid)| {
+        (
+            crate::payment::dong((total - paid).max(0)),
+            crate::payment::pay_link(&page.code, &page.secret),
+        )
+    });
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]
