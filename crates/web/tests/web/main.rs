@@ -13,6 +13,7 @@ mod layout;
 mod metrics;
 mod org;
 mod papers;
+mod payments;
 mod previews;
 mod print;
 mod public;
