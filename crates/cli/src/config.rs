@@ -51,6 +51,27 @@ pub struct Config {
     /// `MOTCUA_PAYMENT_URL`, `MOTCUA_PAYMENT_MERCHANT`, `MOTCUA_PAYMENT_SECRET`. Unset: online
     /// payment is off (fees are still assessed and paid at the desk).
     pub payment: PaymentSection,
+    /// `[population]`: the national population database through the province's data-sharing
+    /// platform: `url` (its base; `GET {url}/citizens/{number}`), `token` (bearer, never
+    /// printed); environment `MOTCUA_POPULATION_URL`, `MOTCUA_POPULATION_TOKEN`. Unset: off.
+    pub population: PopulationSection,
+}
+
+/// The `[population]` section.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PopulationSection {
+    pub url: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for PopulationSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PopulationSection")
+            .field("url", &self.url)
+            .field("token", &"***")
+            .finish()
+    }
 }
 
 /// The `[payment]` section.
@@ -94,6 +115,7 @@ impl Default for Config {
             vault_key_file: None,
             indicators_file: None,
             payment: PaymentSection::default(),
+            population: PopulationSection::default(),
         }
     }
 }
@@ -166,6 +188,8 @@ impl Config {
         env_parse("MOTCUA_PAYMENT_URL", &mut config.payment.url)?;
         env_parse("MOTCUA_PAYMENT_MERCHANT", &mut config.payment.merchant)?;
         env_parse("MOTCUA_PAYMENT_SECRET", &mut config.payment.secret)?;
+        env_parse("MOTCUA_POPULATION_URL", &mut config.population.url)?;
+        env_parse("MOTCUA_POPULATION_TOKEN", &mut config.population.token)?;
         let p = &config.payment;
         let set = [&p.url, &p.merchant, &p.secret]
             .iter()
@@ -178,7 +202,7 @@ impl Config {
             )
             .into());
         }
-        if !p.url.is_empty() && !(p.url.starts_with("https://") || p.url.starts_with("http://")) {
+        if !(p.url.is_empty() || p.url.starts_with("https://") || p.url.starts_with("http://")) {
             return Err(BadInput(
                 "[payment] url phải bắt đầu bằng https:// / [payment] url must start with https://"
                     .into(),
@@ -262,6 +286,13 @@ impl Config {
                     url: self.payment.url.clone(),
                     merchant: self.payment.merchant.clone(),
                     secret: self.payment.secret.clone(),
+                    double: false,
+                }
+            }),
+            population: (!self.population.url.is_empty()).then(|| {
+                motcua_web::population::PopulationConfig {
+                    url: self.population.url.clone(),
+                    token: self.population.token.clone(),
                     double: false,
                 }
             }),

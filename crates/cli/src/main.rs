@@ -300,10 +300,10 @@ fn run(cli: Cli) -> Result<()> {
             let now = chrono::Utc::now();
             let mut summary = demo::seed(&store, dossiers, now)?;
             let listen = listen.unwrap_or_else(|| config.listen.clone());
-            let app = Arc::new(motcua_web::App::new(
-                store,
-                settings_for(&config, &listen)?,
-            )?);
+            let mut settings = settings_for(&config, &listen)?;
+            demo::connect_doubles(&mut settings);
+            summary.push_str(&demo::connections_banner());
+            let app = Arc::new(motcua_web::App::new(store, settings)?);
             let (issued, scanned, certified, reused) = demo::documents::seed(&app, now)?;
             let forms = demo::blank_forms::seed(&app, now)?;
             summary.push_str(&format!(

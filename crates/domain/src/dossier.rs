@@ -855,6 +855,11 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         step_due: Option<Instant>,
     },
+    /// The applicant's details (`fields`) were taken from the national population database
+    /// (Cơ sở dữ liệu quốc gia về dân cư) by the desk or the online form: Decision 766 4.5a/4.5b.
+    PopulationDataUsed {
+        fields: Vec<String>,
+    },
     /// A reorganisation moved the dossier from a closed unit to its successor (Decree 118/2025 and
     /// the decision that closed the unit): the receiving unit and the holding unit become the
     /// successor where they were the closed unit; the step under way there ends (not classified)
@@ -945,6 +950,7 @@ impl Event {
             Event::Transferred { .. } => "Chuyển giao do sắp xếp tổ chức",
             Event::FeeAssessed { .. } => "Xác định phí, lệ phí phải nộp",
             Event::FeePaid { .. } => "Nộp phí, lệ phí",
+            Event::PopulationDataUsed { .. } => "Dùng dữ liệu từ CSDL quốc gia về dân cư",
         }
     }
 
@@ -971,6 +977,7 @@ impl Event {
             Event::Transferred { .. } => "transferred",
             Event::FeeAssessed { .. } => "fee_assessed",
             Event::FeePaid { .. } => "fee_paid",
+            Event::PopulationDataUsed { .. } => "population_data_used",
         }
     }
 }
@@ -1126,6 +1133,9 @@ pub struct Dossier {
     /// Papers attached at reception from the citizen's store (their files are in `papers`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reused: Vec<ReusedPaper>,
+    /// The applicant's details taken from the national population database.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub population_data: Vec<String>,
     /// The fees assessed and paid (None: never assessed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fees: Option<crate::payment::Fees>,
@@ -1173,6 +1183,7 @@ impl Dossier {
             documents: vec![],
             erased_at: None,
             reused: vec![],
+            population_data: vec![],
             fees: None,
         };
         let mut d = match &rec.event {
@@ -1440,6 +1451,13 @@ impl Dossier {
             Event::PaperDigitised { paper, file } => {
                 if let Some(p) = self.papers.get_mut(*paper) {
                     p.file = Some(file.clone());
+                }
+            }
+            Event::PopulationDataUsed { fields } => {
+                for f in fields {
+                    if !self.population_data.contains(f) {
+                        self.population_data.push(f.clone());
+                    }
                 }
             }
             Event::FeeAssessed { assessment, pause } => {
@@ -1735,6 +1753,11 @@ pub enum Command {
     AssessFee {
         assessment: crate::payment::Assessment,
     },
+    /// Record that the applicant's details (`fields`: full_name, id_number, date_of_birth, sex,
+    /// address) came from the national population database.
+    RecordPopulationData {
+        fields: Vec<String>,
+    },
     /// Record a payment of what is owed: at the desk (cash or transfer, with the electronic
     /// receipt), or online as a gateway's verified notification confirmed it.
     RecordPayment {
@@ -1775,6 +1798,7 @@ impl Command {
             Command::Transfer { .. } => "transfer",
             Command::AssessFee { .. } => "assess_fee",
             Command::RecordPayment { .. } => "record_payment",
+            Command::RecordPopulationData { .. } => "record_population_data",
         }
     }
 
@@ -1805,7 +1829,8 @@ impl Command {
             | Command::Withdraw { .. }
             | Command::IssueDocument { .. }
             | Command::DigitisePaper { .. }
-            | Command::AssessFee { .. } => Some((Action::Desk, desk())),
+            | Command::AssessFee { .. }
+            | Command::RecordPopulationData { .. } => Some((Action::Desk, desk())),
             // An online payment is the gateway's act, confirmed by its signed notification.
             Command::RecordPayment { payment }
                 if payment.method == crate::payment::PaymentMethod::Online =>
@@ -2343,6 +2368,41 @@ pub fn decide(
                 reason: text("reason", &reason, true, 2000)?,
             })
         }
+        (Some(d), Command::RecordPopulationData { fields }) => {
+            if matches!(
+                d.status,
+                Status::Returned | Status::Refused | Status::Withdrawn
+            ) {
+                return Err(illegal(Some(d.status)));
+            }
+            if d.applicant.kind != ApplicantKind::Citizen {
+                return Err(DossierError::rule(
+                    "chỉ công dân Việt Nam có dữ liệu trong CSDL quốc gia về dân cư",
+                    "only Vietnamese citizens are in the population database",
+                ));
+            }
+            let mut fields: Vec<String> = fields.iter().map(|f| clean(f)).collect();
+            fields.sort();
+            fields.dedup();
+            if fields.is_empty()
+                || fields
+                    .iter()
+                    .any(|f| !POPULATION_FIELDS.contains(&f.as_str()))
+            {
+                return Err(DossierError::invalid(
+                    "fields",
+                    "cần ít nhất một trường: full_name, id_number, date_of_birth, sex, address",
+                    "at least one of full_name, id_number, date_of_birth, sex, address",
+                ));
+            }
+            if fields.iter().all(|f| d.population_data.contains(f)) {
+                return Err(DossierError::rule(
+                    "đã ghi nhận các trường này",
+                    "these fields are recorded already",
+                ));
+            }
+            Ok(Event::PopulationDataUsed { fields })
+        }
         (Some(d), Command::AssessFee { assessment }) => {
             if !matches!(
                 d.status,
@@ -2685,6 +2745,10 @@ fn supplemented(
         papers,
     })
 }
+
+/// The applicant's details the population database can give.
+pub const POPULATION_FIELDS: [&str; 5] =
+    ["address", "date_of_birth", "full_name", "id_number", "sex"];
 
 /// The reason of the pause a fee assessment starts.
 pub const FEE_PAUSE_REASON: &str = "Chờ thực hiện nghĩa vụ tài chính (nộp phí, lệ phí)";

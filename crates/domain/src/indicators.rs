@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub static METHOD_JSON: &str = include_str!("../data/indicators-766.json");
 
 /// The inputs a ratio may name, with what they count.
-pub const INPUTS: [(&str, &str); 31] = [
+pub const INPUTS: [(&str, &str); 33] = [
     (
         "procedures_required",
         "procedures the units must post (per unit)",
@@ -117,6 +117,14 @@ pub const INPUTS: [(&str, &str); 31] = [
         "dossiers received in the period with fees assessed above nothing",
     ),
     ("paid_online", "of those, paid online"),
+    (
+        "population_dossiers",
+        "dossiers received whose applicant's data came from the population database",
+    ),
+    (
+        "procedures_population",
+        "procedures with such a dossier in the period",
+    ),
 ];
 
 /// Which dossiers (or procedures, or feedback) an indicator counts: (key, Vietnamese, English).
@@ -600,6 +608,8 @@ mod tests {
             ("procedures_paid_online", 4),
             ("fee_dossiers", 50),
             ("paid_online", 20),
+            ("population_dossiers", 50),
+            ("procedures_population", 10),
         ]
         .into_iter()
         .collect();
@@ -619,18 +629,16 @@ mod tests {
         near("3.6", 2.4); // 6 x 20/50
         near("4.1", 3.0); // 6 x 25/50
         near("4.2", 2.5); // 4 x (100/200) / 0.8
+        near("4.5a", 0.5); // 2 x 10/40
+        near("4.5b", 0.5); // 2 x 50/200
         near("5.4", 6.0 * 0.8 / 0.9); // 6 x (8/10) / 0.9
         // No feedback in the period: full marks, as the national portal gives.
         near("5.2", 6.0);
         near("5.3", 6.0);
         // Nothing to count is not a number; no data says why.
         assert_eq!(points(&s, "4.6"), None);
-        let population = s.iter().find(|x| x.code == "4.5b").unwrap();
-        assert!(
-            population.points.is_none()
-                && population.no_data.is_some()
-                && population.cohort.is_none()
-        );
+        let synced = s.iter().find(|x| x.code == "1.1").unwrap();
+        assert!(synced.points.is_none() && synced.no_data.is_some() && synced.cohort.is_none());
         // The average processing time: 14400 minutes over 4 dossiers = 2.5 days, no points.
         let avg = s.iter().find(|x| x.code == "2.2").unwrap();
         assert_eq!(avg.average, Some(2.5));
@@ -639,20 +647,20 @@ mod tests {
         assert_eq!(avg.cohort.as_deref(), Some("received_finished"));
         let progress = s.iter().find(|x| x.code == "2.1").unwrap();
         assert_eq!(progress.cohort.as_deref(), Some("handled"));
-        // Groups: 3 + 2; 18; 1.25 + 1 + 3.6 + 1 + 2 + 2.4; 3 + 2.5; 6 + 6 + 5.33.
+        // Groups: 3 + 2; 18; 1.25 + 1 + 3.6 + 1 + 2 + 2.4; 3 + 2.5 + 0.5 + 0.5; 6 + 6 + 5.33.
         let sum = m.summary(&s);
         let g: Vec<f64> = sum.groups.iter().map(|g| g.points).collect();
-        let want = [5.0, 18.0, 11.25, 5.5, 12.0 + 6.0 * 0.8 / 0.9];
+        let want = [5.0, 18.0, 11.25, 6.5, 12.0 + 6.0 * 0.8 / 0.9];
         for (a, b) in g.iter().zip(want) {
             assert!((a - b).abs() < 1e-9, "{g:?}");
         }
         let computable: Vec<f64> = sum.groups.iter().map(|g| g.computable).collect();
-        // Group 4: 4.1, 4.2, 4.3 and 4.4 computable (6 + 4 + 2 + 4); 4.5a/b and 4.6 not.
+        // Group 4: 4.1, 4.2, 4.3, 4.4, 4.5a and 4.5b computable (6 + 4 + 2 + 4 + 2 + 2); 4.6 not.
         // Group 3: every indicator, 3.4-3.6 (online payment) included.
-        assert_eq!(computable, [6.0, 20.0, 22.0, 16.0, 18.0]);
+        assert_eq!(computable, [6.0, 20.0, 22.0, 20.0, 18.0]);
         assert!((sum.total - want.iter().sum::<f64>()).abs() < 1e-9);
-        assert_eq!(sum.computable, 82.0);
-        assert_eq!(sum.band.unwrap().name_vi, "Trung bình"); // 57.08
+        assert_eq!(sum.computable, 86.0);
+        assert_eq!(sum.band.unwrap().name_vi, "Trung bình"); // 58.08
         // With feedback: 3 of 4 on time, 1 of 2 satisfied.
         let with_feedback: BTreeMap<&str, i64> = [
             ("feedback_due", 4),

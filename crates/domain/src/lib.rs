@@ -4,6 +4,7 @@
 pub mod authz;
 pub mod calendar;
 pub mod catalogue;
+pub mod citizen_id;
 pub mod dossier;
 pub mod feedback;
 pub mod forms;

@@ -67,6 +67,7 @@ pub const TABLES: &[Table] = &[
     t("personal_data_views", "id", Some("id"), true),
     t("idempotency_keys", "actor, key", None, false),
     t("payment_requests", "reference", None, false),
+    t("population_lookups", "id", Some("id"), true),
     t("inspections", "id", None, true),
     t(
         "inspection_revisions",
@@ -84,6 +85,7 @@ pub const LEFT_OUT: &[&str] = &[
     "paper_store",
     "dossier_fees",
     "payments",
+    "population_use",
     "code_counters",
     "stats",
     "stats_units",

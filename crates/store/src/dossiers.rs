@@ -180,6 +180,7 @@ pub fn execute(
         };
         crate::lookup::save(tx, id, &dossier)?;
         crate::payments::on_event(tx, id, &dossier, &recorded.event)?;
+        crate::population::on_event(tx, id, &dossier, &recorded.event)?;
         if seq == 1 {
             crate::public_access::create(tx, id, millis(req.now))?;
         }
@@ -814,6 +815,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM vault_terms", &[])?;
     crate::papers::clear(tx)?;
     crate::payments::clear(tx)?;
+    crate::population::clear(tx)?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
@@ -846,7 +848,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         let mut projections = Vec::with_capacity(histories.len());
         let mut lookups = Vec::with_capacity(histories.len());
         let mut kept = vec![];
-        let (mut fees, mut payments) = (vec![], vec![]);
+        let (mut fees, mut payments, mut population) = (vec![], vec![], vec![]);
         let mut subjects = vault::find_range(tx, &keys, first, last)?;
         for (id, mut events) in histories {
             // Replayed with the personal data back, then sealed again as `execute` sealed it (a
@@ -874,6 +876,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             let (fee, paid) = crate::payments::rows(id, &dossier);
             fees.extend(fee);
             payments.extend(paid);
+            population.extend(crate::population::row(id, &dossier));
             if let Some(s) = subject.as_ref().filter(|s| !s.erased) {
                 kept.extend(crate::papers::rows(id, &s.reference, &dossier));
             }
@@ -895,6 +898,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         crate::lookup::insert_rows(tx, lookups)?;
         crate::papers::insert(tx, kept)?;
         crate::payments::insert(tx, fees, payments)?;
+        crate::population::insert(tx, population)?;
     }
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
@@ -1001,7 +1005,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut lookups = Vec::with_capacity(histories.len());
     let mut projections = Vec::with_capacity(histories.len());
     let mut rows = vec![];
-    let (mut fees, mut payments) = (vec![], vec![]);
+    let (mut fees, mut payments, mut population) = (vec![], vec![], vec![]);
     for events in histories {
         if events.is_empty() {
             continue;
@@ -1042,6 +1046,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         let (fee, paid) = crate::payments::rows(id, &dossier);
         fees.extend(fee);
         payments.extend(paid);
+        population.extend(crate::population::row(id, &dossier));
         vault::save(tx, &keys, id, &mut subject, updated)?;
         for (k, m) in stats::contributions(&dossier) {
             counters.entry(k).or_default().add(m, 1);
@@ -1053,6 +1058,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     insert_projections(tx, projections)?;
     crate::lookup::insert_rows(tx, lookups)?;
     crate::payments::insert(tx, fees, payments)?;
+    crate::population::insert(tx, population)?;
     for ((unit, day), last) in codes {
         raise_code_counter(tx, unit, day, last)?;
     }

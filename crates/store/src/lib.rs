@@ -20,6 +20,7 @@ pub mod org;
 pub mod papers;
 pub mod password;
 pub mod payments;
+pub mod population;
 mod postgres;
 pub mod procedures;
 pub mod public_access;
@@ -251,6 +252,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0017_walk_in_vault.sql"),
     ),
     (19, include_str!("../migrations/sqlite/0019_payments.sql")),
+    (22, include_str!("../migrations/sqlite/0022_population.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -293,6 +295,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0017_walk_in_vault.sql"),
     ),
     (19, include_str!("../migrations/postgres/0019_payments.sql")),
+    (
+        22,
+        include_str!("../migrations/postgres/0022_population.sql"),
+    ),
 ];
 
 impl Store {

@@ -214,6 +214,12 @@ pub fn build(
         procedures.as_deref(),
         &req.period,
     )?);
+    inputs.extend(crate::population::indicator_inputs(
+        tx,
+        &in_scope,
+        procedures.as_deref(),
+        &req.period,
+    )?);
     inputs.extend(crate::payments::indicator_inputs(
         tx,
         &in_scope,

@@ -39,7 +39,9 @@ pub struct Settings {
     /// verification QR codes on documents link to `{public_url}/xac-minh`.
     pub public_url: String,
     /// The payment gateway (`[payment]`); None: online payment is off.
-    pub payment: Option<crate::payment::gateway::PaymentConfig>,
+    pub payment: Option<PaymentConfig>,
+    /// The national population database (`[population]`); None: not connected.
+    pub population: Option<PopulationConfig>,
 }
 
 impl Default for Settings {
@@ -56,7 +58,52 @@ impl Default for Settings {
             signing: None,
             public_url: "http://127.0.0.1:8080".to_owned(),
             payment: None,
+            population: None,
         }
+    }
+}
+
+/// The `[payment]` configuration (environment `MOTCUA_PAYMENT_URL`, `_MERCHANT`, `_SECRET`).
+#[derive(Clone, Default)]
+pub struct PaymentConfig {
+    /// The gateway's payment page (VNPay: `.../paymentv2/vpcpay.html`).
+    pub url: String,
+    /// The merchant's terminal code (`vnp_TmnCode`).
+    pub merchant: String,
+    /// The shared secret (`vnp_HashSecret`): never printed or logged.
+    pub secret: String,
+    /// Serve the local gateway double at `/cong-thanh-toan-thu` (the demo and tests only).
+    pub double: bool,
+}
+
+impl std::fmt::Debug for PaymentConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentConfig")
+            .field("url", &self.url)
+            .field("merchant", &self.merchant)
+            .field("secret", &"***")
+            .field("double", &self.double)
+            .finish()
+    }
+}
+
+/// The `[population]` configuration (environment `MOTCUA_POPULATION_URL`, `_TOKEN`).
+#[derive(Clone, Default)]
+pub struct PopulationConfig {
+    pub url: String,
+    /// The platform's bearer token: never printed or logged.
+    pub token: String,
+    /// Serve the local double at `/dan-cu-thu` (the demo and tests only).
+    pub double: bool,
+}
+
+impl std::fmt::Debug for PopulationConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PopulationConfig")
+            .field("url", &self.url)
+            .field("token", &"***")
+            .field("double", &self.double)
+            .finish()
     }
 }
 

@@ -22,6 +22,7 @@ pub mod inspections;
 pub mod openapi;
 pub mod org;
 pub mod payment;
+pub mod population;
 pub mod public;
 pub mod reports;
 pub mod session;
@@ -55,6 +56,7 @@ pub fn operations() -> Vec<Op> {
     ops.extend(documents::api());
     ops.extend(feedback::api());
     ops.extend(payment::api());
+    ops.extend(population::api());
     ops
 }
 
@@ -92,6 +94,9 @@ pub fn router(app: AppState) -> Router {
         .merge(feedback::pages())
         .merge(payment::pages(
             app.settings.payment.as_ref().is_some_and(|c| c.double),
+        ))
+        .merge(population::pages(
+            app.settings.population.as_ref().is_some_and(|c| c.double),
         ))
         .merge(documents::pages(app.settings.max_upload_bytes))
         .nest("/api/v1", api)

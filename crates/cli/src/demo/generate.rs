@@ -422,6 +422,78 @@ fn simulate(
         }
     }
 
+    // The applicant's details prefilled from the national population database (issue 15, item 5):
+    // most citizens at the desk, some online.
+    let online = sim
+        .state
+        .as_ref()
+        .is_some_and(|d| d.channel == Channel::Online);
+    if rng.chance(if online { 0.3 } else { 0.6 }) {
+        // Refused for a foreigner or an organisation: nothing recorded, the dossier goes on.
+        let at = sim.later(sim.last_at(), 60.0);
+        sim.exec(
+            at,
+            staff(desk),
+            Command::RecordPopulationData {
+                fields: vec![
+                    "full_name".into(),
+                    "id_number".into(),
+                    "date_of_birth".into(),
+                    "address".into(),
+                ],
+            },
+        );
+    }
+    // Fees assessed at reception (issue 15, item 4): paid at the desk with an electronic receipt,
+    // or online through the gateway (most of those submitted online); the wait pauses the clock.
+    if let Ok(assessment) = motcua_domain::payment::assess(&p.procedure.spec.fees, None)
+        && assessment.total > 0
+    {
+        let total = assessment.total;
+        let at = sim.later(sim.last_at(), 120.0);
+        if !sim.exec(at, staff(desk), Command::AssessFee { assessment }) {
+            return;
+        }
+        let pays_online = rng.chance(if online { 0.8 } else { 0.1 });
+        let (at, actor, payment) = if pays_online {
+            let at = sim.later(at, rng.between(600.0, 28_800.0));
+            let n = rng.below(100_000_000);
+            (
+                at,
+                Actor::System,
+                motcua_domain::payment::Payment {
+                    method: motcua_domain::payment::PaymentMethod::Online,
+                    amount: total,
+                    receipt: None,
+                    gateway: Some("vnpay".into()),
+                    reference: Some(format!("MCDEMO{}T{}", n, at.timestamp_millis())),
+                    transaction: Some(format!("{:08}", (n * 7 + 13) % 100_000_000)),
+                },
+            )
+        } else {
+            let at = sim.later(at, rng.between(120.0, 900.0));
+            (
+                at,
+                staff(desk),
+                motcua_domain::payment::Payment {
+                    method: if rng.chance(0.3) {
+                        motcua_domain::payment::PaymentMethod::Transfer
+                    } else {
+                        motcua_domain::payment::PaymentMethod::Cash
+                    },
+                    amount: total,
+                    receipt: Some(format!("BL25E-{:07}", rng.below(9_999_999) + 1)),
+                    gateway: None,
+                    reference: None,
+                    transaction: None,
+                },
+            )
+        };
+        if !sim.exec(at, actor, Command::RecordPayment { payment }) {
+            return;
+        }
+    }
+
     // Processing, step by step: most steps finish within their budget, some do not.
     let slow = rng.chance(0.12);
     let steps = p.procedure.spec.steps.len();

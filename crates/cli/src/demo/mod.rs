@@ -343,6 +343,51 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
     Ok(s)
 }
 
+/// The demo's connections (issue 15): the payment gateway and the population database are local
+/// doubles served by the demo's own server on loopback (`/cong-thanh-toan-thu`, `/dan-cu-thu`),
+/// with a secret and a token drawn at start; a configured `[payment]` or `[population]` wins.
+pub fn connect_doubles(settings: &mut motcua_web::Settings) {
+    use sha2::Digest;
+    let draw = |what: &str| {
+        let seed = format!(
+            "{what}{:?}{}",
+            std::time::SystemTime::now(),
+            std::process::id()
+        );
+        hex::encode(sha2::Sha256::digest(seed.as_bytes()))
+    };
+    let base = settings.public_url.trim_end_matches('/').to_owned();
+    if settings.payment.is_none() {
+        settings.payment = Some(motcua_web::payment::gateway::PaymentConfig {
+            url: format!("{base}/cong-thanh-toan-thu"),
+            merchant: "MOTCUA01".into(),
+            secret: draw("payment"),
+            double: true,
+        });
+    }
+    if settings.population.is_none() {
+        settings.population = Some(motcua_web::population::PopulationConfig {
+            url: format!("{base}/dan-cu-thu"),
+            token: draw("population"),
+            double: true,
+        });
+    }
+}
+
+/// What the banner says about the connections.
+pub fn connections_banner() -> String {
+    let people: Vec<String> = motcua_web::population::demo_people()
+        .into_iter()
+        .map(|p| format!("{} ({})", p.id_number, p.full_name))
+        .collect();
+    format!(
+        "Thanh toán trực tuyến / online payment: cổng thanh toán thử (VNPay 2.1.0) / a test gateway at /cong-thanh-toan-thu, \
+         từ trang tra cứu hồ sơ / from the lookup page; đối soát / reconciliation: /can-bo/doi-soat-thanh-toan\n\
+         CSDL quốc gia về dân cư thử / a test population database: GET /api/v1/population/{{số định danh}} với / with {}\n",
+        people.join(", ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

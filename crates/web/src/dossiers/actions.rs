@@ -20,7 +20,7 @@ pub fn label_of(key: &str) -> Option<&'static str> {
 }
 
 /// Every action the API offers, one route each.
-pub const ACTIONS: [ApiAction; 16] = [
+pub const ACTIONS: [ApiAction; 17] = [
     ApiAction {
         key: "receive",
         label: "Tiếp nhận hồ sơ",
@@ -140,6 +140,14 @@ pub const ACTIONS: [ApiAction; 16] = [
         operation: "assessFee",
         summary: "Xác định phí, lệ phí / assess the fees owed",
         fields: "Body: {version, exemption?}. From the pinned procedure's fee lines (those of one published amount); `exemption`, one of the lines' published exemptions, makes the lines it applies to 0. A dossier in processing that owes something is paused for its financial obligation (the wait does not count) until it is paid. Refused once something was paid.",
+    },
+    ApiAction {
+        key: "population-data",
+        label: "Ghi nhận dữ liệu từ CSDL quốc gia về dân cư",
+        path: "/dossiers/{id}/population-data",
+        operation: "recordPopulationData",
+        summary: "Ghi nhận dùng dữ liệu dân cư / record that the applicant's data came from the population database",
+        fields: "Body: {version, fields: [full_name|id_number|date_of_birth|sex|address]}. After a prefill from `GET /api/v1/population/{number}`: the details taken from the national population database (Decision 766, 4.5a/4.5b). Citizens only.",
     },
     ApiAction {
         key: "pay",

@@ -849,6 +849,11 @@ pub async fn act(
         method: get("method"),
         amount: get("amount").and_then(|v| v.trim().parse().ok()),
         receipt: get("receipt"),
+        fields: fields
+            .iter()
+            .filter(|(k, _)| k == "fields")
+            .map(|(_, v)| v.clone())
+            .collect(),
     };
     let app2 = app.clone();
     let staff2 = staff.clone();

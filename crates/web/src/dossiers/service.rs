@@ -418,6 +418,9 @@ pub struct ActionBody {
     /// Payment at the desk: the electronic receipt, SERIES-NUMBER.
     #[serde(default)]
     pub receipt: Option<String>,
+    /// Population data: the applicant's details taken from the national population database.
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ApiError> {
@@ -570,6 +573,9 @@ pub fn command_for(
         },
         "erase-personal-data" => Command::ErasePersonalData {
             reason: body.reason.clone(),
+        },
+        "population-data" => Command::RecordPopulationData {
+            fields: body.fields.clone(),
         },
         "assess-fee" => {
             let pinned = motcua_store::procedures::versions(tx, &d.procedure.code)?

@@ -67,7 +67,7 @@ pub async fn page(
     Ok(render(&DoublePage {
         merchant: get(&p, "vnp_TmnCode").to_owned(),
         reference: get(&p, "vnp_TxnRef").to_owned(),
-        amount: super::dong(amount),
+        amount: super::service::dong(amount),
         description: get(&p, "vnp_OrderInfo").to_owned(),
         query: q,
     })?

@@ -11,29 +11,7 @@ use hmac::{Hmac, Mac};
 use motcua_domain::dossier::{Instant, to_local};
 use sha2::Sha512;
 
-/// The `[payment]` configuration (environment `MOTCUA_PAYMENT_URL`, `_MERCHANT`, `_SECRET`).
-#[derive(Clone, Default)]
-pub struct PaymentConfig {
-    /// The gateway's payment page (VNPay: `.../paymentv2/vpcpay.html`).
-    pub url: String,
-    /// The merchant's terminal code (`vnp_TmnCode`).
-    pub merchant: String,
-    /// The shared secret (`vnp_HashSecret`): never printed or logged.
-    pub secret: String,
-    /// Serve the local gateway double at `/cong-thanh-toan-thu` (the demo and tests only).
-    pub double: bool,
-}
-
-impl std::fmt::Debug for PaymentConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PaymentConfig")
-            .field("url", &self.url)
-            .field("merchant", &self.merchant)
-            .field("secret", &"***")
-            .field("double", &self.double)
-            .finish()
-    }
-}
+pub use crate::app::PaymentConfig;
 
 /// A payment request as motcua makes it.
 pub struct PayRequest<'a> {

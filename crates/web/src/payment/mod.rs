@@ -16,6 +16,7 @@
 
 pub mod double;
 pub mod gateway;
+pub mod service;
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -30,12 +31,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{AppState, blocking, read_tx};
 use crate::auth::{CurrentStaff, StaffPage, who};
-use crate::http::format::{percent, when};
+use crate::http::format::when;
 use crate::http::op::Op;
 use crate::http::page::render;
 use crate::http::{ApiError, ClientIp, FormOf, PageError, Params};
 use crate::i18n::filters;
 use gateway::{Gateway, PayRequest, Refusal, VnPay};
+use service::dong;
 
 /// The configured gateway, if any.
 pub fn gateway(app: &AppState) -> Option<VnPay> {
@@ -175,18 +177,6 @@ struct PayPage {
     online: bool,
     pending: bool,
     error: String,
-}
-
-pub fn dong(n: i64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{out} đồng")
 }
 
 struct Owed {
@@ -582,13 +572,4 @@ pub async fn reconciliation_page(
             .collect(),
     };
     Ok(render(&page)?.into_response())
-}
-
-/// The link to the payment page for a dossier found by the lookup.
-pub fn pay_link(code: &str, secret: &str) -> String {
-    format!(
-        "/tra-cuu/thanh-toan?code={}&secret={}",
-        percent(code),
-        percent(secret)
-    )
 }

@@ -228,8 +228,8 @@ pub async fn lookup(
     let mut page = page.show_view(found.id, &found.view, &name, max);
     page.fees = fees.map(|(total, paid)| {
         (
-            crate::payment::dong((total - paid).max(0)),
-            crate::payment::pay_link(&page.code, &page.secret),
+            crate::payment::service::dong((total - paid).max(0)),
+            crate::payment::service::pay_link(&page.code, &page.secret),
         )
     });
     Ok(render(&page)?.into_response())

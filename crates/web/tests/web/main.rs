@@ -2,6 +2,7 @@
 
 mod authorization;
 mod catalogue;
+mod connected;
 mod counter;
 mod documents;
 mod dossiers;
