@@ -118,7 +118,7 @@ async fn population_prefill_and_an_online_payment_go_over_loopback_to_the_double
         let (s, v) = record(1, json!(["full_name", "id_number", "address"])).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let (s, _) = record(2, json!(["full_name"])).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "recorded already");
+        assert_eq!(s, StatusCode::CONFLICT, "recorded already");
         let today = motcua_domain::dossier::to_local(chrono::Utc::now()).date();
         let month = NaiveDate::from_ymd_opt(
             chrono::Datelike::year(&today),
