@@ -416,12 +416,14 @@ pub fn reconciliation(
 
 /// Decision 766 inputs over a scope and period: `fee_dossiers` (dossiers received in the period
 /// whose assessed fees are more than nothing), `paid_online` (of those, paid online),
-/// `procedures_paid_online` (procedures with an online payment in the period).
+/// `procedures_paid_online` (of the procedures `payable_online`, 3.4's denominator, those with an
+/// online payment in the period).
 pub fn indicator_inputs(
     tx: &mut dyn Tx,
     units: &[String],
     procedures: Option<&[String]>,
     period: &Period,
+    payable_online: &std::collections::BTreeSet<String>,
 ) -> Result<BTreeMap<String, i64>, StoreError> {
     let mut out = BTreeMap::new();
     let empty = units.is_empty() || procedures.is_some_and(|p| p.is_empty());
@@ -457,17 +459,15 @@ pub fn indicator_inputs(
     let mut n = 0;
     if !empty {
         let mut q = Sql::new(
-            "SELECT COUNT(DISTINCT procedure_code) FROM payments WHERE method = 'online' AND paid_at >= ",
+            "SELECT DISTINCT procedure_code FROM payments WHERE method = 'online' AND paid_at >= ",
         );
         q.bind(millis(period.start()));
         q.push(" AND paid_at < ");
         q.bind(millis(period.end()));
         scoped(&mut q, "");
-        n = tx
-            .query_one(&q.text, &q.params)?
-            .map(|r| r.i64(0))
-            .transpose()?
-            .unwrap_or(0);
+        for r in tx.query(&q.text, &q.params)? {
+            n += i64::from(payable_online.contains(r.str(0)?));
+        }
     }
     out.insert("procedures_paid_online".to_owned(), n);
     Ok(out)

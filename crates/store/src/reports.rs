@@ -192,7 +192,7 @@ pub fn build(
             late,
         })
         .collect();
-    let mut inputs = indicator_inputs(
+    let (mut inputs, payable_online) = indicator_inputs(
         tx,
         catalogue,
         &units,
@@ -225,6 +225,7 @@ pub fn build(
         &in_scope,
         procedures.as_deref(),
         &req.period,
+        &payable_online,
     )?);
     let times = processing_times(tx, &in_scope, procedures.as_deref(), &req.period)?;
     let (mut processed, mut minutes) = (0i64, 0i64);
@@ -339,7 +340,7 @@ fn indicator_inputs(
     on: NaiveDate,
     total: &Figures,
     online_used: &BTreeSet<String>,
-) -> Result<BTreeMap<String, i64>, StoreError> {
+) -> Result<(BTreeMap<String, i64>, BTreeSet<String>), StoreError> {
     // The latest posting of each (unit, procedure) on or before `on`.
     let mut latest: std::collections::HashMap<(String, String), (NaiveDate, i64)> =
         std::collections::HashMap::new();
@@ -396,12 +397,14 @@ fn indicator_inputs(
         "procedures_fee".to_owned(),
         distinct.values().filter(|s| with_fee(s)).count() as i64,
     );
+    let payable_online: BTreeSet<String> = distinct
+        .iter()
+        .filter(|(_, s)| with_fee(s) && s.channels.online != OnlineLevel::None)
+        .map(|(c, _)| c.clone())
+        .collect();
     m.insert(
         "procedures_fee_online".to_owned(),
-        distinct
-            .values()
-            .filter(|s| with_fee(s) && s.channels.online != OnlineLevel::None)
-            .count() as i64,
+        payable_online.len() as i64,
     );
     m.insert(
         "online_services_used".to_owned(),
@@ -430,5 +433,5 @@ fn indicator_inputs(
     m.insert("result_electronic".to_owned(), total.result_electronic);
     m.insert("copy_certification".to_owned(), total.copy_certification);
     m.insert("copy_electronic".to_owned(), total.copy_electronic);
-    Ok(m)
+    Ok((m, payable_online))
 }

@@ -251,12 +251,26 @@ fn an_online_payment_is_recorded_once_from_a_notification_with_the_right_referen
 
         // Decision 766 inputs for March 2025: three dossiers with fees, one paid online.
         let period = Period::from_dates(d("2025-03-01"), d("2025-03-31")).unwrap();
+        let payable: std::collections::BTreeSet<String> = [procedure().spec.code].into();
         let inputs = store
-            .read(|tx| payments::indicator_inputs(tx, &[WARD.to_owned()], None, &period))
+            .read(|tx| payments::indicator_inputs(tx, &[WARD.to_owned()], None, &period, &payable))
             .unwrap();
         assert_eq!(inputs["fee_dossiers"], 3, "{backend}");
         assert_eq!(inputs["paid_online"], 1, "{backend}");
         assert_eq!(inputs["procedures_paid_online"], 1, "{backend}");
+        // A procedure not among those payable online (3.4's denominator) is not counted.
+        let none = store
+            .read(|tx| {
+                payments::indicator_inputs(
+                    tx,
+                    &[WARD.to_owned()],
+                    None,
+                    &period,
+                    &Default::default(),
+                )
+            })
+            .unwrap();
+        assert_eq!(none["procedures_paid_online"], 0, "{backend}");
 
         // A rebuild from the log gives the same rows.
         let before = store
@@ -268,7 +282,7 @@ fn an_online_payment_is_recorded_once_from_a_notification_with_the_right_referen
             .unwrap();
         assert_eq!(before, after, "{backend}");
         let again = store
-            .read(|tx| payments::indicator_inputs(tx, &[WARD.to_owned()], None, &period))
+            .read(|tx| payments::indicator_inputs(tx, &[WARD.to_owned()], None, &period, &payable))
             .unwrap();
         assert_eq!(inputs, again, "{backend}");
     }

@@ -428,10 +428,13 @@ fn simulate(
         .state
         .as_ref()
         .is_some_and(|d| d.channel == Channel::Online);
-    if rng.chance(if online { 0.3 } else { 0.6 }) {
-        // Refused for a foreigner or an organisation: nothing recorded, the dossier goes on.
+    let citizen = sim
+        .state
+        .as_ref()
+        .is_some_and(|d| d.applicant.kind == motcua_domain::dossier::ApplicantKind::Citizen);
+    if citizen && rng.chance(if online { 0.3 } else { 0.6 }) {
         let at = sim.later(sim.last_at(), 60.0);
-        sim.exec(
+        if !sim.exec(
             at,
             staff(desk),
             Command::RecordPopulationData {
@@ -442,7 +445,9 @@ fn simulate(
                     "address".into(),
                 ],
             },
-        );
+        ) {
+            return;
+        }
     }
     // Fees assessed at reception (issue 15, item 4): paid at the desk with an electronic receipt,
     // or online through the gateway (most of those submitted online); the wait pauses the clock.
