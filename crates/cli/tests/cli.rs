@@ -684,6 +684,22 @@ fn reports_export_as_json_csv_and_xlsx_and_refuse_bad_input() {
     assert_eq!(kept["denominator"].as_i64(), Some(digitised), "{kept}");
     let n = kept["numerator"].as_i64().unwrap();
     assert!(n > 1 && n <= digitised, "{kept}");
+    // Issue 15: fees paid at the desk and online (the portal's online-payment group, 3.4-3.6
+    // here) and data from the population database (4.5a/4.5b) have numbers on the demo.
+    for code in ["3.4", "3.5", "3.6", "4.5a", "4.5b"] {
+        let i = score(code);
+        let (num, den) = (
+            i["numerator"].as_i64().unwrap_or(-1),
+            i["denominator"].as_i64().unwrap_or(-1),
+        );
+        assert!(num > 0 && num <= den, "{code}: {i}");
+        assert!(i["points"].as_f64().unwrap() > 0.0, "{code}: {i}");
+        assert!(i["no_data"].is_null(), "{code}: {i}");
+    }
+    assert!(
+        score("3.6")["numerator"].as_i64() < score("3.6")["denominator"].as_i64(),
+        "some fees were paid at the desk"
+    );
     // XLSX, read back: Vietnamese headers, dates as dates, the same numbers.
     let o = motcua(&[
         "report",

@@ -156,7 +156,7 @@ pub fn api() -> Vec<Op> {
             .tag("population")
             .doc(
                 "Tra cứu Cơ sở dữ liệu quốc gia về dân cư / look a person up in the population database",
-                "For the desk's prefill: the 12-digit personal identification number is checked (province code of Circular 59/2021/TT-BCA, century-and-sex digit, year) before the platform is asked. Answers the person's name, date of birth, sex and permanent residence, `source: CSDLQGDC`. Record on the dossier that its applicant's data came from it with `population-data`. Who looked and when is kept, never the number.",
+                "For the desk's prefill: the 12-digit personal identification number is checked (province code of Circular 59/2021/TT-BCA, century-and-sex digit, year) before the platform is asked. Answers the person's name, date of birth, sex and permanent residence, `source: CSDLQGDC`. Record on the dossier that its applicant's data came from it with `population-data`. Who looked and when is kept, never the number. 404 when nobody has the number or the database is not connected ([population] url, token); 503 when the platform cannot be reached.",
             )
             .staff()
             .path::<String>("number", "The personal identification number")
@@ -191,10 +191,9 @@ pub async fn lookup(
     let year = chrono::Datelike::year(&to_local(Utc::now()).date());
     let id =
         citizen_id::parse(&number, year).map_err(|e| ApiError::invalid("id_number", e.vi, e.en))?;
+    // Not connected: nothing to look in (404, as for an unknown person).
     let Some(reg) = registry(&app) else {
-        return Err(ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "population-off",
+        return Err(ApiError::not_found(
             "Chưa kết nối Cơ sở dữ liệu quốc gia về dân cư",
             "The population database is not connected",
         ));
