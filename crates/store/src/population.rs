@@ -60,7 +60,9 @@ pub fn clear(tx: &mut dyn Tx) -> Result<(), StoreError> {
 
 /// After an event of dossier `id`: rewrites its row when the event is a population-data record.
 pub fn on_event(tx: &mut dyn Tx, id: i64, d: &Dossier, e: &Event) -> Result<(), StoreError> {
-    if !matches!(e, Event::PopulationDataUsed { .. } | Event::Received { .. }) {
+    // Recorded online before reception, the row gets its reception time when the desk receives.
+    let received = matches!(e, Event::Received { .. }) && !d.population_data.is_empty();
+    if !matches!(e, Event::PopulationDataUsed { .. }) && !received {
         return Ok(());
     }
     tx.exec(
