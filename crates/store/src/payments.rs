@@ -482,3 +482,13 @@ pub fn owed(tx: &mut dyn Tx, id: i64) -> Result<Option<(i64, i64)>, StoreError> 
     .map(|r| Ok((r.i64(0)?, r.i64(1)?)))
     .transpose()
 }
+
+/// Whether dossier `id` has an online payment request still waiting for the gateway's answer.
+pub fn has_pending_request(tx: &mut dyn Tx, id: i64) -> Result<bool, StoreError> {
+    Ok(tx
+        .query_one(
+            "SELECT 1 FROM payment_requests WHERE dossier_id = $1 AND status = 'pending'",
+            &[Value::Int(id)],
+        )?
+        .is_some())
+}

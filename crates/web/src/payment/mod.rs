@@ -195,12 +195,7 @@ fn owed(
         return Ok(None);
     };
     let d = motcua_store::dossiers::load_sealed(tx, found.id)?;
-    let pending = tx
-        .query_one(
-            "SELECT 1 FROM payment_requests WHERE dossier_id = $1 AND status = 'pending'",
-            &[motcua_store::db::Value::Int(found.id)],
-        )?
-        .is_some();
+    let pending = payments::has_pending_request(tx, found.id)?;
     Ok(Some(Owed {
         id: found.id,
         shown_code: motcua_domain::dossier::shown_code(d.code.as_deref(), found.id),
