@@ -422,6 +422,10 @@ fn simulate(
         }
     }
 
+    // Issue 15 acts only in the recent story (from 1 July 2025, the two-level government's start):
+    // the 2017 town's records stay as they were (and draw nothing more from the generator).
+    let recent = to_local(sim.last_at()).date()
+        >= NaiveDate::from_ymd_opt(2025, 7, 1).unwrap_or(NaiveDate::MIN);
     // The applicant's details prefilled from the national population database (issue 15, item 5):
     // most citizens at the desk, some online.
     let online = sim
@@ -432,7 +436,7 @@ fn simulate(
         .state
         .as_ref()
         .is_some_and(|d| d.applicant.kind == motcua_domain::dossier::ApplicantKind::Citizen);
-    if citizen && rng.chance(if online { 0.3 } else { 0.6 }) {
+    if recent && citizen && rng.chance(if online { 0.3 } else { 0.6 }) {
         let at = sim.later(sim.last_at(), 60.0);
         if !sim.exec(
             at,
@@ -453,6 +457,7 @@ fn simulate(
     // or online through the gateway (most of those submitted online); the wait pauses the clock.
     if let Ok(assessment) = motcua_domain::payment::assess(&p.procedure.spec.fees, None)
         && assessment.total > 0
+        && recent
     {
         let total = assessment.total;
         let at = sim.later(sim.last_at(), 120.0);
