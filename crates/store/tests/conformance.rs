@@ -1418,9 +1418,13 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                 per_unit, processed,
                 "{name}: the units' averages cover them all"
             );
-            // Data motcua does not have stays "no data"; re-use (4.3) is counted, and these
-            // histories reuse no paper.
-            assert!(score("4.5a").points.is_none() && score("4.5a").no_data.is_some());
+            // Data motcua does not have stays "no data"; re-use (4.3), online payment (3.6) and
+            // population data (4.5b) are counted, and these histories have none of them.
+            assert!(score("1.1").points.is_none() && score("1.1").no_data.is_some());
+            for code in ["3.6", "4.5b"] {
+                assert!(score(code).no_data.is_none(), "{name} {code}");
+                assert_eq!(score(code).numerator, Some(0), "{name} {code}");
+            }
             assert!(score("4.3").no_data.is_none(), "{name}");
             assert_eq!(score("4.3").numerator, Some(0), "{name}");
         }
