@@ -67,6 +67,8 @@ pub const TABLES: &[Table] = &[
     t("personal_data_views", "id", Some("id"), true),
     t("idempotency_keys", "actor, key", None, false),
     t("inspections", "id", None, true),
+    t("outbox_connectors", "name", None, false),
+    t("outbox", "id", Some("id"), true),
     t(
         "inspection_revisions",
         "inspection_id, version",

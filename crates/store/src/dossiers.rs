@@ -54,6 +54,8 @@ pub fn execute(
     let mut last_at = 0;
     // Each receiving unit's calendar (its province's office hours and deadline settings).
     let mut local: std::collections::HashMap<String, Option<WorkCalendar>> = Default::default();
+    // The outbox's connectors, read once: none configured, no row written.
+    let mut connectors = None;
     for mut req in requests {
         // The record keeps milliseconds: the state must equal what a replay of the record gives.
         req.now = from_millis(millis(req.now))?;
@@ -183,6 +185,7 @@ pub fn execute(
             crate::public_access::create(tx, id, millis(req.now))?;
         }
         crate::stats::add(tx, &change)?;
+        crate::outbox::on_event(tx, &mut connectors, id, &item.hash, &recorded)?;
         last_at = last_at.max(millis(req.now));
         items.push(item);
         outcomes.push(Outcome {

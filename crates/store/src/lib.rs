@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod lookup;
 pub mod office;
 pub mod org;
+pub mod outbox;
 pub mod papers;
 pub mod password;
 mod postgres;
@@ -249,6 +250,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/sqlite/0017_walk_in_vault.sql"),
     ),
+    (18, include_str!("../migrations/sqlite/0018_outbox.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -290,6 +292,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/postgres/0017_walk_in_vault.sql"),
     ),
+    (18, include_str!("../migrations/postgres/0018_outbox.sql")),
 ];
 
 impl Store {
