@@ -46,6 +46,10 @@ pub struct Config {
     /// each from its date) used instead of the shipped one, so that a province loads a revision
     /// without a release; none: the shipped methods.
     pub indicators_file: Option<std::path::PathBuf>,
+    /// The national public-service portal (`[dvcqg]`, or `MOTCUA_DVCQG_*`); none: not connected.
+    pub dvcqg: Option<motcua_connect::DvcqgConfig>,
+    /// `[outbox]`: the delivery worker's pace and retry policy.
+    pub outbox: crate::outbox::OutboxConfig,
 }
 
 impl Default for Config {
@@ -69,6 +73,8 @@ impl Default for Config {
             public_url: String::new(),
             vault_key_file: None,
             indicators_file: None,
+            dvcqg: None,
+            outbox: Default::default(),
         }
     }
 }
@@ -167,6 +173,7 @@ impl Config {
             })?;
             motcua_domain::indicators::install(methods).map_err(BadInput)?;
         }
+        crate::outbox::load_env(&mut config)?;
         if !["text", "json"].contains(&config.log_format.as_str()) {
             return Err(BadInput(format!(
                 "log_format '{}' không hợp lệ (text hoặc json) / invalid log_format '{}' (text or json)",

@@ -11,6 +11,7 @@ mod catalogue;
 mod config;
 mod demo;
 mod office;
+mod outbox;
 mod report;
 mod vault;
 
@@ -150,6 +151,11 @@ enum Command {
         #[command(subcommand)]
         command: vault::VaultCommand,
     },
+    /// Hộp thư đi: gửi tin cho hệ thống bên ngoài / the outbox: messages to outside systems
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
+    },
     /// Đo hiệu năng / benchmarks that print figures
     Bench {
         #[command(subcommand)]
@@ -254,6 +260,7 @@ fn settings_for(config: &Config, listen: &str) -> Result<motcua_web::Settings> {
 /// Serves `store`. The app is built before the async runtime starts: the PostgreSQL driver is
 /// synchronous and must never block a thread that drives async tasks.
 fn serve(store: Store, config: &Config, listen: &str, banner: &str) -> Result<()> {
+    let _worker = outbox::start(&store, config)?;
     let app = Arc::new(motcua_web::App::new(store, settings_for(config, listen)?)?);
     tokio::runtime::Runtime::new()?.block_on(listen_and_serve(app, config, listen, banner))
 }
@@ -460,6 +467,7 @@ fn run(cli: Cli) -> Result<()> {
             vault::run(command, &db)
         }
         Command::Report(args) => report::run(args, &config),
+        Command::Outbox { command } => outbox::run(command, config),
     }
 }
 
