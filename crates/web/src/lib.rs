@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod inspections;
 pub mod openapi;
 pub mod org;
+pub mod outbox;
 pub mod public;
 pub mod reports;
 pub mod session;
@@ -53,6 +54,7 @@ pub fn operations() -> Vec<Op> {
     ops.extend(public::api());
     ops.extend(documents::api());
     ops.extend(feedback::api());
+    ops.extend(outbox::api());
     ops
 }
 
@@ -88,6 +90,7 @@ pub fn router(app: AppState) -> Router {
         .merge(reports::pages())
         .merge(inspections::pages())
         .merge(feedback::pages())
+        .merge(outbox::pages())
         .merge(documents::pages(app.settings.max_upload_bytes))
         .nest("/api/v1", api)
         .fallback(http::middleware::no_page)

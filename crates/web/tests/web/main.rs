@@ -12,6 +12,7 @@ mod inspections;
 mod layout;
 mod metrics;
 mod org;
+mod outbox;
 mod papers;
 mod previews;
 mod print;
