@@ -324,6 +324,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{summary}");
                 return Ok(());
             }
+            let portal = outbox::demo_portal(&mut config)?;
+            let _worker = outbox::start(&app.store, &config)?;
+            summary.push_str(&format!(
+                "Cổng DVCQG: bản sao chạy trên máy / the national portal: a local double at {}; \
+                 hộp thư đi / the outbox: /can-bo/he-thong/hop-thu-di\n",
+                portal.url()
+            ));
             tokio::runtime::Runtime::new()?
                 .block_on(listen_and_serve(app, &config, &listen, &summary))
         }

@@ -183,6 +183,26 @@ pub fn start(store: &Store, config: &Config) -> Result<Option<Running>> {
     }))
 }
 
+/// `motcua demo`: a double of the national portal on loopback inside the binary, and the
+/// connector pointed at it (whatever the configuration says: a demo never talks to the real
+/// portal). Keep the double alive while serving.
+pub fn demo_portal(config: &mut Config) -> Result<motcua_connect::double::PortalDouble> {
+    use motcua_connect::double::{API_PATH, AUTH_PATH, PortalDouble};
+    let double = PortalDouble::start("motcua-demo", "demo")?;
+    config.dvcqg = Some(DvcqgConfig {
+        adapter_url: double.url(),
+        auth_endpoint: AUTH_PATH.into(),
+        integration_endpoint: API_PATH.into(),
+        username: "motcua-demo".into(),
+        password: "demo".into(),
+        agency: "000.00.00.H47".into(),
+        inbound_token: None,
+        timeout_seconds: Some(10),
+    });
+    config.outbox.every_seconds = 2;
+    Ok(double)
+}
+
 #[derive(Subcommand)]
 pub enum OutboxCommand {
     /// Gửi các tin đến hạn / deliver what is due (`--once`: until nothing is due, then exit)
