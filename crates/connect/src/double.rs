@@ -149,10 +149,11 @@ impl Drop for PortalDouble {
     }
 }
 
-/// Reads one request: path, headers (lower-case names), body.
-pub fn read_request(
-    stream: &mut TcpStream,
-) -> std::io::Result<(String, Vec<(String, String)>, Vec<u8>)> {
+/// One request as read: path, headers (lower-case names), body.
+pub type RawRequest = (String, Vec<(String, String)>, Vec<u8>);
+
+/// Reads one request.
+pub fn read_request(stream: &mut TcpStream) -> std::io::Result<RawRequest> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut buf = Vec::new();

@@ -73,10 +73,10 @@ impl DvcqgConfig {
                 ));
             }
         }
-        if !self.adapter_url.is_empty()
-            && !(self.adapter_url.starts_with("http://")
-                || self.adapter_url.starts_with("https://"))
-        {
+        let scheme_ok = ["http://", "https://"]
+            .iter()
+            .any(|s| self.adapter_url.starts_with(s));
+        if !self.adapter_url.is_empty() && !scheme_ok {
             out.push("[dvcqg] adapter_url: phải bắt đầu bằng http:// hoặc https:// / must start with http:// or https://".into());
         }
         if self.adapter_url.contains('@') {
