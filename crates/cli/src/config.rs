@@ -217,6 +217,7 @@ impl Config {
             files_dir: self.files_dir.clone(),
             max_upload_bytes: self.max_upload_bytes,
             metrics_token: self.metrics_token.clone(),
+            dvcqg_inbound_token: self.dvcqg.as_ref().and_then(|d| d.inbound_token.clone()),
         })
     }
 }

@@ -130,9 +130,13 @@ fn opt_time(t: Option<Instant>) -> String {
     t.map(portal_time).unwrap_or_default()
 }
 
-/// The dossier's code for the portal: its code once received, before that its online reference.
-fn dossier_code(d: &Dossier, id: i64) -> String {
-    d.code.clone().unwrap_or_else(|| format!("W{id}"))
+/// The dossier's code for the portal: the portal's own when it sent the dossier in, else motcua's
+/// code once received, before that its online reference.
+fn dossier_code(del: &Delivery<'_>) -> String {
+    del.external_code
+        .map(str::to_owned)
+        .or_else(|| del.dossier.code.clone())
+        .unwrap_or_else(|| format!("W{}", del.message.dossier_id))
 }
 
 /// One dossier of `DongBoHoSoMC`, with the published field names.
@@ -154,7 +158,7 @@ pub fn dossier_record(del: &Delivery<'_>) -> Value {
         .map(|s| s.at);
     let end = d.finished_at.or(d.closed_at).or(pending_supplement);
     json!({
-        "MaHoSo": dossier_code(d, del.message.dossier_id),
+        "MaHoSo": dossier_code(del),
         "MaTTHC": d.procedure.code,
         "TenTTHC": d.procedure.name,
         "MaLinhVuc": "",
@@ -188,7 +192,7 @@ pub fn progress_record(del: &Delivery<'_>) -> Value {
     let d = del.dossier;
     let step = d.steps.last();
     json!({
-        "MaHoSo": dossier_code(d, del.message.dossier_id),
+        "MaHoSo": dossier_code(del),
         "NguoiXuLy": del.actor_name.unwrap_or(""),
         "ChucDanh": del.actor_title.unwrap_or(""),
         "ThoiDiemXuLy": portal_time(del.event.at),

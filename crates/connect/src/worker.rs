@@ -60,6 +60,8 @@ pub struct Delivery<'a> {
     /// The name and title of the member of staff who acted, when one did.
     pub actor_name: Option<&'a str>,
     pub actor_title: Option<&'a str>,
+    /// The code the outside system gave the dossier, when it sent the dossier in.
+    pub external_code: Option<&'a str>,
 }
 
 /// Why one attempt failed, in words for the administrator: never a credential, never personal data.
@@ -190,7 +192,7 @@ impl Worker {
 
 /// Renders and sends one message; a store error reading the dossier is a failure like any other.
 fn deliver_one(store: &Store, connector: &mut dyn Connector, m: &Message) -> Result<(), Failure> {
-    let (dossier, event, unit_name, actor) = store
+    let (dossier, event, unit_name, actor, external) = store
         .read(|tx| {
             let history = dossiers::history(tx, m.dossier_id)?;
             let (dossier, event) = as_of(&history, m.seq)?;
@@ -204,7 +206,8 @@ fn deliver_one(store: &Store, connector: &mut dyn Connector, m: &Message) -> Res
                 motcua_domain::dossier::Actor::Staff { id } => org::get_staff(tx, id).ok(),
                 _ => None,
             };
-            Ok((dossier, event, unit_name, actor))
+            let external = outbox::external_code(tx, &m.connector, m.dossier_id)?;
+            Ok((dossier, event, unit_name, actor, external))
         })
         .map_err(|e| Failure(format!("reading dossier {}: {e}", m.dossier_id)))?;
     connector.deliver(&Delivery {
@@ -214,6 +217,7 @@ fn deliver_one(store: &Store, connector: &mut dyn Connector, m: &Message) -> Res
         unit_name: &unit_name,
         actor_name: actor.as_ref().map(|s| s.full_name.as_str()),
         actor_title: actor.as_ref().map(|s| s.title.as_str()),
+        external_code: external.as_deref(),
     })
 }
 

@@ -467,3 +467,70 @@ fn with_no_connector_configured_the_outbox_stays_empty() {
         );
     }
 }
+
+#[test]
+fn a_dossier_the_portal_sent_in_is_named_by_the_portals_code_and_only_updated() {
+    for (name, url) in backends() {
+        let store = store_with_portal(&url);
+        let t = vn("2025-07-02T09:00");
+        let Command::Receive {
+            applicant, papers, ..
+        } = receive(7)
+        else {
+            unreachable!()
+        };
+        let submitted = run(
+            &store,
+            Target::New,
+            Command::SubmitOnline {
+                procedure: ProcedureRef::from(&procedure()),
+                unit: TOWN.into(),
+                applicant: applicant.unwrap(),
+                papers: papers.unwrap(),
+            },
+            t,
+        );
+        store
+            .write(|tx| {
+                outbox::intake_record(tx, outbox::DVCQG, "G22.99-250702-0007", submitted.id, 0)
+            })
+            .unwrap();
+        let received = run(
+            &store,
+            on(&submitted),
+            Command::Receive {
+                code: String::new(),
+                channel: Channel::Online,
+                procedure: None,
+                unit: None,
+                applicant: None,
+                papers: None,
+                details: Default::default(),
+            },
+            t + TimeDelta::hours(1),
+        );
+        assert!(received.dossier.code.is_some());
+        let double = PortalDouble::start("motcua", "mat-khau-cong").unwrap();
+        worker(&store, &double, fast()).run_once().unwrap();
+        let calls = double.calls();
+        let seen: Vec<(&str, &str, &str)> = calls
+            .iter()
+            .map(|c| {
+                (
+                    c.service.as_str(),
+                    record(&c.body)["MaHoSo"].as_str().unwrap(),
+                    c.body["isUpdating"].as_str().unwrap_or("-"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("DongBoHoSoMC", "G22.99-250702-0007", "true"),
+                ("CapNhatTienDoHoSoMC", "G22.99-250702-0007", "-"),
+            ],
+            "{name}: no creation echoed back, the portal's own code"
+        );
+        assert_eq!(record(&calls[0].body)["TrangThaiHoSo"], "2", "{name}");
+    }
+}

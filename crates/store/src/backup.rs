@@ -69,6 +69,7 @@ pub const TABLES: &[Table] = &[
     t("inspections", "id", None, true),
     t("outbox_connectors", "name", None, false),
     t("outbox", "id", Some("id"), true),
+    t("portal_intake", "dossier_id", Some("dossier_id"), false),
     t(
         "inspection_revisions",
         "inspection_id, version",

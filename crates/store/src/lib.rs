@@ -251,6 +251,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0017_walk_in_vault.sql"),
     ),
     (18, include_str!("../migrations/sqlite/0018_outbox.sql")),
+    (
+        21,
+        include_str!("../migrations/sqlite/0021_portal_intake.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -293,6 +297,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0017_walk_in_vault.sql"),
     ),
     (18, include_str!("../migrations/postgres/0018_outbox.sql")),
+    (
+        21,
+        include_str!("../migrations/postgres/0021_portal_intake.sql"),
+    ),
 ];
 
 impl Store {

@@ -394,3 +394,59 @@ fn changed(n: u64, id: i64) -> Result<(), StoreError> {
         ))
     }
 }
+
+/// The dossier a connector sent in under its own code, if any.
+pub fn intake_find(
+    tx: &mut dyn Tx,
+    connector: &str,
+    external_code: &str,
+) -> Result<Option<i64>, StoreError> {
+    tx.query_one(
+        "SELECT dossier_id FROM portal_intake WHERE connector = $1 AND external_code = $2",
+        &[Value::from(connector), Value::from(external_code)],
+    )?
+    .map(|r| r.i64(0))
+    .transpose()
+}
+
+/// Records that `dossier_id` came in from `connector` under its code, in the submission's
+/// transaction, and takes back what that submission queued for the same connector: the outside
+/// system made the dossier, so it is not told of it as new.
+pub fn intake_record(
+    tx: &mut dyn Tx,
+    connector: &str,
+    external_code: &str,
+    dossier_id: i64,
+    at: i64,
+) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO portal_intake (connector, external_code, dossier_id, received_at) \
+         VALUES ($1, $2, $3, $4)",
+        &[
+            Value::from(connector),
+            Value::from(external_code),
+            Value::Int(dossier_id),
+            Value::Int(at),
+        ],
+    )?;
+    tx.exec(
+        "DELETE FROM outbox WHERE connector = $1 AND dossier_id = $2 AND seq = 1 \
+         AND state = 'pending'",
+        &[Value::from(connector), Value::Int(dossier_id)],
+    )?;
+    Ok(())
+}
+
+/// The code an outside system gave the dossier, when it came from there.
+pub fn external_code(
+    tx: &mut dyn Tx,
+    connector: &str,
+    dossier_id: i64,
+) -> Result<Option<String>, StoreError> {
+    tx.query_one(
+        "SELECT external_code FROM portal_intake WHERE connector = $1 AND dossier_id = $2",
+        &[Value::from(connector), Value::Int(dossier_id)],
+    )?
+    .map(|r| r.string(0))
+    .transpose()
+}

@@ -38,6 +38,9 @@ pub struct Settings {
     /// The address citizens reach this server at, e.g. `https://motcua.example.gov.vn`: the
     /// verification QR codes on documents link to `{public_url}/xac-minh`.
     pub public_url: String,
+    /// The bearer secret the national portal presents to `POST /api/v1/connectors/dvcqg/dossiers`
+    /// (`[dvcqg] inbound_token`); none: the endpoint answers 404.
+    pub dvcqg_inbound_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -53,6 +56,7 @@ impl Default for Settings {
             metrics_token: None,
             signing: None,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            dvcqg_inbound_token: None,
         }
     }
 }

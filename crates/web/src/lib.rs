@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
+pub mod connectors;
 pub mod counter;
 pub mod dashboard;
 pub mod documents;
@@ -55,6 +56,7 @@ pub fn operations() -> Vec<Op> {
     ops.extend(documents::api());
     ops.extend(feedback::api());
     ops.extend(outbox::api());
+    ops.extend(connectors::api());
     ops
 }
 

@@ -2,6 +2,7 @@
 
 mod authorization;
 mod catalogue;
+mod connectors;
 mod counter;
 mod documents;
 mod dossiers;
