@@ -187,8 +187,25 @@ fn a_lifecycle_gives_exactly_the_expected_portal_calls_with_codes_and_local_time
         let (id, steps) = lifecycle(&store, "2025-03-10T08:00");
         let code = steps[0].dossier.code.clone().unwrap();
         let double = PortalDouble::start("motcua", "mat-khau-cong").unwrap();
+        // 766 indicator 1.4 counts what the portal acknowledged: nothing yet, then this dossier.
+        let march =
+            motcua_domain::stats::Period::from_dates(d("2025-03-01"), d("2025-03-31")).unwrap();
+        let units = vec![TOWN.to_owned(), FINANCE.to_owned()];
+        let synced = |store: &Store| {
+            store
+                .read(|tx| outbox::indicator_inputs(tx, &units, None, &march))
+                .unwrap()["synced"]
+        };
+        assert_eq!(synced(&store), 0, "{name}");
         let report = worker(&store, &double, fast()).run_once().unwrap();
         assert_eq!((report.delivered, report.failed), (8, 0), "{name}");
+        assert_eq!(synced(&store), 1, "{name}");
+        let april =
+            motcua_domain::stats::Period::from_dates(d("2025-04-01"), d("2025-04-30")).unwrap();
+        let later = store
+            .read(|tx| outbox::indicator_inputs(tx, &units, None, &april))
+            .unwrap();
+        assert_eq!(later["synced"], 0, "{name}: by the month of reception");
 
         let calls = double.calls();
         let services: Vec<(&str, &str)> = calls

@@ -9,7 +9,7 @@
 use motcua_domain::dossier::{Event, Recorded};
 use serde::Serialize;
 
-use crate::db::{Row, Tx, Value};
+use crate::db::{Row, Sql, Tx, Value};
 use crate::{StoreError, millis};
 
 /// The national public-service portal (Cổng Dịch vụ công quốc gia).
@@ -449,4 +449,39 @@ pub fn external_code(
     )?
     .map(|r| r.string(0))
     .transpose()
+}
+
+/// Decision 766 indicator 1.4's numerator over a scope and period: `synced`, the dossiers received
+/// in the period (at these units, of these procedures) whose `DongBoHoSoMC` the national portal
+/// acknowledged (the outbox row delivered: the portal answered `error_code` 0).
+pub fn indicator_inputs(
+    tx: &mut dyn Tx,
+    units: &[String],
+    procedures: Option<&[String]>,
+    period: &motcua_domain::stats::Period,
+) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+    let mut n = 0;
+    if !units.is_empty() && procedures.is_none_or(|p| !p.is_empty()) {
+        let mut q = Sql::new("SELECT COUNT(DISTINCT d.id) FROM dossiers d WHERE d.received_at >= ");
+        q.bind(millis(period.start()));
+        q.push(" AND d.received_at < ");
+        q.bind(millis(period.end()));
+        q.push(" AND d.unit IN ");
+        q.bind_list(units);
+        if let Some(p) = procedures {
+            q.push(" AND d.procedure_code IN ");
+            q.bind_list(p);
+        }
+        q.push(" AND EXISTS (SELECT 1 FROM outbox o WHERE o.dossier_id = d.id AND o.connector = ");
+        q.bind(DVCQG);
+        q.push(" AND o.message = ");
+        q.bind(SYNC_DOSSIER);
+        q.push(" AND o.state = 'delivered')");
+        n = tx
+            .query_one(&q.text, &q.params)?
+            .map(|r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0);
+    }
+    Ok([("synced".to_owned(), n)].into_iter().collect())
 }

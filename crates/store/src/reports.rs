@@ -214,6 +214,12 @@ pub fn build(
         procedures.as_deref(),
         &req.period,
     )?);
+    inputs.extend(crate::outbox::indicator_inputs(
+        tx,
+        &in_scope,
+        procedures.as_deref(),
+        &req.period,
+    )?);
     let times = processing_times(tx, &in_scope, procedures.as_deref(), &req.period)?;
     let (mut processed, mut minutes) = (0i64, 0i64);
     let mut per_procedure: BTreeMap<String, (i64, i64)> = BTreeMap::new();
