@@ -324,6 +324,59 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
     out
 }
 
+/// Where a boundary-free dossier (received at one unit for another agency) is counted a second
+/// time: its receiving unit, its competent agency, its procedure and the month. These counters
+/// turn the figures by receiving unit ("received here") into the figures by the agency that
+/// resolves ("resolved here") with two lookups, not a scan: add what others received for the
+/// scope, take away what the scope received for others.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CrossKey {
+    pub month: Month,
+    pub unit: String,
+    pub competent: String,
+    pub procedure: String,
+}
+
+/// What a boundary-free dossier adds to the cross counters: its own figures (not the step
+/// figures), under its receiving unit and competent agency. Nothing for any other dossier.
+pub fn cross_contributions(d: &Dossier) -> Vec<(CrossKey, Metric)> {
+    if !d.is_boundary_free() {
+        return vec![];
+    }
+    contributions(d)
+        .into_iter()
+        .filter(|(k, m)| {
+            k.agency.is_empty()
+                && !matches!(m, Metric::StepEarly | Metric::StepOnTime | Metric::StepLate)
+        })
+        .map(|(k, m)| {
+            (
+                CrossKey {
+                    month: k.month,
+                    unit: k.unit,
+                    competent: d.competent_unit().to_owned(),
+                    procedure: k.procedure,
+                },
+                m,
+            )
+        })
+        .collect()
+}
+
+/// The change to the cross counters from `before` to `after`, without zero entries.
+pub fn cross_delta(before: Option<&Dossier>, after: &Dossier) -> Vec<(CrossKey, Counts)> {
+    let mut map: std::collections::BTreeMap<CrossKey, Counts> = std::collections::BTreeMap::new();
+    if let Some(b) = before {
+        for (k, m) in cross_contributions(b) {
+            map.entry(k).or_default().add(m, -1);
+        }
+    }
+    for (k, m) in cross_contributions(after) {
+        map.entry(k).or_default().add(m, 1);
+    }
+    map.into_iter().filter(|(_, c)| !c.is_zero()).collect()
+}
+
 /// When a received dossier's processing ended: its result, refusal or withdrawal. None while it is
 /// still being processed.
 pub fn processing_end(d: &Dossier) -> Option<Instant> {
@@ -512,6 +565,38 @@ impl Figures {
         self.result_electronic += o.result_electronic;
         self.copy_certification += o.copy_certification;
         self.copy_electronic += o.copy_electronic;
+    }
+
+    /// Takes `o` away (the figures of dossiers that count elsewhere in another view).
+    pub fn subtract(&mut self, o: &Figures) {
+        self.carried -= o.carried;
+        self.received_desk -= o.received_desk;
+        self.received_post -= o.received_post;
+        self.received_online -= o.received_online;
+        self.resolved_early -= o.resolved_early;
+        self.resolved_on_time -= o.resolved_on_time;
+        self.resolved_late -= o.resolved_late;
+        self.refused -= o.refused;
+        self.withdrawn -= o.withdrawn;
+        self.open_in_time -= o.open_in_time;
+        self.open_overdue -= o.open_overdue;
+        self.rated -= o.rated;
+        self.satisfied -= o.satisfied;
+        self.digitised -= o.digitised;
+        self.supplemented -= o.supplemented;
+        self.step_early -= o.step_early;
+        self.step_on_time -= o.step_on_time;
+        self.step_late -= o.step_late;
+        self.apologized -= o.apologized;
+        self.apology_early -= o.apology_early;
+        self.appointment_kept -= o.appointment_kept;
+        self.appointment_missed -= o.appointment_missed;
+        self.withdrawn_late -= o.withdrawn_late;
+        self.walk_in_guided -= o.walk_in_guided;
+        self.walk_in_refused -= o.walk_in_refused;
+        self.result_electronic -= o.result_electronic;
+        self.copy_certification -= o.copy_certification;
+        self.copy_electronic -= o.copy_electronic;
     }
 
     /// The figures of the period from its counters: `sum` over its months, `before` the month
@@ -798,6 +883,26 @@ pub struct Report {
     /// The average processing time of the dossiers received in the period and finished since, per
     /// procedure and per receiving unit (Decision 766, indicator 2.2).
     pub average_times: Vec<AverageTime>,
+    /// The same dossiers counted by the agency that resolves them ("resolved here"): `total`
+    /// without the boundary-free dossiers received here for agencies outside the scope, with
+    /// those received elsewhere for agencies of the scope. `total` is "received here". The
+    /// Decision 766 figures of progress and results are taken from this view, as the national
+    /// portal scores the agency that resolves.
+    pub resolved: Figures,
+    /// The boundary-free dossiers crossing the scope's border, per unit on the other side.
+    pub crossing: Vec<CrossRow>,
+}
+
+/// Boundary-free dossiers between the scope and one unit outside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CrossRow {
+    /// `out`: received in the scope for this competent agency; `in`: received at this unit for
+    /// an agency of the scope.
+    pub direction: String,
+    pub unit: String,
+    pub name: String,
+    pub figures: Figures,
 }
 
 /// The average processing time of one procedure or unit: dossiers received in the period whose

@@ -99,9 +99,16 @@ pub fn execute(
             };
             *code = next_code(tx, &unit, req.now)?;
         }
+        // Deadlines follow the calendar of the agency that resolves (the receiving unit's,
+        // unless a boundary-free reception named another competent agency).
         let unit = match (&state, &command) {
-            (Some(d), _) => d.unit.clone(),
-            (None, Command::Receive { unit, .. }) => unit.clone().unwrap_or_default(),
+            (Some(d), _) => d.competent_unit().to_owned(),
+            (None, Command::Receive { unit, details, .. }) => details
+                .competent_unit
+                .clone()
+                .filter(|c| !c.trim().is_empty())
+                .or_else(|| unit.clone())
+                .unwrap_or_default(),
             (None, Command::SubmitOnline { unit, .. }) => unit.clone(),
             (None, _) => String::new(),
         };
@@ -121,17 +128,19 @@ pub fn execute(
             actor: req.actor,
             event,
         };
-        let (dossier, change) = match state {
+        let (dossier, change, cross) = match state {
             None => {
                 let d = Dossier::start(&recorded)?;
                 let change = stats::delta(None, &d);
-                (d, change)
+                let cross = stats::cross_delta(None, &d);
+                (d, change, cross)
             }
             Some(before) => {
                 let mut d = before.clone();
                 d.apply(&recorded);
                 let change = stats::delta(Some(&before), &d);
-                (d, change)
+                let cross = stats::cross_delta(Some(&before), &d);
+                (d, change, cross)
             }
         };
         // Personal data goes to the vault; the log and the stored state keep seals.
@@ -183,6 +192,7 @@ pub fn execute(
             crate::public_access::create(tx, id, millis(req.now))?;
         }
         crate::stats::add(tx, &change)?;
+        crate::stats::add_cross(tx, &cross)?;
         last_at = last_at.max(millis(req.now));
         items.push(item);
         outcomes.push(Outcome {
@@ -301,12 +311,13 @@ fn projection_row(
         Value::from(d.result.map(|r| r.as_str())),
         Value::Int(updated_at),
         Value::Text(json(sealed)?),
+        Value::from(d.competent.clone().filter(|c| *c != d.unit)),
     ])
 }
 
 const PROJECTION_COLUMNS: &str = "id, code, version, status, channel, procedure_code, unit, current_unit, \
      holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
-     closed_at, result, updated_at, state";
+     closed_at, result, updated_at, state, competent_unit";
 
 /// Inserts new projection rows, 200 to a statement (for `rebuild`, into an emptied table).
 fn insert_projections(tx: &mut dyn Tx, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
@@ -330,8 +341,8 @@ fn save(
     tx.exec(
         "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
          holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
-         closed_at, result, updated_at, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+         closed_at, result, updated_at, state, competent_unit) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, version = excluded.version, \
          status = excluded.status, channel = excluded.channel, procedure_code = excluded.procedure_code, \
          unit = excluded.unit, current_unit = excluded.current_unit, holder = excluded.holder, \
@@ -339,7 +350,8 @@ fn save(
          phone_last4 = excluded.phone_last4, submitted_at = excluded.submitted_at, \
          received_at = excluded.received_at, due_at = excluded.due_at, appointment_at = excluded.appointment_at, \
          finished_at = excluded.finished_at, closed_at = excluded.closed_at, result = excluded.result, \
-         updated_at = excluded.updated_at, state = excluded.state",
+         updated_at = excluded.updated_at, state = excluded.state, \
+         competent_unit = excluded.competent_unit",
         &params,
     )?;
     Ok(())
@@ -360,7 +372,7 @@ fn save_sealed(
         "UPDATE dossiers SET code = $2, version = $3, status = $4, channel = $5, procedure_code = $6, \
          unit = $7, current_unit = $8, holder = $9, submitted_at = $10, received_at = $11, due_at = $12, \
          appointment_at = $13, finished_at = $14, closed_at = $15, result = $16, updated_at = $17, \
-         state = $18 WHERE id = $1",
+         state = $18, competent_unit = $19 WHERE id = $1",
         &params,
     )?;
     Ok(())
@@ -810,9 +822,11 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM stats", &[])?;
     tx.exec("DELETE FROM stats_units", &[])?;
     tx.exec("DELETE FROM stats_procedures", &[])?;
+    tx.exec("DELETE FROM stats_cross", &[])?;
     tx.exec("DELETE FROM vault_terms", &[])?;
     crate::papers::clear(tx)?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
+    let mut cross: std::collections::BTreeMap<stats::CrossKey, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
     let keys = vault::Keys::load(tx)?;
@@ -874,6 +888,9 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             for (k, m) in stats::contributions(&dossier) {
                 counters.entry(k).or_default().add(m, 1);
             }
+            for (k, m) in stats::cross_contributions(&dossier) {
+                cross.entry(k).or_default().add(m, 1);
+            }
             if let Some(Event::Received { code, .. }) = events
                 .iter()
                 .map(|e| &e.event)
@@ -897,6 +914,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     }
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;
+    crate::stats::add_cross(tx, &cross.into_iter().collect::<Vec<_>>())?;
     Ok(count)
 }
 
@@ -988,6 +1006,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut items = vec![];
     let mut ids = Vec::with_capacity(histories.len());
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
+    let mut cross: std::collections::BTreeMap<stats::CrossKey, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut last_at = 0;
     let keys = vault::Keys::load(tx)?;
@@ -1035,6 +1054,9 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         for (k, m) in stats::contributions(&dossier) {
             counters.entry(k).or_default().add(m, 1);
         }
+        for (k, m) in stats::cross_contributions(&dossier) {
+            cross.entry(k).or_default().add(m, 1);
+        }
         ids.push(id);
     }
     // Many rows to a statement: a round trip per event is what seeding PostgreSQL spent its time on.
@@ -1046,6 +1068,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     }
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;
+    crate::stats::add_cross(tx, &cross.into_iter().collect::<Vec<_>>())?;
     if !items.is_empty() {
         ledger::append(tx, &head, last_at, &items)?;
     }

@@ -9,7 +9,7 @@ use motcua_domain::catalogue::Catalogue;
 use motcua_domain::dossier::{Instant, to_local};
 use motcua_domain::indicators;
 use motcua_domain::procedure::{OnlineLevel, ProcedureSpec};
-use motcua_domain::stats::{AgencyRow, AverageTime, By, Figures, Period, Report, Row};
+use motcua_domain::stats::{AgencyRow, AverageTime, By, CrossRow, Figures, Period, Report, Row};
 
 use crate::db::Tx;
 use crate::stats::{self, Scope};
@@ -192,6 +192,26 @@ pub fn build(
             late,
         })
         .collect();
+    // The second view, by the agency that resolves: the boundary-free dossiers crossing the
+    // scope's border, from their own counters (no scan of dossiers).
+    let crossing = stats::crossing(tx, &scope, &req.period, now)?;
+    let mut resolved = total;
+    let mut cross_rows = vec![];
+    for (direction, map) in [("out", &crossing.out), ("in", &crossing.into)] {
+        for (unit, f) in map {
+            if direction == "out" {
+                resolved.subtract(f);
+            } else {
+                resolved.merge(f);
+            }
+            cross_rows.push(CrossRow {
+                direction: direction.to_owned(),
+                unit: unit.clone(),
+                name: name_of(unit),
+                figures: *f,
+            });
+        }
+    }
     let mut inputs = indicator_inputs(
         tx,
         catalogue,
@@ -199,7 +219,7 @@ pub fn build(
         &in_scope,
         procedures.as_deref(),
         last_day.min(to_local(now).date()),
-        &total,
+        &resolved,
         &online_used,
     )?;
     inputs.extend(crate::feedback::indicator_inputs(
@@ -272,6 +292,8 @@ pub fn build(
         indicators,
         index,
         average_times,
+        resolved,
+        crossing: cross_rows,
     })
 }
 

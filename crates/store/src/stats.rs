@@ -371,3 +371,142 @@ pub fn year_to_date(now: Instant) -> Period {
         to: m,
     }
 }
+
+/// Adds changes to the cross counters of boundary-free dossiers (`stats_cross`, one upsert per
+/// key; nothing for the dossiers received by their own competent agency).
+pub fn add_cross(
+    tx: &mut dyn Tx,
+    changes: &[(motcua_domain::stats::CrossKey, Counts)],
+) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let cols = columns();
+    let updates = Metric::ALL
+        .map(|m| format!("{0} = stats_cross.{0} + excluded.{0}", m.as_str()))
+        .join(", ");
+    let placeholders = (5..5 + Metric::ALL.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO stats_cross (month, unit, competent, procedure, {cols}) VALUES ($1, $2, $3, $4, {placeholders}) \
+         ON CONFLICT (month, unit, competent, procedure) DO UPDATE SET {updates}"
+    );
+    for (k, c) in changes {
+        let mut params = vec![
+            Value::Int(k.month.into()),
+            Value::from(&k.unit),
+            Value::from(&k.competent),
+            Value::from(&k.procedure),
+        ];
+        params.extend(c.0.iter().map(|n| Value::Int(*n)));
+        tx.exec(&sql, &params)?;
+    }
+    Ok(())
+}
+
+/// Every cross counter row, in key order, without all-zero rows (for the rebuild equality check).
+pub fn all_cross(
+    tx: &mut dyn Tx,
+) -> Result<Vec<(motcua_domain::stats::CrossKey, Counts)>, StoreError> {
+    let q = format!(
+        "SELECT month, unit, competent, procedure, {} FROM stats_cross \
+         ORDER BY month, unit, competent, procedure",
+        columns()
+    );
+    let mut out = vec![];
+    for r in tx.query(&q, &[])? {
+        let mut c = Counts::default();
+        for (i, n) in c.0.iter_mut().enumerate() {
+            *n = r.i64(4 + i)?;
+        }
+        if !c.is_zero() {
+            out.push((
+                motcua_domain::stats::CrossKey {
+                    month: r.i64(0)? as i32,
+                    unit: r.string(1)?,
+                    competent: r.string(2)?,
+                    procedure: r.string(3)?,
+                },
+                c,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The boundary-free dossiers that cross the scope's border over a period, per unit on the other
+/// side: `out` those the scope received for an agency outside it (by competent agency), `into`
+/// those agencies of the scope resolve for a receiving point outside it (by receiving unit).
+/// Figures by receiving unit ("received here") minus `out` plus `into` are the figures by the
+/// agency that resolves ("resolved here"). Cost: the cross counter rows of the scope's units over
+/// the period's months and the open boundary-free dossiers of the scope: no scan of dossiers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Crossing {
+    pub out: BTreeMap<String, Figures>,
+    pub into: BTreeMap<String, Figures>,
+}
+
+pub fn crossing(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    period: &Period,
+    now: Instant,
+) -> Result<Crossing, StoreError> {
+    let mut out = Crossing::default();
+    if scope.units.is_empty() || scope.procedures.as_ref().is_some_and(|p| p.is_empty()) {
+        return Ok(out);
+    }
+    for (other, here, map) in [
+        ("competent", "unit", &mut out.out),
+        ("unit", "competent", &mut out.into),
+    ] {
+        let mut q = sums(other, "stats_cross", period);
+        q.push(&format!(" AND {here} IN "))
+            .bind_list(&scope.units)
+            .push(&format!(" AND {other} NOT IN "))
+            .bind_list(&scope.units);
+        if let Some(p) = &scope.procedures {
+            q.push(" AND procedure IN ").bind_list(p);
+        }
+        q.push(&format!(" GROUP BY {other}"));
+        for r in tx.query(&q.text, &q.params)? {
+            let f = figures_of(&r, 1)?;
+            if f != Figures::default() {
+                map.insert(r.string(0)?, f);
+            }
+        }
+    }
+    // Boundary-free dossiers still in processing.
+    let mut q = Sql::new(
+        "SELECT unit, competent_unit, received_at, due_at FROM dossiers \
+         WHERE competent_unit IS NOT NULL AND finished_at IS NULL AND closed_at IS NULL \
+         AND received_at IS NOT NULL AND received_at < ",
+    );
+    q.bind(millis(period.end()))
+        .push(" AND (unit IN ")
+        .bind_list(&scope.units)
+        .push(" OR competent_unit IN ")
+        .bind_list(&scope.units)
+        .push(")");
+    if let Some(p) = &scope.procedures {
+        q.push(" AND procedure_code IN ").bind_list(p);
+    }
+    for r in tx.query(&q.text, &q.params)? {
+        let (unit, competent) = (r.string(0)?, r.string(1)?);
+        let received = from_millis(r.i64(2)?)?;
+        let due = r.opt_i64(3)?.map(from_millis).transpose()?;
+        let (here_unit, here_competent) = (
+            scope.units.contains(&unit),
+            scope.units.contains(&competent),
+        );
+        let entry = match (here_unit, here_competent) {
+            (true, false) => out.out.entry(competent),
+            (false, true) => out.into.entry(unit),
+            _ => continue,
+        };
+        entry.or_default().add_open(period, received, due, now);
+    }
+    Ok(out)
+}
