@@ -47,6 +47,7 @@ fn procedure() -> ProcedureRef {
         conditional_limits: vec![],
         papers: vec![],
         fee_free: false,
+        boundary_free: false,
     }
 }
 
@@ -211,6 +212,7 @@ fn same_day_procedure() -> ProcedureRef {
         }],
         papers: vec![],
         fee_free: true,
+        boundary_free: false,
     }
 }
 

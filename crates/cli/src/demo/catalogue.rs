@@ -212,6 +212,7 @@ impl Def {
                 units: vec![],
                 except: vec![],
             },
+            boundary_free: false,
         }
     }
 }

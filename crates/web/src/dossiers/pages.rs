@@ -1203,6 +1203,8 @@ fn reception_from_form(fields: &[(String, String)]) -> Result<Reception, ApiErro
             missing_papers,
             reuse,
             reuse_consent: form.field("reuse_consent").is_some(),
+            competent_unit: form.optional("competent_unit"),
+            return_unit: form.optional("return_unit"),
         },
     })
 }
