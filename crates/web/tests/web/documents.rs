@@ -738,8 +738,8 @@ fn add_copy_procedure(app: &TestApp) {
             units: vec![],
             except: vec![],
         },
-boundary_free: false,
-};
+        boundary_free: false,
+    };
     let decision = Announcement {
         number: "2/QĐ-UBND".into(),
         date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
