@@ -333,3 +333,80 @@ async fn ward_a_receives_for_ward_b_which_resolves_and_ward_a_returns() {
         });
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_counter_page_offers_the_competent_agency_and_return_point_only_for_boundary_free_procedures()
+ {
+    for url in sync(test_db_urls) {
+        let app = sync(|| TestApp::new(&url, relaxed()));
+        add_boundary_free_procedure(&app);
+        let desk = app.login(&format!("reception_officer.{WARD_A}")).await;
+        let (s, _, body) = app
+            .page("/can-bo/tiep-nhan?thu_tuc=1.001612", None, &desk)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            !body.contains("name=\"competent_unit\""),
+            "{url}: not offered"
+        );
+        let (s, _, body) = app
+            .page("/can-bo/tiep-nhan?thu_tuc=2.000635", None, &desk)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("name=\"competent_unit\"")
+                && body.contains(&format!("<option value=\"{WARD_B}\""))
+                && body.contains("name=\"return_unit\""),
+            "{body}"
+        );
+        let form = |code: &str| {
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("procedure_code", code),
+                    ("unit", WARD_A),
+                    ("competent_unit", WARD_B),
+                    ("return_unit", ""),
+                    ("applicant_kind", "citizen"),
+                    ("full_name", "Trần Thị Thử"),
+                    ("id_number", "066090001235"),
+                    ("address", "Tổ 2"),
+                    ("phone", "0905111333"),
+                    ("paper_0", "1"),
+                    (
+                        "paper_0_name",
+                        if code == "1.001612" {
+                            "Giấy đề nghị"
+                        } else {
+                            "Tờ khai"
+                        },
+                    ),
+                    ("paper_0_kind", "original"),
+                    ("paper_0_copies", "1"),
+                ])
+                .finish()
+        };
+        // Not boundary-free: the form again, with the reason.
+        let (s, _, body) = app
+            .page("/can-bo/tiep-nhan", Some(&form("1.001612")), &desk)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body.contains("không thuộc danh mục tiếp nhận không phụ thuộc địa giới hành chính"),
+            "{body}"
+        );
+        let (s, location, body) = app
+            .page("/can-bo/tiep-nhan", Some(&form("2.000635")), &desk)
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{url}: {body}");
+        let (s, _, body) = app.page(&location.unwrap(), None, &desk).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains(&format!("{WARD_A}-")), "the receipt, coded at ward A");
+        let (s, _, body) = app.page("/can-bo/ho-so/1", None, &desk).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("Cơ quan có thẩm quyền giải quyết")
+                && body.contains("Chuyển hồ sơ đến cơ quan có thẩm quyền"),
+            "{body}"
+        );
+    }
+}
