@@ -400,7 +400,10 @@ async fn the_counter_page_offers_the_competent_agency_and_return_point_only_for_
         assert_eq!(s, StatusCode::SEE_OTHER, "{url}: {body}");
         let (s, _, body) = app.page(&location.unwrap(), None, &desk).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(body.contains(&format!("{WARD_A}-")), "the receipt, coded at ward A");
+        assert!(
+            body.contains(&format!("{WARD_A}-")),
+            "the receipt, coded at ward A"
+        );
         let (s, _, body) = app.page("/can-bo/ho-so/1", None, &desk).await;
         assert_eq!(s, StatusCode::OK);
         assert!(
