@@ -52,15 +52,27 @@ pub fn build(
     })?;
     let start = to_local(req.period.start()).date();
     let last_day = to_local(req.period.end()).date() - chrono::TimeDelta::days(1);
-    let in_scope: Vec<String> = org::subtree(tx, &req.unit)?
+    let in_period = |c: &String| {
+        units
+            .iter()
+            .find(|u| &u.code == c)
+            .is_some_and(|u| u.valid_from <= last_day && u.valid_to.is_none_or(|t| t >= start))
+    };
+    let mut in_scope: Vec<String> = org::subtree(tx, &req.unit)?
         .into_iter()
-        .filter(|c| {
-            units
-                .iter()
-                .find(|u| &u.code == c)
-                .is_some_and(|u| u.valid_from <= last_day && u.valid_to.is_none_or(|t| t >= start))
-        })
+        .filter(in_period)
         .collect();
+    // A period spanning a reorganisation follows the successor links (identifiers change with
+    // it): a unit closed in the period whose every successor is in the scope brings its own
+    // figures (and its sub-units'), under the identifiers it had; one that split between units
+    // in and out of the scope does not (its figures cannot be divided).
+    for p in predecessors(&units, &in_scope, start) {
+        for c in org::subtree(tx, &p)?.into_iter().filter(in_period) {
+            if !in_scope.contains(&c) {
+                in_scope.push(c);
+            }
+        }
+    }
     // Procedure code -> (name, field), over every version ever announced.
     let mut names: BTreeMap<String, (String, String)> = BTreeMap::new();
     for p in catalogue.all_versions() {
@@ -295,6 +307,34 @@ pub fn build(
         resolved,
         crossing: cross_rows,
     })
+}
+
+/// The units closed on or after `since` whose successors are all in `scope` or themselves such
+/// units (a chain of reorganisations), in the order found.
+pub fn predecessors(
+    units: &[motcua_domain::org::Unit],
+    scope: &[String],
+    since: NaiveDate,
+) -> Vec<String> {
+    let mut covered: Vec<String> = scope.to_vec();
+    let mut out = vec![];
+    loop {
+        let found: Vec<String> = units
+            .iter()
+            .filter(|u| {
+                !covered.contains(&u.code)
+                    && !u.successors.is_empty()
+                    && u.valid_to.is_some_and(|t| t >= since)
+                    && u.successors.iter().all(|s| covered.contains(s))
+            })
+            .map(|u| u.code.clone())
+            .collect();
+        if found.is_empty() {
+            return out;
+        }
+        covered.extend(found.iter().cloned());
+        out.extend(found);
+    }
 }
 
 /// Per receiving unit and procedure, the dossiers received in the period whose processing has
