@@ -979,7 +979,7 @@ pub fn projection_digest(tx: &mut dyn Tx) -> Result<String, StoreError> {
     loop {
         let rows = tx.query(
             "SELECT id, code, version, status, channel, procedure_code, unit, current_unit, holder, \
-             received_at, due_at, appointment_at, finished_at, closed_at, result, updated_at, state \
+             received_at, due_at, appointment_at, finished_at, closed_at, result, updated_at, state, competent_unit \
              FROM dossiers WHERE id > $1 ORDER BY id LIMIT 5000",
             &[Value::Int(after)],
         )?;
