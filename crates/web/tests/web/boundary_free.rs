@@ -309,6 +309,20 @@ async fn ward_a_receives_for_ward_b_which_resolves_and_ward_a_returns() {
         // The 766 inputs are the resolving agency's.
         assert_eq!(a["inputs"]["resolved"], json!(0), "{}", a["inputs"]);
         assert_eq!(b["inputs"]["resolved"], json!(1), "{}", b["inputs"]);
+        // The report page shows both views.
+        let (s, _, page) = app
+            .page(
+                &format!("/can-bo/bao-cao?don_vi={WARD_B}&tu={month}&den={month}"),
+                None,
+                &leader_b,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            page.contains("Hồ sơ tiếp nhận không phụ thuộc địa giới hành chính")
+                && page.contains("Tiếp nhận nơi khác, giải quyết tại đây"),
+            "{page}"
+        );
         // Replay gives the same state and counters.
         sync(|| {
             app.store
