@@ -871,8 +871,8 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             if let Some(s) = subject.as_ref().filter(|s| !s.erased) {
                 kept.extend(crate::papers::rows(id, &s.reference, &dossier));
             }
-            for (k, m) in stats::contributions(&dossier) {
-                counters.entry(k).or_default().add(m, 1);
+            for (k, m, n) in stats::contributions(&dossier) {
+                counters.entry(k).or_default().add(m, n);
             }
             if let Some(Event::Received { code, .. }) = events
                 .iter()
@@ -1032,8 +1032,8 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         projections.push(projection_row(id, &dossier, &sealed, updated)?);
         lookups.push(crate::lookup::row_of(id, &dossier)?);
         vault::save(tx, &keys, id, &mut subject, updated)?;
-        for (k, m) in stats::contributions(&dossier) {
-            counters.entry(k).or_default().add(m, 1);
+        for (k, m, n) in stats::contributions(&dossier) {
+            counters.entry(k).or_default().add(m, n);
         }
         ids.push(id);
     }

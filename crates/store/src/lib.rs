@@ -249,6 +249,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/sqlite/0017_walk_in_vault.sql"),
     ),
+    (
+        24,
+        include_str!("../migrations/sqlite/0024_processing_counters.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -289,6 +293,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         17,
         include_str!("../migrations/postgres/0017_walk_in_vault.sql"),
+    ),
+    (
+        24,
+        include_str!("../migrations/postgres/0024_processing_counters.sql"),
     ),
 ];
 

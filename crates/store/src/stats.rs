@@ -146,6 +146,18 @@ fn rollup_rows(tx: &mut dyn Tx, table: &str, key: &str) -> Result<Vec<RollupRow>
 pub struct Scope {
     pub units: Vec<String>,
     pub procedures: Option<Vec<String>>,
+    /// `units` are every unit there is (a province-wide report): the queries leave the unit filter
+    /// out, which a hundred-unit `IN` list made the most expensive part of them on PostgreSQL.
+    pub all: bool,
+}
+
+impl Scope {
+    /// Appends ` AND {column} IN (units)` unless the scope is every unit.
+    fn filter_units(&self, q: &mut Sql, column: &str) {
+        if !self.all {
+            q.push(&format!(" AND {column} IN ")).bind_list(&self.units);
+        }
+    }
 }
 
 /// The start of a query summing counters per group over a period: the group's `keys`, every metric
@@ -156,7 +168,7 @@ fn sums(keys: &str, table: &str, period: &Period) -> Sql {
     let mut select = format!("SELECT {keys}");
     for m in Metric::ALL {
         select.push_str(&format!(
-            ", SUM(CASE WHEN month >= {f} THEN {c} ELSE 0 END)",
+            ", CAST(SUM(CASE WHEN month >= {f} THEN {c} ELSE 0 END) AS BIGINT)",
             f = period.from,
             c = m.as_str()
         ));
@@ -203,7 +215,7 @@ pub fn figures(
         return Ok(out);
     }
     let mut q = sums("unit, procedure", "stats", period);
-    q.push(" AND unit IN ").bind_list(&scope.units);
+    scope.filter_units(&mut q, "unit");
     if let Some(p) = &scope.procedures {
         q.push(" AND procedure IN ").bind_list(p);
     }
@@ -219,9 +231,8 @@ pub fn figures(
         "SELECT unit, procedure_code, received_at, due_at FROM dossiers \
          WHERE finished_at IS NULL AND closed_at IS NULL AND received_at IS NOT NULL AND received_at < ",
     );
-    q.bind(millis(period.end()))
-        .push(" AND unit IN ")
-        .bind_list(&scope.units);
+    q.bind(millis(period.end()));
+    scope.filter_units(&mut q, "unit");
     if let Some(p) = &scope.procedures {
         q.push(" AND procedure_code IN ").bind_list(p);
     }
@@ -252,9 +263,8 @@ pub fn agencies(
     );
     q.bind(i64::from(period.from))
         .push(" AND month <= ")
-        .bind(i64::from(period.to))
-        .push(" AND unit IN ")
-        .bind_list(&scope.units);
+        .bind(i64::from(period.to));
+    scope.filter_units(&mut q, "unit");
     if let Some(p) = &scope.procedures {
         q.push(" AND procedure IN ").bind_list(p);
     }
@@ -283,6 +293,15 @@ pub fn per_unit(
     rollup_figures(tx, Rollup::Units(units), period, now)
 }
 
+/// [`per_unit`] for every unit there is (no unit filter).
+pub fn per_every_unit(
+    tx: &mut dyn Tx,
+    period: &Period,
+    now: Instant,
+) -> Result<BTreeMap<String, Figures>, StoreError> {
+    rollup_figures(tx, Rollup::EveryUnit, period, now)
+}
+
 /// The figures per procedure over every unit, from the procedure rollup and the dossiers still in
 /// processing: for reports that cover the whole province.
 pub fn per_procedure(
@@ -295,6 +314,7 @@ pub fn per_procedure(
 
 enum Rollup<'a> {
     Units(&'a [String]),
+    EveryUnit,
     Procedures,
 }
 
@@ -305,7 +325,7 @@ fn rollup_figures(
     now: Instant,
 ) -> Result<BTreeMap<String, Figures>, StoreError> {
     let (table, key, dossier_key) = match rollup {
-        Rollup::Units(_) => ("stats_units", "unit", "unit"),
+        Rollup::Units(_) | Rollup::EveryUnit => ("stats_units", "unit", "unit"),
         Rollup::Procedures => ("stats_procedures", "procedure", "procedure_code"),
     };
     let mut out: BTreeMap<String, Figures> = BTreeMap::new();
@@ -351,9 +371,8 @@ pub fn used_online(
         Sql::new("SELECT DISTINCT procedure FROM stats WHERE received_online > 0 AND month >= ");
     q.bind(i64::from(period.from))
         .push(" AND month <= ")
-        .bind(i64::from(period.to))
-        .push(" AND unit IN ")
-        .bind_list(&scope.units);
+        .bind(i64::from(period.to));
+    scope.filter_units(&mut q, "unit");
     if let Some(p) = &scope.procedures {
         q.push(" AND procedure IN ").bind_list(p);
     }
@@ -370,4 +389,50 @@ pub fn year_to_date(now: Instant) -> Period {
         from: m / 100 * 100 + 1,
         to: m,
     }
+}
+
+/// Decision 766 indicator 2.2's counts over the period, grouped by `by` (`unit` or `procedure`):
+/// (key, dossiers received in the period and resolved since, their processing minutes summed).
+/// Read from a rollup when one covers the question (by unit over every procedure; by procedure over
+/// the whole province), otherwise from the detailed counters of the scope.
+pub fn processing_times(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    whole_province: bool,
+    by: &str,
+    period: &Period,
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    if scope.units.is_empty() || scope.procedures.as_ref().is_some_and(|p| p.is_empty()) {
+        return Ok(vec![]);
+    }
+    let (table, key) = match (by, &scope.procedures) {
+        ("unit", None) => ("stats_units", "unit"),
+        ("unit", Some(_)) => ("stats", "unit"),
+        (_, _) if whole_province => ("stats_procedures", "procedure"),
+        _ => ("stats", "procedure"),
+    };
+    let mut q = Sql::new(&format!(
+        "SELECT {key}, CAST(SUM(processed) AS BIGINT), CAST(SUM(processing_minutes) AS BIGINT) \
+         FROM {table} WHERE month >= "
+    ));
+    q.bind(i64::from(period.from))
+        .push(" AND month <= ")
+        .bind(i64::from(period.to));
+    if table != "stats_procedures" {
+        scope.filter_units(&mut q, "unit");
+    }
+    if let Some(p) = &scope.procedures
+        && table != "stats_units"
+    {
+        q.push(" AND procedure IN ").bind_list(p);
+    }
+    q.push(&format!(" GROUP BY {key}"));
+    let mut out = vec![];
+    for r in tx.query(&q.text, &q.params)? {
+        let n = r.i64(1)?;
+        if n > 0 {
+            out.push((r.string(0)?, n, r.i64(2)?));
+        }
+    }
+    Ok(out)
 }
