@@ -13,8 +13,8 @@ fn columns() -> String {
     Metric::ALL.map(|m| m.as_str()).join(", ")
 }
 
-/// Adds counter changes (one upsert per key), and their sums to the rollups per month and unit and
-/// per month and procedure.
+/// Adds counter changes (one row per key, many to a statement), and their sums to the rollups per
+/// month and unit and per month and procedure.
 pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
@@ -31,54 +31,52 @@ pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError>
             .or_default()
             .merge(c);
     }
+    let cols = columns();
+    let counts = |c: &Counts| c.0.iter().map(|n| Value::Int(*n)).collect::<Vec<_>>();
+    // Each statement's keys are distinct (they come from maps): PostgreSQL may not update a row
+    // twice in one statement.
+    let per_statement = 60;
     for (table, key, rollup) in [
         ("stats_units", "unit", &by_unit),
         ("stats_procedures", "procedure", &by_procedure),
     ] {
-        let cols = columns();
         let updates = Metric::ALL
             .map(|m| format!("{0} = {table}.{0} + excluded.{0}", m.as_str()))
             .join(", ");
-        let placeholders = (3..3 + Metric::ALL.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO {table} (month, {key}, {cols}) VALUES ($1, $2, {placeholders}) \
-             ON CONFLICT (month, {key}) DO UPDATE SET {updates}"
-        );
-        for ((month, k), c) in rollup {
-            if c.is_zero() {
-                continue;
-            }
-            let mut params = vec![Value::Int((*month).into()), Value::from(*k)];
-            params.extend(c.0.iter().map(|n| Value::Int(*n)));
-            tx.exec(&sql, &params)?;
-        }
+        crate::db::upsert_many(
+            tx,
+            &format!("INSERT INTO {table} (month, {key}, {cols}) VALUES "),
+            rollup
+                .iter()
+                .filter(|(_, c)| !c.is_zero())
+                .map(|((month, k), c)| {
+                    let mut row = vec![Value::Int((*month).into()), Value::from(*k)];
+                    row.extend(counts(c));
+                    row
+                }),
+            per_statement,
+            &format!(" ON CONFLICT (month, {key}) DO UPDATE SET {updates}"),
+        )?;
     }
-    let cols = columns();
     let updates = Metric::ALL
         .map(|m| format!("{0} = stats.{0} + excluded.{0}", m.as_str()))
         .join(", ");
-    let placeholders = (5..5 + Metric::ALL.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "INSERT INTO stats (month, unit, procedure, agency, {cols}) VALUES ($1, $2, $3, $4, {placeholders}) \
-         ON CONFLICT (month, unit, procedure, agency) DO UPDATE SET {updates}"
-    );
-    for (k, c) in changes {
-        let mut params = vec![
-            Value::Int(k.month.into()),
-            Value::from(&k.unit),
-            Value::from(&k.procedure),
-            Value::from(&k.agency),
-        ];
-        params.extend(c.0.iter().map(|n| Value::Int(*n)));
-        tx.exec(&sql, &params)?;
-    }
-    Ok(())
+    crate::db::upsert_many(
+        tx,
+        &format!("INSERT INTO stats (month, unit, procedure, agency, {cols}) VALUES "),
+        changes.iter().map(|(k, c)| {
+            let mut row = vec![
+                Value::Int(k.month.into()),
+                Value::from(&k.unit),
+                Value::from(&k.procedure),
+                Value::from(&k.agency),
+            ];
+            row.extend(counts(c));
+            row
+        }),
+        per_statement,
+        &format!(" ON CONFLICT (month, unit, procedure, agency) DO UPDATE SET {updates}"),
+    )
 }
 
 /// Every counter row, in key order (for the rebuild equality check).
