@@ -19,17 +19,29 @@ pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError>
     if changes.is_empty() {
         return Ok(());
     }
-    let mut by_unit: BTreeMap<(i32, &str), Counts> = BTreeMap::new();
-    let mut by_procedure: BTreeMap<(i32, &str), Counts> = BTreeMap::new();
+    let mut by_unit: BTreeMap<(i32, &str), (Counts, [i64; 3])> = BTreeMap::new();
+    let mut by_procedure: BTreeMap<(i32, &str), (Counts, [i64; 3])> = BTreeMap::new();
     for (k, c) in changes {
         by_unit
             .entry((k.month, k.unit.as_str()))
             .or_default()
+            .0
             .merge(c);
         by_procedure
             .entry((k.month, k.procedure.as_str()))
             .or_default()
+            .0
             .merge(c);
+        // The steps by the unit that did them (the receiving unit itself when `agency` is empty).
+        let who = if k.agency.is_empty() {
+            &k.unit
+        } else {
+            &k.agency
+        };
+        let did = &mut by_unit.entry((k.month, who.as_str())).or_default().1;
+        for (d, m) in did.iter_mut().zip(STEPS) {
+            *d += c.get(m);
+        }
     }
     let cols = columns();
     let counts = |c: &Counts| c.0.iter().map(|n| Value::Int(*n)).collect::<Vec<_>>();
@@ -40,18 +52,29 @@ pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError>
         ("stats_units", "unit", &by_unit),
         ("stats_procedures", "procedure", &by_procedure),
     ] {
-        let updates = Metric::ALL
+        let mut updates = Metric::ALL
             .map(|m| format!("{0} = {table}.{0} + excluded.{0}", m.as_str()))
             .join(", ");
+        let mut names = format!("month, {key}, {cols}");
+        let units = table == "stats_units";
+        if units {
+            for c in DID {
+                updates.push_str(&format!(", {c} = {table}.{c} + excluded.{c}"));
+                names.push_str(&format!(", {c}"));
+            }
+        }
         crate::db::upsert_many(
             tx,
-            &format!("INSERT INTO {table} (month, {key}, {cols}) VALUES "),
+            &format!("INSERT INTO {table} ({names}) VALUES "),
             rollup
                 .iter()
-                .filter(|(_, c)| !c.is_zero())
-                .map(|((month, k), c)| {
+                .filter(|(_, (c, did))| !c.is_zero() || did.iter().any(|n| *n != 0))
+                .map(|((month, k), (c, did))| {
                     let mut row = vec![Value::Int((*month).into()), Value::from(*k)];
                     row.extend(counts(c));
+                    if units {
+                        row.extend(did.iter().map(|n| Value::Int(*n)));
+                    }
                     row
                 }),
             per_statement,
@@ -77,6 +100,28 @@ pub fn add(tx: &mut dyn Tx, changes: &[(Key, Counts)]) -> Result<(), StoreError>
         per_statement,
         &format!(" ON CONFLICT (month, unit, procedure, agency) DO UPDATE SET {updates}"),
     )
+}
+
+/// The step counters, in the order of the `did_*` columns of `stats_units`.
+const STEPS: [Metric; 3] = [Metric::StepEarly, Metric::StepOnTime, Metric::StepLate];
+/// `stats_units`' steps done by the row's unit, whichever unit received the dossier (early, on time,
+/// late): the per-agency view of a province-wide report without reading `stats`.
+const DID: [&str; 3] = ["did_early", "did_on_time", "did_late"];
+
+/// Every `stats_units` row's steps done by its unit (month, unit, early/on time/late), in key
+/// order, without all-zero rows (for the rebuild equality check).
+pub fn all_steps_by_unit(tx: &mut dyn Tx) -> Result<Vec<((i32, String), [i64; 3])>, StoreError> {
+    let mut out = vec![];
+    for r in tx.query(
+        "SELECT month, unit, did_early, did_on_time, did_late FROM stats_units ORDER BY month, unit",
+        &[],
+    )? {
+        let did = [r.i64(2)?, r.i64(3)?, r.i64(4)?];
+        if did.iter().any(|n| *n != 0) {
+            out.push(((r.i64(0)? as i32, r.string(1)?), did));
+        }
+    }
+    Ok(out)
 }
 
 /// Every counter row, in key order (for the rebuild equality check).
@@ -255,10 +300,19 @@ pub fn agencies(
     if scope.units.is_empty() || scope.procedures.as_ref().is_some_and(|p| p.is_empty()) {
         return Ok(out);
     }
-    let mut q = Sql::new(
-        "SELECT CASE WHEN agency = '' THEN unit ELSE agency END AS who, SUM(step_early), \
-         SUM(step_on_time), SUM(step_late) FROM stats WHERE month >= ",
-    );
+    let rollup = scope.all && scope.procedures.is_none();
+    let mut q = if rollup {
+        // Every unit's dossiers: the rollup by the unit that did the steps answers it.
+        Sql::new(
+            "SELECT unit AS who, CAST(SUM(did_early) AS BIGINT), CAST(SUM(did_on_time) AS BIGINT), \
+             CAST(SUM(did_late) AS BIGINT) FROM stats_units WHERE month >= ",
+        )
+    } else {
+        Sql::new(
+            "SELECT CASE WHEN agency = '' THEN unit ELSE agency END AS who, SUM(step_early), \
+             SUM(step_on_time), SUM(step_late) FROM stats WHERE month >= ",
+        )
+    };
     q.bind(i64::from(period.from))
         .push(" AND month <= ")
         .bind(i64::from(period.to));
@@ -365,8 +419,15 @@ pub fn used_online(
     if scope.units.is_empty() {
         return Ok(vec![]);
     }
-    let mut q =
-        Sql::new("SELECT DISTINCT procedure FROM stats WHERE received_online > 0 AND month >= ");
+    // Every unit's dossiers: the procedure rollup answers it.
+    let table = if scope.all {
+        "stats_procedures"
+    } else {
+        "stats"
+    };
+    let mut q = Sql::new(&format!(
+        "SELECT DISTINCT procedure FROM {table} WHERE received_online > 0 AND month >= "
+    ));
     q.bind(i64::from(period.from))
         .push(" AND month <= ")
         .bind(i64::from(period.to));

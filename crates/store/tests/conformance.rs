@@ -1436,7 +1436,8 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
         let before = store.read(stats::all).unwrap();
         let rollup = store.read(stats::all_units).unwrap();
         let rollup_procedures = store.read(stats::all_procedures).unwrap();
-        assert!(!before.is_empty() && !rollup.is_empty());
+        let steps = store.read(stats::all_steps_by_unit).unwrap();
+        assert!(!before.is_empty() && !rollup.is_empty() && !steps.is_empty());
         store.write(dossiers::rebuild).unwrap();
         assert_eq!(
             store.read(stats::all_procedures).unwrap(),
@@ -1452,6 +1453,11 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
             store.read(stats::all).unwrap(),
             before,
             "{name}: rebuild gives identical counters"
+        );
+        assert_eq!(
+            store.read(stats::all_steps_by_unit).unwrap(),
+            steps,
+            "{name}: rebuild gives identical steps by unit"
         );
         check("after a rebuild");
         // Migration 0024 fills the processing counters of a database older than them from its
@@ -1475,7 +1481,7 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
             .filter(|st| st.trim_start().starts_with("INSERT"))
             .map(|st| format!("{st};"))
             .collect();
-        assert_eq!(backfill.matches("INSERT").count(), 3);
+        assert_eq!(backfill.matches("INSERT").count(), 4);
         store
             .write(|tx| {
                 for table in ["stats", "stats_units", "stats_procedures"] {
@@ -1484,6 +1490,10 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                         &[],
                     )?;
                 }
+                tx.exec(
+                    "UPDATE stats_units SET did_early = 0, did_on_time = 0, did_late = 0",
+                    &[],
+                )?;
                 tx.batch(&backfill)
             })
             .unwrap();
@@ -1493,6 +1503,11 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
             "{name}: migration 0024 fills the counters as the write path does"
         );
         assert_eq!(store.read(stats::all_units).unwrap(), rollup, "{name}");
+        assert_eq!(
+            store.read(stats::all_steps_by_unit).unwrap(),
+            steps,
+            "{name}"
+        );
         assert_eq!(
             store.read(stats::all_procedures).unwrap(),
             rollup_procedures,

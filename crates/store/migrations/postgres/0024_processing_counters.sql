@@ -1,4 +1,4 @@
--- Issue 22: Decision 766 indicator 2.2 (the average processing time) from counters, like every other
+-- Issue 22, province-scale reports. Decision 766 indicator 2.2 (the average processing time) from counters, like every other
 -- figure of a report, instead of a scan of the dossiers received in the period (migration 0015's
 -- index, dropped here): per receiving month, the dossiers resolved since and their processing
 -- minutes summed (motcua_domain::stats, Metric::Processed and Metric::ProcessingMinutes). Filled
@@ -26,4 +26,16 @@ SELECT month, procedure, SUM(processed), SUM(processing_minutes) FROM stats WHER
 GROUP BY month, procedure
 ON CONFLICT (month, procedure) DO UPDATE
 SET processed = excluded.processed, processing_minutes = excluded.processing_minutes;
+-- The steps done by each unit, whichever unit received the dossier: the per-agency figures of a
+-- province-wide report read from this rollup instead of every detailed counter row of the period.
+ALTER TABLE stats_units ADD COLUMN did_early BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE stats_units ADD COLUMN did_on_time BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE stats_units ADD COLUMN did_late BIGINT NOT NULL DEFAULT 0;
+INSERT INTO stats_units (month, unit, did_early, did_on_time, did_late)
+SELECT month, CASE WHEN agency = '' THEN unit ELSE agency END, SUM(step_early), SUM(step_on_time),
+    SUM(step_late)
+FROM stats WHERE step_early + step_on_time + step_late > 0
+GROUP BY 1, 2
+ON CONFLICT (month, unit) DO UPDATE
+SET did_early = excluded.did_early, did_on_time = excluded.did_on_time, did_late = excluded.did_late;
 DROP INDEX dossiers_processing_time;
