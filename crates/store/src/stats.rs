@@ -108,9 +108,12 @@ const STEPS: [Metric; 3] = [Metric::StepEarly, Metric::StepOnTime, Metric::StepL
 /// late): the per-agency view of a province-wide report without reading `stats`.
 const DID: [&str; 3] = ["did_early", "did_on_time", "did_late"];
 
+/// A unit's steps in a month: ((month, unit), [early, on time, late]).
+pub type StepsRow = ((i32, String), [i64; 3]);
+
 /// Every `stats_units` row's steps done by its unit (month, unit, early/on time/late), in key
 /// order, without all-zero rows (for the rebuild equality check).
-pub fn all_steps_by_unit(tx: &mut dyn Tx) -> Result<Vec<((i32, String), [i64; 3])>, StoreError> {
+pub fn all_steps_by_unit(tx: &mut dyn Tx) -> Result<Vec<StepsRow>, StoreError> {
     let mut out = vec![];
     for r in tx.query(
         "SELECT month, unit, did_early, did_on_time, did_late FROM stats_units ORDER BY month, unit",
