@@ -92,10 +92,15 @@ pub enum Metric {
     CopyCertification,
     /// Of those, with an electronic certified copy issued (4.6's numerator).
     CopyElectronic,
+    /// Received in the month and resolved since (Decision 766, indicator 2.2's count).
+    Processed,
+    /// Of those, the minutes from reception to the end of processing, each truncated, summed
+    /// (2.2's numerator). The only counter that adds more than one per dossier.
+    ProcessingMinutes,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 29] = [
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
         Metric::ReceivedOnline,
@@ -123,6 +128,8 @@ impl Metric {
         Metric::ResultElectronic,
         Metric::CopyCertification,
         Metric::CopyElectronic,
+        Metric::Processed,
+        Metric::ProcessingMinutes,
     ];
 
     /// The column name.
@@ -155,6 +162,8 @@ impl Metric {
             Metric::ResultElectronic => "result_electronic",
             Metric::CopyCertification => "copy_certification",
             Metric::CopyElectronic => "copy_electronic",
+            Metric::Processed => "processed",
+            Metric::ProcessingMinutes => "processing_minutes",
         }
     }
 
@@ -177,7 +186,7 @@ pub struct Key {
 /// Counter values for one key, indexed by [`Metric::index`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Counts(pub [i64; 27]);
+pub struct Counts(pub [i64; 29]);
 
 impl Counts {
     pub fn get(&self, m: Metric) -> i64 {
@@ -207,8 +216,34 @@ pub fn certifies_copies(d: &Dossier) -> bool {
     crate::text::fold_vi(&d.procedure.name).starts_with("chung thuc ban sao tu ban chinh")
 }
 
-/// What one dossier adds to the counters (each entry +1).
-pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
+/// The minutes from reception to the end of processing, truncated (as SQL's integer division).
+pub fn processing_minutes(received: Instant, finished: Instant) -> i64 {
+    (finished - received).num_milliseconds() / 60_000
+}
+
+/// What one dossier adds to the counters: (where, what, how much; 1 for every metric but
+/// [`Metric::ProcessingMinutes`]).
+pub fn contributions(d: &Dossier) -> Vec<(Key, Metric, i64)> {
+    let mut out: Vec<(Key, Metric, i64)> = counted(d).into_iter().map(|(k, m)| (k, m, 1)).collect();
+    if let (Some(received), Some(finished)) = (d.received_at, d.finished_at) {
+        let key = Key {
+            unit: d.unit.clone(),
+            procedure: d.procedure.code.clone(),
+            month: month_of(received),
+            agency: String::new(),
+        };
+        out.push((key.clone(), Metric::Processed, 1));
+        out.push((
+            key,
+            Metric::ProcessingMinutes,
+            processing_minutes(received, finished),
+        ));
+    }
+    out
+}
+
+/// The counters a dossier adds one to.
+fn counted(d: &Dossier) -> Vec<(Key, Metric)> {
     let mut out = vec![];
     let key = |month| Key {
         unit: d.unit.clone(),
@@ -339,17 +374,17 @@ pub struct CrossKey {
 
 /// What a boundary-free dossier adds to the cross counters: its own figures (not the step
 /// figures), under its receiving unit and competent agency. Nothing for any other dossier.
-pub fn cross_contributions(d: &Dossier) -> Vec<(CrossKey, Metric)> {
+pub fn cross_contributions(d: &Dossier) -> Vec<(CrossKey, Metric, i64)> {
     if !d.is_boundary_free() {
         return vec![];
     }
     contributions(d)
         .into_iter()
-        .filter(|(k, m)| {
+        .filter(|(k, m, _)| {
             k.agency.is_empty()
                 && !matches!(m, Metric::StepEarly | Metric::StepOnTime | Metric::StepLate)
         })
-        .map(|(k, m)| {
+        .map(|(k, m, n)| {
             (
                 CrossKey {
                     month: k.month,
@@ -358,6 +393,7 @@ pub fn cross_contributions(d: &Dossier) -> Vec<(CrossKey, Metric)> {
                     procedure: k.procedure,
                 },
                 m,
+                n,
             )
         })
         .collect()
@@ -367,12 +403,12 @@ pub fn cross_contributions(d: &Dossier) -> Vec<(CrossKey, Metric)> {
 pub fn cross_delta(before: Option<&Dossier>, after: &Dossier) -> Vec<(CrossKey, Counts)> {
     let mut map: std::collections::BTreeMap<CrossKey, Counts> = std::collections::BTreeMap::new();
     if let Some(b) = before {
-        for (k, m) in cross_contributions(b) {
-            map.entry(k).or_default().add(m, -1);
+        for (k, m, n) in cross_contributions(b) {
+            map.entry(k).or_default().add(m, -n);
         }
     }
-    for (k, m) in cross_contributions(after) {
-        map.entry(k).or_default().add(m, 1);
+    for (k, m, n) in cross_contributions(after) {
+        map.entry(k).or_default().add(m, n);
     }
     map.into_iter().filter(|(_, c)| !c.is_zero()).collect()
 }
@@ -388,12 +424,12 @@ pub fn processing_end(d: &Dossier) -> Option<Instant> {
 pub fn delta(before: Option<&Dossier>, after: &Dossier) -> Vec<(Key, Counts)> {
     let mut map: std::collections::BTreeMap<Key, Counts> = std::collections::BTreeMap::new();
     if let Some(b) = before {
-        for (k, m) in contributions(b) {
-            map.entry(k).or_default().add(m, -1);
+        for (k, m, n) in contributions(b) {
+            map.entry(k).or_default().add(m, -n);
         }
     }
-    for (k, m) in contributions(after) {
-        map.entry(k).or_default().add(m, 1);
+    for (k, m, n) in contributions(after) {
+        map.entry(k).or_default().add(m, n);
     }
     map.into_iter().filter(|(_, c)| !c.is_zero()).collect()
 }
@@ -525,6 +561,10 @@ pub struct Figures {
     /// electronic certified copy.
     pub copy_certification: i64,
     pub copy_electronic: i64,
+    /// Received in the period and resolved since, and the minutes from reception to the end of
+    /// their processing, summed (Decision 766, indicator 2.2).
+    pub processed: i64,
+    pub processing_minutes: i64,
 }
 
 impl Figures {
@@ -565,6 +605,8 @@ impl Figures {
         self.result_electronic += o.result_electronic;
         self.copy_certification += o.copy_certification;
         self.copy_electronic += o.copy_electronic;
+        self.processed += o.processed;
+        self.processing_minutes += o.processing_minutes;
     }
 
     /// Takes `o` away (the figures of dossiers that count elsewhere in another view).
@@ -631,6 +673,8 @@ impl Figures {
             result_electronic: sum.get(Metric::ResultElectronic),
             copy_certification: sum.get(Metric::CopyCertification),
             copy_electronic: sum.get(Metric::CopyElectronic),
+            processed: sum.get(Metric::Processed),
+            processing_minutes: sum.get(Metric::ProcessingMinutes),
         }
     }
 
@@ -680,6 +724,10 @@ pub fn brute_force<'a>(
                     f.satisfied += i64::from(rating != Rating::Unsatisfied);
                 }
                 f.supplemented += d.supplements.len() as i64;
+                if let Some(finished) = d.finished_at {
+                    f.processed += 1;
+                    f.processing_minutes += processing_minutes(r, finished);
+                }
             }
             // In processing at the end of the period, or now if that is earlier.
             let at = if ended.is_none() { end.min(now) } else { end };

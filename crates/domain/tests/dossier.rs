@@ -1305,7 +1305,7 @@ fn a_boundary_free_dossier_is_handed_to_its_competent_agency_and_returned_where_
     // only (received, resolved), never the steps.
     let cross = motcua_domain::stats::cross_contributions(&d);
     use motcua_domain::stats::Metric;
-    let metrics: Vec<Metric> = cross.iter().map(|(_, m)| *m).collect();
+    let metrics: Vec<Metric> = cross.iter().map(|(_, m, _)| *m).collect();
     assert!(metrics.contains(&Metric::ReceivedDesk), "{metrics:?}");
     assert!(metrics.contains(&Metric::ResolvedEarly), "{metrics:?}");
     assert!(
@@ -1316,7 +1316,7 @@ fn a_boundary_free_dossier_is_handed_to_its_competent_agency_and_returned_where_
     assert!(
         cross
             .iter()
-            .all(|(k, _)| k.unit == "buon-ho" && k.competent == "cu-bao")
+            .all(|(k, _, _)| k.unit == "buon-ho" && k.competent == "cu-bao")
     );
 
     // A return point chosen elsewhere: the result goes there, and its desk returns it.

@@ -261,19 +261,21 @@ fn write_event(
 }
 
 /// Raises a unit's code counter for a day to at least `last` (codes taken from the log).
-fn raise_code_counter(
+/// Raises each (unit, day)'s code counter to at least the last number given, many to a statement.
+fn raise_code_counters(
     tx: &mut dyn Tx,
-    unit: String,
-    day: String,
-    last: i64,
+    codes: std::collections::BTreeMap<(String, String), i64>,
 ) -> Result<(), StoreError> {
-    tx.exec(
-        "INSERT INTO code_counters (unit, day, last) VALUES ($1, $2, $3) \
-         ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
+    crate::db::upsert_many(
+        tx,
+        "INSERT INTO code_counters (unit, day, last) VALUES ",
+        codes
+            .into_iter()
+            .map(|((unit, day), last)| [Value::Text(unit), Value::Text(day), Value::Int(last)]),
+        300,
+        " ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
          THEN code_counters.last ELSE excluded.last END",
-        &[Value::Text(unit), Value::Text(day), Value::Int(last)],
-    )?;
-    Ok(())
+    )
 }
 
 /// The values of a dossier's projection row, in the order of `PROJECTION_COLUMNS`: the columns from
@@ -885,11 +887,11 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             if let Some(s) = subject.as_ref().filter(|s| !s.erased) {
                 kept.extend(crate::papers::rows(id, &s.reference, &dossier));
             }
-            for (k, m) in stats::contributions(&dossier) {
-                counters.entry(k).or_default().add(m, 1);
+            for (k, m, n) in stats::contributions(&dossier) {
+                counters.entry(k).or_default().add(m, n);
             }
-            for (k, m) in stats::cross_contributions(&dossier) {
-                cross.entry(k).or_default().add(m, 1);
+            for (k, m, n) in stats::cross_contributions(&dossier) {
+                cross.entry(k).or_default().add(m, n);
             }
             if let Some(Event::Received { code, .. }) = events
                 .iter()
@@ -906,9 +908,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         crate::lookup::insert_rows(tx, lookups)?;
         crate::papers::insert(tx, kept)?;
     }
-    for ((unit, day), last) in codes {
-        raise_code_counter(tx, unit, day, last)?;
-    }
+    raise_code_counters(tx, codes)?;
     for (k, m) in crate::walk_ins::contributions(tx)? {
         counters.entry(k).or_default().add(m, 1);
     }
@@ -1013,12 +1013,14 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut lookups = Vec::with_capacity(histories.len());
     let mut projections = Vec::with_capacity(histories.len());
     let mut rows = vec![];
+    let mut subjects = vault::NewSubjects::default();
     for events in histories {
         if events.is_empty() {
             continue;
         }
         id += 1;
-        let mut subject = vault::open(tx, &keys, id)?;
+        // A new id: the dossier has no record in the vault yet.
+        let mut subject = vault::Subject::fresh()?;
         let mut prev_hash = ledger::GENESIS.to_owned();
         let mut state: Option<Dossier> = None;
         for rec in events {
@@ -1050,12 +1052,12 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         let updated = events.last().map_or(0, |e| millis(e.at));
         projections.push(projection_row(id, &dossier, &sealed, updated)?);
         lookups.push(crate::lookup::row_of(id, &dossier)?);
-        vault::save(tx, &keys, id, &mut subject, updated)?;
-        for (k, m) in stats::contributions(&dossier) {
-            counters.entry(k).or_default().add(m, 1);
+        subjects.add(tx, &keys, id, &mut subject, updated)?;
+        for (k, m, n) in stats::contributions(&dossier) {
+            counters.entry(k).or_default().add(m, n);
         }
-        for (k, m) in stats::cross_contributions(&dossier) {
-            cross.entry(k).or_default().add(m, 1);
+        for (k, m, n) in stats::cross_contributions(&dossier) {
+            cross.entry(k).or_default().add(m, n);
         }
         ids.push(id);
     }
@@ -1063,9 +1065,8 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     items.extend(crate::batch::insert_events(tx, rows)?);
     insert_projections(tx, projections)?;
     crate::lookup::insert_rows(tx, lookups)?;
-    for ((unit, day), last) in codes {
-        raise_code_counter(tx, unit, day, last)?;
-    }
+    subjects.write(tx)?;
+    raise_code_counters(tx, codes)?;
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;
     crate::stats::add_cross(tx, &cross.into_iter().collect::<Vec<_>>())?;

@@ -253,6 +253,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         20,
         include_str!("../migrations/sqlite/0020_boundary_free.sql"),
     ),
+    (
+        24,
+        include_str!("../migrations/sqlite/0024_processing_counters.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -297,6 +301,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         20,
         include_str!("../migrations/postgres/0020_boundary_free.sql"),
+    ),
+    (
+        24,
+        include_str!("../migrations/postgres/0024_processing_counters.sql"),
     ),
 ];
 

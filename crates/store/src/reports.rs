@@ -107,9 +107,12 @@ pub fn build(
         }
         (None, None) => None,
     };
+    // The scope is every unit there is: the whole-province rollups apply, and no unit filter.
+    let covers_everything = units.iter().all(|u| in_scope.contains(&u.code));
     let scope = Scope {
         units: in_scope.clone(),
         procedures: procedures.clone(),
+        all: covers_everything,
     };
     let name_of = |code: &str| {
         units
@@ -126,11 +129,14 @@ pub fn build(
     let mut total = Figures::default();
     #[allow(clippy::needless_late_init)] // three ways to fill it, each with its own loop
     let online_used: BTreeSet<String>;
-    // The scope is every unit there is: the whole-province rollups apply.
-    let covers_everything = units.iter().all(|u| in_scope.contains(&u.code));
     if req.by == By::Unit && procedures.is_none() {
         // By unit over every procedure: the rollup, units x months.
-        for (unit, f) in stats::per_unit(tx, &in_scope, &req.period, now)? {
+        let figures = if covers_everything {
+            stats::per_every_unit(tx, &req.period, now)?
+        } else {
+            stats::per_unit(tx, &in_scope, &req.period, now)?
+        };
+        for (unit, f) in figures {
             total.merge(&f);
             if let Some(r) = rows.get_mut(&unit) {
                 r.figures.merge(&f);
@@ -246,22 +252,14 @@ pub fn build(
         procedures.as_deref(),
         &req.period,
     )?);
-    let times = processing_times(tx, &in_scope, procedures.as_deref(), &req.period)?;
-    let (mut processed, mut minutes) = (0i64, 0i64);
-    let mut per_procedure: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let mut per_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for (unit, code, n, m) in times {
-        processed += n;
-        minutes += m;
-        for (map, key) in [(&mut per_procedure, code), (&mut per_unit, unit)] {
-            let e = map.entry(key).or_default();
-            e.0 += n;
-            e.1 += m;
-        }
-    }
+    let per_procedure =
+        stats::processing_times(tx, &scope, covers_everything, "procedure", &req.period)?;
+    let per_unit = stats::processing_times(tx, &scope, covers_everything, "unit", &req.period)?;
+    let processed: i64 = per_unit.iter().map(|x| x.1).sum();
+    let minutes: i64 = per_unit.iter().map(|x| x.2).sum();
     inputs.insert("processed".to_owned(), processed);
     inputs.insert("processing_minutes".to_owned(), minutes);
-    let average = |by: &str, key: String, label: String, (n, m): (i64, i64)| AverageTime {
+    let average = |by: &str, key: String, label: String, n: i64, m: i64| AverageTime {
         by: by.to_owned(),
         key,
         label,
@@ -270,15 +268,15 @@ pub fn build(
     };
     let mut average_times: Vec<AverageTime> = per_procedure
         .into_iter()
-        .map(|(code, x)| {
-            let label = names.get(&code).map_or(code.clone(), |n| n.0.clone());
-            average("procedure", code, label, x)
+        .map(|(code, n, m)| {
+            let label = names.get(&code).map_or(code.clone(), |x| x.0.clone());
+            average("procedure", code, label, n, m)
         })
         .collect();
     average_times.extend(
         per_unit
             .into_iter()
-            .map(|(unit, x)| average("unit", unit.clone(), name_of(&unit), x)),
+            .map(|(unit, n, m)| average("unit", unit.clone(), name_of(&unit), n, m)),
     );
     let borrowed: BTreeMap<&str, i64> = inputs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let (indicators, index) = match indicators::methods().in_force(last_day) {
@@ -335,36 +333,6 @@ pub fn predecessors(
         covered.extend(found.iter().cloned());
         out.extend(found);
     }
-}
-
-/// Per receiving unit and procedure, the dossiers received in the period whose processing has
-/// finished (at any time since), and the minutes from reception to the end of processing, summed.
-fn processing_times(
-    tx: &mut dyn Tx,
-    units: &[String],
-    procedures: Option<&[String]>,
-    period: &Period,
-) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-    if units.is_empty() {
-        return Ok(vec![]);
-    }
-    let mut q = crate::db::Sql::new(
-        "SELECT unit, procedure_code, COUNT(*), CAST(SUM((finished_at - received_at) / 60000) AS BIGINT) \
-         FROM dossiers WHERE finished_at IS NOT NULL AND unit IN ",
-    );
-    q.bind_list(units)
-        .push(" AND received_at >= ")
-        .bind(period.start().timestamp_millis())
-        .push(" AND received_at < ")
-        .bind(period.end().timestamp_millis());
-    if let Some(p) = procedures {
-        q.push(" AND procedure_code IN ").bind_list(p);
-    }
-    q.push(" GROUP BY unit, procedure_code");
-    tx.query(&q.text, &q.params)?
-        .iter()
-        .map(|r| Ok((r.string(0)?, r.string(1)?, r.i64(2)?, r.i64(3)?)))
-        .collect()
 }
 
 /// Adds figures to the row `key`, creating it with `label`.

@@ -149,6 +149,7 @@ pub async fn page(
         let scope = motcua_store::stats::Scope {
             units: org::subtree(tx, &report.unit)?,
             procedures: None,
+            all: false,
         };
         let mut monthly = vec![];
         let mut m = report.period.from;
