@@ -278,6 +278,7 @@ fn synthetic_decision() -> motcua_domain::catalogue::Announcement {
                     units: vec![],
                     except: vec![],
                 },
+                boundary_free: false,
             },
         });
     }

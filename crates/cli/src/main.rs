@@ -412,6 +412,7 @@ fn run(cli: Cli) -> Result<()> {
                     stats::all(tx)?,
                     stats::all_units(tx)?,
                     stats::all_procedures(tx)?,
+                    stats::all_cross(tx)?,
                     motcua_store::feedback::projection(tx)?,
                 );
                 let n = dossiers::rebuild(tx)?;
@@ -421,6 +422,7 @@ fn run(cli: Cli) -> Result<()> {
                     stats::all(tx)?,
                     stats::all_units(tx)?,
                     stats::all_procedures(tx)?,
+                    stats::all_cross(tx)?,
                     motcua_store::feedback::projection(tx)?,
                 );
                 Ok((n, before == after))

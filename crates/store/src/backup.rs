@@ -88,6 +88,7 @@ pub const LEFT_OUT: &[&str] = &[
     "stats",
     "stats_units",
     "stats_procedures",
+    "stats_cross",
     "feedback",
     "public_lookup",
     "sessions",

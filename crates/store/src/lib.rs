@@ -252,8 +252,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (18, include_str!("../migrations/sqlite/0018_outbox.sql")),
     (
+        20,
+        include_str!("../migrations/sqlite/0020_boundary_free.sql"),
+    ),
+    (
         21,
         include_str!("../migrations/sqlite/0021_portal_intake.sql"),
+    ),
+    (
+        24,
+        include_str!("../migrations/sqlite/0024_processing_counters.sql"),
     ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
@@ -298,8 +306,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     ),
     (18, include_str!("../migrations/postgres/0018_outbox.sql")),
     (
+        20,
+        include_str!("../migrations/postgres/0020_boundary_free.sql"),
+    ),
+    (
         21,
         include_str!("../migrations/postgres/0021_portal_intake.sql"),
+    ),
+    (
+        24,
+        include_str!("../migrations/postgres/0024_processing_counters.sql"),
     ),
 ];
 

@@ -1,6 +1,7 @@
 //! The web layer through its router, one file per feature, one shared setup (`support`).
 
 mod authorization;
+mod boundary_free;
 mod catalogue;
 mod connectors;
 mod counter;
