@@ -365,6 +365,29 @@ class Walk:
             self.b.shot("receipt")
             self.logout()
 
+        def boundary_free_reception():
+            # Phường Buôn Hồ's desk receives a procedure the province lists as boundary-free for
+            # phường Cư Bao, the competent agency: the code is Buôn Hồ's, the receipt names Cư Bao.
+            self.login("motcua.buonho")
+            self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=2.000815")
+            assert self.b.finds("#competent_unit") and self.b.finds("#return_unit"), "offered"
+            self.axe_check("counter-boundary-free")
+            self.b.script("document.getElementById('competent_unit').value = arguments[0];", "000.32.00.H15")
+            self.b.type("#full_name", "Y Bhim Ayun")
+            self.b.type("#phone", "0912000444")
+            self.b.shot("counter-boundary-free")
+            self.b.click("form[method=post] button[type=submit]:not([name])")
+            assert self.b.wait_url("phieu-tiep-nhan"), self.b.url()
+            text = self.b.text()
+            assert "000.31.00.H15-" in text, "the receiving point's code"
+            assert "Cơ quan có thẩm quyền giải quyết: UBND phường Cư Bao" in text, text
+            assert "Nhận kết quả tại: UBND phường Buôn Hồ" in text, text
+            self.b.shot("receipt-boundary-free")
+            # A procedure not listed offers no competent agency.
+            self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=1.001193")
+            assert not self.b.finds("#competent_unit"), "not offered"
+            self.logout()
+
         def bad_input_is_explained():
             self.login("motcua.cubao")
             self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=2.000815")
@@ -656,6 +679,7 @@ class Walk:
             ("the agency returns it, the leader approves, the desk returns the result", other_agency_and_leader),
             ("citizen looks up and rates", citizen_looks_up_and_rates),
             ("counter reception with the receipt print view", counter_reception_and_receipt),
+            ("a boundary-free reception at Buôn Hồ for Cư Bao", boundary_free_reception),
             ("bad input is explained next to the field", bad_input_is_explained),
             ("a form with three errors shows three messages and keeps its file", form_errors_keep_the_file),
             ("an applicant answers a supplement from a phone; the officer sees the paper", supplement_from_a_phone),

@@ -39,6 +39,17 @@ pub enum BenchCommand {
         /// write at once through the API, comma-separated; 0 to skip
         #[arg(long, value_delimiter = ',', default_value = "16,64")]
         writers: Vec<usize>,
+        /// Bật hộp thư đi (kết nối Cổng DVCQG) khi đo (a) / measure (a) with the outbox on (the
+        /// national portal configured: every event queues its messages)
+        #[arg(long)]
+        outbox: bool,
+    },
+    /// Hộp thư đi: tốc độ gửi tin tới bản sao Cổng DVCQG trên máy / outbox delivery throughput to
+    /// the national portal's double on loopback (a scratch SQLite database)
+    Outbox {
+        /// Số vòng đời hồ sơ (6 tin mỗi vòng) / lifecycles to write first (6 messages each)
+        #[arg(long, default_value_t = 500)]
+        lifecycles: usize,
     },
     /// Tạo dữ liệu tải: một tỉnh ~100 đơn vị, N hồ sơ trong nhiều năm / seed a province of about 100
     /// units with N dossiers over several years (an empty database)
@@ -64,10 +75,12 @@ pub fn run(command: BenchCommand) -> Result<()> {
             lifecycles,
             seconds,
             writers,
+            outbox,
         } => {
             let writers: Vec<usize> = writers.into_iter().filter(|&w| w > 0).collect();
-            crate::bench_scale::run(&db, lifecycles, seconds, &writers)
+            crate::bench_scale::run(&db, lifecycles, seconds, &writers, outbox)
         }
+        BenchCommand::Outbox { lifecycles } => crate::bench_scale::outbox_delivery(lifecycles),
         BenchCommand::Seed {
             db,
             dossiers,
@@ -265,6 +278,7 @@ fn synthetic_decision() -> motcua_domain::catalogue::Announcement {
                     units: vec![],
                     except: vec![],
                 },
+                boundary_free: false,
             },
         });
     }

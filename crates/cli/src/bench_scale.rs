@@ -45,13 +45,19 @@ fn backend_label(db: &str) -> Result<&'static str> {
     })
 }
 
-pub fn run(db: &str, lifecycles: usize, seconds: f64, writers: &[usize]) -> Result<()> {
+pub fn run(
+    db: &str,
+    lifecycles: usize,
+    seconds: f64,
+    writers: &[usize],
+    outbox: bool,
+) -> Result<()> {
     let label = backend_label(db)?;
     if lifecycles > 0 {
         println!(
             "== (a) vòng đời hồ sơ bền vững mỗi giây / durable dossier lifecycles per second ({label})"
         );
-        lifecycles_per_second(db, lifecycles)?;
+        lifecycles_per_second(db, lifecycles, outbox)?;
     }
     let store = crate::open_store(db)?;
     let (dossier_count, units): (i64, Vec<String>) = store.read(|tx| {
@@ -136,7 +142,7 @@ fn drill_down_latency(store: &Store) -> Result<()> {
 /// (a): receive at the desk, hand over, result ready, return: four commands, four transactions,
 /// through the store into a scratch database of the backend `db` names; then the raw loop writing
 /// the same rows into another scratch database of that backend.
-fn lifecycles_per_second(db: &str, n: usize) -> Result<()> {
+fn lifecycles_per_second(db: &str, n: usize, outbox: bool) -> Result<()> {
     let pid = std::process::id();
     let (store_rate, raw_rate, raw_label) = match DbUrl::parse(db)? {
         DbUrl::Sqlite(_) => {
@@ -144,7 +150,7 @@ fn lifecycles_per_second(db: &str, n: usize) -> Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir)?;
             let url = format!("sqlite:{}", dir.join("store.db").display());
-            let measured = store_lifecycles(&url, n).and_then(|(rate, written)| {
+            let measured = store_lifecycles(&url, n, outbox).and_then(|(rate, written)| {
                 let raw = motcua_store::bench::raw_lifecycles(&dir.join("raw.db"), n, &written)?;
                 Ok((rate, raw))
             });
@@ -164,7 +170,7 @@ fn lifecycles_per_second(db: &str, n: usize) -> Result<()> {
             let measured = (|| -> Result<(f64, f64)> {
                 let store_url = motcua_store::bench::create_pg_database(&url, &a)?;
                 let raw_url = motcua_store::bench::create_pg_database(&url, &b)?;
-                let (rate, written) = store_lifecycles(&store_url, n)?;
+                let (rate, written) = store_lifecycles(&store_url, n, outbox)?;
                 let raw = motcua_store::bench::raw_lifecycles_pg(&raw_url, n, &written)?;
                 Ok((rate, raw))
             })();
@@ -194,8 +200,16 @@ fn lifecycles_per_second(db: &str, n: usize) -> Result<()> {
 
 /// `n` lifecycles through the store into the empty database at `url`: lifecycles per second, and
 /// what the store wrote for the last one (for the raw loop to write the same rows).
-fn store_lifecycles(url: &str, n: usize) -> Result<(f64, Vec<motcua_store::bench::Written>)> {
+fn store_lifecycles(
+    url: &str,
+    n: usize,
+    outbox: bool,
+) -> Result<(f64, Vec<motcua_store::bench::Written>)> {
     let store = Store::open(url)?;
+    if outbox {
+        // The national portal configured: each lifecycle queues its 6 messages in its transactions.
+        store.write(|tx| motcua_store::outbox::configure(tx, &[motcua_store::outbox::DVCQG], 0))?;
+    }
     let units = crate::demo::province::units();
     let unit = crate::demo::province::commune(20);
     let procedure = store.write(|tx| {
@@ -604,4 +618,50 @@ impl Conn {
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Outbox delivery throughput: `n` lifecycles with the national portal configured (6 messages
+/// each) written into a scratch SQLite database, then one worker delivering every message to the
+/// portal double on loopback (sign-in once, one HTTP call per message, each recorded in its own
+/// transaction).
+pub fn outbox_delivery(n: usize) -> Result<()> {
+    use motcua_connect::double::{API_PATH, AUTH_PATH, PortalDouble};
+    use motcua_connect::{Dvcqg, DvcqgConfig, RetryPolicy, Worker};
+    let dir = std::env::temp_dir().join(format!("motcua-bench-outbox-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite:{}", dir.join("store.db").display());
+    let measured = (|| -> Result<(f64, u64, f64, usize)> {
+        let (rate, _) = store_lifecycles(&url, n, true)?;
+        let double = PortalDouble::start("bench", "bench")?;
+        let config = DvcqgConfig {
+            adapter_url: double.url(),
+            auth_endpoint: AUTH_PATH.into(),
+            integration_endpoint: API_PATH.into(),
+            username: "bench".into(),
+            password: "bench".into(),
+            agency: "000.00.00.H47".into(),
+            ..Default::default()
+        };
+        let store = std::sync::Arc::new(Store::open(&url)?);
+        let mut worker = Worker::new(
+            store,
+            vec![Box::new(Dvcqg::new(config))],
+            RetryPolicy::default(),
+        );
+        let started = Instant::now();
+        let report = worker.run_once()?;
+        let secs = started.elapsed().as_secs_f64();
+        Ok((rate, report.delivered, secs, double.calls().len()))
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    let (rate, delivered, secs, kept) = measured?;
+    println!(
+        "  ghi / written:   {n} vòng đời / lifecycles with the outbox on, {rate:.0} vòng đời/s / lifecycles/s"
+    );
+    println!(
+        "  gửi / delivered: {delivered} tin / messages in {secs:.2} s = {:.0} tin/s / messages/s; bản sao cổng giữ / the portal double kept {kept}",
+        delivered as f64 / secs
+    );
+    Ok(())
 }

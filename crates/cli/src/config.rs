@@ -55,6 +55,10 @@ pub struct Config {
     /// platform: `url` (its base; `GET {url}/citizens/{number}`), `token` (bearer, never
     /// printed); environment `MOTCUA_POPULATION_URL`, `MOTCUA_POPULATION_TOKEN`. Unset: off.
     pub population: PopulationSection,
+    /// The national public-service portal (`[dvcqg]`, or `MOTCUA_DVCQG_*`); none: not connected.
+    pub dvcqg: Option<motcua_connect::DvcqgConfig>,
+    /// `[outbox]`: the delivery worker's pace and retry policy.
+    pub outbox: crate::outbox::OutboxConfig,
 }
 
 /// The `[population]` section.
@@ -116,6 +120,8 @@ impl Default for Config {
             indicators_file: None,
             payment: PaymentSection::default(),
             population: PopulationSection::default(),
+            dvcqg: None,
+            outbox: Default::default(),
         }
     }
 }
@@ -238,6 +244,7 @@ impl Config {
             })?;
             motcua_domain::indicators::install(methods).map_err(BadInput)?;
         }
+        crate::outbox::load_env(&mut config)?;
         if !["text", "json"].contains(&config.log_format.as_str()) {
             return Err(BadInput(format!(
                 "log_format '{}' không hợp lệ (text hoặc json) / invalid log_format '{}' (text or json)",
@@ -296,6 +303,7 @@ impl Config {
                     double: false,
                 }
             }),
+            dvcqg_inbound_token: self.dvcqg.as_ref().and_then(|d| d.inbound_token.clone()),
         })
     }
 }

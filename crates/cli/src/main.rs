@@ -11,6 +11,7 @@ mod catalogue;
 mod config;
 mod demo;
 mod office;
+mod outbox;
 mod report;
 mod vault;
 
@@ -150,6 +151,11 @@ enum Command {
         #[command(subcommand)]
         command: vault::VaultCommand,
     },
+    /// Hộp thư đi: gửi tin cho hệ thống bên ngoài / the outbox: messages to outside systems
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
+    },
     /// Đo hiệu năng / benchmarks that print figures
     Bench {
         #[command(subcommand)]
@@ -254,6 +260,7 @@ fn settings_for(config: &Config, listen: &str) -> Result<motcua_web::Settings> {
 /// Serves `store`. The app is built before the async runtime starts: the PostgreSQL driver is
 /// synchronous and must never block a thread that drives async tasks.
 fn serve(store: Store, config: &Config, listen: &str, banner: &str) -> Result<()> {
+    let _worker = outbox::start(&store, config)?;
     let app = Arc::new(motcua_web::App::new(store, settings_for(config, listen)?)?);
     tokio::runtime::Runtime::new()?.block_on(listen_and_serve(app, config, listen, banner))
 }
@@ -317,6 +324,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{summary}");
                 return Ok(());
             }
+            let portal = outbox::demo_portal(&mut config)?;
+            let _worker = outbox::start(&app.store, &config)?;
+            summary.push_str(&format!(
+                "Cổng DVCQG: bản sao chạy trên máy / the national portal: a local double at {}; \
+                 hộp thư đi / the outbox: /can-bo/he-thong/hop-thu-di\n",
+                portal.url()
+            ));
             tokio::runtime::Runtime::new()?
                 .block_on(listen_and_serve(app, &config, &listen, &summary))
         }
@@ -398,6 +412,7 @@ fn run(cli: Cli) -> Result<()> {
                     stats::all(tx)?,
                     stats::all_units(tx)?,
                     stats::all_procedures(tx)?,
+                    stats::all_cross(tx)?,
                     motcua_store::feedback::projection(tx)?,
                 );
                 let n = dossiers::rebuild(tx)?;
@@ -407,6 +422,7 @@ fn run(cli: Cli) -> Result<()> {
                     stats::all(tx)?,
                     stats::all_units(tx)?,
                     stats::all_procedures(tx)?,
+                    stats::all_cross(tx)?,
                     motcua_store::feedback::projection(tx)?,
                 );
                 Ok((n, before == after))
@@ -460,6 +476,7 @@ fn run(cli: Cli) -> Result<()> {
             vault::run(command, &db)
         }
         Command::Report(args) => report::run(args, &config),
+        Command::Outbox { command } => outbox::run(command, config),
     }
 }
 

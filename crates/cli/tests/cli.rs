@@ -252,10 +252,11 @@ fn demo_verify_and_tampering() {
     assert!(stdout(&o).contains("intact"));
     // 200 recent dossiers, the 2017 town's 430 (the same every time: the generator is seeded),
     // the 3 certifications of copies done at the counter today and the 2 dossiers of the applicant
-    // whose ID card is reused from the citizen's store.
+    // whose ID card is reused from the citizen's store, and the boundary-free one received at
+    // phường Buôn Hồ for phường Cư Bao.
     let o = motcua(&["rebuild", "--db", &url]);
     assert!(
-        stdout(&o).contains("rebuilt 635 dossiers") && stdout(&o).contains("identical"),
+        stdout(&o).contains("rebuilt 636 dossiers") && stdout(&o).contains("identical"),
         "{}",
         stdout(&o)
     );
@@ -402,7 +403,14 @@ fn catalogue_round_trips_through_json_and_xlsx() {
     assert!(o.status.success(), "{}", stderr(&o));
     let exported = procedure_versions(&demo);
     let decisions: Vec<serde_json::Value> = serde_json::from_str(&exported).unwrap();
-    assert_eq!(decisions.len(), 6);
+    assert_eq!(decisions.len(), 7);
+    // The last lists procedures received regardless of administrative boundaries: the flag is
+    // part of the decision, exported and imported with it.
+    assert!(
+        decisions[6].to_string().contains("\"boundary_free\":true"),
+        "{}",
+        decisions[6]
+    );
 
     // JSON: all decisions into an empty database give the same catalogue.
     let json = dir.join("all.json");

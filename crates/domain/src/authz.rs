@@ -65,6 +65,23 @@ pub fn can(grants: &[Grant], action: Action, unit_chain: &[String]) -> bool {
         .any(|g| allows(g.role, action) && unit_chain.contains(&g.unit))
 }
 
+/// May someone holding `grants` receive, at the unit whose chain is `receiving`, a dossier that the
+/// unit whose chain is `competent` resolves? The desk's own work (the desk right over the receiving
+/// unit) and, when the competent agency is another unit: one the desk already serves, or any unit
+/// of the same province for a procedure received regardless of administrative boundaries
+/// (`rules::BOUNDARY_FREE`). Nothing more: the queues and dossiers of that agency stay closed.
+pub fn may_receive_for(
+    grants: &[Grant],
+    receiving: &[String],
+    competent: &[String],
+    boundary_free: bool,
+) -> bool {
+    can(grants, Action::Desk, receiving)
+        && (competent == receiving
+            || can(grants, Action::Desk, competent)
+            || (boundary_free && !competent.is_empty() && receiving.last() == competent.last()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +108,24 @@ mod tests {
         let inspector = [grant(Role::Inspector, "province")];
         assert!(can(&inspector, Action::ViewDossier, &chain));
         assert!(!can(&inspector, Action::ViewPersonalData, &chain));
+    }
+
+    #[test]
+    fn a_desk_receives_for_the_province_only_what_is_boundary_free() {
+        let buon_ho = ["buon-ho".to_string(), "province".into()];
+        let cu_bao = ["cu-bao".to_string(), "province".into()];
+        let elsewhere = ["x".to_string(), "other-province".into()];
+        let officer = [grant(Role::ReceptionOfficer, "buon-ho")];
+        assert!(may_receive_for(&officer, &buon_ho, &buon_ho, false));
+        assert!(may_receive_for(&officer, &buon_ho, &cu_bao, true));
+        assert!(!may_receive_for(&officer, &buon_ho, &cu_bao, false));
+        assert!(!may_receive_for(&officer, &buon_ho, &elsewhere, true));
+        // Receiving at a desk one does not hold is refused whatever the procedure.
+        assert!(!may_receive_for(&officer, &cu_bao, &cu_bao, true));
+        // And the grant opens nothing else at the competent agency.
+        assert!(!can(&officer, Action::ViewDossier, &cu_bao));
+        assert!(!can(&officer, Action::Desk, &cu_bao));
+        let specialist = [grant(Role::Specialist, "buon-ho")];
+        assert!(!may_receive_for(&specialist, &buon_ho, &cu_bao, true));
     }
 }

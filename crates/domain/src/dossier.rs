@@ -733,6 +733,13 @@ pub enum Event {
         /// The applicant's consent to reuse digitised papers, as ticked at the counter.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         reuse_consent: bool,
+        /// The competent agency when it is not the receiving unit (a boundary-free reception);
+        /// None in older records and when the receiving unit resolves it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        competent: Option<String>,
+        /// The return point the applicant chose, when it is not the receiving unit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        return_unit: Option<String>,
     },
     SupplementRequested {
         stage: Stage,
@@ -1139,6 +1146,12 @@ pub struct Dossier {
     /// The fees assessed and paid (None: never assessed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fees: Option<crate::payment::Fees>,
+    /// The competent agency when it is not the receiving unit (see `competent_unit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competent: Option<String>,
+    /// The return point the applicant chose when it is not the receiving unit (see `return_point`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_unit: Option<String>,
 }
 
 impl Dossier {
@@ -1185,6 +1198,8 @@ impl Dossier {
             reused: vec![],
             population_data: vec![],
             fees: None,
+            competent: None,
+            return_unit: None,
         };
         let mut d = match &rec.event {
             Event::Submitted {
@@ -1251,7 +1266,11 @@ impl Dossier {
                 missing_papers,
                 reused,
                 reuse_consent: _,
+                competent,
+                return_unit,
             } => {
+                self.competent = competent.clone();
+                self.return_unit = return_unit.clone();
                 self.status = Status::Processing;
                 self.basis = basis.clone();
                 self.missing_papers = missing_papers.clone();
@@ -1413,14 +1432,14 @@ impl Dossier {
                 step_result,
                 result,
             } => {
-                let desk = self.unit.clone();
+                let desk = self.return_point().to_owned();
                 if let Some(step) = self.current_step_mut() {
                     step.finished_at = Some(at);
                     step.finished_by = Some(rec.actor.clone());
                     step.result = Some(*step_result);
-                    step.handed_to = Some(desk);
+                    step.handed_to = Some(desk.clone());
                 }
-                self.current_unit = self.unit.clone();
+                self.current_unit = desk;
                 self.status = Status::ResultReady;
                 self.outcome = Some(outcome.clone());
                 self.result = Some(*result);
@@ -1522,6 +1541,14 @@ impl Dossier {
                 if self.unit == *from_unit {
                     self.unit = to_unit.clone();
                 }
+                for u in [&mut self.competent, &mut self.return_unit]
+                    .into_iter()
+                    .flatten()
+                {
+                    if u == from_unit {
+                        *u = to_unit.clone();
+                    }
+                }
             }
         }
     }
@@ -1530,6 +1557,22 @@ impl Dossier {
         if let Some(p) = self.pauses.last_mut().filter(|p| p.to.is_none()) {
             p.to = Some(at);
         }
+    }
+
+    /// The agency competent to resolve it: the one the reception named (a boundary-free
+    /// reception), else the receiving unit (every dossier received before there were two).
+    pub fn competent_unit(&self) -> &str {
+        self.competent.as_deref().unwrap_or(&self.unit)
+    }
+
+    /// Where the result is returned: the point the applicant chose, else the receiving unit.
+    pub fn return_point(&self) -> &str {
+        self.return_unit.as_deref().unwrap_or(&self.unit)
+    }
+
+    /// Received at one point for another agency (tiếp nhận không phụ thuộc địa giới hành chính).
+    pub fn is_boundary_free(&self) -> bool {
+        self.competent_unit() != self.unit
     }
 
     /// Whether a signed electronic certified copy was issued (Decision 766, indicator 4.6).
@@ -1654,6 +1697,13 @@ pub struct ReceptionDetails {
     /// The applicant agreed that papers already digitised be reused for this dossier.
     #[serde(default)]
     pub reuse_consent: bool,
+    /// The competent agency, when it is not the receiving unit: only for a boundary-free procedure
+    /// (`ProcedureRef::boundary_free`); the caller checks that it is a unit of the province.
+    #[serde(default)]
+    pub competent_unit: Option<String>,
+    /// Where the applicant chose to collect the result (None: the receiving unit).
+    #[serde(default)]
+    pub return_unit: Option<String>,
 }
 
 /// Everything that can be asked of a dossier.
@@ -1815,6 +1865,7 @@ impl Command {
                 .unwrap_or_default()
         };
         let holder = || d.map(|d| d.current_unit.clone()).unwrap_or_default();
+        let return_point = || d.map(|d| d.return_point().to_owned()).unwrap_or_default();
         let at_reception = d.is_none_or(|d| d.received_at.is_none() || d.steps.len() <= 1);
         match self {
             Command::SubmitOnline { .. }
@@ -1825,7 +1876,6 @@ impl Command {
             | Command::ReturnUnsupplemented { .. }
             | Command::Correct { .. }
             | Command::Refuse { .. }
-            | Command::Return { .. }
             | Command::Withdraw { .. }
             | Command::IssueDocument { .. }
             | Command::DigitisePaper { .. }
@@ -1850,6 +1900,8 @@ impl Command {
             Command::Apologize { .. } | Command::MarkResultReady { .. } => {
                 Some((Action::Decide, holder()))
             }
+            // The result is handed over where the applicant chose to collect it.
+            Command::Return { .. } => Some((Action::Desk, return_point())),
             Command::ErasePersonalData { .. } => Some((Action::AdministerUnit, desk())),
             Command::Transfer { to_unit, .. } => Some((Action::AdministerSystem, to_unit.clone())),
         }
@@ -2128,8 +2180,45 @@ pub fn decide(
             })?;
             let missing_papers = check_papers(&procedure, &list, details.missing_papers)?;
             let reused = check_reuse(&list, details.reuse, details.reuse_consent)?;
+            let (competent, return_unit) = match state {
+                Some(d) => (d.competent.clone(), d.return_unit.clone()),
+                None => (
+                    details
+                        .competent_unit
+                        .map(|c| clean(&c))
+                        .filter(|c| !c.is_empty() && *c != unit),
+                    details
+                        .return_unit
+                        .map(|c| clean(&c))
+                        .filter(|c| !c.is_empty() && *c != unit),
+                ),
+            };
+            if competent.is_some() && !procedure.boundary_free {
+                let r = crate::rules::rule(crate::rules::BOUNDARY_FREE);
+                return Err(DossierError::Invalid {
+                    field: "details.competent_unit".into(),
+                    vi: format!(
+                        "thủ tục {} không thuộc danh mục tiếp nhận không phụ thuộc địa giới hành chính: chỉ cơ quan có thẩm quyền tiếp nhận ({})",
+                        procedure.code,
+                        r.cite()
+                    ),
+                    en: format!(
+                        "procedure {} is not listed as received regardless of administrative boundaries: only the competent agency receives it ({})",
+                        procedure.code,
+                        r.cite()
+                    ),
+                });
+            }
             let due = due_from(cal, now, limit)?;
-            let (name, budget, planned) = step_plan(&procedure, 0, &unit, None);
+            let (name, budget, planned) = match &competent {
+                // The receiving point's own step: hand the dossier to the competent agency.
+                Some(_) => (
+                    "Chuyển hồ sơ đến cơ quan có thẩm quyền".to_owned(),
+                    Some(Limit::SameDay),
+                    None,
+                ),
+                None => step_plan(&procedure, 0, &unit, None),
+            };
             let step_due = match budget {
                 Some(b) => due_from(cal, now, b)?,
                 None => due,
@@ -2158,6 +2247,8 @@ pub fn decide(
                 missing_papers,
                 reuse_consent: details.reuse_consent && !reused.is_empty(),
                 reused,
+                competent,
+                return_unit,
                 procedure,
                 unit,
                 applicant,
@@ -2329,6 +2420,19 @@ pub fn decide(
                 return Err(illegal(Some(d.status)));
             }
             let step = d.current_step().ok_or_else(|| illegal(Some(d.status)))?;
+            if d.is_boundary_free() && d.steps.len() == 1 && to_unit != d.competent_unit() {
+                return Err(DossierError::Invalid {
+                    field: "to_unit".into(),
+                    vi: format!(
+                        "hồ sơ tiếp nhận không phụ thuộc địa giới hành chính phải chuyển đến cơ quan có thẩm quyền {}",
+                        d.competent_unit()
+                    ),
+                    en: format!(
+                        "a dossier received regardless of boundaries goes to its competent agency {}",
+                        d.competent_unit()
+                    ),
+                });
+            }
             let index = step.index + 1;
             let (name, budget, planned) = step_plan(&d.procedure, index, &to_unit, step.planned);
             let due = d.due.ok_or_else(|| illegal(Some(d.status)))?;
@@ -2536,6 +2640,12 @@ pub fn decide(
         (Some(d), Command::MarkResultReady { outcome }) => {
             if d.status != Status::Processing {
                 return Err(illegal(Some(d.status)));
+            }
+            if d.is_boundary_free() && !d.steps.iter().any(|s| s.unit == d.competent_unit()) {
+                return Err(DossierError::rule(
+                    "hồ sơ chưa được chuyển đến cơ quan có thẩm quyền giải quyết",
+                    "the dossier has not yet reached the agency competent to resolve it",
+                ));
             }
             let outcome = match outcome {
                 Outcome::Approved => Outcome::Approved,

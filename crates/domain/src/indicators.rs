@@ -16,7 +16,11 @@ use serde::{Deserialize, Serialize};
 pub static METHOD_JSON: &str = include_str!("../data/indicators-766.json");
 
 /// The inputs a ratio may name, with what they count.
-pub const INPUTS: [(&str, &str); 33] = [
+pub const INPUTS: [(&str, &str); 34] = [
+    (
+        "synced",
+        "of those received, acknowledged by the national portal (DongBoHoSoMC answered with error_code 0)",
+    ),
     (
         "procedures_required",
         "procedures the units must post (per unit)",
@@ -590,6 +594,7 @@ mod tests {
             ("handled_in_time", 180),
             ("received", 200),
             ("received_online", 60),
+            ("synced", 150),
             ("procedures_required", 40),
             ("procedures_posted_current", 30),
             ("procedures_required_distinct", 40),
@@ -620,6 +625,7 @@ mod tests {
         };
         near("1.2", 3.0); // 4 x 30/40
         near("1.3", 2.0); // 2 x 40/40
+        near("1.4", 4.5); // 6 x 150/200
         near("2.1", 18.0); // 20 x 180/200
         near("3.1", 1.25); // 2 x (20/40) / 0.8
         near("3.2", 1.0); // 4 x 5/20
@@ -647,20 +653,21 @@ mod tests {
         assert_eq!(avg.cohort.as_deref(), Some("received_finished"));
         let progress = s.iter().find(|x| x.code == "2.1").unwrap();
         assert_eq!(progress.cohort.as_deref(), Some("handled"));
-        // Groups: 3 + 2; 18; 1.25 + 1 + 3.6 + 1 + 2 + 2.4; 3 + 2.5 + 0.5 + 0.5; 6 + 6 + 5.33.
+        // Groups: 3 + 2 + 4.5; 18; 1.25 + 1 + 3.6 + 1 + 2 + 2.4; 3 + 2.5 + 0.5 + 0.5; 6 + 6 + 5.33.
         let sum = m.summary(&s);
         let g: Vec<f64> = sum.groups.iter().map(|g| g.points).collect();
-        let want = [5.0, 18.0, 11.25, 6.5, 12.0 + 6.0 * 0.8 / 0.9];
+        let want = [9.5, 18.0, 11.25, 6.5, 12.0 + 6.0 * 0.8 / 0.9];
         for (a, b) in g.iter().zip(want) {
             assert!((a - b).abs() < 1e-9, "{g:?}");
         }
         let computable: Vec<f64> = sum.groups.iter().map(|g| g.computable).collect();
         // Group 4: 4.1, 4.2, 4.3, 4.4, 4.5a and 4.5b computable (6 + 4 + 2 + 4 + 2 + 2); 4.6 not.
         // Group 3: every indicator, 3.4-3.6 (online payment) included.
-        assert_eq!(computable, [6.0, 20.0, 22.0, 20.0, 18.0]);
+        // Group 1: 1.2, 1.3 and 1.4 (4 + 2 + 6); 1.1 not.
+        assert_eq!(computable, [12.0, 20.0, 22.0, 20.0, 18.0]);
         assert!((sum.total - want.iter().sum::<f64>()).abs() < 1e-9);
-        assert_eq!(sum.computable, 86.0);
-        assert_eq!(sum.band.unwrap().name_vi, "Trung bình"); // 58.08
+        assert_eq!(sum.computable, 92.0);
+        assert_eq!(sum.band.unwrap().name_vi, "Trung bình"); // 62.58
         // With feedback: 3 of 4 on time, 1 of 2 satisfied.
         let with_feedback: BTreeMap<&str, i64> = [
             ("feedback_due", 4),

@@ -160,6 +160,11 @@ pub struct ProcedureSpec {
     #[serde(default)]
     pub legal_basis: Vec<String>,
     pub applies_to: Applicability,
+    /// Received at any one-stop point of the province, whatever the applicant's residence ("không
+    /// phụ thuộc địa giới hành chính", Decree 118/2025; `rules::BOUNDARY_FREE`): set by the
+    /// announcement decision that lists the procedure as such.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub boundary_free: bool,
 }
 
 /// A procedure version: a spec and when it is in force, by which decision.
@@ -360,6 +365,9 @@ pub struct ProcedureRef {
     /// The procedure charges no fee (a financial-obligation pause on it is suspicious).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fee_free: bool,
+    /// The version lets any one-stop point of the province receive it (`ProcedureSpec::boundary_free`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub boundary_free: bool,
 }
 
 impl ProcedureRef {
@@ -387,6 +395,7 @@ impl From<&Procedure> for ProcedureRef {
             conditional_limits: p.spec.conditional_limits.clone(),
             papers: p.spec.papers.clone(),
             fee_free: p.spec.fees.iter().all(|f| f.amount == Some(0)),
+            boundary_free: p.spec.boundary_free,
         }
     }
 }

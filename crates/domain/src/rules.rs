@@ -76,6 +76,8 @@ pub const SUPPLEMENT_ONCE_PER_AGENCY: &str = "supplement_once_per_agency";
 pub const SUPPLEMENT_WAIT: &str = "supplement_wait";
 pub const SUPPLEMENT_CLOCK: &str = "supplement_clock";
 pub const MARRIAGE_CONDITIONAL: &str = "marriage_conditional";
+pub const BOUNDARY_FREE: &str = "boundary_free";
+pub const BOUNDARY_FREE_HAND_OVER: &str = "boundary_free_hand_over";
 
 /// Every rule motcua applies, with its source.
 pub const RULES: &[LegalRule] = &[
@@ -195,6 +197,30 @@ pub const RULES: &[LegalRule] = &[
             "Luật Hộ tịch 2014",
             "Điều 18 khoản 2",
             Some("2016-01-01"),
+            None,
+            Confidence::Recalled,
+        ),
+    },
+    LegalRule {
+        id: BOUNDARY_FREE,
+        vi: "Thủ tục hành chính được UBND tỉnh công bố là tiếp nhận không phụ thuộc địa giới hành chính thì được nộp và nhận kết quả tại bất kỳ Trung tâm Phục vụ hành chính công (điểm tiếp nhận) nào trong tỉnh; cơ quan có thẩm quyền vẫn giải quyết",
+        en: "A procedure the province lists as received regardless of administrative boundaries may be submitted and collected at any one-stop point of the province; the competent agency still resolves it",
+        source: src(
+            "Nghị định 118/2025/NĐ-CP; quyết định công bố danh mục TTHC của UBND tỉnh",
+            "tiếp nhận hồ sơ không phụ thuộc địa giới hành chính (điều khoản chưa đối chiếu với văn bản gốc)",
+            Some("2025-07-01"),
+            None,
+            Confidence::Secondary,
+        ),
+    },
+    LegalRule {
+        id: BOUNDARY_FREE_HAND_OVER,
+        vi: "Điểm tiếp nhận chuyển hồ sơ đến cơ quan có thẩm quyền trong ngày; hồ sơ tiếp nhận sau 15 giờ thì chuyển trong ngày làm việc tiếp theo",
+        en: "The receiving point hands the dossier to the competent agency the same day; after 15:00, on the next working day",
+        source: src(
+            "Nghị định 61/2018/NĐ-CP, giữ nguyên tại Nghị định 118/2025/NĐ-CP",
+            "Điều 19 (chuyển hồ sơ đến cơ quan giải quyết); áp dụng cho điểm tiếp nhận không phụ thuộc địa giới hành chính",
+            Some("2025-07-01"),
             None,
             Confidence::Recalled,
         ),

@@ -92,10 +92,15 @@ pub enum Metric {
     CopyCertification,
     /// Of those, with an electronic certified copy issued (4.6's numerator).
     CopyElectronic,
+    /// Received in the month and resolved since (Decision 766, indicator 2.2's count).
+    Processed,
+    /// Of those, the minutes from reception to the end of processing, each truncated, summed
+    /// (2.2's numerator). The only counter that adds more than one per dossier.
+    ProcessingMinutes,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 29] = [
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
         Metric::ReceivedOnline,
@@ -123,6 +128,8 @@ impl Metric {
         Metric::ResultElectronic,
         Metric::CopyCertification,
         Metric::CopyElectronic,
+        Metric::Processed,
+        Metric::ProcessingMinutes,
     ];
 
     /// The column name.
@@ -155,6 +162,8 @@ impl Metric {
             Metric::ResultElectronic => "result_electronic",
             Metric::CopyCertification => "copy_certification",
             Metric::CopyElectronic => "copy_electronic",
+            Metric::Processed => "processed",
+            Metric::ProcessingMinutes => "processing_minutes",
         }
     }
 
@@ -177,7 +186,7 @@ pub struct Key {
 /// Counter values for one key, indexed by [`Metric::index`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Counts(pub [i64; 27]);
+pub struct Counts(pub [i64; 29]);
 
 impl Counts {
     pub fn get(&self, m: Metric) -> i64 {
@@ -207,8 +216,34 @@ pub fn certifies_copies(d: &Dossier) -> bool {
     crate::text::fold_vi(&d.procedure.name).starts_with("chung thuc ban sao tu ban chinh")
 }
 
-/// What one dossier adds to the counters (each entry +1).
-pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
+/// The minutes from reception to the end of processing, truncated (as SQL's integer division).
+pub fn processing_minutes(received: Instant, finished: Instant) -> i64 {
+    (finished - received).num_milliseconds() / 60_000
+}
+
+/// What one dossier adds to the counters: (where, what, how much; 1 for every metric but
+/// [`Metric::ProcessingMinutes`]).
+pub fn contributions(d: &Dossier) -> Vec<(Key, Metric, i64)> {
+    let mut out: Vec<(Key, Metric, i64)> = counted(d).into_iter().map(|(k, m)| (k, m, 1)).collect();
+    if let (Some(received), Some(finished)) = (d.received_at, d.finished_at) {
+        let key = Key {
+            unit: d.unit.clone(),
+            procedure: d.procedure.code.clone(),
+            month: month_of(received),
+            agency: String::new(),
+        };
+        out.push((key.clone(), Metric::Processed, 1));
+        out.push((
+            key,
+            Metric::ProcessingMinutes,
+            processing_minutes(received, finished),
+        ));
+    }
+    out
+}
+
+/// The counters a dossier adds one to.
+fn counted(d: &Dossier) -> Vec<(Key, Metric)> {
     let mut out = vec![];
     let key = |month| Key {
         unit: d.unit.clone(),
@@ -324,6 +359,60 @@ pub fn contributions(d: &Dossier) -> Vec<(Key, Metric)> {
     out
 }
 
+/// Where a boundary-free dossier (received at one unit for another agency) is counted a second
+/// time: its receiving unit, its competent agency, its procedure and the month. These counters
+/// turn the figures by receiving unit ("received here") into the figures by the agency that
+/// resolves ("resolved here") with two lookups, not a scan: add what others received for the
+/// scope, take away what the scope received for others.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CrossKey {
+    pub month: Month,
+    pub unit: String,
+    pub competent: String,
+    pub procedure: String,
+}
+
+/// What a boundary-free dossier adds to the cross counters: its own figures (not the step
+/// figures), under its receiving unit and competent agency. Nothing for any other dossier.
+pub fn cross_contributions(d: &Dossier) -> Vec<(CrossKey, Metric, i64)> {
+    if !d.is_boundary_free() {
+        return vec![];
+    }
+    contributions(d)
+        .into_iter()
+        .filter(|(k, m, _)| {
+            k.agency.is_empty()
+                && !matches!(m, Metric::StepEarly | Metric::StepOnTime | Metric::StepLate)
+        })
+        .map(|(k, m, n)| {
+            (
+                CrossKey {
+                    month: k.month,
+                    unit: k.unit,
+                    competent: d.competent_unit().to_owned(),
+                    procedure: k.procedure,
+                },
+                m,
+                n,
+            )
+        })
+        .collect()
+}
+
+/// The change to the cross counters from `before` to `after`, without zero entries.
+pub fn cross_delta(before: Option<&Dossier>, after: &Dossier) -> Vec<(CrossKey, Counts)> {
+    let mut map: std::collections::BTreeMap<CrossKey, Counts> = std::collections::BTreeMap::new();
+    if let Some(b) = before {
+        for (k, m, n) in cross_contributions(b) {
+            map.entry(k).or_default().add(m, -n);
+        }
+    }
+    for (k, m, n) in cross_contributions(after) {
+        map.entry(k).or_default().add(m, n);
+    }
+    map.into_iter().filter(|(_, c)| !c.is_zero()).collect()
+}
+
 /// When a received dossier's processing ended: its result, refusal or withdrawal. None while it is
 /// still being processed.
 pub fn processing_end(d: &Dossier) -> Option<Instant> {
@@ -335,12 +424,12 @@ pub fn processing_end(d: &Dossier) -> Option<Instant> {
 pub fn delta(before: Option<&Dossier>, after: &Dossier) -> Vec<(Key, Counts)> {
     let mut map: std::collections::BTreeMap<Key, Counts> = std::collections::BTreeMap::new();
     if let Some(b) = before {
-        for (k, m) in contributions(b) {
-            map.entry(k).or_default().add(m, -1);
+        for (k, m, n) in contributions(b) {
+            map.entry(k).or_default().add(m, -n);
         }
     }
-    for (k, m) in contributions(after) {
-        map.entry(k).or_default().add(m, 1);
+    for (k, m, n) in contributions(after) {
+        map.entry(k).or_default().add(m, n);
     }
     map.into_iter().filter(|(_, c)| !c.is_zero()).collect()
 }
@@ -472,6 +561,10 @@ pub struct Figures {
     /// electronic certified copy.
     pub copy_certification: i64,
     pub copy_electronic: i64,
+    /// Received in the period and resolved since, and the minutes from reception to the end of
+    /// their processing, summed (Decision 766, indicator 2.2).
+    pub processed: i64,
+    pub processing_minutes: i64,
 }
 
 impl Figures {
@@ -512,6 +605,40 @@ impl Figures {
         self.result_electronic += o.result_electronic;
         self.copy_certification += o.copy_certification;
         self.copy_electronic += o.copy_electronic;
+        self.processed += o.processed;
+        self.processing_minutes += o.processing_minutes;
+    }
+
+    /// Takes `o` away (the figures of dossiers that count elsewhere in another view).
+    pub fn subtract(&mut self, o: &Figures) {
+        self.carried -= o.carried;
+        self.received_desk -= o.received_desk;
+        self.received_post -= o.received_post;
+        self.received_online -= o.received_online;
+        self.resolved_early -= o.resolved_early;
+        self.resolved_on_time -= o.resolved_on_time;
+        self.resolved_late -= o.resolved_late;
+        self.refused -= o.refused;
+        self.withdrawn -= o.withdrawn;
+        self.open_in_time -= o.open_in_time;
+        self.open_overdue -= o.open_overdue;
+        self.rated -= o.rated;
+        self.satisfied -= o.satisfied;
+        self.digitised -= o.digitised;
+        self.supplemented -= o.supplemented;
+        self.step_early -= o.step_early;
+        self.step_on_time -= o.step_on_time;
+        self.step_late -= o.step_late;
+        self.apologized -= o.apologized;
+        self.apology_early -= o.apology_early;
+        self.appointment_kept -= o.appointment_kept;
+        self.appointment_missed -= o.appointment_missed;
+        self.withdrawn_late -= o.withdrawn_late;
+        self.walk_in_guided -= o.walk_in_guided;
+        self.walk_in_refused -= o.walk_in_refused;
+        self.result_electronic -= o.result_electronic;
+        self.copy_certification -= o.copy_certification;
+        self.copy_electronic -= o.copy_electronic;
     }
 
     /// The figures of the period from its counters: `sum` over its months, `before` the month
@@ -546,6 +673,8 @@ impl Figures {
             result_electronic: sum.get(Metric::ResultElectronic),
             copy_certification: sum.get(Metric::CopyCertification),
             copy_electronic: sum.get(Metric::CopyElectronic),
+            processed: sum.get(Metric::Processed),
+            processing_minutes: sum.get(Metric::ProcessingMinutes),
         }
     }
 
@@ -595,6 +724,10 @@ pub fn brute_force<'a>(
                     f.satisfied += i64::from(rating != Rating::Unsatisfied);
                 }
                 f.supplemented += d.supplements.len() as i64;
+                if let Some(finished) = d.finished_at {
+                    f.processed += 1;
+                    f.processing_minutes += processing_minutes(r, finished);
+                }
             }
             // In processing at the end of the period, or now if that is earlier.
             let at = if ended.is_none() { end.min(now) } else { end };
@@ -798,6 +931,26 @@ pub struct Report {
     /// The average processing time of the dossiers received in the period and finished since, per
     /// procedure and per receiving unit (Decision 766, indicator 2.2).
     pub average_times: Vec<AverageTime>,
+    /// The same dossiers counted by the agency that resolves them ("resolved here"): `total`
+    /// without the boundary-free dossiers received here for agencies outside the scope, with
+    /// those received elsewhere for agencies of the scope. `total` is "received here". The
+    /// Decision 766 figures of progress and results are taken from this view, as the national
+    /// portal scores the agency that resolves.
+    pub resolved: Figures,
+    /// The boundary-free dossiers crossing the scope's border, per unit on the other side.
+    pub crossing: Vec<CrossRow>,
+}
+
+/// Boundary-free dossiers between the scope and one unit outside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CrossRow {
+    /// `out`: received in the scope for this competent agency; `in`: received at this unit for
+    /// an agency of the scope.
+    pub direction: String,
+    pub unit: String,
+    pub name: String,
+    pub figures: Figures,
 }
 
 /// The average processing time of one procedure or unit: dossiers received in the period whose

@@ -37,6 +37,7 @@ fn spec(code: &str, name: &str, days: u32, level: UnitLevel) -> ProcedureSpec {
             except: vec![],
         },
         conditional_limits: vec![],
+        boundary_free: false,
     }
 }
 

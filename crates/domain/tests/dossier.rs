@@ -47,6 +47,7 @@ fn procedure() -> ProcedureRef {
         conditional_limits: vec![],
         papers: vec![],
         fee_free: false,
+        boundary_free: false,
     }
 }
 
@@ -211,6 +212,7 @@ fn same_day_procedure() -> ProcedureRef {
         }],
         papers: vec![],
         fee_free: true,
+        boundary_free: false,
     }
 }
 
@@ -1336,4 +1338,160 @@ fn an_online_answer_adds_its_papers_and_counts_the_clock_like_the_desk() {
     })
     .unwrap();
     assert!(plain.get("papers").is_none(), "{plain}");
+}
+
+fn receive_for(
+    run: &mut Run,
+    at: Instant,
+    boundary_free: bool,
+    return_unit: Option<&str>,
+) -> Result<Dossier, DossierError> {
+    let mut p = procedure();
+    p.boundary_free = boundary_free;
+    run.exec(
+        at,
+        Command::Receive {
+            code: dossier_code("buon-ho", to_local(at).date(), 1).unwrap(),
+            channel: Channel::Desk,
+            procedure: Some(p),
+            unit: Some("buon-ho".into()),
+            applicant: Some(applicant()),
+            papers: Some(vec![Paper {
+                name: "Giấy đề nghị đăng ký hộ kinh doanh".into(),
+                copies: 1,
+                file: None,
+                kind: None,
+            }]),
+            details: motcua_domain::dossier::ReceptionDetails {
+                competent_unit: Some("cu-bao".into()),
+                return_unit: return_unit.map(str::to_owned),
+                ..Default::default()
+            },
+        },
+    )
+    .cloned()
+}
+
+#[test]
+fn a_boundary_free_dossier_is_handed_to_its_competent_agency_and_returned_where_chosen() {
+    // Not listed as boundary-free: refused, naming the field and the rule.
+    let err = receive_for(&mut Run::new(), vn("2025-09-15T08:00"), false, None).unwrap_err();
+    match &err {
+        DossierError::Invalid { field, vi, en } => {
+            assert_eq!(field, "details.competent_unit");
+            assert!(vi.contains("không phụ thuộc địa giới hành chính"), "{vi}");
+            assert!(en.contains("Nghị định 118/2025"), "{en}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut run = Run::new();
+    let d = receive_for(&mut run, vn("2025-09-15T08:00"), true, None).unwrap();
+    assert_eq!(d.unit, "buon-ho");
+    assert_eq!(d.competent_unit(), "cu-bao");
+    assert_eq!(
+        d.return_point(),
+        "buon-ho",
+        "the receiving point by default"
+    );
+    assert!(d.code.as_deref().unwrap().starts_with("buon-ho-"));
+    // The hand-over to the competent agency is the receiving point's own step, budgeted by the
+    // same-day rule; the legal due time is the procedure's (3 working days).
+    assert_eq!(d.steps[0].unit, "buon-ho");
+    assert_eq!(d.steps[0].budget, Some(Limit::SameDay));
+    assert_eq!(d.due, Some(vn("2025-09-18T08:00")));
+    // Nowhere but to the competent agency, and no result before it got there.
+    assert!(
+        run.exec(vn("2025-09-15T09:00"), hand_over("other", true))
+            .is_err()
+    );
+    assert!(
+        run.exec(
+            vn("2025-09-15T09:00"),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved
+            }
+        )
+        .is_err()
+    );
+    run.exec(vn("2025-09-15T09:00"), hand_over("cu-bao", true))
+        .unwrap();
+    let d = run
+        .exec(
+            vn("2025-09-16T10:00"),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+        )
+        .unwrap()
+        .clone();
+    assert_eq!(d.current_unit, "buon-ho", "back at the return point");
+    assert_eq!(d.steps[1].handed_to.as_deref(), Some("buon-ho"));
+    // The desk that returns it is the return point's.
+    let (_, unit) = Command::Return {
+        to_whom: "x".into(),
+    }
+    .permission(Some(&d))
+    .unwrap();
+    assert_eq!(unit, "buon-ho");
+    assert_eq!(
+        Dossier::replay(&run.events).unwrap(),
+        d,
+        "replay gives the same state"
+    );
+    // Counted a second time under its receiving unit and competent agency, its own figures
+    // only (received, resolved), never the steps.
+    let cross = motcua_domain::stats::cross_contributions(&d);
+    use motcua_domain::stats::Metric;
+    let metrics: Vec<Metric> = cross.iter().map(|(_, m, _)| *m).collect();
+    assert!(metrics.contains(&Metric::ReceivedDesk), "{metrics:?}");
+    assert!(metrics.contains(&Metric::ResolvedEarly), "{metrics:?}");
+    assert!(
+        !metrics
+            .iter()
+            .any(|m| matches!(m, Metric::StepEarly | Metric::StepOnTime | Metric::StepLate))
+    );
+    assert!(
+        cross
+            .iter()
+            .all(|(k, _, _)| k.unit == "buon-ho" && k.competent == "cu-bao")
+    );
+
+    // A return point chosen elsewhere: the result goes there, and its desk returns it.
+    let mut run = Run::new();
+    receive_for(&mut run, vn("2025-09-15T08:00"), true, Some("ea-drong")).unwrap();
+    run.exec(vn("2025-09-15T09:00"), hand_over("cu-bao", true))
+        .unwrap();
+    let d = run
+        .exec(
+            vn("2025-09-16T10:00"),
+            Command::MarkResultReady {
+                outcome: Outcome::Approved,
+            },
+        )
+        .unwrap()
+        .clone();
+    assert_eq!(d.current_unit, "ea-drong");
+    let (_, unit) = Command::Return {
+        to_whom: "x".into(),
+    }
+    .permission(Some(&d))
+    .unwrap();
+    assert_eq!(unit, "ea-drong");
+}
+
+#[test]
+fn a_dossier_received_before_there_were_two_reads_its_receiving_unit_as_competent() {
+    let mut run = Run::new();
+    receive_at_desk(&mut run, vn("2025-03-10T08:00"));
+    let d = run.state.clone().unwrap();
+    assert_eq!(d.competent_unit(), "town-desk");
+    assert_eq!(d.return_point(), "town-desk");
+    assert!(!d.is_boundary_free());
+    // Nothing new is written for it: its events serialise as before.
+    let json = serde_json::to_string(&run.events[0].event).unwrap();
+    assert!(
+        !json.contains("competent") && !json.contains("return_unit"),
+        "{json}"
+    );
+    assert!(motcua_domain::stats::cross_contributions(&d).is_empty());
 }

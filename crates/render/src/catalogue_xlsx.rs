@@ -130,6 +130,10 @@ fn trim_number(n: f64) -> String {
     }
 }
 
+/// Written in the "how" column of a procedure received regardless of administrative boundaries,
+/// as the provinces' published lists of such procedures say it.
+const BOUNDARY_FREE: &str = "Không phụ thuộc địa giới hành chính";
+
 fn channels_text(c: &Channels) -> String {
     let mut parts = vec![];
     if c.desk {
@@ -183,6 +187,10 @@ fn row_cells(i: usize, item: &Item) -> Vec<String> {
     cells[9] = trim_number(n);
     cells[10] = unit.to_owned();
     cells[11] = channels_text(&spec.channels);
+    if spec.boundary_free {
+        cells[11].push_str("; ");
+        cells[11].push_str(BOUNDARY_FREE);
+    }
     cells[12] = spec
         .steps
         .iter()
@@ -617,6 +625,7 @@ fn read_row(r: usize, c: &[String]) -> Result<Item, XlsxProblem> {
         result: c[16].clone(),
         legal_basis: lines(&c[17]).into_iter().map(str::to_owned).collect(),
         applies_to,
+        boundary_free: c[11].contains(BOUNDARY_FREE),
     };
     match c[1].as_str() {
         "Mới ban hành" => Ok(Item::New { procedure: spec }),

@@ -69,6 +69,7 @@ fn spec(code: &str) -> ProcedureSpec {
             units: vec!["000.31.00.H15".into()],
             except: vec!["000.33.00.H15".into()],
         },
+        boundary_free: false,
     }
 }
 

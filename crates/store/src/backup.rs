@@ -69,6 +69,9 @@ pub const TABLES: &[Table] = &[
     t("payment_requests", "reference", None, false),
     t("population_lookups", "id", Some("id"), true),
     t("inspections", "id", None, true),
+    t("outbox_connectors", "name", None, false),
+    t("outbox", "id", Some("id"), true),
+    t("portal_intake", "dossier_id", Some("dossier_id"), false),
     t(
         "inspection_revisions",
         "inspection_id, version",
@@ -90,6 +93,7 @@ pub const LEFT_OUT: &[&str] = &[
     "stats",
     "stats_units",
     "stats_procedures",
+    "stats_cross",
     "feedback",
     "public_lookup",
     "sessions",

@@ -169,6 +169,19 @@ pub fn insert_many<R: IntoIterator<Item = Value>>(
     rows: impl IntoIterator<Item = R>,
     per_statement: usize,
 ) -> Result<(), StoreError> {
+    upsert_many(tx, head, rows, per_statement, "")
+}
+
+/// [`insert_many`] with `tail` after each statement's rows (`ON CONFLICT ... DO UPDATE ...`).
+/// The rows of one call must not share a conflict key: PostgreSQL refuses to update a row twice
+/// in one statement.
+pub fn upsert_many<R: IntoIterator<Item = Value>>(
+    tx: &mut dyn Tx,
+    head: &str,
+    rows: impl IntoIterator<Item = R>,
+    per_statement: usize,
+    tail: &str,
+) -> Result<(), StoreError> {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut q = Sql::new(head);
@@ -182,6 +195,7 @@ pub fn insert_many<R: IntoIterator<Item = Value>>(
             }
             q.push(")");
         }
+        q.push(tail);
         tx.exec(&q.text, &q.params)?;
     }
     Ok(())

@@ -54,6 +54,8 @@ pub fn execute(
     let mut last_at = 0;
     // Each receiving unit's calendar (its province's office hours and deadline settings).
     let mut local: std::collections::HashMap<String, Option<WorkCalendar>> = Default::default();
+    // The outbox's connectors, read once: none configured, no row written.
+    let mut connectors = None;
     for mut req in requests {
         // The record keeps milliseconds: the state must equal what a replay of the record gives.
         req.now = from_millis(millis(req.now))?;
@@ -99,9 +101,16 @@ pub fn execute(
             };
             *code = next_code(tx, &unit, req.now)?;
         }
+        // Deadlines follow the calendar of the agency that resolves (the receiving unit's,
+        // unless a boundary-free reception named another competent agency).
         let unit = match (&state, &command) {
-            (Some(d), _) => d.unit.clone(),
-            (None, Command::Receive { unit, .. }) => unit.clone().unwrap_or_default(),
+            (Some(d), _) => d.competent_unit().to_owned(),
+            (None, Command::Receive { unit, details, .. }) => details
+                .competent_unit
+                .clone()
+                .filter(|c| !c.trim().is_empty())
+                .or_else(|| unit.clone())
+                .unwrap_or_default(),
             (None, Command::SubmitOnline { unit, .. }) => unit.clone(),
             (None, _) => String::new(),
         };
@@ -121,17 +130,19 @@ pub fn execute(
             actor: req.actor,
             event,
         };
-        let (dossier, change) = match state {
+        let (dossier, change, cross) = match state {
             None => {
                 let d = Dossier::start(&recorded)?;
                 let change = stats::delta(None, &d);
-                (d, change)
+                let cross = stats::cross_delta(None, &d);
+                (d, change, cross)
             }
             Some(before) => {
                 let mut d = before.clone();
                 d.apply(&recorded);
                 let change = stats::delta(Some(&before), &d);
-                (d, change)
+                let cross = stats::cross_delta(Some(&before), &d);
+                (d, change, cross)
             }
         };
         // Personal data goes to the vault; the log and the stored state keep seals.
@@ -185,6 +196,8 @@ pub fn execute(
             crate::public_access::create(tx, id, millis(req.now))?;
         }
         crate::stats::add(tx, &change)?;
+        crate::outbox::on_event(tx, &mut connectors, id, &item.hash, &recorded)?;
+        crate::stats::add_cross(tx, &cross)?;
         last_at = last_at.max(millis(req.now));
         items.push(item);
         outcomes.push(Outcome {
@@ -253,19 +266,21 @@ fn write_event(
 }
 
 /// Raises a unit's code counter for a day to at least `last` (codes taken from the log).
-fn raise_code_counter(
+/// Raises each (unit, day)'s code counter to at least the last number given, many to a statement.
+fn raise_code_counters(
     tx: &mut dyn Tx,
-    unit: String,
-    day: String,
-    last: i64,
+    codes: std::collections::BTreeMap<(String, String), i64>,
 ) -> Result<(), StoreError> {
-    tx.exec(
-        "INSERT INTO code_counters (unit, day, last) VALUES ($1, $2, $3) \
-         ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
+    crate::db::upsert_many(
+        tx,
+        "INSERT INTO code_counters (unit, day, last) VALUES ",
+        codes
+            .into_iter()
+            .map(|((unit, day), last)| [Value::Text(unit), Value::Text(day), Value::Int(last)]),
+        300,
+        " ON CONFLICT (unit, day) DO UPDATE SET last = CASE WHEN code_counters.last > excluded.last \
          THEN code_counters.last ELSE excluded.last END",
-        &[Value::Text(unit), Value::Text(day), Value::Int(last)],
-    )?;
-    Ok(())
+    )
 }
 
 /// The values of a dossier's projection row, in the order of `PROJECTION_COLUMNS`: the columns from
@@ -303,12 +318,13 @@ fn projection_row(
         Value::from(d.result.map(|r| r.as_str())),
         Value::Int(updated_at),
         Value::Text(json(sealed)?),
+        Value::from(d.competent.clone().filter(|c| *c != d.unit)),
     ])
 }
 
 const PROJECTION_COLUMNS: &str = "id, code, version, status, channel, procedure_code, unit, current_unit, \
      holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
-     closed_at, result, updated_at, state";
+     closed_at, result, updated_at, state, competent_unit";
 
 /// Inserts new projection rows, 200 to a statement (for `rebuild`, into an emptied table).
 fn insert_projections(tx: &mut dyn Tx, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
@@ -332,8 +348,8 @@ fn save(
     tx.exec(
         "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
          holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
-         closed_at, result, updated_at, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+         closed_at, result, updated_at, state, competent_unit) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, version = excluded.version, \
          status = excluded.status, channel = excluded.channel, procedure_code = excluded.procedure_code, \
          unit = excluded.unit, current_unit = excluded.current_unit, holder = excluded.holder, \
@@ -341,7 +357,8 @@ fn save(
          phone_last4 = excluded.phone_last4, submitted_at = excluded.submitted_at, \
          received_at = excluded.received_at, due_at = excluded.due_at, appointment_at = excluded.appointment_at, \
          finished_at = excluded.finished_at, closed_at = excluded.closed_at, result = excluded.result, \
-         updated_at = excluded.updated_at, state = excluded.state",
+         updated_at = excluded.updated_at, state = excluded.state, \
+         competent_unit = excluded.competent_unit",
         &params,
     )?;
     Ok(())
@@ -362,7 +379,7 @@ fn save_sealed(
         "UPDATE dossiers SET code = $2, version = $3, status = $4, channel = $5, procedure_code = $6, \
          unit = $7, current_unit = $8, holder = $9, submitted_at = $10, received_at = $11, due_at = $12, \
          appointment_at = $13, finished_at = $14, closed_at = $15, result = $16, updated_at = $17, \
-         state = $18 WHERE id = $1",
+         state = $18, competent_unit = $19 WHERE id = $1",
         &params,
     )?;
     Ok(())
@@ -812,11 +829,13 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM stats", &[])?;
     tx.exec("DELETE FROM stats_units", &[])?;
     tx.exec("DELETE FROM stats_procedures", &[])?;
+    tx.exec("DELETE FROM stats_cross", &[])?;
     tx.exec("DELETE FROM vault_terms", &[])?;
     crate::papers::clear(tx)?;
     crate::payments::clear(tx)?;
     crate::population::clear(tx)?;
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
+    let mut cross: std::collections::BTreeMap<stats::CrossKey, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut count = 0;
     let keys = vault::Keys::load(tx)?;
@@ -880,8 +899,11 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             if let Some(s) = subject.as_ref().filter(|s| !s.erased) {
                 kept.extend(crate::papers::rows(id, &s.reference, &dossier));
             }
-            for (k, m) in stats::contributions(&dossier) {
-                counters.entry(k).or_default().add(m, 1);
+            for (k, m, n) in stats::contributions(&dossier) {
+                counters.entry(k).or_default().add(m, n);
+            }
+            for (k, m, n) in stats::cross_contributions(&dossier) {
+                cross.entry(k).or_default().add(m, n);
             }
             if let Some(Event::Received { code, .. }) = events
                 .iter()
@@ -900,14 +922,13 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         crate::payments::insert(tx, fees, payments)?;
         crate::population::insert(tx, population)?;
     }
-    for ((unit, day), last) in codes {
-        raise_code_counter(tx, unit, day, last)?;
-    }
+    raise_code_counters(tx, codes)?;
     for (k, m) in crate::walk_ins::contributions(tx)? {
         counters.entry(k).or_default().add(m, 1);
     }
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;
+    crate::stats::add_cross(tx, &cross.into_iter().collect::<Vec<_>>())?;
     Ok(count)
 }
 
@@ -972,7 +993,7 @@ pub fn projection_digest(tx: &mut dyn Tx) -> Result<String, StoreError> {
     loop {
         let rows = tx.query(
             "SELECT id, code, version, status, channel, procedure_code, unit, current_unit, holder, \
-             received_at, due_at, appointment_at, finished_at, closed_at, result, updated_at, state \
+             received_at, due_at, appointment_at, finished_at, closed_at, result, updated_at, state, competent_unit \
              FROM dossiers WHERE id > $1 ORDER BY id LIMIT 5000",
             &[Value::Int(after)],
         )?;
@@ -999,6 +1020,7 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut items = vec![];
     let mut ids = Vec::with_capacity(histories.len());
     let mut counters: std::collections::BTreeMap<stats::Key, stats::Counts> = Default::default();
+    let mut cross: std::collections::BTreeMap<stats::CrossKey, stats::Counts> = Default::default();
     let mut codes: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut last_at = 0;
     let keys = vault::Keys::load(tx)?;
@@ -1006,12 +1028,14 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     let mut projections = Vec::with_capacity(histories.len());
     let mut rows = vec![];
     let (mut fees, mut payments, mut population) = (vec![], vec![], vec![]);
+    let mut subjects = vault::NewSubjects::default();
     for events in histories {
         if events.is_empty() {
             continue;
         }
         id += 1;
-        let mut subject = vault::open(tx, &keys, id)?;
+        // A new id: the dossier has no record in the vault yet.
+        let mut subject = vault::Subject::fresh()?;
         let mut prev_hash = ledger::GENESIS.to_owned();
         let mut state: Option<Dossier> = None;
         for rec in events {
@@ -1047,9 +1071,12 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
         fees.extend(fee);
         payments.extend(paid);
         population.extend(crate::population::row(id, &dossier));
-        vault::save(tx, &keys, id, &mut subject, updated)?;
-        for (k, m) in stats::contributions(&dossier) {
-            counters.entry(k).or_default().add(m, 1);
+        subjects.add(tx, &keys, id, &mut subject, updated)?;
+        for (k, m, n) in stats::contributions(&dossier) {
+            counters.entry(k).or_default().add(m, n);
+        }
+        for (k, m, n) in stats::cross_contributions(&dossier) {
+            cross.entry(k).or_default().add(m, n);
         }
         ids.push(id);
     }
@@ -1059,11 +1086,11 @@ pub fn import(tx: &mut dyn Tx, histories: &[Vec<Recorded>]) -> Result<Vec<i64>, 
     crate::lookup::insert_rows(tx, lookups)?;
     crate::payments::insert(tx, fees, payments)?;
     crate::population::insert(tx, population)?;
-    for ((unit, day), last) in codes {
-        raise_code_counter(tx, unit, day, last)?;
-    }
+    subjects.write(tx)?;
+    raise_code_counters(tx, codes)?;
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;
+    crate::stats::add_cross(tx, &cross.into_iter().collect::<Vec<_>>())?;
     if !items.is_empty() {
         ledger::append(tx, &head, last_at, &items)?;
     }

@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod lookup;
 pub mod office;
 pub mod org;
+pub mod outbox;
 pub mod papers;
 pub mod password;
 pub mod payments;
@@ -251,8 +252,21 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/sqlite/0017_walk_in_vault.sql"),
     ),
+    (18, include_str!("../migrations/sqlite/0018_outbox.sql")),
     (19, include_str!("../migrations/sqlite/0019_payments.sql")),
+    (
+        20,
+        include_str!("../migrations/sqlite/0020_boundary_free.sql"),
+    ),
+    (
+        21,
+        include_str!("../migrations/sqlite/0021_portal_intake.sql"),
+    ),
     (22, include_str!("../migrations/sqlite/0022_population.sql")),
+    (
+        24,
+        include_str!("../migrations/sqlite/0024_processing_counters.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -294,10 +308,23 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/postgres/0017_walk_in_vault.sql"),
     ),
+    (18, include_str!("../migrations/postgres/0018_outbox.sql")),
     (19, include_str!("../migrations/postgres/0019_payments.sql")),
+    (
+        20,
+        include_str!("../migrations/postgres/0020_boundary_free.sql"),
+    ),
+    (
+        21,
+        include_str!("../migrations/postgres/0021_portal_intake.sql"),
+    ),
     (
         22,
         include_str!("../migrations/postgres/0022_population.sql"),
+    ),
+    (
+        24,
+        include_str!("../migrations/postgres/0024_processing_counters.sql"),
     ),
 ];
 

@@ -9,7 +9,7 @@ use motcua_domain::catalogue::Catalogue;
 use motcua_domain::dossier::{Instant, to_local};
 use motcua_domain::indicators;
 use motcua_domain::procedure::{OnlineLevel, ProcedureSpec};
-use motcua_domain::stats::{AgencyRow, AverageTime, By, Figures, Period, Report, Row};
+use motcua_domain::stats::{AgencyRow, AverageTime, By, CrossRow, Figures, Period, Report, Row};
 
 use crate::db::Tx;
 use crate::stats::{self, Scope};
@@ -52,15 +52,27 @@ pub fn build(
     })?;
     let start = to_local(req.period.start()).date();
     let last_day = to_local(req.period.end()).date() - chrono::TimeDelta::days(1);
-    let in_scope: Vec<String> = org::subtree(tx, &req.unit)?
+    let in_period = |c: &String| {
+        units
+            .iter()
+            .find(|u| &u.code == c)
+            .is_some_and(|u| u.valid_from <= last_day && u.valid_to.is_none_or(|t| t >= start))
+    };
+    let mut in_scope: Vec<String> = org::subtree(tx, &req.unit)?
         .into_iter()
-        .filter(|c| {
-            units
-                .iter()
-                .find(|u| &u.code == c)
-                .is_some_and(|u| u.valid_from <= last_day && u.valid_to.is_none_or(|t| t >= start))
-        })
+        .filter(in_period)
         .collect();
+    // A period spanning a reorganisation follows the successor links (identifiers change with
+    // it): a unit closed in the period whose every successor is in the scope brings its own
+    // figures (and its sub-units'), under the identifiers it had; one that split between units
+    // in and out of the scope does not (its figures cannot be divided).
+    for p in predecessors(&units, &in_scope, start) {
+        for c in org::subtree(tx, &p)?.into_iter().filter(in_period) {
+            if !in_scope.contains(&c) {
+                in_scope.push(c);
+            }
+        }
+    }
     // Procedure code -> (name, field), over every version ever announced.
     let mut names: BTreeMap<String, (String, String)> = BTreeMap::new();
     for p in catalogue.all_versions() {
@@ -95,9 +107,12 @@ pub fn build(
         }
         (None, None) => None,
     };
+    // The scope is every unit there is: the whole-province rollups apply, and no unit filter.
+    let covers_everything = units.iter().all(|u| in_scope.contains(&u.code));
     let scope = Scope {
         units: in_scope.clone(),
         procedures: procedures.clone(),
+        all: covers_everything,
     };
     let name_of = |code: &str| {
         units
@@ -114,11 +129,14 @@ pub fn build(
     let mut total = Figures::default();
     #[allow(clippy::needless_late_init)] // three ways to fill it, each with its own loop
     let online_used: BTreeSet<String>;
-    // The scope is every unit there is: the whole-province rollups apply.
-    let covers_everything = units.iter().all(|u| in_scope.contains(&u.code));
     if req.by == By::Unit && procedures.is_none() {
         // By unit over every procedure: the rollup, units x months.
-        for (unit, f) in stats::per_unit(tx, &in_scope, &req.period, now)? {
+        let figures = if covers_everything {
+            stats::per_every_unit(tx, &req.period, now)?
+        } else {
+            stats::per_unit(tx, &in_scope, &req.period, now)?
+        };
+        for (unit, f) in figures {
             total.merge(&f);
             if let Some(r) = rows.get_mut(&unit) {
                 r.figures.merge(&f);
@@ -192,6 +210,26 @@ pub fn build(
             late,
         })
         .collect();
+    // The second view, by the agency that resolves: the boundary-free dossiers crossing the
+    // scope's border, from their own counters (no scan of dossiers).
+    let crossing = stats::crossing(tx, &scope, &req.period, now)?;
+    let mut resolved = total;
+    let mut cross_rows = vec![];
+    for (direction, map) in [("out", &crossing.out), ("in", &crossing.into)] {
+        for (unit, f) in map {
+            if direction == "out" {
+                resolved.subtract(f);
+            } else {
+                resolved.merge(f);
+            }
+            cross_rows.push(CrossRow {
+                direction: direction.to_owned(),
+                unit: unit.clone(),
+                name: name_of(unit),
+                figures: *f,
+            });
+        }
+    }
     let (mut inputs, payable_online) = indicator_inputs(
         tx,
         catalogue,
@@ -199,7 +237,7 @@ pub fn build(
         &in_scope,
         procedures.as_deref(),
         last_day.min(to_local(now).date()),
-        &total,
+        &resolved,
         &online_used,
     )?;
     inputs.extend(crate::feedback::indicator_inputs(
@@ -209,6 +247,12 @@ pub fn build(
         now,
     )?);
     inputs.extend(crate::papers::indicator_inputs(
+        tx,
+        &in_scope,
+        procedures.as_deref(),
+        &req.period,
+    )?);
+    inputs.extend(crate::outbox::indicator_inputs(
         tx,
         &in_scope,
         procedures.as_deref(),
@@ -227,22 +271,14 @@ pub fn build(
         &req.period,
         &payable_online,
     )?);
-    let times = processing_times(tx, &in_scope, procedures.as_deref(), &req.period)?;
-    let (mut processed, mut minutes) = (0i64, 0i64);
-    let mut per_procedure: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let mut per_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for (unit, code, n, m) in times {
-        processed += n;
-        minutes += m;
-        for (map, key) in [(&mut per_procedure, code), (&mut per_unit, unit)] {
-            let e = map.entry(key).or_default();
-            e.0 += n;
-            e.1 += m;
-        }
-    }
+    let per_procedure =
+        stats::processing_times(tx, &scope, covers_everything, "procedure", &req.period)?;
+    let per_unit = stats::processing_times(tx, &scope, covers_everything, "unit", &req.period)?;
+    let processed: i64 = per_unit.iter().map(|x| x.1).sum();
+    let minutes: i64 = per_unit.iter().map(|x| x.2).sum();
     inputs.insert("processed".to_owned(), processed);
     inputs.insert("processing_minutes".to_owned(), minutes);
-    let average = |by: &str, key: String, label: String, (n, m): (i64, i64)| AverageTime {
+    let average = |by: &str, key: String, label: String, n: i64, m: i64| AverageTime {
         by: by.to_owned(),
         key,
         label,
@@ -251,15 +287,15 @@ pub fn build(
     };
     let mut average_times: Vec<AverageTime> = per_procedure
         .into_iter()
-        .map(|(code, x)| {
-            let label = names.get(&code).map_or(code.clone(), |n| n.0.clone());
-            average("procedure", code, label, x)
+        .map(|(code, n, m)| {
+            let label = names.get(&code).map_or(code.clone(), |x| x.0.clone());
+            average("procedure", code, label, n, m)
         })
         .collect();
     average_times.extend(
         per_unit
             .into_iter()
-            .map(|(unit, x)| average("unit", unit.clone(), name_of(&unit), x)),
+            .map(|(unit, n, m)| average("unit", unit.clone(), name_of(&unit), n, m)),
     );
     let borrowed: BTreeMap<&str, i64> = inputs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let (indicators, index) = match indicators::methods().in_force(last_day) {
@@ -285,37 +321,37 @@ pub fn build(
         indicators,
         index,
         average_times,
+        resolved,
+        crossing: cross_rows,
     })
 }
 
-/// Per receiving unit and procedure, the dossiers received in the period whose processing has
-/// finished (at any time since), and the minutes from reception to the end of processing, summed.
-fn processing_times(
-    tx: &mut dyn Tx,
-    units: &[String],
-    procedures: Option<&[String]>,
-    period: &Period,
-) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-    if units.is_empty() {
-        return Ok(vec![]);
+/// The units closed on or after `since` whose successors are all in `scope` or themselves such
+/// units (a chain of reorganisations), in the order found.
+pub fn predecessors(
+    units: &[motcua_domain::org::Unit],
+    scope: &[String],
+    since: NaiveDate,
+) -> Vec<String> {
+    let mut covered: Vec<String> = scope.to_vec();
+    let mut out = vec![];
+    loop {
+        let found: Vec<String> = units
+            .iter()
+            .filter(|u| {
+                !covered.contains(&u.code)
+                    && !u.successors.is_empty()
+                    && u.valid_to.is_some_and(|t| t >= since)
+                    && u.successors.iter().all(|s| covered.contains(s))
+            })
+            .map(|u| u.code.clone())
+            .collect();
+        if found.is_empty() {
+            return out;
+        }
+        covered.extend(found.iter().cloned());
+        out.extend(found);
     }
-    let mut q = crate::db::Sql::new(
-        "SELECT unit, procedure_code, COUNT(*), CAST(SUM((finished_at - received_at) / 60000) AS BIGINT) \
-         FROM dossiers WHERE finished_at IS NOT NULL AND unit IN ",
-    );
-    q.bind_list(units)
-        .push(" AND received_at >= ")
-        .bind(period.start().timestamp_millis())
-        .push(" AND received_at < ")
-        .bind(period.end().timestamp_millis());
-    if let Some(p) = procedures {
-        q.push(" AND procedure_code IN ").bind_list(p);
-    }
-    q.push(" GROUP BY unit, procedure_code");
-    tx.query(&q.text, &q.params)?
-        .iter()
-        .map(|r| Ok((r.string(0)?, r.string(1)?, r.i64(2)?, r.i64(3)?)))
-        .collect()
 }
 
 /// Adds figures to the row `key`, creating it with `label`.

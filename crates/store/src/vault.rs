@@ -655,6 +655,60 @@ pub fn save(
     Ok(())
 }
 
+/// The records of new subjects, written many to a statement (imports: a round trip per batch,
+/// not two per dossier). Subjects that are not new are saved at once by [`save`].
+#[derive(Default)]
+pub struct NewSubjects {
+    subjects: Vec<[Value; 5]>,
+    terms: Vec<[Value; 2]>,
+}
+
+impl NewSubjects {
+    /// What [`save`] writes for `s`, kept for [`NewSubjects::write`].
+    pub fn add(
+        &mut self,
+        tx: &mut dyn Tx,
+        keys: &Keys,
+        dossier: i64,
+        s: &mut Subject,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if !s.new || !s.dirty || s.erased {
+            return save(tx, keys, dossier, s, now);
+        }
+        let (wrapped, data) = seal_record(keys, &s.reference, &s.key, &s.record)?;
+        self.subjects.push([
+            Value::Int(dossier),
+            Value::from(s.reference.as_str()),
+            Value::Text(wrapped),
+            Value::Text(data),
+            Value::Int(now),
+        ]);
+        for term in s.terms(keys) {
+            self.terms.push([Value::Text(term), Value::Int(dossier)]);
+        }
+        s.versions_changed = false;
+        s.new = false;
+        s.dirty = false;
+        Ok(())
+    }
+
+    pub fn write(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
+        crate::db::insert_many(
+            tx,
+            "INSERT INTO vault_subjects (dossier_id, subject, wrapped_key, data, created_at) VALUES ",
+            self.subjects,
+            200,
+        )?;
+        crate::db::insert_many(
+            tx,
+            "INSERT INTO vault_terms (term, dossier_id) VALUES ",
+            self.terms,
+            500,
+        )
+    }
+}
+
 /// Writes the blind-index terms of a subject (a projection: `rebuild` writes them again).
 pub fn index(tx: &mut dyn Tx, keys: &Keys, dossier: i64, s: &Subject) -> Result<(), StoreError> {
     if s.erased {

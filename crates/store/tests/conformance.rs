@@ -1195,17 +1195,21 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
             },
         ];
         let scopes = [
+            // Every unit: the queries leave the unit filter out.
             Scope {
                 units: all_units.clone(),
                 procedures: None,
+                all: true,
             },
             Scope {
                 units: vec![TOWN.into()],
                 procedures: None,
+                all: false,
             },
             Scope {
                 units: vec![TAX.into(), WARD.into()],
                 procedures: Some(vec!["2.000815".into()]),
+                all: false,
             },
         ];
         let check = |label: &str| {
@@ -1238,6 +1242,10 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                             "{name} {label}: rollup {p:?} {:?}",
                             scope.units
                         );
+                        if scope.all {
+                            let got = store.read(|tx| stats::per_every_unit(tx, p, now)).unwrap();
+                            assert_eq!(got, by_unit, "{name} {label}: every unit {p:?}");
+                        }
                         let mut online: Vec<String> = want
                             .iter()
                             .filter(|(_, f)| f.received_online > 0)
@@ -1327,6 +1335,7 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
                     &Scope {
                         units: all_units.clone(),
                         procedures: None,
+                        all: false,
                     },
                     &Period::year(2025),
                 )
@@ -1431,7 +1440,9 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
         let before = store.read(stats::all).unwrap();
         let rollup = store.read(stats::all_units).unwrap();
         let rollup_procedures = store.read(stats::all_procedures).unwrap();
-        assert!(!before.is_empty() && !rollup.is_empty());
+        let steps = store.read(stats::all_steps_by_unit).unwrap();
+        let cross = store.read(stats::all_cross).unwrap();
+        assert!(!before.is_empty() && !rollup.is_empty() && !steps.is_empty());
         store.write(dossiers::rebuild).unwrap();
         assert_eq!(
             store.read(stats::all_procedures).unwrap(),
@@ -1448,7 +1459,70 @@ fn statistics_equal_a_brute_force_count_and_survive_a_rebuild() {
             before,
             "{name}: rebuild gives identical counters"
         );
+        assert_eq!(
+            store.read(stats::all_steps_by_unit).unwrap(),
+            steps,
+            "{name}: rebuild gives identical steps by unit"
+        );
         check("after a rebuild");
+        // Migration 0024 fills the processing counters of a database older than them from its
+        // dossiers: the same figures the write path keeps.
+        let migration = match store.dialect() {
+            motcua_store::db::Dialect::Sqlite => {
+                include_str!("../migrations/sqlite/0024_processing_counters.sql")
+            }
+            motcua_store::db::Dialect::Postgres => {
+                include_str!("../migrations/postgres/0024_processing_counters.sql")
+            }
+        };
+        let backfill: String = migration
+            .split(';')
+            .map(|st| {
+                st.lines()
+                    .filter(|l| !l.starts_with("--"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .filter(|st| st.trim_start().starts_with("INSERT"))
+            .map(|st| format!("{st};"))
+            .collect();
+        assert_eq!(backfill.matches("INSERT").count(), 5);
+        store
+            .write(|tx| {
+                for table in ["stats", "stats_units", "stats_procedures"] {
+                    tx.exec(
+                        &format!("UPDATE {table} SET processed = 0, processing_minutes = 0"),
+                        &[],
+                    )?;
+                }
+                tx.exec(
+                    "UPDATE stats_units SET did_early = 0, did_on_time = 0, did_late = 0",
+                    &[],
+                )?;
+                tx.exec(
+                    "UPDATE stats_cross SET processed = 0, processing_minutes = 0",
+                    &[],
+                )?;
+                tx.batch(&backfill)
+            })
+            .unwrap();
+        assert_eq!(
+            store.read(stats::all).unwrap(),
+            before,
+            "{name}: migration 0024 fills the counters as the write path does"
+        );
+        assert_eq!(store.read(stats::all_units).unwrap(), rollup, "{name}");
+        assert_eq!(
+            store.read(stats::all_steps_by_unit).unwrap(),
+            steps,
+            "{name}"
+        );
+        assert_eq!(store.read(stats::all_cross).unwrap(), cross, "{name}");
+        assert_eq!(
+            store.read(stats::all_procedures).unwrap(),
+            rollup_procedures,
+            "{name}"
+        );
     }
 }
 

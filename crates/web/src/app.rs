@@ -42,6 +42,9 @@ pub struct Settings {
     pub payment: Option<PaymentConfig>,
     /// The national population database (`[population]`); None: not connected.
     pub population: Option<PopulationConfig>,
+    /// The bearer secret the national portal presents to `POST /api/v1/connectors/dvcqg/dossiers`
+    /// (`[dvcqg] inbound_token`); none: the endpoint answers 404.
+    pub dvcqg_inbound_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -59,6 +62,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             payment: None,
             population: None,
+            dvcqg_inbound_token: None,
         }
     }
 }

@@ -81,6 +81,7 @@ pub async fn dashboard(
             let scope = motcua_store::stats::Scope {
                 units: scope_units.clone(),
                 procedures: None,
+                all: false,
             };
             let mut late: std::collections::BTreeMap<String, i64> = Default::default();
             for ((_, code), f) in motcua_store::stats::figures(tx, &scope, &year, now)? {

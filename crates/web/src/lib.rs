@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
+pub mod connectors;
 pub mod counter;
 pub mod dashboard;
 pub mod documents;
@@ -21,6 +22,7 @@ pub mod i18n;
 pub mod inspections;
 pub mod openapi;
 pub mod org;
+pub mod outbox;
 pub mod payment;
 pub mod population;
 pub mod public;
@@ -57,6 +59,8 @@ pub fn operations() -> Vec<Op> {
     ops.extend(feedback::api());
     ops.extend(payment::api());
     ops.extend(population::api());
+    ops.extend(outbox::api());
+    ops.extend(connectors::api());
     ops
 }
 
@@ -98,6 +102,7 @@ pub fn router(app: AppState) -> Router {
         .merge(population::pages(
             app.settings.population.as_ref().is_some_and(|c| c.double),
         ))
+        .merge(outbox::pages())
         .merge(documents::pages(app.settings.max_upload_bytes))
         .nest("/api/v1", api)
         .fallback(http::middleware::no_page)

@@ -212,6 +212,7 @@ impl Def {
                 units: vec![],
                 except: vec![],
             },
+            boundary_free: false,
         }
     }
 }
@@ -525,6 +526,11 @@ pub const D2020: &str = "2963/QĐ-UBND";
 pub const D2021: &str = "1742/QĐ-UBND";
 pub const D2024: &str = "2101/QĐ-UBND";
 pub const D2025: &str = "1525/QĐ-UBND";
+/// The province's list of procedures received regardless of administrative boundaries (Decree
+/// 118/2025): illustrative number, as the other demo decisions.
+pub const D2025_BOUNDARY_FREE: &str = "1890/QĐ-UBND";
+/// The procedures that list makes boundary-free at the communes.
+pub const BOUNDARY_FREE: [&str; 3] = ["2.000635", "1.004873", "2.000815"];
 
 fn announcement(number: &str, date: &str, effective: &str, items: Vec<Item>) -> Announcement {
     Announcement {
@@ -669,14 +675,37 @@ pub fn announcements() -> Vec<Announcement> {
         reason: "Chuyển về cấp tỉnh thực hiện từ 01/7/2025".into(),
     }));
 
-    vec![
+    let mut out = vec![
         announcement(D2016, "2016-09-05", "2016-09-15", items_2016),
         announcement(D2017, "2017-04-20", "2017-05-01", items_2017),
         announcement(D2020, "2020-10-30", "2020-11-16", items_2020),
         announcement(D2021, "2021-07-20", "2021-08-01", items_2021),
         announcement(D2024, "2024-07-25", "2024-08-01", items_2024),
         announcement(D2025, "2025-06-28", "2025-07-01", items_2025),
-    ]
+    ];
+    // The boundary-free list: the same versions, amended only by the flag.
+    let mut cat = Catalogue::default();
+    for a in &out {
+        if let Ok(changes) = cat.apply(a) {
+            cat = cat.with(&changes);
+        }
+    }
+    let listed: Vec<Item> = BOUNDARY_FREE
+        .iter()
+        .filter_map(|code| cat.in_force(code, d("2025-07-15")))
+        .map(|p| {
+            let mut spec = p.spec.clone();
+            spec.boundary_free = true;
+            Item::Amended { procedure: spec }
+        })
+        .collect();
+    out.push(announcement(
+        D2025_BOUNDARY_FREE,
+        "2025-07-10",
+        "2025-07-15",
+        listed,
+    ));
+    out
 }
 
 /// The catalogue the decisions make.

@@ -3,6 +3,7 @@
 //! realistic dossiers generated through the same code paths as real ones.
 
 pub mod blank_forms;
+mod boundary_free;
 mod catalogue;
 pub mod documents;
 mod feedback;
@@ -285,6 +286,8 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
             )
         })?;
     }
+    // A boundary-free reception: received at phường Buôn Hồ, resolved by phường Cư Bao.
+    let boundary_free_code = boundary_free::seed(store, &cal, &catalogue, now, &role_of)?;
     // Feedback and petitions over the past months, handled through the store's own path.
     let feedback_count = feedback::seed(store, &cal, now, 36, &role_of)?;
     // 2017: the town's records and its administrative-reform inspection.
@@ -321,6 +324,12 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
         s,
         "  Đợt kiểm tra CCHC năm 2017 / the 2017 inspection: /can-bo/kiem-tra/{inspection} (thanhtra)"
     );
+    if let Some(code) = &boundary_free_code {
+        let _ = writeln!(
+            s,
+            "  Tiếp nhận không phụ thuộc địa giới hành chính / received regardless of boundaries: {code} (phường Buôn Hồ -> phường Cư Bao)"
+        );
+    }
     let _ = writeln!(s, "Tài khoản mẫu (mật khẩu / password: {PASSWORD}):");
     for a in &accounts {
         let roles: Vec<String> = a
@@ -435,8 +444,94 @@ mod tests {
                 .i64(0)
             })
             .unwrap();
-        assert_eq!(recent, 300);
-        assert!(report.dossiers > 300, "and the 2017 records");
+        assert_eq!(recent, 301, "300 generated and the boundary-free one");
+        assert!(report.dossiers > 301, "and the 2017 records");
+        // Received at phường Buôn Hồ (its code), resolved by phường Cư Bao, returned at Buôn Hồ,
+        // and counted so: received at Buôn Hồ, resolved by Cư Bao.
+        let (code, status, unit, current, competent): (String, String, String, String, String) =
+            store
+                .read(|tx| {
+                    let r = tx
+                        .query_one(
+                            "SELECT code, status, unit, current_unit, competent_unit FROM dossiers \
+                             WHERE competent_unit IS NOT NULL",
+                            &[],
+                        )?
+                        .unwrap();
+                    Ok((
+                        r.string(0)?,
+                        r.string(1)?,
+                        r.string(2)?,
+                        r.string(3)?,
+                        r.string(4)?,
+                    ))
+                })
+                .unwrap();
+        assert!(code.starts_with(town::PHUONG_BUON_HO), "{code}");
+        assert_eq!(
+            (
+                status.as_str(),
+                unit.as_str(),
+                current.as_str(),
+                competent.as_str()
+            ),
+            (
+                "returned",
+                town::PHUONG_BUON_HO,
+                town::PHUONG_BUON_HO,
+                town::PHUONG_CU_BAO
+            )
+        );
+        let cat = catalogue::catalogue();
+        let month = motcua_domain::stats::month_of(now);
+        let period = motcua_domain::stats::Period {
+            from: month - 1,
+            to: month,
+        };
+        let build = |unit: &str| {
+            store
+                .read(|tx| {
+                    motcua_store::reports::build(
+                        tx,
+                        &cat,
+                        &motcua_store::reports::Request {
+                            unit: unit.into(),
+                            period,
+                            by: motcua_domain::stats::By::Unit,
+                            procedure: Some("2.000635".into()),
+                            field: None,
+                        },
+                        now,
+                    )
+                })
+                .unwrap()
+        };
+        let (buon_ho, cu_bao) = (build(town::PHUONG_BUON_HO), build(town::PHUONG_CU_BAO));
+        let crossing = |r: &motcua_domain::stats::Report, dir: &str| {
+            r.crossing
+                .iter()
+                .filter(|c| c.direction == dir)
+                .map(|c| (c.unit.clone(), c.figures.received(), c.figures.resolved()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            crossing(&buon_ho, "out"),
+            vec![(town::PHUONG_CU_BAO.to_owned(), 1, 1)]
+        );
+        assert_eq!(
+            crossing(&cu_bao, "in"),
+            vec![(town::PHUONG_BUON_HO.to_owned(), 1, 1)]
+        );
+        assert_eq!(
+            buon_ho.total.received() - buon_ho.resolved.received(),
+            1,
+            "Buôn Hồ received it"
+        );
+        assert_eq!(
+            cu_bao.resolved.resolved() - cu_bao.total.resolved(),
+            1,
+            "Cư Bao resolved it"
+        );
         // Every status a desk sees in practice is present.
         let statuses: Vec<String> = store
             .read(|tx| {

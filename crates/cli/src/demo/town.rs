@@ -381,3 +381,213 @@ pub fn desks() -> Vec<(String, String, Option<DecisionRef>)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! Issue 17, item 5: identifiers change with a reorganisation. Dossier codes keep the
+    //! identifier in force when they were issued, and a report over a period spanning 1 July
+    //! 2025 follows the successor links from the wards of 2017 to phường Buôn Hồ.
+
+    use chrono::{NaiveDateTime, Utc};
+    use motcua_domain::dossier::{
+        Actor, Applicant, Channel, Command, Instant, Outcome, ReceptionDetails, from_local,
+    };
+    use motcua_domain::procedure::ProcedureRef;
+    use motcua_domain::stats::{By, Period};
+    use motcua_store::dossiers::{self, Request, Target};
+    use motcua_store::{Store, calendar, org, procedures, reports};
+
+    use super::*;
+
+    fn vn(s: &str) -> Instant {
+        from_local(NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap())
+    }
+
+    fn urls() -> Vec<(String, Option<String>)> {
+        let dir = std::env::temp_dir().join(format!("motcua-successors-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let mut out = vec![(format!("sqlite:{}", dir.join("s.db").display()), None)];
+        if let Ok(base) = std::env::var("MOTCUA_TEST_PG") {
+            let name = format!("motcua_successors_{}", std::process::id());
+            let url = motcua_store::bench::create_pg_database(&base, &name).unwrap();
+            out.push((url, Some(name)));
+        }
+        out
+    }
+
+    fn run(store: &Store, id: Option<(i64, i64)>, at: &str, command: Command) -> (i64, String) {
+        let cal = store.read(calendar::work_calendar).unwrap();
+        let out = store
+            .write(|tx| {
+                dossiers::execute(
+                    tx,
+                    &cal,
+                    vec![Request {
+                        target: match id {
+                            None => Target::New,
+                            Some((id, v)) => Target::Existing {
+                                id,
+                                expected_version: v,
+                            },
+                        },
+                        actor: Actor::Import {
+                            staff: None,
+                            source: "test".into(),
+                        },
+                        command,
+                        now: vn(at),
+                    }],
+                )
+            })
+            .unwrap();
+        (out[0].id, out[0].dossier.code.clone().unwrap_or_default())
+    }
+
+    fn receive(store: &Store, unit: &str, at: &str) -> (i64, String) {
+        let cat = crate::demo::catalogue::catalogue();
+        let date = vn(at).with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap());
+        let p = cat.in_force("1.001193", date.date_naive()).unwrap();
+        run(
+            store,
+            None,
+            at,
+            Command::Receive {
+                code: String::new(),
+                channel: Channel::Desk,
+                procedure: Some(ProcedureRef::from(p)),
+                unit: Some(unit.into()),
+                applicant: Some(Applicant {
+                    full_name: "Nguyễn Thị Mai".into(),
+                    id_number: Some("066190001234".into()),
+                    phone: "0905000111".into(),
+                    email: None,
+                    address: None,
+                    kind: Default::default(),
+                    representative: None,
+                    sealed: None,
+                }),
+                papers: Some(vec![]),
+                details: ReceptionDetails {
+                    missing_papers: p
+                        .spec
+                        .papers
+                        .iter()
+                        .filter(|x| x.mandatory)
+                        .map(|x| motcua_domain::dossier::MissingPaper {
+                            name: x.name.clone(),
+                            reason: "Bổ sung sau".into(),
+                        })
+                        .collect(),
+                    ..Default::default()
+                },
+            },
+        )
+    }
+
+    #[test]
+    fn codes_keep_the_old_identifier_and_reports_follow_the_successors() {
+        for (url, pg) in urls() {
+            let store = crate::demo::fresh_store(&url).unwrap();
+            store
+                .write(|tx| {
+                    for u in units() {
+                        org::put_unit(tx, &u)?;
+                    }
+                    procedures::import(
+                        tx,
+                        &crate::demo::catalogue::announcements(),
+                        "test",
+                        Utc::now(),
+                    )
+                })
+                .unwrap();
+            let an_binh = commune_code("01");
+            // March 2025, phường An Bình: received and resolved.
+            let (a, code_a) = receive(&store, &an_binh, "2025-03-12T09:00");
+            run(
+                &store,
+                Some((a, 1)),
+                "2025-03-12T10:00",
+                Command::MarkResultReady {
+                    outcome: Outcome::Approved,
+                },
+            );
+            // June 2025, phường An Bình: still open on 30 June, taken over by phường Buôn Hồ.
+            let (b, code_b) = receive(&store, &an_binh, "2025-06-30T09:00");
+            let (_, code_after) = run(
+                &store,
+                Some((b, 1)),
+                "2025-07-01T08:00",
+                Command::Transfer {
+                    from_unit: an_binh.clone(),
+                    to_unit: PHUONG_BUON_HO.into(),
+                    decision: "1234/QĐ-UBND".into(),
+                    date: "2025-07-01".parse().unwrap(),
+                },
+            );
+            // August 2025, phường Buôn Hồ.
+            let (_, code_c) = receive(&store, PHUONG_BUON_HO, "2025-08-05T09:00");
+            assert!(
+                code_a.starts_with(&format!("{an_binh}-250312-")),
+                "{code_a}"
+            );
+            assert!(
+                code_b.starts_with(&format!("{an_binh}-250630-")),
+                "{code_b}"
+            );
+            assert_eq!(
+                code_after, code_b,
+                "{url}: a transfer keeps the code issued"
+            );
+            assert!(
+                code_c.starts_with(&format!("{PHUONG_BUON_HO}-250805-")),
+                "{code_c}"
+            );
+            let cat = crate::demo::catalogue::catalogue();
+            let report = |unit: &str, from: i32, to: i32| {
+                store
+                    .read(|tx| {
+                        reports::build(
+                            tx,
+                            &cat,
+                            &reports::Request {
+                                unit: unit.into(),
+                                period: Period { from, to },
+                                by: By::Unit,
+                                procedure: None,
+                                field: None,
+                            },
+                            vn("2025-12-31T12:00"),
+                        )
+                    })
+                    .unwrap()
+            };
+            // The whole of 2025 for phường Buôn Hồ: its predecessor's March dossier (under the
+            // old identifier, in its own row), the transferred one and its own.
+            let year = report(PHUONG_BUON_HO, 202501, 202512);
+            assert_eq!(year.total.received(), 3, "{url}: {:?}", year.rows);
+            let an_binh_row = year.rows.iter().find(|r| r.key == an_binh).unwrap();
+            assert_eq!(an_binh_row.figures.received(), 1);
+            assert_eq!(an_binh_row.figures.resolved(), 1);
+            // After the change only its own; and a ward that succeeded others is not given
+            // An Bình's figures.
+            assert_eq!(report(PHUONG_BUON_HO, 202508, 202512).total.received(), 1);
+            assert_eq!(report(PHUONG_CU_BAO, 202501, 202512).total.received(), 0);
+            // The town (closed, split between three successors) is followed by none of them.
+            let town_units: Vec<String> = report(PHUONG_BUON_HO, 202501, 202512)
+                .rows
+                .iter()
+                .map(|r| r.key.clone())
+                .collect();
+            assert!(!town_units.contains(&TOWN.to_owned()), "{town_units:?}");
+            assert!(
+                !town_units.contains(&commune_code("03")),
+                "Bình Tân went to Cư Bao"
+            );
+            drop(store);
+            if let (Some(name), Ok(base)) = (pg, std::env::var("MOTCUA_TEST_PG")) {
+                let _ = motcua_store::bench::drop_pg_database(&base, &name);
+            }
+        }
+    }
+}

@@ -137,6 +137,7 @@ pub fn spec() -> ProcedureSpec {
             except: vec![],
         },
         conditional_limits: vec![],
+        boundary_free: false,
     }
 }
 

@@ -327,6 +327,9 @@ struct DossierPage {
     applicant: String,
     unit: String,
     current_unit: String,
+    /// The competent agency and the return point, when not the receiving unit (boundary-free).
+    competent_unit: String,
+    return_unit: String,
     received: String,
     due: String,
     appointment: String,
@@ -557,6 +560,8 @@ async fn dossier_page(
             },
             unit: name(&d.unit),
             current_unit: name(&d.current_unit),
+            competent_unit: d.competent.as_deref().map(name).unwrap_or_default(),
+            return_unit: d.return_unit.as_deref().map(name).unwrap_or_default(),
             received: when(d.received_at),
             due: when(d.due),
             appointment: when(d.appointment()),
@@ -933,6 +938,12 @@ struct ReceptionPage {
     /// The officer looked the applicant up in the citizen's store (and what it said).
     store_note: String,
     reuse_consent: bool,
+    /// The procedure is received regardless of administrative boundaries: the competent agency
+    /// and the return point may be any unit of the province (`others`), chosen below.
+    boundary_free: bool,
+    others: Vec<(String, String)>,
+    competent_unit: String,
+    return_unit: String,
 }
 
 /// The applicant's identifier as the counter form gives it (ID number, passport or tax code).
@@ -953,7 +964,7 @@ async fn reception_page(
     let who = who(&staff);
     let today = to_local(Utc::now()).date();
     let (app2, staff2) = (app.clone(), staff.clone());
-    let (procs, units, specs, conditions) = blocking(move || {
+    let (procs, units, specs, conditions, boundary_free, others) = blocking(move || {
         Ok(app.store.read(|tx| {
             let cat = procedures::catalogue(tx)?;
             let mut procs: Vec<(String, String)> = cat
@@ -962,11 +973,45 @@ async fn reception_page(
                 .collect();
             procs.sort_by_key(|p| motcua_domain::text::fold_vi(&p.1));
             let desk_units = scope(tx, &staff, Action::Desk)?;
-            let units: Vec<(String, String)> = org::units(tx)?
-                .into_iter()
+            let all = org::units(tx)?;
+            let units: Vec<(String, String)> = all
+                .iter()
                 .filter(|u| desk_units.contains(&u.code) && u.is_valid_on(today))
-                .map(|u| (u.code, u.name))
+                .map(|u| (u.code.clone(), u.name.clone()))
                 .collect();
+            // The province of a unit: the top of its chain of parents.
+            let root = |code: &str| {
+                let mut c = code.to_owned();
+                for _ in 0..16 {
+                    match all
+                        .iter()
+                        .find(|u| u.code == c)
+                        .and_then(|u| u.parent.clone())
+                    {
+                        Some(p) => c = p,
+                        None => break,
+                    }
+                }
+                c
+            };
+            let provinces: Vec<String> = units.iter().map(|u| root(&u.0)).collect();
+            let boundary_free_spec = cat
+                .in_force(&procedure_code, today)
+                .filter(|p| p.spec.boundary_free)
+                .map(|p| p.spec.clone());
+            let others: Vec<(String, String)> = match &boundary_free_spec {
+                Some(spec) => all
+                    .iter()
+                    .filter(|u| {
+                        u.is_valid_on(today)
+                            && spec.applies_to.applies(u)
+                            && provinces.contains(&root(&u.code))
+                    })
+                    .map(|u| (u.code.clone(), u.name.clone()))
+                    .collect(),
+                None => vec![],
+            };
+            let boundary_free = boundary_free_spec.is_some();
             let (specs, conditions) = cat
                 .in_force(&procedure_code, today)
                 .map(|p| {
@@ -985,7 +1030,7 @@ async fn reception_page(
                     )
                 })
                 .unwrap_or_default();
-            Ok((procs, units, specs, conditions))
+            Ok((procs, units, specs, conditions, boundary_free, others))
         })?)
     })
     .await?;
@@ -1101,6 +1146,10 @@ async fn reception_page(
         },
         procedures: procs,
         units,
+        boundary_free,
+        others,
+        competent_unit: value("competent_unit"),
+        return_unit: value("return_unit"),
         papers,
         kinds: PAPER_KINDS.to_vec(),
         applicant_kind: form
@@ -1212,6 +1261,8 @@ fn reception_from_form(fields: &[(String, String)]) -> Result<Reception, ApiErro
             missing_papers,
             reuse,
             reuse_consent: form.field("reuse_consent").is_some(),
+            competent_unit: form.optional("competent_unit"),
+            return_unit: form.optional("return_unit"),
         },
     })
 }

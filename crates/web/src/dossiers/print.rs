@@ -43,6 +43,10 @@ struct ReceiptPage {
     legal_basis: String,
     /// The secret for the public lookup and rating (for staff who see the applicant's data).
     secret: String,
+    /// A boundary-free reception: the competent agency, and where the result is returned (the
+    /// receiving unit unless the applicant chose another point).
+    competent_name: String,
+    return_name: String,
 }
 
 /// The documents in force when the dossier was received, as a form cites them.
@@ -107,20 +111,29 @@ pub async fn receipt(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
     let public_url = app.settings.public_url.trim_end_matches('/').to_owned();
-    let (d, (unit_name, level), secret) = write_tx(&app, move |tx| {
-        let (mut d, access) = access::load_visible(tx, &staff, id)?;
-        let secret = if access.personal {
-            access::log_view(tx, staff.id, id, "receipt form 01")?;
-            let public = crate::public::service::access(tx, id)?;
-            motcua_store::public_access::grouped(&public.secret)
-        } else {
-            d.applicant = access::masked(&d.applicant);
-            "****-****-****".to_owned()
-        };
-        let unit = org::get_unit(tx, &d.unit)?;
-        Ok((d, (unit.name, unit.level), secret))
-    })
-    .await?;
+    let (d, (unit_name, level), secret, (competent_name, return_name)) =
+        write_tx(&app, move |tx| {
+            let (mut d, access) = access::load_visible(tx, &staff, id)?;
+            let secret = if access.personal {
+                access::log_view(tx, staff.id, id, "receipt form 01")?;
+                let public = crate::public::service::access(tx, id)?;
+                motcua_store::public_access::grouped(&public.secret)
+            } else {
+                d.applicant = access::masked(&d.applicant);
+                "****-****-****".to_owned()
+            };
+            let unit = org::get_unit(tx, &d.unit)?;
+            let competent = match &d.competent {
+                Some(c) => org::get_unit(tx, c)?.name,
+                None => String::new(),
+            };
+            let back = match &d.return_unit {
+                Some(c) => org::get_unit(tx, c)?.name,
+                None => unit.name.clone(),
+            };
+            Ok((d, (unit.name, unit.level), secret, (competent, back)))
+        })
+        .await?;
     let code = d.code.clone().ok_or_else(|| {
         ApiError::not_found(
             "Hồ sơ chưa được tiếp nhận",
@@ -192,6 +205,8 @@ pub async fn receipt(
         legal_basis: basis_of(&d),
         code,
         secret,
+        competent_name,
+        return_name,
     })
 }
 

@@ -282,9 +282,87 @@ pub fn receive_command(
         ));
     }
     let unit = open_unit(tx, &body.unit, today)?;
-    require(staff, Action::Desk, &org::chain(tx, &unit.code)?)?;
+    let receiving = org::chain(tx, &unit.code)?;
+    require(staff, Action::Desk, &receiving)?;
     let procedure = procedures::in_force(tx, &body.procedure_code, today)?;
     let mut details = body.details;
+    // A boundary-free reception: the competent agency and the return point are units of the
+    // province in force today; only a procedure the catalogue lists as boundary-free.
+    let mut competent = receiving.clone();
+    for (field, chosen) in [
+        ("details.competent_unit", &mut details.competent_unit),
+        ("details.return_unit", &mut details.return_unit),
+    ] {
+        let Some(code) = chosen.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
+            *chosen = None;
+            continue;
+        };
+        if code == unit.code {
+            *chosen = None;
+            continue;
+        }
+        let other = open_unit(tx, code, today).map_err(|_| {
+            ApiError::invalid(
+                field,
+                format!("không có đơn vị mã {code} đang hoạt động"),
+                format!("no unit with code {code} in force"),
+            )
+        })?;
+        let chain = org::chain(tx, &other.code)?;
+        if chain.last() != receiving.last() {
+            return Err(ApiError::invalid(
+                field,
+                format!("đơn vị {} không thuộc tỉnh của điểm tiếp nhận", other.name),
+                format!(
+                    "unit {} is not in the receiving point's province",
+                    other.code
+                ),
+            ));
+        }
+        if field == "details.competent_unit" {
+            if !procedure.spec.boundary_free {
+                let r = motcua_domain::rules::rule(motcua_domain::rules::BOUNDARY_FREE);
+                return Err(ApiError::invalid(
+                    field,
+                    format!(
+                        "thủ tục {} không thuộc danh mục tiếp nhận không phụ thuộc địa giới hành chính: hồ sơ phải nộp tại {} ({})",
+                        procedure.spec.code,
+                        other.name,
+                        r.cite()
+                    ),
+                    format!(
+                        "procedure {} is not listed as received regardless of administrative boundaries: submit it at {} ({})",
+                        procedure.spec.code,
+                        other.code,
+                        r.cite()
+                    ),
+                ));
+            }
+            if !procedure.spec.applies_to.applies(&other) {
+                return Err(ApiError::invalid(
+                    field,
+                    format!(
+                        "{} không giải quyết thủ tục {}",
+                        other.name, procedure.spec.code
+                    ),
+                    format!(
+                        "{} does not resolve procedure {}",
+                        other.code, procedure.spec.code
+                    ),
+                ));
+            }
+            competent = chain;
+        }
+        *chosen = Some(other.code);
+    }
+    if !motcua_domain::authz::may_receive_for(
+        &staff.grants,
+        &receiving,
+        &competent,
+        procedure.spec.boundary_free,
+    ) {
+        return Err(ApiError::forbidden());
+    }
     if details.reuse_consent {
         // Only what the store offers for this applicant: the source is the store's, not the caller's.
         let kept = match papers::identifier(&body.applicant) {

@@ -45,6 +45,8 @@ impl Names {
         let mut codes: Vec<String> = std::iter::once(d.unit.clone())
             .chain(std::iter::once(d.current_unit.clone()))
             .chain(d.steps.iter().map(|s| s.unit.clone()))
+            .chain(d.competent.iter().cloned())
+            .chain(d.return_unit.iter().cloned())
             .collect();
         codes.sort();
         codes.dedup();

@@ -80,6 +80,10 @@ struct ReportPage {
     rows: Vec<RowView>,
     total: RowView,
     agencies: Vec<(String, i64, i64, i64)>,
+    /// Boundary-free dossiers crossing the scope's border: (direction, unit, received, resolved,
+    /// in processing at the end), and the figures by the agency that resolves (received, resolved).
+    crossing: Vec<(&'static str, String, i64, i64, i64)>,
+    resolved_view: (i64, i64),
     groups: Vec<GroupView>,
     score: String,
     /// The total out of 100 with its band, and the method applied.
@@ -145,6 +149,7 @@ pub async fn page(
         let scope = motcua_store::stats::Scope {
             units: org::subtree(tx, &report.unit)?,
             procedures: None,
+            all: false,
         };
         let mut monthly = vec![];
         let mut m = report.period.from;
@@ -236,6 +241,24 @@ pub async fn page(
             .iter()
             .map(|a| (a.name.clone(), a.early, a.on_time, a.late))
             .collect(),
+        crossing: report
+            .crossing
+            .iter()
+            .map(|c| {
+                (
+                    if c.direction == "out" {
+                        "Tiếp nhận tại đây, cơ quan khác giải quyết"
+                    } else {
+                        "Tiếp nhận nơi khác, giải quyết tại đây"
+                    },
+                    c.name.clone(),
+                    c.figures.received(),
+                    c.figures.resolved(),
+                    c.figures.open_in_time + c.figures.open_overdue,
+                )
+            })
+            .collect(),
+        resolved_view: (report.resolved.received(), report.resolved.resolved()),
         groups: report
             .index
             .iter()
@@ -374,6 +397,8 @@ fn error_page(who: String, units: Vec<(String, String)>, q: &Query, e: ApiError)
             counter: vec![],
         },
         agencies: vec![],
+        crossing: vec![],
+        resolved_view: (0, 0),
         groups: vec![],
         score: String::new(),
         band: String::new(),

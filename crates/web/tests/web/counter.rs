@@ -49,6 +49,7 @@ fn birth_registration(app: &TestApp) {
                         units: vec![],
                         except: vec![],
                     },
+                    boundary_free: false,
                 };
                 let decision = Announcement {
                     number: "2/QĐ-UBND".into(),

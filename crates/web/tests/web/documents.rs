@@ -738,6 +738,7 @@ fn add_copy_procedure(app: &TestApp) {
             units: vec![],
             except: vec![],
         },
+        boundary_free: false,
     };
     let decision = Announcement {
         number: "2/QĐ-UBND".into(),

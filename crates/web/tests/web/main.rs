@@ -1,8 +1,10 @@
 //! The web layer through its router, one file per feature, one shared setup (`support`).
 
 mod authorization;
+mod boundary_free;
 mod catalogue;
 mod connected;
+mod connectors;
 mod counter;
 mod documents;
 mod dossiers;
@@ -13,6 +15,7 @@ mod inspections;
 mod layout;
 mod metrics;
 mod org;
+mod outbox;
 mod papers;
 mod payments;
 mod previews;

@@ -156,6 +156,7 @@ impl TestApp {
                         units: vec![],
                         except: vec![],
                     },
+                    boundary_free: false,
                 };
                 let decision = Announcement {
                     number: "1/QĐ-UBND".into(),

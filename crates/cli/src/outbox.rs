@@ -1,0 +1,280 @@
+//! The outbox on the command line and in the server: `[dvcqg]` (and `MOTCUA_DVCQG_*`) and
+//! `[outbox]` (the retry policy) in the configuration, the worker thread `serve` starts, and
+//! `motcua outbox run [--once]` / `motcua outbox status` for cron and for people.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Subcommand;
+use motcua_connect::{Connector, Dvcqg, DvcqgConfig, RetryPolicy, Worker};
+use motcua_store::{Store, outbox};
+use serde::Deserialize;
+
+use crate::BadInput;
+use crate::config::Config;
+
+/// `[outbox]`: how the worker paces itself.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxConfig {
+    /// Seconds between two looks at the outbox when nothing moved.
+    pub every_seconds: u64,
+    /// The wait after a first failure, doubled at each further one, at most `cap_seconds`.
+    pub base_seconds: u64,
+    pub cap_seconds: u64,
+    /// Failures after which a message is a dead letter.
+    pub max_attempts: i64,
+    /// How long a message being sent is hidden from another worker.
+    pub lease_seconds: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        let p = RetryPolicy::default();
+        OutboxConfig {
+            every_seconds: 5,
+            base_seconds: p.base.as_secs(),
+            cap_seconds: p.cap.as_secs(),
+            max_attempts: p.max_attempts,
+            lease_seconds: p.lease.as_secs(),
+        }
+    }
+}
+
+impl OutboxConfig {
+    pub fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            base: Duration::from_secs(self.base_seconds.max(1)),
+            cap: Duration::from_secs(self.cap_seconds.max(self.base_seconds.max(1))),
+            max_attempts: self.max_attempts.max(1),
+            lease: Duration::from_secs(self.lease_seconds.max(1)),
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Applies `MOTCUA_DVCQG_*` and `MOTCUA_OUTBOX_*` over the file, then checks `[dvcqg]`: every
+/// problem at once, each naming its key (exit 2).
+pub fn load_env(config: &mut Config) -> Result<()> {
+    const KEYS: [&str; 8] = [
+        "ADAPTER_URL",
+        "AUTH_ENDPOINT",
+        "INTEGRATION_ENDPOINT",
+        "USERNAME",
+        "PASSWORD",
+        "AGENCY",
+        "INBOUND_TOKEN",
+        "TIMEOUT_SECONDS",
+    ];
+    if KEYS
+        .iter()
+        .any(|k| env(&format!("MOTCUA_DVCQG_{k}")).is_some())
+    {
+        let d = config.dvcqg.get_or_insert_with(DvcqgConfig::default);
+        for k in KEYS {
+            let Some(v) = env(&format!("MOTCUA_DVCQG_{k}")) else {
+                continue;
+            };
+            match k {
+                "ADAPTER_URL" => d.adapter_url = v,
+                "AUTH_ENDPOINT" => d.auth_endpoint = v,
+                "INTEGRATION_ENDPOINT" => d.integration_endpoint = v,
+                "USERNAME" => d.username = v,
+                "PASSWORD" => d.password = v,
+                "AGENCY" => d.agency = v,
+                "INBOUND_TOKEN" => d.inbound_token = Some(v).filter(|v| !v.is_empty()),
+                _ => {
+                    d.timeout_seconds = Some(v.parse().map_err(|_| {
+                        BadInput(format!(
+                            "MOTCUA_DVCQG_TIMEOUT_SECONDS='{v}' không hợp lệ / is invalid"
+                        ))
+                    })?)
+                }
+            }
+        }
+    }
+    for (name, into) in [
+        (
+            "MOTCUA_OUTBOX_EVERY_SECONDS",
+            &mut config.outbox.every_seconds,
+        ),
+        (
+            "MOTCUA_OUTBOX_BASE_SECONDS",
+            &mut config.outbox.base_seconds,
+        ),
+        ("MOTCUA_OUTBOX_CAP_SECONDS", &mut config.outbox.cap_seconds),
+        (
+            "MOTCUA_OUTBOX_LEASE_SECONDS",
+            &mut config.outbox.lease_seconds,
+        ),
+    ] {
+        if let Some(v) = env(name) {
+            *into = v.parse().map_err(|_| {
+                BadInput(format!(
+                    "biến môi trường {name}='{v}' không hợp lệ / environment variable {name}='{v}' is invalid"
+                ))
+            })?;
+        }
+    }
+    if let Some(d) = &config.dvcqg {
+        let problems = d.problems();
+        if !problems.is_empty() {
+            return Err(BadInput(problems.join("\n")).into());
+        }
+    }
+    Ok(())
+}
+
+/// The connectors the configuration names.
+pub fn connectors(config: &Config) -> Vec<Box<dyn Connector>> {
+    let mut out: Vec<Box<dyn Connector>> = Vec::new();
+    if let Some(d) = &config.dvcqg {
+        out.push(Box::new(Dvcqg::new(d.clone())));
+    }
+    out
+}
+
+/// Records in the database which connectors are configured (none: no outbox row is written).
+pub fn configure(store: &Store, config: &Config) -> Result<()> {
+    let names: Vec<&str> = connectors(config).iter().map(|c| c.name()).collect();
+    let now = motcua_store::millis(chrono::Utc::now());
+    store.write(|tx| outbox::configure(tx, &names, now))?;
+    Ok(())
+}
+
+/// The worker of a running server: its own connection to the database, a thread, a stop flag.
+pub struct Running {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Configures the connectors and, when there is one, starts the delivery worker.
+pub fn start(store: &Store, config: &Config) -> Result<Option<Running>> {
+    configure(store, config)?;
+    let connectors = connectors(config);
+    if connectors.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<&str> = connectors.iter().map(|c| c.name()).collect();
+    tracing::info!(connectors = ?names, "outbox worker started");
+    let worker_store = Arc::new(crate::open_store(&config.db)?);
+    let stop = Arc::new(AtomicBool::new(false));
+    let handle = Worker::new(worker_store, connectors, config.outbox.policy()).spawn(
+        Duration::from_secs(config.outbox.every_seconds.max(1)),
+        stop.clone(),
+    );
+    Ok(Some(Running {
+        stop,
+        handle: Some(handle),
+    }))
+}
+
+/// `motcua demo`: a double of the national portal on loopback inside the binary, and the
+/// connector pointed at it (whatever the configuration says: a demo never talks to the real
+/// portal). Keep the double alive while serving.
+pub fn demo_portal(config: &mut Config) -> Result<motcua_connect::double::PortalDouble> {
+    use motcua_connect::double::{API_PATH, AUTH_PATH, PortalDouble};
+    let double = PortalDouble::start("motcua-demo", "demo")?;
+    config.dvcqg = Some(DvcqgConfig {
+        adapter_url: double.url(),
+        auth_endpoint: AUTH_PATH.into(),
+        integration_endpoint: API_PATH.into(),
+        username: "motcua-demo".into(),
+        password: "demo".into(),
+        agency: "000.00.00.H47".into(),
+        inbound_token: None,
+        timeout_seconds: Some(10),
+    });
+    config.outbox.every_seconds = 2;
+    Ok(double)
+}
+
+#[derive(Subcommand)]
+pub enum OutboxCommand {
+    /// Gửi các tin đến hạn / deliver what is due (`--once`: until nothing is due, then exit)
+    Run {
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        db: Option<String>,
+    },
+    /// Số tin theo kết nối và các tin lỗi / counts per connector and the failed messages
+    Status {
+        #[arg(long)]
+        db: Option<String>,
+    },
+}
+
+pub fn run(command: OutboxCommand, mut config: Config) -> Result<()> {
+    match command {
+        OutboxCommand::Run { once, db } => {
+            if let Some(db) = db {
+                config.db = db;
+            }
+            let store = Arc::new(crate::open_store(&config.db)?);
+            configure(&store, &config)?;
+            let connectors = connectors(&config);
+            if connectors.is_empty() {
+                return Err(BadInput(
+                    "chưa cấu hình kết nối nào ([dvcqg]) / no connector is configured ([dvcqg])"
+                        .into(),
+                )
+                .into());
+            }
+            let mut worker = Worker::new(store, connectors, config.outbox.policy());
+            if once {
+                let r = worker.run_once()?;
+                println!(
+                    "đã gửi / delivered {}, lỗi / failed {}, chuyển thư chết / dead {}",
+                    r.delivered, r.failed, r.dead
+                );
+                return Ok(());
+            }
+            let stop = Arc::new(AtomicBool::new(false));
+            let handle = worker.spawn(
+                Duration::from_secs(config.outbox.every_seconds.max(1)),
+                stop,
+            );
+            let _ = handle.join();
+            Ok(())
+        }
+        OutboxCommand::Status { db } => {
+            let store = crate::open_store(&db.unwrap_or(config.db))?;
+            let (counts, dead) =
+                store.read(|tx| Ok((outbox::counts(tx)?, outbox::list(tx, "dead", 50)?)))?;
+            println!("connector\tpending\tretrying\tfailed\tdelivered\tgiven_up");
+            for c in counts {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    c.connector, c.pending, c.retrying, c.failed, c.delivered, c.given_up
+                );
+            }
+            for m in dead {
+                println!(
+                    "dead #{} {} dossier {} seq {} {}: {}",
+                    m.id,
+                    m.connector,
+                    m.dossier_id,
+                    m.seq,
+                    m.message,
+                    m.last_error.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+    }
+}

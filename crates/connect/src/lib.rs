@@ -1,0 +1,12 @@
+//! Connections to outside systems through the transactional outbox (`motcua_store::outbox`):
+//! the delivery worker (`worker`: order per dossier, retries with backoff, dead letters), the
+//! national portal's connector (`dvcqg`) with its HTTP client (ureq on rustls/ring), and a local
+//! double of the portal (`double`) for tests and the demo. Credentials come from the
+//! configuration only and never reach a log or an error message.
+
+pub mod double;
+pub mod dvcqg;
+pub mod worker;
+
+pub use dvcqg::{Dvcqg, DvcqgConfig};
+pub use worker::{Connector, Delivery, Failure, RetryPolicy, RunReport, Worker};
