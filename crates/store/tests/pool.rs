@@ -40,7 +40,8 @@ fn a_surge_of_transactions_stays_within_the_pool() {
             let store = store.clone();
             std::thread::spawn(move || {
                 store.read(|tx| {
-                    tx.query("SELECT 1 FROM (SELECT pg_sleep(0.03)) AS s", &[])?;
+                    // Long enough for the 64 to overlap even when the machine is busy.
+                    tx.query("SELECT 1 FROM (SELECT pg_sleep(0.2)) AS s", &[])?;
                     Ok(())
                 })
             })
