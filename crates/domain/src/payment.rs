@@ -312,6 +312,13 @@ impl Fees {
         self.payments.iter().map(|p| p.payment.amount).sum()
     }
 
+    /// Whether any of it was paid online.
+    pub fn paid_online(&self) -> bool {
+        self.payments
+            .iter()
+            .any(|p| p.payment.method == PaymentMethod::Online)
+    }
+
     /// What is still owed.
     pub fn balance(&self) -> i64 {
         (self.assessment.total - self.paid()).max(0)

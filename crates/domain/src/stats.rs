@@ -97,10 +97,17 @@ pub enum Metric {
     /// Of those, the minutes from reception to the end of processing, each truncated, summed
     /// (2.2's numerator). The only counter that adds more than one per dossier.
     ProcessingMinutes,
+    /// Received in the month with a fee to pay, and of those paid online (Decision 766, 3.5).
+    FeeCharged,
+    FeePaidOnline,
+    /// Online payments made in the month (3.4: the procedures paid online).
+    PaidOnline,
+    /// Received in the month with the applicant's data from the population database (4.5a/4.5b).
+    PopulationUsed,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 29] = [
+    pub const ALL: [Metric; 33] = [
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
         Metric::ReceivedOnline,
@@ -130,6 +137,10 @@ impl Metric {
         Metric::CopyElectronic,
         Metric::Processed,
         Metric::ProcessingMinutes,
+        Metric::FeeCharged,
+        Metric::FeePaidOnline,
+        Metric::PaidOnline,
+        Metric::PopulationUsed,
     ];
 
     /// The column name.
@@ -164,6 +175,10 @@ impl Metric {
             Metric::CopyElectronic => "copy_electronic",
             Metric::Processed => "processed",
             Metric::ProcessingMinutes => "processing_minutes",
+            Metric::FeeCharged => "fee_charged",
+            Metric::FeePaidOnline => "fee_paid_online",
+            Metric::PaidOnline => "paid_online",
+            Metric::PopulationUsed => "population_used",
         }
     }
 
@@ -184,9 +199,14 @@ pub struct Key {
 }
 
 /// Counter values for one key, indexed by [`Metric::index`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Counts(pub [i64; 29]);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts(pub [i64; 33]);
+
+impl Default for Counts {
+    fn default() -> Counts {
+        Counts([0; 33])
+    }
+}
 
 impl Counts {
     pub fn get(&self, m: Metric) -> i64 {
@@ -273,6 +293,15 @@ fn counted(d: &Dossier) -> Vec<(Key, Metric)> {
         for _ in &d.supplements {
             out.push((key(m), Metric::Supplemented));
         }
+        if let Some(fees) = d.fees.as_ref().filter(|x| x.assessment.total > 0) {
+            out.push((key(m), Metric::FeeCharged));
+            if fees.paid_online() {
+                out.push((key(m), Metric::FeePaidOnline));
+            }
+        }
+        if !d.population_data.is_empty() {
+            out.push((key(m), Metric::PopulationUsed));
+        }
         // Open at each month end until its processing ended.
         if let Some(end) = processing_end(d) {
             let mut month = m;
@@ -333,6 +362,11 @@ fn counted(d: &Dossier) -> Vec<(Key, Metric)> {
                     Metric::AppointmentMissed
                 },
             ));
+        }
+    }
+    for p in d.fees.iter().flat_map(|x| &x.payments) {
+        if p.payment.method == crate::payment::PaymentMethod::Online {
+            out.push((key(month_of(p.at)), Metric::PaidOnline));
         }
     }
     for s in &d.steps {
@@ -565,6 +599,12 @@ pub struct Figures {
     /// their processing, summed (Decision 766, indicator 2.2).
     pub processed: i64,
     pub processing_minutes: i64,
+    /// Received in the period with a fee to pay, and of those paid online; online payments made in
+    /// the period; received with data from the population database (Decision 766, 3.4-3.6, 4.5).
+    pub fee_charged: i64,
+    pub fee_paid_online: i64,
+    pub paid_online: i64,
+    pub population_used: i64,
 }
 
 impl Figures {
@@ -607,6 +647,10 @@ impl Figures {
         self.copy_electronic += o.copy_electronic;
         self.processed += o.processed;
         self.processing_minutes += o.processing_minutes;
+        self.fee_charged += o.fee_charged;
+        self.fee_paid_online += o.fee_paid_online;
+        self.paid_online += o.paid_online;
+        self.population_used += o.population_used;
     }
 
     /// Takes `o` away (the figures of dossiers that count elsewhere in another view).
@@ -675,6 +719,10 @@ impl Figures {
             copy_electronic: sum.get(Metric::CopyElectronic),
             processed: sum.get(Metric::Processed),
             processing_minutes: sum.get(Metric::ProcessingMinutes),
+            fee_charged: sum.get(Metric::FeeCharged),
+            fee_paid_online: sum.get(Metric::FeePaidOnline),
+            paid_online: sum.get(Metric::PaidOnline),
+            population_used: sum.get(Metric::PopulationUsed),
         }
     }
 
@@ -728,6 +776,11 @@ pub fn brute_force<'a>(
                     f.processed += 1;
                     f.processing_minutes += processing_minutes(r, finished);
                 }
+                if let Some(fees) = d.fees.as_ref().filter(|x| x.assessment.total > 0) {
+                    f.fee_charged += 1;
+                    f.fee_paid_online += i64::from(fees.paid_online());
+                }
+                f.population_used += i64::from(!d.population_data.is_empty());
             }
             // In processing at the end of the period, or now if that is earlier.
             let at = if ended.is_none() { end.min(now) } else { end };
@@ -776,6 +829,11 @@ pub fn brute_force<'a>(
                 f.appointment_kept += 1;
             } else {
                 f.appointment_missed += 1;
+            }
+        }
+        for x in d.fees.iter().flat_map(|x| &x.payments) {
+            if x.payment.method == crate::payment::PaymentMethod::Online && p.contains(x.at) {
+                f.paid_online += 1;
             }
         }
         out.entry((d.unit.clone(), d.procedure.code.clone()))

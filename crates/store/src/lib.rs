@@ -267,6 +267,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         24,
         include_str!("../migrations/sqlite/0024_processing_counters.sql"),
     ),
+    (
+        25,
+        include_str!("../migrations/sqlite/0025_payment_counters.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -325,6 +329,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         24,
         include_str!("../migrations/postgres/0024_processing_counters.sql"),
+    ),
+    (
+        25,
+        include_str!("../migrations/postgres/0025_payment_counters.sql"),
     ),
 ];
 

@@ -418,6 +418,8 @@ pub fn reconciliation(
 /// whose assessed fees are more than nothing), `paid_online` (of those, paid online),
 /// `procedures_paid_online` (of the procedures `payable_online`, 3.4's denominator, those with an
 /// online payment in the period).
+/// Counted from the projection tables: reports read the same figures from the counters
+/// (`stats`, Decision 766 3.4-3.6 and 4.5); tests compare the two.
 pub fn indicator_inputs(
     tx: &mut dyn Tx,
     units: &[String],

@@ -74,6 +74,8 @@ pub fn on_event(tx: &mut dyn Tx, id: i64, d: &Dossier, e: &Event) -> Result<(), 
 
 /// Decision 766 inputs: `population_dossiers` (dossiers received in the period whose applicant's
 /// data came from the national database) and `procedures_population` (the procedures of those).
+/// Counted from the projection tables: reports read the same figures from the counters
+/// (`stats`, Decision 766 3.4-3.6 and 4.5); tests compare the two.
 pub fn indicator_inputs(
     tx: &mut dyn Tx,
     units: &[String],

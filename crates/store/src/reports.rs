@@ -9,7 +9,9 @@ use motcua_domain::catalogue::Catalogue;
 use motcua_domain::dossier::{Instant, to_local};
 use motcua_domain::indicators;
 use motcua_domain::procedure::{OnlineLevel, ProcedureSpec};
-use motcua_domain::stats::{AgencyRow, AverageTime, By, CrossRow, Figures, Period, Report, Row};
+use motcua_domain::stats::{
+    AgencyRow, AverageTime, By, CrossRow, Figures, Metric, Period, Report, Row,
+};
 
 use crate::db::Tx;
 use crate::stats::{self, Scope};
@@ -258,19 +260,24 @@ pub fn build(
         procedures.as_deref(),
         &req.period,
     )?);
-    inputs.extend(crate::population::indicator_inputs(
-        tx,
-        &in_scope,
-        procedures.as_deref(),
-        &req.period,
-    )?);
-    inputs.extend(crate::payments::indicator_inputs(
-        tx,
-        &in_scope,
-        procedures.as_deref(),
-        &req.period,
-        &payable_online,
-    )?);
+    // Online payment (3.4-3.6) and population data (4.5a/4.5b), from the counters.
+    let paid_online = stats::procedures_with(tx, &scope, &req.period, Metric::PaidOnline)?;
+    let population = stats::procedures_with(tx, &scope, &req.period, Metric::PopulationUsed)?;
+    for (name, n) in [
+        ("fee_dossiers", total.fee_charged),
+        ("paid_online", total.fee_paid_online),
+        (
+            "procedures_paid_online",
+            paid_online
+                .iter()
+                .filter(|c| payable_online.contains(*c))
+                .count() as i64,
+        ),
+        ("population_dossiers", total.population_used),
+        ("procedures_population", population.len() as i64),
+    ] {
+        inputs.insert(name.to_owned(), n);
+    }
     let per_procedure =
         stats::processing_times(tx, &scope, covers_everything, "procedure", &req.period)?;
     let per_unit = stats::processing_times(tx, &scope, covers_everything, "unit", &req.period)?;

@@ -419,6 +419,16 @@ pub fn used_online(
     scope: &Scope,
     period: &Period,
 ) -> Result<Vec<String>, StoreError> {
+    procedures_with(tx, scope, period, Metric::ReceivedOnline)
+}
+
+/// The procedures of the scope whose counter `metric` is above zero in the period.
+pub fn procedures_with(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    period: &Period,
+    metric: Metric,
+) -> Result<Vec<String>, StoreError> {
     if scope.units.is_empty() {
         return Ok(vec![]);
     }
@@ -429,7 +439,8 @@ pub fn used_online(
         "stats"
     };
     let mut q = Sql::new(&format!(
-        "SELECT DISTINCT procedure FROM {table} WHERE received_online > 0 AND month >= "
+        "SELECT DISTINCT procedure FROM {table} WHERE {} > 0 AND month >= ",
+        metric.as_str()
     ));
     q.bind(i64::from(period.from))
         .push(" AND month <= ")
