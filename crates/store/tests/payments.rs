@@ -271,6 +271,37 @@ fn an_online_payment_is_recorded_once_from_a_notification_with_the_right_referen
             })
             .unwrap();
         assert_eq!(none["procedures_paid_online"], 0, "{backend}");
+        // The counters that reports read give the same figures.
+        let scope = motcua_store::stats::Scope {
+            units: vec![WARD.to_owned()],
+            procedures: None,
+            all: false,
+        };
+        let mut counted = motcua_domain::stats::Figures::default();
+        for f in store
+            .read(|tx| motcua_store::stats::figures(tx, &scope, &period, Utc::now()))
+            .unwrap()
+            .values()
+        {
+            counted.merge(f);
+        }
+        assert_eq!(counted.fee_charged, inputs["fee_dossiers"], "{backend}");
+        assert_eq!(counted.fee_paid_online, inputs["paid_online"], "{backend}");
+        let paid = store
+            .read(|tx| {
+                motcua_store::stats::procedures_with(
+                    tx,
+                    &scope,
+                    &period,
+                    motcua_domain::stats::Metric::PaidOnline,
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            paid.len() as i64,
+            inputs["procedures_paid_online"],
+            "{backend}"
+        );
 
         // A rebuild from the log gives the same rows.
         let before = store
