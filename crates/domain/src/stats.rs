@@ -17,6 +17,10 @@
 //!   it was received;
 //! - each finished step once, in the month it finished (early, on time, late), under the receiving
 //!   unit and the unit that did the step: the per-agency figures of inter-agency dossiers.
+//! - in the month it was received: once resolved, as processed with its minutes from reception to
+//!   the end of processing (the only weighted counter: Decision 766 indicator 2.2); with a fee to
+//!   pay, and paid online; with data from the population database;
+//! - each online payment in the month it was made.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
