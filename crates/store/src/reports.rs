@@ -278,9 +278,8 @@ pub fn build(
     ] {
         inputs.insert(name.to_owned(), n);
     }
-    let per_procedure =
-        stats::processing_times(tx, &scope, covers_everything, "procedure", &req.period)?;
-    let per_unit = stats::processing_times(tx, &scope, covers_everything, "unit", &req.period)?;
+    let per_procedure = stats::processing_times(tx, &scope, "procedure", &req.period)?;
+    let per_unit = stats::processing_times(tx, &scope, "unit", &req.period)?;
     let processed: i64 = per_unit.iter().map(|x| x.1).sum();
     let minutes: i64 = per_unit.iter().map(|x| x.2).sum();
     inputs.insert("processed".to_owned(), processed);

@@ -610,7 +610,6 @@ pub fn crossing(
 pub fn processing_times(
     tx: &mut dyn Tx,
     scope: &Scope,
-    whole_province: bool,
     by: &str,
     period: &Period,
 ) -> Result<Vec<(String, i64, i64)>, StoreError> {
@@ -620,7 +619,7 @@ pub fn processing_times(
     let (table, key) = match (by, &scope.procedures) {
         ("unit", None) => ("stats_units", "unit"),
         ("unit", Some(_)) => ("stats", "unit"),
-        (_, _) if whole_province => ("stats_procedures", "procedure"),
+        (_, _) if scope.all => ("stats_procedures", "procedure"),
         _ => ("stats", "procedure"),
     };
     let mut q = Sql::new(&format!(
