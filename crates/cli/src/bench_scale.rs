@@ -241,6 +241,7 @@ fn store_lifecycles(
         address: Some("Tổ dân phố 3, phường Tân An, tỉnh Đắk Lắk".into()),
         kind: Default::default(),
         representative: None,
+        notify: None,
         sealed: None,
     };
     let papers: Vec<_> = procedure

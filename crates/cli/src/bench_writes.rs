@@ -108,6 +108,7 @@ fn measure(url: &str, clients: &[usize], seconds: f64) -> Result<()> {
         address: Some("Tổ dân phố 3, phường Tân An, tỉnh Đắk Lắk".into()),
         kind: Default::default(),
         representative: None,
+        notify: None,
         sealed: None,
     };
     println!(

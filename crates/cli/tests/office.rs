@@ -168,6 +168,7 @@ fn receive(store: &Store, staff_id: i64, now: DateTime<Utc>) -> String {
                             address: None,
                             kind: Default::default(),
                             representative: None,
+                            notify: None,
                             sealed: None,
                         }),
                         papers: Some(papers),

@@ -32,6 +32,7 @@ fn receive() -> Command {
             address: None,
             kind: Default::default(),
             representative: None,
+            notify: None,
             sealed: None,
         }),
         papers: Some(vec![Paper {

@@ -14,7 +14,7 @@ use motcua_store::outbox::{SYNC_DOSSIER, SYNC_PROGRESS};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::worker::{Connector, Delivery, Failure};
+use crate::worker::{Connector, Delivery, Failure, Undelivered};
 
 /// `[dvcqg]` in the configuration (and `MOTCUA_DVCQG_*`). The password and the inbound token are
 /// credentials: never printed (`Debug` hides them), never logged.
@@ -340,9 +340,9 @@ impl Connector for Dvcqg {
         motcua_store::outbox::DVCQG
     }
 
-    fn deliver(&mut self, d: &Delivery<'_>) -> Result<(), Failure> {
+    fn deliver(&mut self, d: &Delivery<'_>) -> Result<(), Undelivered> {
         let body = message_body(d, &self.config.agency)?;
-        self.call(body, &d.message.idempotency_key)
+        Ok(self.call(body, &d.message.idempotency_key)?)
     }
 }
 

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use motcua_domain::dossier::{Dossier, Instant, Recorded};
+use motcua_domain::dossier::{Dossier, Event, Instant, Recorded};
 use motcua_store::outbox::{self, Message};
-use motcua_store::{Store, StoreError, dossiers, millis, org};
+use motcua_store::public_access::Access;
+use motcua_store::{Store, StoreError, dossiers, millis, org, public_access};
 
 /// How often and for how long a message is tried.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +58,14 @@ pub struct Delivery<'a> {
     pub event: &'a Recorded,
     /// The name of the unit holding the dossier then.
     pub unit_name: &'a str,
+    /// The name of the unit where the result is collected (the return point).
+    pub return_point_name: &'a str,
+    /// The applicant's personal data was erased since (whatever the event): nothing personal is
+    /// left to send.
+    pub erased: bool,
+    /// The dossier's public reference and lookup secret, for connectors that ask for them
+    /// (`Connector::wants_lookup`).
+    pub lookup: Option<&'a Access>,
     /// The name and title of the member of staff who acted, when one did.
     pub actor_name: Option<&'a str>,
     pub actor_title: Option<&'a str>,
@@ -69,13 +78,37 @@ pub struct Delivery<'a> {
 #[error("{0}")]
 pub struct Failure(pub String);
 
+/// Why a message was not delivered, and what becomes of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undelivered {
+    /// This attempt failed (the system is down, answered an error...): tried again with backoff,
+    /// dead after `max_attempts`.
+    Failed(Failure),
+    /// The system refused it for good as it stands (a permanent SMTP refusal, a request it will
+    /// never take): a dead letter at once, for the administrator to retry or give up.
+    Refused(Failure),
+    /// There is nothing to send any more (the applicant's data was erased): given up by the
+    /// system with this reason, which names nothing personal; the dossier's next messages go on.
+    Moot(String),
+}
+
+impl From<Failure> for Undelivered {
+    fn from(f: Failure) -> Undelivered {
+        Undelivered::Failed(f)
+    }
+}
+
 /// An outside system messages are delivered to.
 pub trait Connector: Send {
     /// The outbox's name for it (`outbox::KNOWN`).
     fn name(&self) -> &'static str;
+    /// Whether a delivery needs the dossier's public reference and lookup secret (read only then).
+    fn wants_lookup(&self) -> bool {
+        false
+    }
     /// Sends one message. Must send the same bytes for the same delivery (the message's
     /// idempotency key goes with it), so a repeat after a crash is the same message.
-    fn deliver(&mut self, d: &Delivery<'_>) -> Result<(), Failure>;
+    fn deliver(&mut self, d: &Delivery<'_>) -> Result<(), Undelivered>;
 }
 
 /// What one run did.
@@ -84,6 +117,8 @@ pub struct RunReport {
     pub delivered: u64,
     pub failed: u64,
     pub dead: u64,
+    /// Given up by the system: nothing left to send.
+    pub given_up: u64,
 }
 
 pub struct Worker {
@@ -117,7 +152,8 @@ impl Worker {
             report.delivered += round.delivered;
             report.failed += round.failed;
             report.dead += round.dead;
-            if round.delivered + round.failed == 0 {
+            report.given_up += round.given_up;
+            if round.delivered + round.failed + round.given_up == 0 {
                 return Ok(report);
             }
         }
@@ -148,7 +184,16 @@ impl Worker {
                         store.write(|tx| outbox::delivered(tx, m.id, at))?;
                         report.delivered += 1;
                     }
-                    Err(f) => {
+                    Err(Undelivered::Moot(reason)) => {
+                        store.write(|tx| outbox::abandon(tx, m.id, at, &reason))?;
+                        report.given_up += 1;
+                    }
+                    Err(Undelivered::Refused(f)) => {
+                        report.failed += 1;
+                        report.dead += 1;
+                        store.write(|tx| outbox::failed(tx, m.id, at, &f.0, None))?;
+                    }
+                    Err(Undelivered::Failed(f)) => {
                         let retry_at = if m.attempts >= policy.max_attempts {
                             report.dead += 1;
                             None
@@ -171,7 +216,7 @@ impl Worker {
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 let moved = match self.round(chrono::Utc::now) {
-                    Ok(r) => r.delivered + r.failed > 0,
+                    Ok(r) => r.delivered + r.failed + r.given_up > 0,
                     Err(e) => {
                         tracing::warn!(error = %e, "outbox round failed");
                         false
@@ -191,30 +236,63 @@ impl Worker {
 }
 
 /// Renders and sends one message; a store error reading the dossier is a failure like any other.
-fn deliver_one(store: &Store, connector: &mut dyn Connector, m: &Message) -> Result<(), Failure> {
-    let (dossier, event, unit_name, actor, external) = store
+fn deliver_one(
+    store: &Store,
+    connector: &mut dyn Connector,
+    m: &Message,
+) -> Result<(), Undelivered> {
+    let wants_lookup = connector.wants_lookup();
+    let read = store
         .read(|tx| {
             let history = dossiers::history(tx, m.dossier_id)?;
+            let erased = history
+                .iter()
+                .any(|r| matches!(r.event, Event::PersonalDataErased { .. }));
             let (dossier, event) = as_of(&history, m.seq)?;
-            let unit = dossier.current_unit.clone();
-            let unit_name = org::names(tx, std::slice::from_ref(&unit))?
-                .into_iter()
-                .next()
-                .map_or(unit, |(_, n)| n);
+            let units = [
+                dossier.current_unit.clone(),
+                dossier.return_point().to_owned(),
+            ];
+            let names = org::names(tx, &units)?;
+            let name_of = |code: &str| {
+                names
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or_else(|| code.to_owned(), |(_, n)| n.clone())
+            };
+            let unit_name = name_of(&units[0]);
+            let return_point_name = name_of(&units[1]);
             // A member of staff since removed leaves the name blank rather than the message stuck.
             let actor = match event.actor {
                 motcua_domain::dossier::Actor::Staff { id } => org::get_staff(tx, id).ok(),
                 _ => None,
             };
             let external = outbox::external_code(tx, &m.connector, m.dossier_id)?;
-            Ok((dossier, event, unit_name, actor, external))
+            let lookup = if wants_lookup {
+                public_access::get(tx, m.dossier_id)?
+            } else {
+                None
+            };
+            Ok((
+                dossier,
+                event,
+                (unit_name, return_point_name),
+                actor,
+                external,
+                erased,
+                lookup,
+            ))
         })
         .map_err(|e| Failure(format!("reading dossier {}: {e}", m.dossier_id)))?;
+    let (dossier, event, (unit_name, return_point_name), actor, external, erased, lookup) = read;
     connector.deliver(&Delivery {
         message: m,
         dossier: &dossier,
         event: &event,
         unit_name: &unit_name,
+        return_point_name: &return_point_name,
+        erased,
+        lookup: lookup.as_ref(),
         actor_name: actor.as_ref().map(|s| s.full_name.as_str()),
         actor_title: actor.as_ref().map(|s| s.title.as_str()),
         external_code: external.as_deref(),

@@ -44,6 +44,7 @@ fn receive(i: usize) -> Command {
             address: None,
             kind: Default::default(),
             representative: None,
+            notify: None,
             sealed: None,
         }),
         papers: Some(vec![Paper {

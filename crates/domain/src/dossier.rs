@@ -266,6 +266,11 @@ pub struct Applicant {
     pub kind: ApplicantKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub representative: Option<Representative>,
+    /// Notifications the applicant opted in to (issue 15, item 3): the channel and language; the
+    /// address is `email` (e-mail) or `phone` (SMS, Zalo). In what the store keeps, the channel
+    /// only (the vault has the language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<crate::notify::Notify>,
     /// Only in what the store keeps: the personal fields above are blank and held in the vault.
     /// Never read from a request (validation drops it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -460,6 +465,35 @@ impl Applicant {
                 "the address must be at most 500 characters",
             ));
         }
+        // Notifications go to the applicant's own e-mail or mobile phone: the address must be
+        // one a mail server or a gateway takes (said next to the field to correct).
+        match self.notify.as_ref().map(|n| n.channel) {
+            Some(crate::notify::NotifyChannel::Email)
+                if !email.as_deref().is_some_and(crate::notify::valid_email) =>
+            {
+                errs.push(DossierError::invalid(
+                    "applicant.email",
+                    "Để nhận thông báo qua thư điện tử, hãy ghi một địa chỉ thư điện tử hợp lệ (ví dụ ten@example.vn)",
+                    "to be notified by e-mail, give a valid e-mail address (such as name@example.vn)",
+                ));
+            }
+            Some(c @ (crate::notify::NotifyChannel::Sms | crate::notify::NotifyChannel::Zalo))
+                if crate::notify::mobile_e164(&phone).is_none() =>
+            {
+                errs.push(DossierError::Invalid {
+                    field: "applicant.phone".into(),
+                    vi: format!(
+                        "Để nhận thông báo qua {}, hãy ghi số điện thoại di động Việt Nam (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09)",
+                        c.label_vi()
+                    ),
+                    en: format!(
+                        "to be notified by {}, give a Vietnamese mobile number (10 digits starting with 03, 05, 07, 08 or 09)",
+                        if c == crate::notify::NotifyChannel::Sms { "SMS" } else { "Zalo" }
+                    ),
+                });
+            }
+            _ => {}
+        }
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -471,6 +505,10 @@ impl Applicant {
             address,
             kind,
             representative,
+            notify: self.notify.map(|n| crate::notify::Notify {
+                channel: n.channel,
+                language: Some(n.language()),
+            }),
             sealed: None,
         })
     }

@@ -11,6 +11,7 @@ pub mod forms;
 pub mod indicators;
 pub mod inspection;
 pub mod msg;
+pub mod notify;
 pub mod org;
 pub mod orgfile;
 pub mod payment;

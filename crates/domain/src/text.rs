@@ -21,6 +21,21 @@ pub fn fold_vi(s: &str) -> String {
         .collect()
 }
 
+/// Vietnamese without its marks, case kept: "Hồ sơ Đã tiếp nhận" -> "Ho so Da tiep nhan" (a text
+/// message in plain characters, as brand-name SMS in Vietnam are usually sent).
+pub fn without_marks(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c => c,
+        })
+        .collect::<String>()
+        .nfc()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +50,9 @@ mod tests {
         let nfd: String = "Ưu đãi người có công".nfd().collect();
         assert_eq!(fold_vi(&nfd), fold_vi("Ưu đãi người có công"));
         assert_eq!(clean(&format!("  {nfd} ")), "Ưu đãi người có công");
+        assert_eq!(
+            without_marks("Hồ sơ ĐÃ tiếp nhận: Ưu đãi, đúng hạn."),
+            "Ho so DA tiep nhan: Uu dai, dung han."
+        );
     }
 }

@@ -60,6 +60,7 @@ fn applicant() -> Applicant {
         address: Some("Phường An Lạc, thị xã Buôn Hồ".into()),
         kind: Default::default(),
         representative: None,
+        notify: None,
         sealed: None,
     }
 }
@@ -772,7 +773,7 @@ proptest! {
         let _ = parse_dossier_code(&s);
         let _ = motcua_domain::calendar::YearSchedule::parse(&s);
         let _ = motcua_domain::text::fold_vi(&s);
-        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()), kind: Default::default(), representative: None, sealed: None };
+        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()), kind: Default::default(), representative: None, notify: None, sealed: None };
         let _ = applicant.clone().validated();
         let foreigner = Applicant { kind: ApplicantKind::Foreigner { passport: s.clone(), nationality: s.clone() }, id_number: None, ..applicant.clone() };
         let _ = foreigner.validated();

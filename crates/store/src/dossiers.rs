@@ -196,7 +196,7 @@ pub fn execute(
             crate::public_access::create(tx, id, millis(req.now))?;
         }
         crate::stats::add(tx, &change)?;
-        crate::outbox::on_event(tx, &mut connectors, id, &item.hash, &recorded)?;
+        crate::outbox::on_event(tx, &mut connectors, id, &item.hash, &recorded, &dossier)?;
         crate::stats::add_cross(tx, &cross)?;
         last_at = last_at.max(millis(req.now));
         items.push(item);

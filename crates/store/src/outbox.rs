@@ -6,7 +6,8 @@
 //! system already knows the dossier); the connector renders the message from the log when it
 //! delivers (`motcua-connect`), so every attempt sends the same message under the same key.
 
-use motcua_domain::dossier::{Event, Recorded};
+use motcua_domain::dossier::{Dossier, Event, Recorded};
+use motcua_domain::notify::NotifyChannel;
 use serde::Serialize;
 
 use crate::db::{Row, Sql, Tx, Value};
@@ -15,8 +16,14 @@ use crate::{StoreError, millis};
 /// The national public-service portal (Cổng Dịch vụ công quốc gia).
 pub const DVCQG: &str = "dvcqg";
 
+/// Notifications to applicants by e-mail, SMS and Zalo (issue 15, item 3): one connector per
+/// channel, named as the channel.
+pub const EMAIL: &str = "email";
+pub const SMS: &str = "sms";
+pub const ZALO: &str = "zalo";
+
 /// Connectors the outbox knows how to plan messages for.
-pub const KNOWN: &[&str] = &[DVCQG];
+pub const KNOWN: &[&str] = &[DVCQG, EMAIL, SMS, ZALO];
 
 /// The portal's service that creates or updates a dossier.
 pub const SYNC_DOSSIER: &str = "DongBoHoSoMC";
@@ -24,7 +31,15 @@ pub const SYNC_DOSSIER: &str = "DongBoHoSoMC";
 pub const SYNC_PROGRESS: &str = "CapNhatTienDoHoSoMC";
 
 /// The messages one event causes for one connector: `(part, message)`, in sending order.
-pub fn plan(connector: &str, event: &Event) -> Vec<(i64, &'static str)> {
+/// `dossier` is the dossier right after the event (its applicant sealed or not: only the opt-in's
+/// channel is read).
+pub fn plan(connector: &str, event: &Event, dossier: &Dossier) -> Vec<(i64, &'static str)> {
+    // A notification connector is named as its channel: the applicant opted in for it.
+    if let Some(channel) = NotifyChannel::parse(connector) {
+        return motcua_domain::notify::planned(channel, dossier, event)
+            .map(|message| vec![(0, message)])
+            .unwrap_or_default();
+    }
     if connector != DVCQG {
         return Vec::new();
     }
@@ -107,13 +122,14 @@ pub fn on_event(
     dossier_id: i64,
     event_hash: &str,
     rec: &Recorded,
+    dossier: &Dossier,
 ) -> Result<(), StoreError> {
     let list = match connectors {
         Some(list) => list,
         None => connectors.insert(configured(tx)?),
     };
     for connector in list.iter() {
-        for (part, message) in plan(connector, &rec.event) {
+        for (part, message) in plan(connector, &rec.event, dossier) {
             let payload = serde_json::json!({
                 "event": rec.event.kind(),
                 "at": millis(rec.at),
@@ -382,6 +398,18 @@ pub fn give_up(tx: &mut dyn Tx, id: i64, who: &str, now: i64) -> Result<(), Stor
         &[Value::Int(id), Value::Int(now), Value::from(who)],
     )?;
     changed(n, id)
+}
+
+/// The system gives a message up at delivery: there is nothing to send any more (the applicant's
+/// data was erased). `reason` names why, never with personal data.
+pub fn abandon(tx: &mut dyn Tx, id: i64, now: i64, reason: &str) -> Result<(), StoreError> {
+    let reason: String = reason.chars().take(500).collect();
+    tx.exec(
+        "UPDATE outbox SET state = 'given_up', last_error = $2, updated_at = $3 \
+         WHERE id = $1 AND state = 'pending'",
+        &[Value::Int(id), Value::Text(reason), Value::Int(now)],
+    )?;
+    Ok(())
 }
 
 fn changed(n: u64, id: i64) -> Result<(), StoreError> {

@@ -306,8 +306,10 @@ fn applicant_json(a: &Applicant) -> String {
     serde_json::to_string(&a).unwrap_or_default()
 }
 
-/// An applicant with the personal fields blanked and the kind kept (its type only).
-fn blank(kind: &ApplicantKind, text: &str) -> Applicant {
+/// An applicant with the personal fields blanked, the kind kept (its type only) and the channel of
+/// an opt-in to notifications (never its language or address).
+fn blank(a: &Applicant, text: &str) -> Applicant {
+    let kind = &a.kind;
     let s = || text.to_owned();
     Applicant {
         full_name: s(),
@@ -327,6 +329,10 @@ fn blank(kind: &ApplicantKind, text: &str) -> Applicant {
             },
         },
         representative: None,
+        notify: a
+            .notify
+            .as_ref()
+            .map(motcua_domain::notify::Notify::channel_only),
         sealed: None,
     }
 }
@@ -386,7 +392,7 @@ impl Subject {
     }
 
     fn sealed_applicant(&self, a: &Applicant, index: usize) -> Applicant {
-        let mut out = blank(&a.kind, "");
+        let mut out = blank(a, "");
         let content = self
             .record
             .versions
@@ -397,10 +403,10 @@ impl Subject {
         out
     }
 
-    fn clear_applicant(&self, kind: &ApplicantKind, index: u32) -> Applicant {
+    fn clear_applicant(&self, sealed: &Applicant, index: u32) -> Applicant {
         match self.record.versions.get(index as usize) {
             Some(a) if !self.erased => a.clone(),
-            _ => blank(kind, ERASED),
+            _ => blank(sealed, ERASED),
         }
     }
 
@@ -489,7 +495,7 @@ impl Subject {
 
     fn unseal_applicant(&self, a: &mut Applicant) {
         if let Some(seal) = &a.sealed {
-            *a = self.clear_applicant(&a.kind, seal.version);
+            *a = self.clear_applicant(a, seal.version);
         }
     }
 
@@ -524,7 +530,7 @@ impl Subject {
         match e {
             Event::Submitted { applicant, .. } | Event::Received { applicant, .. } => {
                 if self.erased {
-                    *applicant = blank(&applicant.kind, ERASED);
+                    *applicant = blank(applicant, ERASED);
                 } else {
                     self.unseal_applicant(applicant)
                 }

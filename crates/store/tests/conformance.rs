@@ -40,6 +40,7 @@ fn applicant(i: usize) -> Applicant {
         address: None,
         kind: Default::default(),
         representative: None,
+        notify: None,
         sealed: None,
     }
 }

@@ -55,6 +55,7 @@ fn receive(limit: Limit) -> Command {
             address: None,
             kind: Default::default(),
             representative: None,
+            notify: None,
             sealed: None,
         }),
         papers: Some(vec![Paper {

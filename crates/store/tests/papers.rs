@@ -54,6 +54,7 @@ fn receive(
                 address: None,
                 kind: Default::default(),
                 representative: None,
+                notify: None,
                 sealed: None,
             }),
             papers: Some(vec![Paper {

@@ -47,6 +47,7 @@ fn receive() -> Command {
             address: None,
             kind: Default::default(),
             representative: None,
+            notify: None,
             sealed: None,
         }),
         papers: Some(vec![Paper {

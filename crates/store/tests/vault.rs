@@ -86,6 +86,7 @@ fn personal_data_is_sealed_corrected_and_erased() {
                     address: Some("12 Lê Duẩn, Buôn Hồ".into()),
                     kind: Default::default(),
                     representative: None,
+                    notify: None,
                     sealed: None,
                 }),
                 papers: Some(vec![Paper {

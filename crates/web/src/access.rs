@@ -178,6 +178,7 @@ pub fn masked(a: &Applicant) -> Applicant {
         address: None,
         kind: Default::default(),
         representative: None,
+        notify: None,
         sealed: None,
     }
 }

@@ -76,6 +76,7 @@ pub fn seed(
                 address: Some("Tổ dân phố 3, phường Cư Bao, tỉnh Đắk Lắk".into()),
                 kind: Default::default(),
                 representative: None,
+                notify: None,
                 sealed: None,
             }),
             papers: Some(papers),

@@ -140,6 +140,7 @@ fn certify_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<usize
                         address: None,
                         kind: Default::default(),
                         representative: None,
+                        notify: None,
                         sealed: None,
                     }),
                     papers: Some(papers),
@@ -212,6 +213,7 @@ fn reuse_today(app: &App, now: DateTime<Utc>, staff: &[Staff]) -> Result<(usize,
         address: None,
         kind: Default::default(),
         representative: None,
+        notify: None,
         sealed: None,
     };
     let today = motcua_domain::dossier::to_local(now).date();

@@ -111,6 +111,7 @@ fn applicant(rng: &mut Rng, place: &str) -> Applicant {
         )),
         kind: Default::default(),
         representative: None,
+        notify: None,
         sealed: None,
     }
 }

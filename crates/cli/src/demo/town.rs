@@ -464,6 +464,7 @@ mod tests {
                     address: None,
                     kind: Default::default(),
                     representative: None,
+                    notify: None,
                     sealed: None,
                 }),
                 papers: Some(vec![]),

@@ -131,6 +131,7 @@ fn applicant(i: usize, d: &PortalDossier) -> Result<Applicant, ApiError> {
         address: d.DiaChi.clone().filter(|a| !a.trim().is_empty()),
         kind,
         representative: None,
+        notify: None,
         sealed: None,
     })
 }

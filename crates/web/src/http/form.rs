@@ -82,6 +82,7 @@ impl FormValues<'_> {
             address: self.optional("address"),
             kind: Default::default(),
             representative: None,
+            notify: None,
             sealed: None,
         }
     }

@@ -98,6 +98,7 @@ fn receive_at(app: &TestApp, local: &str) -> i64 {
                                 address: None,
                                 kind: Default::default(),
                                 representative: None,
+                                notify: None,
                                 sealed: None,
                             }),
                             papers: Some(vec![motcua_domain::dossier::Paper {
@@ -667,6 +668,7 @@ async fn a_supplement_request_waiting_past_the_limit_shows_in_the_desks_queue_an
                         address: None,
                         kind: Default::default(),
                         representative: None,
+                        notify: None,
                         sealed: None,
                     },
                     papers: vec![],

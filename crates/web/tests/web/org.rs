@@ -553,6 +553,7 @@ fn receive_old(app: &TestApp, unit: &str, local: &str) -> i64 {
                                 address: None,
                                 kind: Default::default(),
                                 representative: None,
+                                notify: None,
                                 sealed: None,
                             }),
                             papers: Some(vec![Paper {
