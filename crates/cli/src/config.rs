@@ -59,6 +59,9 @@ pub struct Config {
     pub dvcqg: Option<motcua_connect::DvcqgConfig>,
     /// `[outbox]`: the delivery worker's pace and retry policy.
     pub outbox: crate::outbox::OutboxConfig,
+    /// `[notify.email]`, `[notify.sms]`, `[notify.zalo]` (and `MOTCUA_NOTIFY_*`): notifications to
+    /// applicants who opted in; each channel off unless configured.
+    pub notify: motcua_connect::NotifyConfig,
 }
 
 /// The `[population]` section.
@@ -122,6 +125,7 @@ impl Default for Config {
             population: PopulationSection::default(),
             dvcqg: None,
             outbox: Default::default(),
+            notify: Default::default(),
         }
     }
 }

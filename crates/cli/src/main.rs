@@ -293,6 +293,8 @@ fn run(cli: Cli) -> Result<()> {
                 config.db = db;
             }
             let listen = listen.unwrap_or_else(|| config.listen.clone());
+            // Where the notifications' lookup link points when `public_url` is not set.
+            config.listen = listen.clone();
             let store = open_store(&config.db)?;
             serve(store, &config, &listen, "")
         }
@@ -305,6 +307,13 @@ fn run(cli: Cli) -> Result<()> {
             config.db = db.unwrap_or_else(|| "sqlite:data/motcua-demo.db".into());
             let store = demo::fresh_store(&config.db)?;
             let now = chrono::Utc::now();
+            // The notification channels' doubles first, so that the dossiers generated for
+            // applicants who opted in queue their e-mails and text messages (none without serving).
+            let channels = if no_serve {
+                None
+            } else {
+                Some(outbox::demo_channels(&store, &mut config)?)
+            };
             let mut summary = demo::seed(&store, dossiers, now)?;
             let listen = listen.unwrap_or_else(|| config.listen.clone());
             let mut settings = settings_for(&config, &listen)?;
@@ -325,12 +334,22 @@ fn run(cli: Cli) -> Result<()> {
                 return Ok(());
             }
             let portal = outbox::demo_portal(&mut config)?;
+            config.listen = listen.clone();
             let _worker = outbox::start(&app.store, &config)?;
             summary.push_str(&format!(
                 "Cổng DVCQG: bản sao chạy trên máy / the national portal: a local double at {}; \
                  hộp thư đi / the outbox: /can-bo/he-thong/hop-thu-di\n",
                 portal.url()
             ));
+            if let Some(c) = &channels {
+                summary.push_str(&format!(
+                    "Thông báo cho người nộp / notifications to applicants: thư điện tử và SMS tới bản sao máy chủ thư {} \
+                     và cổng SMS {} trên máy / e-mail and SMS to local doubles (người nộp chọn khi tiếp nhận / \
+                     chosen at reception); hộp thư đi / the outbox: /can-bo/he-thong/hop-thu-di\n",
+                    c.smtp.url(),
+                    c.sms.url(motcua_connect::notify_double::Gateway::Sms)
+                ));
+            }
             tokio::runtime::Runtime::new()?
                 .block_on(listen_and_serve(app, &config, &listen, &summary))
         }

@@ -1,6 +1,7 @@
-//! The outbox on the command line and in the server: `[dvcqg]` (and `MOTCUA_DVCQG_*`) and
-//! `[outbox]` (the retry policy) in the configuration, the worker thread `serve` starts, and
-//! `motcua outbox run [--once]` / `motcua outbox status` for cron and for people.
+//! The outbox on the command line and in the server: `[dvcqg]` (and `MOTCUA_DVCQG_*`),
+//! `[notify.email|sms|zalo]` (and `MOTCUA_NOTIFY_*`) and `[outbox]` (the retry policy) in the
+//! configuration, the worker thread `serve` starts, and `motcua outbox run [--once]` /
+//! `motcua outbox status` for cron and for people.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,7 +9,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Subcommand;
-use motcua_connect::{Connector, Dvcqg, DvcqgConfig, RetryPolicy, Worker};
+use motcua_connect::notify::{EmailConfig, SmsConfig, ZaloConfig};
+use motcua_connect::{Connector, Dvcqg, DvcqgConfig, NotifyConfig, RetryPolicy, Worker};
 use motcua_store::{Store, outbox};
 use serde::Deserialize;
 
@@ -121,13 +123,107 @@ pub fn load_env(config: &mut Config) -> Result<()> {
             })?;
         }
     }
+    notify_env(&mut config.notify)?;
+    let mut problems = config.notify.problems();
     if let Some(d) = &config.dvcqg {
-        let problems = d.problems();
-        if !problems.is_empty() {
-            return Err(BadInput(problems.join("\n")).into());
+        problems.splice(0..0, d.problems());
+    }
+    if !problems.is_empty() {
+        return Err(BadInput(problems.join("\n")).into());
+    }
+    Ok(())
+}
+
+/// `MOTCUA_NOTIFY_EMAIL_*`, `MOTCUA_NOTIFY_SMS_*`, `MOTCUA_NOTIFY_ZALO_*` over the file's
+/// `[notify.*]`: a channel's section exists as soon as one of its variables is set.
+fn notify_env(n: &mut NotifyConfig) -> Result<()> {
+    let timeout = |name: &str, v: String| -> Result<Option<u64>> {
+        v.parse()
+            .map(Some)
+            .map_err(|_| BadInput(format!("{name}='{v}' không hợp lệ / is invalid")).into())
+    };
+    let vars = |prefix: &str, keys: &[&'static str]| -> Vec<(&'static str, String)> {
+        keys.iter()
+            .filter_map(|k| env(&format!("{prefix}{k}")).map(|v| (*k, v)))
+            .collect()
+    };
+    let set = vars(
+        "MOTCUA_NOTIFY_EMAIL_",
+        &["SMTP_URL", "FROM", "TIMEOUT_SECONDS"],
+    );
+    if !set.is_empty() {
+        let e = n.email.get_or_insert_with(EmailConfig::default);
+        for (k, v) in set {
+            match k {
+                "SMTP_URL" => e.smtp_url = v,
+                "FROM" => e.from = v,
+                _ => e.timeout_seconds = timeout("MOTCUA_NOTIFY_EMAIL_TIMEOUT_SECONDS", v)?,
+            }
+        }
+    }
+    let set = vars(
+        "MOTCUA_NOTIFY_SMS_",
+        &[
+            "URL",
+            "TOKEN",
+            "SENDER",
+            "BODY",
+            "CONTENT_TYPE",
+            "TIMEOUT_SECONDS",
+        ],
+    );
+    if !set.is_empty() {
+        let s = n.sms.get_or_insert_with(SmsConfig::default);
+        for (k, v) in set {
+            match k {
+                "URL" => s.url = v,
+                "TOKEN" => s.token = v,
+                "SENDER" => s.sender = v,
+                "BODY" => s.body = v,
+                "CONTENT_TYPE" => s.content_type = v,
+                _ => s.timeout_seconds = timeout("MOTCUA_NOTIFY_SMS_TIMEOUT_SECONDS", v)?,
+            }
+        }
+    }
+    let set = vars(
+        "MOTCUA_NOTIFY_ZALO_",
+        &[
+            "URL",
+            "TOKEN",
+            "TEMPLATE_RECEIVED",
+            "TEMPLATE_SUPPLEMENT_REQUESTED",
+            "TEMPLATE_APOLOGIZED",
+            "TEMPLATE_RESULT_READY",
+            "TEMPLATE_REFUSED",
+            "TIMEOUT_SECONDS",
+        ],
+    );
+    if !set.is_empty() {
+        let z = n.zalo.get_or_insert_with(ZaloConfig::default);
+        for (k, v) in set {
+            let t = &mut z.templates;
+            match k {
+                "URL" => z.url = v,
+                "TOKEN" => z.token = v,
+                "TEMPLATE_RECEIVED" => t.received = v,
+                "TEMPLATE_SUPPLEMENT_REQUESTED" => t.supplement_requested = v,
+                "TEMPLATE_APOLOGIZED" => t.apologized = v,
+                "TEMPLATE_RESULT_READY" => t.result_ready = v,
+                "TEMPLATE_REFUSED" => t.refused = v,
+                _ => z.timeout_seconds = timeout("MOTCUA_NOTIFY_ZALO_TIMEOUT_SECONDS", v)?,
+            }
         }
     }
     Ok(())
+}
+
+/// Where citizens reach the server (the notifications' lookup link): `public_url`, else `listen`.
+fn public_url(config: &Config) -> String {
+    if config.public_url.is_empty() {
+        format!("http://{}", config.listen)
+    } else {
+        config.public_url.trim_end_matches('/').to_owned()
+    }
 }
 
 /// The connectors the configuration names.
@@ -136,6 +232,7 @@ pub fn connectors(config: &Config) -> Vec<Box<dyn Connector>> {
     if let Some(d) = &config.dvcqg {
         out.push(Box::new(Dvcqg::new(d.clone())));
     }
+    out.extend(config.notify.connectors(&public_url(config)));
     out
 }
 
@@ -203,6 +300,50 @@ pub fn demo_portal(config: &mut Config) -> Result<motcua_connect::double::Portal
     Ok(double)
 }
 
+/// `motcua demo`'s notification channels: an SMTP server and an SMS gateway, both doubles on
+/// loopback inside the binary (whatever the configuration says: a demo never mails or texts
+/// anyone). Keep them alive while serving.
+pub struct DemoChannels {
+    pub smtp: motcua_connect::notify_double::SmtpDouble,
+    pub sms: motcua_connect::notify_double::GatewayDouble,
+}
+
+/// Starts the demo's channels, points `[notify.email]` and `[notify.sms]` at them (Zalo is left
+/// off), and records both as configured, so that the dossiers the demo then generates for
+/// applicants who opted in queue their notifications, delivered once the server runs.
+pub fn demo_channels(store: &Store, config: &mut Config) -> Result<DemoChannels> {
+    use motcua_connect::notify_double::{Gateway, GatewayDouble, SmtpDouble};
+    use sha2::Digest;
+    let seed = format!(
+        "sms{:?}{}",
+        std::time::SystemTime::now(),
+        std::process::id()
+    );
+    let token = hex::encode(sha2::Sha256::digest(seed.as_bytes()));
+    let channels = DemoChannels {
+        smtp: SmtpDouble::start()?,
+        sms: GatewayDouble::start(Gateway::Sms, &token)?,
+    };
+    config.notify = NotifyConfig {
+        email: Some(EmailConfig {
+            smtp_url: channels.smtp.url(),
+            from: "Bộ phận Một cửa (bản demo) <motcua-demo@example.gov.vn>".into(),
+            timeout_seconds: Some(10),
+        }),
+        sms: Some(SmsConfig {
+            url: channels.sms.url(Gateway::Sms),
+            token,
+            sender: "MOTCUA-DEMO".into(),
+            timeout_seconds: Some(10),
+            ..SmsConfig::default()
+        }),
+        zalo: None,
+    };
+    let now = motcua_store::millis(chrono::Utc::now());
+    store.write(|tx| outbox::configure(tx, &[outbox::EMAIL, outbox::SMS], now))?;
+    Ok(channels)
+}
+
 #[derive(Subcommand)]
 pub enum OutboxCommand {
     /// Gửi các tin đến hạn / deliver what is due (`--once`: until nothing is due, then exit)
@@ -230,7 +371,8 @@ pub fn run(command: OutboxCommand, mut config: Config) -> Result<()> {
             let connectors = connectors(&config);
             if connectors.is_empty() {
                 return Err(BadInput(
-                    "chưa cấu hình kết nối nào ([dvcqg]) / no connector is configured ([dvcqg])"
+                    "chưa cấu hình kết nối nào ([dvcqg], [notify.email], [notify.sms], [notify.zalo]) / \
+                     no connector is configured ([dvcqg], [notify.email], [notify.sms], [notify.zalo])"
                         .into(),
                 )
                 .into());
@@ -239,8 +381,8 @@ pub fn run(command: OutboxCommand, mut config: Config) -> Result<()> {
             if once {
                 let r = worker.run_once()?;
                 println!(
-                    "đã gửi / delivered {}, lỗi / failed {}, chuyển thư chết / dead {}",
-                    r.delivered, r.failed, r.dead
+                    "đã gửi / delivered {}, lỗi / failed {}, chuyển thư chết / dead {}, bỏ qua / given up {}",
+                    r.delivered, r.failed, r.dead, r.given_up
                 );
                 return Ok(());
             }

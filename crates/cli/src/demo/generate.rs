@@ -116,6 +116,32 @@ fn applicant(rng: &mut Rng, place: &str) -> Applicant {
     }
 }
 
+/// About one applicant in five of the last three weeks asks to be told of the dossier's progress
+/// (issue 15, item 3): by SMS or by e-mail, in English for a foreigner. Chosen from the last digit
+/// of the phone number, so the simulation draws the same numbers as without it.
+fn opt_in(person: &mut Applicant, received: Instant, today: NaiveDate) {
+    use motcua_domain::notify::{Language, Notify, NotifyChannel};
+    if to_local(received).date() < today - TimeDelta::days(21) {
+        return;
+    }
+    let language = match person.kind {
+        motcua_domain::dossier::ApplicantKind::Foreigner { .. } => Language::En,
+        _ => Language::Vi,
+    };
+    let channel = match person.phone.bytes().last() {
+        Some(b'1') => NotifyChannel::Sms,
+        Some(b'2') => {
+            person.email = Some(format!("nguoinop.{}@example.vn", &person.phone[4..]));
+            NotifyChannel::Email
+        }
+        _ => return,
+    };
+    person.notify = Some(Notify {
+        channel,
+        language: Some(language),
+    });
+}
+
 /// The staff who act for a unit in the demo: reception, specialist, leader (by unit code).
 pub struct Crew {
     pub by_unit: HashMap<String, (i64, i64, i64)>,
@@ -332,6 +358,7 @@ fn simulate(
         })
         .collect();
     let mut t = reception_time(rng, sim.cal, from, today + TimeDelta::days(1));
+    opt_in(&mut person, t, today);
     let online_share = match p.procedure.spec.channels.online {
         motcua_domain::procedure::OnlineLevel::Full => 0.45,
         motcua_domain::procedure::OnlineLevel::Partial => 0.2,

@@ -22,7 +22,7 @@ use crate::dossiers::service::{ActionBody, Caller, Reception, command_for, recei
 use crate::http::ApiError;
 use crate::http::PageError;
 use crate::http::Params;
-use crate::http::form::{APPLICANT_FIELDS, FormValues, InputField};
+use crate::http::form::{APPLICANT_FIELDS, FormValues, InputField, NotifyInput};
 use crate::http::format::when;
 use crate::i18n::filters;
 
@@ -791,6 +791,22 @@ fn applicant_details(
                 format!("{} ({})", r.full_name, r.authorisation),
             ));
         }
+        // The opt-in to notifications: by which channel, in which language (the address is the
+        // e-mail or phone shown above).
+        if let Some(n) = &a.notify {
+            let language = match n.language() {
+                motcua_domain::notify::Language::Vi => "Tiếng Việt",
+                motcua_domain::notify::Language::En => "Tiếng Anh",
+            };
+            out.push((
+                "Nhận thông báo qua",
+                format!(
+                    "{} ({})",
+                    crate::i18n::t(n.channel.label_vi()),
+                    crate::i18n::t(language)
+                ),
+            ));
+        }
     }
     if let Some(c) = &d.condition {
         out.push(("Điều kiện áp dụng thời hạn", c.clone()));
@@ -944,6 +960,7 @@ struct ReceptionPage {
     others: Vec<(String, String)>,
     competent_unit: String,
     return_unit: String,
+    notify: NotifyInput,
 }
 
 /// The applicant's identifier as the counter form gives it (ID number, passport or tax code).
@@ -1167,6 +1184,15 @@ async fn reception_page(
         condition: value("condition"),
         store_note,
         reuse_consent: form.field("reuse_consent").is_some(),
+        notify: NotifyInput::new(
+            &form,
+            problems
+                .iter()
+                .filter(|(f, _)| f == "notify_channel")
+                .map(|(_, m)| m.as_str())
+                .collect::<Vec<_>>()
+                .join(" · "),
+        ),
     })
 }
 
@@ -1180,6 +1206,7 @@ fn reception_from_form(fields: &[(String, String)]) -> Result<Reception, ApiErro
     };
     let form = FormValues(fields);
     let mut applicant = form.applicant();
+    applicant.notify = form.notify()?;
     applicant.kind = match form.value("applicant_kind").as_str() {
         "" | "citizen" => ApplicantKind::Citizen,
         "foreigner" => ApplicantKind::Foreigner {

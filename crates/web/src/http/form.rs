@@ -82,11 +82,74 @@ impl FormValues<'_> {
             address: self.optional("address"),
             kind: Default::default(),
             representative: None,
-            notify: None,
+            notify: self.notify().ok().flatten(),
             sealed: None,
         }
     }
+
+    /// The applicant's opt-in to notifications (`notify_channel`: empty for none, `email`, `sms`
+    /// or `zalo`; `notify_language`: `vi` or `en`); an unknown value is refused.
+    pub fn notify(&self) -> Result<Option<motcua_domain::notify::Notify>, crate::http::ApiError> {
+        use motcua_domain::notify::{Language, Notify, NotifyChannel};
+        let channel = match self.value("notify_channel").as_str() {
+            "" | "none" => return Ok(None),
+            c => NotifyChannel::parse(c).ok_or_else(|| {
+                crate::http::ApiError::invalid(
+                    "notify_channel",
+                    "kênh nhận thông báo phải là thư điện tử, SMS hoặc Zalo",
+                    "notifications go by e-mail, SMS or Zalo",
+                )
+            })?,
+        };
+        let language = match self.value("notify_language").as_str() {
+            "" => Language::Vi,
+            l => Language::parse(l).ok_or_else(|| {
+                crate::http::ApiError::invalid(
+                    "notify_channel",
+                    "ngôn ngữ thông báo phải là tiếng Việt hoặc tiếng Anh",
+                    "notifications are in Vietnamese or English",
+                )
+            })?,
+        };
+        Ok(Some(Notify {
+            channel,
+            language: Some(language),
+        }))
+    }
 }
+
+/// The notification opt-in as the counter and online forms show it (`notify_fields.html`).
+pub struct NotifyInput {
+    pub channels: &'static [(&'static str, &'static str)],
+    pub languages: &'static [(&'static str, &'static str)],
+    pub channel: String,
+    pub language: String,
+    /// A problem with the choice itself (the address's problems show next to its field).
+    pub error: String,
+}
+
+impl NotifyInput {
+    pub fn new(form: &FormValues, error: String) -> NotifyInput {
+        NotifyInput {
+            channels: &NOTIFY_CHANNELS,
+            languages: &NOTIFY_LANGUAGES,
+            channel: form.value("notify_channel"),
+            language: form
+                .optional("notify_language")
+                .unwrap_or_else(|| "vi".into()),
+            error,
+        }
+    }
+}
+
+/// The choices of the notification opt-in on the counter and online forms: (value, label).
+pub const NOTIFY_CHANNELS: [(&str, &str); 4] = [
+    ("", "Không nhận thông báo"),
+    ("email", "Thư điện tử (gửi đến địa chỉ thư điện tử ở trên)"),
+    ("sms", "Tin nhắn SMS (gửi đến số điện thoại di động ở trên)"),
+    ("zalo", "Zalo (gửi đến số điện thoại di động ở trên)"),
+];
+pub const NOTIFY_LANGUAGES: [(&str, &str); 2] = [("vi", "Tiếng Việt"), ("en", "Tiếng Anh")];
 
 /// Every problem of a submitted form, each for the input it is about: (input id, message in the
 /// reader's language), in the order found. A problem's field is matched to the input whose name

@@ -36,14 +36,32 @@ struct OutboxPage {
     connectors: Vec<(&'static str, Counts)>,
     failed: Vec<Row>,
     retrying: Vec<Row>,
+    /// Delivered or given up lately: (row, given up).
+    recent: Vec<(Row, bool)>,
 }
 
 /// A connector's name for people.
 fn connector_label(name: &str) -> &'static str {
     match name {
         motcua_store::outbox::DVCQG => "Cổng Dịch vụ công quốc gia",
+        motcua_store::outbox::EMAIL => "Thư điện tử cho người nộp",
+        motcua_store::outbox::SMS => "Tin nhắn SMS cho người nộp",
+        motcua_store::outbox::ZALO => "Zalo cho người nộp",
         _ => "Kết nối khác",
     }
+}
+
+/// What a message is, for people: the portal's service as it is named, a notice by its event.
+fn message_label(message: &str) -> String {
+    let label = match message {
+        "received" => "Tiếp nhận hồ sơ",
+        "supplement_requested" => "Yêu cầu bổ sung hồ sơ",
+        "apologized" => "Xin lỗi, hẹn lại ngày trả",
+        "result_ready" => "Có kết quả",
+        "refused" => "Từ chối tiếp nhận",
+        other => return other.to_owned(),
+    };
+    t(label).to_owned()
 }
 
 fn row(m: Message) -> Row {
@@ -52,7 +70,7 @@ fn row(m: Message) -> Row {
         connector: connector_label(&m.connector),
         dossier_id: m.dossier_id,
         seq: m.seq,
-        message: m.message,
+        message: message_label(&m.message),
         attempts: m.attempts,
         error: m.last_error.unwrap_or_default(),
         at: format::when(chrono::DateTime::from_timestamp_millis(m.updated_at)),
@@ -88,6 +106,14 @@ async fn render(
             .collect(),
         failed: o.failed.into_iter().map(row).collect(),
         retrying: o.retrying.into_iter().map(row).collect(),
+        recent: o
+            .recent
+            .into_iter()
+            .map(|m| {
+                let given_up = m.state == "given_up";
+                (row(m), given_up)
+            })
+            .collect(),
     }
     .render()
     .map(Html)

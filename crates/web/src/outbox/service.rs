@@ -17,6 +17,9 @@ pub struct Overview {
     pub failed: Vec<Message>,
     /// Messages being retried after a failure, newest first (at most 200).
     pub retrying: Vec<Message>,
+    /// Messages delivered or given up lately, newest first (at most 50): the flow.
+    #[serde(default)]
+    pub recent: Vec<Message>,
 }
 
 pub fn check(staff: &Staff) -> Result<(), ApiError> {
@@ -41,6 +44,13 @@ pub fn overview(tx: &mut dyn Tx, staff: &Staff) -> Result<Overview, ApiError> {
             .filter(|m| m.last_error.is_some())
             .take(200)
             .collect(),
+        recent: {
+            let mut recent = outbox::list(tx, "delivered", 50)?;
+            recent.extend(outbox::list(tx, "given_up", 50)?);
+            recent.sort_by_key(|m| std::cmp::Reverse((m.updated_at, m.id)));
+            recent.truncate(50);
+            recent
+        },
     })
 }
 

@@ -17,7 +17,7 @@ use super::upload::{self, Kept, Upload, Uploaded};
 use crate::app::{AppState, blocking};
 use crate::http::ApiError;
 use crate::http::PageError;
-use crate::http::form::{APPLICANT_FIELDS, FormErrors, FormValues, InputField};
+use crate::http::form::{APPLICANT_FIELDS, FormErrors, FormValues, InputField, NotifyInput};
 use crate::http::{ClientIp, rate_limited};
 use crate::i18n::filters;
 
@@ -44,6 +44,7 @@ struct SubmitPage {
     fields: Vec<InputField>,
     papers: Vec<PaperInput>,
     max_mb: usize,
+    notify: NotifyInput,
 }
 
 /// The procedure in force today, if it can be submitted online, and the units that apply it.
@@ -80,6 +81,7 @@ fn inputs(papers: usize) -> Vec<String> {
         .map(|(n, _, _)| (*n).to_owned())
         .collect();
     all.push("unit".into());
+    all.push("notify_channel".into());
     all.extend((0..papers).map(|i| format!("file_{i}")));
     all
 }
@@ -130,6 +132,7 @@ fn page(
             })
             .collect(),
         max_mb: max.div_ceil(1024 * 1024),
+        notify: NotifyInput::new(&form, errors.on("notify_channel")),
         errors,
     };
     page.render()
@@ -239,6 +242,9 @@ fn accept(
             "hãy chọn nơi nộp hồ sơ",
             "choose where to apply",
         ));
+    }
+    if let Err(e) = form.notify() {
+        errors.push(e);
     }
     let applicant = match form.applicant().validated_all() {
         Ok(a) => Some(a),

@@ -14,6 +14,7 @@ mod i18n;
 mod inspections;
 mod layout;
 mod metrics;
+mod notify;
 mod org;
 mod outbox;
 mod papers;
