@@ -169,16 +169,15 @@ pub struct ZaloTemplates {
 
 impl ZaloTemplates {
     fn of(&self, message: &str) -> Option<&str> {
-        Some(match message {
+        let id: &str = match message {
             "received" => &self.received,
             "supplement_requested" => &self.supplement_requested,
             "apologized" => &self.apologized,
             "result_ready" => &self.result_ready,
             "refused" => &self.refused,
             _ => return None,
-        })
-        .map(String::as_str)
-        .filter(|t| !t.trim().is_empty())
+        };
+        Some(id).filter(|t| !t.trim().is_empty())
     }
 
     fn missing(&self) -> Vec<&'static str> {
