@@ -1,7 +1,8 @@
 //! `motcua outbox run --once` as a real child process, killed with SIGKILL after the portal
 //! double kept its call but before the answer came (so between send and record): the message is
 //! still pending, and the next run sends it again under the same idempotency key, which the
-//! portal keeps once. On every backend.
+//! portal keeps once. On every backend. And `[notify.*]` from the environment: delivered to the
+//! SMTP and SMS doubles by `outbox run --once`, a bad one refused naming each key, no secret shown.
 
 #[path = "../../store/tests/support/mod.rs"]
 mod support;
@@ -157,4 +158,106 @@ fn a_bad_portal_configuration_is_refused_naming_each_key() {
         assert!(err.contains(key), "{key}: {err}");
     }
     assert!(!err.contains("bi-mat-lam"));
+}
+
+#[test]
+fn notifications_are_configured_from_the_environment_and_delivered_by_outbox_run() {
+    use motcua_connect::notify_double::{Gateway, GatewayDouble, SmtpDouble};
+    use motcua_domain::notify::{Language, Notify, NotifyChannel};
+    let cal = WorkCalendar::vietnam();
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        store
+            .write(|tx| outbox::configure(tx, &[outbox::EMAIL, outbox::SMS], 0))
+            .unwrap();
+        let t = chrono::Utc::now() - TimeDelta::hours(2);
+        for (channel, email) in [
+            (NotifyChannel::Email, Some("dong.pham@example.vn")),
+            (NotifyChannel::Sms, None),
+        ] {
+            let mut c = receive();
+            if let Command::Receive {
+                applicant: Some(a), ..
+            } = &mut c
+            {
+                a.email = email.map(str::to_owned);
+                a.notify = Some(Notify {
+                    channel,
+                    language: Some(Language::Vi),
+                });
+            }
+            execute_one(&store, &cal, Target::New, c, t).unwrap();
+        }
+        let smtp = SmtpDouble::start().unwrap();
+        let sms = GatewayDouble::start(Gateway::Sms, "sms-bi-mat").unwrap();
+        let out = Process::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["outbox", "run", "--once", "--db", &url])
+            .env("MOTCUA_NOTIFY_EMAIL_SMTP_URL", smtp.url())
+            .env(
+                "MOTCUA_NOTIFY_EMAIL_FROM",
+                "Một cửa <motcua@example.gov.vn>",
+            )
+            .env("MOTCUA_NOTIFY_SMS_URL", sms.url(Gateway::Sms))
+            .env("MOTCUA_NOTIFY_SMS_TOKEN", "sms-bi-mat")
+            .env("MOTCUA_NOTIFY_SMS_SENDER", "MOTCUA")
+            .env("MOTCUA_PUBLIC_URL", "https://motcua.example.gov.vn")
+            .env("MOTCUA_LOG", "error")
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("delivered 2"), "{name}: {text}");
+        let mails = smtp.mails();
+        assert_eq!(mails.len(), 1, "{name}");
+        assert_eq!(mails[0].to, vec!["dong.pham@example.vn".to_owned()]);
+        assert!(
+            mails[0]
+                .text()
+                .contains("https://motcua.example.gov.vn/tra-cuu"),
+            "{name}: the public address"
+        );
+        let reqs = sms.requests();
+        assert_eq!(reqs.len(), 1, "{name}");
+        assert_eq!(reqs[0].header("authorization"), Some("Bearer sms-bi-mat"));
+        assert_eq!(reqs[0].json()["to"], "84905000111", "{name}");
+        assert!(!text.contains("sms-bi-mat"));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("sms-bi-mat"));
+    }
+}
+
+#[test]
+fn a_bad_notification_configuration_is_refused_naming_each_key_and_never_its_secrets() {
+    let o = Process::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["outbox", "status", "--db", &sqlite_url()])
+        .env(
+            "MOTCUA_NOTIFY_EMAIL_SMTP_URL",
+            "smtp://thu:mat-khau-thu@mail.example.vn:587",
+        )
+        .env("MOTCUA_NOTIFY_SMS_TOKEN", "sms-bi-mat")
+        .env("MOTCUA_NOTIFY_ZALO_TOKEN", "zalo-bi-mat")
+        .env("MOTCUA_NOTIFY_ZALO_TEMPLATE_RECEIVED", "101")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for key in [
+        "[notify.email] smtp_url",
+        "tls=required",
+        "[notify.email] from",
+        "[notify.sms] url",
+        "[notify.sms] sender",
+        "[notify.zalo.templates] refused",
+    ] {
+        assert!(err.contains(key), "{key}: {err}");
+    }
+    assert!(!err.contains("[notify.zalo.templates] received"), "{err}");
+    for secret in ["mat-khau-thu", "sms-bi-mat", "zalo-bi-mat"] {
+        assert!(!err.contains(secret), "{secret}: {err}");
+    }
 }
