@@ -327,7 +327,7 @@ pub fn demo_channels(store: &Store, config: &mut Config) -> Result<DemoChannels>
     config.notify = NotifyConfig {
         email: Some(EmailConfig {
             smtp_url: channels.smtp.url(),
-            from: "Bộ phận Một cửa (bản demo) <motcua-demo@example.gov.vn>".into(),
+            from: "Bộ phận Một cửa - bản demo <motcua-demo@example.gov.vn>".into(),
             timeout_seconds: Some(10),
         }),
         sms: Some(SmsConfig {
@@ -339,6 +339,10 @@ pub fn demo_channels(store: &Store, config: &mut Config) -> Result<DemoChannels>
         }),
         zalo: None,
     };
+    let problems = config.notify.problems();
+    if !problems.is_empty() {
+        return Err(BadInput(problems.join("\n")).into());
+    }
     let now = motcua_store::millis(chrono::Utc::now());
     store.write(|tx| outbox::configure(tx, &[outbox::EMAIL, outbox::SMS], now))?;
     Ok(channels)

@@ -412,10 +412,12 @@ impl NotifyConfig {
     pub fn connectors(&self, public_url: &str) -> Vec<Box<dyn Connector>> {
         let lookup = format!("{}/tra-cuu", public_url.trim_end_matches('/'));
         let mut out: Vec<Box<dyn Connector>> = vec![];
-        if let Some(c) = &self.email
-            && let Ok(e) = Email::new(c.clone(), &lookup)
-        {
-            out.push(Box::new(e));
+        if let Some(c) = &self.email {
+            match Email::new(c.clone(), &lookup) {
+                Ok(e) => out.push(Box::new(e)),
+                // `problems` is checked at start; this names the keys, never a secret.
+                Err(problem) => tracing::error!(%problem, "notify.email is off"),
+            }
         }
         if let Some(c) = &self.sms {
             out.push(Box::new(Sms::new(c.clone(), &lookup)));
