@@ -355,6 +355,8 @@ class Walk:
             self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=2.000815")
             self.b.type("#full_name", "Hoàng Văn Quầy")
             self.b.type("#phone", "0912000333")
+            # The applicant asks to be told of the dossier by SMS (to the mobile number above).
+            self.b.script("document.getElementById('notify_channel').value = 'sms';")
             self.b.shot("counter")
             self.axe_check("counter")
             self.b.click("form[method=post] button[type=submit]:not([name])")
@@ -363,6 +365,8 @@ class Walk:
             assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "000.32.00.H15-" in text
             assert self.b.finds(".qr svg"), "the code as a QR code"
             self.b.shot("receipt")
+            self.b.go(self.b.url().replace("/phieu-tiep-nhan", ""))
+            assert "Tin nhắn SMS (Tiếng Việt)" in self.b.text(), "the opt-in on the dossier page"
             self.logout()
 
         def boundary_free_reception():
@@ -398,6 +402,17 @@ class Walk:
             while not self.b.finds(".field-error") and time.time() < deadline:
                 time.sleep(0.1)
             assert "8 đến 15 chữ số" in self.b.text(".field-error")
+            # E-mail notifications without an e-mail address: said next to the e-mail field.
+            self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=2.000815")
+            self.b.type("#full_name", "Hoàng Văn Thư")
+            self.b.type("#phone", "0912000555")
+            self.b.script("document.getElementById('notify_channel').value = 'email';")
+            self.b.click("form[method=post] button[type=submit]:not([name])")
+            deadline = time.time() + 15
+            while not self.b.finds(".field-error") and time.time() < deadline:
+                time.sleep(0.1)
+            assert "Để nhận thông báo qua thư điện tử" in self.b.text(".field-error")
+            self.axe_check("counter with a notification error")
             self.logout()
 
         def english_switch():
