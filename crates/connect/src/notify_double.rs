@@ -209,12 +209,13 @@ fn path_of(arg: &str) -> String {
 fn smtp_session(stream: TcpStream, state: &Mutex<SmtpState>) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    // Each reply in one segment, sent at once (no wait for the client's delayed ACK).
+    stream.set_nodelay(true)?;
     let mut out = stream.try_clone()?;
     let mut lines = BufReader::new(stream);
     lock(state).sessions += 1;
     let mut say = |text: &str| -> std::io::Result<()> {
-        out.write_all(text.as_bytes())?;
-        out.write_all(b"\r\n")?;
+        out.write_all(format!("{text}\r\n").as_bytes())?;
         out.flush()
     };
     say("220 motcua-smtp-double ESMTP ready")?;
