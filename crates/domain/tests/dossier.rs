@@ -58,6 +58,8 @@ fn applicant() -> Applicant {
         phone: "0905 123 456".into(),
         email: None,
         address: Some("Phường An Lạc, thị xã Buôn Hồ".into()),
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         sealed: None,
@@ -772,7 +774,7 @@ proptest! {
         let _ = parse_dossier_code(&s);
         let _ = motcua_domain::calendar::YearSchedule::parse(&s);
         let _ = motcua_domain::text::fold_vi(&s);
-        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()), kind: Default::default(), representative: None, sealed: None };
+        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()), date_of_birth: None, sex: None, kind: Default::default(), representative: None, sealed: None };
         let _ = applicant.clone().validated();
         let foreigner = Applicant { kind: ApplicantKind::Foreigner { passport: s.clone(), nationality: s.clone() }, id_number: None, ..applicant.clone() };
         let _ = foreigner.validated();

@@ -271,6 +271,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         25,
         include_str!("../migrations/sqlite/0025_payment_counters.sql"),
     ),
+    (
+        27,
+        include_str!("../migrations/sqlite/0027_population_checks.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -333,6 +337,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         25,
         include_str!("../migrations/postgres/0025_payment_counters.sql"),
+    ),
+    (
+        27,
+        include_str!("../migrations/postgres/0027_population_checks.sql"),
     ),
 ];
 

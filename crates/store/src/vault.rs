@@ -315,6 +315,8 @@ fn blank(kind: &ApplicantKind, text: &str) -> Applicant {
         phone: String::new(),
         email: None,
         address: None,
+        date_of_birth: None,
+        sex: None,
         kind: match kind {
             ApplicantKind::Citizen => ApplicantKind::Citizen,
             ApplicantKind::Foreigner { .. } => ApplicantKind::Foreigner {

@@ -38,6 +38,8 @@ fn applicant(i: usize) -> Applicant {
         phone: format!("09050{i:05}"),
         email: None,
         address: None,
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         sealed: None,
