@@ -67,14 +67,46 @@ impl Default for Settings {
     }
 }
 
-/// The `[payment]` configuration (environment `MOTCUA_PAYMENT_URL`, `_MERCHANT`, `_SECRET`).
+/// Which payment gateway protocol `[payment]` speaks (`kind`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GatewayKind {
+    /// VNPay 2.1.0: a signed address the payer is sent to, the notification as a signed query.
+    #[default]
+    VnPay,
+    /// The national public-service portal's payment platform: a signed request server to server
+    /// that answers the payment address, the notification as signed JSON.
+    Dvcqg,
+}
+
+impl GatewayKind {
+    pub fn parse(s: &str) -> Option<GatewayKind> {
+        match s.trim() {
+            "" | "vnpay" => Some(GatewayKind::VnPay),
+            "dvcqg" => Some(GatewayKind::Dvcqg),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            GatewayKind::VnPay => "vnpay",
+            GatewayKind::Dvcqg => "dvcqg",
+        }
+    }
+}
+
+/// The `[payment]` configuration (environment `MOTCUA_PAYMENT_KIND`, `_URL`, `_MERCHANT`,
+/// `_SECRET`).
 #[derive(Clone, Default)]
 pub struct PaymentConfig {
-    /// The gateway's payment page (VNPay: `.../paymentv2/vpcpay.html`).
+    /// The protocol: `vnpay` (default) or `dvcqg`.
+    pub kind: GatewayKind,
+    /// VNPay: the gateway's payment page (`.../paymentv2/vpcpay.html`); the portal's platform:
+    /// its endpoint that opens a transaction.
     pub url: String,
-    /// The merchant's terminal code (`vnp_TmnCode`).
+    /// The merchant's code (`vnp_TmnCode`; the platform's `MaDoiTac`).
     pub merchant: String,
-    /// The shared secret (`vnp_HashSecret`): never printed or logged.
+    /// The shared secret (`vnp_HashSecret`; the platform's hash key): never printed or logged.
     pub secret: String,
     /// Serve the local gateway double at `/cong-thanh-toan-thu` (the demo and tests only).
     pub double: bool,
@@ -83,6 +115,7 @@ pub struct PaymentConfig {
 impl std::fmt::Debug for PaymentConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PaymentConfig")
+            .field("kind", &self.kind)
             .field("url", &self.url)
             .field("merchant", &self.merchant)
             .field("secret", &"***")

@@ -1466,9 +1466,11 @@ pub async fn receive(
             None,
             String::new(),
             |tx| receive_command(tx, &staff2, reception),
-            (!from_database.is_empty()).then(|| motcua_domain::dossier::Command::RecordPopulationData {
-                fields: from_database,
-            }),
+            (!from_database.is_empty()).then_some(
+                motcua_domain::dossier::Command::RecordPopulationData {
+                    fields: from_database,
+                },
+            ),
         )
     })
     .await;

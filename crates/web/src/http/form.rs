@@ -83,9 +83,7 @@ impl FormValues<'_> {
             phone: self.value("phone"),
             email: self.optional("email"),
             address: self.optional("address"),
-            date_of_birth: self
-                .optional("date_of_birth")
-                .and_then(|d| parse_date(&d)),
+            date_of_birth: self.optional("date_of_birth").and_then(|d| parse_date(&d)),
             sex: self
                 .optional("sex")
                 .and_then(|s| motcua_domain::citizen_id::Sex::parse(&s)),

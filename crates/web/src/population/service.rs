@@ -209,7 +209,7 @@ pub fn look_up_at_desk(
     let reg = registry(app).ok_or_else(not_connected)?;
     let units = app
         .store
-        .read(|tx| Ok(crate::access::scope(tx, staff, Action::Desk)?))
+        .read(|tx| crate::access::scope(tx, staff, Action::Desk))
         .map_err(ApiError::from)?;
     let Some(first) = units.first() else {
         return Err(ApiError::forbidden());
@@ -322,7 +322,11 @@ pub fn fields_from_database(key: &[u8; 32], token: &str, a: &Applicant, now: i64
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Failed online checks allowed per number within `FAILURE_WINDOW`, whoever asks.
@@ -487,7 +491,10 @@ mod tests {
     fn names_match_whatever_the_case_and_spacing_but_not_without_marks() {
         assert!(same_name("Nguyễn Thị Mai Anh", "  nguyễn  THỊ mai anh "));
         // Decomposed marks (as some keyboards type them) are the same name.
-        assert!(same_name("Nguyễn Thị Mai Anh", "Nguye\u{302}\u{303}n Thị Mai Anh"));
+        assert!(same_name(
+            "Nguyễn Thị Mai Anh",
+            "Nguye\u{302}\u{303}n Thị Mai Anh"
+        ));
         assert!(!same_name("Nguyễn Thị Mai Anh", "Nguyen Thi Mai Anh"));
         assert!(!same_name("Nguyễn Thị Mai Anh", "Nguyễn Thị Mai"));
     }
