@@ -256,6 +256,17 @@ mod tests {
     }
 
     #[test]
+    fn the_birth_a_number_encodes() {
+        assert_eq!(birth_of("066190004321"), Some((1990, Sex::Female)));
+        assert_eq!(birth_of("001305123456"), Some((2005, Sex::Female)));
+        assert_eq!(birth_of("066224000000"), Some((2024, Sex::Male)));
+        assert_eq!(birth_of("241234567"), None);
+        assert_eq!(birth_of("06619000432a"), None);
+        assert_eq!(Sex::parse("female"), Some(Sex::Female));
+        assert_eq!(Sex::parse("nữ"), None);
+    }
+
+    #[test]
     fn refused_numbers_say_why() {
         for (n, why) in [
             ("06609000123", "12"),   // 11 digits

@@ -398,6 +398,25 @@ async fn the_counter_fills_the_applicant_from_the_population_database() {
             .await;
         assert_eq!(v["dossier"]["applicant"]["date_of_birth"], "1990-04-12");
         assert_eq!(v["dossier"]["applicant"]["sex"], "female");
+        // The date of birth is personal data: in the vault, not in the log or the projection.
+        let stored = sync(|| {
+            app.store
+                .store
+                .read(|tx| {
+                    let mut all = vec![];
+                    for table in ["events", "dossiers"] {
+                        all.extend(
+                            tx.query(&format!("SELECT * FROM {table}"), &[])?
+                                .iter()
+                                .map(|r| format!("{r:?}")),
+                        );
+                    }
+                    Ok(all.join("\n"))
+                })
+                .unwrap()
+        });
+        assert!(!stored.contains("1990-04-12"), "{stored}");
+        assert!(stored.contains("population_data_used"));
         // The officer corrected the address: the rest still came from the database.
         let id2 = received(person("Số 5 đường Hùng Vương", "066190004321", &token)).await;
         assert_eq!(
