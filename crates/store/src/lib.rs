@@ -202,6 +202,9 @@ pub struct StoreStats {
     pub writes_failed: u64,
     /// The PostgreSQL connection pool; None on SQLite.
     pub pool: Option<PoolStats>,
+    /// SQLite with durable writes: the fsyncs of the WAL its commits shared (group commit; fewer
+    /// than the commits when writers overlap). None otherwise.
+    pub wal_syncs: Option<u64>,
 }
 
 /// A PostgreSQL connection pool's figures.
@@ -390,6 +393,10 @@ impl Store {
                 Backend::Sqlite(_) => None,
                 Backend::Postgres(db) => Some(db.pool_stats()),
             },
+            wal_syncs: match &self.backend {
+                Backend::Sqlite(db) => db.group_commit_figures().map(|(_, syncs)| syncs),
+                Backend::Postgres(_) => None,
+            },
         }
     }
 
@@ -415,6 +422,21 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(db) => db.read(f),
             Backend::Postgres(db) => db.read_each(f),
+        }
+    }
+
+    /// On PostgreSQL, one statement's row (at most one) read on the caller's async runtime,
+    /// without a thread of the blocking pool, each statement seeing the latest committed data (as
+    /// [`Store::read_each`]); `None` on SQLite, whose reads go through [`Store::read`] on a
+    /// blocking thread. For the public lookup's usual case.
+    pub async fn query_opt_async(
+        &self,
+        sql: &'static str,
+        params: &[Value],
+    ) -> Option<Result<Option<Row>, StoreError>> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(db) => Some(db.query_opt_async(sql, params).await),
         }
     }
 

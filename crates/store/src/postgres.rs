@@ -16,6 +16,9 @@ use crate::db::{Dialect, Row, Tx, Value};
 
 pub struct PgDb {
     url: String,
+    /// Connections of the asynchronous client, for single-statement reads on the server's own
+    /// threads (the public lookup): see [`AsyncReaders`].
+    readers: AsyncReaders,
     pool: Mutex<Pool>,
     freed: Condvar,
     /// At most this many connections are open at once (`MOTCUA_PG_POOL_SIZE`, default 16): keep the
@@ -146,6 +149,10 @@ impl PgDb {
     pub fn open(url: &str) -> Result<PgDb, StoreError> {
         let db = PgDb {
             url: url.to_owned(),
+            readers: AsyncReaders::new(
+                url,
+                env_number("MOTCUA_PG_ASYNC_READERS", 2).min(64) as usize,
+            ),
             pool: Mutex::new(Pool {
                 idle: Vec::new(),
                 open: 1,
@@ -292,6 +299,16 @@ impl PgDb {
         out
     }
 
+    /// One statement's rows at most one, read on the caller's async runtime without a thread of
+    /// the blocking pool (see [`AsyncReaders`]).
+    pub async fn query_opt_async(
+        &self,
+        sql: &'static str,
+        params: &[Value],
+    ) -> Result<Option<Row>, StoreError> {
+        self.readers.query_opt(sql, params).await
+    }
+
     /// The pool's figures for monitoring.
     pub fn pool_stats(&self) -> crate::PoolStats {
         let pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
@@ -314,6 +331,86 @@ impl Drop for PgDb {
             std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
         if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::spawn(move || drop(clients));
+        }
+    }
+}
+
+/// A few connections of the asynchronous client (`tokio_postgres`), for reads of one statement
+/// made straight from the server's async threads: no hand-over to a thread of the blocking pool
+/// and back, and, since requests share a connection, their statements are pipelined (sent one
+/// after the other without waiting for each answer). `MOTCUA_PG_ASYNC_READERS` connections
+/// (default 2), opened at first use, in addition to the pool; one that closes is opened again.
+struct AsyncReaders {
+    url: String,
+    slots: Vec<tokio::sync::Mutex<Option<std::sync::Arc<AsyncConn>>>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+struct AsyncConn {
+    client: tokio_postgres::Client,
+    statements: Mutex<HashMap<&'static str, Statement>>,
+}
+
+impl AsyncReaders {
+    fn new(url: &str, n: usize) -> AsyncReaders {
+        AsyncReaders {
+            url: url.to_owned(),
+            slots: (0..n.max(1))
+                .map(|_| tokio::sync::Mutex::new(None))
+                .collect(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// The next connection in turn, opened (again) when it is not open.
+    async fn conn(&self) -> Result<std::sync::Arc<AsyncConn>, StoreError> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
+        let mut slot = self.slots[i].lock().await;
+        if let Some(c) = slot.as_ref().filter(|c| !c.client.is_closed()) {
+            return Ok(c.clone());
+        }
+        let (client, connection) = tokio_postgres::connect(&self.url, NoTls).await?;
+        // The connection does the socket's work; it ends when the client is dropped or the
+        // server goes away (the next caller then opens a new one).
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        let conn = std::sync::Arc::new(AsyncConn {
+            client,
+            statements: Mutex::new(HashMap::new()),
+        });
+        *slot = Some(conn.clone());
+        Ok(conn)
+    }
+
+    async fn query_opt(
+        &self,
+        sql: &'static str,
+        params: &[Value],
+    ) -> Result<Option<Row>, StoreError> {
+        let conn = self.conn().await?;
+        let cached = conn
+            .statements
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(sql)
+            .cloned();
+        let statement = match cached {
+            Some(s) => s,
+            None => {
+                let s = conn.client.prepare(sql).await?;
+                conn.statements
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(sql, s.clone());
+                s
+            }
+        };
+        let params: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        match conn.client.query_opt(&statement, &params).await? {
+            Some(row) => Ok(Some(row_values(&row)?)),
+            None => Ok(None),
         }
     }
 }
