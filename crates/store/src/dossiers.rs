@@ -54,8 +54,9 @@ pub fn execute(
     let mut last_at = 0;
     // Each receiving unit's calendar (its province's office hours and deadline settings).
     let mut local: std::collections::HashMap<String, Option<WorkCalendar>> = Default::default();
-    // The outbox's connectors, read once: none configured, no row written.
-    let mut connectors = None;
+    // The outbox's connectors, read now, before the writes (which are then sent together at the
+    // commit): none configured, no row written.
+    let mut connectors = Some(crate::outbox::configured(tx)?);
     for mut req in requests {
         // The record keeps milliseconds: the state must equal what a replay of the record gives.
         req.now = from_millis(millis(req.now))?;
@@ -345,7 +346,7 @@ fn save(
     updated_at: i64,
 ) -> Result<(), StoreError> {
     let params = projection_row(id, d, sealed, updated_at)?;
-    tx.exec(
+    tx.exec_later(
         "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
          holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
          closed_at, result, updated_at, state, competent_unit) \
@@ -375,7 +376,7 @@ fn save_sealed(
     let mut params = projection_row(id, sealed, sealed, updated_at)?;
     // applicant_name and phone_last4 (the 10th and 11th columns) are left as they are.
     params.drain(9..11);
-    tx.exec(
+    tx.exec_later(
         "UPDATE dossiers SET code = $2, version = $3, status = $4, channel = $5, procedure_code = $6, \
          unit = $7, current_unit = $8, holder = $9, submitted_at = $10, received_at = $11, due_at = $12, \
          appointment_at = $13, finished_at = $14, closed_at = $15, result = $16, updated_at = $17, \

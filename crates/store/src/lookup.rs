@@ -139,7 +139,7 @@ pub fn row_of(id: i64, d: &Dossier) -> Result<[Value; 3], StoreError> {
 
 /// Writes a dossier's lookup row (in the transaction that wrote its projection).
 pub fn save(tx: &mut dyn Tx, id: i64, d: &Dossier) -> Result<(), StoreError> {
-    tx.exec(
+    tx.exec_later(
         "INSERT INTO public_lookup (dossier_id, code, view) VALUES ($1, $2, $3) \
          ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view",
         &row_of(id, d)?,

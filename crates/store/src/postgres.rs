@@ -1,5 +1,12 @@
-//! The PostgreSQL driver: for a province. A small pool of synchronous clients; write transactions
-//! are READ COMMITTED and serialise on the ledger head row, which every writer locks first.
+//! The PostgreSQL driver: for a province. A small pool of connections, each driven by a runtime of
+//! its own from the caller's (blocking) thread; write transactions are READ COMMITTED and serialise
+//! on the ledger head row, which every writer locks first.
+//!
+//! Statements are pipelined: `BEGIN` goes with the transaction's first statement, and writes
+//! whose answer nobody waits for ([`Tx::exec_later`]: events, projections, counters, the ledger)
+//! are held until the next read or the `COMMIT`, then sent together with it, so a command costs a
+//! round trip per read rather than per statement. An error in any of them fails the transaction
+//! as it would have failed at the statement itself.
 
 use std::collections::HashMap;
 use std::error::Error as _;
@@ -8,8 +15,8 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, GenericClient, NoTls, Statement};
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::{Client, NoTls, Statement};
 
 use crate::StoreError;
 use crate::db::{Dialect, Row, Tx, Value};
@@ -47,14 +54,25 @@ fn env_number(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// A client and its prepared statements (a statement belongs to the connection that prepared it).
+/// A connection: its client, the single-threaded runtime that drives it (only while the owning
+/// thread waits on it, as the synchronous `postgres` client does), and its prepared statements
+/// (a statement belongs to the connection that prepared it).
 struct Conn {
+    rt: tokio::runtime::Runtime,
     client: Client,
     statements: HashMap<String, Statement>,
+    /// A transaction could not be ended cleanly: the connection is closed rather than reused.
+    broken: bool,
 }
 
-impl From<postgres::Error> for StoreError {
-    fn from(e: postgres::Error) -> Self {
+impl Conn {
+    fn usable(&self) -> bool {
+        !self.broken && !self.client.is_closed()
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
         if let Some(db) = e.as_db_error() {
             let code = db.code().code();
             // 23xxx: integrity constraint violation.
@@ -111,7 +129,7 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
-fn row_values(row: &postgres::Row) -> Result<Row, StoreError> {
+fn row_values(row: &tokio_postgres::Row) -> Result<Row, StoreError> {
     let mut values = Vec::with_capacity(row.len());
     for (i, col) in row.columns().iter().enumerate() {
         let v = match *col.type_() {
@@ -170,9 +188,19 @@ impl PgDb {
     }
 
     fn connect(&self) -> Result<Conn, StoreError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Db(format!("runtime: {e}")))?;
+        let (client, connection) = rt.block_on(tokio_postgres::connect(&self.url, NoTls))?;
+        rt.spawn(async move {
+            let _ = connection.await;
+        });
         Ok(Conn {
-            client: Client::connect(&self.url, NoTls)?,
+            rt,
+            client,
             statements: HashMap::new(),
+            broken: false,
         })
     }
 
@@ -191,7 +219,7 @@ impl PgDb {
         };
         loop {
             while let Some(c) = pool.idle.pop() {
-                if !c.client.is_closed() {
+                if c.usable() {
                     waited_for(waited);
                     return Ok(c);
                 }
@@ -236,7 +264,8 @@ impl PgDb {
     }
 
     fn put(&self, conn: Conn) {
-        if conn.client.is_closed() {
+        if !conn.usable() {
+            drop(conn);
             return self.release();
         }
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
@@ -250,17 +279,19 @@ impl PgDb {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.take()?;
-        let out = (|| {
-            let Conn { client, statements } = &mut conn;
-            let mut tx = client.build_transaction().read_only(read_only).start()?;
-            let out = f(&mut PgTx {
-                tx: &mut tx,
-                statements,
-                writable: true,
-            })?;
-            tx.commit()?;
-            Ok(out)
-        })();
+        let begin = if read_only {
+            "BEGIN READ ONLY"
+        } else {
+            "BEGIN"
+        };
+        let mut tx = PgTx::new(&mut conn, Some(begin), true);
+        let out = match f(&mut tx) {
+            Ok(v) => tx.commit().map(|()| v),
+            Err(e) => {
+                tx.rollback();
+                Err(e)
+            }
+        };
         self.put(conn);
         out
     }
@@ -287,14 +318,7 @@ impl PgDb {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.take()?;
-        let out = {
-            let Conn { client, statements } = &mut conn;
-            f(&mut PgTx {
-                tx: client,
-                statements,
-                writable: false,
-            })
-        };
+        let out = f(&mut PgTx::new(&mut conn, None, false));
         self.put(conn);
         out
     }
@@ -415,24 +439,113 @@ impl AsyncReaders {
     }
 }
 
-/// A transaction, or (for [`PgDb::read_each`]) the bare client, which may not write.
-struct PgTx<'a, C: GenericClient> {
-    tx: &'a mut C,
-    statements: &'a mut HashMap<String, Statement>,
+/// A statement sent in a pipeline.
+enum Op {
+    /// `BEGIN`, `COMMIT` and the like.
+    Simple(&'static str),
+    Exec(Statement, Vec<Value>),
+}
+
+/// A transaction, or (for [`PgDb::read_each`]) statements on their own, which may not write.
+struct PgTx<'a> {
+    conn: &'a mut Conn,
+    /// Statements not sent yet: the `BEGIN` until the first statement, and writes held back by
+    /// `exec_later`; sent, in order, ahead of the next statement that needs an answer.
+    pending: Vec<Op>,
+    /// `BEGIN` was queued: the transaction must be ended.
+    began: bool,
     writable: bool,
 }
 
-impl<C: GenericClient> PgTx<'_, C> {
+impl<'a> PgTx<'a> {
+    fn new(conn: &'a mut Conn, begin: Option<&'static str>, writable: bool) -> PgTx<'a> {
+        PgTx {
+            conn,
+            pending: begin.map(Op::Simple).into_iter().collect(),
+            began: begin.is_some(),
+            writable,
+        }
+    }
+
     /// The prepared statement for `sql`, prepared once per connection.
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
-        if let Some(s) = self.statements.get(sql) {
+        if let Some(s) = self.conn.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.tx.prepare(sql)?;
-        if self.statements.len() < 500 {
-            self.statements.insert(sql.to_owned(), s.clone());
+        let Conn { rt, client, .. } = &mut *self.conn;
+        let s = rt.block_on(client.prepare(sql))?;
+        if self.conn.statements.len() < 500 {
+            self.conn.statements.insert(sql.to_owned(), s.clone());
         }
         Ok(s)
+    }
+
+    /// Sends the pending statements and then `last` in one pipeline, waits for every answer, and
+    /// returns `last`'s rows (or affected count). The first error is the answer; PostgreSQL then
+    /// refuses the rest of the transaction, as it would have one statement at a time.
+    fn send(
+        &mut self,
+        last: Option<(Statement, &[Value], bool)>,
+    ) -> Result<(Vec<Row>, u64), StoreError> {
+        let ops = std::mem::take(&mut self.pending);
+        let client = &self.conn.client;
+        let sent = self.conn.rt.block_on(async {
+            let each = ops.iter().map(|op| async move {
+                match op {
+                    Op::Simple(sql) => client.batch_execute(sql).await.map(|()| 0),
+                    Op::Exec(st, values) => client.execute(st, &params(values)).await,
+                }
+            });
+            let last = async {
+                match &last {
+                    Some((st, values, true)) => client
+                        .query(st, &params(values))
+                        .await
+                        .map(|rows| (rows, 0)),
+                    Some((st, values, false)) => client
+                        .execute(st, &params(values))
+                        .await
+                        .map(|n| (Vec::new(), n)),
+                    None => Ok((Vec::new(), 0)),
+                }
+            };
+            futures_util::future::join(futures_util::future::join_all(each), last).await
+        });
+        let (before, last) = sent;
+        for r in before {
+            r?;
+        }
+        let (rows, n) = last?;
+        Ok((rows.iter().map(row_values).collect::<Result<_, _>>()?, n))
+    }
+
+    fn commit(mut self) -> Result<(), StoreError> {
+        if !self.began {
+            return Ok(());
+        }
+        if self.pending.len() == 1 {
+            // Nothing was run: no transaction to end.
+            return Ok(());
+        }
+        self.pending.push(Op::Simple("COMMIT"));
+        let out = self.send(None).map(|_| ());
+        if out.is_err() {
+            // Whatever the server has now, the connection is not reused mid-transaction.
+            self.rollback();
+        }
+        out
+    }
+
+    /// Ends the transaction without keeping anything; a connection that cannot is not reused.
+    fn rollback(&mut self) {
+        self.pending.clear();
+        if !self.began {
+            return;
+        }
+        let Conn { rt, client, .. } = &mut *self.conn;
+        if rt.block_on(client.batch_execute("ROLLBACK")).is_err() {
+            self.conn.broken = true;
+        }
     }
 }
 
@@ -455,38 +568,48 @@ fn no_nul(values: &[Value]) -> Result<(), StoreError> {
     Ok(())
 }
 
-impl<C: GenericClient> Tx for PgTx<'_, C> {
+impl Tx for PgTx<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn exec(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
-        if !self.writable {
-            return Err(StoreError::Db(
-                "a write outside a transaction (read_each)".into(),
-            ));
-        }
+        self.writable_check()?;
         no_nul(values)?;
         let st = self.statement(sql)?;
-        Ok(self.tx.execute(&st, &params(values))?)
+        Ok(self.send(Some((st, values, false)))?.1)
+    }
+
+    fn exec_later(&mut self, sql: &str, values: &[Value]) -> Result<(), StoreError> {
+        self.writable_check()?;
+        no_nul(values)?;
+        let st = self.statement(sql)?;
+        self.pending.push(Op::Exec(st, values.to_vec()));
+        Ok(())
     }
 
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
         no_nul(values)?;
         let st = self.statement(sql)?;
-        self.tx
-            .query(&st, &params(values))?
-            .iter()
-            .map(row_values)
-            .collect()
+        Ok(self.send(Some((st, values, true)))?.0)
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-        if !self.writable {
-            return Err(StoreError::Db(
+        self.writable_check()?;
+        self.send(None)?;
+        let Conn { rt, client, .. } = &mut *self.conn;
+        Ok(rt.block_on(client.batch_execute(sql))?)
+    }
+}
+
+impl PgTx<'_> {
+    fn writable_check(&self) -> Result<(), StoreError> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(StoreError::Db(
                 "a write outside a transaction (read_each)".into(),
-            ));
+            ))
         }
-        Ok(self.tx.batch_execute(sql)?)
     }
 }
