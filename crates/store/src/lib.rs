@@ -425,18 +425,18 @@ impl Store {
         }
     }
 
-    /// On PostgreSQL, one statement's row (at most one) read on the caller's async runtime,
-    /// without a thread of the blocking pool, each statement seeing the latest committed data (as
-    /// [`Store::read_each`]); `None` on SQLite, whose reads go through [`Store::read`] on a
-    /// blocking thread. For the public lookup's usual case.
-    pub async fn query_opt_async(
+    /// On PostgreSQL, the row of `sql` for `key`, read on the caller's async runtime in one
+    /// statement with the keys other requests want at the same moment (`sql` reads a text array,
+    /// `WHERE k = ANY($1)`, and its first column is the key, left out of the answer); `None` on
+    /// SQLite (read through [`Store::read`] instead) or when the batch could not be queued.
+    pub async fn point_read_async(
         &self,
         sql: &'static str,
-        params: &[Value],
+        key: String,
     ) -> Option<Result<Option<Row>, StoreError>> {
         match &self.backend {
             Backend::Sqlite(_) => None,
-            Backend::Postgres(db) => Some(db.query_opt_async(sql, params).await),
+            Backend::Postgres(db) => db.point_read_async(sql, key).await,
         }
     }
 

@@ -179,6 +179,13 @@ const BY_REFERENCE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view F
 const BY_CODE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_lookup l \
      JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = $1";
 
+/// [`BY_REFERENCE`] and [`BY_CODE`] for many keys at once (PostgreSQL), the key first.
+const BATCH_BY_REFERENCE: &str = "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.view \
+     FROM public_access a LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id \
+     WHERE a.reference = ANY($1)";
+const BATCH_BY_CODE: &str = "SELECT l.code, a.dossier_id, a.reference, a.secret, l.view \
+     FROM public_lookup l JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = ANY($1)";
+
 /// How `typed` names a dossier, before any query.
 enum Named {
     /// A random online reference (`W` and ten characters).
@@ -270,8 +277,8 @@ pub fn find(tx: &mut dyn Tx, typed: &str, secret: &str) -> Result<Option<Found>,
     }
 }
 
-/// The usual case of [`find`] as one statement on the async client, without a blocking thread
-/// (PostgreSQL; see [`Store::query_opt_async`]): `Some(answer)`, the same answer `find` gives.
+/// The usual case of [`find`] as one statement on the async client, without a blocking thread,
+/// together with the lookups of the same moment (PostgreSQL; see [`Store::point_read_async`]): `Some(answer)`, the same answer `find` gives.
 /// `None` when `find` must answer instead: on SQLite, for an old-style reference, a name the
 /// projection does not hold, or a dossier without a public view yet.
 pub async fn find_quick(
@@ -280,11 +287,11 @@ pub async fn find_quick(
     secret: &str,
 ) -> Result<Option<Option<Found>>, StoreError> {
     let (sql, name) = match named(typed) {
-        Named::Reference(r) => (BY_REFERENCE, r),
-        Named::Code(c) => (BY_CODE, c),
+        Named::Reference(r) => (BATCH_BY_REFERENCE, r),
+        Named::Code(c) => (BATCH_BY_CODE, c),
         Named::Other => return Ok(None),
     };
-    let Some(row) = store.query_opt_async(sql, &[Value::Text(name)]).await else {
+    let Some(row) = store.point_read_async(sql, name).await else {
         return Ok(None);
     };
     let Some(row) = row? else {

@@ -25,7 +25,7 @@ pub struct PgDb {
     url: String,
     /// Connections of the asynchronous client, for single-statement reads on the server's own
     /// threads (the public lookup): see [`AsyncReaders`].
-    readers: AsyncReaders,
+    readers: std::sync::Arc<AsyncReaders>,
     pool: Mutex<Pool>,
     freed: Condvar,
     /// At most this many connections are open at once (`MOTCUA_PG_POOL_SIZE`, default 16): keep the
@@ -167,10 +167,10 @@ impl PgDb {
     pub fn open(url: &str) -> Result<PgDb, StoreError> {
         let db = PgDb {
             url: url.to_owned(),
-            readers: AsyncReaders::new(
+            readers: std::sync::Arc::new(AsyncReaders::new(
                 url,
                 env_number("MOTCUA_PG_ASYNC_READERS", 2).min(64) as usize,
-            ),
+            )),
             pool: Mutex::new(Pool {
                 idle: Vec::new(),
                 open: 1,
@@ -323,14 +323,40 @@ impl PgDb {
         out
     }
 
-    /// One statement's rows at most one, read on the caller's async runtime without a thread of
-    /// the blocking pool (see [`AsyncReaders`]).
-    pub async fn query_opt_async(
+    /// The row of `sql` for `key` (at most one), read together with the keys other requests are
+    /// waiting for at the same moment: `sql` takes a text array (`WHERE k = ANY($1)`) and its
+    /// first column is the key, which the answer leaves out. A task per statement takes whatever
+    /// has queued up while its last statement ran (up to 64 keys) and reads it in one statement;
+    /// with one request at a time nothing waits. `None` when the task is gone (its runtime
+    /// ended): the caller reads another way.
+    pub async fn point_read_async(
         &self,
         sql: &'static str,
-        params: &[Value],
-    ) -> Result<Option<Row>, StoreError> {
-        self.readers.query_opt(sql, params).await
+        key: String,
+    ) -> Option<Result<Option<Row>, StoreError>> {
+        let (answer, wait) = tokio::sync::oneshot::channel();
+        let queue = {
+            let mut batches = self
+                .readers
+                .batches
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            match batches.get(sql).filter(|q| !q.is_closed()) {
+                Some(q) => q.clone(),
+                None => {
+                    let (q, rx) = tokio::sync::mpsc::unbounded_channel();
+                    tokio::spawn(batch_reads(
+                        std::sync::Arc::downgrade(&self.readers),
+                        sql,
+                        rx,
+                    ));
+                    batches.insert(sql, q.clone());
+                    q
+                }
+            }
+        };
+        queue.send((key, answer)).ok()?;
+        wait.await.ok()
     }
 
     /// The pool's figures for monitoring.
@@ -368,7 +394,19 @@ struct AsyncReaders {
     url: String,
     slots: Vec<tokio::sync::Mutex<Option<std::sync::Arc<AsyncConn>>>>,
     next: std::sync::atomic::AtomicUsize,
+    /// Per statement of [`PgDb::point_read_async`], the queue of its batching task.
+    batches: Mutex<HashMap<&'static str, Batch>>,
 }
+
+/// A key read by a batching task, and where its answer goes.
+type PointRead = (
+    String,
+    tokio::sync::oneshot::Sender<Result<Option<Row>, StoreError>>,
+);
+type Batch = tokio::sync::mpsc::UnboundedSender<PointRead>;
+
+/// Keys read in one statement at most.
+const BATCH: usize = 64;
 
 struct AsyncConn {
     client: tokio_postgres::Client,
@@ -383,7 +421,40 @@ impl AsyncReaders {
                 .map(|_| tokio::sync::Mutex::new(None))
                 .collect(),
             next: std::sync::atomic::AtomicUsize::new(0),
+            batches: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The rows of `sql` (which has `= ANY($1)` over a text array) for `keys`.
+    async fn query_any(&self, sql: &'static str, keys: &[String]) -> Result<Vec<Row>, StoreError> {
+        let conn = self.conn().await?;
+        let statement = self.prepared(&conn, sql).await?;
+        conn.client
+            .query(&statement, &[&keys])
+            .await?
+            .iter()
+            .map(row_values)
+            .collect()
+    }
+
+    async fn prepared(&self, conn: &AsyncConn, sql: &'static str) -> Result<Statement, StoreError> {
+        let cached = conn
+            .statements
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(sql)
+            .cloned();
+        Ok(match cached {
+            Some(s) => s,
+            None => {
+                let s = conn.client.prepare(sql).await?;
+                conn.statements
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(sql, s.clone());
+                s
+            }
+        })
     }
 
     /// The next connection in turn, opened (again) when it is not open.
@@ -406,37 +477,6 @@ impl AsyncReaders {
         *slot = Some(conn.clone());
         Ok(conn)
     }
-
-    async fn query_opt(
-        &self,
-        sql: &'static str,
-        params: &[Value],
-    ) -> Result<Option<Row>, StoreError> {
-        let conn = self.conn().await?;
-        let cached = conn
-            .statements
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(sql)
-            .cloned();
-        let statement = match cached {
-            Some(s) => s,
-            None => {
-                let s = conn.client.prepare(sql).await?;
-                conn.statements
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(sql, s.clone());
-                s
-            }
-        };
-        let params: Vec<&(dyn ToSql + Sync)> =
-            params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        match conn.client.query_opt(&statement, &params).await? {
-            Some(row) => Ok(Some(row_values(&row)?)),
-            None => Ok(None),
-        }
-    }
 }
 
 /// A statement sent in a pipeline.
@@ -444,6 +484,53 @@ enum Op {
     /// `BEGIN`, `COMMIT` and the like.
     Simple(&'static str),
     Exec(Statement, Vec<Value>),
+}
+
+/// The batching task of [`PgDb::point_read_async`] for one statement. It holds the readers
+/// weakly, so that it ends when the store is closed (its queue's sender goes with them).
+async fn batch_reads(
+    readers: std::sync::Weak<AsyncReaders>,
+    sql: &'static str,
+    mut queue: tokio::sync::mpsc::UnboundedReceiver<PointRead>,
+) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let keys: Vec<String> = batch.iter().map(|(k, _)| k.clone()).collect();
+        // The store was closed: the waiting callers read another way.
+        let Some(readers) = readers.upgrade() else {
+            return;
+        };
+        let read = readers.query_any(sql, &keys).await;
+        drop(readers);
+        match read {
+            Ok(rows) => {
+                let mut by_key: HashMap<String, Row> = HashMap::with_capacity(rows.len());
+                for Row(mut values) in rows {
+                    if let Value::Text(k) = values.remove(0) {
+                        by_key.insert(k, Row(values));
+                    }
+                }
+                for (key, answer) in batch {
+                    let _ = answer.send(Ok(by_key.remove(&key)));
+                }
+            }
+            Err(e) => {
+                let detail = e.to_string();
+                for (_, answer) in batch {
+                    let _ = answer.send(Err(StoreError::unavailable(
+                        crate::Storage::Busy,
+                        detail.clone(),
+                    )));
+                }
+            }
+        }
+    }
 }
 
 /// A transaction, or (for [`PgDb::read_each`]) statements on their own, which may not write.
