@@ -198,18 +198,22 @@ impl App {
 
     /// Every unit's name by code (see `UNIT_NAMES_TTL`).
     pub fn unit_names(&self, tx: &mut dyn Tx) -> Result<Arc<HashMap<String, String>>, StoreError> {
-        {
-            let cached = self.unit_names.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((at, names)) = cached.as_ref()
-                && at.elapsed() < UNIT_NAMES_TTL
-            {
-                return Ok(names.clone());
-            }
+        if let Some(names) = self.unit_names_cached() {
+            return Ok(names);
         }
         let fresh: UnitNames = Arc::new(motcua_store::org::all_names(tx)?.into_iter().collect());
         *self.unit_names.write().unwrap_or_else(|p| p.into_inner()) =
             Some((std::time::Instant::now(), fresh.clone()));
         Ok(fresh)
+    }
+
+    /// Every unit's name when read less than `UNIT_NAMES_TTL` ago, without the database.
+    pub fn unit_names_cached(&self) -> Option<Arc<HashMap<String, String>>> {
+        let cached = self.unit_names.read().unwrap_or_else(|p| p.into_inner());
+        cached
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < UNIT_NAMES_TTL)
+            .map(|(_, names)| names.clone())
     }
 
     /// The working calendar, rebuilt inside `tx` when an import happened since it was built (an
