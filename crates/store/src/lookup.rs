@@ -213,7 +213,7 @@ fn named(typed: &str) -> Named {
 /// What a row of [`SELECT`] says: the dossier found, a wrong secret (answered as "not found"), or
 /// a dossier written before the projection existed, whose view comes from its state.
 enum Checked {
-    Found(Found),
+    Found(Box<Found>),
     WrongSecret,
     NoView(i64),
 }
@@ -225,12 +225,12 @@ fn check(row: &crate::Row, secret: &str) -> Result<Checked, StoreError> {
     }
     let id = row.i64(0)?;
     Ok(match row.opt_string(3)? {
-        Some(v) => Checked::Found(Found {
+        Some(v) => Checked::Found(Box::new(Found {
             id,
             reference: row.string(1)?,
             view: serde_json::from_str(&v)
                 .map_err(|e| StoreError::Db(format!("public_lookup {id}: {e}")))?,
-        }),
+        })),
         None => Checked::NoView(id),
     })
 }
@@ -263,7 +263,7 @@ pub fn find(tx: &mut dyn Tx, typed: &str, secret: &str) -> Result<Option<Found>,
         return Ok(None);
     };
     match check(&row, secret)? {
-        Checked::Found(f) => Ok(Some(f)),
+        Checked::Found(f) => Ok(Some(*f)),
         Checked::WrongSecret => Ok(None),
         Checked::NoView(id) => match crate::dossiers::load(tx, id) {
             Ok(d) => Ok(Some(Found {
@@ -298,7 +298,7 @@ pub async fn find_quick(
         return Ok(None);
     };
     Ok(match check(&row, secret)? {
-        Checked::Found(f) => Some(Some(f)),
+        Checked::Found(f) => Some(Some(*f)),
         Checked::WrongSecret => Some(None),
         Checked::NoView(_) => None,
     })
