@@ -176,11 +176,13 @@ class Walk:
         db = f"sqlite:{self.tmp}/demo.db"
         # The demo writes its papers and blank forms where the server will read them.
         env = dict(os.environ, MOTCUA_FILES_DIR=f"{self.tmp}/files", MOTCUA_LOG="warn", MOTCUA_LOGIN_RATE_PER_MINUTE="1000")
-        subprocess.run([motcua, "demo", "--no-serve", "--db", db, "--dossiers", "150"], check=True, stdout=subprocess.DEVNULL, env=env)
+        # The demo serves what it made, with its doubles of the outside systems on loopback (the
+        # population database, the payment gateway, the national portal), as people run it.
         self.port = free_port()
-        self.procs.append(subprocess.Popen([motcua, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}"], env=env, stdout=subprocess.DEVNULL))
+        self.procs.append(subprocess.Popen([motcua, "demo", "--db", db, "--listen", f"127.0.0.1:{self.port}", "--dossiers", "150"],
+                                           env=env, stdout=subprocess.DEVNULL))
         self.site = f"http://127.0.0.1:{self.port}"
-        wait_for(self.site + "/api/v1/health")
+        wait_for(self.site + "/api/v1/health", seconds=600)
         driver_port = free_port()
         self.procs.append(subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for(f"http://127.0.0.1:{driver_port}/status")
@@ -368,6 +370,62 @@ class Walk:
             self.b.go(self.b.url().replace("/phieu-tiep-nhan", ""))
             assert "Tin nhắn SMS (Tiếng Việt)" in self.b.text(), "the opt-in on the dossier page"
             self.logout()
+
+        def counter_prefill_from_population_database():
+            # The desk types the applicant's number and fills the rest from the population
+            # database (the demo's double): the name appears, the reception records its origin.
+            self.login("motcua.buonho")
+            self.b.go(self.site + "/can-bo/tiep-nhan?thu_tuc=2.000815")
+            self.b.type("#id_number", "066190004321")
+            self.b.click("button[name=tu_csdl]")
+            deadline = time.time() + 15
+            while "CSDL" not in (self.b.text("#prefill-note") if self.b.finds("#prefill-note") else "") and time.time() < deadline:
+                time.sleep(0.1)
+            got = self.b.script("return ['full_name', 'date_of_birth', 'sex', 'address'].map(i => document.getElementById(i).value);")
+            assert got == ["H'Hen Niê", "1990-04-12", "female", "Buôn Tring, phường Buôn Hồ, tỉnh Đắk Lắk"], got
+            self.b.script("document.getElementById('prefill-note').scrollIntoView();")
+            self.b.shot("counter-prefill")
+            self.axe_check("counter prefilled")
+            # A number that is not one says which check failed, next to it.
+            self.b.type("#id_number", "003090001234")
+            self.b.click("button[name=tu_csdl]")
+            deadline = time.time() + 15
+            while not self.b.finds("#id_number-error") and time.time() < deadline:
+                time.sleep(0.1)
+            assert "không phải mã tỉnh" in self.b.text("#id_number-error"), self.b.text("#id_number-error")
+            self.b.script("document.getElementById('id_number').scrollIntoView({block: 'center'});")
+            self.b.shot("counter-prefill-refused")
+            self.b.type("#id_number", "066190004321")
+            self.b.click("button[name=tu_csdl]")
+            deadline = time.time() + 15
+            while not self.b.finds("#prefill-note") and time.time() < deadline:
+                time.sleep(0.1)
+            self.b.type("#phone", "0912000555")
+            self.b.click("form[method=post] button[type=submit]:not([name])")
+            assert self.b.wait_url("phieu-tiep-nhan"), self.b.url() + self.b.text()[:800]
+            assert "H'Hen Niê" in self.b.text(), self.b.text()[:800]
+            self.b.go(self.b.url().replace("/phieu-tiep-nhan", ""))
+            assert "Dữ liệu từ CSDL quốc gia về dân cư" in self.b.text(), self.b.text()[:1500]
+            self.b.shot("dossier-population-data")
+            self.logout()
+
+        def online_check_against_population_database():
+            # Online, the citizen's number, name and date of birth are checked, nothing shown.
+            self.b.go(self.site + "/nop-ho-so/1.001612")
+            self.b.click("select#unit option[value='000.31.00.H15']")
+            self.b.type("#full_name", "Y Bih Mlô")
+            self.b.type("#id_number", "066085001122")
+            self.b.script("document.getElementById('date_of_birth').value = '1985-09-02';")
+            self.b.type("#phone", "0905 135 790")
+            self.b.click("#xac_thuc")
+            for el in self.b.finds("input[type=file]"):
+                self.b.s("POST", f"/element/{el}/value", {"text": self.pdf})
+            self.b.shot("submit-check")
+            self.axe_check("submission form with the check")
+            self.b.click("form button[type=submit]")
+            assert self.b.wait_for_text("đã được đối chiếu khớp"), self.b.url() + self.b.text()[:800]
+            assert "Tổ dân phố 3" not in self.b.text(), "nothing from the database on the page"
+            self.b.shot("submitted-checked")
 
         def boundary_free_reception():
             # Phường Buôn Hồ's desk receives a procedure the province lists as boundary-free for
@@ -694,6 +752,8 @@ class Walk:
             ("the agency returns it, the leader approves, the desk returns the result", other_agency_and_leader),
             ("citizen looks up and rates", citizen_looks_up_and_rates),
             ("counter reception with the receipt print view", counter_reception_and_receipt),
+            ("the desk fills the applicant from the population database", counter_prefill_from_population_database),
+            ("an online applicant is checked against the population database", online_check_against_population_database),
             ("a boundary-free reception at Buôn Hồ for Cư Bao", boundary_free_reception),
             ("bad input is explained next to the field", bad_input_is_explained),
             ("a form with three errors shows three messages and keeps its file", form_errors_keep_the_file),

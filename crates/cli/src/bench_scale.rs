@@ -239,6 +239,8 @@ fn store_lifecycles(
         phone: "0905111222".into(),
         email: None,
         address: Some("Tổ dân phố 3, phường Tân An, tỉnh Đắk Lắk".into()),
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         notify: None,

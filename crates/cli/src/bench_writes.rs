@@ -106,6 +106,8 @@ fn measure(url: &str, clients: &[usize], seconds: f64) -> Result<()> {
         phone: "0905111222".into(),
         email: None,
         address: Some("Tổ dân phố 3, phường Tân An, tỉnh Đắk Lắk".into()),
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         notify: None,

@@ -46,8 +46,10 @@ pub struct Config {
     /// each from its date) used instead of the shipped one, so that a province loads a revision
     /// without a release; none: the shipped methods.
     pub indicators_file: Option<std::path::PathBuf>,
-    /// `[payment]`: the payment gateway (VNPay 2.1.0 protocol): `url` (its payment page),
-    /// `merchant` (`vnp_TmnCode`), `secret` (`vnp_HashSecret`, never printed); environment
+    /// `[payment]`: the payment gateway: `kind` (`vnpay`, the default, VNPay 2.1.0; or `dvcqg`,
+    /// the national portal's payment platform), `url` (VNPay's payment page; the platform's
+    /// endpoint that opens a transaction), `merchant` (`vnp_TmnCode`; `MaDoiTac`), `secret`
+    /// (`vnp_HashSecret`; the hash key; never printed); environment `MOTCUA_PAYMENT_KIND`,
     /// `MOTCUA_PAYMENT_URL`, `MOTCUA_PAYMENT_MERCHANT`, `MOTCUA_PAYMENT_SECRET`. Unset: online
     /// payment is off (fees are still assessed and paid at the desk).
     pub payment: PaymentSection,
@@ -85,14 +87,23 @@ impl std::fmt::Debug for PopulationSection {
 #[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PaymentSection {
+    pub kind: String,
     pub url: String,
     pub merchant: String,
     pub secret: String,
 }
 
+impl PaymentSection {
+    /// The protocol `kind` names (checked when the configuration is read).
+    pub fn gateway_kind(&self) -> motcua_web::payment::gateway::GatewayKind {
+        motcua_web::payment::gateway::GatewayKind::parse(&self.kind).unwrap_or_default()
+    }
+}
+
 impl std::fmt::Debug for PaymentSection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PaymentSection")
+            .field("kind", &self.kind)
             .field("url", &self.url)
             .field("merchant", &self.merchant)
             .field("secret", &"***")
@@ -195,12 +206,20 @@ impl Config {
         }
         env_parse("MOTCUA_SIGNING_PASSWORD", &mut config.signing_password)?;
         env_parse("MOTCUA_PUBLIC_URL", &mut config.public_url)?;
+        env_parse("MOTCUA_PAYMENT_KIND", &mut config.payment.kind)?;
         env_parse("MOTCUA_PAYMENT_URL", &mut config.payment.url)?;
         env_parse("MOTCUA_PAYMENT_MERCHANT", &mut config.payment.merchant)?;
         env_parse("MOTCUA_PAYMENT_SECRET", &mut config.payment.secret)?;
         env_parse("MOTCUA_POPULATION_URL", &mut config.population.url)?;
         env_parse("MOTCUA_POPULATION_TOKEN", &mut config.population.token)?;
         let p = &config.payment;
+        if motcua_web::payment::gateway::GatewayKind::parse(&p.kind).is_none() {
+            return Err(BadInput(format!(
+                "[payment] kind '{}' không hợp lệ (vnpay hoặc dvcqg) / invalid [payment] kind '{}' (vnpay or dvcqg)",
+                p.kind, p.kind
+            ))
+            .into());
+        }
         let set = [&p.url, &p.merchant, &p.secret]
             .iter()
             .filter(|v| !v.is_empty())
@@ -294,6 +313,7 @@ impl Config {
             metrics_token: self.metrics_token.clone(),
             payment: (!self.payment.url.is_empty()).then(|| {
                 motcua_web::payment::gateway::PaymentConfig {
+                    kind: self.payment.gateway_kind(),
                     url: self.payment.url.clone(),
                     merchant: self.payment.merchant.clone(),
                     secret: self.payment.secret.clone(),

@@ -317,8 +317,8 @@ fn run(cli: Cli) -> Result<()> {
             let mut summary = demo::seed(&store, dossiers, now)?;
             let listen = listen.unwrap_or_else(|| config.listen.clone());
             let mut settings = settings_for(&config, &listen)?;
-            demo::connect_doubles(&mut settings);
-            summary.push_str(&demo::connections_banner());
+            demo::connect_doubles(&mut settings, config.payment.gateway_kind());
+            summary.push_str(&demo::connections_banner(config.payment.gateway_kind()));
             let app = Arc::new(motcua_web::App::new(store, settings)?);
             let (issued, scanned, certified, reused) = demo::documents::seed(&app, now)?;
             let forms = demo::blank_forms::seed(&app, now)?;

@@ -804,3 +804,44 @@ fn reports_export_as_json_csv_and_xlsx_and_refuse_bad_input() {
     assert!(stderr(&o).contains("unknown format"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `[payment] kind` names the protocol: `vnpay` (the default) or `dvcqg`; anything else stops
+/// the program with exit code 2 naming the key, and so does a half-configured gateway.
+#[test]
+fn the_payment_gateway_kind_is_checked() {
+    let (dir, url) = temp_db("payment-kind");
+    let run = |vars: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_motcua"));
+        c.args(["migrate", "--db", &url])
+            .env_remove("MOTCUA_DB")
+            .current_dir(&dir);
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let o = run(&[("MOTCUA_PAYMENT_KIND", "momo")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("invalid [payment] kind 'momo' (vnpay or dvcqg)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        ("MOTCUA_PAYMENT_KIND", "dvcqg"),
+        ("MOTCUA_PAYMENT_URL", "https://thanhtoan.example/khoi-tao"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("needs url, merchant and secret"));
+    for kind in ["dvcqg", "vnpay", ""] {
+        let o = run(&[
+            ("MOTCUA_PAYMENT_KIND", kind),
+            ("MOTCUA_PAYMENT_URL", "https://thanhtoan.example/khoi-tao"),
+            ("MOTCUA_PAYMENT_MERCHANT", "H15.DAKLAK"),
+            ("MOTCUA_PAYMENT_SECRET", "khoa-bi-mat"),
+        ]);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("khoa-bi-mat") && !stdout(&o).contains("khoa-bi-mat"));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -166,6 +166,8 @@ fn receive(store: &Store, staff_id: i64, now: DateTime<Utc>) -> String {
                             phone: "0905001234".into(),
                             email: None,
                             address: None,
+                            date_of_birth: None,
+                            sex: None,
                             kind: Default::default(),
                             representative: None,
                             notify: None,

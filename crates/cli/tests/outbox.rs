@@ -31,6 +31,8 @@ fn receive() -> Command {
             phone: "0905000111".into(),
             email: None,
             address: None,
+            date_of_birth: None,
+            sex: None,
             kind: Default::default(),
             representative: None,
             notify: None,

@@ -48,6 +48,8 @@ fn applicant(notify: Option<(NotifyChannel, Language)>) -> Applicant {
         phone: PHONE.into(),
         email: Some(EMAIL.into()),
         address: Some("12 Hùng Vương, phường An Lạc".into()),
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         notify: notify.map(|(channel, language)| Notify {

@@ -42,6 +42,8 @@ fn receive(i: usize) -> Command {
             phone: "0905123456".into(),
             email: Some("bich@example.vn".into()),
             address: None,
+            date_of_birth: None,
+            sex: None,
             kind: Default::default(),
             representative: None,
             notify: None,

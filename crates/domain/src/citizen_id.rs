@@ -3,7 +3,7 @@
 //! registered, 1 for the century of birth and the sex, 2 for the last digits of the year of birth,
 //! 6 random. The rule and the province codes are data with their sources.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::rules::{Confidence, LegalRule, Source};
 
@@ -92,12 +92,55 @@ pub const PROVINCES: [(&str, &str); 63] = [
     ("096", "Cà Mau"),
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Sex as the identification number and the population database record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,
     Female,
+}
+
+impl Sex {
+    /// `male` or `female` (what forms post and the population database answers).
+    pub fn parse(s: &str) -> Option<Sex> {
+        match s.trim() {
+            "male" => Some(Sex::Male),
+            "female" => Some(Sex::Female),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Sex::Male => "Nam",
+            Sex::Female => "Nữ",
+        }
+    }
+}
+
+/// The year of birth and the sex a 12-digit number encodes (its fourth to sixth digits), without
+/// checking the province or whether the year is plausible: None when it is not 12 digits.
+pub fn birth_of(number: &str) -> Option<(i32, Sex)> {
+    let b = number.as_bytes();
+    if b.len() != 12 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let digit = i32::from(b[3] - b'0');
+    let yy = i32::from(b[4] - b'0') * 10 + i32::from(b[5] - b'0');
+    let sex = if digit % 2 == 0 {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
+    Some((1900 + 100 * (digit / 2) + yy, sex))
 }
 
 /// What the number says.
@@ -210,6 +253,17 @@ mod tests {
         );
         // 096 Cà Mau, 2: a man born in 2024.
         assert_eq!(parse("096224000000", 2025).unwrap().birth_year, 2024);
+    }
+
+    #[test]
+    fn the_birth_a_number_encodes() {
+        assert_eq!(birth_of("066190004321"), Some((1990, Sex::Female)));
+        assert_eq!(birth_of("001305123456"), Some((2005, Sex::Female)));
+        assert_eq!(birth_of("066224000000"), Some((2024, Sex::Male)));
+        assert_eq!(birth_of("241234567"), None);
+        assert_eq!(birth_of("06619000432a"), None);
+        assert_eq!(Sex::parse("female"), Some(Sex::Female));
+        assert_eq!(Sex::parse("nữ"), None);
     }
 
     #[test]

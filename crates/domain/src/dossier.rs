@@ -262,6 +262,13 @@ pub struct Applicant {
     pub phone: String,
     pub email: Option<String>,
     pub address: Option<String>,
+    /// The date of birth (typed, or from the national population database); omitted when not
+    /// given, so applicants recorded before it read and re-serialise unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    /// `male` or `female`; omitted when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<crate::citizen_id::Sex>,
     #[serde(default, skip_serializing_if = "is_citizen")]
     pub kind: ApplicantKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -494,6 +501,47 @@ impl Applicant {
             }
             _ => {}
         }
+        // The date of birth and the sex agree with what a 12-digit number encodes (its fourth
+        // digit: century and sex; fifth and sixth: the year).
+        let encoded = id_number
+            .as_deref()
+            .filter(|_| kind == ApplicantKind::Citizen)
+            .and_then(crate::citizen_id::birth_of);
+        if let Some(d) = self.date_of_birth {
+            let year = chrono::Datelike::year(&d);
+            if year < 1870 {
+                errs.push(DossierError::invalid(
+                    "applicant.date_of_birth",
+                    &format!("Năm sinh {year} không hợp lý"),
+                    &format!("a birth in {year} is not plausible"),
+                ));
+            } else if let Some((encoded_year, _)) = encoded.filter(|(y, _)| *y != year) {
+                errs.push(DossierError::invalid(
+                    "applicant.date_of_birth",
+                    &format!(
+                        "Năm sinh {year} không khớp với năm sinh {encoded_year} trong số định danh cá nhân"
+                    ),
+                    &format!(
+                        "the year of birth {year} does not match {encoded_year} in the personal identification number"
+                    ),
+                ));
+            }
+        }
+        if let (Some(sex), Some((_, encoded_sex))) = (self.sex, encoded)
+            && sex != encoded_sex
+        {
+            errs.push(DossierError::invalid(
+                "applicant.sex",
+                &format!(
+                    "Giới tính {} không khớp với chữ số thứ tư của số định danh cá nhân",
+                    sex.label_vi()
+                ),
+                &format!(
+                    "the sex {} does not match the fourth digit of the personal identification number",
+                    sex.key()
+                ),
+            ));
+        }
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -503,6 +551,8 @@ impl Applicant {
             phone: phone.to_string(),
             email,
             address,
+            date_of_birth: self.date_of_birth,
+            sex: self.sex,
             kind,
             representative,
             notify: self.notify.map(|n| crate::notify::Notify {

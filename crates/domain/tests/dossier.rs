@@ -58,6 +58,8 @@ fn applicant() -> Applicant {
         phone: "0905 123 456".into(),
         email: None,
         address: Some("Phường An Lạc, thị xã Buôn Hồ".into()),
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         notify: None,
@@ -773,7 +775,7 @@ proptest! {
         let _ = parse_dossier_code(&s);
         let _ = motcua_domain::calendar::YearSchedule::parse(&s);
         let _ = motcua_domain::text::fold_vi(&s);
-        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()), kind: Default::default(), representative: None, notify: None, sealed: None };
+        let applicant = Applicant { full_name: s.clone(), id_number: Some(s.clone()), phone: s.clone(), email: Some(s.clone()), address: Some(s.clone()), date_of_birth: None, sex: None, kind: Default::default(), representative: None, notify: None, sealed: None };
         let _ = applicant.clone().validated();
         let foreigner = Applicant { kind: ApplicantKind::Foreigner { passport: s.clone(), nationality: s.clone() }, id_number: None, ..applicant.clone() };
         let _ = foreigner.validated();
@@ -1495,4 +1497,65 @@ fn a_dossier_received_before_there_were_two_reads_its_receiving_unit_as_competen
         "{json}"
     );
     assert!(motcua_domain::stats::cross_contributions(&d).is_empty());
+}
+
+/// The date of birth and the sex must agree with what a 12-digit number encodes (066 Đắk Lắk,
+/// 0: a man of the 20th century, 90: 1990); both are optional, and an applicant without them
+/// serialises as before (no new keys), so older events read and re-serialise unchanged.
+#[test]
+fn date_of_birth_and_sex_agree_with_the_identification_number() {
+    use motcua_domain::citizen_id::Sex;
+    let born = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    let ok = Applicant {
+        date_of_birth: born(1990, 4, 12),
+        sex: Some(Sex::Male),
+        ..applicant()
+    };
+    let v = ok.clone().validated_all().unwrap();
+    assert_eq!(
+        (v.date_of_birth, v.sex),
+        (born(1990, 4, 12), Some(Sex::Male))
+    );
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["date_of_birth"], "1990-04-12");
+    assert_eq!(json["sex"], "male");
+    let fields = |a: Applicant| -> Vec<String> {
+        a.validated_all()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| match e {
+                motcua_domain::dossier::DossierError::Invalid { field, .. } => field,
+                other => panic!("{other}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        fields(Applicant {
+            date_of_birth: born(1991, 4, 12),
+            sex: Some(Sex::Female),
+            ..applicant()
+        }),
+        ["applicant.date_of_birth", "applicant.sex"]
+    );
+    assert_eq!(
+        fields(Applicant {
+            date_of_birth: born(1850, 1, 1),
+            ..applicant()
+        }),
+        ["applicant.date_of_birth"]
+    );
+    // An old 9-digit card or no number: nothing to compare with.
+    for id in [Some("241234567".to_owned()), None] {
+        let a = Applicant {
+            id_number: id,
+            date_of_birth: born(1991, 4, 12),
+            sex: Some(Sex::Female),
+            ..applicant()
+        };
+        assert!(a.validated_all().is_ok());
+    }
+    let plain = serde_json::to_value(applicant().validated_all().unwrap()).unwrap();
+    assert!(plain.get("date_of_birth").is_none() && plain.get("sex").is_none());
+    let read: Applicant = serde_json::from_value(plain.clone()).unwrap();
+    assert_eq!(serde_json::to_value(read).unwrap(), plain);
 }

@@ -23,6 +23,8 @@ fn applicant(channel: Option<NotifyChannel>, email: Option<&str>, phone: &str) -
         phone: phone.into(),
         email: email.map(str::to_owned),
         address: None,
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         notify: channel.map(|channel| Notify {

@@ -68,6 +68,7 @@ pub const TABLES: &[Table] = &[
     t("idempotency_keys", "actor, key", None, false),
     t("payment_requests", "reference", None, false),
     t("population_lookups", "id", Some("id"), true),
+    t("population_checks", "id", Some("id"), true),
     t("inspections", "id", None, true),
     t("outbox_connectors", "name", None, false),
     t("outbox", "id", Some("id"), true),

@@ -196,7 +196,7 @@ pub fn upsert_many<R: IntoIterator<Item = Value>>(
             q.push(")");
         }
         q.push(tail);
-        tx.exec(&q.text, &q.params)?;
+        tx.exec_later(&q.text, &q.params)?;
     }
     Ok(())
 }
@@ -206,6 +206,14 @@ pub trait Tx {
     fn dialect(&self) -> Dialect;
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+
+    /// A write whose answer the caller does not need now. PostgreSQL holds it and sends it with
+    /// the next statement that needs an answer, or with the `COMMIT` (one round trip for many
+    /// writes); an error in it fails the transaction then. Elsewhere it runs at once. Order is
+    /// kept: a later read sees it.
+    fn exec_later(&mut self, sql: &str, params: &[Value]) -> Result<(), StoreError> {
+        self.exec(sql, params).map(|_| ())
+    }
 
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, params)?.into_iter().next())

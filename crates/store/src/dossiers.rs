@@ -54,11 +54,14 @@ pub fn execute(
     let mut last_at = 0;
     // Each receiving unit's calendar (its province's office hours and deadline settings).
     let mut local: std::collections::HashMap<String, Option<WorkCalendar>> = Default::default();
-    // The outbox's connectors, read once: none configured, no row written.
-    let mut connectors = None;
+    // The outbox's connectors, read now, before the writes (which are then sent together at the
+    // commit): none configured, no row written.
+    let mut connectors = Some(crate::outbox::configured(tx)?);
     for mut req in requests {
         // The record keeps milliseconds: the state must equal what a replay of the record gives.
         req.now = from_millis(millis(req.now))?;
+        // The dossier's last event (seq and hash), read with its state: the new event chains to it.
+        let mut last_event = None;
         let (id, state, mut subject) = match req.target {
             Target::New => {
                 let id = match next_id {
@@ -72,7 +75,8 @@ pub fn execute(
                 id,
                 expected_version,
             } => {
-                let mut state = load_sealed(tx, id)?;
+                let (mut state, last) = load_for_command(tx, id)?;
+                last_event = last;
                 if state.version != expected_version {
                     return Err(StoreError::Conflict {
                         expected: expected_version,
@@ -157,6 +161,7 @@ pub fn execute(
                 let item = append_event(
                     tx,
                     id,
+                    last_event.take(),
                     &Recorded {
                         event: stored_event,
                         ..recorded.clone()
@@ -184,7 +189,7 @@ pub fn execute(
                         recorded.event.kind()
                     )));
                 }
-                let item = append_event(tx, id, &recorded)?;
+                let item = append_event(tx, id, last_event.take(), &recorded)?;
                 save_sealed(tx, id, &dossier, millis(req.now))?;
                 (item, dossier, recorded)
             }
@@ -228,9 +233,16 @@ fn next_code(tx: &mut dyn Tx, unit: &str, now: Instant) -> Result<String, StoreE
     Ok(dossier_code(unit, day, row.i64(0)?)?)
 }
 
-fn append_event(tx: &mut dyn Tx, id: i64, rec: &Recorded) -> Result<LedgerItem, StoreError> {
+fn append_event(
+    tx: &mut dyn Tx,
+    id: i64,
+    last: Option<(i64, String)>,
+    rec: &Recorded,
+) -> Result<LedgerItem, StoreError> {
     let prev_hash = if rec.seq == 1 {
         ledger::GENESIS.to_owned()
+    } else if let Some((_, hash)) = last.filter(|(seq, _)| *seq == rec.seq - 1) {
+        hash
     } else {
         tx.query_one(
             "SELECT hash FROM events WHERE dossier_id = $1 AND seq = $2",
@@ -345,7 +357,7 @@ fn save(
     updated_at: i64,
 ) -> Result<(), StoreError> {
     let params = projection_row(id, d, sealed, updated_at)?;
-    tx.exec(
+    tx.exec_later(
         "INSERT INTO dossiers (id, code, version, status, channel, procedure_code, unit, current_unit, \
          holder, applicant_name, phone_last4, submitted_at, received_at, due_at, appointment_at, finished_at, \
          closed_at, result, updated_at, state, competent_unit) \
@@ -375,7 +387,7 @@ fn save_sealed(
     let mut params = projection_row(id, sealed, sealed, updated_at)?;
     // applicant_name and phone_last4 (the 10th and 11th columns) are left as they are.
     params.drain(9..11);
-    tx.exec(
+    tx.exec_later(
         "UPDATE dossiers SET code = $2, version = $3, status = $4, channel = $5, procedure_code = $6, \
          unit = $7, current_unit = $8, holder = $9, submitted_at = $10, received_at = $11, due_at = $12, \
          appointment_at = $13, finished_at = $14, closed_at = $15, result = $16, updated_at = $17, \
@@ -502,6 +514,25 @@ pub fn load_sealed(tx: &mut dyn Tx, id: i64) -> Result<Dossier, StoreError> {
     )?
     .ok_or_else(|| StoreError::not_found(format!("hồ sơ {id}"), format!("dossier {id}")))?
     .json(0)
+}
+
+/// The sealed state and the last event's seq and hash, in one query (a command's first read).
+fn load_for_command(
+    tx: &mut dyn Tx,
+    id: i64,
+) -> Result<(Dossier, Option<(i64, String)>), StoreError> {
+    let row = tx
+        .query_one(
+            "SELECT d.state, e.seq, e.hash FROM dossiers d LEFT JOIN events e ON e.dossier_id = d.id \
+             AND e.seq = (SELECT MAX(seq) FROM events WHERE dossier_id = $1) WHERE d.id = $1",
+            &[Value::Int(id)],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("hồ sơ {id}"), format!("dossier {id}")))?;
+    let last = match (row.opt_i64(1)?, row.opt_string(2)?) {
+        (Some(seq), Some(hash)) => Some((seq, hash)),
+        _ => None,
+    };
+    Ok((row.json(0)?, last))
 }
 
 pub fn id_by_code(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>, StoreError> {

@@ -93,7 +93,7 @@ pub fn append(
     let seq = head.0 + 1;
     let events = serde_json::to_string(items).map_err(|e| StoreError::Db(e.to_string()))?;
     let hash = ledger_hash(seq, at, &events, &head.1);
-    tx.exec(
+    tx.exec_later(
         "INSERT INTO ledger (seq, at, events, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)",
         &[
             Value::Int(seq),
@@ -103,7 +103,7 @@ pub fn append(
             Value::from(&hash),
         ],
     )?;
-    tx.exec(
+    tx.exec_later(
         "UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1",
         &[Value::Int(seq), Value::from(&hash)],
     )?;

@@ -202,6 +202,9 @@ pub struct StoreStats {
     pub writes_failed: u64,
     /// The PostgreSQL connection pool; None on SQLite.
     pub pool: Option<PoolStats>,
+    /// SQLite with durable writes: the fsyncs of the WAL its commits shared (group commit; fewer
+    /// than the commits when writers overlap). None otherwise.
+    pub wal_syncs: Option<u64>,
 }
 
 /// A PostgreSQL connection pool's figures.
@@ -271,6 +274,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         25,
         include_str!("../migrations/sqlite/0025_payment_counters.sql"),
     ),
+    (
+        27,
+        include_str!("../migrations/sqlite/0027_population_checks.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -334,6 +341,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         25,
         include_str!("../migrations/postgres/0025_payment_counters.sql"),
     ),
+    (
+        27,
+        include_str!("../migrations/postgres/0027_population_checks.sql"),
+    ),
 ];
 
 impl Store {
@@ -390,6 +401,10 @@ impl Store {
                 Backend::Sqlite(_) => None,
                 Backend::Postgres(db) => Some(db.pool_stats()),
             },
+            wal_syncs: match &self.backend {
+                Backend::Sqlite(db) => db.group_commit_figures().map(|(_, syncs)| syncs),
+                Backend::Postgres(_) => None,
+            },
         }
     }
 
@@ -415,6 +430,21 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(db) => db.read(f),
             Backend::Postgres(db) => db.read_each(f),
+        }
+    }
+
+    /// On PostgreSQL, the row of `sql` for `key`, read on the caller's async runtime in one
+    /// statement with the keys other requests want at the same moment (`sql` reads a text array,
+    /// `WHERE k = ANY($1)`, and its first column is the key, left out of the answer); `None` on
+    /// SQLite (read through [`Store::read`] instead) or when the batch could not be queued.
+    pub async fn point_read_async(
+        &self,
+        sql: &'static str,
+        key: String,
+    ) -> Option<Result<Option<Row>, StoreError>> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(db) => db.point_read_async(sql, key).await,
         }
     }
 

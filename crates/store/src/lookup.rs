@@ -139,7 +139,7 @@ pub fn row_of(id: i64, d: &Dossier) -> Result<[Value; 3], StoreError> {
 
 /// Writes a dossier's lookup row (in the transaction that wrote its projection).
 pub fn save(tx: &mut dyn Tx, id: i64, d: &Dossier) -> Result<(), StoreError> {
-    tx.exec(
+    tx.exec_later(
         "INSERT INTO public_lookup (dossier_id, code, view) VALUES ($1, $2, $3) \
          ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view",
         &row_of(id, d)?,
@@ -174,64 +174,134 @@ pub struct Found {
 
 const SELECT: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_access a \
      LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id";
+const BY_REFERENCE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_access a \
+     LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id WHERE a.reference = $1";
+const BY_CODE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_lookup l \
+     JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = $1";
+
+/// [`BY_REFERENCE`] and [`BY_CODE`] for many keys at once (PostgreSQL), the key first.
+const BATCH_BY_REFERENCE: &str = "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.view \
+     FROM public_access a LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id \
+     WHERE a.reference = ANY($1)";
+const BATCH_BY_CODE: &str = "SELECT l.code, a.dossier_id, a.reference, a.secret, l.view \
+     FROM public_lookup l JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = ANY($1)";
+
+/// How `typed` names a dossier, before any query.
+enum Named {
+    /// A random online reference (`W` and ten characters).
+    Reference(String),
+    /// A dossier code, upper-cased.
+    Code(String),
+    /// Neither: an old-style reference `W` and the id, or nothing that names a dossier.
+    Other,
+}
+
+fn named(typed: &str) -> Named {
+    let reference = crate::public_access::normalise(typed);
+    if reference.len() == crate::public_access::REFERENCE_LENGTH && reference.starts_with('W') {
+        return Named::Reference(reference);
+    }
+    let code = typed.to_uppercase();
+    if motcua_domain::dossier::parse_online_reference(typed).is_none()
+        && motcua_domain::dossier::parse_dossier_code(&code).is_some()
+    {
+        return Named::Code(code);
+    }
+    Named::Other
+}
+
+/// What a row of [`SELECT`] says: the dossier found, a wrong secret (answered as "not found"), or
+/// a dossier written before the projection existed, whose view comes from its state.
+enum Checked {
+    Found(Box<Found>),
+    WrongSecret,
+    NoView(i64),
+}
+
+fn check(row: &crate::Row, secret: &str) -> Result<Checked, StoreError> {
+    let typed_secret = crate::public_access::normalise(secret);
+    if Sha256::digest(typed_secret.as_bytes()) != Sha256::digest(row.str(2)?.as_bytes()) {
+        return Ok(Checked::WrongSecret);
+    }
+    let id = row.i64(0)?;
+    Ok(match row.opt_string(3)? {
+        Some(v) => Checked::Found(Box::new(Found {
+            id,
+            reference: row.string(1)?,
+            view: serde_json::from_str(&v)
+                .map_err(|e| StoreError::Db(format!("public_lookup {id}: {e}")))?,
+        })),
+        None => Checked::NoView(id),
+    })
+}
 
 /// The dossier named by `typed` (its code in any case, its online reference, or an old-style
 /// reference `W` and the id) when `secret` is its secret. None when no dossier has that name, it
 /// has no secret yet, or the secret is wrong: the caller answers all three alike. Usually one
 /// query; a dossier written before the projection existed is read from its state instead.
 pub fn find(tx: &mut dyn Tx, typed: &str, secret: &str) -> Result<Option<Found>, StoreError> {
-    let reference = crate::public_access::normalise(typed);
     let mut row = None;
-    let mut named = false;
-    if reference.len() == crate::public_access::REFERENCE_LENGTH && reference.starts_with('W') {
-        row = tx.query_one(
-            &format!("{SELECT} WHERE a.reference = $1"),
-            &[Value::from(reference.as_str())],
-        )?;
-        named = row.is_some();
+    let mut by_name = false;
+    if let Named::Reference(reference) = named(typed) {
+        row = tx.query_one(BY_REFERENCE, &[Value::from(reference.as_str())])?;
+        by_name = row.is_some();
     }
-    if !named && let Some(id) = motcua_domain::dossier::parse_online_reference(typed) {
+    if !by_name && let Some(id) = motcua_domain::dossier::parse_online_reference(typed) {
         row = by_id(tx, id)?;
-        named = true;
+        by_name = true;
     }
-    if !named {
-        let code = typed.to_uppercase();
-        if motcua_domain::dossier::parse_dossier_code(&code).is_some() {
-            row = tx.query_one(
-                "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_lookup l \
-                 JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = $1",
-                &[Value::from(code.as_str())],
-            )?;
-            if row.is_none() {
-                // Not in the projection (written before it existed): by the dossier's code.
-                if let Some(id) = crate::dossiers::id_by_code(tx, &code)? {
-                    row = by_id(tx, id)?;
-                }
+    if !by_name && let Named::Code(code) = named(typed) {
+        row = tx.query_one(BY_CODE, &[Value::from(code.as_str())])?;
+        if row.is_none() {
+            // Not in the projection (written before it existed): by the dossier's code.
+            if let Some(id) = crate::dossiers::id_by_code(tx, &code)? {
+                row = by_id(tx, id)?;
             }
         }
     }
     let Some(row) = row else {
         return Ok(None);
     };
-    let typed_secret = crate::public_access::normalise(secret);
-    if Sha256::digest(typed_secret.as_bytes()) != Sha256::digest(row.str(2)?.as_bytes()) {
-        return Ok(None);
-    }
-    let id = row.i64(0)?;
-    let view = match row.opt_string(3)? {
-        Some(v) => serde_json::from_str(&v)
-            .map_err(|e| StoreError::Db(format!("public_lookup {id}: {e}")))?,
-        None => match crate::dossiers::load(tx, id) {
-            Ok(d) => PublicView::of(&d),
-            Err(StoreError::NotFound(_)) => return Ok(None),
-            Err(e) => return Err(e),
+    match check(&row, secret)? {
+        Checked::Found(f) => Ok(Some(*f)),
+        Checked::WrongSecret => Ok(None),
+        Checked::NoView(id) => match crate::dossiers::load(tx, id) {
+            Ok(d) => Ok(Some(Found {
+                id,
+                reference: row.string(1)?,
+                view: PublicView::of(&d),
+            })),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
         },
+    }
+}
+
+/// The usual case of [`find`] as one statement on the async client, without a blocking thread,
+/// together with the lookups of the same moment (PostgreSQL; see [`Store::point_read_async`]): `Some(answer)`, the same answer `find` gives.
+/// `None` when `find` must answer instead: on SQLite, for an old-style reference, a name the
+/// projection does not hold, or a dossier without a public view yet.
+pub async fn find_quick(
+    store: &crate::Store,
+    typed: &str,
+    secret: &str,
+) -> Result<Option<Option<Found>>, StoreError> {
+    let (sql, name) = match named(typed) {
+        Named::Reference(r) => (BATCH_BY_REFERENCE, r),
+        Named::Code(c) => (BATCH_BY_CODE, c),
+        Named::Other => return Ok(None),
     };
-    Ok(Some(Found {
-        id,
-        reference: row.string(1)?,
-        view,
-    }))
+    let Some(row) = store.point_read_async(sql, name).await else {
+        return Ok(None);
+    };
+    let Some(row) = row? else {
+        return Ok(None);
+    };
+    Ok(match check(&row, secret)? {
+        Checked::Found(f) => Some(Some(*f)),
+        Checked::WrongSecret => Some(None),
+        Checked::NoView(_) => None,
+    })
 }
 
 fn by_id(tx: &mut dyn Tx, id: i64) -> Result<Option<crate::Row>, StoreError> {

@@ -137,7 +137,7 @@ pub fn on_event(
                 "is_updating": rec.seq > 1,
             });
             let now = millis(rec.at);
-            tx.exec(
+            tx.exec_later(
                 "INSERT INTO outbox (connector, dossier_id, seq, part, message, idempotency_key, \
                  payload, state, attempts, next_attempt_at, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $8)",

@@ -1,5 +1,6 @@
 //! The national population database (issue 15, item 5): who looked a person up
-//! (`population_lookups`, never the number) and the dossiers whose applicant's data came from it
+//! (`population_lookups`, never the number), the online form's checks (`population_checks`,
+//! outcome only) and the dossiers whose applicant's data came from it
 //! (`population_use`, a projection of `Event::PopulationDataUsed` rewritten by
 //! `dossiers::execute` and `dossiers::rebuild`), counted for Decision 766 indicators 4.5a/4.5b.
 
@@ -26,6 +27,28 @@ pub fn record_lookup(
             Value::Int(staff_id),
             Value::from(unit),
             Value::from(found),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Records an online check of an applicant against the database: when, where, for which
+/// procedure, and the outcome (`matched`, `mismatch`, `refused`, `unavailable`). Never the number
+/// or the name.
+pub fn record_check(
+    tx: &mut dyn Tx,
+    unit: &str,
+    procedure_code: &str,
+    outcome: &str,
+    at: Instant,
+) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO population_checks (at, unit, procedure_code, outcome) VALUES ($1, $2, $3, $4)",
+        &[
+            Value::Int(millis(at)),
+            Value::from(unit),
+            Value::from(procedure_code),
+            Value::from(outcome),
         ],
     )?;
     Ok(())

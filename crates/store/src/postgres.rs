@@ -1,5 +1,12 @@
-//! The PostgreSQL driver: for a province. A small pool of synchronous clients; write transactions
-//! are READ COMMITTED and serialise on the ledger head row, which every writer locks first.
+//! The PostgreSQL driver: for a province. A small pool of connections, each driven by a runtime of
+//! its own from the caller's (blocking) thread; write transactions are READ COMMITTED and serialise
+//! on the ledger head row, which every writer locks first.
+//!
+//! Statements are pipelined: `BEGIN` goes with the transaction's first statement, and writes
+//! whose answer nobody waits for ([`Tx::exec_later`]: events, projections, counters, the ledger)
+//! are held until the next read or the `COMMIT`, then sent together with it, so a command costs a
+//! round trip per read rather than per statement. An error in any of them fails the transaction
+//! as it would have failed at the statement itself.
 
 use std::collections::HashMap;
 use std::error::Error as _;
@@ -8,14 +15,17 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, GenericClient, NoTls, Statement};
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::{Client, NoTls, Statement};
 
 use crate::StoreError;
 use crate::db::{Dialect, Row, Tx, Value};
 
 pub struct PgDb {
     url: String,
+    /// Connections of the asynchronous client, for single-statement reads on the server's own
+    /// threads (the public lookup): see [`AsyncReaders`].
+    readers: std::sync::Arc<AsyncReaders>,
     pool: Mutex<Pool>,
     freed: Condvar,
     /// At most this many connections are open at once (`MOTCUA_PG_POOL_SIZE`, default 16): keep the
@@ -44,14 +54,25 @@ fn env_number(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// A client and its prepared statements (a statement belongs to the connection that prepared it).
+/// A connection: its client, the single-threaded runtime that drives it (only while the owning
+/// thread waits on it, as the synchronous `postgres` client does), and its prepared statements
+/// (a statement belongs to the connection that prepared it).
 struct Conn {
+    rt: tokio::runtime::Runtime,
     client: Client,
     statements: HashMap<String, Statement>,
+    /// A transaction could not be ended cleanly: the connection is closed rather than reused.
+    broken: bool,
 }
 
-impl From<postgres::Error> for StoreError {
-    fn from(e: postgres::Error) -> Self {
+impl Conn {
+    fn usable(&self) -> bool {
+        !self.broken && !self.client.is_closed()
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
         if let Some(db) = e.as_db_error() {
             let code = db.code().code();
             // 23xxx: integrity constraint violation.
@@ -108,7 +129,7 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
-fn row_values(row: &postgres::Row) -> Result<Row, StoreError> {
+fn row_values(row: &tokio_postgres::Row) -> Result<Row, StoreError> {
     let mut values = Vec::with_capacity(row.len());
     for (i, col) in row.columns().iter().enumerate() {
         let v = match *col.type_() {
@@ -146,6 +167,10 @@ impl PgDb {
     pub fn open(url: &str) -> Result<PgDb, StoreError> {
         let db = PgDb {
             url: url.to_owned(),
+            readers: std::sync::Arc::new(AsyncReaders::new(
+                url,
+                env_number("MOTCUA_PG_ASYNC_READERS", 2).min(64) as usize,
+            )),
             pool: Mutex::new(Pool {
                 idle: Vec::new(),
                 open: 1,
@@ -163,9 +188,19 @@ impl PgDb {
     }
 
     fn connect(&self) -> Result<Conn, StoreError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Db(format!("runtime: {e}")))?;
+        let (client, connection) = rt.block_on(tokio_postgres::connect(&self.url, NoTls))?;
+        rt.spawn(async move {
+            let _ = connection.await;
+        });
         Ok(Conn {
-            client: Client::connect(&self.url, NoTls)?,
+            rt,
+            client,
             statements: HashMap::new(),
+            broken: false,
         })
     }
 
@@ -184,7 +219,7 @@ impl PgDb {
         };
         loop {
             while let Some(c) = pool.idle.pop() {
-                if !c.client.is_closed() {
+                if c.usable() {
                     waited_for(waited);
                     return Ok(c);
                 }
@@ -229,7 +264,8 @@ impl PgDb {
     }
 
     fn put(&self, conn: Conn) {
-        if conn.client.is_closed() {
+        if !conn.usable() {
+            drop(conn);
             return self.release();
         }
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
@@ -243,17 +279,19 @@ impl PgDb {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.take()?;
-        let out = (|| {
-            let Conn { client, statements } = &mut conn;
-            let mut tx = client.build_transaction().read_only(read_only).start()?;
-            let out = f(&mut PgTx {
-                tx: &mut tx,
-                statements,
-                writable: true,
-            })?;
-            tx.commit()?;
-            Ok(out)
-        })();
+        let begin = if read_only {
+            "BEGIN READ ONLY"
+        } else {
+            "BEGIN"
+        };
+        let mut tx = PgTx::new(&mut conn, Some(begin), true);
+        let out = match f(&mut tx) {
+            Ok(v) => tx.commit().map(|()| v),
+            Err(e) => {
+                tx.rollback();
+                Err(e)
+            }
+        };
         self.put(conn);
         out
     }
@@ -280,16 +318,45 @@ impl PgDb {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.take()?;
-        let out = {
-            let Conn { client, statements } = &mut conn;
-            f(&mut PgTx {
-                tx: client,
-                statements,
-                writable: false,
-            })
-        };
+        let out = f(&mut PgTx::new(&mut conn, None, false));
         self.put(conn);
         out
+    }
+
+    /// The row of `sql` for `key` (at most one), read together with the keys other requests are
+    /// waiting for at the same moment: `sql` takes a text array (`WHERE k = ANY($1)`) and its
+    /// first column is the key, which the answer leaves out. A task per statement takes whatever
+    /// has queued up while its last statement ran (up to 64 keys) and reads it in one statement;
+    /// with one request at a time nothing waits. `None` when the task is gone (its runtime
+    /// ended): the caller reads another way.
+    pub async fn point_read_async(
+        &self,
+        sql: &'static str,
+        key: String,
+    ) -> Option<Result<Option<Row>, StoreError>> {
+        let (answer, wait) = tokio::sync::oneshot::channel();
+        let queue = {
+            let mut batches = self
+                .readers
+                .batches
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            match batches.get(sql).filter(|q| !q.is_closed()) {
+                Some(q) => q.clone(),
+                None => {
+                    let (q, rx) = tokio::sync::mpsc::unbounded_channel();
+                    tokio::spawn(batch_reads(
+                        std::sync::Arc::downgrade(&self.readers),
+                        sql,
+                        rx,
+                    ));
+                    batches.insert(sql, q.clone());
+                    q
+                }
+            }
+        };
+        queue.send((key, answer)).ok()?;
+        wait.await.ok()
     }
 
     /// The pool's figures for monitoring.
@@ -318,24 +385,254 @@ impl Drop for PgDb {
     }
 }
 
-/// A transaction, or (for [`PgDb::read_each`]) the bare client, which may not write.
-struct PgTx<'a, C: GenericClient> {
-    tx: &'a mut C,
-    statements: &'a mut HashMap<String, Statement>,
+/// A few connections of the asynchronous client (`tokio_postgres`), for reads of one statement
+/// made straight from the server's async threads: no hand-over to a thread of the blocking pool
+/// and back, and, since requests share a connection, their statements are pipelined (sent one
+/// after the other without waiting for each answer). `MOTCUA_PG_ASYNC_READERS` connections
+/// (default 2), opened at first use, in addition to the pool; one that closes is opened again.
+struct AsyncReaders {
+    url: String,
+    slots: Vec<tokio::sync::Mutex<Option<std::sync::Arc<AsyncConn>>>>,
+    next: std::sync::atomic::AtomicUsize,
+    /// Per statement of [`PgDb::point_read_async`], the queue of its batching task.
+    batches: Mutex<HashMap<&'static str, Batch>>,
+}
+
+/// A key read by a batching task, and where its answer goes.
+type PointRead = (
+    String,
+    tokio::sync::oneshot::Sender<Result<Option<Row>, StoreError>>,
+);
+type Batch = tokio::sync::mpsc::UnboundedSender<PointRead>;
+
+/// Keys read in one statement at most.
+const BATCH: usize = 64;
+
+struct AsyncConn {
+    client: tokio_postgres::Client,
+    statements: Mutex<HashMap<&'static str, Statement>>,
+}
+
+impl AsyncReaders {
+    fn new(url: &str, n: usize) -> AsyncReaders {
+        AsyncReaders {
+            url: url.to_owned(),
+            slots: (0..n.max(1))
+                .map(|_| tokio::sync::Mutex::new(None))
+                .collect(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+            batches: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The rows of `sql` (which has `= ANY($1)` over a text array) for `keys`.
+    async fn query_any(&self, sql: &'static str, keys: &[String]) -> Result<Vec<Row>, StoreError> {
+        let conn = self.conn().await?;
+        let statement = self.prepared(&conn, sql).await?;
+        conn.client
+            .query(&statement, &[&keys])
+            .await?
+            .iter()
+            .map(row_values)
+            .collect()
+    }
+
+    async fn prepared(&self, conn: &AsyncConn, sql: &'static str) -> Result<Statement, StoreError> {
+        let cached = conn
+            .statements
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(sql)
+            .cloned();
+        Ok(match cached {
+            Some(s) => s,
+            None => {
+                let s = conn.client.prepare(sql).await?;
+                conn.statements
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(sql, s.clone());
+                s
+            }
+        })
+    }
+
+    /// The next connection in turn, opened (again) when it is not open.
+    async fn conn(&self) -> Result<std::sync::Arc<AsyncConn>, StoreError> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
+        let mut slot = self.slots[i].lock().await;
+        if let Some(c) = slot.as_ref().filter(|c| !c.client.is_closed()) {
+            return Ok(c.clone());
+        }
+        let (client, connection) = tokio_postgres::connect(&self.url, NoTls).await?;
+        // The connection does the socket's work; it ends when the client is dropped or the
+        // server goes away (the next caller then opens a new one).
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        let conn = std::sync::Arc::new(AsyncConn {
+            client,
+            statements: Mutex::new(HashMap::new()),
+        });
+        *slot = Some(conn.clone());
+        Ok(conn)
+    }
+}
+
+/// A statement sent in a pipeline.
+enum Op {
+    /// `BEGIN`, `COMMIT` and the like.
+    Simple(&'static str),
+    Exec(Statement, Vec<Value>),
+}
+
+/// The batching task of [`PgDb::point_read_async`] for one statement. It holds the readers
+/// weakly, so that it ends when the store is closed (its queue's sender goes with them).
+async fn batch_reads(
+    readers: std::sync::Weak<AsyncReaders>,
+    sql: &'static str,
+    mut queue: tokio::sync::mpsc::UnboundedReceiver<PointRead>,
+) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let keys: Vec<String> = batch.iter().map(|(k, _)| k.clone()).collect();
+        // The store was closed: the waiting callers read another way.
+        let Some(readers) = readers.upgrade() else {
+            return;
+        };
+        let read = readers.query_any(sql, &keys).await;
+        drop(readers);
+        match read {
+            Ok(rows) => {
+                let mut by_key: HashMap<String, Row> = HashMap::with_capacity(rows.len());
+                for Row(mut values) in rows {
+                    if let Value::Text(k) = values.remove(0) {
+                        by_key.insert(k, Row(values));
+                    }
+                }
+                for (key, answer) in batch {
+                    let _ = answer.send(Ok(by_key.remove(&key)));
+                }
+            }
+            Err(e) => {
+                let detail = e.to_string();
+                for (_, answer) in batch {
+                    let _ = answer.send(Err(StoreError::unavailable(
+                        crate::Storage::Busy,
+                        detail.clone(),
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// A transaction, or (for [`PgDb::read_each`]) statements on their own, which may not write.
+struct PgTx<'a> {
+    conn: &'a mut Conn,
+    /// Statements not sent yet: the `BEGIN` until the first statement, and writes held back by
+    /// `exec_later`; sent, in order, ahead of the next statement that needs an answer.
+    pending: Vec<Op>,
+    /// `BEGIN` was queued: the transaction must be ended.
+    began: bool,
     writable: bool,
 }
 
-impl<C: GenericClient> PgTx<'_, C> {
+impl<'a> PgTx<'a> {
+    fn new(conn: &'a mut Conn, begin: Option<&'static str>, writable: bool) -> PgTx<'a> {
+        PgTx {
+            conn,
+            pending: begin.map(Op::Simple).into_iter().collect(),
+            began: begin.is_some(),
+            writable,
+        }
+    }
+
     /// The prepared statement for `sql`, prepared once per connection.
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
-        if let Some(s) = self.statements.get(sql) {
+        if let Some(s) = self.conn.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.tx.prepare(sql)?;
-        if self.statements.len() < 500 {
-            self.statements.insert(sql.to_owned(), s.clone());
+        let Conn { rt, client, .. } = &mut *self.conn;
+        let s = rt.block_on(client.prepare(sql))?;
+        if self.conn.statements.len() < 500 {
+            self.conn.statements.insert(sql.to_owned(), s.clone());
         }
         Ok(s)
+    }
+
+    /// Sends the pending statements and then `last` in one pipeline, waits for every answer, and
+    /// returns `last`'s rows (or affected count). The first error is the answer; PostgreSQL then
+    /// refuses the rest of the transaction, as it would have one statement at a time.
+    fn send(
+        &mut self,
+        last: Option<(Statement, &[Value], bool)>,
+    ) -> Result<(Vec<Row>, u64), StoreError> {
+        let ops = std::mem::take(&mut self.pending);
+        let client = &self.conn.client;
+        let sent = self.conn.rt.block_on(async {
+            let each = ops.iter().map(|op| async move {
+                match op {
+                    Op::Simple(sql) => client.batch_execute(sql).await.map(|()| 0),
+                    Op::Exec(st, values) => client.execute(st, &params(values)).await,
+                }
+            });
+            let last = async {
+                match &last {
+                    Some((st, values, true)) => client
+                        .query(st, &params(values))
+                        .await
+                        .map(|rows| (rows, 0)),
+                    Some((st, values, false)) => client
+                        .execute(st, &params(values))
+                        .await
+                        .map(|n| (Vec::new(), n)),
+                    None => Ok((Vec::new(), 0)),
+                }
+            };
+            futures_util::future::join(futures_util::future::join_all(each), last).await
+        });
+        let (before, last) = sent;
+        for r in before {
+            r?;
+        }
+        let (rows, n) = last?;
+        Ok((rows.iter().map(row_values).collect::<Result<_, _>>()?, n))
+    }
+
+    fn commit(mut self) -> Result<(), StoreError> {
+        if !self.began {
+            return Ok(());
+        }
+        if self.pending.len() == 1 {
+            // Nothing was run: no transaction to end.
+            return Ok(());
+        }
+        self.pending.push(Op::Simple("COMMIT"));
+        let out = self.send(None).map(|_| ());
+        if out.is_err() {
+            // Whatever the server has now, the connection is not reused mid-transaction.
+            self.rollback();
+        }
+        out
+    }
+
+    /// Ends the transaction without keeping anything; a connection that cannot is not reused.
+    fn rollback(&mut self) {
+        self.pending.clear();
+        if !self.began {
+            return;
+        }
+        let Conn { rt, client, .. } = &mut *self.conn;
+        if rt.block_on(client.batch_execute("ROLLBACK")).is_err() {
+            self.conn.broken = true;
+        }
     }
 }
 
@@ -358,38 +655,48 @@ fn no_nul(values: &[Value]) -> Result<(), StoreError> {
     Ok(())
 }
 
-impl<C: GenericClient> Tx for PgTx<'_, C> {
+impl Tx for PgTx<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn exec(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
-        if !self.writable {
-            return Err(StoreError::Db(
-                "a write outside a transaction (read_each)".into(),
-            ));
-        }
+        self.writable_check()?;
         no_nul(values)?;
         let st = self.statement(sql)?;
-        Ok(self.tx.execute(&st, &params(values))?)
+        Ok(self.send(Some((st, values, false)))?.1)
+    }
+
+    fn exec_later(&mut self, sql: &str, values: &[Value]) -> Result<(), StoreError> {
+        self.writable_check()?;
+        no_nul(values)?;
+        let st = self.statement(sql)?;
+        self.pending.push(Op::Exec(st, values.to_vec()));
+        Ok(())
     }
 
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
         no_nul(values)?;
         let st = self.statement(sql)?;
-        self.tx
-            .query(&st, &params(values))?
-            .iter()
-            .map(row_values)
-            .collect()
+        Ok(self.send(Some((st, values, true)))?.0)
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-        if !self.writable {
-            return Err(StoreError::Db(
+        self.writable_check()?;
+        self.send(None)?;
+        let Conn { rt, client, .. } = &mut *self.conn;
+        Ok(rt.block_on(client.batch_execute(sql))?)
+    }
+}
+
+impl PgTx<'_> {
+    fn writable_check(&self) -> Result<(), StoreError> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(StoreError::Db(
                 "a write outside a transaction (read_each)".into(),
-            ));
+            ))
         }
-        Ok(self.tx.batch_execute(sql)?)
     }
 }

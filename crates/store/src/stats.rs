@@ -493,7 +493,7 @@ pub fn add_cross(
             Value::from(&k.procedure),
         ];
         params.extend(c.0.iter().map(|n| Value::Int(*n)));
-        tx.exec(&sql, &params)?;
+        tx.exec_later(&sql, &params)?;
     }
     Ok(())
 }

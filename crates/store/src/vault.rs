@@ -317,6 +317,8 @@ fn blank(a: &Applicant, text: &str) -> Applicant {
         phone: String::new(),
         email: None,
         address: None,
+        date_of_birth: None,
+        sex: None,
         kind: match kind {
             ApplicantKind::Citizen => ApplicantKind::Citizen,
             ApplicantKind::Foreigner { .. } => ApplicantKind::Foreigner {
@@ -629,7 +631,7 @@ pub fn save(
     }
     let (wrapped, data) = seal_record(keys, &s.reference, &s.key, &s.record)?;
     if s.new {
-        tx.exec(
+        tx.exec_later(
             "INSERT INTO vault_subjects (dossier_id, subject, wrapped_key, data, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
             &[
@@ -641,12 +643,12 @@ pub fn save(
             ],
         )?;
     } else {
-        tx.exec(
+        tx.exec_later(
             "UPDATE vault_subjects SET data = $1 WHERE dossier_id = $2",
             &[Value::Text(data), Value::Int(dossier)],
         )?;
         if s.versions_changed {
-            tx.exec(
+            tx.exec_later(
                 "DELETE FROM vault_terms WHERE dossier_id = $1",
                 &[Value::Int(dossier)],
             )?;
@@ -721,7 +723,7 @@ pub fn index(tx: &mut dyn Tx, keys: &Keys, dossier: i64, s: &Subject) -> Result<
         return Ok(());
     }
     for term in s.terms(keys) {
-        tx.exec(
+        tx.exec_later(
             "INSERT INTO vault_terms (term, dossier_id) VALUES ($1, $2)",
             &[Value::Text(term), Value::Int(dossier)],
         )?;

@@ -38,6 +38,8 @@ fn applicant(i: usize) -> Applicant {
         phone: format!("09050{i:05}"),
         email: None,
         address: None,
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         notify: None,
@@ -256,6 +258,129 @@ fn the_log_refuses_update_and_delete() {
             let e = store.write(|tx| tx.exec(sql, &[])).unwrap_err();
             assert!(e.to_string().contains("append-only"), "{name}: {sql}: {e}");
         }
+    }
+}
+
+/// Writes held back to be sent with the next read or the commit (`exec_later`, pipelined on
+/// PostgreSQL) keep their order, are seen by the transaction's later reads, and fail the whole
+/// transaction when one of them fails: nothing of it stays.
+#[test]
+fn later_writes_keep_order_and_fail_the_whole_transaction() {
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        store
+            .write(|tx| tx.batch("CREATE TABLE later_t (k BIGINT PRIMARY KEY, v TEXT NOT NULL)"))
+            .unwrap();
+        let seen = store
+            .write(|tx| {
+                tx.exec_later(
+                    "INSERT INTO later_t (k, v) VALUES ($1, $2)",
+                    &[Value::Int(1), Value::from("a")],
+                )?;
+                tx.exec_later(
+                    "UPDATE later_t SET v = $1 WHERE k = $2",
+                    &[Value::from("b"), Value::Int(1)],
+                )?;
+                tx.query_one("SELECT v FROM later_t WHERE k = 1", &[])
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            seen.str(0).unwrap(),
+            "b",
+            "{name}: a read sees the earlier writes, in order"
+        );
+        // The second row breaks the key: the error comes, and the first row does not stay.
+        let e = store
+            .write(|tx| {
+                tx.exec_later(
+                    "INSERT INTO later_t (k, v) VALUES ($1, $2)",
+                    &[Value::Int(2), Value::from("c")],
+                )?;
+                tx.exec_later(
+                    "INSERT INTO later_t (k, v) VALUES ($1, $2)",
+                    &[Value::Int(1), Value::from("d")],
+                )?;
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Constraint(_)), "{name}: {e}");
+        let rows = store
+            .read(|tx| tx.query("SELECT k, v FROM later_t ORDER BY k", &[]))
+            .unwrap();
+        assert_eq!(
+            rows.len(),
+            1,
+            "{name}: nothing of the failed transaction stays"
+        );
+        assert_eq!(rows[0].str(1).unwrap(), "b", "{name}");
+        // The connection is usable afterwards, and a failure in `f` sends nothing held back.
+        let e = store
+            .write(|tx| {
+                tx.exec_later("DELETE FROM later_t", &[])?;
+                Err::<(), _>(StoreError::Db("refused".into()))
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("refused"), "{name}: {e}");
+        assert_eq!(count(&store, "later_t"), 1, "{name}");
+    }
+}
+
+/// The public lookup's quick path (one batched statement for the lookups of the same moment,
+/// PostgreSQL) gives each caller the answer the general path gives: the right dossier for the
+/// right secret, nothing for a wrong one, however many ask at once. On SQLite it declines.
+#[test]
+fn batched_lookups_answer_each_caller_as_the_general_path_does() {
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        populate(&store);
+        let named: Vec<(String, String, String)> = store
+            .read(|tx| {
+                tx.query(
+                    "SELECT l.code, a.reference, a.secret FROM public_lookup l \
+                     JOIN public_access a ON a.dossier_id = l.dossier_id ORDER BY l.dossier_id",
+                    &[],
+                )
+            })
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r.string(0).unwrap(),
+                    r.string(1).unwrap(),
+                    r.string(2).unwrap(),
+                )
+            })
+            .collect();
+        assert!(named.len() >= 6, "{name}");
+        let mut asks = vec![];
+        for (code, reference, secret) in &named {
+            asks.push((code.to_lowercase(), secret.clone()));
+            asks.push((reference.clone(), secret.clone()));
+            asks.push((code.clone(), "WRONGSECRET".to_owned()));
+            asks.push(("000.00.00.H00-000000-9999".to_owned(), secret.clone()));
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let quick = rt
+            .block_on(futures_util::future::join_all(asks.iter().map(
+                |(typed, secret)| motcua_store::lookup::find_quick(&store, typed, secret),
+            )));
+        for ((typed, secret), quick) in asks.iter().zip(quick) {
+            let general = store
+                .read(|tx| motcua_store::lookup::find(tx, typed, secret))
+                .unwrap();
+            match (name, quick.unwrap()) {
+                ("sqlite", q) => assert!(q.is_none(), "SQLite reads through the general path"),
+                (_, Some(q)) => assert_eq!(q, general, "{name}: {typed}"),
+                // Declined (a name the projection does not hold): the general path answers.
+                (_, None) => assert!(general.is_none(), "{name}: {typed}"),
+            }
+        }
+        drop(store);
+        drop(rt);
     }
 }
 

@@ -53,6 +53,8 @@ fn receive(limit: Limit) -> Command {
             phone: "0905123456".into(),
             email: None,
             address: None,
+            date_of_birth: None,
+            sex: None,
             kind: Default::default(),
             representative: None,
             notify: None,

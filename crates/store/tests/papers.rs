@@ -52,6 +52,8 @@ fn receive(
                 phone: "0914222333".into(),
                 email: None,
                 address: None,
+                date_of_birth: None,
+                sex: None,
                 kind: Default::default(),
                 representative: None,
                 notify: None,

@@ -45,6 +45,8 @@ fn receive() -> Command {
             phone: "0905123456".into(),
             email: None,
             address: None,
+            date_of_birth: None,
+            sex: None,
             kind: Default::default(),
             representative: None,
             notify: None,

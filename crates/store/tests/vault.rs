@@ -84,6 +84,8 @@ fn personal_data_is_sealed_corrected_and_erased() {
                     phone: PHONE.into(),
                     email: Some("van@example.vn".into()),
                     address: Some("12 Lê Duẩn, Buôn Hồ".into()),
+                    date_of_birth: None,
+                    sex: None,
                     kind: Default::default(),
                     representative: None,
                     notify: None,

@@ -176,6 +176,8 @@ pub fn masked(a: &Applicant) -> Applicant {
         phone: String::new(),
         email: None,
         address: None,
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         notify: None,

@@ -67,14 +67,46 @@ impl Default for Settings {
     }
 }
 
-/// The `[payment]` configuration (environment `MOTCUA_PAYMENT_URL`, `_MERCHANT`, `_SECRET`).
+/// Which payment gateway protocol `[payment]` speaks (`kind`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GatewayKind {
+    /// VNPay 2.1.0: a signed address the payer is sent to, the notification as a signed query.
+    #[default]
+    VnPay,
+    /// The national public-service portal's payment platform: a signed request server to server
+    /// that answers the payment address, the notification as signed JSON.
+    Dvcqg,
+}
+
+impl GatewayKind {
+    pub fn parse(s: &str) -> Option<GatewayKind> {
+        match s.trim() {
+            "" | "vnpay" => Some(GatewayKind::VnPay),
+            "dvcqg" => Some(GatewayKind::Dvcqg),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            GatewayKind::VnPay => "vnpay",
+            GatewayKind::Dvcqg => "dvcqg",
+        }
+    }
+}
+
+/// The `[payment]` configuration (environment `MOTCUA_PAYMENT_KIND`, `_URL`, `_MERCHANT`,
+/// `_SECRET`).
 #[derive(Clone, Default)]
 pub struct PaymentConfig {
-    /// The gateway's payment page (VNPay: `.../paymentv2/vpcpay.html`).
+    /// The protocol: `vnpay` (default) or `dvcqg`.
+    pub kind: GatewayKind,
+    /// VNPay: the gateway's payment page (`.../paymentv2/vpcpay.html`); the portal's platform:
+    /// its endpoint that opens a transaction.
     pub url: String,
-    /// The merchant's terminal code (`vnp_TmnCode`).
+    /// The merchant's code (`vnp_TmnCode`; the platform's `MaDoiTac`).
     pub merchant: String,
-    /// The shared secret (`vnp_HashSecret`): never printed or logged.
+    /// The shared secret (`vnp_HashSecret`; the platform's hash key): never printed or logged.
     pub secret: String,
     /// Serve the local gateway double at `/cong-thanh-toan-thu` (the demo and tests only).
     pub double: bool,
@@ -83,6 +115,7 @@ pub struct PaymentConfig {
 impl std::fmt::Debug for PaymentConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PaymentConfig")
+            .field("kind", &self.kind)
             .field("url", &self.url)
             .field("merchant", &self.merchant)
             .field("secret", &"***")
@@ -165,18 +198,22 @@ impl App {
 
     /// Every unit's name by code (see `UNIT_NAMES_TTL`).
     pub fn unit_names(&self, tx: &mut dyn Tx) -> Result<Arc<HashMap<String, String>>, StoreError> {
-        {
-            let cached = self.unit_names.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((at, names)) = cached.as_ref()
-                && at.elapsed() < UNIT_NAMES_TTL
-            {
-                return Ok(names.clone());
-            }
+        if let Some(names) = self.unit_names_cached() {
+            return Ok(names);
         }
         let fresh: UnitNames = Arc::new(motcua_store::org::all_names(tx)?.into_iter().collect());
         *self.unit_names.write().unwrap_or_else(|p| p.into_inner()) =
             Some((std::time::Instant::now(), fresh.clone()));
         Ok(fresh)
+    }
+
+    /// Every unit's name when read less than `UNIT_NAMES_TTL` ago, without the database.
+    pub fn unit_names_cached(&self) -> Option<Arc<HashMap<String, String>>> {
+        let cached = self.unit_names.read().unwrap_or_else(|p| p.into_inner());
+        cached
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < UNIT_NAMES_TTL)
+            .map(|(_, names)| names.clone())
     }
 
     /// The working calendar, rebuilt inside `tx` when an import happened since it was built (an

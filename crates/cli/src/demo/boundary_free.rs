@@ -74,6 +74,8 @@ pub fn seed(
                 phone: "0905441122".into(),
                 email: None,
                 address: Some("Tổ dân phố 3, phường Cư Bao, tỉnh Đắk Lắk".into()),
+                date_of_birth: None,
+                sex: None,
                 kind: Default::default(),
                 representative: None,
                 notify: None,

@@ -109,6 +109,8 @@ fn applicant(rng: &mut Rng, place: &str) -> Applicant {
             "Tổ dân phố {}, {place}, tỉnh Đắk Lắk",
             1 + rng.below(12)
         )),
+        date_of_birth: None,
+        sex: None,
         kind: Default::default(),
         representative: None,
         notify: None,

@@ -355,7 +355,13 @@ pub fn seed(store: &Store, dossier_count: usize, now: DateTime<Utc>) -> Result<S
 /// The demo's connections (issue 15): the payment gateway and the population database are local
 /// doubles served by the demo's own server on loopback (`/cong-thanh-toan-thu`, `/dan-cu-thu`),
 /// with a secret and a token drawn at start; a configured `[payment]` or `[population]` wins.
-pub fn connect_doubles(settings: &mut motcua_web::Settings) {
+/// The gateway double speaks `kind` (`[payment] kind` even without the other keys: VNPay by
+/// default, or the national portal's platform).
+pub fn connect_doubles(
+    settings: &mut motcua_web::Settings,
+    kind: motcua_web::payment::gateway::GatewayKind,
+) {
+    use motcua_web::payment::gateway::GatewayKind;
     use sha2::Digest;
     let draw = |what: &str| {
         let seed = format!(
@@ -368,7 +374,11 @@ pub fn connect_doubles(settings: &mut motcua_web::Settings) {
     let base = settings.public_url.trim_end_matches('/').to_owned();
     if settings.payment.is_none() {
         settings.payment = Some(motcua_web::payment::gateway::PaymentConfig {
-            url: format!("{base}/cong-thanh-toan-thu"),
+            kind,
+            url: match kind {
+                GatewayKind::VnPay => format!("{base}/cong-thanh-toan-thu"),
+                GatewayKind::Dvcqg => format!("{base}/cong-thanh-toan-thu/dvcqg/khoi-tao"),
+            },
             merchant: "MOTCUA01".into(),
             secret: draw("payment"),
             double: true,
@@ -384,15 +394,20 @@ pub fn connect_doubles(settings: &mut motcua_web::Settings) {
 }
 
 /// What the banner says about the connections.
-pub fn connections_banner() -> String {
+pub fn connections_banner(kind: motcua_web::payment::gateway::GatewayKind) -> String {
     let people: Vec<String> = motcua_web::population::demo_people()
         .into_iter()
         .map(|p| format!("{} ({})", p.id_number, p.full_name))
         .collect();
     format!(
-        "Thanh toán trực tuyến / online payment: cổng thanh toán thử (VNPay 2.1.0) / a test gateway at /cong-thanh-toan-thu, \
+        "Thanh toán trực tuyến / online payment: cổng thanh toán thử ({}) / a test gateway at /cong-thanh-toan-thu, \
          từ trang tra cứu hồ sơ / from the lookup page; đối soát / reconciliation: /can-bo/doi-soat-thanh-toan\n\
          CSDL quốc gia về dân cư thử / a test population database: GET /api/v1/population/{{số định danh}} với / with {}\n",
+        match kind {
+            motcua_web::payment::gateway::GatewayKind::VnPay => "VNPay 2.1.0",
+            motcua_web::payment::gateway::GatewayKind::Dvcqg =>
+                "Nền tảng thanh toán Cổng DVCQG / the national portal's platform",
+        },
         people.join(", ")
     )
 }

@@ -462,6 +462,8 @@ mod tests {
                     phone: "0905000111".into(),
                     email: None,
                     address: None,
+                    date_of_birth: None,
+                    sex: None,
                     kind: Default::default(),
                     representative: None,
                     notify: None,

@@ -129,6 +129,8 @@ fn applicant(i: usize, d: &PortalDossier) -> Result<Applicant, ApiError> {
         phone: d.SoDienThoai.trim().to_owned(),
         email: d.Email.clone().filter(|e| !e.trim().is_empty()),
         address: d.DiaChi.clone().filter(|a| !a.trim().is_empty()),
+        date_of_birth: None,
+        sex: None,
         kind,
         representative: None,
         notify: None,

@@ -18,7 +18,9 @@ use crate::access::scope;
 use crate::access::{self, Access};
 use crate::app::{AppState, blocking};
 use crate::auth::{StaffPage, who};
-use crate::dossiers::service::{ActionBody, Caller, Reception, command_for, receive_command, run};
+use crate::dossiers::service::{
+    ActionBody, Caller, Reception, command_for, receive_command, run, run_then,
+};
 use crate::http::ApiError;
 use crate::http::PageError;
 use crate::http::Params;
@@ -752,6 +754,18 @@ fn history_line(
     line
 }
 
+/// The label of a detail the population database can give (`dossier::POPULATION_FIELDS`).
+fn population_field_label(field: &str) -> &'static str {
+    match field {
+        "full_name" => "Họ và tên",
+        "id_number" => "Số định danh cá nhân",
+        "date_of_birth" => "Ngày sinh",
+        "sex" => "Giới tính",
+        "address" => "Địa chỉ",
+        _ => "",
+    }
+}
+
 /// What the dossier page says of the applicant beyond the name: kind, identity, representative
 /// (personal data only with the right to it), and the condition chosen at reception.
 fn applicant_details(
@@ -784,6 +798,22 @@ fn applicant_details(
                     legal_representative.clone(),
                 ));
             }
+        }
+        if let Some(b) = a.date_of_birth {
+            out.push(("Ngày sinh", b.format("%d/%m/%Y").to_string()));
+        }
+        if let Some(x) = a.sex {
+            out.push(("Giới tính", crate::i18n::t(x.label_vi()).to_owned()));
+        }
+        if !d.population_data.is_empty() {
+            out.push((
+                "Dữ liệu từ CSDL quốc gia về dân cư",
+                d.population_data
+                    .iter()
+                    .map(|f| crate::i18n::t(population_field_label(f)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
         }
         if let Some(r) = &a.representative {
             out.push((
@@ -961,6 +991,15 @@ struct ReceptionPage {
     competent_unit: String,
     return_unit: String,
     notify: NotifyInput,
+    /// The population database is connected: the "fill from it" button is offered.
+    population: bool,
+    /// The prefill's token (which details came from the database; no value in it).
+    prefill_token: String,
+    /// What the prefill did.
+    prefill_note: String,
+    /// The applicant's sex (`male`, `female` or empty) and its problem.
+    sex: String,
+    sex_error: String,
 }
 
 /// The applicant's identifier as the counter form gives it (ID number, passport or tax code).
@@ -978,7 +1017,19 @@ async fn reception_page(
     values: Vec<(String, String)>,
     errors: Vec<ApiError>,
 ) -> Result<Html<String>, PageError> {
+    reception_page_noted(app, staff, procedure_code, values, errors, String::new()).await
+}
+
+async fn reception_page_noted(
+    app: AppState,
+    staff: Staff,
+    procedure_code: String,
+    values: Vec<(String, String)>,
+    errors: Vec<ApiError>,
+    prefill_note: String,
+) -> Result<Html<String>, PageError> {
     let who = who(&staff);
+    let population = crate::population::service::connected(&app);
     let today = to_local(Utc::now()).date();
     let (app2, staff2) = (app.clone(), staff.clone());
     let (procs, units, specs, conditions, boundary_free, others) = blocking(move || {
@@ -1193,7 +1244,80 @@ async fn reception_page(
                 .collect::<Vec<_>>()
                 .join(" · "),
         ),
+        population,
+        prefill_token: value(PREFILL_TOKEN),
+        prefill_note,
+        sex: value("sex"),
+        sex_error: problems
+            .iter()
+            .filter(|(field, _)| field.rsplit('.').next() == Some("sex"))
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" · "),
     })
+}
+
+/// The hidden input carrying the prefill's token.
+const PREFILL_TOKEN: &str = "tu_csdl_ma";
+
+/// "Fill from the population database": the form again, with the person's name, date of birth,
+/// sex and permanent residence as the database gives them and the token that lets the reception
+/// record which details came from it; or with the reason next to the number (which check of the
+/// number failed, nobody with it, not connected, unreachable). Nothing is recorded about a
+/// dossier; the lookup itself is kept (who, where, when; never the number).
+async fn prefill(app: AppState, staff: Staff, fields: Vec<(String, String)>) -> Response {
+    let form = FormValues(&fields);
+    let code = form.value("procedure_code");
+    let number = form.value("id_number");
+    let unit = form.value("unit");
+    let (app2, staff2) = (app.clone(), staff.clone());
+    let found = blocking(move || {
+        crate::population::service::look_up_at_desk(&app2, &staff2, Some(&unit), &number)
+    })
+    .await;
+    match found {
+        Ok((person, id)) => {
+            let token = crate::population::service::prefill_token(
+                &app.form_key,
+                &person,
+                Utc::now().timestamp(),
+            );
+            let replaced = [
+                "full_name",
+                "id_number",
+                "date_of_birth",
+                "sex",
+                "address",
+                "applicant_kind",
+                PREFILL_TOKEN,
+            ];
+            let mut values: Vec<(String, String)> = fields
+                .iter()
+                .filter(|(k, _)| !replaced.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            for (k, v) in [
+                ("full_name", person.full_name.clone()),
+                ("id_number", id.number.clone()),
+                ("date_of_birth", person.date_of_birth.clone()),
+                ("sex", person.sex.clone()),
+                ("address", person.address.clone()),
+                ("applicant_kind", "citizen".to_owned()),
+                (PREFILL_TOKEN, token),
+            ] {
+                values.push((k.to_owned(), v));
+            }
+            let note = crate::i18n::t(
+                "Đã điền họ tên, ngày sinh, giới tính và nơi thường trú từ CSDL quốc gia về dân cư. Hồ sơ sẽ ghi nhận các thông tin này lấy từ CSDL; thông tin nào sửa lại sẽ không được ghi như vậy.",
+            )
+            .to_owned();
+            match reception_page_noted(app, staff, code, values, vec![], note).await {
+                Ok(page) => page.into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) => reception_refused(app, staff, fields, vec![e]).await,
+    }
 }
 
 /// The reception a counter form asks for: the applicant of its kind with an optional authorised
@@ -1321,6 +1445,9 @@ pub async fn receive(
     StaffPage(staff): StaffPage,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
+    if FormValues(&fields).field("tu_csdl").is_some() {
+        return prefill(app, staff, fields).await;
+    }
     if FormValues(&fields).field("tim_kho").is_some() {
         // "Find digitised papers": the form again, with what the store holds for the applicant.
         let code = FormValues(&fields).value("procedure_code");
@@ -1335,15 +1462,43 @@ pub async fn receive(
     };
     // The applicant's details are checked as a whole first, so the form shows every problem at
     // once, each next to its field; the rest (papers, procedure, unit) the reception checks.
-    if let Err(all) = reception.applicant.clone().validated_all() {
-        let errors = all.into_iter().map(ApiError::from).collect();
+    let mut errors = FormValues(&fields).birth_problems();
+    let applicant = match reception.applicant.clone().validated_all() {
+        Ok(a) => Some(a),
+        Err(all) => {
+            errors.extend(all.into_iter().map(ApiError::from));
+            None
+        }
+    };
+    let Some(applicant) = applicant.filter(|_| errors.is_empty()) else {
         return reception_refused(app, staff, fields, errors).await;
-    }
+    };
+    // The details still as the population database gave them (a prefill's token), recorded in
+    // the reception's transaction: Decision 766 4.5a/4.5b.
+    let from_database = if applicant.kind == motcua_domain::dossier::ApplicantKind::Citizen {
+        crate::population::service::fields_from_database(
+            &app.form_key,
+            &FormValues(&fields).value(PREFILL_TOKEN),
+            &applicant,
+            Utc::now().timestamp(),
+        )
+    } else {
+        vec![]
+    };
     let (app2, staff2) = (app.clone(), staff.clone());
     let done = blocking(move || {
-        run(&app2, Caller::Staff(staff2.id), None, String::new(), |tx| {
-            receive_command(tx, &staff2, reception)
-        })
+        run_then(
+            &app2,
+            Caller::Staff(staff2.id),
+            None,
+            String::new(),
+            |tx| receive_command(tx, &staff2, reception),
+            (!from_database.is_empty()).then_some(
+                motcua_domain::dossier::Command::RecordPopulationData {
+                    fields: from_database,
+                },
+            ),
+        )
     })
     .await;
     match done {

@@ -66,6 +66,21 @@ pub fn run(
     request_hash: String,
     build: impl FnOnce(&mut dyn Tx) -> Result<(Target, Command), ApiError>,
 ) -> Result<(StatusCode, Value), ApiError> {
+    run_then(app, caller, key, request_hash, build, None)
+}
+
+/// `run`, and then, in the same transaction and by the same caller, a second command on the
+/// dossier the first made or changed (the counter's reception with the record that the
+/// applicant's details came from the population database): both are written or neither. The
+/// answer is the first command's, at the dossier's final version.
+pub fn run_then(
+    app: &App,
+    caller: Caller,
+    key: Option<String>,
+    request_hash: String,
+    build: impl FnOnce(&mut dyn Tx) -> Result<(Target, Command), ApiError>,
+    then: Option<Command>,
+) -> Result<(StatusCode, Value), ApiError> {
     let (actor, actor_key) = match caller {
         Caller::Staff(id) => (Actor::Staff { id }, format!("staff:{id}")),
         Caller::Public(ip) => (Actor::Applicant, format!("public:{ip}")),
@@ -108,12 +123,30 @@ pub fn run(
             &cal,
             vec![Request {
                 target,
-                actor,
+                actor: actor.clone(),
                 command,
                 now: Utc::now(),
             }],
         )?;
         let o = out.remove(0);
+        let mut last = o.dossier.clone();
+        if let Some(command) = then {
+            last = dossiers::execute(
+                tx,
+                &cal,
+                vec![Request {
+                    target: Target::Existing {
+                        id: o.id,
+                        expected_version: o.dossier.version,
+                    },
+                    actor: actor.clone(),
+                    command,
+                    now: Utc::now(),
+                }],
+            )?
+            .remove(0)
+            .dossier;
+        }
         let names = Names::new(&org::units(tx)?);
         let public = motcua_store::public_access::get(tx, o.id)?;
         // The receipt (with the applicant's data and the lookup secret) answers the reception
@@ -133,10 +166,10 @@ pub fn run(
                 |p| p.reference,
             ),
             code: o.dossier.code.clone(),
-            version: o.dossier.version,
-            status: o.dossier.status,
-            due: o.dossier.due,
-            appointment: o.dossier.appointment(),
+            version: last.version,
+            status: last.status,
+            due: last.due,
+            appointment: last.appointment(),
             event: o.event.event.kind(),
             receipt,
         })

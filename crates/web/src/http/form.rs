@@ -15,6 +15,7 @@ impl InputField {
         match self.name.trim_start_matches("rep_") {
             "phone" => "tel",
             "email" => "email",
+            "date_of_birth" => "date",
             _ => "text",
         }
     }
@@ -36,15 +37,17 @@ impl InputField {
             "phone" => "tel",
             "email" => "email",
             "address" => "street-address",
+            "date_of_birth" => "bday",
             _ => "off",
         }
     }
 }
 
 /// The applicant's details, as the counter and the online form ask for them: (name, label, required).
-pub const APPLICANT_FIELDS: [(&str, &str, bool); 5] = [
+pub const APPLICANT_FIELDS: [(&str, &str, bool); 6] = [
     ("full_name", "Họ và tên", true),
     ("id_number", "Số định danh cá nhân", false),
+    ("date_of_birth", "Ngày sinh", false),
     ("phone", "Số điện thoại", true),
     ("email", "Thư điện tử", false),
     ("address", "Địa chỉ", false),
@@ -80,6 +83,10 @@ impl FormValues<'_> {
             phone: self.value("phone"),
             email: self.optional("email"),
             address: self.optional("address"),
+            date_of_birth: self.optional("date_of_birth").and_then(|d| parse_date(&d)),
+            sex: self
+                .optional("sex")
+                .and_then(|s| motcua_domain::citizen_id::Sex::parse(&s)),
             kind: Default::default(),
             representative: None,
             notify: self.notify().ok().flatten(),
@@ -116,6 +123,40 @@ impl FormValues<'_> {
             language: Some(language),
         }))
     }
+    /// The date of birth and sex as typed, when they cannot be read (`applicant()` leaves them
+    /// out): each problem names its field.
+    pub fn birth_problems(&self) -> Vec<super::ApiError> {
+        let mut out = vec![];
+        if self
+            .optional("date_of_birth")
+            .is_some_and(|d| parse_date(&d).is_none())
+        {
+            out.push(super::ApiError::invalid(
+                "applicant.date_of_birth",
+                "Ngày sinh cần dạng ngày/tháng/năm (ví dụ 12/04/1990)",
+                "the date of birth must be day/month/year (e.g. 12/04/1990)",
+            ));
+        }
+        if self
+            .optional("sex")
+            .is_some_and(|s| motcua_domain::citizen_id::Sex::parse(&s).is_none())
+        {
+            out.push(super::ApiError::invalid(
+                "applicant.sex",
+                "Giới tính là nam hoặc nữ",
+                "the sex is male or female",
+            ));
+        }
+        out
+    }
+}
+
+/// A date as a form sends it: `YYYY-MM-DD` (a date input) or `DD/MM/YYYY` (typed).
+pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
 }
 
 /// The notification opt-in as the counter and online forms show it (`notify_fields.html`).

@@ -117,6 +117,14 @@ impl Metrics {
             "Write transactions that ended in an error and were rolled back (refusals included).",
             store.writes_failed,
         );
+        if let Some(syncs) = store.wal_syncs {
+            counter(
+                &mut out,
+                "motcua_store_wal_syncs_total",
+                "fsyncs of the SQLite WAL that made write transactions durable (one covers every commit written before it began).",
+                syncs,
+            );
+        }
         if let Some(p) = &store.pool {
             gauge(
                 &mut out,

@@ -1,23 +1,28 @@
-//! Payment gateways behind one interface (`Gateway`): the request URL the payer is sent to, and
+//! Payment gateways behind one interface (`Gateway`): where to send the payer for a request, and
 //! the verification of the gateway's server-to-server notification (IPN). `VnPay` speaks the VNPay
 //! 2.1.0 protocol (`vnp_Version=2.1.0`, parameters sorted by name, the query string signed with
 //! HMAC-SHA512 of the merchant's secret in `vnp_SecureHash`, the amount times 100, times as
-//! `yyyyMMddHHmmss` in Vietnam's time); the national portal's payment platform follows the same
-//! shape and would be a second implementation of the trait. The gateway double in `double.rs`
-//! plays VNPay's side for the demo and tests.
+//! `yyyyMMddHHmmss` in Vietnam's time); `dvcqg::DvcqgPay` speaks the national portal's payment
+//! platform (a signed JSON request server to server that answers the payment address, a signed
+//! JSON notification). `[payment] kind` chooses one (`payment::gateway`). The gateway double in
+//! `double.rs` plays either side for the demo and tests.
 
 use chrono::TimeDelta;
 use hmac::{Hmac, Mac};
 use motcua_domain::dossier::{Instant, to_local};
 use sha2::Sha512;
 
-pub use crate::app::PaymentConfig;
+pub use crate::app::{GatewayKind, PaymentConfig};
 
 /// A payment request as motcua makes it.
 pub struct PayRequest<'a> {
     pub reference: &'a str,
+    /// The dossier's code (or online reference) the fees are for.
+    pub dossier: &'a str,
     /// In đồng.
     pub amount: i64,
+    /// The fee lines owed: (name, amount in đồng).
+    pub lines: &'a [(String, i64)],
     /// ASCII only (VNPay mangles marks in `vnp_OrderInfo`).
     pub description: &'a str,
     pub return_url: &'a str,
@@ -40,20 +45,42 @@ pub struct Verified {
 /// Why a notification was refused before looking at the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// 97: the signature does not match.
+    /// The signature does not match (VNPay 97).
     Signature,
-    /// 99: parameters missing or malformed.
+    /// Parameters missing or malformed (VNPay 99).
     Malformed,
+}
+
+/// What motcua made of a notification, which each gateway answers in its own codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Recorded (the first time).
+    Confirmed,
+    /// Not a reference motcua issued to this gateway and merchant.
+    NotFound,
+    /// Answered before: nothing more recorded.
+    AlreadyConfirmed,
+    /// Another amount than requested.
+    InvalidAmount,
+    Signature,
+    Malformed,
+    /// Not configured, or the store failed.
+    Error,
 }
 
 /// A payment gateway.
 pub trait Gateway: Send + Sync {
-    /// Its id, recorded with each payment (`vnpay`).
+    /// Its id, recorded with each payment and request (`vnpay`, `dvcqg`).
     fn id(&self) -> &'static str;
-    /// Where to send the payer.
-    fn payment_url(&self, r: &PayRequest) -> String;
+    /// The merchant's code as notifications carry it.
+    fn merchant(&self) -> &str;
+    /// Where to send the payer (the platform may be asked first, server to server); the error is
+    /// for the log (no secret, no personal data).
+    fn start(&self, r: &PayRequest) -> Result<String, String>;
     /// Checks a notification's signature and reads it.
     fn verify(&self, params: &[(String, String)]) -> Result<Verified, Refusal>;
+    /// The parameter that names the request on the address the payer comes back to.
+    fn return_reference(&self) -> &'static [&'static str];
 }
 
 /// VNPay 2.1.0.
@@ -125,12 +152,9 @@ pub fn signed_query(secret: &str, params: &[(String, String)]) -> String {
     format!("{data}&vnp_SecureHash={}", sign(secret, &data))
 }
 
-impl Gateway for VnPay {
-    fn id(&self) -> &'static str {
-        "vnpay"
-    }
-
-    fn payment_url(&self, r: &PayRequest) -> String {
+impl VnPay {
+    /// The signed address of the payment page.
+    pub fn payment_url(&self, r: &PayRequest) -> String {
         let p = |k: &str, v: String| (k.to_owned(), v);
         let params = vec![
             p("vnp_Version", "2.1.0".into()),
@@ -157,6 +181,24 @@ impl Gateway for VnPay {
             self.config.url,
             signed_query(&self.config.secret, &params)
         )
+    }
+}
+
+impl Gateway for VnPay {
+    fn id(&self) -> &'static str {
+        "vnpay"
+    }
+
+    fn merchant(&self) -> &str {
+        &self.config.merchant
+    }
+
+    fn start(&self, r: &PayRequest) -> Result<String, String> {
+        Ok(self.payment_url(r))
+    }
+
+    fn return_reference(&self) -> &'static [&'static str] {
+        &["vnp_TxnRef"]
     }
 
     fn verify(&self, params: &[(String, String)]) -> Result<Verified, Refusal> {
@@ -216,6 +258,7 @@ mod tests {
     fn a_payment_url_verifies_with_the_same_secret_only() {
         let g = VnPay {
             config: PaymentConfig {
+                kind: GatewayKind::VnPay,
                 url: "https://pay.example/vpcpay.html".into(),
                 merchant: "DEMOV210".into(),
                 secret: "SECRET".into(),
@@ -227,7 +270,9 @@ mod tests {
             .to_utc();
         let url = g.payment_url(&PayRequest {
             reference: "MC1T2",
+            dossier: "000.31.00.H15-250801-0001",
             amount: 18_060,
+            lines: &[],
             description: "Thanh toan ho so X",
             return_url: "http://127.0.0.1/thanh-toan/ket-qua",
             ip: "127.0.0.1",

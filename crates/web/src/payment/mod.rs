@@ -1,20 +1,24 @@
 //! Fees and payments on the web (issue 15, item 4).
 //!
-//! - `GET /api/v1/payments/vnpay/ipn`: the gateway's server-to-server notification (IPN). The
-//!   signature, then the reference, the amount and the request's state are checked, in that
+//! - `GET /api/v1/payments/vnpay/ipn`: the VNPay gateway's server-to-server notification (IPN).
+//!   The signature, then the reference, the amount and the request's state are checked, in that
 //!   order, and answered with VNPay's codes: 97 bad signature, 01 unknown reference, 04 wrong
 //!   amount, 02 already answered, 00 recorded, 99 anything else. Only a 00 changes anything; the
 //!   same notification twice answers 02 and changes nothing.
+//! - `POST /api/v1/payments/dvcqg/ipn`: the same for the national portal's payment platform
+//!   (`[payment] kind = "dvcqg"`, `dvcqg.rs`): a JSON notification checked in the same order,
+//!   answered in its shape (`MaLoi`, `MoTaLoi`, ...) with the codes of `dvcqg::ANSWERS`.
 //! - `/tra-cuu/thanh-toan`: the applicant (by code and secret, as the lookup) sees what is owed and
 //!   is sent to the gateway with a signed request; `/thanh-toan/ket-qua` is where the gateway
 //!   sends the person back: it shows the state motcua recorded from the IPN and proves nothing.
 //! - `/can-bo/doi-soat-thanh-toan` and `GET /api/v1/payments/reconciliation`: the payments of a day
 //!   at the caller's units, totals per method, unanswered online requests; CSV too.
-//! - `/cong-thanh-toan-thu`: a local double of the VNPay gateway (only with `[payment] double`):
-//!   the payer confirms or cancels, the double calls the IPN over loopback, then sends the person
-//!   back to the return URL, both signed as VNPay signs them.
+//! - `/cong-thanh-toan-thu`: a local double of the configured gateway (only with `[payment]
+//!   double`): the payer confirms or cancels, the double calls the IPN over loopback, then sends
+//!   the person back to the return address, both signed as the gateway signs them.
 
 pub mod double;
+pub mod dvcqg;
 pub mod gateway;
 pub mod service;
 
@@ -36,16 +40,20 @@ use crate::http::op::Op;
 use crate::http::page::render;
 use crate::http::{ApiError, ClientIp, FormOf, PageError, Params};
 use crate::i18n::filters;
-use gateway::{Gateway, PayRequest, Refusal, VnPay};
+use gateway::{Gateway, Outcome, PayRequest, Refusal};
 use service::dong;
 
-/// The configured gateway, if any.
-pub fn gateway(app: &AppState) -> Option<VnPay> {
-    app.settings
+/// The configured gateway, if any (all of url, merchant and secret set), of the configured kind.
+pub fn gateway(app: &AppState) -> Option<Box<dyn Gateway>> {
+    let c = app
+        .settings
         .payment
         .as_ref()
-        .filter(|c| !c.url.is_empty() && !c.merchant.is_empty() && !c.secret.is_empty())
-        .map(|c| VnPay { config: c.clone() })
+        .filter(|c| !c.url.is_empty() && !c.merchant.is_empty() && !c.secret.is_empty())?;
+    Some(match c.kind {
+        gateway::GatewayKind::VnPay => Box::new(gateway::VnPay { config: c.clone() }),
+        gateway::GatewayKind::Dvcqg => Box::new(dvcqg::DvcqgPay { config: c.clone() }),
+    })
 }
 
 pub fn api() -> Vec<Op> {
@@ -57,6 +65,14 @@ pub fn api() -> Vec<Op> {
                 "Called by the gateway (VNPay 2.1.0 parameters `vnp_*` with `vnp_SecureHash`, HMAC-SHA512 of the sorted query). Always 200 with `{RspCode, Message}`: 97 bad signature, 01 unknown reference, 04 wrong amount, 02 already answered, 00 recorded, 99 malformed or not configured. Only 00 records anything (the payment on the dossier's log, resuming a dossier paused for it); a repeat answers 02 and changes nothing.",
             )
             .ok::<IpnAnswer>(200, "The answer in VNPay's codes"),
+        Op::post("/payments/dvcqg/ipn", "dvcqgPaymentIpn", dvcqg_ipn)
+            .tag("payments")
+            .doc(
+                "Kết quả thanh toán từ Nền tảng thanh toán của Cổng DVCQG / the national portal's payment platform's notification",
+                "Called by the platform (`[payment] kind = \"dvcqg\"`): a JSON object with `LoaiBanTin`, `MaLoi`, `MaDoiTac`, `MaThamChieu`, `SoTien` (đồng), `MaTienTe`, `MaGiaoDich`, `MaNganHang`, `ThoiGianGD`, `ThongTinGiaoDich` and `MaXacThuc` (SHA-256 of those values joined by `|`, then `|` and the secret). Always 200 with `{MaLoi, MoTaLoi, MaDoiTac, MaThamChieu, ThoiGianGD, MaXacThuc}`: 97 bad checksum, 01 unknown reference, 04 wrong amount, 02 already answered, 00 recorded, 99 malformed or not configured. Only 00 records anything; a repeat answers 02 and changes nothing.",
+            )
+            .body::<DvcqgNotification>()
+            .ok::<DvcqgAnswer>(200, "The answer in the platform's shape"),
         Op::get(
             "/payments/reconciliation",
             "paymentReconciliation",
@@ -84,6 +100,14 @@ pub fn pages(double: bool) -> Router<AppState> {
             "/cong-thanh-toan-thu",
             get(double::page).post(double::decide),
         )
+        .route(
+            "/cong-thanh-toan-thu/dvcqg",
+            get(double::dvcqg_page).post(double::dvcqg_decide),
+        )
+        .route(
+            "/cong-thanh-toan-thu/dvcqg/khoi-tao",
+            axum::routing::post(double::dvcqg_open),
+        )
     } else {
         r
     }
@@ -105,24 +129,29 @@ fn answer(code: &'static str, message: &'static str) -> axum::Json<IpnAnswer> {
     })
 }
 
-/// GET /api/v1/payments/vnpay/ipn
-pub async fn ipn(State(app): State<AppState>, RawQuery(q): RawQuery) -> axum::Json<IpnAnswer> {
-    let params: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect();
-    let Some(g) = gateway(&app) else {
-        return answer("99", "Payment not configured");
+/// A notification of gateway `kind`, checked in order (signature, merchant and reference,
+/// amount, the request's state) and recorded only when all pass: one transaction, the payment on
+/// the dossier's log by the system. The same notification twice records once.
+async fn notified(
+    app: &AppState,
+    kind: gateway::GatewayKind,
+    params: &[(String, String)],
+) -> Outcome {
+    let Some(g) =
+        gateway(app).filter(|_| app.settings.payment.as_ref().map(|c| c.kind) == Some(kind))
+    else {
+        return Outcome::Error;
     };
-    let v = match g.verify(&params) {
+    let v = match g.verify(params) {
         Ok(v) => v,
-        Err(Refusal::Signature) => return answer("97", "Invalid Checksum"),
-        Err(Refusal::Malformed) => return answer("99", "Invalid request"),
+        Err(Refusal::Signature) => return Outcome::Signature,
+        Err(Refusal::Malformed) => return Outcome::Malformed,
     };
-    if v.merchant != g.config.merchant {
-        return answer("01", "Order not found");
+    if v.merchant != g.merchant() {
+        return Outcome::NotFound;
     }
     let Some(amount) = v.amount else {
-        return answer("04", "Invalid amount");
+        return Outcome::InvalidAmount;
     };
     let n = Notification {
         gateway: g.id().to_owned(),
@@ -144,16 +173,91 @@ pub async fn ipn(State(app): State<AppState>, RawQuery(q): RawQuery) -> axum::Js
     })
     .await;
     match done {
-        Ok(Confirmation::Confirmed) => answer("00", "Confirm Success"),
-        Ok(Confirmation::NotFound) => answer("01", "Order not found"),
-        Ok(Confirmation::AlreadyConfirmed) => answer("02", "Order already confirmed"),
-        Ok(Confirmation::InvalidAmount) => answer("04", "Invalid amount"),
+        Ok(Confirmation::Confirmed) => Outcome::Confirmed,
+        Ok(Confirmation::NotFound) => Outcome::NotFound,
+        Ok(Confirmation::AlreadyConfirmed) => Outcome::AlreadyConfirmed,
+        Ok(Confirmation::InvalidAmount) => Outcome::InvalidAmount,
         Err(e) => {
             // No parameter values in the log: the reference alone is not personal, but kept out.
             tracing::warn!(status = %e.status, "payment notification failed");
-            answer("99", "Unknown error")
+            Outcome::Error
         }
     }
+}
+
+/// GET /api/v1/payments/vnpay/ipn
+pub async fn ipn(State(app): State<AppState>, RawQuery(q): RawQuery) -> axum::Json<IpnAnswer> {
+    let params: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    match notified(&app, gateway::GatewayKind::VnPay, &params).await {
+        Outcome::Confirmed => answer("00", "Confirm Success"),
+        Outcome::NotFound => answer("01", "Order not found"),
+        Outcome::AlreadyConfirmed => answer("02", "Order already confirmed"),
+        Outcome::InvalidAmount => answer("04", "Invalid amount"),
+        Outcome::Signature => answer("97", "Invalid Checksum"),
+        Outcome::Malformed => answer("99", "Invalid request"),
+        Outcome::Error => answer("99", "Unknown error"),
+    }
+}
+
+/// The platform's notification, as the OpenAPI document describes it (the handler reads the raw
+/// body: every field is part of the checksum as sent).
+#[derive(Deserialize, JsonSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct DvcqgNotification {
+    pub LoaiBanTin: Option<String>,
+    pub MaLoi: Option<String>,
+    pub MaDoiTac: Option<String>,
+    pub MaThamChieu: Option<String>,
+    /// In đồng (a number or its text).
+    pub SoTien: Option<serde_json::Value>,
+    pub MaTienTe: Option<String>,
+    pub MaGiaoDich: Option<String>,
+    pub MaNganHang: Option<String>,
+    pub ThoiGianGD: Option<String>,
+    pub ThongTinGiaoDich: Option<String>,
+    pub MaXacThuc: Option<String>,
+}
+
+/// motcua's answer to the platform.
+#[derive(Debug, Serialize, JsonSchema)]
+#[allow(non_snake_case)]
+pub struct DvcqgAnswer {
+    pub MaLoi: &'static str,
+    pub MoTaLoi: &'static str,
+    pub MaDoiTac: String,
+    pub MaThamChieu: String,
+    pub ThoiGianGD: String,
+    pub MaXacThuc: String,
+}
+
+/// POST /api/v1/payments/dvcqg/ipn
+pub async fn dvcqg_ipn(
+    State(app): State<AppState>,
+    body: axum::body::Bytes,
+) -> axum::Json<DvcqgAnswer> {
+    let params = dvcqg::params_of(&body);
+    let outcome = match &params {
+        Some(p) => notified(&app, gateway::GatewayKind::Dvcqg, p).await,
+        None => Outcome::Malformed,
+    };
+    let get = |k: &str| {
+        params
+            .as_ref()
+            .and_then(|p| p.iter().find(|(n, _)| n == k))
+            .map(|(_, v)| v.chars().take(128).collect())
+            .unwrap_or_default()
+    };
+    let (code, text) = dvcqg::answer_code(outcome);
+    axum::Json(DvcqgAnswer {
+        MaLoi: code,
+        MoTaLoi: text,
+        MaDoiTac: get(dvcqg::field::PARTNER),
+        MaThamChieu: get(dvcqg::field::REFERENCE),
+        ThoiGianGD: get(dvcqg::field::TIME),
+        MaXacThuc: get(dvcqg::field::CHECKSUM),
+    })
 }
 
 #[derive(Deserialize)]
@@ -314,28 +418,52 @@ pub async fn pay_start(
             let Some(o) = owed(tx, &code, &secret)? else {
                 return Ok(());
             };
+            let lines: Vec<(String, i64)> = o
+                .fees
+                .iter()
+                .flat_map(|f| f.assessment.lines.iter())
+                .filter(|l| l.amount > 0)
+                .map(|l| (l.name.clone(), l.amount))
+                .collect();
             out = Some((
                 payments::create_request(tx, o.id, gid, Utc::now())?,
                 o.shown_code,
+                lines,
             ));
             Ok(())
         })?;
         out.ok_or_else(crate::public::service::not_found)
     })
     .await?;
-    let (r, shown) = request;
-    let base = app.settings.public_url.trim_end_matches('/');
-    let url = g.payment_url(&PayRequest {
-        reference: &r.reference,
-        amount: r.amount,
-        description: &format!(
-            "Nop phi le phi ho so {}",
-            motcua_domain::text::fold_vi(&shown).to_uppercase()
-        ),
-        return_url: &format!("{base}/thanh-toan/ket-qua"),
-        ip: &ip.to_string(),
-        now: r.created_at,
-    });
+    let (r, shown, lines) = request;
+    let base = app.settings.public_url.trim_end_matches('/').to_owned();
+    let ip = ip.to_string();
+    // The portal's platform is asked first, server to server: off the async threads.
+    let url = blocking(move || {
+        g.start(&PayRequest {
+            reference: &r.reference,
+            dossier: &shown,
+            amount: r.amount,
+            lines: &lines,
+            description: &format!(
+                "Nop phi le phi ho so {}",
+                motcua_domain::text::fold_vi(&shown).to_uppercase()
+            ),
+            return_url: &format!("{base}/thanh-toan/ket-qua"),
+            ip: &ip,
+            now: r.created_at,
+        })
+        .map_err(|e| {
+            tracing::warn!(error = %e, "payment request refused");
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "payment-unavailable",
+                "Cổng thanh toán chưa nhận yêu cầu; xin thử lại sau ít phút hoặc nộp tại Bộ phận Một cửa",
+                "The payment gateway did not take the request; try again in a few minutes or pay at the desk",
+            )
+        })
+    })
+    .await?;
     Ok(Redirect::to(&url).into_response())
 }
 
@@ -357,9 +485,10 @@ pub async fn return_page(
     let params: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
+    let keys = gateway(&app).map_or(&[][..], |g| g.return_reference());
     let reference: String = params
         .iter()
-        .find(|(k, _)| k == "vnp_TxnRef")
+        .find(|(k, _)| keys.contains(&k.as_str()))
         .map(|(_, v)| v.chars().take(64).collect())
         .unwrap_or_default();
     let r = reference.clone();

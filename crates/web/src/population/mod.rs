@@ -1,10 +1,12 @@
 //! The national population database (Cơ sở dữ liệu quốc gia về dân cư), reached through the
 //! province's data-sharing platform (issue 15, item 5).
 //!
-//! - `Registry`: look a person up by the 12-digit personal identification number (checked first by
-//!   `motcua_domain::citizen_id::parse`). `HttpRegistry` calls `GET {url}/citizens/{number}` with
-//!   `Authorization: Bearer {token}` (`[population] url, token`; the platform's own paths and
-//!   field names go behind this one place); `LocalRegistry` answers from a fixed list (tests).
+//! - `service::Registry`: look a person up by the 12-digit personal identification number
+//!   (checked first by `motcua_domain::citizen_id::parse`). `HttpRegistry` calls
+//!   `GET {url}/citizens/{number}` with `Authorization: Bearer {token}` (`[population] url,
+//!   token`; the platform's own paths and field names go behind this one place); `LocalRegistry`
+//!   answers from a fixed list (tests). `service` also holds what the counter's reception and
+//!   the online form use: the desk's lookup, the prefill token, the online check.
 //! - `/dan-cu-thu/citizens/{number}`: a local double of that endpoint, served only with
 //!   `[population] double` (the demo), so that `HttpRegistry` is exercised over loopback.
 //! - `GET /api/v1/population/{number}`: the desk's prefill. The person's data goes to the caller
@@ -14,19 +16,15 @@
 //!   `Command::RecordPopulationData` (`POST /api/v1/dossiers/{id}/population-data`), which
 //!   Decision 766 indicators 4.5a/4.5b count.
 
-use std::sync::Arc;
+pub mod service;
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Utc;
-use motcua_domain::authz::Action;
-use motcua_domain::citizen_id;
-use motcua_domain::dossier::to_local;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::app::{AppState, blocking};
 use crate::auth::CurrentStaff;
@@ -34,121 +32,7 @@ use crate::http::op::Op;
 use crate::http::{ApiError, PathOf};
 
 pub use crate::app::PopulationConfig;
-
-/// A person as the population database gives them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Person {
-    pub id_number: String,
-    pub full_name: String,
-    /// YYYY-MM-DD.
-    pub date_of_birth: String,
-    /// `male` or `female`.
-    pub sex: String,
-    /// The permanent residence.
-    pub address: String,
-}
-
-/// A lookup in the population database.
-pub trait Registry: Send + Sync {
-    /// None: nobody with this number.
-    fn find(&self, number: &str) -> Result<Option<Person>, String>;
-}
-
-/// The platform over HTTP.
-pub struct HttpRegistry {
-    pub url: String,
-    pub token: String,
-}
-
-impl Registry for HttpRegistry {
-    fn find(&self, number: &str) -> Result<Option<Person>, String> {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(std::time::Duration::from_secs(10)))
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
-        let url = format!("{}/citizens/{number}", self.url.trim_end_matches('/'));
-        let mut r = agent
-            .get(&url)
-            .header("Authorization", &format!("Bearer {}", self.token))
-            .header("Accept", "application/json")
-            .call()
-            .map_err(|_| "population platform unreachable".to_owned())?;
-        match r.status().as_u16() {
-            200 => r
-                .body_mut()
-                .read_json::<Person>()
-                .map(Some)
-                .map_err(|_| "population platform: unreadable answer".to_owned()),
-            404 => Ok(None),
-            s => Err(format!("population platform answered {s}")),
-        }
-    }
-}
-
-/// A fixed list of people (tests and the demo's double).
-pub struct LocalRegistry {
-    pub people: Vec<Person>,
-}
-
-impl Registry for LocalRegistry {
-    fn find(&self, number: &str) -> Result<Option<Person>, String> {
-        Ok(self.people.iter().find(|p| p.id_number == number).cloned())
-    }
-}
-
-/// The demo's people (invented; the numbers follow the structure, Đắk Lắk 066).
-pub fn demo_people() -> Vec<Person> {
-    let p = |id: &str, name: &str, dob: &str, sex: &str, address: &str| Person {
-        id_number: id.into(),
-        full_name: name.into(),
-        date_of_birth: dob.into(),
-        sex: sex.into(),
-        address: address.into(),
-    };
-    vec![
-        p(
-            "066190004321",
-            "H'Hen Niê",
-            "1990-04-12",
-            "female",
-            "Buôn Tring, phường Buôn Hồ, tỉnh Đắk Lắk",
-        ),
-        p(
-            "066085001122",
-            "Y Bih Mlô",
-            "1985-09-02",
-            "male",
-            "Tổ dân phố 3, phường Buôn Hồ, tỉnh Đắk Lắk",
-        ),
-        p(
-            "066301007788",
-            "Nguyễn Thị Mai Anh",
-            "2001-01-20",
-            "female",
-            "Thôn 5, xã Cư Bao, tỉnh Đắk Lắk",
-        ),
-        p(
-            "066078003344",
-            "Trần Văn Hùng",
-            "1978-11-30",
-            "male",
-            "Tổ dân phố 7, phường An Lạc, tỉnh Đắk Lắk",
-        ),
-    ]
-}
-
-/// The configured registry, if any.
-pub fn registry(app: &AppState) -> Option<Arc<dyn Registry>> {
-    let c = app.settings.population.as_ref()?;
-    if c.url.is_empty() {
-        return None;
-    }
-    Some(Arc::new(HttpRegistry {
-        url: c.url.clone(),
-        token: c.token.clone(),
-    }))
-}
+pub use service::{HttpRegistry, LocalRegistry, Person, Registry, demo_people, registry};
 
 pub fn api() -> Vec<Op> {
     vec![
@@ -188,56 +72,11 @@ pub async fn lookup(
     CurrentStaff(staff): CurrentStaff,
     PathOf(number): PathOf<String>,
 ) -> Result<axum::Json<Prefill>, ApiError> {
-    let year = chrono::Datelike::year(&to_local(Utc::now()).date());
-    let id =
-        citizen_id::parse(&number, year).map_err(|e| ApiError::invalid("id_number", e.vi, e.en))?;
-    // Not connected: nothing to look in (404, as for an unknown person).
-    let Some(reg) = registry(&app) else {
-        return Err(ApiError::not_found(
-            "Chưa kết nối Cơ sở dữ liệu quốc gia về dân cư",
-            "The population database is not connected",
-        ));
-    };
-    let app2 = app.clone();
-    let staff_id = staff.id;
-    let units = crate::app::read_tx(&app, move |tx| {
-        Ok(crate::access::scope(tx, &staff, Action::Desk)?)
-    })
-    .await?;
-    if units.is_empty() {
-        return Err(ApiError::forbidden());
-    }
-    let found = blocking(move || {
-        let found = reg.find(&id.number).map_err(|e| {
-            tracing::warn!(error = %e, "population lookup failed");
-            ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "population-unavailable",
-                "Không kết nối được Cơ sở dữ liệu quốc gia về dân cư",
-                "The population database cannot be reached",
-            )
-        })?;
-        app2.store.write(|tx| {
-            motcua_store::population::record_lookup(
-                tx,
-                staff_id,
-                units.first().map_or("", String::as_str),
-                found.is_some(),
-                Utc::now(),
-            )
-        })?;
-        Ok(found.map(|p| (p, id.province)))
-    })
-    .await?;
-    let Some((person, province)) = found else {
-        return Err(ApiError::not_found(
-            "Không tìm thấy công dân với số định danh này",
-            "No citizen with this identification number",
-        ));
-    };
+    let (person, id) =
+        blocking(move || service::look_up_at_desk(&app, &staff, None, &number)).await?;
     Ok(axum::Json(Prefill {
         person,
-        province_of_birth_registration: province,
+        province_of_birth_registration: id.province,
         source: "CSDLQGDC",
     }))
 }

@@ -141,46 +141,56 @@ pub async fn lookup(
     if !app.public_limiter.allow(ip) {
         return Err(rate_limited());
     }
-    let value = blocking(move || {
-        let (found, names) = app
-            .store
-            .read_each(|tx| {
-                Ok(match lookup_public(tx, &q.code, &q.secret)? {
-                    Some(f) => {
-                        let table = app.unit_names(tx)?;
-                        let names =
-                            crate::dossiers::views::Names::from_table(&f.view.unit_codes(), &table);
-                        Some((f, names))
-                    }
-                    None => None,
-                })
-            })?
-            .ok_or_else(not_found)?;
-        let v = found.view;
-        Ok(PublicDossier {
-            can_rate: v.can_rate(),
-            control_sheet: views::public_control_sheet(&v.steps, &names),
-            code: v.code,
-            reference: found.reference,
-            procedure: crate::dossiers::service::ProcedureName {
-                code: v.procedure_code,
-                name: v.procedure_name,
-            },
-            unit_name: names.of(&v.unit),
-            unit: v.unit,
-            status: v.status,
-            status_label: v.status.label_vi(),
-            received_at: v.received_at,
-            appointment: v.appointment,
-            result: v.result,
-            returned_at: v.returned_at,
-            supplement_requested: v.supplement.map(|s| SupplementAsked {
-                items: s.items,
-                reason: s.reason,
-            }),
-        })
-    })
-    .await?;
+    // The usual case is one statement on the async client (PostgreSQL) with the unit names from
+    // memory: no thread of the blocking pool. Anything else takes the general path.
+    let quick = match motcua_store::lookup::find_quick(&app.store, q.code.trim(), &q.secret).await?
+    {
+        Some(found) => match (found, app.unit_names_cached()) {
+            (Some(f), Some(table)) => Some(Some((f, table))),
+            (None, _) => Some(None),
+            (Some(_), None) => None,
+        },
+        None => None,
+    };
+    let found = match quick {
+        Some(answer) => answer,
+        None => {
+            blocking(move || {
+                Ok(app.store.read_each(|tx| {
+                    Ok(match lookup_public(tx, &q.code, &q.secret)? {
+                        Some(f) => Some((f, app.unit_names(tx)?)),
+                        None => None,
+                    })
+                })?)
+            })
+            .await?
+        }
+    };
+    let (found, table) = found.ok_or_else(not_found)?;
+    let names = crate::dossiers::views::Names::from_table(&found.view.unit_codes(), &table);
+    let v = found.view;
+    let value = PublicDossier {
+        can_rate: v.can_rate(),
+        control_sheet: views::public_control_sheet(&v.steps, &names),
+        code: v.code,
+        reference: found.reference,
+        procedure: crate::dossiers::service::ProcedureName {
+            code: v.procedure_code,
+            name: v.procedure_name,
+        },
+        unit_name: names.of(&v.unit),
+        unit: v.unit,
+        status: v.status,
+        status_label: v.status.label_vi(),
+        received_at: v.received_at,
+        appointment: v.appointment,
+        result: v.result,
+        returned_at: v.returned_at,
+        supplement_requested: v.supplement.map(|s| SupplementAsked {
+            items: s.items,
+            reason: s.reason,
+        }),
+    };
     Ok(Json(value))
 }
 

@@ -551,6 +551,8 @@ fn receive_old(app: &TestApp, unit: &str, local: &str) -> i64 {
                                 phone: "0905000111".into(),
                                 email: None,
                                 address: None,
+                                date_of_birth: None,
+                                sex: None,
                                 kind: Default::default(),
                                 representative: None,
                                 notify: None,

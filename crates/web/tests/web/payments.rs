@@ -4,7 +4,7 @@
 //! answering VNPay's codes, the return page, the reconciliation as JSON and CSV.
 
 use motcua_domain::procedure::FeeLine;
-use motcua_web::payment::gateway::{PaymentConfig, signed_query};
+use motcua_web::payment::gateway::{GatewayKind, PaymentConfig, signed_query};
 
 use crate::support::*;
 
@@ -14,6 +14,7 @@ const MERCHANT: &str = "MOTCUA01";
 fn with_payment() -> motcua_web::Settings {
     motcua_web::Settings {
         payment: Some(PaymentConfig {
+            kind: GatewayKind::VnPay,
             url: "https://cong-thanh-toan.example/vpcpay.html".into(),
             merchant: MERCHANT.into(),
             secret: SECRET.into(),
