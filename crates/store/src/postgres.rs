@@ -516,8 +516,9 @@ async fn batch_reads(
                         by_key.insert(k, Row(values));
                     }
                 }
+                // Two callers may ask for the same key: each gets the row.
                 for (key, answer) in batch {
-                    let _ = answer.send(Ok(by_key.remove(&key)));
+                    let _ = answer.send(Ok(by_key.get(&key).cloned()));
                 }
             }
             Err(e) => {

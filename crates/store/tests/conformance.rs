@@ -356,6 +356,9 @@ fn batched_lookups_answer_each_caller_as_the_general_path_does() {
         let mut asks = vec![];
         for (code, reference, secret) in &named {
             asks.push((code.to_lowercase(), secret.clone()));
+            // The same dossier asked for twice at once: both get it.
+            asks.push((code.clone(), secret.clone()));
+            asks.push((code.clone(), secret.clone()));
             asks.push((reference.clone(), secret.clone()));
             asks.push((code.clone(), "WRONGSECRET".to_owned()));
             asks.push(("000.00.00.H00-000000-9999".to_owned(), secret.clone()));
