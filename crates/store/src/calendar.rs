@@ -173,9 +173,20 @@ pub fn local_calendar(
     base: &WorkCalendar,
     unit: &str,
 ) -> Result<Option<WorkCalendar>, StoreError> {
-    let any = tx
-        .query_one("SELECT id FROM local_settings LIMIT 1", &[])?
-        .is_some();
+    let any = tx.query_one(ANY_LOCAL_SETTINGS, &[])?.is_some();
+    local_calendar_if(tx, base, unit, any)
+}
+
+/// Whether any unit recorded local settings: a row when one did.
+pub const ANY_LOCAL_SETTINGS: &str = "SELECT id FROM local_settings LIMIT 1";
+
+/// [`local_calendar`] when the caller already read [`ANY_LOCAL_SETTINGS`] (`any`).
+pub fn local_calendar_if(
+    tx: &mut dyn Tx,
+    base: &WorkCalendar,
+    unit: &str,
+    any: bool,
+) -> Result<Option<WorkCalendar>, StoreError> {
     if !any || unit.is_empty() {
         return Ok(None);
     }

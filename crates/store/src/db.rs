@@ -215,6 +215,16 @@ pub trait Tx {
         self.exec(sql, params).map(|_| ())
     }
 
+    /// Several reads whose parameters do not depend on one another: their rows, in order.
+    /// PostgreSQL sends them in one pipeline (one round trip, with any held writes before them);
+    /// elsewhere they run one after the other.
+    fn query_batch(&mut self, queries: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, StoreError> {
+        queries
+            .iter()
+            .map(|(sql, params)| self.query(sql, params))
+            .collect()
+    }
+
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, params)?.into_iter().next())
     }

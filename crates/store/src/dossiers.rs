@@ -45,7 +45,21 @@ pub fn execute(
     calendar: &WorkCalendar,
     requests: Vec<Request>,
 ) -> Result<Vec<Outcome>, StoreError> {
-    let head = ledger::lock_head(tx)?;
+    // The first round trip: the ledger head (locked: writers queue here), the outbox's
+    // connectors, whether any unit has local calendar settings, and the last dossier id, read
+    // together (one pipeline on PostgreSQL). The writes that follow go with the commit.
+    let head_sql = ledger::lock_head_sql(tx);
+    let first = tx.query_batch(&[
+        (head_sql.as_str(), &[]),
+        (crate::outbox::CONFIGURED, &[]),
+        (crate::calendar::ANY_LOCAL_SETTINGS, &[]),
+        (LAST_ID, &[]),
+    ])?;
+    let [head, connectors, any_local, last] = <[Vec<crate::Row>; 4]>::try_from(first)
+        .map_err(|_| StoreError::Db("first reads".into()))?;
+    let head = ledger::head_of(&head)?;
+    let any_local = !any_local.is_empty();
+    let last = last_id_of(&last)?;
     // The vault's keys, read when a command first needs them.
     let mut keys: Option<vault::Keys> = None;
     let mut next_id: Option<i64> = None;
@@ -54,9 +68,8 @@ pub fn execute(
     let mut last_at = 0;
     // Each receiving unit's calendar (its province's office hours and deadline settings).
     let mut local: std::collections::HashMap<String, Option<WorkCalendar>> = Default::default();
-    // The outbox's connectors, read now, before the writes (which are then sent together at the
-    // commit): none configured, no row written.
-    let mut connectors = Some(crate::outbox::configured(tx)?);
+    // The outbox's connectors: none configured, no row written.
+    let mut connectors = Some(crate::outbox::names(&connectors)?);
     for mut req in requests {
         // The record keeps milliseconds: the state must equal what a replay of the record gives.
         req.now = from_millis(millis(req.now))?;
@@ -66,7 +79,7 @@ pub fn execute(
             Target::New => {
                 let id = match next_id {
                     Some(id) => id,
-                    None => last_id(tx)? + 1,
+                    None => last + 1,
                 };
                 next_id = Some(id + 1);
                 (id, None, Some(vault::Subject::fresh()?))
@@ -119,7 +132,7 @@ pub fn execute(
             (None, _) => String::new(),
         };
         if !local.contains_key(&unit) {
-            let cal = crate::calendar::local_calendar(tx, calendar, &unit)?;
+            let cal = crate::calendar::local_calendar_if(tx, calendar, &unit, any_local)?;
             local.insert(unit.clone(), cal);
         }
         let ctx = Context {
@@ -1008,11 +1021,13 @@ pub fn popular_procedures(
 
 /// The highest dossier id on the log (0 when there is none).
 pub fn last_id(tx: &mut dyn Tx) -> Result<i64, StoreError> {
-    Ok(tx
-        .query_one("SELECT COALESCE(MAX(dossier_id), 0) FROM events", &[])?
-        .map(|r| r.i64(0))
-        .transpose()?
-        .unwrap_or(0))
+    last_id_of(&tx.query(LAST_ID, &[])?)
+}
+
+const LAST_ID: &str = "SELECT COALESCE(MAX(dossier_id), 0) FROM events";
+
+fn last_id_of(rows: &[crate::Row]) -> Result<i64, StoreError> {
+    rows.first().map_or(Ok(0), |r| r.i64(0))
 }
 
 /// A digest of every projection row (id, version, status, times, state), for comparing the

@@ -73,12 +73,22 @@ pub fn ledger_hash(seq: i64, at: i64, events: &str, prev_hash: &str) -> String {
 /// The head of the ledger, locked for the rest of the transaction. Every writer takes it first, so
 /// writers are serialised and the chain never forks.
 pub fn lock_head(tx: &mut dyn Tx) -> Result<(i64, String), StoreError> {
-    let sql = format!(
+    let sql = lock_head_sql(tx);
+    head_of(&tx.query(&sql, &[])?)
+}
+
+/// The query of [`lock_head`], for a caller that sends it with other reads ([`Tx::query_batch`]).
+pub fn lock_head_sql(tx: &dyn Tx) -> String {
+    format!(
         "SELECT seq, hash FROM ledger_head WHERE id = 1{}",
         tx.for_update()
-    );
-    let row = tx
-        .query_one(&sql, &[])?
+    )
+}
+
+/// The head from the rows of [`lock_head_sql`].
+pub fn head_of(rows: &[crate::Row]) -> Result<(i64, String), StoreError> {
+    let row = rows
+        .first()
         .ok_or_else(|| StoreError::Db("ledger head missing".into()))?;
     Ok((row.i64(0)?, row.string(1)?))
 }

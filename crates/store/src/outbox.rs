@@ -77,10 +77,15 @@ pub fn plan(connector: &str, event: &Event, dossier: &Dossier) -> Vec<(i64, &'st
 
 /// The connectors configured now (empty: the outbox writes nothing).
 pub fn configured(tx: &mut dyn Tx) -> Result<Vec<String>, StoreError> {
-    tx.query("SELECT name FROM outbox_connectors ORDER BY name", &[])?
-        .iter()
-        .map(|r| r.string(0))
-        .collect()
+    names(&tx.query(CONFIGURED, &[])?)
+}
+
+/// The query of [`configured`], for a caller that reads it with others ([`Tx::query_batch`]).
+pub const CONFIGURED: &str = "SELECT name FROM outbox_connectors ORDER BY name";
+
+/// The connectors' names from the rows of [`CONFIGURED`].
+pub fn names(rows: &[crate::Row]) -> Result<Vec<String>, StoreError> {
+    rows.iter().map(|r| r.string(0)).collect()
 }
 
 /// Sets the configured connectors to exactly `names` (at start, from the configuration). Messages

@@ -575,36 +575,53 @@ impl<'a> PgTx<'a> {
         &mut self,
         last: Option<(Statement, &[Value], bool)>,
     ) -> Result<(Vec<Row>, u64), StoreError> {
+        let mut out = self.send_all(last.into_iter().collect())?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// [`PgTx::send`] with any number of statements after the pending ones: the answer of each.
+    fn send_all(
+        &mut self,
+        lasts: Vec<(Statement, &[Value], bool)>,
+    ) -> Result<Vec<(Vec<Row>, u64)>, StoreError> {
         let ops = std::mem::take(&mut self.pending);
         let client = &self.conn.client;
-        let sent = self.conn.rt.block_on(async {
+        let (before, after) = self.conn.rt.block_on(async {
             let each = ops.iter().map(|op| async move {
                 match op {
                     Op::Simple(sql) => client.batch_execute(sql).await.map(|()| 0),
                     Op::Exec(st, values) => client.execute(st, &params(values)).await,
                 }
             });
-            let last = async {
-                match &last {
-                    Some((st, values, true)) => client
+            let lasts = lasts.iter().map(|(st, values, rows)| async move {
+                if *rows {
+                    client
                         .query(st, &params(values))
                         .await
-                        .map(|rows| (rows, 0)),
-                    Some((st, values, false)) => client
+                        .map(|rows| (rows, 0))
+                } else {
+                    client
                         .execute(st, &params(values))
                         .await
-                        .map(|n| (Vec::new(), n)),
-                    None => Ok((Vec::new(), 0)),
+                        .map(|n| (Vec::new(), n))
                 }
-            };
-            futures_util::future::join(futures_util::future::join_all(each), last).await
+            });
+            futures_util::future::join(
+                futures_util::future::join_all(each),
+                futures_util::future::join_all(lasts),
+            )
+            .await
         });
-        let (before, last) = sent;
         for r in before {
             r?;
         }
-        let (rows, n) = last?;
-        Ok((rows.iter().map(row_values).collect::<Result<_, _>>()?, n))
+        after
+            .into_iter()
+            .map(|r| {
+                let (rows, n) = r?;
+                Ok((rows.iter().map(row_values).collect::<Result<_, _>>()?, n))
+            })
+            .collect()
     }
 
     fn commit(mut self) -> Result<(), StoreError> {
@@ -680,6 +697,19 @@ impl Tx for PgTx<'_> {
         no_nul(values)?;
         let st = self.statement(sql)?;
         Ok(self.send(Some((st, values, true)))?.0)
+    }
+
+    fn query_batch(&mut self, queries: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, StoreError> {
+        let mut lasts = Vec::with_capacity(queries.len());
+        for (sql, values) in queries {
+            no_nul(values)?;
+            lasts.push((self.statement(sql)?, *values, true));
+        }
+        Ok(self
+            .send_all(lasts)?
+            .into_iter()
+            .map(|(rows, _)| rows)
+            .collect())
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {

@@ -290,6 +290,27 @@ fn later_writes_keep_order_and_fail_the_whole_transaction() {
             "b",
             "{name}: a read sees the earlier writes, in order"
         );
+        // Reads sent together answer in order, after the writes held before them.
+        let answers = store
+            .write(|tx| {
+                tx.exec_later(
+                    "INSERT INTO later_t (k, v) VALUES ($1, $2)",
+                    &[Value::Int(5), Value::from("e")],
+                )?;
+                tx.query_batch(&[
+                    ("SELECT v FROM later_t WHERE k = $1", &[Value::Int(5)]),
+                    ("SELECT COUNT(*) FROM later_t", &[]),
+                    ("SELECT v FROM later_t WHERE k = $1", &[Value::Int(1)]),
+                ])
+            })
+            .unwrap();
+        assert_eq!(answers.len(), 3, "{name}");
+        assert_eq!(answers[0][0].str(0).unwrap(), "e", "{name}");
+        assert_eq!(answers[1][0].i64(0).unwrap(), 2, "{name}");
+        assert_eq!(answers[2][0].str(0).unwrap(), "b", "{name}");
+        store
+            .write(|tx| tx.exec("DELETE FROM later_t WHERE k = 5", &[]))
+            .unwrap();
         // The second row breaks the key: the error comes, and the first row does not stay.
         let e = store
             .write(|tx| {
