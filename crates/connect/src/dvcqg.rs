@@ -239,14 +239,9 @@ impl Dvcqg {
     }
 
     pub fn with_timeout(config: DvcqgConfig, timeout: Duration) -> Dvcqg {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .build()
-            .into();
         Dvcqg {
             config,
-            agent,
+            agent: crate::http_agent(timeout),
             session: None,
         }
     }
@@ -259,14 +254,17 @@ impl Dvcqg {
         }
         let mut resp = req
             .send_json(body)
-            .map_err(|e| Failure(format!("{path}: {}", plain_error(&e))))?;
+            .map_err(|e| Failure(format!("{path}: {}", crate::transport_error(&e))))?;
         let status = resp.status().as_u16();
         if status != 200 {
             return Err(Failure(format!("{path}: HTTP {status}")));
         }
-        resp.body_mut()
-            .read_json::<Value>()
-            .map_err(|e| Failure(format!("{path}: unreadable answer: {}", plain_error(&e))))
+        resp.body_mut().read_json::<Value>().map_err(|e| {
+            Failure(format!(
+                "{path}: unreadable answer: {}",
+                crate::transport_error(&e)
+            ))
+        })
     }
 
     fn sign_in(&mut self) -> Result<String, Failure> {
@@ -322,16 +320,6 @@ impl Dvcqg {
                 }
             }
         }
-    }
-}
-
-/// A transport error in words without the URL's query or any body.
-fn plain_error(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Io(io) => format!("{:?}", io.kind()),
-        ureq::Error::Timeout(_) => "timeout".into(),
-        ureq::Error::ConnectionFailed => "connection failed".into(),
-        other => other.to_string().chars().take(200).collect(),
     }
 }
 

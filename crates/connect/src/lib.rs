@@ -13,5 +13,26 @@ pub mod notify_double;
 pub mod worker;
 
 pub use dvcqg::{Dvcqg, DvcqgConfig};
+
+/// A connector's HTTP agent: one timeout for the whole call, and HTTP statuses as answers (each
+/// connector decides what a status means), not errors.
+pub(crate) fn http_agent(timeout: std::time::Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// A transport error in words, without the URL (which may carry a token), its query or any body.
+pub(crate) fn transport_error(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) => format!("{:?}", io.kind()),
+        ureq::Error::Timeout(_) => "timeout".into(),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::HostNotFound => "host not found".into(),
+        _ => "request failed".into(),
+    }
+}
 pub use notify::NotifyConfig;
 pub use worker::{Connector, Delivery, Failure, RetryPolicy, RunReport, Undelivered, Worker};

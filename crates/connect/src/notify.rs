@@ -603,13 +603,9 @@ impl Connector for Email {
 // ----- HTTP gateways -------------------------------------------------------------------------
 
 fn agent(timeout_seconds: Option<u64>) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(
-            timeout_seconds.unwrap_or(DEFAULT_TIMEOUT),
-        )))
-        .http_status_as_error(false)
-        .build()
-        .into()
+    crate::http_agent(Duration::from_secs(
+        timeout_seconds.unwrap_or(DEFAULT_TIMEOUT),
+    ))
 }
 
 fn is_json(content_type: &str) -> bool {
@@ -684,14 +680,7 @@ fn by_status(what: &str, status: u16) -> Result<(), Undelivered> {
 }
 
 fn transport_failure(what: &str, e: &ureq::Error) -> Undelivered {
-    let why = match e {
-        ureq::Error::Io(io) => format!("{:?}", io.kind()),
-        ureq::Error::Timeout(_) => "timeout".into(),
-        ureq::Error::ConnectionFailed => "connection failed".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        _ => "request failed".into(),
-    };
-    Undelivered::Failed(Failure(format!("{what}: {why}")))
+    Undelivered::Failed(Failure(format!("{what}: {}", crate::transport_error(e))))
 }
 
 /// The SMS connector.
