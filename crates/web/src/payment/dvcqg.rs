@@ -169,12 +169,7 @@ pub fn text_of(v: Option<&Value>) -> String {
 /// Whether `given` (hex, any case) is `expected`, compared in constant time.
 pub fn same_checksum(expected: &str, given: &str) -> bool {
     let given = given.trim().to_ascii_lowercase();
-    expected.len() == given.len()
-        && expected
-            .bytes()
-            .zip(given.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), given.as_bytes()).into()
 }
 
 /// The national portal's payment platform.

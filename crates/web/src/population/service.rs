@@ -309,7 +309,10 @@ pub fn fields_from_database(key: &[u8; 32], token: &str, a: &Applicant, now: i64
         .filter(|(f, m)| {
             PREFILL_FIELDS.contains(f)
                 && !value(f).is_empty()
-                && constant_eq(&mac(key, f, number, &value(f), expiry), m)
+                && bool::from(subtle::ConstantTimeEq::ct_eq(
+                    mac(key, f, number, &value(f), expiry).as_bytes(),
+                    m.as_bytes(),
+                ))
         })
         .map(|(f, _)| f.to_owned())
         .collect();
@@ -319,14 +322,6 @@ pub fn fields_from_database(key: &[u8; 32], token: &str, a: &Applicant, now: i64
     out.sort();
     out.dedup();
     out
-}
-
-fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// Failed online checks allowed per number within `FAILURE_WINDOW`, whoever asks.
