@@ -3012,7 +3012,12 @@ pub fn parse_dossier_code(code: &str) -> Option<(String, NaiveDate, u32)> {
         return None;
     }
     let seq: u32 = seq.parse().ok()?;
-    let date = NaiveDate::parse_from_str(&format!("20{date}"), "%Y%m%d").ok()?;
+    // YYMMDD, all digits, in this century.
+    if !date.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let two = |i: usize| date[i..i + 2].parse::<u32>().ok();
+    let date = NaiveDate::from_ymd_opt(2000 + i32::try_from(two(0)?).ok()?, two(2)?, two(4)?)?;
     Some((unit.to_owned(), date, seq))
 }
 

@@ -40,6 +40,15 @@ use motcua_domain::msg::{Bilingual, Msg};
 
 pub use db::{Dialect, Row, Tx, Value};
 
+/// A statement reading at most one row by a text key, in the two forms of
+/// [`Store::point_read_async`]; in both the first column is the key.
+pub struct PointQuery {
+    /// `... WHERE k = $1`.
+    pub one: &'static str,
+    /// The same for many keys at once, `... WHERE k = ANY($1)` over a text array (PostgreSQL).
+    pub any: &'static str,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("không tìm thấy {} / {} not found", .0.vi, .0.en)]
@@ -278,6 +287,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         27,
         include_str!("../migrations/sqlite/0027_population_checks.sql"),
     ),
+    (
+        28,
+        include_str!("../migrations/sqlite/0028_public_answer.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -344,6 +357,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         27,
         include_str!("../migrations/postgres/0027_population_checks.sql"),
+    ),
+    (
+        28,
+        include_str!("../migrations/postgres/0028_public_answer.sql"),
     ),
 ];
 
@@ -433,18 +450,19 @@ impl Store {
         }
     }
 
-    /// On PostgreSQL, the row of `sql` for `key`, read on the caller's async runtime in one
-    /// statement with the keys other requests want at the same moment (`sql` reads a text array,
-    /// `WHERE k = ANY($1)`, and its first column is the key, left out of the answer); `None` on
-    /// SQLite (read through [`Store::read`] instead) or when the batch could not be queued.
+    /// The row of `query` for `key` (at most one, without its first column, the key), read on the
+    /// caller's async runtime without a thread of the blocking pool, together with the keys other
+    /// requests want at the same moment: on PostgreSQL in one statement ([`PointQuery::any`]), on
+    /// SQLite by the point-read threads in one snapshot ([`PointQuery::one`] per key). `None`
+    /// when the read could not be queued: the caller reads another way.
     pub async fn point_read_async(
         &self,
-        sql: &'static str,
+        query: &PointQuery,
         key: String,
     ) -> Option<Result<Option<Row>, StoreError>> {
         match &self.backend {
-            Backend::Sqlite(_) => None,
-            Backend::Postgres(db) => db.point_read_async(sql, key).await,
+            Backend::Sqlite(db) => db.point_read_async(query.one, key).await,
+            Backend::Postgres(db) => db.point_read_async(query.any, key).await,
         }
     }
 
@@ -488,6 +506,9 @@ impl Store {
                     .is_some();
                 if !done {
                     tx.batch(sql)?;
+                    if *version == lookup::ANSWER_MIGRATION {
+                        lookup::answer_existing_rows(tx)?;
+                    }
                     tx.exec(
                         "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                         &[Value::Int(*version), Value::Int(millis(Utc::now()))],

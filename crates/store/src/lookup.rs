@@ -4,14 +4,20 @@
 //! papers or notes), so the lookup never reads or parses the dossier's whole state, and the sealed
 //! applicant stays sealed. One query finds a dossier by code, online reference or old-style
 //! reference together with its secret; the secret is compared by digest.
+//!
+//! Each row keeps the public view twice: as `view` (typed, for the lookup page) and as `answer`,
+//! the JSON answer of the lookup API ready to send ([`answer_of`]). Only two things in it are not
+//! known when the dossier is written, the online reference and the units' names (a unit may be
+//! renamed): the answer holds an empty reference and each unit's code where its name goes, and
+//! [`fill`] puts them in on the way out, without parsing the JSON.
 
 use motcua_domain::calendar::Timeliness;
 use motcua_domain::dossier::{Dossier, Instant, Status};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::StoreError;
 use crate::db::{Tx, Value};
+use crate::{PointQuery, StoreError};
 
 /// What anyone holding a dossier's code (or reference) and secret may see of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +42,7 @@ pub struct PublicView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PendingSupplement {
     pub items: Vec<String>,
     pub reason: String,
@@ -126,22 +133,213 @@ impl PublicView {
     }
 }
 
+/// The public lookup's answer (`GET /api/v1/public/lookup`): a dossier's progress, no personal data.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PublicDossier {
+    /// The online reference (random, not the order of submission). Always first (see [`fill`]).
+    pub reference: String,
+    pub code: Option<String>,
+    pub procedure: ProcedureName,
+    pub unit: String,
+    pub unit_name: String,
+    pub status: Status,
+    pub status_label: &'static str,
+    pub received_at: Option<Instant>,
+    pub appointment: Option<Instant>,
+    pub result: Option<Timeliness>,
+    pub returned_at: Option<Instant>,
+    pub supplement_requested: Option<PendingSupplement>,
+    pub can_rate: bool,
+    pub control_sheet: Vec<ControlRow>,
+}
+
+/// A procedure's code and name.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProcedureName {
+    pub code: String,
+    pub name: String,
+}
+
+/// One row of the control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ), as staff and the
+/// public see it.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ControlRow {
+    pub index: usize,
+    pub step: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub started_at: Instant,
+    pub due: Instant,
+    pub handed_over_at: Option<Instant>,
+    pub to_unit: Option<String>,
+    pub to_unit_name: Option<String>,
+    pub external: bool,
+    pub result: Option<&'static str>,
+    pub result_label: Option<&'static str>,
+}
+
+/// The lookup API's answer for `view`, as stored in `public_lookup.answer`: an empty reference, and
+/// each unit's code where its name goes, for [`fill`].
+pub fn answer_of(view: &PublicView) -> Result<String, StoreError> {
+    let answer = PublicDossier {
+        reference: String::new(),
+        code: view.code.clone(),
+        procedure: ProcedureName {
+            code: view.procedure_code.clone(),
+            name: view.procedure_name.clone(),
+        },
+        unit: view.unit.clone(),
+        unit_name: view.unit.clone(),
+        status: view.status,
+        status_label: view.status.label_vi(),
+        received_at: view.received_at,
+        appointment: view.appointment,
+        result: view.result,
+        returned_at: view.returned_at,
+        supplement_requested: view.supplement.clone(),
+        can_rate: view.can_rate(),
+        control_sheet: view
+            .steps
+            .iter()
+            .map(|s| ControlRow {
+                index: s.index,
+                step: s.name.clone(),
+                unit: s.unit.clone(),
+                unit_name: s.unit.clone(),
+                started_at: s.started_at,
+                due: s.due,
+                handed_over_at: s.finished_at,
+                to_unit: s.handed_to.clone(),
+                to_unit_name: s.handed_to.clone(),
+                external: s.external,
+                result: s.result.map(|r| r.as_str()),
+                result_label: s.result.map(|r| r.label_vi()),
+            })
+            .collect(),
+    };
+    serde_json::to_string(&answer).map_err(|e| StoreError::Db(e.to_string()))
+}
+
+/// What [`fill`] puts where in an answer of [`answer_of`]: the reference after its first key, and
+/// a name after each key ending in [`NAME_KEY`] (`"unit_name":` and `"to_unit_name":`).
+const REFERENCE_SLOT: &str = "{\"reference\":\"\"";
+const NAME_KEY: &str = "unit_name\":";
+
+/// An answer of [`answer_of`] with its reference, and with each unit code in a name's place
+/// replaced by that unit's name in `names` (a code not there stays). No JSON is parsed: in JSON
+/// text a quote inside a string is always escaped, so `unit_name":` can only end a key.
+pub fn fill(
+    answer: &str,
+    reference: &str,
+    names: &std::collections::HashMap<String, String>,
+) -> Result<String, StoreError> {
+    let bad = || StoreError::Db("public_lookup: an answer not written by answer_of".into());
+    let mut rest = answer.strip_prefix(REFERENCE_SLOT).ok_or_else(bad)?;
+    let mut out = String::with_capacity(answer.len() + 512);
+    out.push_str("{\"reference\":");
+    push_json_str(&mut out, reference);
+    static KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(NAME_KEY));
+    while let Some(at) = KEY.find(rest.as_bytes()) {
+        let (before, after) = rest.split_at(at + NAME_KEY.len());
+        out.push_str(before);
+        rest = after;
+        // `null` (no unit handed to) stays; a string is the code, which also shows when the unit
+        // has no name.
+        let Some(body) = rest.strip_prefix('"') else {
+            continue;
+        };
+        let end = string_end(body).ok_or_else(bad)? + 2;
+        let (quoted, after) = rest.split_at(end);
+        rest = after;
+        let code: std::borrow::Cow<str> = if quoted.contains('\\') {
+            serde_json::from_str::<String>(quoted)
+                .map_err(|_| bad())?
+                .into()
+        } else {
+            quoted[1..quoted.len() - 1].into()
+        };
+        match names.get(code.as_ref()) {
+            Some(name) => push_json_str(&mut out, name),
+            None => out.push_str(quoted),
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Where the JSON string starting after its opening quote ends (the closing quote's index).
+fn string_end(body: &str) -> Option<usize> {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn push_json_str(out: &mut String, s: &str) {
+    // Serialising a string into a String cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+/// The migration that added `public_lookup.answer`.
+pub(crate) const ANSWER_MIGRATION: i64 = 28;
+
+/// Gives the rows written before [`ANSWER_MIGRATION`] their answer, from their view (part of that
+/// migration, in its transaction).
+pub(crate) fn answer_existing_rows(tx: &mut dyn Tx) -> Result<(), StoreError> {
+    // A thousand rows at a time, so that a large database is not held in memory at once.
+    let mut after = 0;
+    loop {
+        let rows = tx.query(
+            "SELECT dossier_id, view FROM public_lookup \
+             WHERE dossier_id > $1 AND answer IS NULL AND view IS NOT NULL \
+             ORDER BY dossier_id LIMIT 1000",
+            &[Value::Int(after)],
+        )?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.i64(0)?;
+        for row in rows {
+            let id = row.i64(0)?;
+            let view: PublicView = serde_json::from_str(row.str(1)?)
+                .map_err(|e| StoreError::Db(format!("public_lookup {id}: {e}")))?;
+            tx.exec_later(
+                "UPDATE public_lookup SET answer = $1 WHERE dossier_id = $2",
+                &[Value::Text(answer_of(&view)?), Value::Int(id)],
+            )?;
+        }
+    }
+}
+
 /// A dossier's lookup row, for [`insert_rows`].
-pub fn row_of(id: i64, d: &Dossier) -> Result<[Value; 3], StoreError> {
-    let view =
-        serde_json::to_string(&PublicView::of(d)).map_err(|e| StoreError::Db(e.to_string()))?;
+pub fn row_of(id: i64, d: &Dossier) -> Result<[Value; 4], StoreError> {
+    let view = PublicView::of(d);
+    let answer = answer_of(&view)?;
+    let view = serde_json::to_string(&view).map_err(|e| StoreError::Db(e.to_string()))?;
     Ok([
         Value::Int(id),
         Value::from(d.code.clone()),
         Value::Text(view),
+        Value::Text(answer),
     ])
 }
 
 /// Writes a dossier's lookup row (in the transaction that wrote its projection).
 pub fn save(tx: &mut dyn Tx, id: i64, d: &Dossier) -> Result<(), StoreError> {
     tx.exec_later(
-        "INSERT INTO public_lookup (dossier_id, code, view) VALUES ($1, $2, $3) \
-         ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view",
+        "INSERT INTO public_lookup (dossier_id, code, view, answer) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view, \
+         answer = excluded.answer",
         &row_of(id, d)?,
     )?;
     Ok(())
@@ -149,10 +347,10 @@ pub fn save(tx: &mut dyn Tx, id: i64, d: &Dossier) -> Result<(), StoreError> {
 
 /// Writes the lookup rows of new dossiers (see [`row_of`]), 300 to a statement (import and
 /// rebuild, into rows that do not exist yet).
-pub fn insert_rows(tx: &mut dyn Tx, rows: Vec<[Value; 3]>) -> Result<(), StoreError> {
+pub fn insert_rows(tx: &mut dyn Tx, rows: Vec<[Value; 4]>) -> Result<(), StoreError> {
     crate::db::insert_many(
         tx,
-        "INSERT INTO public_lookup (dossier_id, code, view) VALUES ",
+        "INSERT INTO public_lookup (dossier_id, code, view, answer) VALUES ",
         rows,
         300,
     )
@@ -174,17 +372,26 @@ pub struct Found {
 
 const SELECT: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_access a \
      LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id";
+
 const BY_REFERENCE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_access a \
      LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id WHERE a.reference = $1";
 const BY_CODE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_lookup l \
      JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = $1";
 
-/// [`BY_REFERENCE`] and [`BY_CODE`] for many keys at once (PostgreSQL), the key first.
-const BATCH_BY_REFERENCE: &str = "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.view \
-     FROM public_access a LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id \
-     WHERE a.reference = ANY($1)";
-const BATCH_BY_CODE: &str = "SELECT l.code, a.dossier_id, a.reference, a.secret, l.view \
-     FROM public_lookup l JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = ANY($1)";
+/// [`find_quick`]'s reads: [`BY_REFERENCE`] and [`BY_CODE`] with the answer instead of the view,
+/// and the key first.
+const QUICK_BY_REFERENCE: PointQuery = PointQuery {
+    one: "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.answer FROM public_access a \
+          LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id WHERE a.reference = $1",
+    any: "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.answer FROM public_access a \
+          LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id WHERE a.reference = ANY($1)",
+};
+const QUICK_BY_CODE: PointQuery = PointQuery {
+    one: "SELECT l.code, a.dossier_id, a.reference, a.secret, l.answer FROM public_lookup l \
+          JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = $1",
+    any: "SELECT l.code, a.dossier_id, a.reference, a.secret, l.answer FROM public_lookup l \
+          JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = ANY($1)",
+};
 
 /// How `typed` names a dossier, before any query.
 enum Named {
@@ -218,9 +425,14 @@ enum Checked {
     NoView(i64),
 }
 
-fn check(row: &crate::Row, secret: &str) -> Result<Checked, StoreError> {
+/// Whether `secret` is the secret in the row's third column (compared by digest).
+fn secret_matches(row: &crate::Row, secret: &str) -> Result<bool, StoreError> {
     let typed_secret = crate::public_access::normalise(secret);
-    if Sha256::digest(typed_secret.as_bytes()) != Sha256::digest(row.str(2)?.as_bytes()) {
+    Ok(Sha256::digest(typed_secret.as_bytes()) == Sha256::digest(row.str(2)?.as_bytes()))
+}
+
+fn check(row: &crate::Row, secret: &str) -> Result<Checked, StoreError> {
+    if !secret_matches(row, secret)? {
         return Ok(Checked::WrongSecret);
     }
     let id = row.i64(0)?;
@@ -233,6 +445,26 @@ fn check(row: &crate::Row, secret: &str) -> Result<Checked, StoreError> {
         })),
         None => Checked::NoView(id),
     })
+}
+
+/// A dossier found for the lookup API: its id, online reference, and answer as stored (see
+/// [`fill`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub id: i64,
+    pub reference: String,
+    pub answer: String,
+}
+
+impl Found {
+    /// The lookup API's answer for it, as [`find_quick`] reads it.
+    pub fn answer(&self) -> Result<Answer, StoreError> {
+        Ok(Answer {
+            id: self.id,
+            reference: self.reference.clone(),
+            answer: answer_of(&self.view)?,
+        })
+    }
 }
 
 /// The dossier named by `typed` (its code in any case, its online reference, or an old-style
@@ -277,30 +509,37 @@ pub fn find(tx: &mut dyn Tx, typed: &str, secret: &str) -> Result<Option<Found>,
     }
 }
 
-/// The usual case of [`find`] as one statement on the async client, without a blocking thread,
-/// together with the lookups of the same moment (PostgreSQL; see [`Store::point_read_async`]): `Some(answer)`, the same answer `find` gives.
-/// `None` when `find` must answer instead: on SQLite, for an old-style reference, a name the
-/// projection does not hold, or a dossier without a public view yet.
+/// The usual case of [`find`] as one point read on the caller's async runtime, without a thread
+/// of the blocking pool, together with the lookups of the same moment (see
+/// [`crate::Store::point_read_async`]): `Some(answer)`, the answer of [`find`] as
+/// [`Found::answer`] gives it. `None` when `find` must answer instead: for an old-style reference,
+/// a name the projection does not hold, or a row written before it held answers.
 pub async fn find_quick(
     store: &crate::Store,
     typed: &str,
     secret: &str,
-) -> Result<Option<Option<Found>>, StoreError> {
-    let (sql, name) = match named(typed) {
-        Named::Reference(r) => (BATCH_BY_REFERENCE, r),
-        Named::Code(c) => (BATCH_BY_CODE, c),
+) -> Result<Option<Option<Answer>>, StoreError> {
+    let (query, name) = match named(typed) {
+        Named::Reference(r) => (&QUICK_BY_REFERENCE, r),
+        Named::Code(c) => (&QUICK_BY_CODE, c),
         Named::Other => return Ok(None),
     };
-    let Some(row) = store.point_read_async(sql, name).await else {
+    let Some(row) = store.point_read_async(query, name).await else {
         return Ok(None);
     };
     let Some(row) = row? else {
         return Ok(None);
     };
-    Ok(match check(&row, secret)? {
-        Checked::Found(f) => Some(Some(*f)),
-        Checked::WrongSecret => Some(None),
-        Checked::NoView(_) => None,
+    if !secret_matches(&row, secret)? {
+        return Ok(Some(None));
+    }
+    Ok(match row.opt_string(3)? {
+        Some(answer) => Some(Some(Answer {
+            id: row.i64(0)?,
+            reference: row.string(1)?,
+            answer,
+        })),
+        None => None,
     })
 }
 
@@ -309,4 +548,80 @@ fn by_id(tx: &mut dyn Tx, id: i64) -> Result<Option<crate::Row>, StoreError> {
         &format!("{SELECT} WHERE a.dossier_id = $1"),
         &[Value::Int(id)],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn view() -> PublicView {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-02T08:00:00+07:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let step = |index, unit: &str, handed_to: Option<&str>| PublicStep {
+            index,
+            // Text that looks like a slot's key is escaped in JSON, so it is never taken for one.
+            name: "Thẩm định \"unit_name\":\"X\" \\ bước".into(),
+            unit: unit.into(),
+            started_at: at,
+            due: at,
+            finished_at: handed_to.map(|_| at),
+            handed_to: handed_to.map(str::to_owned),
+            external: false,
+            result: None,
+        };
+        PublicView {
+            code: Some("H01-260302-0001".into()),
+            procedure_code: "1.001".into(),
+            procedure_name: "Đăng ký khai sinh".into(),
+            unit: "H01".into(),
+            status: Status::Processing,
+            received_at: Some(at),
+            appointment: Some(at),
+            result: None,
+            returned_at: None,
+            supplement: None,
+            rated: false,
+            steps: vec![step(0, "H01", Some("H02")), step(1, "H02", None)],
+            documents: vec![],
+        }
+    }
+
+    #[test]
+    fn fill_puts_in_the_reference_and_the_current_names_as_serde_would() {
+        let v = view();
+        let names: HashMap<String, String> = [
+            ("H01".to_owned(), "Phường \"Buôn Hồ\" \\ mới".to_owned()),
+            ("H99".to_owned(), "not named here".to_owned()),
+        ]
+        .into();
+        let filled = fill(&answer_of(&v).unwrap(), "WABCDE12345", &names).unwrap();
+        let got: serde_json::Value = serde_json::from_str(&filled).unwrap();
+        // What serialising the answer with the names in place gives (H02 has no name: its code).
+        let name = |c: &str| names.get(c).cloned().unwrap_or_else(|| c.to_owned());
+        let mut expected: serde_json::Value =
+            serde_json::from_str(&answer_of(&v).unwrap()).unwrap();
+        expected["reference"] = "WABCDE12345".into();
+        expected["unit_name"] = name("H01").into();
+        expected["control_sheet"][0]["unit_name"] = name("H01").into();
+        expected["control_sheet"][0]["to_unit_name"] = name("H02").into();
+        expected["control_sheet"][1]["unit_name"] = name("H02").into();
+        assert_eq!(got, expected);
+        assert_eq!(
+            got["control_sheet"][1]["to_unit_name"],
+            serde_json::Value::Null
+        );
+        assert_eq!(got["control_sheet"][0]["step"], v.steps[0].name.as_str());
+        assert_eq!(got["unit_name"], "Phường \"Buôn Hồ\" \\ mới");
+        // The reference is first, whatever it holds.
+        assert!(filled.starts_with("{\"reference\":\"WABCDE12345\","));
+    }
+
+    #[test]
+    fn fill_refuses_what_answer_of_did_not_write() {
+        let names = HashMap::new();
+        assert!(fill("{\"code\":null}", "W1", &names).is_err());
+        assert!(fill("{\"reference\":\"\",\"unit_name\":\"H01", "W1", &names).is_err());
+    }
 }

@@ -27,7 +27,24 @@ pub struct SqliteDb {
     returned: Condvar,
     /// Shared fsyncs of the WAL for durable writes; `None` with `MOTCUA_SQLITE_SYNCHRONOUS=normal`.
     wal: Option<WalSync>,
+    /// The queues of the point-read threads ([`SqliteDb::point_read_async`]), once started, and
+    /// which one the next read goes to.
+    points: Mutex<Option<Vec<std::sync::mpsc::Sender<PointJob>>>>,
+    next_point: std::sync::atomic::AtomicUsize,
 }
+
+/// A point read asked of a point-read thread, and where its answer goes.
+type PointJob = (
+    &'static str,
+    String,
+    tokio::sync::oneshot::Sender<Result<Option<Row>, StoreError>>,
+);
+
+/// Point-read threads, each with a connection of its own.
+const POINT_READERS: usize = 2;
+
+/// Point reads a thread takes from its queue at once, and reads in one snapshot.
+const POINT_BATCH: usize = 64;
 
 /// Group commit: which commits are written to the WAL and which are known to be on disk.
 pub(crate) struct WalSync {
@@ -200,7 +217,60 @@ impl SqliteDb {
             returned: Condvar::new(),
             path: path.to_owned(),
             wal,
+            points: Mutex::new(None),
+            next_point: std::sync::atomic::AtomicUsize::new(0),
         })
+    }
+
+    /// A reader connection: a smaller page cache each (the OS caches the file for all of them),
+    /// and no writes.
+    fn open_reader(&self) -> Result<Connection, StoreError> {
+        let c = open(&self.path)?;
+        c.execute_batch("PRAGMA cache_size = -8192; PRAGMA query_only = 1;")?;
+        Ok(c)
+    }
+
+    /// The row of `sql` (`... WHERE k = $1`, the key as its first column, left out of the answer)
+    /// for `key`, read by a thread of its own so that the caller's async thread never blocks and no
+    /// thread of the blocking pool is handed the work: [`POINT_READERS`] threads, started at first
+    /// use, each with its own connection and queue (reads go to them in turn), take whatever has
+    /// queued up (up to [`POINT_BATCH`] reads) and read it in one snapshot. `None` when the threads
+    /// are gone or could not start: the caller reads another way.
+    pub async fn point_read_async(
+        &self,
+        sql: &'static str,
+        key: String,
+    ) -> Option<Result<Option<Row>, StoreError>> {
+        let (answer, wait) = tokio::sync::oneshot::channel();
+        let queue = {
+            let mut points = self.points.lock().unwrap_or_else(|p| p.into_inner());
+            if points.is_none() {
+                *points = self.start_point_readers();
+            }
+            let queues = points.as_ref()?;
+            let turn = self
+                .next_point
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            queues[turn % queues.len()].clone()
+        };
+        queue.send((sql, key, answer)).ok()?;
+        wait.await.ok()
+    }
+
+    /// Starts the point-read threads; `None` when a connection could not be opened. Each ends
+    /// when its queue's sender goes with the store.
+    fn start_point_readers(&self) -> Option<Vec<std::sync::mpsc::Sender<PointJob>>> {
+        let mut queues = Vec::with_capacity(POINT_READERS);
+        for i in 0..POINT_READERS {
+            let conn = self.open_reader().ok()?;
+            let (queue, jobs) = std::sync::mpsc::channel::<PointJob>();
+            std::thread::Builder::new()
+                .name(format!("sqlite-point-{i}"))
+                .spawn(move || point_reads(conn, &jobs))
+                .ok()?;
+            queues.push(queue);
+        }
+        Some(queues)
     }
 
     /// (commits, fsyncs) of the durable writes so far; `None` when writes are not made durable.
@@ -246,22 +316,14 @@ impl SqliteDb {
         };
         let mut conn = match taken {
             Some(c) => c,
-            None => {
-                let opened = open(&self.path).and_then(|c| {
-                    // Readers keep a smaller page cache each (the OS caches the file for all of
-                    // them) and may not write.
-                    c.execute_batch("PRAGMA cache_size = -8192; PRAGMA query_only = 1;")?;
-                    Ok(c)
-                });
-                match opened {
-                    Ok(c) => c,
-                    Err(e) => {
-                        self.readers.lock().unwrap_or_else(|p| p.into_inner()).1 -= 1;
-                        self.returned.notify_one();
-                        return Err(e);
-                    }
+            None => match self.open_reader() {
+                Ok(c) => c,
+                Err(e) => {
+                    self.readers.lock().unwrap_or_else(|p| p.into_inner()).1 -= 1;
+                    self.returned.notify_one();
+                    return Err(e);
                 }
-            }
+            },
         };
         // Whatever happens, the connection goes back to the pool (its slot is never lost).
         let out = (|| {
@@ -281,8 +343,56 @@ impl SqliteDb {
     }
 }
 
+/// A point-read thread: takes the reads queued at the moment (waiting for the first), reads them
+/// in one snapshot and answers each as soon as it is read, until the queue is closed.
+fn point_reads(conn: Connection, jobs: &std::sync::mpsc::Receiver<PointJob>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < POINT_BATCH {
+            match jobs.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        // One read is a snapshot by itself; several share one.
+        let tx = if batch.len() > 1 {
+            match conn.unchecked_transaction() {
+                Ok(tx) => Some(tx),
+                Err(e) => {
+                    let detail = e.to_string();
+                    for (_, _, answer) in batch {
+                        let _ = answer.send(Err(StoreError::unavailable(
+                            crate::Storage::Busy,
+                            detail.clone(),
+                        )));
+                    }
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        for (sql, key, answer) in batch {
+            let mut on = SqliteTx {
+                tx: tx.as_deref().unwrap_or(&conn),
+            };
+            let read = on.query_one(sql, &[Value::Text(key)]).map(|row| {
+                row.map(|Row(mut values)| {
+                    values.remove(0);
+                    Row(values)
+                })
+            });
+            let _ = answer.send(read);
+        }
+        if let Some(tx) = tx {
+            let _ = tx.finish();
+        }
+    }
+}
+
+/// Statements on a connection: inside a transaction, or (a point read alone) on their own.
 struct SqliteTx<'a> {
-    tx: &'a rusqlite::Transaction<'a>,
+    tx: &'a Connection,
 }
 
 impl rusqlite::ToSql for Value {
@@ -319,7 +429,10 @@ impl Tx for SqliteTx<'_> {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(v) => Value::Int(v),
                     ValueRef::Real(v) => Value::Real(v),
-                    ValueRef::Text(v) => Value::Text(String::from_utf8_lossy(v).into_owned()),
+                    ValueRef::Text(v) => Value::Text(match std::str::from_utf8(v) {
+                        Ok(text) => text.to_owned(),
+                        Err(_) => String::from_utf8_lossy(v).into_owned(),
+                    }),
                     ValueRef::Blob(v) => Value::Blob(v.to_vec()),
                 });
             }

@@ -239,11 +239,8 @@ pub struct CommandAnswer {
     pub receipt: Option<Receipt>,
 }
 
-#[derive(serde::Serialize, schemars::JsonSchema)]
-pub struct ProcedureName {
-    pub code: String,
-    pub name: String,
-}
+/// A procedure's code and name.
+pub use motcua_store::lookup::ProcedureName;
 
 /// The data of form 01 (giấy tiếp nhận hồ sơ và hẹn trả kết quả).
 #[derive(serde::Serialize, schemars::JsonSchema)]

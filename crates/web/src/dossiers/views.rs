@@ -3,27 +3,12 @@
 
 use std::collections::HashMap;
 
-use motcua_domain::dossier::{Applicant, Dossier, Instant, Recorded};
+use motcua_domain::dossier::{Applicant, Dossier, Recorded};
 use motcua_domain::org::Unit;
-use serde::Serialize;
 use serde_json::Value;
 
-/// One row of the control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ).
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct ControlRow {
-    pub index: usize,
-    pub step: String,
-    pub unit: String,
-    pub unit_name: String,
-    pub started_at: Instant,
-    pub due: Instant,
-    pub handed_over_at: Option<Instant>,
-    pub to_unit: Option<String>,
-    pub to_unit_name: Option<String>,
-    pub external: bool,
-    pub result: Option<&'static str>,
-    pub result_label: Option<&'static str>,
-}
+/// One row of the control sheet, as staff and the public see it.
+pub use motcua_store::lookup::ControlRow;
 
 pub struct Names(pub HashMap<String, String>);
 
@@ -72,30 +57,6 @@ impl Names {
 
 pub fn control_sheet(d: &Dossier, names: &Names) -> Vec<ControlRow> {
     d.steps
-        .iter()
-        .map(|s| ControlRow {
-            index: s.index,
-            step: s.name.clone(),
-            unit: s.unit.clone(),
-            unit_name: names.of(&s.unit),
-            started_at: s.started_at,
-            due: s.due,
-            handed_over_at: s.finished_at,
-            to_unit: s.handed_to.clone(),
-            to_unit_name: s.handed_to.as_deref().map(|u| names.of(u)),
-            external: s.external,
-            result: s.result.map(|r| r.as_str()),
-            result_label: s.result.map(|r| r.label_vi()),
-        })
-        .collect()
-}
-
-/// The control sheet as the public lookup shows it, from the lookup projection's steps.
-pub fn public_control_sheet(
-    steps: &[motcua_store::lookup::PublicStep],
-    names: &Names,
-) -> Vec<ControlRow> {
-    steps
         .iter()
         .map(|s| ControlRow {
             index: s.index,

@@ -4,8 +4,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use chrono::Utc;
-use motcua_domain::dossier::{Applicant, Command, Instant, Paper, Rating, Status, to_local};
+use motcua_domain::dossier::{Applicant, Command, Paper, Rating, Status, to_local};
 use motcua_domain::procedure::ProcedureRef;
 use motcua_store::dossiers::Target;
 use motcua_store::procedures;
@@ -14,7 +15,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{AppState, blocking};
 use crate::dossiers::service::{Caller, open_unit};
-use crate::dossiers::views;
 use crate::http::ApiError;
 use crate::http::{Body, ClientIp, Params, rate_limited};
 
@@ -91,30 +91,7 @@ pub struct Submitted {
 }
 
 /// A dossier as the public sees it: progress, no personal data.
-#[derive(Serialize, JsonSchema)]
-pub struct PublicDossier {
-    pub code: Option<String>,
-    pub reference: String,
-    pub procedure: crate::dossiers::service::ProcedureName,
-    pub unit: String,
-    pub unit_name: String,
-    pub status: Status,
-    pub status_label: &'static str,
-    pub received_at: Option<Instant>,
-    pub appointment: Option<Instant>,
-    pub result: Option<motcua_domain::calendar::Timeliness>,
-    pub returned_at: Option<Instant>,
-    pub supplement_requested: Option<SupplementAsked>,
-    pub can_rate: bool,
-    pub control_sheet: Vec<views::ControlRow>,
-}
-
-/// What the desk asked the applicant to add.
-#[derive(Serialize, JsonSchema)]
-pub struct SupplementAsked {
-    pub items: Vec<String>,
-    pub reason: String,
-}
+pub use motcua_store::lookup::PublicDossier;
 
 #[derive(Serialize, JsonSchema)]
 pub struct Rated {
@@ -132,21 +109,23 @@ pub struct LookupQuery {
     secret: String,
 }
 
-/// GET /public/lookup?code=...&secret=...
+/// GET /public/lookup?code=...&secret=...: the answer stored with the dossier's lookup row
+/// ([`motcua_store::lookup::answer_of`]), with its reference and the units' current names filled
+/// in.
 pub async fn lookup(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     Params(q): Params<LookupQuery>,
-) -> Result<Json<PublicDossier>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     if !app.public_limiter.allow(ip) {
         return Err(rate_limited());
     }
-    // The usual case is one statement on the async client (PostgreSQL) with the unit names from
-    // memory: no thread of the blocking pool. Anything else takes the general path.
+    // The usual case is one point read on the async runtime with the unit names from memory: no
+    // thread of the blocking pool. Anything else takes the general path.
     let quick = match motcua_store::lookup::find_quick(&app.store, q.code.trim(), &q.secret).await?
     {
         Some(found) => match (found, app.unit_names_cached()) {
-            (Some(f), Some(table)) => Some(Some((f, table))),
+            (Some(a), Some(table)) => Some(Some((a, table))),
             (None, _) => Some(None),
             (Some(_), None) => None,
         },
@@ -158,7 +137,7 @@ pub async fn lookup(
             blocking(move || {
                 Ok(app.store.read_each(|tx| {
                     Ok(match lookup_public(tx, &q.code, &q.secret)? {
-                        Some(f) => Some((f, app.unit_names(tx)?)),
+                        Some(f) => Some((f.answer()?, app.unit_names(tx)?)),
                         None => None,
                     })
                 })?)
@@ -166,32 +145,16 @@ pub async fn lookup(
             .await?
         }
     };
-    let (found, table) = found.ok_or_else(not_found)?;
-    let names = crate::dossiers::views::Names::from_table(&found.view.unit_codes(), &table);
-    let v = found.view;
-    let value = PublicDossier {
-        can_rate: v.can_rate(),
-        control_sheet: views::public_control_sheet(&v.steps, &names),
-        code: v.code,
-        reference: found.reference,
-        procedure: crate::dossiers::service::ProcedureName {
-            code: v.procedure_code,
-            name: v.procedure_name,
-        },
-        unit_name: names.of(&v.unit),
-        unit: v.unit,
-        status: v.status,
-        status_label: v.status.label_vi(),
-        received_at: v.received_at,
-        appointment: v.appointment,
-        result: v.result,
-        returned_at: v.returned_at,
-        supplement_requested: v.supplement.map(|s| SupplementAsked {
-            items: s.items,
-            reason: s.reason,
-        }),
-    };
-    Ok(Json(value))
+    let (found, names) = found.ok_or_else(not_found)?;
+    let body = motcua_store::lookup::fill(&found.answer, &found.reference, &names)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -570,7 +570,8 @@ async fn the_lookup_reads_a_projection_without_personal_data_that_rebuild_restor
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        // The projection row was written with the dossier, and holds nothing of the applicant.
+        // The projection row (view and answer) was written with the dossier, and holds nothing of
+        // the applicant.
         let view = || {
             sync(|| {
                 app.store
@@ -578,7 +579,7 @@ async fn the_lookup_reads_a_projection_without_personal_data_that_rebuild_restor
                     .read(|tx| {
                         Ok(tx
                             .query_one(
-                                "SELECT code, view FROM public_lookup WHERE dossier_id = $1",
+                                "SELECT code, view || answer FROM public_lookup WHERE dossier_id = $1",
                                 &[motcua_store::Value::Int(id)],
                             )?
                             .map(|r| (r.string(0).unwrap(), r.string(1).unwrap())))
@@ -611,7 +612,7 @@ async fn the_lookup_reads_a_projection_without_personal_data_that_rebuild_restor
                 .store
                 .write(|tx| {
                     tx.exec(
-                        "UPDATE public_lookup SET view = REPLACE(view, 'hộ kinh doanh', 'HKD')",
+                        "UPDATE public_lookup SET answer = REPLACE(answer, 'hộ kinh doanh', 'HKD')",
                         &[],
                     )
                 })
