@@ -100,21 +100,21 @@ pub fn chain(tx: &mut dyn Tx, code: &str) -> Result<Vec<String>, StoreError> {
     Ok(out)
 }
 
-/// The unit and everything below it (for "my unit" queues and scoped lists).
+/// The unit and everything below it (for "my unit" queues and scoped lists), level by level, in
+/// code order within a level. One query that reads only the units below (every command checks
+/// its caller's scope with it); a chain of parents deeper than 64 levels, or a cycle, stops there.
 pub fn subtree(tx: &mut dyn Tx, code: &str) -> Result<Vec<String>, StoreError> {
-    let all = units(tx)?;
-    let mut out = vec![code.to_owned()];
-    let mut i = 0;
-    while i < out.len() {
-        let parent = out[i].clone();
-        out.extend(
-            all.iter()
-                .filter(|u| u.parent.as_deref() == Some(parent.as_str()))
-                .map(|u| u.code.clone()),
-        );
-        i += 1;
-    }
-    Ok(out)
+    tx.query(
+        "WITH RECURSIVE below(code, depth) AS (\
+           SELECT CAST($1 AS TEXT), 0 \
+           UNION SELECT u.code, b.depth + 1 FROM units u JOIN below b ON u.parent = b.code \
+           WHERE b.depth < 64) \
+         SELECT code FROM below GROUP BY code ORDER BY MIN(depth), code",
+        &[Value::from(code)],
+    )?
+    .iter()
+    .map(|r| r.string(0))
+    .collect()
 }
 
 pub struct NewStaff<'a> {

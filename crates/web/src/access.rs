@@ -16,15 +16,32 @@ use motcua_store::{StoreError, Tx, org};
 
 /// Every unit under a grant of the caller that allows `action`.
 pub fn scope(tx: &mut dyn Tx, staff: &Staff, action: Action) -> Result<Vec<String>, StoreError> {
-    let mut units = vec![];
+    Ok(scopes(tx, staff, &[action])?.remove(0))
+}
+
+/// [`scope`] for several actions at once, each grant's units read once.
+fn scopes(
+    tx: &mut dyn Tx,
+    staff: &Staff,
+    actions: &[Action],
+) -> Result<Vec<Vec<String>>, StoreError> {
+    let mut below: std::collections::HashMap<&str, Vec<String>> = Default::default();
+    let mut out = vec![vec![]; actions.len()];
     for g in &staff.grants {
-        if allows(g.role, action) {
-            units.extend(org::subtree(tx, &g.unit)?);
+        for (i, action) in actions.iter().enumerate() {
+            if allows(g.role, *action) {
+                if !below.contains_key(g.unit.as_str()) {
+                    below.insert(&g.unit, org::subtree(tx, &g.unit)?);
+                }
+                out[i].extend(below[g.unit.as_str()].iter().cloned());
+            }
         }
     }
-    units.sort();
-    units.dedup();
-    Ok(units)
+    for units in &mut out {
+        units.sort();
+        units.dedup();
+    }
+    Ok(out)
 }
 
 /// What one member of staff may see: the units whose dossiers they see, and those whose applicants'
@@ -44,12 +61,14 @@ pub struct DossierAccess {
 
 impl Access {
     pub fn of(tx: &mut dyn Tx, staff: &Staff) -> Result<Access, StoreError> {
+        let [view, personal]: [Vec<String>; 2] =
+            scopes(tx, staff, &[Action::ViewDossier, Action::ViewPersonalData])?
+                .try_into()
+                .unwrap_or_default();
         Ok(Access {
             staff_id: staff.id,
-            view: scope(tx, staff, Action::ViewDossier)?.into_iter().collect(),
-            personal: scope(tx, staff, Action::ViewPersonalData)?
-                .into_iter()
-                .collect(),
+            view: view.into_iter().collect(),
+            personal: personal.into_iter().collect(),
         })
     }
 

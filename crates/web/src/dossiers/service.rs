@@ -147,13 +147,19 @@ pub fn run_then(
             .remove(0)
             .dossier;
         }
-        let names = Names::new(&org::units(tx)?);
         let public = motcua_store::public_access::get(tx, o.id)?;
         // The receipt (with the applicant's data and the lookup secret) answers the reception
         // and a correction (the desk prints it again) only: whoever acts later sees the dossier
         // under the personal-data rules.
         let mut receipt = match o.event.event {
-            Event::Received { .. } | Event::Corrected { .. } => receipt(&o.dossier, &names),
+            Event::Received { .. } | Event::Corrected { .. } => {
+                let names = Names(
+                    org::names(tx, std::slice::from_ref(&o.dossier.unit))?
+                        .into_iter()
+                        .collect(),
+                );
+                receipt(&o.dossier, &names)
+            }
             _ => None,
         };
         if let (Some(r), Some(p)) = (receipt.as_mut(), public.as_ref()) {
