@@ -1,5 +1,7 @@
 //! The SQLite driver: the embedded default. One writer connection (write transactions are
-//! `BEGIN IMMEDIATE`, so writers queue instead of failing) and a small pool of readers, in WAL mode.
+//! `BEGIN IMMEDIATE`, so writers queue instead of failing; they take their turns first come first
+//! served, see [`Turns`]) and a small pool of readers, in WAL mode; point reads of the public
+//! lookup go to threads of their own ([`SqliteDb::point_read_async`]).
 //!
 //! Durable writes share their fsyncs (group commit). With `synchronous = FULL` every commit would
 //! wait for its own fsync of the WAL while holding the writer: 64 desks at once queue behind 64
@@ -21,6 +23,8 @@ use crate::db::{Dialect, Row, Tx, Value, sqlite_placeholders};
 
 pub struct SqliteDb {
     path: PathBuf,
+    /// Writers take turns in the order they asked ([`Turns`]), then hold the connection.
+    turns: Turns,
     writer: Mutex<Connection>,
     /// Idle reader connections, and how many exist in all.
     readers: Mutex<(Vec<Connection>, usize)>,
@@ -45,6 +49,69 @@ const POINT_READERS: usize = 2;
 
 /// Point reads a thread takes from its queue at once, and reads in one snapshot.
 const POINT_BATCH: usize = 64;
+
+/// Turns at the writer, first come first served. A mutex alone lets a thread that has just
+/// released it take it again ahead of those already waiting: with 64 desks writing at once some
+/// waited several times as long as the rest. Here each waiter has its own place in the queue and
+/// is handed the turn when the one before it ends.
+struct Turns {
+    queue: Mutex<TurnQueue>,
+}
+
+#[derive(Default)]
+struct TurnQueue {
+    taken: bool,
+    waiting: std::collections::VecDeque<std::sync::Arc<Waiter>>,
+}
+
+#[derive(Default)]
+struct Waiter {
+    handed: Mutex<bool>,
+    wake: Condvar,
+}
+
+/// A turn at the writer, given to the next in line when dropped.
+struct Turn<'a>(&'a Turns);
+
+impl Turns {
+    fn new() -> Turns {
+        Turns {
+            queue: Mutex::new(TurnQueue::default()),
+        }
+    }
+
+    fn take(&self) -> Turn<'_> {
+        let waiter = {
+            let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            if !q.taken {
+                q.taken = true;
+                return Turn(self);
+            }
+            let w = std::sync::Arc::new(Waiter::default());
+            q.waiting.push_back(w.clone());
+            w
+        };
+        let mut handed = waiter.handed.lock().unwrap_or_else(|p| p.into_inner());
+        while !*handed {
+            handed = waiter.wake.wait(handed).unwrap_or_else(|p| p.into_inner());
+        }
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut q = self.0.queue.lock().unwrap_or_else(|p| p.into_inner());
+        match q.waiting.pop_front() {
+            // The turn passes straight to the next in line (it stays taken).
+            Some(next) => {
+                *next.handed.lock().unwrap_or_else(|p| p.into_inner()) = true;
+                next.wake.notify_one();
+            }
+            None => q.taken = false,
+        }
+    }
+}
 
 /// Group commit: which commits are written to the WAL and which are known to be on disk.
 pub(crate) struct WalSync {
@@ -212,6 +279,7 @@ impl SqliteDb {
             None
         };
         Ok(SqliteDb {
+            turns: Turns::new(),
             writer: Mutex::new(writer),
             readers: Mutex::new((Vec::new(), 0)),
             returned: Condvar::new(),
@@ -283,6 +351,7 @@ impl SqliteDb {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let (out, commit) = {
+            let _turn = self.turns.take();
             let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut t = SqliteTx { tx: &tx };
@@ -447,7 +516,7 @@ impl Tx for SqliteTx<'_> {
 }
 
 #[cfg(test)]
-mod group_commit {
+mod writers {
     use super::*;
 
     #[test]
@@ -473,6 +542,31 @@ mod group_commit {
         let e = wal.committed();
         wal.wait_durable(e).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn writers_take_their_turns_in_the_order_they_asked() {
+        let turns = Turns::new();
+        let order = Mutex::new(vec![]);
+        let first = turns.take();
+        std::thread::scope(|s| {
+            for i in 1..=6 {
+                let (turns, order) = (&turns, &order);
+                s.spawn(move || {
+                    let _turn = turns.take();
+                    order.lock().unwrap().push(i);
+                });
+                // The next asks only once this one is in line.
+                while turns.queue.lock().unwrap().waiting.len() < i {
+                    std::thread::yield_now();
+                }
+            }
+            drop(first);
+        });
+        assert_eq!(*order.lock().unwrap(), vec![1, 2, 3, 4, 5, 6]);
+        // Nobody holds a turn now: the next one is taken at once.
+        assert!(!turns.queue.lock().unwrap().taken);
+        drop(turns.take());
     }
 
     #[test]
