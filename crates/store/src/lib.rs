@@ -192,7 +192,7 @@ impl DbUrl {
 }
 
 enum Backend {
-    Sqlite(sqlite::SqliteDb),
+    Sqlite(Box<sqlite::SqliteDb>),
     Postgres(postgres::PgDb),
 }
 
@@ -374,7 +374,7 @@ impl Store {
 
     pub fn open_unmigrated(url: &str) -> Result<Store, StoreError> {
         let backend = match DbUrl::parse(url)? {
-            DbUrl::Sqlite(path) => Backend::Sqlite(sqlite::SqliteDb::open(&path)?),
+            DbUrl::Sqlite(path) => Backend::Sqlite(Box::new(sqlite::SqliteDb::open(&path)?)),
             DbUrl::Postgres(url) => Backend::Postgres(postgres::PgDb::open(&url)?),
         };
         Ok(Store {
