@@ -1,5 +1,8 @@
 -- Issue 22, item 3: the public lookup's JSON answer, rendered when the dossier is written (in the
 -- same transaction as `view`), so that a lookup reads it and fills in the reference and the units'
 -- current names without parsing or serialising anything. NULL for rows written before this
--- column existed: those are answered from `view`, as before. Rebuilt with the projection.
+-- column existed: the migration gives them their answer from `view`. Rebuilt with the projection.
 ALTER TABLE public_lookup ADD COLUMN answer TEXT;
+-- A row holds both, some 2.5 kB: above PostgreSQL's default of 2 kB a row's text is compressed,
+-- and every lookup would pay for decompressing it. Rows up to a page stay as they are.
+ALTER TABLE public_lookup SET (toast_tuple_target = 8160);
