@@ -1,6 +1,6 @@
 //! The raw-SQLite baseline of the lifecycle benchmark: the same rows a dossier lifecycle writes
-//! through the store (each command's event, dossier row, counter row, ledger entry and head, one
-//! transaction per command), written by a plain loop on a connection with the store's own
+//! through the store (each command's event, dossier row, public lookup row, counter row, ledger
+//! entry and head, one transaction per command), written by a plain loop on a connection with the store's own
 //! settings, with nothing else: no decision, no replay, no hashing, no JSON encoding.
 
 use std::path::Path;
@@ -17,6 +17,9 @@ pub struct Written {
     pub actor: String,
     pub payload: String,
     pub state: String,
+    /// The public lookup row's view and answer.
+    pub view: String,
+    pub answer: String,
 }
 
 /// Writes `lifecycles` lifecycles of `commands` into a fresh database at `path` (created with the
@@ -58,6 +61,12 @@ pub fn raw_lifecycles(
                 params![id, format!("U-{id}"), seq, at, c.state],
             )?;
             tx.execute(
+                "INSERT INTO public_lookup (dossier_id, code, view, answer) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view, \
+                 answer = excluded.answer",
+                params![id, format!("U-{id}"), c.view, c.answer],
+            )?;
+            tx.execute(
                 "INSERT INTO stats (month, unit, procedure, agency, received_desk) VALUES (202501, 'U', '1.000001', '', 1) \
                  ON CONFLICT (month, unit, procedure, agency) DO UPDATE SET received_desk = stats.received_desk + 1",
                 [],
@@ -80,7 +89,7 @@ pub fn raw_lifecycles(
 }
 
 /// The raw-PostgreSQL baseline: the same rows as [`raw_lifecycles`] (each command's event, dossier
-/// row, counter row, ledger entry and head, one transaction per command, the ledger head locked
+/// row, public lookup row, counter row, ledger entry and head, one transaction per command, the ledger head locked
 /// first as the store does), written by a plain loop of prepared statements on one connection to
 /// the fresh database at `url` (created with the store's migrations); returns lifecycles per second.
 pub fn raw_lifecycles_pg(
@@ -103,6 +112,11 @@ pub fn raw_lifecycles_pg(
          NULL, $4, $4, $4, NULL, NULL, NULL, $4, $5) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, \
          updated_at = excluded.updated_at, state = excluded.state",
+    )?;
+    let lookup_q = client.prepare(
+        "INSERT INTO public_lookup (dossier_id, code, view, answer) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view, \
+         answer = excluded.answer",
     )?;
     let stats_q = client.prepare(
         "INSERT INTO stats (month, unit, procedure, agency, received_desk) VALUES (202501, 'U', '1.000001', '', 1) \
@@ -129,6 +143,7 @@ pub fn raw_lifecycles_pg(
                 )?
                 .try_get(0)?;
             tx.execute(&dossier_q, &[&id, &format!("U-{id}"), &seq, &at, &c.state])?;
+            tx.execute(&lookup_q, &[&id, &format!("U-{id}"), &c.view, &c.answer])?;
             tx.execute(&stats_q, &[])?;
             let items = format!(
                 "[{{\"event_id\":{event_id},\"dossier_id\":{id},\"seq\":{seq},\"hash\":\"{hash}\"}}]"
@@ -189,7 +204,7 @@ pub fn database_bytes(tx: &mut dyn crate::Tx) -> Result<i64, StoreError> {
 }
 
 /// What the store wrote for dossier `id`, command by command: the event's kind, actor and payload
-/// as stored, and the projection's state after it.
+/// as stored, and the projection's state and public lookup row after it.
 pub fn written(tx: &mut dyn crate::Tx, id: i64) -> Result<Vec<Written>, StoreError> {
     use motcua_domain::dossier::Dossier;
     let history = crate::dossiers::history(tx, id)?;
@@ -204,11 +219,19 @@ pub fn written(tx: &mut dyn crate::Tx, id: i64) -> Result<Vec<Written>, StoreErr
             None => state = Some(Dossier::start(rec)?),
             Some(d) => d.apply(rec),
         }
+        let Some(d) = &state else { continue };
+        let text = |v: crate::Value| match v {
+            crate::Value::Text(t) => t,
+            _ => String::new(),
+        };
+        let [_, _, view, answer] = crate::lookup::row_of(id, d)?;
         out.push(Written {
             kind: row.string(0)?,
             actor: row.string(1)?,
             payload: row.string(2)?,
             state: serde_json::to_string(&state).map_err(|e| StoreError::Db(e.to_string()))?,
+            view: text(view),
+            answer: text(answer),
         });
     }
     Ok(out)
