@@ -9,7 +9,9 @@
 //! the JSON answer of the lookup API ready to send ([`answer_of`]). Only two things in it are not
 //! known when the dossier is written, the online reference and the units' names (a unit may be
 //! renamed): the answer holds an empty reference and each unit's code where its name goes, and
-//! [`fill`] puts them in on the way out, without parsing the JSON.
+//! [`fill`] puts them in on the way out, without parsing the JSON. Stored answers have the shape of
+//! the version that wrote them: a change to [`PublicDossier`] needs a migration that renders them
+//! again from the views, as [`ANSWER_MIGRATION`] does (`answer_existing_rows`).
 
 use motcua_domain::calendar::Timeliness;
 use motcua_domain::dossier::{Dossier, Instant, Status};
