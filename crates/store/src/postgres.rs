@@ -542,6 +542,8 @@ struct PgTx<'a> {
     pending: Vec<Op>,
     /// `BEGIN` was queued: the transaction must be ended.
     began: bool,
+    /// Statements have gone to the server (the `BEGIN` among them).
+    sent: bool,
     writable: bool,
 }
 
@@ -551,6 +553,7 @@ impl<'a> PgTx<'a> {
             conn,
             pending: begin.map(Op::Simple).into_iter().collect(),
             began: begin.is_some(),
+            sent: false,
             writable,
         }
     }
@@ -585,6 +588,7 @@ impl<'a> PgTx<'a> {
         lasts: Vec<(Statement, &[Value], bool)>,
     ) -> Result<Vec<(Vec<Row>, u64)>, StoreError> {
         let ops = std::mem::take(&mut self.pending);
+        self.sent = true;
         let client = &self.conn.client;
         let (before, after) = self.conn.rt.block_on(async {
             let each = ops.iter().map(|op| async move {
@@ -628,8 +632,8 @@ impl<'a> PgTx<'a> {
         if !self.began {
             return Ok(());
         }
-        if self.pending.len() == 1 {
-            // Nothing was run: no transaction to end.
+        if !self.sent && self.pending.len() == 1 {
+            // Only the `BEGIN`, never sent: no transaction to end.
             return Ok(());
         }
         self.pending.push(Op::Simple("COMMIT"));

@@ -344,6 +344,21 @@ fn later_writes_keep_order_and_fail_the_whole_transaction() {
             .unwrap_err();
         assert!(e.to_string().contains("refused"), "{name}: {e}");
         assert_eq!(count(&store, "later_t"), 1, "{name}");
+        // A read, then a single write held back: the commit sends it.
+        store
+            .write(|tx| {
+                tx.query("SELECT COUNT(*) FROM later_t", &[])?;
+                tx.exec_later(
+                    "INSERT INTO later_t (k, v) VALUES ($1, $2)",
+                    &[Value::Int(7), Value::from("g")],
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            count(&store, "later_t"),
+            2,
+            "{name}: the last write was committed"
+        );
     }
 }
 
