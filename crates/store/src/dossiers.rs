@@ -69,7 +69,7 @@ pub fn execute(
     // Each receiving unit's calendar (its province's office hours and deadline settings).
     let mut local: std::collections::HashMap<String, Option<WorkCalendar>> = Default::default();
     // The outbox's connectors: none configured, no row written.
-    let mut connectors = Some(crate::outbox::names(&connectors)?);
+    let connectors = crate::outbox::names(&connectors)?;
     for mut req in requests {
         // The record keeps milliseconds: the state must equal what a replay of the record gives.
         req.now = from_millis(millis(req.now))?;
@@ -214,7 +214,7 @@ pub fn execute(
             crate::public_access::create(tx, id, millis(req.now))?;
         }
         crate::stats::add(tx, &change)?;
-        crate::outbox::on_event(tx, &mut connectors, id, &item.hash, &recorded, &dossier)?;
+        crate::outbox::on_event(tx, &connectors, id, &item.hash, &recorded, &dossier)?;
         crate::stats::add_cross(tx, &cross)?;
         last_at = last_at.max(millis(req.now));
         items.push(item);

@@ -120,20 +120,17 @@ pub fn configure(tx: &mut dyn Tx, names: &[&str], now: i64) -> Result<(), StoreE
 }
 
 /// Called by `dossiers::execute` for each event it appends: one row per message per configured
-/// connector. `connectors` is read once per transaction; with none configured nothing is written.
+/// connector (`connectors`, read once per transaction with [`CONFIGURED`]); with none configured
+/// nothing is written.
 pub fn on_event(
     tx: &mut dyn Tx,
-    connectors: &mut Option<Vec<String>>,
+    connectors: &[String],
     dossier_id: i64,
     event_hash: &str,
     rec: &Recorded,
     dossier: &Dossier,
 ) -> Result<(), StoreError> {
-    let list = match connectors {
-        Some(list) => list,
-        None => connectors.insert(configured(tx)?),
-    };
-    for connector in list.iter() {
+    for connector in connectors {
         for (part, message) in plan(connector, &rec.event, dossier) {
             let payload = serde_json::json!({
                 "event": rec.event.kind(),

@@ -516,9 +516,18 @@ async fn batch_reads(
                         by_key.insert(k, Row(values));
                     }
                 }
-                // Two callers may ask for the same key: each gets the row.
-                for (key, answer) in batch {
-                    let _ = answer.send(Ok(by_key.get(&key).cloned()));
+                // Two callers may ask for the same key: each gets the row, the last one asking
+                // takes it.
+                let last: Vec<bool> = (0..batch.len())
+                    .map(|i| !batch[i + 1..].iter().any(|(k, _)| *k == batch[i].0))
+                    .collect();
+                for ((key, answer), last) in batch.into_iter().zip(last) {
+                    let row = if last {
+                        by_key.remove(&key)
+                    } else {
+                        by_key.get(&key).cloned()
+                    };
+                    let _ = answer.send(Ok(row));
                 }
             }
             Err(e) => {
