@@ -10,7 +10,6 @@ use motcua_store::dossiers::{self, Request, Target};
 use motcua_store::{millis, outbox, procedures};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::app::{AppState, blocking};
 use crate::dossiers::service::open_unit;
@@ -77,14 +76,7 @@ fn authorised(headers: &axum::http::HeaderMap, expected: &str) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    let (a, b) = (
-        Sha256::digest(given.as_bytes()),
-        Sha256::digest(expected.as_bytes()),
-    );
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+    crate::auth::same_secret(given, expected)
 }
 
 fn field(i: usize, name: &str, vi: &str, en: &str) -> ApiError {

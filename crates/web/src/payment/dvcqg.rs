@@ -169,7 +169,7 @@ pub fn text_of(v: Option<&Value>) -> String {
 /// Whether `given` (hex, any case) is `expected`, compared in constant time.
 pub fn same_checksum(expected: &str, given: &str) -> bool {
     let given = given.trim().to_ascii_lowercase();
-    subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), given.as_bytes()).into()
+    crate::auth::same_secret(&given, expected)
 }
 
 /// The national portal's payment platform.

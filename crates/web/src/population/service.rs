@@ -309,10 +309,7 @@ pub fn fields_from_database(key: &[u8; 32], token: &str, a: &Applicant, now: i64
         .filter(|(f, m)| {
             PREFILL_FIELDS.contains(f)
                 && !value(f).is_empty()
-                && bool::from(subtle::ConstantTimeEq::ct_eq(
-                    mac(key, f, number, &value(f), expiry).as_bytes(),
-                    m.as_bytes(),
-                ))
+                && crate::auth::same_secret(m, &mac(key, f, number, &value(f), expiry))
         })
         .map(|(f, _)| f.to_owned())
         .collect();
