@@ -54,73 +54,40 @@ pub struct State {
 }
 
 pub struct PortalDouble {
-    addr: SocketAddr,
-    username: String,
-    password: String,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    listener: Listener,
 }
 
 impl PortalDouble {
     /// Starts on a free loopback port, accepting these credentials.
     pub fn start(username: &str, password: &str) -> std::io::Result<PortalDouble> {
-        let mut d = PortalDouble {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            username: username.into(),
-            password: password.into(),
-            state: Arc::default(),
-            stop: Arc::new(AtomicBool::new(false)),
-            thread: None,
-        };
-        d.listen()?;
-        Ok(d)
-    }
-
-    fn listen(&mut self) -> std::io::Result<()> {
-        let listener = TcpListener::bind(self.addr)?;
-        listener.set_nonblocking(true)?;
-        self.addr = listener.local_addr()?;
-        self.stop = Arc::new(AtomicBool::new(false));
-        let (stop, state) = (self.stop.clone(), self.state.clone());
-        let creds = (self.username.clone(), self.password.clone());
-        self.thread = Some(std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let (state, creds) = (state.clone(), creds.clone());
-                        std::thread::spawn(move || {
-                            let _ = serve(stream, &state, &creds);
-                        });
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        }));
-        Ok(())
+        let state: Arc<Mutex<State>> = Arc::default();
+        let creds = (username.to_owned(), password.to_owned());
+        let kept = state.clone();
+        let listener = Listener::start(Arc::new(move |stream| {
+            let _ = serve(stream, &kept, &creds);
+        }))?;
+        Ok(PortalDouble { state, listener })
     }
 
     /// The base URL (`[dvcqg] adapter_url`).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.listener.addr())
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.listener.addr()
     }
 
     /// Stops listening: callers meet a refused connection until `restart`.
     pub fn stop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.listener.stop();
     }
 
     /// Listens again on the same port, with what it kept.
     pub fn restart(&mut self) -> std::io::Result<()> {
-        self.stop();
-        self.listen()
+        self.listener.stop();
+        self.listener.listen()
     }
 
     /// Queues faults for the next integration calls, in order.
@@ -143,10 +110,69 @@ impl PortalDouble {
     }
 }
 
-impl Drop for PortalDouble {
+/// What a [`Listener`] does with each connection, on a thread of its own.
+pub(crate) type Handler = Arc<dyn Fn(TcpStream) + Send + Sync>;
+
+/// A loopback listener that can stop and listen again on the same port.
+pub(crate) struct Listener {
+    addr: SocketAddr,
+    handler: Handler,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Listener {
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub(crate) fn start(handler: Handler) -> std::io::Result<Listener> {
+        let mut l = Listener {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            handler,
+            stop: Arc::new(AtomicBool::new(false)),
+            thread: None,
+        };
+        l.listen()?;
+        Ok(l)
+    }
+
+    pub(crate) fn listen(&mut self) -> std::io::Result<()> {
+        let listener = TcpListener::bind(self.addr)?;
+        listener.set_nonblocking(true)?;
+        self.addr = listener.local_addr()?;
+        self.stop = Arc::new(AtomicBool::new(false));
+        let (stop, handler) = (self.stop.clone(), self.handler.clone());
+        self.thread = Some(std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let handler = handler.clone();
+                        std::thread::spawn(move || handler(stream));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        }));
+        Ok(())
+    }
+
+    pub(crate) fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Listener {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// One request as read: path, headers (lower-case names), body.

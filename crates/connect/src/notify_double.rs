@@ -8,76 +8,14 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::double::{answer, read_request};
-
-type Handler = Arc<dyn Fn(TcpStream) + Send + Sync>;
-
-/// A loopback listener that can stop and listen again on the same port.
-struct Listener {
-    addr: SocketAddr,
-    handler: Handler,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Listener {
-    fn start(handler: Handler) -> std::io::Result<Listener> {
-        let mut l = Listener {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            handler,
-            stop: Arc::new(AtomicBool::new(false)),
-            thread: None,
-        };
-        l.listen()?;
-        Ok(l)
-    }
-
-    fn listen(&mut self) -> std::io::Result<()> {
-        let listener = TcpListener::bind(self.addr)?;
-        listener.set_nonblocking(true)?;
-        self.addr = listener.local_addr()?;
-        self.stop = Arc::new(AtomicBool::new(false));
-        let (stop, handler) = (self.stop.clone(), self.handler.clone());
-        self.thread = Some(std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let handler = handler.clone();
-                        std::thread::spawn(move || handler(stream));
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        }));
-        Ok(())
-    }
-
-    fn stop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
+use crate::double::{Listener, answer, lock, read_request};
 
 // ----- SMTP ----------------------------------------------------------------------------------
 
@@ -170,7 +108,7 @@ impl SmtpDouble {
 
     /// `[notify.email] smtp_url` for it (unencrypted, which loopback allows).
     pub fn url(&self) -> String {
-        format!("smtp://{}", self.listener.addr)
+        format!("smtp://{}", self.listener.addr())
     }
 
     pub fn mails(&self) -> Vec<Mail> {
@@ -370,7 +308,7 @@ impl GatewayDouble {
             Gateway::Sms => SMS_PATH,
             Gateway::Zalo => ZNS_PATH,
         };
-        format!("http://{}{path}", self.listener.addr)
+        format!("http://{}{path}", self.listener.addr())
     }
 
     pub fn requests(&self) -> Vec<GatewayRequest> {
