@@ -63,25 +63,20 @@ fn env(name: &str) -> Option<String> {
 /// Applies `MOTCUA_DVCQG_*` and `MOTCUA_OUTBOX_*` over the file, then checks `[dvcqg]`: every
 /// problem at once, each naming its key (exit 2).
 pub fn load_env(config: &mut Config) -> Result<()> {
-    const KEYS: [&str; 8] = [
-        "ADAPTER_URL",
-        "AUTH_ENDPOINT",
-        "INTEGRATION_ENDPOINT",
-        "USERNAME",
-        "PASSWORD",
-        "AGENCY",
-        "INBOUND_TOKEN",
-        "TIMEOUT_SECONDS",
-    ];
-    if KEYS
-        .iter()
-        .any(|k| env(&format!("MOTCUA_DVCQG_{k}")).is_some())
-    {
-        let d = config.dvcqg.get_or_insert_with(DvcqgConfig::default);
-        for k in KEYS {
-            let Some(v) = env(&format!("MOTCUA_DVCQG_{k}")) else {
-                continue;
-            };
+    section(
+        &mut config.dvcqg,
+        "MOTCUA_DVCQG_",
+        &[
+            "ADAPTER_URL",
+            "AUTH_ENDPOINT",
+            "INTEGRATION_ENDPOINT",
+            "USERNAME",
+            "PASSWORD",
+            "AGENCY",
+            "INBOUND_TOKEN",
+            "TIMEOUT_SECONDS",
+        ],
+        |d: &mut DvcqgConfig, k, v| {
             match k {
                 "ADAPTER_URL" => d.adapter_url = v,
                 "AUTH_ENDPOINT" => d.auth_endpoint = v,
@@ -90,16 +85,11 @@ pub fn load_env(config: &mut Config) -> Result<()> {
                 "PASSWORD" => d.password = v,
                 "AGENCY" => d.agency = v,
                 "INBOUND_TOKEN" => d.inbound_token = Some(v).filter(|v| !v.is_empty()),
-                _ => {
-                    d.timeout_seconds = Some(v.parse().map_err(|_| {
-                        BadInput(format!(
-                            "MOTCUA_DVCQG_TIMEOUT_SECONDS='{v}' không hợp lệ / is invalid"
-                        ))
-                    })?)
-                }
+                _ => d.timeout_seconds = Some(v.parse().ok()?),
             }
-        }
-    }
+            Some(())
+        },
+    )?;
     for (name, into) in [
         (
             "MOTCUA_OUTBOX_EVERY_SECONDS",
@@ -134,34 +124,49 @@ pub fn load_env(config: &mut Config) -> Result<()> {
     Ok(())
 }
 
+/// A section of the configuration from the variables `PREFIX` + each of `keys`: it exists as soon
+/// as one of them is set, and `set` puts each value set into its field (`None`: the value is not
+/// valid, and the error names the variable).
+fn section<T: Default>(
+    slot: &mut Option<T>,
+    prefix: &str,
+    keys: &[&'static str],
+    set: impl Fn(&mut T, &str, String) -> Option<()>,
+) -> Result<()> {
+    let given: Vec<(&str, String)> = keys
+        .iter()
+        .filter_map(|k| env(&format!("{prefix}{k}")).map(|v| (*k, v)))
+        .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let section = slot.get_or_insert_with(T::default);
+    for (k, v) in given {
+        if set(section, k, v.clone()).is_none() {
+            return Err(BadInput(format!("{prefix}{k}='{v}' không hợp lệ / is invalid")).into());
+        }
+    }
+    Ok(())
+}
+
 /// `MOTCUA_NOTIFY_EMAIL_*`, `MOTCUA_NOTIFY_SMS_*`, `MOTCUA_NOTIFY_ZALO_*` over the file's
 /// `[notify.*]`: a channel's section exists as soon as one of its variables is set.
 fn notify_env(n: &mut NotifyConfig) -> Result<()> {
-    let timeout = |name: &str, v: String| -> Result<Option<u64>> {
-        v.parse()
-            .map(Some)
-            .map_err(|_| BadInput(format!("{name}='{v}' không hợp lệ / is invalid")).into())
-    };
-    let vars = |prefix: &str, keys: &[&'static str]| -> Vec<(&'static str, String)> {
-        keys.iter()
-            .filter_map(|k| env(&format!("{prefix}{k}")).map(|v| (*k, v)))
-            .collect()
-    };
-    let set = vars(
+    section(
+        &mut n.email,
         "MOTCUA_NOTIFY_EMAIL_",
         &["SMTP_URL", "FROM", "TIMEOUT_SECONDS"],
-    );
-    if !set.is_empty() {
-        let e = n.email.get_or_insert_with(EmailConfig::default);
-        for (k, v) in set {
+        |e: &mut EmailConfig, k, v| {
             match k {
                 "SMTP_URL" => e.smtp_url = v,
                 "FROM" => e.from = v,
-                _ => e.timeout_seconds = timeout("MOTCUA_NOTIFY_EMAIL_TIMEOUT_SECONDS", v)?,
+                _ => e.timeout_seconds = Some(v.parse().ok()?),
             }
-        }
-    }
-    let set = vars(
+            Some(())
+        },
+    )?;
+    section(
+        &mut n.sms,
         "MOTCUA_NOTIFY_SMS_",
         &[
             "URL",
@@ -171,21 +176,20 @@ fn notify_env(n: &mut NotifyConfig) -> Result<()> {
             "CONTENT_TYPE",
             "TIMEOUT_SECONDS",
         ],
-    );
-    if !set.is_empty() {
-        let s = n.sms.get_or_insert_with(SmsConfig::default);
-        for (k, v) in set {
+        |s: &mut SmsConfig, k, v| {
             match k {
                 "URL" => s.url = v,
                 "TOKEN" => s.token = v,
                 "SENDER" => s.sender = v,
                 "BODY" => s.body = v,
                 "CONTENT_TYPE" => s.content_type = v,
-                _ => s.timeout_seconds = timeout("MOTCUA_NOTIFY_SMS_TIMEOUT_SECONDS", v)?,
+                _ => s.timeout_seconds = Some(v.parse().ok()?),
             }
-        }
-    }
-    let set = vars(
+            Some(())
+        },
+    )?;
+    section(
+        &mut n.zalo,
         "MOTCUA_NOTIFY_ZALO_",
         &[
             "URL",
@@ -197,10 +201,7 @@ fn notify_env(n: &mut NotifyConfig) -> Result<()> {
             "TEMPLATE_REFUSED",
             "TIMEOUT_SECONDS",
         ],
-    );
-    if !set.is_empty() {
-        let z = n.zalo.get_or_insert_with(ZaloConfig::default);
-        for (k, v) in set {
+        |z: &mut ZaloConfig, k, v| {
             let t = &mut z.templates;
             match k {
                 "URL" => z.url = v,
@@ -210,11 +211,11 @@ fn notify_env(n: &mut NotifyConfig) -> Result<()> {
                 "TEMPLATE_APOLOGIZED" => t.apologized = v,
                 "TEMPLATE_RESULT_READY" => t.result_ready = v,
                 "TEMPLATE_REFUSED" => t.refused = v,
-                _ => z.timeout_seconds = timeout("MOTCUA_NOTIFY_ZALO_TIMEOUT_SECONDS", v)?,
+                _ => z.timeout_seconds = Some(v.parse().ok()?),
             }
-        }
-    }
-    Ok(())
+            Some(())
+        },
+    )
 }
 
 /// Where citizens reach the server (the notifications' lookup link): `public_url`, else `listen`.
