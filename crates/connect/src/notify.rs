@@ -168,19 +168,8 @@ pub struct ZaloTemplates {
 }
 
 impl ZaloTemplates {
-    fn of(&self, message: &str) -> Option<&str> {
-        let id: &str = match message {
-            "received" => &self.received,
-            "supplement_requested" => &self.supplement_requested,
-            "apologized" => &self.apologized,
-            "result_ready" => &self.result_ready,
-            "refused" => &self.refused,
-            _ => return None,
-        };
-        Some(id).filter(|t| !t.trim().is_empty())
-    }
-
-    fn missing(&self) -> Vec<&'static str> {
+    /// Each notice's name and its template id.
+    fn entries(&self) -> [(&'static str, &String); 5] {
         [
             ("received", &self.received),
             ("supplement_requested", &self.supplement_requested),
@@ -188,10 +177,22 @@ impl ZaloTemplates {
             ("result_ready", &self.result_ready),
             ("refused", &self.refused),
         ]
-        .into_iter()
-        .filter(|(_, v)| v.trim().is_empty())
-        .map(|(k, _)| k)
-        .collect()
+    }
+
+    fn of(&self, message: &str) -> Option<&str> {
+        self.entries()
+            .into_iter()
+            .find(|(name, _)| *name == message)
+            .map(|(_, id)| id.as_str())
+            .filter(|t| !t.trim().is_empty())
+    }
+
+    fn missing(&self) -> Vec<&'static str> {
+        self.entries()
+            .into_iter()
+            .filter(|(_, v)| v.trim().is_empty())
+            .map(|(k, _)| k)
+            .collect()
     }
 }
 
