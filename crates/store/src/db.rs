@@ -241,20 +241,24 @@ pub trait Tx {
     }
 }
 
-/// Rewrites `$1` placeholders to SQLite's `?1`, leaving string literals alone.
+/// Rewrites `$1` placeholders to SQLite's `?1`, leaving string literals alone. Both characters
+/// looked at are ASCII, so the text between them is copied as it is.
 pub fn sqlite_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut in_string = false;
-    for c in sql.chars() {
-        match c {
-            '\'' => {
-                in_string = !in_string;
-                out.push(c);
+    let mut copied = 0;
+    for (i, b) in sql.bytes().enumerate() {
+        match b {
+            b'\'' => in_string = !in_string,
+            b'$' if !in_string => {
+                out.push_str(&sql[copied..i]);
+                out.push('?');
+                copied = i + 1;
             }
-            '$' if !in_string => out.push('?'),
-            c => out.push(c),
+            _ => {}
         }
     }
+    out.push_str(&sql[copied..]);
     out
 }
 
@@ -266,5 +270,11 @@ mod tests {
             super::sqlite_placeholders("SELECT '$1', $2 WHERE a = $10"),
             "SELECT '$1', ?2 WHERE a = ?10"
         );
+        assert_eq!(
+            super::sqlite_placeholders("SELECT 'Hồ sơ $1' || $1, 'đã' WHERE b = $2"),
+            "SELECT 'Hồ sơ $1' || ?1, 'đã' WHERE b = ?2"
+        );
+        assert_eq!(super::sqlite_placeholders("$1"), "?1");
+        assert_eq!(super::sqlite_placeholders("SELECT 1"), "SELECT 1");
     }
 }

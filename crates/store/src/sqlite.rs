@@ -1,7 +1,7 @@
 //! The SQLite driver: the embedded default. One writer connection (write transactions are
 //! `BEGIN IMMEDIATE`, so writers queue instead of failing; they take their turns first come first
 //! served, see [`Turns`]) and a small pool of readers, in WAL mode; point reads of the public
-//! lookup go to threads of their own ([`SqliteDb::point_read_async`]).
+//! lookup are made on the caller's own thread ([`SqliteDb::point_read_async`]).
 //!
 //! Durable writes share their fsyncs (group commit). With `synchronous = FULL` every commit would
 //! wait for its own fsync of the WAL while holding the writer: 64 desks at once queue behind 64
@@ -13,6 +13,7 @@
 //! `synchronous_commit = off`), and nothing outside waits on that.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -31,24 +32,35 @@ pub struct SqliteDb {
     returned: Condvar,
     /// Shared fsyncs of the WAL for durable writes; `None` with `MOTCUA_SQLITE_SYNCHRONOUS=normal`.
     wal: Option<WalSync>,
-    /// The queues of the point-read threads ([`SqliteDb::point_read_async`]), once started, and
-    /// which one the next read goes to.
-    points: Mutex<Option<Vec<std::sync::mpsc::Sender<PointJob>>>>,
-    next_point: std::sync::atomic::AtomicUsize,
+    /// Idle connections for [`SqliteDb::point_read_async`]: one is taken for a read and put back.
+    /// There are never more than the threads that have read at the same moment.
+    points: Mutex<Vec<PointConn>>,
+    /// Write transactions committed by this store so far (counted once each is visible).
+    commits: AtomicU64,
 }
 
-/// A point read asked of a point-read thread, and where its answer goes.
-type PointJob = (
-    &'static str,
-    String,
-    tokio::sync::oneshot::Sender<Result<Option<Row>, StoreError>>,
-);
+/// How long a snapshot of [`SqliteDb::point_read_async`] may serve further reads. It serves
+/// none once this store has committed since it began, so a write is seen by every read that
+/// starts after it returned; this bound is for writes by another process on the same file.
+const SNAPSHOT_REUSE: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// Point-read threads, each with a connection of its own.
-const POINT_READERS: usize = 2;
+/// A connection of [`SqliteDb::point_read_async`], with the read transaction it holds open.
+struct PointConn {
+    conn: Connection,
+    /// When the open read transaction began, and the store's commit count read just before.
+    snapshot: Option<(std::time::Instant, u64)>,
+}
 
-/// Point reads a thread takes from its queue at once, and reads in one snapshot.
-const POINT_BATCH: usize = 64;
+impl PointConn {
+    /// Ends the open read transaction, if any. Ending a read cannot lose anything; should it
+    /// fail, the connection is left to be closed.
+    fn end(&mut self) -> Result<(), StoreError> {
+        if self.snapshot.take().is_some() && !self.conn.is_autocommit() {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
+        }
+        Ok(())
+    }
+}
 
 /// Turns at the writer, first come first served. A mutex alone lets a thread that has just
 /// released it take it again ahead of those already waiting: with 64 desks writing at once some
@@ -285,8 +297,8 @@ impl SqliteDb {
             returned: Condvar::new(),
             path: path.to_owned(),
             wal,
-            points: Mutex::new(None),
-            next_point: std::sync::atomic::AtomicUsize::new(0),
+            points: Mutex::new(Vec::new()),
+            commits: AtomicU64::new(0),
         })
     }
 
@@ -299,46 +311,66 @@ impl SqliteDb {
     }
 
     /// The row of `sql` (`... WHERE k = $1`, the key as its first column, left out of the answer)
-    /// for `key`, read by a thread of its own so that the caller's async thread never blocks and no
-    /// thread of the blocking pool is handed the work: [`POINT_READERS`] threads, started at first
-    /// use, each with its own connection and queue (reads go to them in turn), take whatever has
-    /// queued up (up to [`POINT_BATCH`] reads) and read it in one snapshot. `None` when the threads
-    /// are gone or could not start: the caller reads another way.
+    /// for `key`, read on the caller's thread on a connection kept for these reads.
+    ///
+    /// It blocks the caller's async thread for the read: a row found by its key in the page
+    /// cache takes a few microseconds, less than handing the read to another thread and being
+    /// woken with its answer. In WAL mode a reader waits for no writer.
+    ///
+    /// Beginning and ending a read transaction (the WAL's shared locks, a look at the file's
+    /// size) took two thirds of such a read. So a connection keeps its snapshot open for the
+    /// reads that follow, as long as this store has committed nothing since it began and for
+    /// [`SNAPSHOT_REUSE`] at most: with no writes, a busy second's lookups share a few thousand
+    /// snapshots instead of taking one each. A commit ends the idle ones, so that none holds
+    /// back its checkpoint.
+    ///
+    /// `async` so that both backends are called alike; always `Some` here.
     pub async fn point_read_async(
         &self,
         sql: &'static str,
         key: String,
     ) -> Option<Result<Option<Row>, StoreError>> {
-        let (answer, wait) = tokio::sync::oneshot::channel();
-        let queue = {
-            let mut points = self.points.lock().unwrap_or_else(|p| p.into_inner());
-            if points.is_none() {
-                *points = self.start_point_readers();
-            }
-            let queues = points.as_ref()?;
-            let turn = self
-                .next_point
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            queues[turn % queues.len()].clone()
+        let seen = self.commits.load(Ordering::Acquire);
+        let idle = self.points.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut point = match idle {
+            Some(c) => c,
+            None => match self.open_reader() {
+                Ok(conn) => PointConn {
+                    conn,
+                    snapshot: None,
+                },
+                Err(e) => return Some(Err(e)),
+            },
         };
-        queue.send((sql, key, answer)).ok()?;
-        wait.await.ok()
-    }
-
-    /// Starts the point-read threads; `None` when a connection could not be opened. Each ends
-    /// when its queue's sender goes with the store.
-    fn start_point_readers(&self) -> Option<Vec<std::sync::mpsc::Sender<PointJob>>> {
-        let mut queues = Vec::with_capacity(POINT_READERS);
-        for i in 0..POINT_READERS {
-            let conn = self.open_reader().ok()?;
-            let (queue, jobs) = std::sync::mpsc::channel::<PointJob>();
-            std::thread::Builder::new()
-                .name(format!("sqlite-point-{i}"))
-                .spawn(move || point_reads(conn, &jobs))
-                .ok()?;
-            queues.push(queue);
+        let read = (|| {
+            if let Some((since, at)) = point.snapshot
+                && (at != seen || since.elapsed() > SNAPSHOT_REUSE)
+            {
+                point.end()?;
+            }
+            if point.snapshot.is_none() {
+                point.conn.prepare_cached("BEGIN")?.execute([])?;
+                point.snapshot = Some((std::time::Instant::now(), seen));
+            }
+            (SqliteTx { tx: &point.conn })
+                .query_one(sql, &[Value::Text(key)])
+                .map(|row| {
+                    row.map(|Row(mut values)| {
+                        values.remove(0);
+                        Row(values)
+                    })
+                })
+        })();
+        // After a failure, or a commit meanwhile (whose checkpoint it would hold back), the
+        // snapshot ends here; a connection that cannot end it is not kept.
+        if (read.is_err() || self.commits.load(Ordering::Acquire) != seen) && point.end().is_err() {
+            return Some(read);
         }
-        Some(queues)
+        self.points
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(point);
+        Some(read)
     }
 
     /// (commits, fsyncs) of the durable writes so far; `None` when writes are not made durable.
@@ -357,8 +389,14 @@ impl SqliteDb {
             let mut t = SqliteTx { tx: &tx };
             let out = f(&mut t)?;
             tx.commit()?;
+            self.commits.fetch_add(1, Ordering::Release);
             (out, self.wal.as_ref().map(WalSync::committed))
         };
+        // Snapshots of point reads left open from before this commit would hold back its
+        // checkpoint; the idle ones end now (one in use ends when its read does).
+        if let Ok(mut idle) = self.points.try_lock() {
+            idle.retain_mut(|p| p.end().is_ok());
+        }
         if let (Some(wal), Some(n)) = (&self.wal, commit) {
             wal.wait_durable(n)?;
         }
@@ -409,53 +447,6 @@ impl SqliteDb {
             .push(conn);
         self.returned.notify_one();
         out
-    }
-}
-
-/// A point-read thread: takes the reads queued at the moment (waiting for the first), reads them
-/// in one snapshot and answers each as soon as it is read, until the queue is closed.
-fn point_reads(conn: Connection, jobs: &std::sync::mpsc::Receiver<PointJob>) {
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        while batch.len() < POINT_BATCH {
-            match jobs.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        // One read is a snapshot by itself; several share one.
-        let tx = if batch.len() > 1 {
-            match conn.unchecked_transaction() {
-                Ok(tx) => Some(tx),
-                Err(e) => {
-                    let detail = e.to_string();
-                    for (_, _, answer) in batch {
-                        let _ = answer.send(Err(StoreError::unavailable(
-                            crate::Storage::Busy,
-                            detail.clone(),
-                        )));
-                    }
-                    continue;
-                }
-            }
-        } else {
-            None
-        };
-        for (sql, key, answer) in batch {
-            let mut on = SqliteTx {
-                tx: tx.as_deref().unwrap_or(&conn),
-            };
-            let read = on.query_one(sql, &[Value::Text(key)]).map(|row| {
-                row.map(|Row(mut values)| {
-                    values.remove(0);
-                    Row(values)
-                })
-            });
-            let _ = answer.send(read);
-        }
-        if let Some(tx) = tx {
-            let _ = tx.finish();
-        }
     }
 }
 
@@ -602,6 +593,89 @@ mod writers {
             assert_eq!(commits, 201);
             assert!((1..=commits).contains(&syncs), "{syncs} fsyncs");
         }
+        drop(db);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod point_reads {
+    use super::*;
+
+    const READ: &str = "SELECT k, v FROM t WHERE k = $1";
+
+    fn value(db: &SqliteDb, rt: &tokio::runtime::Runtime) -> Option<String> {
+        rt.block_on(db.point_read_async(READ, "a".into()))
+            .unwrap()
+            .unwrap()
+            .map(|row| row.string(0).unwrap())
+    }
+
+    fn set(db: &SqliteDb, v: &str) {
+        db.write(|tx| {
+            tx.exec(
+                "UPDATE t SET v = $1 WHERE k = 'a'",
+                &[Value::Text(v.into())],
+            )
+            .map(|_| ())
+        })
+        .unwrap();
+    }
+
+    /// (frames in the WAL, frames checkpointed) after a passive checkpoint from another connection.
+    fn checkpoint(path: &Path) -> (i64, i64) {
+        let c = Connection::open(path).unwrap();
+        c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(1)?, r.get(2)?))
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_kept_snapshot_never_hides_a_write_and_never_holds_back_a_checkpoint() {
+        let dir = std::env::temp_dir().join(format!("motcua-points-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("p.db");
+        let _ = std::fs::remove_file(&path);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let db = SqliteDb::open(&path).unwrap();
+        db.write(|tx| {
+            tx.batch("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT NOT NULL); INSERT INTO t VALUES ('a', 'one')")
+        })
+        .unwrap();
+        assert_eq!(value(&db, &rt).as_deref(), Some("one"));
+        // The read left its snapshot open for the next ones.
+        assert!(db.points.lock().unwrap()[0].snapshot.is_some());
+        // A write by this store is seen by the very next read, however soon it comes.
+        set(&db, "two");
+        assert_eq!(value(&db, &rt).as_deref(), Some("two"));
+        // The commit ended the idle snapshot: a checkpoint goes through the whole WAL.
+        set(&db, "three");
+        assert!(db.points.lock().unwrap()[0].snapshot.is_none());
+        let (frames, done) = checkpoint(&path);
+        assert!(frames > 0);
+        assert_eq!(done, frames);
+        // The next read takes a snapshot of its own.
+        assert_eq!(value(&db, &rt).as_deref(), Some("three"));
+        // A commit that cannot end a snapshot (here the idle ones are held, as by a read taking
+        // one at that moment) is still seen by the next read.
+        {
+            let held = db.points.lock().unwrap();
+            assert!(held[0].snapshot.is_some());
+            std::thread::scope(|s| {
+                s.spawn(|| set(&db, "3b"));
+            });
+        }
+        assert_eq!(value(&db, &rt).as_deref(), Some("3b"));
+        // Another process's write is seen once the snapshot is older than SNAPSHOT_REUSE.
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute("UPDATE t SET v = 'four' WHERE k = 'a'", [])
+            .unwrap();
+        std::thread::sleep(SNAPSHOT_REUSE * 2);
+        assert_eq!(value(&db, &rt).as_deref(), Some("four"));
         drop(db);
         std::fs::remove_dir_all(&dir).unwrap();
     }
