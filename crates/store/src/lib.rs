@@ -451,10 +451,11 @@ impl Store {
     }
 
     /// The row of `query` for `key` (at most one, without its first column, the key), read on the
-    /// caller's async runtime without a thread of the blocking pool, together with the keys other
-    /// requests want at the same moment: on PostgreSQL in one statement ([`PointQuery::any`]), on
-    /// SQLite by the point-read threads in one snapshot ([`PointQuery::one`] per key). `None`
-    /// when the read could not be queued: the caller reads another way.
+    /// caller's async runtime without a thread of the blocking pool: on PostgreSQL together with
+    /// the keys other requests want at the same moment, in one statement ([`PointQuery::any`]); on
+    /// SQLite right there, in a snapshot kept for the reads that follow until this store commits
+    /// ([`PointQuery::one`]). `None` when the read could not be queued: the caller reads another
+    /// way.
     pub async fn point_read_async(
         &self,
         query: &PointQuery,

@@ -362,8 +362,8 @@ fn later_writes_keep_order_and_fail_the_whole_transaction() {
     }
 }
 
-/// The public lookup's quick path (the lookups of the same moment read together: one statement on
-/// PostgreSQL, one snapshot of the point-read threads on SQLite) gives each caller the answer the
+/// The public lookup's quick path (the lookups of the same moment read together in one statement
+/// on PostgreSQL; on SQLite a snapshot shared by the reads that follow) gives each caller the answer the
 /// general path gives: the right dossier for the right secret, nothing for a wrong one, however
 /// many ask at once, on both backends.
 #[test]
