@@ -3,7 +3,9 @@
 //! second through the store, against a raw loop writing the same rows on the same backend (a
 //! scratch file, or scratch databases on the same PostgreSQL server); (b) report latency for a
 //! province-year; (c) queue list and report drill-down latency; (d) public lookups per second over
-//! HTTP at concurrency 32, against the server's minimal endpoint; (e) the server's peak memory;
+//! HTTP at concurrency 32, against the server's minimal endpoint (the two in alternating rounds of
+//! a second, with the CPU time each request cost the server and the load generator); (e) the
+//! server's peak memory;
 //! (f) concurrent staff writing through the API (receive, then hand over), 16 and 64 clients, on a
 //! scratch province, with `motcua verify` after. (b) to (e) use the seeded database given (see
 //! `motcua bench seed`).

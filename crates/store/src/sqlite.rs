@@ -52,10 +52,12 @@ struct PointConn {
 }
 
 impl PointConn {
-    /// Ends the open read transaction, if any. Ending a read cannot lose anything; should it
+    /// Ends the open read transaction, if any (asking the connection, not `snapshot`, so that
+    /// one left open by a failure is ended too). Ending a read cannot lose anything; should it
     /// fail, the connection is left to be closed.
     fn end(&mut self) -> Result<(), StoreError> {
-        if self.snapshot.take().is_some() && !self.conn.is_autocommit() {
+        self.snapshot = None;
+        if !self.conn.is_autocommit() {
             self.conn.prepare_cached("COMMIT")?.execute([])?;
         }
         Ok(())
@@ -668,6 +670,20 @@ mod point_reads {
                 s.spawn(|| set(&db, "3b"));
             });
         }
+        assert_eq!(value(&db, &rt).as_deref(), Some("3b"));
+        // A read that fails ends its snapshot and leaves the connection fit for the next one.
+        assert!(
+            rt.block_on(db.point_read_async("SELECT k, nope FROM t WHERE k = $1", "a".into()))
+                .unwrap()
+                .is_err()
+        );
+        assert!(
+            db.points
+                .lock()
+                .unwrap()
+                .iter()
+                .all(|p| p.conn.is_autocommit())
+        );
         assert_eq!(value(&db, &rt).as_deref(), Some("3b"));
         // Another process's write is seen once the snapshot is older than SNAPSHOT_REUSE.
         let other = Connection::open(&path).unwrap();
