@@ -88,14 +88,21 @@ pub fn get_unit(tx: &mut dyn Tx, code: &str) -> Result<Unit, StoreError> {
 
 /// The unit and its ancestors, from itself up to the root: what a role's scope is checked against.
 pub fn chain(tx: &mut dyn Tx, code: &str) -> Result<Vec<String>, StoreError> {
-    let mut out = vec![];
+    Ok(ancestry(tx, code)?.into_iter().map(|u| u.code).collect())
+}
+
+/// The unit and its ancestors, from itself up to the root, read one by one (a cycle, or a chain
+/// deeper than 16, stops there): enough to place a unit without reading every unit.
+pub fn ancestry(tx: &mut dyn Tx, code: &str) -> Result<Vec<Unit>, StoreError> {
+    let mut out: Vec<Unit> = vec![];
     let mut next = Some(code.to_owned());
     while let Some(c) = next {
-        if out.contains(&c) || out.len() > 16 {
+        if out.iter().any(|u| u.code == c) || out.len() > 16 {
             break;
         }
-        next = get_unit(tx, &c)?.parent;
-        out.push(c);
+        let unit = get_unit(tx, &c)?;
+        next = unit.parent.clone();
+        out.push(unit);
     }
     Ok(out)
 }

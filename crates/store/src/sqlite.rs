@@ -34,7 +34,9 @@ pub struct SqliteDb {
     wal: Option<WalSync>,
     /// Idle connections for [`SqliteDb::point_read_async`]: one is taken for a read and put back.
     /// There are never more than the threads that have read at the same moment.
-    points: Mutex<Vec<PointConn>>,
+    points: std::sync::Arc<Mutex<Vec<PointConn>>>,
+    /// Started with the first point read: the thread that ends the snapshots left idle.
+    sweeper: std::sync::Once,
     /// Write transactions committed by this store so far (counted once each is visible).
     commits: AtomicU64,
 }
@@ -43,6 +45,11 @@ pub struct SqliteDb {
 /// none once this store has committed since it began, so a write is seen by every read that
 /// starts after it returned; this bound is for writes by another process on the same file.
 const SNAPSHOT_REUSE: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// How often the snapshots left idle are ended, whatever else happens: one left open would hold
+/// back the checkpoints of another process writing to the same file (a command-line import while
+/// the server runs) until the next lookup.
+const SNAPSHOT_SWEEP: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// A connection of [`SqliteDb::point_read_async`], with the read transaction it holds open.
 struct PointConn {
@@ -299,7 +306,8 @@ impl SqliteDb {
             returned: Condvar::new(),
             path: path.to_owned(),
             wal,
-            points: Mutex::new(Vec::new()),
+            points: std::sync::Arc::new(Mutex::new(Vec::new())),
+            sweeper: std::sync::Once::new(),
             commits: AtomicU64::new(0),
         })
     }
@@ -324,7 +332,7 @@ impl SqliteDb {
     /// reads that follow, as long as this store has committed nothing since it began and for
     /// [`SNAPSHOT_REUSE`] at most: with no writes, a busy second's lookups share a few thousand
     /// snapshots instead of taking one each. A commit ends the idle ones, so that none holds
-    /// back its checkpoint.
+    /// back its checkpoint, and a thread ends those idle for longer, every [`SNAPSHOT_SWEEP`].
     ///
     /// `async` so that both backends are called alike; always `Some` here.
     pub async fn point_read_async(
@@ -332,6 +340,7 @@ impl SqliteDb {
         sql: &'static str,
         key: String,
     ) -> Option<Result<Option<Row>, StoreError>> {
+        self.sweeper.call_once(|| self.start_sweeper());
         let seen = self.commits.load(Ordering::Acquire);
         let idle = self.points.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut point = match idle {
@@ -373,6 +382,29 @@ impl SqliteDb {
             .unwrap_or_else(|p| p.into_inner())
             .push(point);
         Some(read)
+    }
+
+    /// Starts the thread that ends, every [`SNAPSHOT_SWEEP`], the snapshots idle for longer than
+    /// [`SNAPSHOT_REUSE`]; it ends when the store goes. Should it not start, snapshots still end
+    /// at the next commit or read.
+    fn start_sweeper(&self) {
+        let points = std::sync::Arc::downgrade(&self.points);
+        let _ = std::thread::Builder::new()
+            .name("sqlite-snapshots".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(SNAPSHOT_SWEEP);
+                    let Some(points) = points.upgrade() else {
+                        return;
+                    };
+                    if let Ok(mut idle) = points.try_lock() {
+                        idle.retain_mut(|p| match p.snapshot {
+                            Some((since, _)) if since.elapsed() > SNAPSHOT_REUSE => p.end().is_ok(),
+                            _ => true,
+                        });
+                    }
+                }
+            });
     }
 
     /// (commits, fsyncs) of the durable writes so far; `None` when writes are not made durable.
@@ -685,8 +717,19 @@ mod point_reads {
                 .all(|p| p.conn.is_autocommit())
         );
         assert_eq!(value(&db, &rt).as_deref(), Some("3b"));
-        // Another process's write is seen once the snapshot is older than SNAPSHOT_REUSE.
+        // Left idle, the snapshot is ended by the sweeper, and another process's checkpoint goes
+        // through the whole WAL.
+        assert!(db.points.lock().unwrap()[0].snapshot.is_some());
         let other = Connection::open(&path).unwrap();
+        other
+            .execute("UPDATE t SET v = '3c' WHERE k = 'a'", [])
+            .unwrap();
+        std::thread::sleep(SNAPSHOT_SWEEP * 3);
+        assert!(db.points.lock().unwrap()[0].snapshot.is_none());
+        let (frames, done) = checkpoint(&path);
+        assert_eq!(done, frames);
+        assert_eq!(value(&db, &rt).as_deref(), Some("3c"));
+        // Another process's write is seen once the snapshot is older than SNAPSHOT_REUSE.
         other
             .execute("UPDATE t SET v = 'four' WHERE k = 'a'", [])
             .unwrap();

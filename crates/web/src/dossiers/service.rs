@@ -592,8 +592,12 @@ pub fn command_for(
             let to = required("to_unit", &body.to_unit)?;
             let today = motcua_domain::dossier::to_local(Utc::now()).date();
             let to_unit = open_unit(tx, to, today)?;
-            let all = org::units(tx)?;
-            let lookup = |c: &str| all.iter().find(|u| u.code == c);
+            // Only the two units' lines of ancestors are needed to tell an inter-agency hand-over.
+            let to_line = org::ancestry(tx, &to_unit.code)?;
+            let mut known = org::ancestry(tx, &d.unit)?;
+            let chain: Vec<String> = to_line.iter().map(|u| u.code.clone()).collect();
+            known.extend(to_line);
+            let lookup = |c: &str| known.iter().find(|u| u.code == c);
             let receiving = lookup(&d.unit).ok_or_else(|| ApiError::internal("unit".into()))?;
             // A person to hand it to must work in the receiving unit (or above it).
             if let Some(person) = body.to_staff {
@@ -603,7 +607,6 @@ pub fn command_for(
                     Err(motcua_store::StoreError::NotFound(_)) => None,
                     Err(e) => return Err(e.into()),
                 };
-                let chain = org::chain(tx, &to_unit.code)?;
                 if !member
                     .is_some_and(|m| m.active && m.grants.iter().any(|g| chain.contains(&g.unit)))
                 {
