@@ -380,20 +380,28 @@ const BY_REFERENCE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view F
 const BY_CODE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM public_lookup l \
      JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = $1";
 
+/// A [`PointQuery`] from a statement without its condition and the key it reads by.
+macro_rules! point_query {
+    ($select:literal, $key:literal) => {
+        PointQuery {
+            one: concat!($select, " WHERE ", $key, " = $1"),
+            any: concat!($select, " WHERE ", $key, " = ANY($1)"),
+        }
+    };
+}
+
 /// [`find_quick`]'s reads: [`BY_REFERENCE`] and [`BY_CODE`] with the answer instead of the view,
 /// and the key first.
-const QUICK_BY_REFERENCE: PointQuery = PointQuery {
-    one: "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.answer FROM public_access a \
-          LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id WHERE a.reference = $1",
-    any: "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.answer FROM public_access a \
-          LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id WHERE a.reference = ANY($1)",
-};
-const QUICK_BY_CODE: PointQuery = PointQuery {
-    one: "SELECT l.code, a.dossier_id, a.reference, a.secret, l.answer FROM public_lookup l \
-          JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = $1",
-    any: "SELECT l.code, a.dossier_id, a.reference, a.secret, l.answer FROM public_lookup l \
-          JOIN public_access a ON a.dossier_id = l.dossier_id WHERE l.code = ANY($1)",
-};
+const QUICK_BY_REFERENCE: PointQuery = point_query!(
+    "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.answer FROM public_access a \
+     LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id",
+    "a.reference"
+);
+const QUICK_BY_CODE: PointQuery = point_query!(
+    "SELECT l.code, a.dossier_id, a.reference, a.secret, l.answer FROM public_lookup l \
+     JOIN public_access a ON a.dossier_id = l.dossier_id",
+    "l.code"
+);
 
 /// How `typed` names a dossier, before any query.
 enum Named {
@@ -512,7 +520,7 @@ pub fn find(tx: &mut dyn Tx, typed: &str, secret: &str) -> Result<Option<Found>,
 }
 
 /// The usual case of [`find`] as one point read on the caller's async runtime, without a thread
-/// of the blocking pool, together with the lookups of the same moment (see
+/// of the blocking pool (on PostgreSQL together with the lookups of the same moment; see
 /// [`crate::Store::point_read_async`]): `Some(answer)`, the answer of [`find`] as
 /// [`Found::answer`] gives it. `None` when `find` must answer instead: for an old-style reference,
 /// a name the projection does not hold, or a row written before it held answers.

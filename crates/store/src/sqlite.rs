@@ -58,6 +58,18 @@ struct PointConn {
     snapshot: Option<(std::time::Instant, u64)>,
 }
 
+/// Ends the idle snapshots of `points` that began more than `age` ago (every one with zero),
+/// unless a read holds the pool at this moment; a connection that cannot end its snapshot is
+/// closed.
+fn end_idle_snapshots(points: &Mutex<Vec<PointConn>>, age: std::time::Duration) {
+    if let Ok(mut idle) = points.try_lock() {
+        idle.retain_mut(|p| match p.snapshot {
+            Some((since, _)) if since.elapsed() >= age => p.end().is_ok(),
+            _ => true,
+        });
+    }
+}
+
 impl PointConn {
     /// Ends the open read transaction, if any (asking the connection, not `snapshot`, so that
     /// one left open by a failure is ended too). Ending a read cannot lose anything; should it
@@ -397,12 +409,7 @@ impl SqliteDb {
                     let Some(points) = points.upgrade() else {
                         return;
                     };
-                    if let Ok(mut idle) = points.try_lock() {
-                        idle.retain_mut(|p| match p.snapshot {
-                            Some((since, _)) if since.elapsed() > SNAPSHOT_REUSE => p.end().is_ok(),
-                            _ => true,
-                        });
-                    }
+                    end_idle_snapshots(&points, SNAPSHOT_REUSE);
                 }
             });
     }
@@ -428,9 +435,7 @@ impl SqliteDb {
         };
         // Snapshots of point reads left open from before this commit would hold back its
         // checkpoint; the idle ones end now (one in use ends when its read does).
-        if let Ok(mut idle) = self.points.try_lock() {
-            idle.retain_mut(|p| p.end().is_ok());
-        }
+        end_idle_snapshots(&self.points, std::time::Duration::ZERO);
         if let (Some(wal), Some(n)) = (&self.wal, commit) {
             wal.wait_durable(n)?;
         }
