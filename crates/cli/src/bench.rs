@@ -20,7 +20,8 @@ pub enum BenchCommand {
     Catalogue,
     /// Đo ở quy mô tỉnh trên cơ sở dữ liệu đã tạo: ghi hồ sơ, báo cáo, danh sách, tra cứu, nhiều
     /// cán bộ ghi cùng lúc / measure at province scale on a seeded database (SQLite or PostgreSQL,
-    /// as --db names): dossier writes against a raw loop, reports, queues, public lookups, many
+    /// as --db names): dossier writes against a raw loop, reports, queues, public lookups (on
+    /// PostgreSQL twice: with the answers the server keeps, and each read from the database), many
     /// staff writing at once
     Scale {
         /// Cơ sở dữ liệu đã tạo bằng `bench seed` / the database seeded by `bench seed`

@@ -85,7 +85,18 @@ pub fn run(
     println!(
         "== (d) tra cứu công khai qua HTTP, 32 kết nối đồng thời / public lookups over HTTP at concurrency 32"
     );
-    http(db, &pairs, seconds)?;
+    if db.starts_with("postgres") {
+        println!(
+            "  (máy chủ giữ sẵn câu trả lời đã tra, mặc định / the server keeps the answers it has read, the default)"
+        );
+        http(db, &pairs, seconds, &[])?;
+        println!(
+            "== (d') như (d), mỗi lượt tra đều đọc cơ sở dữ liệu (MOTCUA_PG_LOOKUP_CACHE_MB=0) / as (d), every lookup read from the database"
+        );
+        http(db, &pairs, seconds, &[("MOTCUA_PG_LOOKUP_CACHE_MB", "0")])?;
+    } else {
+        http(db, &pairs, seconds, &[])?;
+    }
     if !writers.is_empty() {
         println!(
             "== (f) cán bộ ghi đồng thời qua API / concurrent staff writes through the API ({label})"
@@ -409,7 +420,11 @@ fn queue_latency(store: &Store, units: &[String]) -> Result<()> {
 
 /// `motcua serve` on a free loopback port, quiet, with the rate limit named by `unlimited` (an
 /// environment variable) lifted; the child and its address.
-pub(crate) fn spawn_server(db: &str, unlimited: &str) -> Result<(std::process::Child, String)> {
+pub(crate) fn spawn_server(
+    db: &str,
+    unlimited: &str,
+    env: &[(&str, &str)],
+) -> Result<(std::process::Child, String)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -417,6 +432,7 @@ pub(crate) fn spawn_server(db: &str, unlimited: &str) -> Result<(std::process::C
     let child = std::process::Command::new(std::env::current_exe()?)
         .args(["serve", "--db", db, "--listen", &addr])
         .env(unlimited, "1000000000")
+        .envs(env.iter().copied())
         .env("MOTCUA_LOG", "error")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -441,12 +457,12 @@ pub(crate) async fn wait_ready(addr: &str) -> Result<()> {
     }
 }
 
-/// (d) and (e): the server as its own process.
-fn http(db: &str, pairs: &[(String, String)], seconds: f64) -> Result<()> {
+/// (d) and (e): the server as its own process, given `env`.
+fn http(db: &str, pairs: &[(String, String)], seconds: f64, env: &[(&str, &str)]) -> Result<()> {
     if pairs.is_empty() {
         return Err(anyhow!("no dossiers to look up"));
     }
-    let (mut child, addr) = spawn_server(db, "MOTCUA_PUBLIC_RATE_PER_MINUTE")?;
+    let (mut child, addr) = spawn_server(db, "MOTCUA_PUBLIC_RATE_PER_MINUTE", env)?;
     let pid = child.id();
     let result = (|| -> Result<()> {
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -118,7 +118,7 @@ fn measure(url: &str, clients: &[usize], seconds: f64) -> Result<()> {
         procedure.spec.code
     );
 
-    let (mut child, addr) = spawn_server(url, "MOTCUA_LOGIN_RATE_PER_MINUTE")?;
+    let (mut child, addr) = spawn_server(url, "MOTCUA_LOGIN_RATE_PER_MINUTE", &[])?;
     let pid = child.id();
     let result = (|| -> Result<()> {
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -32,6 +32,7 @@ pub fn raw_lifecycles(
     let url = format!("sqlite:{}", path.display());
     drop(crate::Store::open(&url)?);
     let mut conn = crate::sqlite::open(path)?;
+    let lookup_sql = crate::db::sqlite_placeholders(crate::lookup::SAVE);
     let hash = "0".repeat(64);
     let started = Instant::now();
     for n in 0..lifecycles as i64 {
@@ -61,9 +62,7 @@ pub fn raw_lifecycles(
                 params![id, format!("U-{id}"), seq, at, c.state],
             )?;
             tx.execute(
-                "INSERT INTO public_lookup (dossier_id, code, view, answer) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view, \
-                 answer = excluded.answer",
+                &lookup_sql,
                 params![id, format!("U-{id}"), c.view, c.answer],
             )?;
             tx.execute(
@@ -113,11 +112,7 @@ pub fn raw_lifecycles_pg(
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, \
          updated_at = excluded.updated_at, state = excluded.state",
     )?;
-    let lookup_q = client.prepare(
-        "INSERT INTO public_lookup (dossier_id, code, view, answer) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view, \
-         answer = excluded.answer",
-    )?;
+    let lookup_q = client.prepare(crate::lookup::SAVE)?;
     let stats_q = client.prepare(
         "INSERT INTO stats (month, unit, procedure, agency, received_desk) VALUES (202501, 'U', '1.000001', '', 1) \
          ON CONFLICT (month, unit, procedure, agency) DO UPDATE SET received_desk = stats.received_desk + 1",

@@ -114,6 +114,16 @@ impl Row {
         }
     }
 
+    /// [`Row::opt_string`] without a copy: the text is moved out of the row, which holds an empty
+    /// text in its place afterwards.
+    pub fn take_opt_string(&mut self, i: usize) -> Result<Option<String>, StoreError> {
+        match self.0.get_mut(i) {
+            Some(Value::Null) => Ok(None),
+            Some(Value::Text(v)) => Ok(Some(std::mem::take(v))),
+            _ => self.str(i).map(|_| None),
+        }
+    }
+
     pub fn json<T: serde::de::DeserializeOwned>(&self, i: usize) -> Result<T, StoreError> {
         serde_json::from_str(self.str(i)?)
             .map_err(|e| StoreError::Db(format!("column {i}: stored JSON does not parse: {e}")))

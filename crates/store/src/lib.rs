@@ -3,6 +3,7 @@
 //! aggregate: organisation, staff and sessions, procedures, calendar imports, and dossiers on an
 //! append-only, hash-chained event log with one global ledger.
 
+pub mod answer_cache;
 pub mod backup;
 pub mod batch;
 pub mod bench;
@@ -47,6 +48,9 @@ pub struct PointQuery {
     pub one: &'static str,
     /// The same for many keys at once, `... WHERE k = ANY($1)` over a text array (PostgreSQL).
     pub any: &'static str,
+    /// It reads `public_lookup` alone, whose changes the database announces: on PostgreSQL its
+    /// answers may be kept in memory ([`answer_cache`]).
+    pub kept: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,6 +215,8 @@ pub struct StoreStats {
     pub writes_failed: u64,
     /// The PostgreSQL connection pool; None on SQLite.
     pub pool: Option<PoolStats>,
+    /// The public lookup's answers kept in memory (PostgreSQL); None on SQLite.
+    pub lookup_cache: Option<answer_cache::CacheStats>,
     /// SQLite with durable writes: the fsyncs of the WAL its commits shared (group commit; fewer
     /// than the commits when writers overlap). None otherwise.
     pub wal_syncs: Option<u64>,
@@ -291,6 +297,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         28,
         include_str!("../migrations/sqlite/0028_public_answer.sql"),
     ),
+    (
+        29,
+        include_str!("../migrations/sqlite/0029_lookup_access.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -362,6 +372,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         28,
         include_str!("../migrations/postgres/0028_public_answer.sql"),
     ),
+    (
+        29,
+        include_str!("../migrations/postgres/0029_lookup_access.sql"),
+    ),
 ];
 
 impl Store {
@@ -418,6 +432,10 @@ impl Store {
                 Backend::Sqlite(_) => None,
                 Backend::Postgres(db) => Some(db.pool_stats()),
             },
+            lookup_cache: match &self.backend {
+                Backend::Sqlite(_) => None,
+                Backend::Postgres(db) => Some(db.lookup_cache_stats()),
+            },
             wal_syncs: match &self.backend {
                 Backend::Sqlite(db) => db.group_commit_figures().map(|(_, syncs)| syncs),
                 Backend::Postgres(_) => None,
@@ -463,7 +481,7 @@ impl Store {
     ) -> Option<Result<Option<Row>, StoreError>> {
         match &self.backend {
             Backend::Sqlite(db) => db.point_read_async(query.one, key).await,
-            Backend::Postgres(db) => db.point_read_async(query.any, key).await,
+            Backend::Postgres(db) => db.point_read_async(query.any, key, query.kept).await,
         }
     }
 

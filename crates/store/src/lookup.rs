@@ -338,24 +338,43 @@ pub fn row_of(id: i64, d: &Dossier) -> Result<[Value; 4], StoreError> {
 
 /// Writes a dossier's lookup row (in the transaction that wrote its projection).
 pub fn save(tx: &mut dyn Tx, id: i64, d: &Dossier) -> Result<(), StoreError> {
-    tx.exec_later(
-        "INSERT INTO public_lookup (dossier_id, code, view, answer) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view, \
-         answer = excluded.answer",
-        &row_of(id, d)?,
-    )?;
+    tx.exec_later(SAVE, &row_of(id, d)?)?;
     Ok(())
 }
+
+/// [`save`]'s statement: the row, with the reference and secret as `public_access` has them (none
+/// yet for a dossier being received: [`crate::public_access::create`] adds them).
+pub const SAVE: &str = "INSERT INTO public_lookup (dossier_id, code, view, answer, reference, secret) \
+     VALUES ($1, $2, $3, $4, (SELECT reference FROM public_access WHERE dossier_id = $1), \
+     (SELECT secret FROM public_access WHERE dossier_id = $1)) \
+     ON CONFLICT (dossier_id) DO UPDATE SET code = excluded.code, view = excluded.view, \
+     answer = excluded.answer, reference = excluded.reference, secret = excluded.secret";
 
 /// Writes the lookup rows of new dossiers (see [`row_of`]), 300 to a statement (import and
 /// rebuild, into rows that do not exist yet).
 pub fn insert_rows(tx: &mut dyn Tx, rows: Vec<[Value; 4]>) -> Result<(), StoreError> {
+    let ids = rows.iter().filter_map(|r| match r[0] {
+        Value::Int(id) => Some(id),
+        _ => None,
+    });
+    let (Some(first), Some(last)) = (ids.clone().min(), ids.max()) else {
+        return Ok(());
+    };
     crate::db::insert_many(
         tx,
         "INSERT INTO public_lookup (dossier_id, code, view, answer) VALUES ",
         rows,
         300,
-    )
+    )?;
+    // Their references and secrets, in one statement.
+    tx.exec(
+        "UPDATE public_lookup SET \
+         reference = (SELECT a.reference FROM public_access a WHERE a.dossier_id = public_lookup.dossier_id), \
+         secret = (SELECT a.secret FROM public_access a WHERE a.dossier_id = public_lookup.dossier_id) \
+         WHERE dossier_id IN (SELECT dossier_id FROM public_access WHERE dossier_id BETWEEN $1 AND $2)",
+        &[Value::Int(first), Value::Int(last)],
+    )?;
+    Ok(())
 }
 
 /// Empties the projection (before a rebuild).
@@ -382,25 +401,27 @@ const BY_CODE: &str = "SELECT a.dossier_id, a.reference, a.secret, l.view FROM p
 
 /// A [`PointQuery`] from a statement without its condition and the key it reads by.
 macro_rules! point_query {
-    ($select:literal, $key:literal) => {
+    ($select:literal, $key:literal, kept: $kept:literal) => {
         PointQuery {
             one: concat!($select, " WHERE ", $key, " = $1"),
             any: concat!($select, " WHERE ", $key, " = ANY($1)"),
+            kept: $kept,
         }
     };
 }
 
-/// [`find_quick`]'s reads: [`BY_REFERENCE`] and [`BY_CODE`] with the answer instead of the view,
-/// and the key first.
+/// [`find_quick`]'s reads: by reference and by code as [`BY_REFERENCE`] and [`BY_CODE`], from the
+/// lookup row alone (its copy of the reference and secret: one index, no join), with the answer
+/// instead of the view and the key first.
 const QUICK_BY_REFERENCE: PointQuery = point_query!(
-    "SELECT a.reference, a.dossier_id, a.reference, a.secret, l.answer FROM public_access a \
-     LEFT JOIN public_lookup l ON l.dossier_id = a.dossier_id",
-    "a.reference"
+    "SELECT reference, dossier_id, reference, secret, answer FROM public_lookup",
+    "reference",
+    kept: true
 );
 const QUICK_BY_CODE: PointQuery = point_query!(
-    "SELECT l.code, a.dossier_id, a.reference, a.secret, l.answer FROM public_lookup l \
-     JOIN public_access a ON a.dossier_id = l.dossier_id",
-    "l.code"
+    "SELECT code, dossier_id, reference, secret, answer FROM public_lookup",
+    "code",
+    kept: true
 );
 
 /// How `typed` names a dossier, before any query.
@@ -537,13 +558,17 @@ pub async fn find_quick(
     let Some(row) = store.point_read_async(query, name).await else {
         return Ok(None);
     };
-    let Some(row) = row? else {
+    let Some(mut row) = row? else {
         return Ok(None);
     };
+    // No secret yet: `find` has the last word.
+    if matches!(row.0.get(2), None | Some(Value::Null)) {
+        return Ok(None);
+    }
     if !secret_matches(&row, secret)? {
         return Ok(Some(None));
     }
-    Ok(match row.opt_string(3)? {
+    Ok(match row.take_opt_string(3)? {
         Some(answer) => Some(Some(Answer {
             id: row.i64(0)?,
             reference: row.string(1)?,

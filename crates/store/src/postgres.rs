@@ -46,12 +46,14 @@ struct Pool {
     open: usize,
 }
 
+/// A number from the environment, 0 included.
+fn env_value(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// A positive number from the environment, else `default`.
 fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(default)
+    env_value(name).filter(|n| *n > 0).unwrap_or(default)
 }
 
 /// A connection: its client, the single-threaded runtime that drives it (only while the owning
@@ -286,7 +288,17 @@ impl PgDb {
         };
         let mut tx = PgTx::new(&mut conn, Some(begin), true);
         let out = match f(&mut tx) {
-            Ok(v) => tx.commit().map(|()| v),
+            Ok(v) => {
+                let written = std::mem::take(&mut tx.lookup_writes);
+                let out = tx.commit().map(|()| v);
+                // Even when the commit's answer was lost: forgetting is always safe.
+                match written {
+                    LookupWrites::None => {}
+                    LookupWrites::Dossiers(ids) => self.readers.cache.forget_own(Some(&ids)),
+                    LookupWrites::All => self.readers.cache.forget_own(None),
+                }
+                out
+            }
             Err(e) => {
                 tx.rollback();
                 Err(e)
@@ -329,11 +341,22 @@ impl PgDb {
     /// has queued up while its last statement ran (up to 64 keys) and reads it in one statement;
     /// with one request at a time nothing waits. `None` when the task is gone (its runtime
     /// ended): the caller reads another way.
+    ///
+    /// With `kept` (a statement on `public_lookup` alone, whose changes the database announces),
+    /// the answer may come from memory and is kept there ([`crate::answer_cache`]).
     pub async fn point_read_async(
         &self,
         sql: &'static str,
         key: String,
+        kept: bool,
     ) -> Option<Result<Option<Row>, StoreError>> {
+        if kept {
+            let cache = &self.readers.cache;
+            cache.ensure_listening(&self.url);
+            if let Some(row) = cache.get(sql, &key) {
+                return Some(Ok(Some(row)));
+            }
+        }
         let (answer, wait) = tokio::sync::oneshot::channel();
         let queue = {
             let mut batches = self
@@ -348,6 +371,7 @@ impl PgDb {
                     tokio::spawn(batch_reads(
                         std::sync::Arc::downgrade(&self.readers),
                         sql,
+                        kept,
                         rx,
                     ));
                     batches.insert(sql, q.clone());
@@ -357,6 +381,11 @@ impl PgDb {
         };
         queue.send((key, answer)).ok()?;
         wait.await.ok()
+    }
+
+    /// The figures of the lookup answers kept in memory.
+    pub fn lookup_cache_stats(&self) -> crate::answer_cache::CacheStats {
+        self.readers.cache.stats()
     }
 
     /// The pool's figures for monitoring.
@@ -396,6 +425,8 @@ struct AsyncReaders {
     next: std::sync::atomic::AtomicUsize,
     /// Per statement of [`PgDb::point_read_async`], the queue of its batching task.
     batches: Mutex<HashMap<&'static str, Batch>>,
+    /// The answers of statements read `kept`.
+    cache: std::sync::Arc<crate::answer_cache::AnswerCache>,
 }
 
 /// A key read by a batching task, and where its answer goes.
@@ -422,6 +453,14 @@ impl AsyncReaders {
                 .collect(),
             next: std::sync::atomic::AtomicUsize::new(0),
             batches: Mutex::new(HashMap::new()),
+            // 0 turns it off.
+            cache: std::sync::Arc::new(crate::answer_cache::AnswerCache::new(
+                env_value("MOTCUA_PG_LOOKUP_CACHE_MB")
+                    .unwrap_or(32)
+                    .min(4096) as usize
+                    * 1024
+                    * 1024,
+            )),
         }
     }
 
@@ -491,6 +530,7 @@ enum Op {
 async fn batch_reads(
     readers: std::sync::Weak<AsyncReaders>,
     sql: &'static str,
+    kept: bool,
     mut queue: tokio::sync::mpsc::UnboundedReceiver<PointRead>,
 ) {
     while let Some(first) = queue.recv().await {
@@ -506,14 +546,20 @@ async fn batch_reads(
         let Some(readers) = readers.upgrade() else {
             return;
         };
+        // Taken before the statement is sent: an announcement that arrives meanwhile keeps its
+        // answers out of memory.
+        let epoch = if kept { readers.cache.epoch() } else { None };
         let read = readers.query_any(sql, &keys).await;
-        drop(readers);
         match read {
             Ok(rows) => {
                 let mut by_key: HashMap<String, Row> = HashMap::with_capacity(rows.len());
                 for Row(mut values) in rows {
                     if let Value::Text(k) = values.remove(0) {
-                        by_key.insert(k, Row(values));
+                        let row = Row(values);
+                        if let Some(epoch) = epoch {
+                            readers.cache.keep(epoch, sql, &k, &row);
+                        }
+                        by_key.insert(k, row);
                     }
                 }
                 // Two callers may ask for the same key: each gets the row, the last one asking
@@ -543,6 +589,18 @@ async fn batch_reads(
     }
 }
 
+/// What a transaction wrote to `public_lookup`: this server forgets the answers it keeps of those
+/// dossiers as it commits, before the database's announcement arrives.
+#[derive(Default)]
+enum LookupWrites {
+    #[default]
+    None,
+    /// Only rows by id ([`crate::lookup::SAVE`], [`crate::public_access::COPY_TO_LOOKUP`]).
+    Dossiers(Vec<i64>),
+    /// Anything else naming the table.
+    All,
+}
+
 /// A transaction, or (for [`PgDb::read_each`]) statements on their own, which may not write.
 struct PgTx<'a> {
     conn: &'a mut Conn,
@@ -554,6 +612,7 @@ struct PgTx<'a> {
     /// Statements have gone to the server (the `BEGIN` among them).
     sent: bool,
     writable: bool,
+    lookup_writes: LookupWrites,
 }
 
 impl<'a> PgTx<'a> {
@@ -564,7 +623,31 @@ impl<'a> PgTx<'a> {
             began: begin.is_some(),
             sent: false,
             writable,
+            lookup_writes: LookupWrites::None,
         }
+    }
+
+    /// Notes a write that names `public_lookup` (see [`LookupWrites`]).
+    fn note_write(&mut self, sql: &str, values: &[Value]) {
+        if !sql.contains("public_lookup") {
+            return;
+        }
+        let id = match values.first() {
+            Some(Value::Int(id))
+                if sql == crate::lookup::SAVE || sql == crate::public_access::COPY_TO_LOOKUP =>
+            {
+                Some(*id)
+            }
+            _ => None,
+        };
+        self.lookup_writes = match (std::mem::take(&mut self.lookup_writes), id) {
+            (LookupWrites::All, _) | (_, None) => LookupWrites::All,
+            (LookupWrites::None, Some(id)) => LookupWrites::Dossiers(vec![id]),
+            (LookupWrites::Dossiers(mut ids), Some(id)) => {
+                ids.push(id);
+                LookupWrites::Dossiers(ids)
+            }
+        };
     }
 
     /// The prepared statement for `sql`, prepared once per connection.
@@ -694,6 +777,7 @@ impl Tx for PgTx<'_> {
     fn exec(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
         self.writable_check()?;
         no_nul(values)?;
+        self.note_write(sql, values);
         let st = self.statement(sql)?;
         Ok(self.send(Some((st, values, false)))?.1)
     }
@@ -701,6 +785,7 @@ impl Tx for PgTx<'_> {
     fn exec_later(&mut self, sql: &str, values: &[Value]) -> Result<(), StoreError> {
         self.writable_check()?;
         no_nul(values)?;
+        self.note_write(sql, values);
         let st = self.statement(sql)?;
         self.pending.push(Op::Exec(st, values.to_vec()));
         Ok(())
@@ -727,6 +812,7 @@ impl Tx for PgTx<'_> {
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         self.writable_check()?;
+        self.note_write(sql, &[]);
         self.send(None)?;
         let Conn { rt, client, .. } = &mut *self.conn;
         Ok(rt.block_on(client.batch_execute(sql))?)

@@ -60,6 +60,11 @@ pub struct Access {
     pub secret: String,
 }
 
+/// The lookup row's copy of a dossier's reference and secret (see `lookup::SAVE`), for a dossier
+/// that already has its row.
+pub const COPY_TO_LOOKUP: &str =
+    "UPDATE public_lookup SET reference = $2, secret = $3 WHERE dossier_id = $1";
+
 /// Gives a new dossier its reference and secret.
 pub fn create(tx: &mut dyn Tx, dossier: i64, at: i64) -> Result<Access, StoreError> {
     let access = Access {
@@ -73,6 +78,14 @@ pub fn create(tx: &mut dyn Tx, dossier: i64, at: i64) -> Result<Access, StoreErr
             Value::from(access.reference.as_str()),
             Value::from(access.secret.as_str()),
             Value::Int(at),
+        ],
+    )?;
+    tx.exec_later(
+        COPY_TO_LOOKUP,
+        &[
+            Value::Int(dossier),
+            Value::from(access.reference.as_str()),
+            Value::from(access.secret.as_str()),
         ],
     )?;
     Ok(access)

@@ -430,6 +430,160 @@ fn batched_lookups_answer_each_caller_as_the_general_path_does() {
     }
 }
 
+/// On PostgreSQL the quick lookup's answers are kept in memory, and every committed change to a
+/// lookup row, by whoever makes it (here another store on the same database, as another server
+/// would), is seen: a row changed, a row gone, the whole projection rebuilt, and a change made
+/// while the listening connection was cut.
+#[test]
+fn kept_lookup_answers_give_way_to_every_committed_change() {
+    let Some(url) = postgres_url() else {
+        return;
+    };
+    let server = seeded(&url);
+    populate(&server);
+    let other = Store::open(&url).unwrap();
+    let (code, secret): (String, String) = other
+        .read(|tx| {
+            let r = tx
+                .query_one(
+                    "SELECT code, secret FROM public_lookup WHERE secret IS NOT NULL \
+                     ORDER BY dossier_id LIMIT 1",
+                    &[],
+                )?
+                .unwrap();
+            Ok((r.string(0)?, r.string(1)?))
+        })
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let quick = || {
+        rt.block_on(motcua_store::lookup::find_quick(&server, &code, &secret))
+            .unwrap()
+            .flatten()
+            .map(|a| a.answer)
+    };
+    let hits = || server.stats().lookup_cache.unwrap().hits;
+    // Waits up to 10 s for `done`.
+    let until = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    };
+    // Asked until an answer comes from memory (the first asks start the listening).
+    let until_kept = |what: &str| {
+        until(what, &|| {
+            let before = hits();
+            quick();
+            hits() > before
+        })
+    };
+    let was = quick().expect("found");
+    until_kept("kept");
+    assert_eq!(quick(), Some(was.clone()));
+    // A row changed by another server.
+    let change = |sql: &str| {
+        other
+            .write(|tx| tx.exec(sql, &[Value::from(code.as_str())]))
+            .unwrap();
+    };
+    change("UPDATE public_lookup SET answer = answer || ' ' WHERE code = $1");
+    until("the change is seen", &|| quick() == Some(format!("{was} ")));
+    // The whole projection rebuilt: everything is forgotten.
+    other.write(dossiers::rebuild).unwrap();
+    until("the rebuild is seen", &|| quick() == Some(was.clone()));
+    // A change this server makes is seen at once, before its announcement: one dossier's row
+    // written as the write path writes it, and any other statement on the table.
+    until_kept("kept after the rebuild");
+    server
+        .write(|tx| {
+            let r = tx
+                .query_one(
+                    "SELECT dossier_id, view FROM public_lookup WHERE code = $1",
+                    &[Value::from(code.as_str())],
+                )?
+                .unwrap();
+            tx.exec(
+                motcua_store::lookup::SAVE,
+                &[
+                    Value::Int(r.i64(0)?),
+                    Value::from(code.as_str()),
+                    Value::from(r.string(1)?),
+                    Value::from(format!("{was}\n")),
+                ],
+            )
+        })
+        .unwrap();
+    assert_eq!(quick(), Some(format!("{was}\n")), "this server's own write");
+    until_kept("kept again");
+    server
+        .write(|tx| {
+            tx.exec(
+                "UPDATE public_lookup SET answer = answer || 'x' WHERE code = $1",
+                &[Value::from(code.as_str())],
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        quick(),
+        Some(format!("{was}\nx")),
+        "this server's own statement"
+    );
+    other.write(dossiers::rebuild).unwrap();
+    until("rebuilt again", &|| quick() == Some(was.clone()));
+    // The listening connection cut: nothing is served from memory until it listens again, and a
+    // change made meanwhile is seen.
+    other
+        .write(|tx| {
+            tx.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND query LIKE 'LISTEN motcua_public_lookup%'",
+                &[],
+            )
+        })
+        .unwrap();
+    until("the cut is noticed", &|| {
+        !server.stats().lookup_cache.unwrap().live
+    });
+    change("UPDATE public_lookup SET answer = answer || '  ' WHERE code = $1");
+    assert_eq!(quick(), Some(format!("{was}  ")));
+    until("listening again", &|| {
+        server.stats().lookup_cache.unwrap().live
+    });
+    until_kept("kept again");
+    // A row gone: the quick path no longer finds it (and leaves it to the general path).
+    change("DELETE FROM public_lookup WHERE code = $1");
+    until("the deletion is seen", &|| {
+        rt.block_on(motcua_store::lookup::find_quick(&server, &code, &secret))
+            .unwrap()
+            .is_none()
+    });
+    // The runtime that ran the listening task shut down: nothing is served from memory until a
+    // lookup on another runtime listens again.
+    drop(rt);
+    assert!(!server.stats().lookup_cache.unwrap().live);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    until("listening on the new runtime", &|| {
+        rt.block_on(motcua_store::lookup::find_quick(
+            &server,
+            "W000000000000",
+            &secret,
+        ))
+        .unwrap();
+        server.stats().lookup_cache.unwrap().live
+    });
+    drop(server);
+    drop(rt);
+}
+
 /// Drops the append-only triggers, as someone with direct write access could.
 fn drop_triggers(store: &Store, name: &str) {
     let sql = if name == "sqlite" {

@@ -162,6 +162,32 @@ impl Metrics {
                 p.waited_seconds
             );
         }
+        if let Some(c) = &store.lookup_cache {
+            gauge(
+                &mut out,
+                "motcua_lookup_cache_live",
+                "1 while the public lookup's answers are kept in memory (the server listens to the database's announcements of changes), else 0.",
+                if c.live { 1.0 } else { 0.0 },
+            );
+            gauge(
+                &mut out,
+                "motcua_lookup_cache_answers",
+                "Public lookup answers kept in memory now.",
+                c.answers as f64,
+            );
+            counter(
+                &mut out,
+                "motcua_lookup_cache_hits_total",
+                "Public lookups answered from memory.",
+                c.hits,
+            );
+            counter(
+                &mut out,
+                "motcua_lookup_cache_misses_total",
+                "Public lookups that read the database while answers were kept.",
+                c.misses,
+            );
+        }
         gauge(
             &mut out,
             "motcua_uptime_seconds",

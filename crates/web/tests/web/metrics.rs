@@ -125,6 +125,11 @@ async fn metrics_count_requests_by_route_pattern_and_writes_behind_a_token() {
             url.starts_with("postgres"),
             "pool figures on PostgreSQL only"
         );
+        assert_eq!(
+            text.contains("motcua_lookup_cache_hits_total "),
+            url.starts_with("postgres"),
+            "kept lookup answers on PostgreSQL only"
+        );
         if url.starts_with("postgres") {
             assert!(value(&text, "motcua_pool_open ") >= 1.0);
         }
