@@ -375,24 +375,25 @@ fn run(cli: Cli) -> Result<()> {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let store = open_store(&url)?;
-            let (mut report, issued) =
-                store.read(|tx| Ok((ledger::verify(tx, &anchors)?, ledger::issued_files(tx)?)))?;
             // The issued documents' files: present, and still the bytes whose SHA-256 the log holds.
-            for (dossier_id, seq, sha256) in &issued {
-                let path = config
-                    .files_dir
-                    .join(sha256.get(..2).unwrap_or_default())
-                    .join(sha256);
-                let intact = std::fs::read(&path)
-                    .map(|bytes| motcua_pdf::sha256_hex(&bytes) == *sha256)
-                    .unwrap_or(false);
-                if !intact {
-                    report.findings.push(ledger::Finding::DocumentFileAltered {
-                        dossier_id: *dossier_id,
-                        seq: *seq,
-                    });
-                }
-            }
+            let files_dir = &config.files_dir;
+            let (report, issued) = store.read(|tx| {
+                let mut report = ledger::verify(tx, &anchors)?;
+                let issued = ledger::each_issued_file(tx, &mut |dossier_id, seq, sha256| {
+                    let path = files_dir
+                        .join(sha256.get(..2).unwrap_or_default())
+                        .join(sha256);
+                    let intact = std::fs::read(&path)
+                        .map(|bytes| motcua_pdf::sha256_hex(&bytes) == sha256)
+                        .unwrap_or(false);
+                    if !intact {
+                        report
+                            .findings
+                            .push(ledger::Finding::DocumentFileAltered { dossier_id, seq });
+                    }
+                })?;
+                Ok((report, issued))
+            })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -401,11 +402,11 @@ fn run(cli: Cli) -> Result<()> {
                     report.dossiers,
                     report.events,
                     report.ledger_entries,
-                    issued.len(),
+                    issued,
                     report.dossiers,
                     report.events,
                     report.ledger_entries,
-                    issued.len()
+                    issued
                 );
                 if let Some((seq, hash)) = &report.head {
                     println!("đầu sổ cái / ledger head: {seq}:{hash}");

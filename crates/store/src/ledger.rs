@@ -7,7 +7,7 @@
 //! the ledger from some entry to the head is only caught against a head recorded elsewhere (printed on
 //! reports): `verify` accepts such anchors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -150,25 +150,35 @@ pub fn position_of(
     })
 }
 
-/// Every issued electronic document the log records: (dossier id, event seq, SHA-256 of the signed
-/// file), for `motcua verify` to check the kept files against (the hashes themselves are covered by
-/// the events' hashes).
-pub fn issued_files(tx: &mut dyn Tx) -> Result<Vec<(i64, i64, String)>, StoreError> {
-    let rows = tx.query(
-        "SELECT dossier_id, seq, payload FROM events WHERE kind = 'document_issued' ORDER BY id",
-        &[],
-    )?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let payload: serde_json::Value =
-            serde_json::from_str(r.str(2)?).map_err(|e| StoreError::Db(e.to_string()))?;
-        let file = payload["document"]["file_sha256"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        out.push((r.i64(0)?, r.i64(1)?, file));
+/// Every issued electronic document the log records, in the order issued, handed to `each` as
+/// (dossier id, event seq, SHA-256 of the signed file) a page at a time, for `motcua verify` to check
+/// the kept files against (the hashes themselves are covered by the events' hashes). Returns how many.
+pub fn each_issued_file(
+    tx: &mut dyn Tx,
+    each: &mut dyn FnMut(i64, i64, &str),
+) -> Result<i64, StoreError> {
+    let mut after = 0;
+    let mut n = 0;
+    loop {
+        let rows = tx.query(
+            "SELECT id, dossier_id, seq, payload FROM events \
+             WHERE kind = 'document_issued' AND id > $1 ORDER BY id LIMIT 1000",
+            &[Value::Int(after)],
+        )?;
+        if rows.is_empty() {
+            return Ok(n);
+        }
+        for r in &rows {
+            after = r.i64(0)?;
+            let payload: serde_json::Value =
+                serde_json::from_str(r.str(3)?).map_err(|e| StoreError::Db(e.to_string()))?;
+            let file = payload["document"]["file_sha256"]
+                .as_str()
+                .unwrap_or_default();
+            each(r.i64(1)?, r.i64(2)?, file);
+            n += 1;
+        }
     }
-    Ok(out)
 }
 
 /// What `verify` found wrong, naming the dossier or ledger entry.
@@ -325,6 +335,221 @@ pub struct Report {
 }
 
 const PAGE: i64 = 5_000;
+/// About how much ledger text is read at a time. An entry of the live path lists a few events;
+/// one of a bulk import lists thousands (850 kB at a million dossiers), so the number of entries a
+/// page reads follows the size of the entries read before it.
+const LEDGER_PAGE_BYTES: usize = 4 << 20;
+
+/// How an event's record in the ledger differs from the event, when it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Record {
+    /// No ledger entry lists the event.
+    Absent,
+    /// The ledger lists it under another dossier or position.
+    Moved,
+    /// The ledger lists another hash for it.
+    OtherHash,
+}
+
+fn record_of(item: &LedgerItem, dossier_id: i64, seq: i64, hash: &str) -> Option<Record> {
+    if item.dossier_id != dossier_id || item.seq != seq {
+        Some(Record::Moved)
+    } else if item.hash != hash {
+        Some(Record::OtherHash)
+    } else {
+        None
+    }
+}
+
+/// The ledger read entry by entry, checking its own chain as it goes.
+struct LedgerReader {
+    after: i64,
+    expected_prev: String,
+    expected_seq: i64,
+    page: std::vec::IntoIter<(i64, Vec<LedgerItem>)>,
+    page_size: i64,
+    done: bool,
+}
+
+impl LedgerReader {
+    fn new() -> Self {
+        LedgerReader {
+            after: 0,
+            expected_prev: GENESIS.to_owned(),
+            expected_seq: 1,
+            page: Vec::new().into_iter(),
+            page_size: 16,
+            done: false,
+        }
+    }
+
+    /// The next entry's sequence number and the events it lists; `None` past the last.
+    fn next(
+        &mut self,
+        tx: &mut dyn Tx,
+        anchors: &[(i64, String)],
+        report: &mut Report,
+    ) -> Result<Option<(i64, Vec<LedgerItem>)>, StoreError> {
+        loop {
+            if let Some(entry) = self.page.next() {
+                return Ok(Some(entry));
+            }
+            if self.done {
+                return Ok(None);
+            }
+            let rows = tx.query(
+                "SELECT seq, at, events, prev_hash, hash FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[Value::Int(self.after), Value::Int(self.page_size)],
+            )?;
+            self.done = (rows.len() as i64) < self.page_size;
+            let mut entries = Vec::with_capacity(rows.len());
+            let mut bytes = 0;
+            for r in &rows {
+                let (seq, at, events, prev, hash) =
+                    (r.i64(0)?, r.i64(1)?, r.str(2)?, r.str(3)?, r.str(4)?);
+                while self.expected_seq < seq {
+                    report.findings.push(Finding::LedgerEntryMissing {
+                        ledger_seq: self.expected_seq,
+                    });
+                    self.expected_seq += 1;
+                }
+                if ledger_hash(seq, at, events, prev) != hash || prev != self.expected_prev {
+                    report
+                        .findings
+                        .push(Finding::LedgerEntryEdited { ledger_seq: seq });
+                }
+                if let Some((_, anchor)) = anchors.iter().find(|(s, _)| *s == seq)
+                    && anchor != hash
+                {
+                    report
+                        .findings
+                        .push(Finding::AnchorMismatch { ledger_seq: seq });
+                }
+                bytes += events.len();
+                let items = match serde_json::from_str::<Vec<LedgerItem>>(events) {
+                    Ok(items) => items,
+                    Err(_) => {
+                        report
+                            .findings
+                            .push(Finding::LedgerEntryEdited { ledger_seq: seq });
+                        vec![]
+                    }
+                };
+                entries.push((seq, items));
+                self.expected_prev = hash.to_owned();
+                self.expected_seq = seq + 1;
+                report.ledger_entries += 1;
+                self.after = seq;
+            }
+            if !rows.is_empty() {
+                let each = (bytes / rows.len()).max(1);
+                self.page_size = (LEDGER_PAGE_BYTES / each).clamp(1, PAGE as usize) as i64;
+            }
+            self.page = entries.into_iter();
+        }
+    }
+}
+
+/// The ledger set against the events it lists: what differs, and what it lists that is not there.
+#[derive(Default)]
+struct Comparison {
+    /// Events whose record is absent or differs, by event id.
+    differing: HashMap<i64, Record>,
+    /// Ledger items no event answers, with the entry that lists each.
+    unanswered: Vec<(LedgerItem, i64)>,
+    /// The ledger's last entry.
+    last_seq: i64,
+    last_hash: String,
+}
+
+/// Walks the events in id order beside the ledger in entry order. Writers take the ledger head
+/// before they write, so the ledger lists ids in rising order and only the entries ahead of the
+/// events' walk are held. A ledger in another order (rewritten, or listing an event twice) is still
+/// judged right: an event passed without a record and a record passed without an event are kept
+/// aside and matched at the end.
+fn compare_with_ledger(
+    tx: &mut dyn Tx,
+    anchors: &[(i64, String)],
+    report: &mut Report,
+) -> Result<Comparison, StoreError> {
+    let mut ledger = LedgerReader::new();
+    let mut ahead: BTreeMap<i64, (LedgerItem, i64)> = BTreeMap::new();
+    let mut furthest = i64::MIN;
+    let mut passed: Vec<(LedgerItem, i64)> = vec![];
+    // Events passed with no record: id → (dossier, seq, hash).
+    let mut unrecorded: HashMap<i64, (i64, i64, String)> = HashMap::new();
+    let mut out = Comparison::default();
+    let mut after = 0;
+    loop {
+        let rows = tx.query(
+            "SELECT id, dossier_id, seq, hash FROM events WHERE id > $1 ORDER BY id LIMIT $2",
+            &[Value::Int(after), Value::Int(PAGE)],
+        )?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let (id, dossier_id, seq, hash) = (r.i64(0)?, r.i64(1)?, r.i64(2)?, r.str(3)?);
+            after = id;
+            while furthest < id
+                && let Some((ledger_seq, items)) = ledger.next(tx, anchors, report)?
+            {
+                for item in items {
+                    furthest = furthest.max(item.event_id);
+                    if let Some(earlier) = ahead.insert(item.event_id, (item, ledger_seq)) {
+                        passed.push(earlier);
+                    }
+                }
+            }
+            while let Some(entry) = ahead.first_entry()
+                && *entry.key() < id
+            {
+                passed.push(entry.remove());
+            }
+            match ahead.remove(&id) {
+                Some((item, _)) => {
+                    if let Some(record) = record_of(&item, dossier_id, seq, hash) {
+                        out.differing.insert(id, record);
+                    }
+                }
+                None => {
+                    unrecorded.insert(id, (dossier_id, seq, hash.to_owned()));
+                }
+            }
+        }
+    }
+    while let Some((ledger_seq, items)) = ledger.next(tx, anchors, report)? {
+        passed.extend(items.into_iter().map(|item| (item, ledger_seq)));
+    }
+    passed.extend(ahead.into_values());
+    for (item, ledger_seq) in passed {
+        if let Some((dossier_id, seq, hash)) = unrecorded.remove(&item.event_id) {
+            if let Some(record) = record_of(&item, dossier_id, seq, &hash) {
+                out.differing.insert(item.event_id, record);
+            }
+            continue;
+        }
+        // An event the ledger has already listed once: this second record must agree too.
+        let twice = tx.query_one(
+            "SELECT dossier_id, seq, hash FROM events WHERE id = $1",
+            &[Value::Int(item.event_id)],
+        )?;
+        match twice {
+            Some(r) => {
+                if let Some(record) = record_of(&item, r.i64(0)?, r.i64(1)?, r.str(2)?) {
+                    out.differing.entry(item.event_id).or_insert(record);
+                }
+            }
+            None => out.unanswered.push((item, ledger_seq)),
+        }
+    }
+    for id in unrecorded.into_keys() {
+        out.differing.insert(id, Record::Absent);
+    }
+    out.last_seq = ledger.after;
+    out.last_hash = ledger.expected_prev;
+    Ok(out)
+}
 
 struct StoredEvent {
     id: i64,
@@ -336,80 +561,43 @@ struct StoredEvent {
 }
 
 /// Recomputes every event hash, every dossier chain, the ledger chain and the ledger's copy of each
-/// event, page by page (memory stays flat however large the log).
+/// event, page by page. Memory stays flat however large the log: what is held beyond a page is what
+/// differs, and the ledger entries the walk through the events has not reached yet.
 pub fn verify(tx: &mut dyn Tx, anchors: &[(i64, String)]) -> Result<Report, StoreError> {
     let mut report = Report::default();
 
     // 1. The ledger: its own chain, and what it says each event's hash is.
-    let mut recorded: BTreeMap<i64, (LedgerItem, i64)> = BTreeMap::new();
-    let mut expected_prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    let mut after = 0;
-    loop {
-        let rows = tx.query(
-            "SELECT seq, at, events, prev_hash, hash FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2",
-            &[Value::Int(after), Value::Int(PAGE)],
-        )?;
-        if rows.is_empty() {
-            break;
-        }
-        for r in &rows {
-            let (seq, at, events, prev, hash) =
-                (r.i64(0)?, r.i64(1)?, r.str(2)?, r.str(3)?, r.str(4)?);
-            while expected_seq < seq {
-                report.findings.push(Finding::LedgerEntryMissing {
-                    ledger_seq: expected_seq,
-                });
-                expected_seq += 1;
-            }
-            if ledger_hash(seq, at, events, prev) != hash || prev != expected_prev {
-                report
-                    .findings
-                    .push(Finding::LedgerEntryEdited { ledger_seq: seq });
-            }
-            if let Some((_, anchor)) = anchors.iter().find(|(s, _)| *s == seq)
-                && anchor != hash
-            {
-                report
-                    .findings
-                    .push(Finding::AnchorMismatch { ledger_seq: seq });
-            }
-            match serde_json::from_str::<Vec<LedgerItem>>(events) {
-                Ok(items) => {
-                    for item in items {
-                        recorded.insert(item.event_id, (item, seq));
-                    }
-                }
-                Err(_) => report
-                    .findings
-                    .push(Finding::LedgerEntryEdited { ledger_seq: seq }),
-            }
-            expected_prev = hash.to_owned();
-            expected_seq = seq + 1;
-            report.ledger_entries += 1;
-            after = seq;
-        }
-    }
+    let comparison = compare_with_ledger(tx, anchors, &mut report)?;
     let head = tx
         .query_one("SELECT seq, hash FROM ledger_head WHERE id = 1", &[])?
         .map(|r| Ok::<_, StoreError>((r.i64(0)?, r.string(1)?)))
         .transpose()?;
+    let last = comparison.last_seq;
     if let Some((head_seq, head_hash)) = &head
-        && (*head_seq != after || (after > 0 && *head_hash != expected_prev))
+        && (*head_seq != last || (last > 0 && *head_hash != comparison.last_hash))
     {
         report.findings.push(Finding::LedgerHeadMismatch {
             head_seq: *head_seq,
-            last_seq: after,
+            last_seq: last,
         });
     }
     report.head = head;
+
+    // What the ledger lists and is no longer there, by dossier.
+    let mut unanswered: BTreeMap<i64, (bool, Vec<(LedgerItem, i64)>)> = BTreeMap::new();
+    for (item, ledger_seq) in comparison.unanswered {
+        unanswered
+            .entry(item.dossier_id)
+            .or_default()
+            .1
+            .push((item, ledger_seq));
+    }
 
     // 2. Events dossier by dossier, in chain order. The cursor is a row value, which both backends
     // answer from the (dossier_id, seq) index; an `a > x OR (a = x AND b > y)` cursor made
     // PostgreSQL scan the rest of the log for every page (0.9 s a page at a million dossiers).
     let mut last: Option<StoredEvent> = None;
     let mut cursor = (0i64, 0i64);
-    let mut seen_dossiers = std::collections::BTreeSet::new();
     loop {
         let rows = tx.query(
             "SELECT id, dossier_id, seq, at, actor, kind, payload, prev_hash, hash FROM events \
@@ -441,25 +629,27 @@ pub fn verify(tx: &mut dyn Tx, anchors: &[(i64, String)]) -> Result<Report, Stor
                 content_ok: computed == e.hash,
                 ..e
             };
-            check_event(&e, last.as_ref(), recorded.remove(&e.id), &mut report);
-            seen_dossiers.insert(e.dossier_id);
+            if last.as_ref().is_none_or(|l| l.dossier_id != e.dossier_id) {
+                report.dossiers += 1;
+                if let Some((seen, _)) = unanswered.get_mut(&e.dossier_id) {
+                    *seen = true;
+                }
+            }
+            check_event(
+                &e,
+                last.as_ref(),
+                comparison.differing.get(&e.id).copied(),
+                &mut report,
+            );
             report.events += 1;
             cursor = (e.dossier_id, e.seq);
             last = Some(e);
         }
     }
-    report.dossiers = seen_dossiers.len() as i64;
 
     // 3. What the ledger recorded and is no longer there.
-    let mut missing_by_dossier: BTreeMap<i64, Vec<(LedgerItem, i64)>> = BTreeMap::new();
-    for (_, (item, ledger_seq)) in recorded {
-        missing_by_dossier
-            .entry(item.dossier_id)
-            .or_default()
-            .push((item, ledger_seq));
-    }
-    for (dossier_id, items) in missing_by_dossier {
-        if seen_dossiers.contains(&dossier_id) {
+    for (dossier_id, (seen, items)) in unanswered {
+        if seen {
             for (item, ledger_seq) in items {
                 report.findings.push(Finding::EventDeleted {
                     dossier_id,
@@ -487,42 +677,45 @@ pub fn verify(tx: &mut dyn Tx, anchors: &[(i64, String)]) -> Result<Report, Stor
 fn check_event(
     e: &StoredEvent,
     prev: Option<&StoredEvent>,
-    recorded: Option<(LedgerItem, i64)>,
+    record: Option<Record>,
     report: &mut Report,
 ) {
     let prev_in_dossier = prev.filter(|p| p.dossier_id == e.dossier_id);
     let chain_prev = prev_in_dossier.map_or(GENESIS, |p| p.hash.as_str());
     let expected_seq = prev_in_dossier.map_or(1, |p| p.seq + 1);
     let (dossier_id, seq, event_id) = (e.dossier_id, e.seq, e.id);
-    match recorded {
-        None => report.findings.push(Finding::EventInserted {
+    match record {
+        Some(Record::Absent) => report.findings.push(Finding::EventInserted {
             dossier_id,
             seq,
             event_id,
         }),
-        Some((item, _)) if item.seq != e.seq || item.dossier_id != e.dossier_id => {
+        Some(Record::Moved) => {
             report.findings.push(Finding::EventsReordered {
                 dossier_id,
                 seq,
                 event_id,
             });
         }
-        Some((item, _)) if item.hash != e.hash || !e.content_ok => {
-            report.findings.push(Finding::EventEdited {
-                dossier_id,
-                seq,
-                event_id,
-            });
-        }
+        Some(Record::OtherHash) => report.findings.push(Finding::EventEdited {
+            dossier_id,
+            seq,
+            event_id,
+        }),
+        None if !e.content_ok => report.findings.push(Finding::EventEdited {
+            dossier_id,
+            seq,
+            event_id,
+        }),
         // Intact itself and as the ledger has it, yet not linked to the event before it: the history
         // before it was rewritten (even if the ledger was rewritten to match).
-        Some(_) if e.prev_hash != chain_prev || e.seq != expected_seq => {
+        None if e.prev_hash != chain_prev || e.seq != expected_seq => {
             report.findings.push(Finding::ChainBroken {
                 dossier_id,
                 seq,
                 event_id,
             });
         }
-        Some(_) => {}
+        None => {}
     }
 }

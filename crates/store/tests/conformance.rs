@@ -774,6 +774,124 @@ fn rewriting_a_dossier_chain_and_its_ledger_entry_is_still_caught() {
     }
 }
 
+/// Rewrites every ledger entry's list of events as `f` makes it (as many entries as before), with
+/// the ledger chain and head recomputed: what someone with write access and the code could do.
+fn rewrite_ledger(
+    store: &Store,
+    f: impl FnOnce(Vec<Vec<ledger::LedgerItem>>) -> Vec<Vec<ledger::LedgerItem>>,
+) {
+    store
+        .write(|tx| {
+            let entries = tx.query("SELECT seq, at, events FROM ledger ORDER BY seq", &[])?;
+            let lists = entries
+                .iter()
+                .map(|e| e.json::<Vec<ledger::LedgerItem>>(2))
+                .collect::<Result<Vec<_>, _>>()?;
+            let lists = f(lists);
+            assert_eq!(lists.len(), entries.len());
+            let mut prev = ledger::GENESIS.to_owned();
+            for (e, items) in entries.iter().zip(lists) {
+                let events = serde_json::to_string(&items).unwrap();
+                let h = ledger::ledger_hash(e.i64(0)?, e.i64(1)?, &events, &prev);
+                tx.exec(
+                    "UPDATE ledger SET events = $1, prev_hash = $2, hash = $3 WHERE seq = $4",
+                    &[
+                        Value::Text(events),
+                        Value::from(&prev),
+                        Value::from(&h),
+                        Value::Int(e.i64(0)?),
+                    ],
+                )?;
+                prev = h;
+            }
+            tx.exec(
+                "UPDATE ledger_head SET hash = $1 WHERE id = 1",
+                &[Value::Text(prev)],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_ledger_listing_events_out_of_order_is_still_judged_right() {
+    for (name, url) in backends() {
+        let store = seeded(&url);
+        populate(&store);
+        let events = store
+            .read(|tx| tx.query_one("SELECT COUNT(*) FROM events", &[]))
+            .unwrap()
+            .unwrap()
+            .i64(0)
+            .unwrap();
+        drop_triggers(&store, name);
+        // The entries' lists in reverse order: the last events listed first. Every event is still
+        // listed once, as it is, so nothing is wrong with the events (only an anchor would tell).
+        rewrite_ledger(&store, |mut lists| {
+            lists.reverse();
+            lists
+        });
+        let report = store.read(|tx| ledger::verify(tx, &[])).unwrap();
+        assert_eq!(report.findings, vec![], "{name}: reversed and intact");
+        assert_eq!(report.events, events, "{name}");
+        // In that order, a deletion (and the broken link after it) and an edit are still named,
+        // and nothing else is.
+        store
+            .write(|tx| {
+                tx.batch(
+                    "DELETE FROM events WHERE dossier_id = 1 AND seq = 2; \
+                     UPDATE events SET payload = REPLACE(payload, '\"commitment\":\"', '\"commitment\":\"f') \
+                     WHERE dossier_id = 2 AND seq = 1;",
+                )
+            })
+            .unwrap();
+        let report = store.read(|tx| ledger::verify(tx, &[])).unwrap();
+        let mut named: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| match f {
+                Finding::EventDeleted {
+                    dossier_id, seq, ..
+                } => ("deleted", *dossier_id, *seq),
+                Finding::EventEdited {
+                    dossier_id, seq, ..
+                } => ("edited", *dossier_id, *seq),
+                Finding::ChainBroken {
+                    dossier_id, seq, ..
+                } => ("chain broken", *dossier_id, *seq),
+                other => panic!("{name}: unexpected {other:?}"),
+            })
+            .collect();
+        named.sort();
+        assert_eq!(
+            named,
+            vec![("chain broken", 1, 3), ("deleted", 1, 2), ("edited", 2, 1)],
+            "{name}"
+        );
+        // An event listed a second time, with another hash: the second record is judged too.
+        rewrite_ledger(&store, |mut lists| {
+            let mut again = lists
+                .iter()
+                .flatten()
+                .find(|i| i.dossier_id == 3)
+                .unwrap()
+                .clone();
+            again.hash = "0".repeat(64);
+            lists.last_mut().unwrap().push(again);
+            lists
+        });
+        let report = store.read(|tx| ledger::verify(tx, &[])).unwrap();
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| matches!(f, Finding::EventEdited { dossier_id: 3, .. })),
+            "{name}: {:?}",
+            report.findings
+        );
+    }
+}
+
 #[test]
 fn concurrent_actions_on_one_version_give_one_success() {
     for (name, url) in backends() {
