@@ -95,6 +95,7 @@ pub const LEFT_OUT: &[&str] = &[
     "stats_units",
     "stats_procedures",
     "stats_cross",
+    "stats_synced",
     "feedback",
     "public_lookup",
     "sessions",

@@ -865,7 +865,8 @@ pub fn personal_views(
     .collect()
 }
 
-/// Recomputes every dossier projection and the code counters from the event log.
+/// Recomputes every dossier projection and the code counters from the event log (and indicator
+/// 1.4's counters from the deliveries to the national portal).
 pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     tx.exec("DELETE FROM dossiers", &[])?;
     crate::lookup::clear(tx)?;
@@ -973,6 +974,7 @@ pub fn rebuild(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     let counters: Vec<_> = counters.into_iter().collect();
     crate::stats::add(tx, &counters)?;
     crate::stats::add_cross(tx, &cross.into_iter().collect::<Vec<_>>())?;
+    crate::outbox::recount_synced(tx)?;
     Ok(count)
 }
 

@@ -301,6 +301,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         29,
         include_str!("../migrations/sqlite/0029_lookup_access.sql"),
     ),
+    (
+        30,
+        include_str!("../migrations/sqlite/0030_synced_counters.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -375,6 +379,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         29,
         include_str!("../migrations/postgres/0029_lookup_access.sql"),
+    ),
+    (
+        30,
+        include_str!("../migrations/postgres/0030_synced_counters.sql"),
     ),
 ];
 

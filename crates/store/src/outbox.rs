@@ -255,10 +255,68 @@ pub fn claim(
 
 /// The message reached its system.
 pub fn delivered(tx: &mut dyn Tx, id: i64, now: i64) -> Result<(), StoreError> {
-    tx.exec(
+    let done = tx.query(
         "UPDATE outbox SET state = 'delivered', delivered_at = $2, updated_at = $2, \
-         last_error = NULL WHERE id = $1 AND state = 'pending'",
+         last_error = NULL WHERE id = $1 AND state = 'pending' \
+         RETURNING dossier_id, connector, message",
         &[Value::Int(id), Value::Int(now)],
+    )?;
+    if let Some(r) = done.first()
+        && r.str(1)? == DVCQG
+        && r.str(2)? == SYNC_DOSSIER
+    {
+        count_synced(tx, id, r.i64(0)?)?;
+    }
+    Ok(())
+}
+
+/// Indicator 1.4's counter: a dossier whose first `DongBoHoSoMC` the portal has just acknowledged
+/// counts once, under its month of reception, receiving unit and procedure.
+fn count_synced(tx: &mut dyn Tx, outbox_id: i64, dossier_id: i64) -> Result<(), StoreError> {
+    let first = tx.query_one(
+        "SELECT d.received_at, d.unit, d.procedure_code FROM dossiers d \
+         WHERE d.id = $1 AND d.received_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox o \
+         WHERE o.dossier_id = d.id AND o.connector = $2 AND o.message = $3 \
+         AND o.state = 'delivered' AND o.id <> $4)",
+        &[
+            Value::Int(dossier_id),
+            Value::from(DVCQG),
+            Value::from(SYNC_DOSSIER),
+            Value::Int(outbox_id),
+        ],
+    )?;
+    if let Some(r) = first {
+        let month = motcua_domain::stats::month_of(crate::from_millis(r.i64(0)?)?);
+        tx.exec(
+            "INSERT INTO stats_synced (month, unit, procedure, dossiers) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (month, unit, procedure) DO UPDATE SET dossiers = stats_synced.dossiers + 1",
+            &[Value::Int(month.into()), Value::from(r.str(1)?), Value::from(r.str(2)?)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Indicator 1.4's counters recounted from the deliveries and the dossiers (for `rebuild`, after
+/// the dossiers' projection): the same months as `month_of`, in Vietnam's time (UTC+7).
+pub fn recount_synced(tx: &mut dyn Tx) -> Result<(), StoreError> {
+    let month = match tx.dialect() {
+        crate::db::Dialect::Sqlite => {
+            "CAST(strftime('%Y%m', d.received_at / 1000 + 25200, 'unixepoch') AS INTEGER)"
+        }
+        crate::db::Dialect::Postgres => {
+            "CAST(to_char(to_timestamp(d.received_at / 1000 + 25200) AT TIME ZONE 'UTC', 'YYYYMM') AS INTEGER)"
+        }
+    };
+    tx.exec("DELETE FROM stats_synced", &[])?;
+    tx.exec(
+        &format!(
+            "INSERT INTO stats_synced (month, unit, procedure, dossiers) \
+             SELECT {month}, d.unit, d.procedure_code, COUNT(*) FROM dossiers d \
+             WHERE d.received_at IS NOT NULL AND EXISTS (SELECT 1 FROM outbox o \
+             WHERE o.dossier_id = d.id AND o.connector = $1 AND o.message = $2 \
+             AND o.state = 'delivered') GROUP BY 1, 2, 3"
+        ),
+        &[Value::from(DVCQG), Value::from(SYNC_DOSSIER)],
     )?;
     Ok(())
 }
@@ -483,7 +541,8 @@ pub fn external_code(
 
 /// Decision 766 indicator 1.4's numerator over a scope and period: `synced`, the dossiers received
 /// in the period (at these units, of these procedures) whose `DongBoHoSoMC` the national portal
-/// acknowledged (the outbox row delivered: the portal answered `error_code` 0).
+/// acknowledged (the outbox row delivered: the portal answered `error_code` 0), from the counters
+/// `delivered` keeps.
 pub fn indicator_inputs(
     tx: &mut dyn Tx,
     units: &[String],
@@ -492,21 +551,18 @@ pub fn indicator_inputs(
 ) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
     let mut n = 0;
     if !units.is_empty() && procedures.is_none_or(|p| !p.is_empty()) {
-        let mut q = Sql::new("SELECT COUNT(DISTINCT d.id) FROM dossiers d WHERE d.received_at >= ");
-        q.bind(millis(period.start()));
-        q.push(" AND d.received_at < ");
-        q.bind(millis(period.end()));
-        q.push(" AND d.unit IN ");
+        let mut q = Sql::new(
+            "SELECT CAST(COALESCE(SUM(dossiers), 0) AS BIGINT) FROM stats_synced WHERE month >= ",
+        );
+        q.bind(i64::from(period.from));
+        q.push(" AND month <= ");
+        q.bind(i64::from(period.to));
+        q.push(" AND unit IN ");
         q.bind_list(units);
         if let Some(p) = procedures {
-            q.push(" AND d.procedure_code IN ");
+            q.push(" AND procedure IN ");
             q.bind_list(p);
         }
-        q.push(" AND EXISTS (SELECT 1 FROM outbox o WHERE o.dossier_id = d.id AND o.connector = ");
-        q.bind(DVCQG);
-        q.push(" AND o.message = ");
-        q.bind(SYNC_DOSSIER);
-        q.push(" AND o.state = 'delivered')");
         n = tx
             .query_one(&q.text, &q.params)?
             .map(|r| r.i64(0))
