@@ -20,6 +20,9 @@ use super::catalogue;
 use super::generate::{self, Crew, Rng};
 use super::town::{LAND_OFFICE, PROVINCE, TAX};
 
+/// Dossiers written per transaction by the seed.
+const BATCH: usize = 500;
+
 const PHUONG: [&str; 14] = [
     "Buôn Ma Thuột",
     "Tân An",
@@ -266,7 +269,8 @@ pub fn seed(
     let weights: Vec<u32> = procs.iter().map(|p| p.weight).collect();
 
     // One batch waiting while another is written keeps the writer busy; each more held only memory
-    // (about 25 MB a batch: 254 MB at the peak of a million-dossier SQLite seed with four).
+    // (at a million dossiers, a thousand-dossier batch was about 25 MB, and the client peaked at
+    // 254 MB with four waiting, 220 MB with one).
     let (send, receive) = mpsc::sync_channel::<Vec<Vec<Recorded>>>(1);
     std::thread::scope(|scope| -> Result<(usize, usize, f64)> {
         let writer = scope.spawn(move || -> Result<usize> {
@@ -281,7 +285,7 @@ pub fn seed(
         let mut rng = Rng::new(20_251_128);
         let mut made = 0usize;
         let mut owed = 0.0f64;
-        let mut batch = Vec::with_capacity(1000);
+        let mut batch = Vec::with_capacity(BATCH);
         // The last code number given per unit and day (receptions may fall days after the draw).
         let mut seq: HashMap<(String, NaiveDate), i64> = HashMap::new();
         let mut last_print = Clock::now();
@@ -332,7 +336,7 @@ pub fn seed(
             for (_, h) in histories {
                 batch.push(h);
                 made += 1;
-                if batch.len() == 1000 && send.send(std::mem::take(&mut batch)).is_err() {
+                if batch.len() == BATCH && send.send(std::mem::take(&mut batch)).is_err() {
                     break;
                 }
             }
