@@ -297,28 +297,47 @@ fn count_synced(tx: &mut dyn Tx, outbox_id: i64, dossier_id: i64) -> Result<(), 
 }
 
 /// Indicator 1.4's counters recounted from the deliveries and the dossiers (for `rebuild`, after
-/// the dossiers' projection): the same months as `month_of`, in Vietnam's time (UTC+7).
+/// the dossiers' projection), under the same months as [`count_synced`] gives them.
 pub fn recount_synced(tx: &mut dyn Tx) -> Result<(), StoreError> {
-    let month = match tx.dialect() {
-        crate::db::Dialect::Sqlite => {
-            "CAST(strftime('%Y%m', d.received_at / 1000 + 25200, 'unixepoch') AS INTEGER)"
-        }
-        crate::db::Dialect::Postgres => {
-            "CAST(to_char(to_timestamp(d.received_at / 1000 + 25200) AT TIME ZONE 'UTC', 'YYYYMM') AS INTEGER)"
-        }
-    };
     tx.exec("DELETE FROM stats_synced", &[])?;
-    tx.exec(
-        &format!(
-            "INSERT INTO stats_synced (month, unit, procedure, dossiers) \
-             SELECT {month}, d.unit, d.procedure_code, COUNT(*) FROM dossiers d \
-             WHERE d.received_at IS NOT NULL AND EXISTS (SELECT 1 FROM outbox o \
-             WHERE o.dossier_id = d.id AND o.connector = $1 AND o.message = $2 \
-             AND o.state = 'delivered') GROUP BY 1, 2, 3"
-        ),
-        &[Value::from(DVCQG), Value::from(SYNC_DOSSIER)],
-    )?;
-    Ok(())
+    let mut counts: std::collections::BTreeMap<(i32, String, String), i64> = Default::default();
+    let mut after = 0;
+    loop {
+        let rows = tx.query(
+            "SELECT d.id, d.received_at, d.unit, d.procedure_code FROM dossiers d \
+             WHERE d.id > $1 AND d.received_at IS NOT NULL AND EXISTS (SELECT 1 FROM outbox o \
+             WHERE o.dossier_id = d.id AND o.connector = $2 AND o.message = $3 \
+             AND o.state = 'delivered') ORDER BY d.id LIMIT 5000",
+            &[
+                Value::Int(after),
+                Value::from(DVCQG),
+                Value::from(SYNC_DOSSIER),
+            ],
+        )?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            after = r.i64(0)?;
+            let month = motcua_domain::stats::month_of(crate::from_millis(r.i64(1)?)?);
+            *counts
+                .entry((month, r.string(2)?, r.string(3)?))
+                .or_default() += 1;
+        }
+    }
+    crate::db::insert_many(
+        tx,
+        "INSERT INTO stats_synced (month, unit, procedure, dossiers) VALUES ",
+        counts.into_iter().map(|((month, unit, procedure), n)| {
+            [
+                Value::Int(month.into()),
+                Value::Text(unit),
+                Value::Text(procedure),
+                Value::Int(n),
+            ]
+        }),
+        300,
+    )
 }
 
 /// The attempt failed: try again at `retry_at`, or, when None, the message is dead (it waits for
